@@ -1,0 +1,129 @@
+/**
+ * The SDK's typed errors. Every expected failure is a {@link NexfitError} with a stable
+ * `code`; host apps switch on `code` (or `instanceof`) and never see a raw driver error.
+ *
+ * @example
+ * ```ts
+ * try { await nexfit.users.register(input) }
+ * catch (e) { if (e instanceof ConflictError) reply(409, e.code) }
+ * ```
+ */
+export type NexfitErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'FORBIDDEN'
+  | 'CONCURRENCY_CONFLICT'
+  | 'TRANSIENT'
+  | 'UNIT_OF_WORK_FAILED'
+  | 'PAYMENT_FAILED'
+  | 'STORE_ERROR'
+  | 'CONFIGURATION';
+
+/** One validation problem, as zod reports it, with a path a UI can attach to a field. */
+export interface ValidationIssue {
+  readonly path: readonly (string | number)[];
+  readonly code: string;
+  readonly message: string;
+}
+
+/** Base class of every error the SDK throws on purpose. */
+export class NexfitError extends Error {
+  readonly code: NexfitErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    code: NexfitErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  /** A JSON-safe view for logs and HTTP responses (no cause, no stack). */
+  toJSON(): { name: string; code: NexfitErrorCode; message: string; details?: Record<string, unknown> } {
+    return { name: this.name, code: this.code, message: this.message, ...(this.details ? { details: { ...this.details } } : {}) };
+  }
+}
+
+/**
+ * Input (or a stored document) did not match its schema. `issues` carries zod's paths and
+ * messages in the requested locale.
+ */
+export class ValidationError extends NexfitError {
+  readonly issues: readonly ValidationIssue[];
+  constructor(message: string, issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
+    super('VALIDATION_FAILED', message, { ...options, details: { issues } });
+    this.issues = issues;
+  }
+}
+
+/** The entity asked for does not exist (or is not visible to the caller). */
+export class NotFoundError extends NexfitError {
+  readonly entity: string;
+  readonly id: string;
+  constructor(entity: string, id: string, options?: { cause?: unknown }) {
+    super('NOT_FOUND', `${entity} ${id} was not found`, { ...options, details: { entity, id } });
+    this.entity = entity;
+    this.id = id;
+  }
+}
+
+/** A uniqueness rule or a business invariant refused the write (duplicate email, full class…). */
+export class ConflictError extends NexfitError {
+  readonly reason: string;
+  constructor(reason: string, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super('CONFLICT', message, { ...options, details: { reason, ...options?.details } });
+    this.reason = reason;
+  }
+}
+
+/** The acting user may not perform the operation. Nothing was written. */
+export class ForbiddenError extends NexfitError {
+  constructor(message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super('FORBIDDEN', message, options);
+  }
+}
+
+/** An optimistic-concurrency check failed: the entity changed since it was read. */
+export class ConcurrencyError extends NexfitError {
+  constructor(entity: string, id: string, options?: { cause?: unknown }) {
+    super('CONCURRENCY_CONFLICT', `${entity} ${id} was modified concurrently`, { ...options, details: { entity, id } });
+  }
+}
+
+/**
+ * A store reported a transient failure (write conflict, serialization failure, deadlock,
+ * lost primary). Safe to retry the whole operation; the unit of work does so itself.
+ */
+export class TransientStoreError extends NexfitError {
+  readonly store: 'mongo' | 'postgres';
+  constructor(store: 'mongo' | 'postgres', message: string, options?: { cause?: unknown }) {
+    super('TRANSIENT', message, options);
+    this.store = store;
+  }
+}
+
+/** An unexpected store failure, wrapped so the driver's error never escapes unlabelled. */
+export class StoreError extends NexfitError {
+  readonly store: 'mongo' | 'postgres';
+  constructor(store: 'mongo' | 'postgres', message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super('STORE_ERROR', message, options);
+    this.store = store;
+  }
+}
+
+/** The SDK was set up wrongly (missing option, unreachable store at start-up…). */
+export class ConfigurationError extends NexfitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('CONFIGURATION', message, options);
+  }
+}
+
+/** True for every error the SDK throws on purpose. */
+export function isNexfitError(error: unknown): error is NexfitError {
+  return error instanceof NexfitError;
+}

@@ -1,0 +1,76 @@
+import type { Tagged } from 'type-fest';
+import { z } from 'zod';
+
+/**
+ * Entity ids are 24-hex ObjectId strings in the public API, each with its own brand so a
+ * `UserId` cannot be passed where a `FacilityId` is expected (SPEC decision 1).
+ *
+ * @example
+ * ```ts
+ * const id: UserId = parseId<'UserId'>('65f0c3a1e4b0a1b2c3d4e5f6')
+ * ```
+ */
+export type EntityId<Brand extends string> = Tagged<string, Brand>;
+
+export type UserId = EntityId<'UserId'>;
+export type MeasurementId = EntityId<'MeasurementId'>;
+export type ExerciseId = EntityId<'ExerciseId'>;
+export type WorkoutTemplateId = EntityId<'WorkoutTemplateId'>;
+export type WorkoutProgramId = EntityId<'WorkoutProgramId'>;
+export type WorkoutLogId = EntityId<'WorkoutLogId'>;
+export type NutritionPlanId = EntityId<'NutritionPlanId'>;
+export type FoodId = EntityId<'FoodId'>;
+export type FacilityId = EntityId<'FacilityId'>;
+export type MembershipId = EntityId<'MembershipId'>;
+export type MemberSubscriptionId = EntityId<'MemberSubscriptionId'>;
+export type ClassId = EntityId<'ClassId'>;
+export type ClassBookingId = EntityId<'ClassBookingId'>;
+export type CoachClientId = EntityId<'CoachClientId'>;
+export type PtSessionId = EntityId<'PtSessionId'>;
+
+const OBJECT_ID_HEX = /^[0-9a-f]{24}$/;
+
+/** True when `value` is a canonical (lower-case) 24-hex ObjectId string. */
+export function isObjectIdHex(value: unknown): value is string {
+  return typeof value === 'string' && OBJECT_ID_HEX.test(value);
+}
+
+/**
+ * A zod schema for one entity's id: a 24-hex string (upper case is normalised to lower
+ * case) carrying the entity's brand.
+ */
+export function idSchema<Brand extends string>(_brand: Brand) {
+  return z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(OBJECT_ID_HEX, { message: 'Expected a 24-character hexadecimal ObjectId' })
+    .transform((s) => s as EntityId<Brand>);
+}
+
+let counter = Math.floor(Math.random() * 0xffffff);
+const processUnique = (() => {
+  const bytes = new Uint8Array(5);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+})();
+
+/** A source of new ids; injectable through `createNexfit({ ids })` for deterministic tests. */
+export interface IdGenerator {
+  /** A new 24-hex ObjectId string (timestamp + process-unique + counter, as MongoDB builds them). */
+  newObjectId(): string;
+  /** A new UUID v4 for PostgreSQL business keys (`transaction_id`, `invoice_id`, …). */
+  newUuid(): string;
+}
+
+/** The default id generator: MongoDB's ObjectId layout and `crypto.randomUUID`. */
+export const defaultIdGenerator: IdGenerator = {
+  newObjectId() {
+    const seconds = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+    counter = (counter + 1) % 0xffffff;
+    return seconds + processUnique + counter.toString(16).padStart(6, '0');
+  },
+  newUuid() {
+    return globalThis.crypto.randomUUID();
+  },
+};
