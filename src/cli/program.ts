@@ -1,0 +1,101 @@
+import type { Command as CommandClass, Option as OptionClass } from 'commander';
+import { createNexfit, type Nexfit } from '../create-nexfit.js';
+import { isNexfitError } from '../core/errors.js';
+import { migratePostgresDown, postgresMigrationStatus } from '../stores/postgres/migrator.js';
+
+/** Exit codes of the `nexfit` command. */
+export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3 } as const;
+
+interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: NodeJS.ProcessEnv;
+  readonly Command: typeof CommandClass;
+  readonly Option: typeof OptionClass;
+}
+
+interface ConnectionFlags {
+  mongoUri?: string;
+  mongoDb?: string;
+  databaseUrl?: string;
+  json?: boolean;
+}
+
+/**
+ * The `nexfit` command: thin, it calls the same functions host apps call.
+ * Returns the exit code instead of exiting, so tests can run it in-process.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const print = (flags: ConnectionFlags, human: string, json: unknown) => {
+    io.stdout.write(flags.json ? `${JSON.stringify(json)}\n` : `${human}\n`);
+  };
+  const withNexfit = async (flags: ConnectionFlags, fn: (nexfit: Nexfit) => Promise<void>) => {
+    const mongoUri = flags.mongoUri ?? io.env['MONGODB_URI'];
+    const databaseUrl = flags.databaseUrl ?? io.env['DATABASE_URL'];
+    if (!mongoUri || !databaseUrl) {
+      io.stderr.write('nexfit: set MONGODB_URI and DATABASE_URL (or --mongo-uri and --database-url)\n');
+      exitCode = EXIT.usage;
+      return;
+    }
+    const nexfit = await createNexfit({
+      mongo: { uri: mongoUri, dbName: flags.mongoDb ?? io.env['NEXFIT_MONGO_DB'] ?? 'nexfit' },
+      postgres: { connectionString: databaseUrl },
+      migrate: false,
+    });
+    try {
+      await fn(nexfit);
+    } finally {
+      await nexfit.close();
+    }
+  };
+
+  const program = new io.Command('nexfit')
+    .description('Operate a NexFit deployment: migrations, maintenance, recovery and demo data.')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  const connectionOptions = (command: CommandClass) =>
+    command
+      .addOption(new io.Option('--mongo-uri <uri>', 'MongoDB connection string').env('MONGODB_URI'))
+      .addOption(new io.Option('--mongo-db <name>', 'MongoDB database name').env('NEXFIT_MONGO_DB').default('nexfit'))
+      .addOption(new io.Option('--database-url <url>', 'PostgreSQL connection string').env('DATABASE_URL'))
+      .option('--json', 'machine-readable output');
+
+  const migrate = program.command('migrate').description('Schema migrations of both stores');
+  connectionOptions(migrate.command('up').description('Create/update MongoDB collections, validators and indexes; migrate PostgreSQL to the latest version'))
+    .action(async (flags: ConnectionFlags) => withNexfit(flags, async (nexfit) => {
+      await nexfit.migrate();
+      const status = await postgresMigrationStatus(nexfit.pg);
+      print(flags, `migrated: PostgreSQL at ${status.current ?? 'none'}, MongoDB collections ensured`, { ok: true, postgres: status });
+    }));
+  connectionOptions(migrate.command('down').description('Revert the latest PostgreSQL migration').option('--steps <n>', 'how many migrations to revert', '1'))
+    .action(async (flags: ConnectionFlags & { steps: string }) => withNexfit(flags, async (nexfit) => {
+      const steps = Number(flags.steps);
+      if (!Number.isInteger(steps) || steps < 1) {
+        io.stderr.write('nexfit: --steps takes a positive whole number\n');
+        exitCode = EXIT.usage;
+        return;
+      }
+      await migratePostgresDown(nexfit.pg, { steps });
+      const status = await postgresMigrationStatus(nexfit.pg);
+      print(flags, `reverted ${steps}: PostgreSQL at ${status.current ?? 'none'}`, { ok: true, postgres: status });
+    }));
+  connectionOptions(migrate.command('status').description('Show applied and pending migrations'))
+    .action(async (flags: ConnectionFlags) => withNexfit(flags, async (nexfit) => {
+      const status = await postgresMigrationStatus(nexfit.pg);
+      const lines = status.migrations.map((m) => `  ${m.executedAt ? 'applied' : 'pending'}  ${m.name}`);
+      print(flags, `PostgreSQL migrations:\n${lines.join('\n')}`, { postgres: status });
+    }));
+
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    if (error && typeof error === 'object' && 'exitCode' in error && 'code' in error && String(error.code).startsWith('commander.')) {
+      const code = (error as { exitCode: number; code: string }).code;
+      return code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? EXIT.ok : EXIT.usage;
+    }
+    io.stderr.write(`nexfit: ${isNexfitError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error)}\n`);
+    return isNexfitError(error) && error.code === 'CONFIGURATION' ? EXIT.unreachable : EXIT.failure;
+  }
+  return exitCode;
+}

