@@ -35,17 +35,42 @@ export function isObjectIdHex(value: unknown): value is string {
   return typeof value === 'string' && OBJECT_ID_HEX.test(value);
 }
 
+/** The message of a malformed id; {@link OBJECT_ID_MESSAGE} has a Turkish twin in the validation catalogue. */
+export const OBJECT_ID_MESSAGE = 'Expected a 24-character hexadecimal ObjectId';
+
+/**
+ * Marks every schema built by {@link idSchema} with the entity it references. Generators
+ * read it: the MongoDB `$jsonSchema` generator emits `bsonType: 'objectId'` and the document
+ * codec converts these paths to and from `ObjectId`. A registry of its own (not
+ * `.meta()`) keeps the mark out of JSON Schemas a host app generates for its API docs.
+ */
+export const objectIdReferences = z.registry<{ readonly brand: string }>();
+
 /**
  * A zod schema for one entity's id: a 24-hex string (upper case is normalised to lower
  * case) carrying the entity's brand.
  */
-export function idSchema<Brand extends string>(_brand: Brand) {
-  return z
+export function idSchema<Brand extends string>(brand: Brand) {
+  const schema = z
     .string()
     .trim()
     .toLowerCase()
-    .regex(OBJECT_ID_HEX, { message: 'Expected a 24-character hexadecimal ObjectId' })
+    .regex(OBJECT_ID_HEX, { message: OBJECT_ID_MESSAGE })
     .transform((s) => s as EntityId<Brand>);
+  objectIdReferences.add(schema, { brand });
+  return schema;
+}
+
+/**
+ * The brand when `schema` is (a clone of) an {@link idSchema}, else `undefined`.
+ *
+ * @example
+ * ```ts
+ * objectIdBrandOf(idSchema('UserId')) // 'UserId'
+ * ```
+ */
+export function objectIdBrandOf(schema: z.core.$ZodType): string | undefined {
+  return objectIdReferences.get(schema)?.brand;
 }
 
 let counter = Math.floor(Math.random() * 0xffffff);

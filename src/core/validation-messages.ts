@@ -1,0 +1,47 @@
+import { OBJECT_ID_MESSAGE } from './ids.js';
+
+/**
+ * The SDK's own validation messages, in English and Turkish. Schemas carry the English text
+ * (so a plain `schema.parse()` reads well); `parseOrThrow(..., { locale: 'tr' })` swaps it
+ * for the Turkish twin. zod's own messages are localised by zod's locale bundles.
+ *
+ * @example
+ * ```ts
+ * { error: VALIDATION_MESSAGES.timeOfDay.en }
+ * ```
+ */
+export const VALIDATION_MESSAGES = {
+  objectId: { en: OBJECT_ID_MESSAGE, tr: '24 karakterli onaltılık bir ObjectId bekleniyor' },
+  email: { en: 'Expected an e-mail address', tr: 'Geçerli bir e-posta adresi bekleniyor' },
+  phone: { en: 'Expected a phone number in international format such as +905551234567', tr: '+905551234567 gibi uluslararası biçimde bir telefon numarası bekleniyor' },
+  url: { en: 'Expected an http(s) URL', tr: 'http(s) ile başlayan bir URL bekleniyor' },
+  timeOfDay: { en: 'Expected a time of day as HH:mm (00:00-23:59)', tr: 'SS:dd biçiminde bir saat bekleniyor (00:00-23:59)' },
+  calendarDate: { en: 'Expected a calendar date as YYYY-MM-DD', tr: 'YYYY-AA-GG biçiminde bir tarih bekleniyor' },
+  dateRange: { en: 'Expected a date between the years 1900 and 2200', tr: '1900 ile 2200 yılları arasında bir tarih bekleniyor' },
+  timeZone: { en: 'Expected an IANA time zone such as Europe/Istanbul', tr: 'Europe/Istanbul gibi bir IANA saat dilimi bekleniyor' },
+  uuid: { en: 'Expected a UUID', tr: 'UUID bekleniyor' },
+  safeKey: { en: 'Keys may not start with "$" or contain "."', tr: 'Anahtarlar "$" ile başlayamaz ve "." içeremez' },
+  jsonValue: { en: 'Expected a JSON value (at most 8 levels deep, 500 entries per level, no "$" or "." in keys)', tr: 'JSON değeri bekleniyor (en fazla 8 seviye, seviye başına 500 öğe, anahtarlarda "$" veya "." olmadan)' },
+  uniqueItems: { en: 'Items must be unique', tr: 'Öğeler benzersiz olmalı' },
+  endAfterStart: { en: 'The end must be after the start', tr: 'Bitiş, başlangıçtan sonra olmalı' },
+  roleDataWithoutRole: { en: 'Role data is only allowed for roles the user has', tr: 'Rol verisi yalnızca kullanıcının sahip olduğu roller için girilebilir' },
+  sessionsBalance: { en: 'used + remaining must equal total', tr: 'kullanılan + kalan, toplama eşit olmalı' },
+  discountNotBelowPrice: { en: 'The discount price must be lower than the price', tr: 'İndirimli fiyat, fiyattan düşük olmalı' },
+  emptyPatch: { en: 'A patch must change at least one field', tr: 'Güncelleme en az bir alanı değiştirmeli' },
+  derivedField: { en: 'A derived field does not match its source', tr: 'Türetilmiş alan kaynağıyla uyuşmuyor' },
+  scheduleDay: { en: 'Schedule days must be unique and within the programme duration', tr: 'Program günleri benzersiz ve program süresi içinde olmalı' },
+  restDay: { en: 'A rest day has no workout and a training day needs one', tr: 'Dinlenme gününde antrenman olmaz, antrenman gününde bir antrenman gerekir' },
+  heartRateOrder: { en: 'Heart rate must satisfy min <= average <= max', tr: 'Nabız değerleri min <= ortalama <= maks olmalı' },
+  cancellation: { en: 'cancelledAt is required exactly when the status is cancelled', tr: 'cancelledAt yalnızca durum iptal olduğunda girilmeli' },
+} as const satisfies Record<string, { readonly en: string; readonly tr: string }>;
+
+export type ValidationMessageKey = keyof typeof VALIDATION_MESSAGES;
+
+const TURKISH_BY_ENGLISH: ReadonlyMap<string, string> = new Map(
+  Object.values(VALIDATION_MESSAGES).map((m) => [m.en, m.tr]),
+);
+
+/** The Turkish twin of one of the SDK's English messages, or `undefined` for any other text. */
+export function turkishMessageFor(english: string): string | undefined {
+  return TURKISH_BY_ENGLISH.get(english);
+}
