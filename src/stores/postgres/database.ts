@@ -1,0 +1,214 @@
+import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable, Updateable } from 'kysely';
+import type { JsonValue } from 'type-fest';
+import type {
+  BillingCycle,
+  InvoiceStatus,
+  PaymentMethod,
+  SubscriptionStatus,
+  TransactionStatus,
+  TransactionType,
+} from './enums.js';
+
+/**
+ * `DECIMAL(p, s)`: an exact decimal string such as `'149.90'` in both directions. The
+ * SDK's pool returns NUMERIC as text; never convert it to a JavaScript number.
+ */
+export type Decimal = ColumnType<string, string, string>;
+
+/** A `DECIMAL` column with a database default. */
+export type DecimalWithDefault = ColumnType<string, string | undefined, string>;
+
+/**
+ * A `JSONB` column. Reads give the parsed value; writes take the JSON **text**
+ * (`JSON.stringify(value)`). That is the one convention of the SDK: `pg` would send a
+ * JavaScript array as a PostgreSQL array literal, not as JSON, so the caller serialises.
+ */
+export type Json = ColumnType<JsonValue, string, string>;
+
+/** A nullable `JSONB` column; see {@link Json}. */
+export type NullableJson = ColumnType<JsonValue | null, string | null | undefined, string | null>;
+
+/** `TIMESTAMPTZ ... DEFAULT CURRENT_TIMESTAMP` that is never updated after insert. */
+export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+/** `updated_at`: set by the `nexfit_touch_updated_at()` trigger on every UPDATE, so not writable. */
+export type UpdatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+/** A `TIMESTAMPTZ` column without a default. */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+
+/** A nullable `TIMESTAMPTZ` column. */
+export type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+/**
+ * `BIGINT GENERATED ALWAYS AS IDENTITY`: `pg` returns int8 as a string (it may exceed
+ * `Number.MAX_SAFE_INTEGER`), and the database alone assigns it.
+ */
+export type IdentityId = GeneratedAlways<string>;
+
+/** `DATE` as `'YYYY-MM-DD'` (the SDK's pool does not turn it into a local-midnight Date). */
+export type DateString = string;
+
+/** `transactions`: every financial movement. Refunds are rows of type `refund` with a non-negative amount. */
+export interface TransactionsTable {
+  id: IdentityId;
+  transaction_id: string;
+  user_id: string;
+  amount: Decimal;
+  currency: Generated<string>;
+  payment_method: PaymentMethod;
+  transaction_type: TransactionType;
+  status: TransactionStatus;
+  description: string | null;
+  metadata: NullableJson;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** `subscriptions`: recurring billing of a user's plan. */
+export interface SubscriptionsTable {
+  id: IdentityId;
+  subscription_id: string;
+  user_id: string;
+  plan_id: string;
+  status: SubscriptionStatus;
+  start_date: DateString;
+  end_date: DateString | null;
+  billing_cycle: BillingCycle;
+  billing_day: number | null;
+  amount: Decimal;
+  currency: Generated<string>;
+  payment_method: PaymentMethod;
+  auto_renew: Generated<boolean>;
+  metadata: NullableJson;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** `invoices`: issued invoices; `total_amount` includes `tax_amount`. */
+export interface InvoicesTable {
+  id: IdentityId;
+  invoice_id: string;
+  transaction_id: string | null;
+  subscription_id: string | null;
+  user_id: string;
+  business_id: string;
+  total_amount: Decimal;
+  tax_amount: Decimal;
+  currency: Generated<string>;
+  status: InvoiceStatus;
+  due_date: DateString;
+  payment_date: DateString | null;
+  invoice_number: string;
+  invoice_data: Json;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** `analytics_daily`: one roll-up row per business and day; partitioned by year on `date`. */
+export interface AnalyticsDailyTable {
+  id: IdentityId;
+  business_id: string;
+  date: DateString;
+  new_members: Generated<number>;
+  active_members: Generated<number>;
+  total_revenue: DecimalWithDefault;
+  class_attendance: Generated<number>;
+  subscription_renewals: Generated<number>;
+  subscription_cancellations: Generated<number>;
+  metrics: NullableJson;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
+/** `audit_logs`: append-only change history; partitioned by month on `created_at`. */
+export interface AuditLogsTable {
+  id: IdentityId;
+  entity_type: string;
+  entity_id: string;
+  user_id: string | null;
+  action: string;
+  previous_state: NullableJson;
+  new_state: NullableJson;
+  ip_address: string | null;
+  user_agent: string | null;
+  created_at: CreatedAt;
+}
+
+/** Gap-free invoice numbering: one counter per business and calendar year, advanced under a row lock. */
+export interface InvoiceSequencesTable {
+  business_id: string;
+  year: number;
+  last_value: number;
+}
+
+/** Results of idempotent operations, replayed for a repeated key until `expires_at`. */
+export interface IdempotencyKeysTable {
+  key: string;
+  scope: string;
+  response: NullableJson;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+/** Transactional outbox: events written with the business change, published afterwards. */
+export interface OutboxTable {
+  id: IdentityId;
+  event_id: Generated<string>;
+  type: string;
+  payload: Json;
+  created_at: CreatedAt;
+  published_at: NullableTimestamp;
+}
+
+/**
+ * The Kysely schema of the SDK's PostgreSQL tables: the five tables of the design
+ * document plus the SDK's own `nexfit_*` tables.
+ *
+ * @example
+ * ```ts
+ * const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createNexfitPgPool(cfg) }) });
+ * const rows = await db.selectFrom('transactions').selectAll().where('user_id', '=', userId).execute();
+ * ```
+ */
+export interface Database {
+  transactions: TransactionsTable;
+  subscriptions: SubscriptionsTable;
+  invoices: InvoicesTable;
+  analytics_daily: AnalyticsDailyTable;
+  audit_logs: AuditLogsTable;
+  nexfit_invoice_sequences: InvoiceSequencesTable;
+  nexfit_idempotency_keys: IdempotencyKeysTable;
+  nexfit_outbox: OutboxTable;
+}
+
+export type TransactionRow = Selectable<TransactionsTable>;
+export type NewTransactionRow = Insertable<TransactionsTable>;
+export type TransactionRowUpdate = Updateable<TransactionsTable>;
+
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
+export type NewSubscriptionRow = Insertable<SubscriptionsTable>;
+export type SubscriptionRowUpdate = Updateable<SubscriptionsTable>;
+
+export type InvoiceRow = Selectable<InvoicesTable>;
+export type NewInvoiceRow = Insertable<InvoicesTable>;
+export type InvoiceRowUpdate = Updateable<InvoicesTable>;
+
+export type AnalyticsDailyRow = Selectable<AnalyticsDailyTable>;
+export type NewAnalyticsDailyRow = Insertable<AnalyticsDailyTable>;
+export type AnalyticsDailyRowUpdate = Updateable<AnalyticsDailyTable>;
+
+export type AuditLogRow = Selectable<AuditLogsTable>;
+export type NewAuditLogRow = Insertable<AuditLogsTable>;
+
+export type InvoiceSequenceRow = Selectable<InvoiceSequencesTable>;
+export type NewInvoiceSequenceRow = Insertable<InvoiceSequencesTable>;
+export type InvoiceSequenceRowUpdate = Updateable<InvoiceSequencesTable>;
+
+export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
+export type NewIdempotencyKeyRow = Insertable<IdempotencyKeysTable>;
+export type IdempotencyKeyRowUpdate = Updateable<IdempotencyKeysTable>;
+
+export type OutboxRow = Selectable<OutboxTable>;
+export type NewOutboxRow = Insertable<OutboxTable>;
+export type OutboxRowUpdate = Updateable<OutboxTable>;

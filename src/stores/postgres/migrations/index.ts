@@ -1,0 +1,51 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import * as initialSchema from './0001-initial-schema.js';
+import * as sdkInternals from './0002-sdk-internals.js';
+
+/** A migration of this package: Kysely's `up`/`down` on the schema it runs in. */
+interface SchemaMigration {
+  up(db: Kysely<any>): Promise<void>;
+  down(db: Kysely<any>): Promise<void>;
+}
+
+/**
+ * Every migration of the package, in order. A static list rather than a folder scan so
+ * it survives bundling.
+ */
+const migrations = {
+  '0001-initial-schema': initialSchema,
+  '0002-sdk-internals': sdkInternals,
+} as const satisfies Record<string, SchemaMigration>;
+
+/** The name of a migration the SDK ships. */
+export type PostgresMigrationName = keyof typeof migrations;
+
+/** The SDK's migration names in the order they apply. */
+export const POSTGRES_MIGRATION_NAMES = Object.keys(migrations).sort() as readonly PostgresMigrationName[];
+
+/**
+ * Kysely `MigrationProvider` for the SDK's migrations. With a `schema`, each migration
+ * sets `search_path` for its own transaction only, so its unqualified DDL lands there.
+ *
+ * @example
+ * ```ts
+ * new Migrator({ db, provider: nexfitMigrationProvider({ schema: 'billing' }) });
+ * ```
+ */
+export function nexfitMigrationProvider(options: { readonly schema?: string } = {}): MigrationProvider {
+  const { schema } = options;
+  const inSchema = (step: (db: Kysely<any>) => Promise<void>) => async (db: Kysely<any>) => {
+    if (schema !== undefined) await sql`SET LOCAL search_path TO ${sql.id(schema)}`.execute(db);
+    await step(db);
+  };
+  return {
+    async getMigrations() {
+      const provided: Record<string, Migration> = {};
+      for (const name of POSTGRES_MIGRATION_NAMES) {
+        const migration: SchemaMigration = migrations[name];
+        provided[name] = { up: inSchema(migration.up), down: inSchema(migration.down) };
+      }
+      return provided;
+    },
+  };
+}
