@@ -1,0 +1,52 @@
+/** One store operation as the SDK's repositories report it to the host's observer. */
+export interface StoreOperationEvent {
+  readonly store: 'mongo' | 'postgres';
+  /** Collection or table. */
+  readonly target: string;
+  /** Repository operation (`create`, `getById`, `list`, `patch`, …). */
+  readonly operation: string;
+  readonly durationMs: number;
+  readonly ok: boolean;
+  /** The `code` of the SDK error, when the operation failed. */
+  readonly errorCode?: string;
+}
+
+/**
+ * Host-supplied hooks: metrics, tracing, slow-query logs. Injected through
+ * `createNexfit({ observer })`; every hook is optional and must not throw.
+ *
+ * @example
+ * ```ts
+ * createNexfit({ observer: { onStoreOperation: (e) => e.durationMs > 100 && log.warn(e) } })
+ * ```
+ */
+export interface NexfitObserver {
+  onStoreOperation?(event: StoreOperationEvent): void;
+}
+
+/** Runs `fn`, reporting it to the observer (if any) with its duration and outcome. */
+export async function observed<T>(
+  observer: NexfitObserver | undefined,
+  base: Omit<StoreOperationEvent, 'durationMs' | 'ok' | 'errorCode'>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!observer?.onStoreOperation) return fn();
+  const started = performance.now();
+  try {
+    const result = await fn();
+    report(observer, { ...base, durationMs: performance.now() - started, ok: true });
+    return result;
+  } catch (error) {
+    const errorCode = error && typeof error === 'object' && 'code' in error ? String(error.code) : undefined;
+    report(observer, { ...base, durationMs: performance.now() - started, ok: false, ...(errorCode ? { errorCode } : {}) });
+    throw error;
+  }
+}
+
+function report(observer: NexfitObserver, event: StoreOperationEvent): void {
+  try {
+    observer.onStoreOperation?.(event);
+  } catch {
+    // An observer must never break the operation it observes.
+  }
+}
