@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable, Updateable } from 'kysely';
-import type { JsonValue } from 'type-fest';
+import type { JsonObject, JsonValue } from 'type-fest';
 import type {
   BillingCycle,
   InvoiceStatus,
@@ -19,14 +19,18 @@ export type Decimal = ColumnType<string, string, string>;
 export type DecimalWithDefault = ColumnType<string, string | undefined, string>;
 
 /**
- * A `JSONB` column. Reads give the parsed value; writes take the JSON **text**
+ * A `JSONB` column holding a JSON object (a `CHECK (jsonb_typeof(...) = 'object')` makes
+ * sure). Reads give the parsed object; writes take the JSON **text**
  * (`JSON.stringify(value)`). That is the one convention of the SDK: `pg` would send a
  * JavaScript array as a PostgreSQL array literal, not as JSON, so the caller serialises.
  */
-export type Json = ColumnType<JsonValue, string, string>;
+export type JsonObjectColumn = ColumnType<JsonObject, string, string>;
 
-/** A nullable `JSONB` column; see {@link Json}. */
-export type NullableJson = ColumnType<JsonValue | null, string | null | undefined, string | null>;
+/** A nullable `JSONB` object column; see {@link JsonObjectColumn}. */
+export type NullableJsonObjectColumn = ColumnType<JsonObject | null, string | null | undefined, string | null>;
+
+/** A nullable `JSONB` column with any JSON value; written as JSON text like {@link JsonObjectColumn}. */
+export type NullableJsonColumn = ColumnType<JsonValue | null, string | null | undefined, string | null>;
 
 /** `TIMESTAMPTZ ... DEFAULT CURRENT_TIMESTAMP` that is never updated after insert. */
 export type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
@@ -60,7 +64,7 @@ export interface TransactionsTable {
   transaction_type: TransactionType;
   status: TransactionStatus;
   description: string | null;
-  metadata: NullableJson;
+  metadata: NullableJsonObjectColumn;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -80,7 +84,7 @@ export interface SubscriptionsTable {
   currency: Generated<string>;
   payment_method: PaymentMethod;
   auto_renew: Generated<boolean>;
-  metadata: NullableJson;
+  metadata: NullableJsonObjectColumn;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -100,7 +104,7 @@ export interface InvoicesTable {
   due_date: DateString;
   payment_date: DateString | null;
   invoice_number: string;
-  invoice_data: Json;
+  invoice_data: JsonObjectColumn;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -116,7 +120,7 @@ export interface AnalyticsDailyTable {
   class_attendance: Generated<number>;
   subscription_renewals: Generated<number>;
   subscription_cancellations: Generated<number>;
-  metrics: NullableJson;
+  metrics: NullableJsonObjectColumn;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 }
@@ -128,8 +132,8 @@ export interface AuditLogsTable {
   entity_id: string;
   user_id: string | null;
   action: string;
-  previous_state: NullableJson;
-  new_state: NullableJson;
+  previous_state: NullableJsonObjectColumn;
+  new_state: NullableJsonObjectColumn;
   ip_address: string | null;
   user_agent: string | null;
   created_at: CreatedAt;
@@ -146,7 +150,7 @@ export interface InvoiceSequencesTable {
 export interface IdempotencyKeysTable {
   key: string;
   scope: string;
-  response: NullableJson;
+  response: NullableJsonColumn;
   created_at: CreatedAt;
   expires_at: Timestamp;
 }
@@ -156,7 +160,7 @@ export interface OutboxTable {
   id: IdentityId;
   event_id: Generated<string>;
   type: string;
-  payload: Json;
+  payload: JsonObjectColumn;
   created_at: CreatedAt;
   published_at: NullableTimestamp;
 }

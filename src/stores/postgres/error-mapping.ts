@@ -71,7 +71,8 @@ export function toNexfitError(error: unknown, context: PostgresErrorContext = {}
   const message = typeof fields.message === 'string' ? fields.message : String(error);
   const constraint = stringOrUndefined(fields.constraint);
   const table = stringOrUndefined(fields.table);
-  const entity = context.entity ?? table ?? 'row';
+  const parentTable = table === undefined ? undefined : tableOfPartition(table);
+  const entity = context.entity ?? parentTable ?? 'row';
   const details = {
     ...(code === undefined ? {} : { sqlstate: code }),
     ...(constraint === undefined ? {} : { constraint }),
@@ -93,7 +94,7 @@ export function toNexfitError(error: unknown, context: PostgresErrorContext = {}
   }
   const validationCode = code === undefined ? undefined : VALIDATION_CODES[code];
   if (validationCode !== undefined) {
-    const column = stringOrUndefined(fields.column) ?? columnOfConstraint(table, constraint);
+    const column = stringOrUndefined(fields.column) ?? columnOfConstraint(parentTable, constraint);
     const issue: ValidationIssue = { path: column === undefined ? [] : [column], code: validationCode, message };
     return new ValidationError(`Invalid ${entity}: ${message}`, [issue], { cause: error });
   }
@@ -136,6 +137,11 @@ function columnOfConstraint(table: string | undefined, constraint: string | unde
   if (!constraint.startsWith(prefix) || !constraint.endsWith('_check')) return undefined;
   const column = constraint.slice(prefix.length, -'_check'.length);
   return column.length > 0 ? column : undefined;
+}
+
+/** `audit_logs_2025_03` -> `audit_logs`: errors on partitioned tables name the partition. */
+function tableOfPartition(table: string): string {
+  return table.replace(/_(?:\d{4}(?:_\d{2})?|default)$/, '');
 }
 
 function codeOf(error: unknown): string | undefined {

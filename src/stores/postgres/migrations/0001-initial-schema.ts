@@ -8,7 +8,7 @@ import {
   TRANSACTION_TYPES,
 } from '../enums.js';
 import { ensureRollingPartitions } from '../partitions.js';
-import { currencyCheck, enumCheck, nonNegativeCheck } from './check-constraints.js';
+import { currencyCheck, enumCheck, jsonObjectCheck, nonNegativeCheck } from './check-constraints.js';
 
 /**
  * The five tables of the design document with the SDK's decisions applied: TIMESTAMPTZ
@@ -46,7 +46,8 @@ $$`,
   ${currencyCheck('transactions')},
   ${enumCheck('transactions', 'payment_method', PAYMENT_METHODS)},
   ${enumCheck('transactions', 'transaction_type', TRANSACTION_TYPES)},
-  ${enumCheck('transactions', 'status', TRANSACTION_STATUSES)}
+  ${enumCheck('transactions', 'status', TRANSACTION_STATUSES)},
+  ${jsonObjectCheck('transactions', 'metadata')}
 )`,
   'CREATE INDEX idx_transactions_user_id ON transactions (user_id, created_at DESC)',
   'CREATE INDEX idx_transactions_created_at ON transactions (created_at)',
@@ -78,7 +79,8 @@ $$`,
   ${enumCheck('subscriptions', 'billing_cycle', BILLING_CYCLES)},
   ${enumCheck('subscriptions', 'payment_method', PAYMENT_METHODS)},
   CONSTRAINT subscriptions_billing_day_check CHECK (billing_day BETWEEN 1 AND 31),
-  CONSTRAINT subscriptions_end_date_check CHECK (end_date >= start_date)
+  CONSTRAINT subscriptions_end_date_check CHECK (end_date >= start_date),
+  ${jsonObjectCheck('subscriptions', 'metadata')}
 )`,
   'CREATE INDEX idx_subscriptions_user_id ON subscriptions (user_id)',
   // Renewal runs select by status and due end date.
@@ -113,7 +115,8 @@ $$`,
   ${nonNegativeCheck('invoices', 'total_amount')},
   CONSTRAINT invoices_tax_amount_check CHECK (tax_amount >= 0 AND tax_amount <= total_amount),
   ${currencyCheck('invoices')},
-  ${enumCheck('invoices', 'status', INVOICE_STATUSES)}
+  ${enumCheck('invoices', 'status', INVOICE_STATUSES)},
+  ${jsonObjectCheck('invoices', 'invoice_data')}
 )`,
   'CREATE INDEX idx_invoices_user_id ON invoices (user_id, created_at)',
   'CREATE INDEX idx_invoices_business_id ON invoices (business_id, status, due_date)',
@@ -146,7 +149,8 @@ $$`,
   ${nonNegativeCheck('analytics_daily', 'total_revenue')},
   ${nonNegativeCheck('analytics_daily', 'class_attendance')},
   ${nonNegativeCheck('analytics_daily', 'subscription_renewals')},
-  ${nonNegativeCheck('analytics_daily', 'subscription_cancellations')}
+  ${nonNegativeCheck('analytics_daily', 'subscription_cancellations')},
+  ${jsonObjectCheck('analytics_daily', 'metrics')}
 ) PARTITION BY RANGE (date)`,
   'CREATE UNIQUE INDEX idx_analytics_daily_business_date ON analytics_daily (business_id, date)',
   `CREATE TRIGGER analytics_daily_touch_updated_at BEFORE UPDATE ON analytics_daily
@@ -166,7 +170,9 @@ $$`,
   ip_address VARCHAR(45),
   user_agent TEXT,
   created_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
-  CONSTRAINT audit_logs_pkey PRIMARY KEY (id, created_at)
+  CONSTRAINT audit_logs_pkey PRIMARY KEY (id, created_at),
+  ${jsonObjectCheck('audit_logs', 'previous_state')},
+  ${jsonObjectCheck('audit_logs', 'new_state')}
 ) PARTITION BY RANGE (created_at)`,
   'CREATE INDEX idx_audit_logs_entity ON audit_logs (entity_type, entity_id, created_at)',
   'CREATE INDEX idx_audit_logs_user_id ON audit_logs (user_id, created_at)',

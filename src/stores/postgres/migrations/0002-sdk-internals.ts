@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { jsonObjectCheck } from './check-constraints.js';
 
 /**
  * The SDK's own bookkeeping tables: invoice number counters, idempotency records and
@@ -35,7 +36,8 @@ const upStatements: readonly string[] = [
   created_at TIMESTAMPTZ NOT NULL DEFAULT CURRENT_TIMESTAMP,
   published_at TIMESTAMPTZ,
   CONSTRAINT nexfit_outbox_pkey PRIMARY KEY (id),
-  CONSTRAINT nexfit_outbox_event_id_key UNIQUE (event_id)
+  CONSTRAINT nexfit_outbox_event_id_key UNIQUE (event_id),
+  ${jsonObjectCheck('nexfit_outbox', 'payload')}
 )`,
   // The publisher reads unpublished rows in id order; published rows leave the index.
   'CREATE INDEX nexfit_outbox_unpublished_idx ON nexfit_outbox (id) WHERE published_at IS NULL',

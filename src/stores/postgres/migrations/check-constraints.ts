@@ -31,3 +31,11 @@ export function nonNegativeCheck(table: string, column: string): string {
 export function currencyCheck(table: string): string {
   return `CONSTRAINT ${table}_currency_check CHECK (currency ~ '^[A-Z]{3}$')`;
 }
+
+/**
+ * The JSONB column holds an object (or SQL NULL): the row types promise an object, and a
+ * JSON `null`, array or scalar there is always a bug.
+ */
+export function jsonObjectCheck(table: string, column: string): string {
+  return `CONSTRAINT ${table}_${column}_check CHECK (jsonb_typeof(${column}) = 'object')`;
+}
