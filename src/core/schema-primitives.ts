@@ -1,5 +1,6 @@
 import type { JsonValue } from 'type-fest';
 import { z } from 'zod';
+import { currencyCodeSchema, DEFAULT_CURRENCY, minorUnitsSchema } from './money.js';
 import { VALIDATION_MESSAGES as M } from './validation-messages.js';
 
 /**
@@ -145,7 +146,8 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(
  * Numbers are refused, so `0` or `true` never become 1970.
  */
 export const instantSchema = z.preprocess(
-  (value) => (typeof value === 'string' && ISO_INSTANT.test(value.trim()) ? new Date(value.trim()) : value),
+  // Typed `Date | string` so input types say what callers may pass; any value still reaches zod.
+  (value: Date | string) => (typeof value === 'string' && ISO_INSTANT.test(value.trim()) ? new Date(value.trim()) : value),
   z.date().min(MIN_DATE, { error: M.dateRange.en }).max(MAX_DATE, { error: M.dateRange.en }),
 );
 
@@ -241,3 +243,19 @@ export const jsonObjectSchema = z.custom<{ [key: string]: JsonValue }>(
   (value) => typeof value === 'object' && value !== null && !Array.isArray(value) && isSafeJsonValue(value, 0),
   { error: M.jsonValue.en },
 );
+
+/**
+ * An amount of money as an integer count of minor units (kuruş for TRY) that fits
+ * `DECIMAL(10,2)` (SPEC decision 5), described for generated docs and validators.
+ *
+ * @example
+ * ```ts
+ * price: moneyAmountSchema('Price') // 149_90 is 149.90 TRY
+ * ```
+ */
+export function moneyAmountSchema(what: string) {
+  return minorUnitsSchema.describe(`${what} in minor units (kuruş for TRY)`);
+}
+
+/** An ISO 4217 currency code that defaults to `TRY` (the seed's `DEFAULT 'TRY'`). */
+export const currencyWithDefaultSchema = currencyCodeSchema.default(DEFAULT_CURRENCY);

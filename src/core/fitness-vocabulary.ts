@@ -1,0 +1,36 @@
+/**
+ * Value sets shared by several collections (exercises, workout templates and programmes,
+ * classes, foods and nutrition plans), kept in one place so the modules agree.
+ *
+ * @example
+ * ```ts
+ * z.enum(DIFFICULTY_LEVELS).parse('beginner')
+ * ```
+ */
+export const DIFFICULTY_LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
+export type DifficultyLevel = (typeof DIFFICULTY_LEVELS)[number];
+
+/** Body areas an exercise or a workout targets. */
+export const BODY_AREAS = [
+  'full_body',
+  'upper_body',
+  'lower_body',
+  'chest',
+  'back',
+  'shoulders',
+  'biceps',
+  'triceps',
+  'forearms',
+  'core',
+  'glutes',
+  'quadriceps',
+  'hamstrings',
+  'calves',
+  'hips',
+  'neck',
+] as const;
+export type BodyArea = (typeof BODY_AREAS)[number];
+
+/** Units a food serving or a planned portion is measured in. */
+export const SERVING_UNITS = ['g', 'ml', 'piece', 'serving', 'cup', 'tbsp', 'tsp', 'slice'] as const;
+export type ServingUnit = (typeof SERVING_UNITS)[number];

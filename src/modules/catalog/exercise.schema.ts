@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { entityFields, patchSchemaOf, pickFields } from '../../core/entity-schema.js';
+import { BODY_AREAS, DIFFICULTY_LEVELS } from '../../core/fitness-vocabulary.js';
+import { idSchema } from '../../core/ids.js';
+import { foldSearchText } from '../../core/search-text.js';
+import {
+  boundedArray,
+  countSchema,
+  labelListSchema,
+  longTextSchema,
+  nameSchema,
+  optionalText,
+  quantitySchema,
+  requiredText,
+  uniqueArray,
+  urlSchema,
+} from '../../core/schema-primitives.js';
+
+/**
+ * The exercise catalogue (seed: `exercises`): instructions, media, searchable metadata and
+ * alternates. The stored document adds `searchName`, the Turkish-aware folded name that
+ * backs case- and diacritic-insensitive search.
+ *
+ * @example
+ * ```ts
+ * createExerciseInputSchema.parse({ name: 'Şınav', metadata: { bodyAreas: ['chest'], type: 'strength', difficultyLevel: 'beginner' } })
+ * ```
+ */
+export const EXERCISE_TYPES = ['strength', 'cardio', 'flexibility', 'balance', 'plyometric', 'mobility', 'endurance'] as const;
+export type ExerciseType = (typeof EXERCISE_TYPES)[number];
+
+export const exerciseMediaSchema = z.strictObject({
+  videoUrl: urlSchema.optional(),
+  imageUrls: boundedArray(urlSchema, 20).optional(),
+  thumbnailUrl: urlSchema.optional(),
+});
+
+export const exerciseMetadataSchema = z.strictObject({
+  bodyAreas: uniqueArray(z.enum(BODY_AREAS), BODY_AREAS.length),
+  type: z.enum(EXERCISE_TYPES),
+  equipment: labelListSchema.default([]),
+  difficultyLevel: z.enum(DIFFICULTY_LEVELS),
+  calories: quantitySchema.max(5_000).describe('Estimated kcal burned over `duration`').optional(),
+  duration: countSchema.max(24 * 60).describe('Typical duration in minutes').optional(),
+  tags: labelListSchema.default([]),
+});
+
+const exerciseFields = {
+  name: nameSchema,
+  description: longTextSchema.optional(),
+  instructions: boundedArray(requiredText(1_000), 50),
+  media: exerciseMediaSchema,
+  metadata: exerciseMetadataSchema,
+  /** Absent for the platform's own catalogue entries. */
+  createdBy: idSchema('UserId').optional(),
+  isPublic: z.boolean(),
+  alternateExercises: uniqueArray(idSchema('ExerciseId'), 20),
+};
+
+export const exerciseSchema = z.strictObject({ ...entityFields('ExerciseId'), ...exerciseFields });
+
+/** Fields only the stored document has. */
+export const exerciseDocumentFields = {
+  searchName: optionalText(200).describe('foldSearchText(name), kept in step by the repository'),
+};
+export const storedExerciseSchema = z.strictObject({ ...entityFields('ExerciseId'), ...exerciseFields, ...exerciseDocumentFields });
+
+export const createExerciseInputSchema = z.strictObject({
+  ...exerciseFields,
+  instructions: exerciseFields.instructions.default([]),
+  media: exerciseMediaSchema.default({}),
+  isPublic: exerciseFields.isPublic.default(false),
+  alternateExercises: exerciseFields.alternateExercises.default([]),
+});
+
+/** `createdBy` never changes. */
+export const patchExerciseInputSchema = patchSchemaOf(
+  pickFields(exerciseFields, ['name', 'description', 'instructions', 'media', 'metadata', 'isPublic', 'alternateExercises']),
+);
+
+export type Exercise = z.output<typeof exerciseSchema>;
+export type StoredExercise = z.output<typeof storedExerciseSchema>;
+export type CreateExerciseInput = z.input<typeof createExerciseInputSchema>;
+export type CreateExerciseData = z.output<typeof createExerciseInputSchema>;
+export type PatchExerciseInput = z.input<typeof patchExerciseInputSchema>;
+export type PatchExerciseData = z.output<typeof patchExerciseInputSchema>;
+
+/** The stored document of an exercise: adds the folded `searchName`. */
+export function exerciseToStored(exercise: Exercise): StoredExercise {
+  return { ...exercise, searchName: foldSearchText(exercise.name) };
+}
+
+/** The API view of a stored exercise. */
+export function exerciseFromStored(stored: StoredExercise): Exercise {
+  const { searchName: _derived, ...exercise } = stored;
+  return exercise;
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { entityFields, patchSchemaOf, pickFields } from '../../core/entity-schema.js';
+import { SERVING_UNITS } from '../../core/fitness-vocabulary.js';
+import { idSchema } from '../../core/ids.js';
+import { foldSearchText } from '../../core/search-text.js';
+import { labelListSchema, labelSchema, longTextSchema, nameSchema, optionalText, quantitySchema, urlSchema } from '../../core/schema-primitives.js';
+
+/**
+ * The food catalogue (seed: `foods`): nutrients per serving. Macros in grams, sodium in
+ * milligrams, energy in kcal. The stored document adds the folded `searchName`.
+ *
+ * @example
+ * ```ts
+ * createFoodInputSchema.parse({ name: 'Yulaf ezmesi', category: 'grains', nutrients: { servingSize: 40, servingUnit: 'g', calories: 150, protein: 5, carbs: 27, fat: 3 } })
+ * ```
+ */
+const grams = quantitySchema.max(10_000).describe('Grams per serving');
+
+export const foodNutrientsSchema = z.strictObject({
+  servingSize: z.number().gt(0).max(10_000),
+  servingUnit: z.enum(SERVING_UNITS),
+  calories: quantitySchema.max(10_000).describe('kcal per serving'),
+  protein: grams,
+  carbs: grams,
+  fat: grams,
+  fiber: grams.optional(),
+  sugar: grams.optional(),
+  sodium: quantitySchema.max(100_000).describe('Milligrams per serving').optional(),
+});
+
+const foodFields = {
+  name: nameSchema,
+  description: longTextSchema.optional(),
+  image: urlSchema.optional(),
+  category: labelSchema,
+  nutrients: foodNutrientsSchema,
+  isVerified: z.boolean(),
+  /** Where the values come from (a national food table, a label, a user). */
+  source: labelSchema.optional(),
+  createdBy: idSchema('UserId').optional(),
+  tags: labelListSchema,
+};
+
+export const foodSchema = z.strictObject({ ...entityFields('FoodId'), ...foodFields });
+
+export const foodDocumentFields = {
+  searchName: optionalText(200).describe('foldSearchText(name), kept in step by the repository'),
+};
+export const storedFoodSchema = z.strictObject({ ...entityFields('FoodId'), ...foodFields, ...foodDocumentFields });
+
+export const createFoodInputSchema = z.strictObject({
+  ...foodFields,
+  isVerified: foodFields.isVerified.default(false),
+  tags: foodFields.tags.default([]),
+});
+
+export const patchFoodInputSchema = patchSchemaOf(
+  pickFields(foodFields, ['name', 'description', 'image', 'category', 'nutrients', 'isVerified', 'source', 'tags']),
+);
+
+export type FoodNutrients = z.output<typeof foodNutrientsSchema>;
+export type Food = z.output<typeof foodSchema>;
+export type StoredFood = z.output<typeof storedFoodSchema>;
+export type CreateFoodInput = z.input<typeof createFoodInputSchema>;
+export type CreateFoodData = z.output<typeof createFoodInputSchema>;
+export type PatchFoodInput = z.input<typeof patchFoodInputSchema>;
+export type PatchFoodData = z.output<typeof patchFoodInputSchema>;
+
+export function foodToStored(food: Food): StoredFood {
+  return { ...food, searchName: foldSearchText(food.name) };
+}
+
+export function foodFromStored(stored: StoredFood): Food {
+  const { searchName: _derived, ...food } = stored;
+  return food;
+}

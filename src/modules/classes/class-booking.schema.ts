@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { entityFields, patchSchemaOf, pickFields } from '../../core/entity-schema.js';
+import { idSchema } from '../../core/ids.js';
+import { instantSchema, longTextSchema } from '../../core/schema-primitives.js';
+import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
+
+/**
+ * A user's place in one occurrence of a class (seed: `class_bookings`). `date` is the
+ * occurrence's start instant, so bookings of a recurring class are told apart by it.
+ * The stored document adds `holdsSeat` (true while `booked` or `attended`): the unique
+ * partial index on (classId, date, userId) filters on it, because a partial index filter
+ * cannot use `$in` on every supported MongoDB version.
+ *
+ * @example
+ * ```ts
+ * createClassBookingInputSchema.parse({ classId, userId, date: '2026-03-02T06:00:00Z', bookedAt: new Date() })
+ * ```
+ */
+export const CLASS_BOOKING_STATUSES = ['booked', 'attended', 'cancelled', 'no-show'] as const;
+export type ClassBookingStatus = (typeof CLASS_BOOKING_STATUSES)[number];
+
+/** The statuses that occupy a seat of the occurrence. */
+export const SEAT_HOLDING_BOOKING_STATUSES = ['booked', 'attended'] as const satisfies readonly ClassBookingStatus[];
+
+/** True when a booking in `status` occupies a seat. */
+export function holdsSeat(status: ClassBookingStatus): boolean {
+  return (SEAT_HOLDING_BOOKING_STATUSES as readonly ClassBookingStatus[]).includes(status);
+}
+
+const classBookingFields = {
+  classId: idSchema('ClassId'),
+  userId: idSchema('UserId'),
+  date: instantSchema.describe('Start instant of the booked occurrence'),
+  status: z.enum(CLASS_BOOKING_STATUSES),
+  bookedAt: instantSchema,
+  cancelledAt: instantSchema.optional(),
+  checkedInAt: instantSchema.optional(),
+  notes: longTextSchema.optional(),
+};
+
+const cancelledConsistently = (b: { status: ClassBookingStatus; cancelledAt?: Date | undefined }) =>
+  (b.status === 'cancelled') === (b.cancelledAt !== undefined);
+const cancellationRule = { error: M.cancellation.en, path: ['cancelledAt'] };
+
+export const classBookingSchema = z
+  .strictObject({ ...entityFields('ClassBookingId'), ...classBookingFields })
+  .refine(cancelledConsistently, cancellationRule);
+
+export const classBookingDocumentFields = {
+  holdsSeat: z.boolean().describe("Derived: status is 'booked' or 'attended'"),
+};
+
+export const storedClassBookingSchema = z
+  .strictObject({ ...entityFields('ClassBookingId'), ...classBookingFields, ...classBookingDocumentFields })
+  .refine(cancelledConsistently, cancellationRule)
+  .refine((b) => b.holdsSeat === holdsSeat(b.status), { error: M.derivedField.en, path: ['holdsSeat'] });
+
+export const createClassBookingInputSchema = z
+  .strictObject({ ...classBookingFields, status: classBookingFields.status.default('booked') })
+  .refine(cancelledConsistently, cancellationRule);
+
+/** The class, the occurrence and the user of a booking never change. */
+export const patchClassBookingInputSchema = patchSchemaOf(pickFields(classBookingFields, ['status', 'cancelledAt', 'checkedInAt', 'notes']));
+
+export type ClassBooking = z.output<typeof classBookingSchema>;
+export type StoredClassBooking = z.output<typeof storedClassBookingSchema>;
+export type CreateClassBookingInput = z.input<typeof createClassBookingInputSchema>;
+export type CreateClassBookingData = z.output<typeof createClassBookingInputSchema>;
+export type PatchClassBookingInput = z.input<typeof patchClassBookingInputSchema>;
+export type PatchClassBookingData = z.output<typeof patchClassBookingInputSchema>;
+
+export function classBookingToStored(booking: ClassBooking): StoredClassBooking {
+  return { ...booking, holdsSeat: holdsSeat(booking.status) };
+}
+
+export function classBookingFromStored(stored: StoredClassBooking): ClassBooking {
+  const { holdsSeat: _derived, ...booking } = stored;
+  return booking;
+}

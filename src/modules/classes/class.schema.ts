@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import { entityFields, patchSchemaOf, pickFields } from '../../core/entity-schema.js';
+import { DIFFICULTY_LEVELS } from '../../core/fitness-vocabulary.js';
+import { idSchema } from '../../core/ids.js';
+import {
+  instantSchema,
+  labelListSchema,
+  labelSchema,
+  longTextSchema,
+  nameSchema,
+  positiveIntSchema,
+  uniqueArray,
+  urlSchema,
+  weekdaySchema,
+} from '../../core/schema-primitives.js';
+import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
+
+/**
+ * Group classes (seed: `classes`). `schedule.startTime`/`endTime` are the first
+ * occurrence; `recurrence` repeats it, expanded in the facility's time zone so a 09:00
+ * class stays at 09:00 across DST changes (SPEC decision 6).
+ *
+ * @example
+ * ```ts
+ * createClassInputSchema.parse({ facilityId, name: 'Yoga', instructor: { userId, name: 'Elif' }, schedule: { startTime: '2026-03-02T06:00:00Z', endTime: '2026-03-02T07:00:00Z', recurrence: { frequency: 'weekly', weekdays: [1, 3] } }, location: { capacity: 12 }, category: 'yoga', difficulty: 'beginner', duration: 60 })
+ * ```
+ */
+export const RECURRENCE_FREQUENCIES = ['once', 'daily', 'weekly', 'monthly'] as const;
+export type RecurrenceFrequency = (typeof RECURRENCE_FREQUENCIES)[number];
+
+/**
+ * Seed recurrence: every `interval` days/weeks/months; `weekdays` (0 = Sunday) pick the days
+ * of a weekly rule; it stops at `endsOnDate` or after `maxOccurrences`, whichever is first.
+ */
+export const recurrenceSchema = z.strictObject({
+  frequency: z.enum(RECURRENCE_FREQUENCIES),
+  interval: positiveIntSchema.max(365),
+  weekdays: uniqueArray(weekdaySchema, 7),
+  endsOnDate: instantSchema.optional(),
+  maxOccurrences: positiveIntSchema.max(10_000).optional(),
+});
+
+export const classScheduleSchema = z
+  .strictObject({
+    startTime: instantSchema,
+    endTime: instantSchema,
+    recurrence: recurrenceSchema,
+  })
+  .refine((s) => s.endTime.getTime() > s.startTime.getTime(), { error: M.endAfterStart.en, path: ['endTime'] });
+
+export const classInstructorSchema = z.strictObject({
+  userId: idSchema('UserId'),
+  /** Denormalised for listings (seed). */
+  name: nameSchema,
+});
+
+export const classLocationSchema = z.strictObject({
+  room: labelSchema.optional(),
+  capacity: positiveIntSchema.max(10_000),
+});
+
+const classFields = {
+  facilityId: idSchema('FacilityId'),
+  name: nameSchema,
+  description: longTextSchema.optional(),
+  instructor: classInstructorSchema,
+  schedule: classScheduleSchema,
+  location: classLocationSchema,
+  category: labelSchema,
+  difficulty: z.enum(DIFFICULTY_LEVELS),
+  duration: positiveIntSchema.max(24 * 60).describe('Minutes'),
+  image: urlSchema.optional(),
+  tags: labelListSchema,
+  isActive: z.boolean(),
+};
+
+export const classSchema = z.strictObject({ ...entityFields('ClassId'), ...classFields });
+export const storedClassSchema = classSchema;
+
+const recurrenceInputSchema = z.strictObject({
+  ...recurrenceSchema.shape,
+  interval: recurrenceSchema.shape.interval.default(1),
+  weekdays: recurrenceSchema.shape.weekdays.default([]),
+});
+
+export const createClassInputSchema = z.strictObject({
+  ...classFields,
+  schedule: z
+    .strictObject({
+      startTime: instantSchema,
+      endTime: instantSchema,
+      recurrence: recurrenceInputSchema.default({ frequency: 'once', interval: 1, weekdays: [] }),
+    })
+    .refine((s) => s.endTime.getTime() > s.startTime.getTime(), { error: M.endAfterStart.en, path: ['endTime'] }),
+  tags: classFields.tags.default([]),
+  isActive: classFields.isActive.default(true),
+});
+
+/** A class never moves to another facility. */
+export const patchClassInputSchema = patchSchemaOf(
+  pickFields(classFields, ['name', 'description', 'instructor', 'schedule', 'location', 'category', 'difficulty', 'duration', 'image', 'tags', 'isActive']),
+);
+
+export type Recurrence = z.output<typeof recurrenceSchema>;
+export type ClassSchedule = z.output<typeof classScheduleSchema>;
+export type FitnessClass = z.output<typeof classSchema>;
+export type StoredFitnessClass = FitnessClass;
+export type CreateClassInput = z.input<typeof createClassInputSchema>;
+export type CreateClassData = z.output<typeof createClassInputSchema>;
+export type PatchClassInput = z.input<typeof patchClassInputSchema>;
+export type PatchClassData = z.output<typeof patchClassInputSchema>;

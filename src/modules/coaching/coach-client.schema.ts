@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { currencyCodeSchema } from '../../core/money.js';
+import { entityFields, patchSchemaOf, pickFields } from '../../core/entity-schema.js';
+import { idSchema } from '../../core/ids.js';
+import { boundedArray, countSchema, currencyWithDefaultSchema, instantSchema, labelListSchema, moneyAmountSchema, nameSchema, requiredText } from '../../core/schema-primitives.js';
+import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
+
+/**
+ * Coach–client relationships (seed: `coach_clients`) with an optional session package.
+ * `notes.private` is the coach's own: the access layer never shows it to the client.
+ * The stored document adds `isOpen` (status `pending` or `active`), which the unique
+ * partial index on (coachId, clientId) filters on: one open relationship per pair.
+ *
+ * @example
+ * ```ts
+ * createCoachClientInputSchema.parse({ coachId, clientId, package: { name: '10 seans', sessions: { total: 10, used: 0, remaining: 10 }, price: 5_000_00, startDate: '2026-03-01' } })
+ * ```
+ */
+export const COACH_CLIENT_STATUSES = ['pending', 'active', 'declined', 'ended'] as const;
+export type CoachClientStatus = (typeof COACH_CLIENT_STATUSES)[number];
+
+/** The statuses of a relationship that is still open (at most one per coach and client). */
+export const OPEN_COACH_CLIENT_STATUSES = ['pending', 'active'] as const satisfies readonly CoachClientStatus[];
+
+export function isOpenCoachClientStatus(status: CoachClientStatus): boolean {
+  return (OPEN_COACH_CLIENT_STATUSES as readonly CoachClientStatus[]).includes(status);
+}
+
+export const relationshipSchema = z.strictObject({
+  status: z.enum(COACH_CLIENT_STATUSES),
+  startDate: instantSchema.optional(),
+  endDate: instantSchema.optional(),
+});
+
+/** A package's session balance; `used + remaining === total` always holds (SPEC §3 coaching). */
+export const sessionBalanceSchema = z
+  .strictObject({
+    total: countSchema.max(10_000),
+    used: countSchema.max(10_000),
+    remaining: countSchema.max(10_000),
+  })
+  .refine((s) => s.used + s.remaining === s.total, { error: M.sessionsBalance.en, path: ['remaining'] });
+
+export const coachingPackageSchema = z.strictObject({
+  name: nameSchema,
+  sessions: sessionBalanceSchema,
+  price: moneyAmountSchema('Package price'),
+  currency: currencyCodeSchema,
+  startDate: instantSchema,
+  endDate: instantSchema.optional(),
+});
+
+export const coachNoteSchema = z.strictObject({
+  text: requiredText(5_000),
+  date: instantSchema,
+});
+
+export const coachClientNotesSchema = z.strictObject({
+  visible: boundedArray(coachNoteSchema),
+  private: boundedArray(coachNoteSchema),
+});
+
+const coachClientFields = {
+  coachId: idSchema('UserId'),
+  clientId: idSchema('UserId'),
+  relationship: relationshipSchema,
+  package: coachingPackageSchema.optional(),
+  goals: labelListSchema,
+  notes: coachClientNotesSchema,
+};
+
+export const coachClientSchema = z.strictObject({ ...entityFields('CoachClientId'), ...coachClientFields });
+
+export const coachClientDocumentFields = {
+  isOpen: z.boolean().describe("Derived: relationship.status is 'pending' or 'active'"),
+};
+
+export const storedCoachClientSchema = z
+  .strictObject({ ...entityFields('CoachClientId'), ...coachClientFields, ...coachClientDocumentFields })
+  .refine((c) => c.isOpen === isOpenCoachClientStatus(c.relationship.status), { error: M.derivedField.en, path: ['isOpen'] });
+
+/** A request starts `pending`. */
+export const createCoachClientInputSchema = z.strictObject({
+  ...coachClientFields,
+  relationship: relationshipSchema.default({ status: 'pending' }),
+  package: z.strictObject({ ...coachingPackageSchema.shape, currency: currencyWithDefaultSchema }).optional(),
+  goals: coachClientFields.goals.default([]),
+  notes: coachClientNotesSchema.default({ visible: [], private: [] }),
+});
+
+/** Coach and client never change. */
+export const patchCoachClientInputSchema = patchSchemaOf(pickFields(coachClientFields, ['relationship', 'package', 'goals', 'notes']));
+
+export type SessionBalance = z.output<typeof sessionBalanceSchema>;
+export type CoachingPackage = z.output<typeof coachingPackageSchema>;
+export type CoachClient = z.output<typeof coachClientSchema>;
+export type StoredCoachClient = z.output<typeof storedCoachClientSchema>;
+export type CreateCoachClientInput = z.input<typeof createCoachClientInputSchema>;
+export type CreateCoachClientData = z.output<typeof createCoachClientInputSchema>;
+export type PatchCoachClientInput = z.input<typeof patchCoachClientInputSchema>;
+export type PatchCoachClientData = z.output<typeof patchCoachClientInputSchema>;
+
+export function coachClientToStored(relation: CoachClient): StoredCoachClient {
+  return { ...relation, isOpen: isOpenCoachClientStatus(relation.relationship.status) };
+}
+
+export function coachClientFromStored(stored: StoredCoachClient): CoachClient {
+  const { isOpen: _derived, ...relation } = stored;
+  return relation;
+}

@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { currencyCodeSchema } from '../../core/money.js';
+import { entityFields, patchSchemaOf, pickFields } from '../../core/entity-schema.js';
+import { DIFFICULTY_LEVELS } from '../../core/fitness-vocabulary.js';
+import { idSchema } from '../../core/ids.js';
+import { boundedArray, currencyWithDefaultSchema, labelListSchema, labelSchema, longTextSchema, moneyAmountSchema, nameSchema, positiveIntSchema, urlSchema } from '../../core/schema-primitives.js';
+import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
+import { reviewsSchema } from './reviews.schema.js';
+
+/**
+ * Multi-day workout programmes (seed: `workout_programs`): a schedule of days, each a
+ * template or a rest day, over `metadata.duration` days; optionally sold.
+ *
+ * @example
+ * ```ts
+ * createWorkoutProgramInputSchema.parse({ name: '4 weeks', createdBy, metadata: { difficulty: 'beginner', duration: 28 }, schedule: [{ day: 1, workoutTemplateId, isRestDay: false }, { day: 2, isRestDay: true }] })
+ * ```
+ */
+export const MAX_PROGRAM_DAYS = 3_650;
+
+export const workoutProgramMetadataSchema = z.strictObject({
+  targetGoal: labelSchema.optional(),
+  difficulty: z.enum(DIFFICULTY_LEVELS),
+  duration: positiveIntSchema.max(MAX_PROGRAM_DAYS).describe('Length of the programme in days'),
+  tags: labelListSchema.default([]),
+});
+
+/** One day of the schedule; `day` is 1-based (seed). */
+export const programDaySchema = z
+  .strictObject({
+    day: positiveIntSchema.max(MAX_PROGRAM_DAYS),
+    workoutTemplateId: idSchema('WorkoutTemplateId').optional(),
+    isRestDay: z.boolean(),
+    notes: longTextSchema.optional(),
+  })
+  .refine((d) => d.isRestDay === (d.workoutTemplateId === undefined), { error: M.restDay.en, path: ['workoutTemplateId'] });
+
+export const programPricingSchema = z
+  .strictObject({
+    price: moneyAmountSchema('Price'),
+    currency: currencyCodeSchema,
+    discountPrice: moneyAmountSchema('Discounted price').optional(),
+    isDiscounted: z.boolean(),
+  })
+  .refine((p) => !p.isDiscounted || (p.discountPrice !== undefined && p.discountPrice < p.price), {
+    error: M.discountNotBelowPrice.en,
+    path: ['discountPrice'],
+  });
+
+const programPricingInputSchema = z
+  .strictObject({
+    price: moneyAmountSchema('Price'),
+    currency: currencyWithDefaultSchema,
+    discountPrice: moneyAmountSchema('Discounted price').optional(),
+    isDiscounted: z.boolean().default(false),
+  })
+  .refine((p) => !p.isDiscounted || (p.discountPrice !== undefined && p.discountPrice < p.price), {
+    error: M.discountNotBelowPrice.en,
+    path: ['discountPrice'],
+  });
+
+const workoutProgramFields = {
+  name: nameSchema,
+  description: longTextSchema.optional(),
+  imageUrl: urlSchema.optional(),
+  createdBy: idSchema('UserId'),
+  isPublic: z.boolean(),
+  metadata: workoutProgramMetadataSchema,
+  schedule: boundedArray(programDaySchema, MAX_PROGRAM_DAYS).min(1),
+  pricing: programPricingSchema.optional(),
+};
+
+/** Schedule days are unique and fall within the programme's duration. */
+function scheduleFitsDuration(program: { metadata: { duration: number }; schedule: readonly { day: number }[] }): boolean {
+  const days = program.schedule.map((d) => d.day);
+  return new Set(days).size === days.length && days.every((d) => d <= program.metadata.duration);
+}
+const scheduleRule = { error: M.scheduleDay.en, path: ['schedule'] };
+
+export const workoutProgramSchema = z
+  .strictObject({ ...entityFields('WorkoutProgramId'), ...workoutProgramFields, reviews: reviewsSchema })
+  .refine(scheduleFitsDuration, scheduleRule);
+export const storedWorkoutProgramSchema = workoutProgramSchema;
+
+export const createWorkoutProgramInputSchema = z
+  .strictObject({
+    ...workoutProgramFields,
+    isPublic: workoutProgramFields.isPublic.default(false),
+    pricing: programPricingInputSchema.optional(),
+  })
+  .refine(scheduleFitsDuration, scheduleRule);
+
+/** Schedule and duration are checked together again on the merged programme. */
+export const patchWorkoutProgramInputSchema = patchSchemaOf(
+  pickFields(workoutProgramFields, ['name', 'description', 'imageUrl', 'isPublic', 'metadata', 'schedule', 'pricing']),
+);
+
+export type ProgramDay = z.output<typeof programDaySchema>;
+export type ProgramPricing = z.output<typeof programPricingSchema>;
+export type WorkoutProgram = z.output<typeof workoutProgramSchema>;
+export type StoredWorkoutProgram = WorkoutProgram;
+export type CreateWorkoutProgramInput = z.input<typeof createWorkoutProgramInputSchema>;
+export type CreateWorkoutProgramData = z.output<typeof createWorkoutProgramInputSchema>;
+export type PatchWorkoutProgramInput = z.input<typeof patchWorkoutProgramInputSchema>;
+export type PatchWorkoutProgramData = z.output<typeof patchWorkoutProgramInputSchema>;

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { entityFields, patchSchemaOf, pickFields } from '../../core/entity-schema.js';
+import { BODY_AREAS, DIFFICULTY_LEVELS } from '../../core/fitness-vocabulary.js';
+import { idSchema } from '../../core/ids.js';
+import {
+  boundedArray,
+  countSchema,
+  labelListSchema,
+  labelSchema,
+  longTextSchema,
+  nameSchema,
+  positiveIntSchema,
+  quantitySchema,
+  uniqueArray,
+  urlSchema,
+} from '../../core/schema-primitives.js';
+import { reviewsSchema } from './reviews.schema.js';
+import { workoutSetSchema } from './workout-set.schema.js';
+
+/**
+ * Workout templates (seed: `workout_templates`): an ordered list of catalogue exercises
+ * with default sets. `reviews` is maintained by the ratings service.
+ *
+ * @example
+ * ```ts
+ * createWorkoutTemplateInputSchema.parse({ name: 'Push day', createdBy, metadata: { difficulty: 'beginner' }, exercises: [{ exerciseId, order: 1, defaultSets: [{ reps: 10 }] }] })
+ * ```
+ */
+export const workoutTemplateMetadataSchema = z.strictObject({
+  targetGoal: labelSchema.optional(),
+  difficulty: z.enum(DIFFICULTY_LEVELS),
+  estimatedDuration: countSchema.max(24 * 60).describe('Minutes').optional(),
+  estimatedCalories: quantitySchema.max(20_000).describe('kcal').optional(),
+  targetBodyAreas: uniqueArray(z.enum(BODY_AREAS), BODY_AREAS.length).default([]),
+  tags: labelListSchema.default([]),
+});
+
+export const templateExerciseSchema = z.strictObject({
+  exerciseId: idSchema('ExerciseId'),
+  order: positiveIntSchema.max(1_000),
+  defaultSets: boundedArray(workoutSetSchema, 50),
+  notes: longTextSchema.optional(),
+});
+
+const workoutTemplateFields = {
+  name: nameSchema,
+  description: longTextSchema.optional(),
+  imageUrl: urlSchema.optional(),
+  createdBy: idSchema('UserId'),
+  isPublic: z.boolean(),
+  metadata: workoutTemplateMetadataSchema,
+  exercises: uniqueArray(templateExerciseSchema, 100, (e) => e.order).min(1),
+};
+
+export const workoutTemplateSchema = z.strictObject({
+  ...entityFields('WorkoutTemplateId'),
+  ...workoutTemplateFields,
+  reviews: reviewsSchema,
+});
+export const storedWorkoutTemplateSchema = workoutTemplateSchema;
+
+/** `reviews` starts empty and is not an input. */
+export const createWorkoutTemplateInputSchema = z.strictObject({
+  ...workoutTemplateFields,
+  isPublic: workoutTemplateFields.isPublic.default(false),
+});
+
+export const patchWorkoutTemplateInputSchema = patchSchemaOf(
+  pickFields(workoutTemplateFields, ['name', 'description', 'imageUrl', 'isPublic', 'metadata', 'exercises']),
+);
+
+export type TemplateExercise = z.output<typeof templateExerciseSchema>;
+export type WorkoutTemplate = z.output<typeof workoutTemplateSchema>;
+export type StoredWorkoutTemplate = WorkoutTemplate;
+export type CreateWorkoutTemplateInput = z.input<typeof createWorkoutTemplateInputSchema>;
+export type CreateWorkoutTemplateData = z.output<typeof createWorkoutTemplateInputSchema>;
+export type PatchWorkoutTemplateInput = z.input<typeof patchWorkoutTemplateInputSchema>;
+export type PatchWorkoutTemplateData = z.output<typeof patchWorkoutTemplateInputSchema>;
