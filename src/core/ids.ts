@@ -27,6 +27,22 @@ export type ClassId = EntityId<'ClassId'>;
 export type ClassBookingId = EntityId<'ClassBookingId'>;
 export type CoachClientId = EntityId<'CoachClientId'>;
 export type PtSessionId = EntityId<'PtSessionId'>;
+/**
+ * The business an invoice or an analytics row belongs to (`business_id` in the seed): a
+ * facility, or a freelance coach selling packages. Made from either with
+ * {@link businessIdOfFacility} / {@link businessIdOfCoach}.
+ */
+export type BusinessId = EntityId<'BusinessId'>;
+
+/** The {@link BusinessId} of a gym or studio. */
+export function businessIdOfFacility(id: FacilityId): BusinessId {
+  return id as string as BusinessId;
+}
+
+/** The {@link BusinessId} of a freelance coach. */
+export function businessIdOfCoach(id: UserId): BusinessId {
+  return id as string as BusinessId;
+}
 
 const OBJECT_ID_HEX = /^[0-9a-f]{24}$/;
 

@@ -32,6 +32,8 @@ export const VALIDATION_MESSAGES = {
   scheduleDay: { en: 'Schedule days must be unique and within the programme duration', tr: 'Program günleri benzersiz ve program süresi içinde olmalı' },
   restDay: { en: 'A rest day has no workout and a training day needs one', tr: 'Dinlenme gününde antrenman olmaz, antrenman gününde bir antrenman gerekir' },
   heartRateOrder: { en: 'Heart rate must satisfy min <= average <= max', tr: 'Nabız değerleri min <= ortalama <= maks olmalı' },
+  taxWithinTotal: { en: 'The tax cannot exceed the total', tr: 'Vergi tutarı toplamı aşamaz' },
+  ipAddress: { en: 'Expected an IPv4 or IPv6 address', tr: 'IPv4 veya IPv6 adresi bekleniyor' },
   cancellation: { en: 'cancelledAt is required exactly when the status is cancelled', tr: 'cancelledAt yalnızca durum iptal olduğunda girilmeli' },
 } as const satisfies Record<string, { readonly en: string; readonly tr: string }>;
 
