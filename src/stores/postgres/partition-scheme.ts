@@ -27,7 +27,7 @@ export interface PartitionPeriod {
  *
  * @example
  * ```ts
- * partitionPeriods('audit_logs', new Date('2025-01-20Z'), new Date('2025-02-02Z')).map((p) => p.name);
+ * partitionPeriods('audit_logs', new Date('2025-01-20T00:00:00Z'), new Date('2025-02-02T00:00:00Z')).map((p) => p.name);
  * // ['audit_logs_2025_01', 'audit_logs_2025_02']
  * ```
  */
