@@ -68,7 +68,7 @@ export const urlSchema = z
   .string()
   .trim()
   .max(LIMITS.url)
-  .regex(/^https?:\/\/[^\s/?#]+[^\s]*$/i, { error: M.url.en })
+  .regex(/^https?:\/\/[^\s/?#]+[^\s]*$/, { error: M.url.en })
   .refine(isHttpUrl, { error: M.url.en });
 
 function isHttpUrl(value: string): boolean {
