@@ -70,6 +70,8 @@ export async function ensurePartitions(db: Kysely<any>, options: EnsurePartition
     const created: string[] = [];
     const existing: string[] = [];
     let movedFromDefault = 0;
+    const defaultPartition = partitions.find((p) => p.isDefault);
+    let defaultLocked = false;
     for (const period of partitionPeriods(table, from, to)) {
       const same = partitions.find((p) => p.name === period.name || sameRange(p, period));
       if (same) {
@@ -83,7 +85,14 @@ export async function ensurePartitions(db: Kysely<any>, options: EnsurePartition
           `Cannot create partition ${period.name}: a table of that name exists but is not a partition of ${table} (a detached archive?)`,
         );
       }
-      const defaultPartition = partitions.find((p) => p.isDefault);
+      if (defaultPartition && !defaultLocked) {
+        // Writers must not slip a row of the new range into the default partition between
+        // the check below and the CREATE. The parent is locked, not the default partition:
+        // writers lock the parent first, so the same order cannot deadlock. CREATE ...
+        // PARTITION OF blocks them anyway.
+        await sql`LOCK TABLE ${sql.id(parent.schema, table)} IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
+        defaultLocked = true;
+      }
       if (defaultPartition && (await defaultHasRows(trx, parent, scheme, defaultPartition, period))) {
         movedFromDefault += await createFromDefault(trx, parent, scheme, defaultPartition, period);
       } else {
