@@ -85,9 +85,14 @@ export type CreateExerciseData = z.output<typeof createExerciseInputSchema>;
 export type PatchExerciseInput = z.input<typeof patchExerciseInputSchema>;
 export type PatchExerciseData = z.output<typeof patchExerciseInputSchema>;
 
+/** The stored-only fields of an exercise (merged over its encoded document). */
+export function exerciseDerivedFields(exercise: Pick<Exercise, 'name'>): { searchName: string } {
+  return { searchName: foldSearchText(exercise.name) };
+}
+
 /** The stored document of an exercise: adds the folded `searchName`. */
 export function exerciseToStored(exercise: Exercise): StoredExercise {
-  return { ...exercise, searchName: foldSearchText(exercise.name) };
+  return { ...exercise, ...exerciseDerivedFields(exercise) };
 }
 
 /** The API view of a stored exercise. */

@@ -66,8 +66,13 @@ export type CreateFoodData = z.output<typeof createFoodInputSchema>;
 export type PatchFoodInput = z.input<typeof patchFoodInputSchema>;
 export type PatchFoodData = z.output<typeof patchFoodInputSchema>;
 
+/** The stored-only fields of a food (merged over its encoded document). */
+export function foodDerivedFields(food: Pick<Food, 'name'>): { searchName: string } {
+  return { searchName: foldSearchText(food.name) };
+}
+
 export function foodToStored(food: Food): StoredFood {
-  return { ...food, searchName: foldSearchText(food.name) };
+  return { ...food, ...foodDerivedFields(food) };
 }
 
 export function foodFromStored(stored: StoredFood): Food {

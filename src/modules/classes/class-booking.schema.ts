@@ -69,8 +69,13 @@ export type CreateClassBookingData = z.output<typeof createClassBookingInputSche
 export type PatchClassBookingInput = z.input<typeof patchClassBookingInputSchema>;
 export type PatchClassBookingData = z.output<typeof patchClassBookingInputSchema>;
 
+/** The stored-only fields of a booking (merged over its encoded document). */
+export function classBookingDerivedFields(booking: Pick<ClassBooking, 'status'>): { holdsSeat: boolean } {
+  return { holdsSeat: holdsSeat(booking.status) };
+}
+
 export function classBookingToStored(booking: ClassBooking): StoredClassBooking {
-  return { ...booking, holdsSeat: holdsSeat(booking.status) };
+  return { ...booking, ...classBookingDerivedFields(booking) };
 }
 
 export function classBookingFromStored(stored: StoredClassBooking): ClassBooking {

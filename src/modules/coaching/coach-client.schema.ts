@@ -100,8 +100,13 @@ export type CreateCoachClientData = z.output<typeof createCoachClientInputSchema
 export type PatchCoachClientInput = z.input<typeof patchCoachClientInputSchema>;
 export type PatchCoachClientData = z.output<typeof patchCoachClientInputSchema>;
 
+/** The stored-only fields of a relationship (merged over its encoded document). */
+export function coachClientDerivedFields(relation: Pick<CoachClient, 'relationship'>): { isOpen: boolean } {
+  return { isOpen: isOpenCoachClientStatus(relation.relationship.status) };
+}
+
 export function coachClientToStored(relation: CoachClient): StoredCoachClient {
-  return { ...relation, isOpen: isOpenCoachClientStatus(relation.relationship.status) };
+  return { ...relation, ...coachClientDerivedFields(relation) };
 }
 
 export function coachClientFromStored(stored: StoredCoachClient): CoachClient {

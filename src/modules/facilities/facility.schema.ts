@@ -179,9 +179,17 @@ export type CreateFacilityData = z.output<typeof createFacilityInputSchema>;
 export type PatchFacilityInput = z.input<typeof patchFacilityInputSchema>;
 export type PatchFacilityData = z.output<typeof patchFacilityInputSchema>;
 
+/**
+ * The stored-only fields of a facility, as top-level fields to merge over its encoded
+ * document: the whole `address` (it holds no ids) with `location` derived from `coordinates`.
+ */
+export function facilityDerivedFields(facility: Pick<Facility, 'address'>): Pick<StoredFacility, 'address'> {
+  return { address: { ...facility.address, location: toGeoPoint(facility.address.coordinates) } };
+}
+
 /** The stored document of a facility: adds `address.location` from `address.coordinates`. */
 export function facilityToStored(facility: Facility): StoredFacility {
-  return { ...facility, address: { ...facility.address, location: toGeoPoint(facility.address.coordinates) } };
+  return { ...facility, ...facilityDerivedFields(facility) };
 }
 
 /** The API view of a stored facility. */

@@ -1,0 +1,261 @@
+import type { Document, IndexDirection } from 'mongodb';
+import type { z } from 'zod';
+import { exerciseDerivedFields, storedExerciseSchema } from '../../modules/catalog/exercise.schema.js';
+import { foodDerivedFields, storedFoodSchema } from '../../modules/catalog/food.schema.js';
+import { classBookingDerivedFields, storedClassBookingSchema } from '../../modules/classes/class-booking.schema.js';
+import { storedClassSchema } from '../../modules/classes/class.schema.js';
+import { coachClientDerivedFields, storedCoachClientSchema } from '../../modules/coaching/coach-client.schema.js';
+import { storedPtSessionSchema } from '../../modules/coaching/pt-session.schema.js';
+import { facilityDerivedFields, storedFacilitySchema } from '../../modules/facilities/facility.schema.js';
+import { storedMeasurementSchema } from '../../modules/measurements/measurement.schema.js';
+import { storedMemberSubscriptionSchema } from '../../modules/memberships/member-subscription.schema.js';
+import { storedMembershipSchema } from '../../modules/memberships/membership.schema.js';
+import { storedNutritionPlanSchema } from '../../modules/nutrition/nutrition-plan.schema.js';
+import { storedUserSchema } from '../../modules/users/user.schema.js';
+import { storedWorkoutLogSchema } from '../../modules/workouts/workout-log.schema.js';
+import { storedWorkoutProgramSchema } from '../../modules/workouts/workout-program.schema.js';
+import { storedWorkoutTemplateSchema } from '../../modules/workouts/workout-template.schema.js';
+
+/** One index of a collection, in the shape `createIndexes` takes. */
+export interface MongoIndexDefinition {
+  readonly key: Readonly<Record<string, IndexDirection>>;
+  readonly name: string;
+  readonly unique?: boolean;
+  readonly partialFilterExpression?: Document;
+  readonly expireAfterSeconds?: number;
+  readonly '2dsphereIndexVersion'?: number;
+}
+
+/**
+ * One collection: its name, the stored-document schema its `$jsonSchema` validator is
+ * generated from (none for the SDK's internal bookkeeping collections), the document format
+ * version, the indexes, and how stored-only fields derive from the entity.
+ */
+export interface MongoCollectionDefinition {
+  readonly name: string;
+  readonly storedSchema?: z.ZodType;
+  /** The current `schemaVersion` of its documents. */
+  readonly schemaVersion: number;
+  readonly indexes: readonly MongoIndexDefinition[];
+  /**
+   * The stored-only fields derived from the API entity (`searchName`, `address`
+   * with its `location`, `holdsSeat`, `isOpen`), as top-level fields free of ids, to merge
+   * over the encoded document.
+   */
+  readonly derive?: (entity: never) => Document;
+  /** Stored fields reads leave out (a projection): secrets and derived fields. */
+  readonly hiddenFields?: readonly string[];
+}
+
+const asc = (field: string, name = field.replace(/\./g, '_')): MongoIndexDefinition => ({ key: { [field]: 1 }, name });
+
+/**
+ * Every MongoDB collection of the SDK with its indexes: each index the design document lists
+ * (SPEC decision 8), plus the ones the repositories' queries need, plus the SDK's own
+ * bookkeeping collections with their TTL indexes (SPEC decision 11).
+ *
+ * @example
+ * ```ts
+ * for (const def of Object.values(MONGO_COLLECTIONS)) console.log(def.name, def.indexes.map((i) => i.name))
+ * ```
+ */
+export const MONGO_COLLECTIONS = {
+  users: {
+    name: 'users',
+    storedSchema: storedUserSchema,
+    schemaVersion: 1,
+    // Returned only when the auth service asks for it (SPEC decision 3).
+    hiddenFields: ['passwordHash'],
+    indexes: [
+      { key: { email: 1 }, name: 'email_unique', unique: true }, // seed
+      asc('role'), // seed
+    ],
+  },
+  measurements: {
+    name: 'measurements',
+    storedSchema: storedMeasurementSchema,
+    schemaVersion: 1,
+    // Seed: userId + date; unique, one measurement per user per date. Descending serves "latest first".
+    indexes: [{ key: { userId: 1, date: -1 }, name: 'userId_date_unique', unique: true }],
+  },
+  exercises: {
+    name: 'exercises',
+    storedSchema: storedExerciseSchema,
+    schemaVersion: 1,
+    derive: exerciseDerivedFields,
+    hiddenFields: ['searchName'],
+    indexes: [
+      asc('metadata.bodyAreas'),
+      asc('metadata.equipment'),
+      asc('metadata.difficultyLevel'),
+      asc('metadata.tags'),
+      asc('searchName'),
+      asc('createdBy'),
+    ],
+  },
+  workout_templates: {
+    name: 'workout_templates',
+    storedSchema: storedWorkoutTemplateSchema,
+    schemaVersion: 1,
+    indexes: [asc('createdBy'), { key: { isPublic: 1, 'reviews.averageRating': -1 }, name: 'isPublic_averageRating' }],
+  },
+  workout_programs: {
+    name: 'workout_programs',
+    storedSchema: storedWorkoutProgramSchema,
+    schemaVersion: 1,
+    indexes: [asc('createdBy'), { key: { isPublic: 1, 'reviews.averageRating': -1 }, name: 'isPublic_averageRating' }],
+  },
+  workout_logs: {
+    name: 'workout_logs',
+    storedSchema: storedWorkoutLogSchema,
+    schemaVersion: 1,
+    indexes: [
+      asc('userId'), // seed
+      asc('startTime'), // seed
+      asc('workoutTemplateId'), // seed
+      // A user's history, newest first: the hot query.
+      { key: { userId: 1, startTime: -1 }, name: 'userId_startTime' },
+    ],
+  },
+  nutrition_plans: {
+    name: 'nutrition_plans',
+    storedSchema: storedNutritionPlanSchema,
+    schemaVersion: 1,
+    indexes: [asc('createdBy'), asc('forUserId')],
+  },
+  foods: {
+    name: 'foods',
+    storedSchema: storedFoodSchema,
+    schemaVersion: 1,
+    derive: foodDerivedFields,
+    hiddenFields: ['searchName'],
+    indexes: [asc('searchName'), asc('category'), asc('tags')],
+  },
+  facilities: {
+    name: 'facilities',
+    storedSchema: storedFacilitySchema,
+    schemaVersion: 1,
+    derive: facilityDerivedFields,
+    hiddenFields: ['address.location'],
+    indexes: [
+      // Seed lists "address.coordinates"; the GeoJSON point derived from it carries the index (SPEC decision 4).
+      { key: { 'address.location': '2dsphere' }, name: 'address_location_2dsphere' },
+      asc('ownerId'), // seed
+      asc('staff.userId'),
+    ],
+  },
+  memberships: {
+    name: 'memberships',
+    storedSchema: storedMembershipSchema,
+    schemaVersion: 1,
+    indexes: [{ key: { facilityId: 1, isActive: 1 }, name: 'facilityId_isActive' }],
+  },
+  member_subscriptions: {
+    name: 'member_subscriptions',
+    storedSchema: storedMemberSubscriptionSchema,
+    schemaVersion: 1,
+    indexes: [
+      { key: { userId: 1, status: 1 }, name: 'userId_status' },
+      { key: { facilityId: 1, status: 1 }, name: 'facilityId_status' },
+      // The nightly renewal/expiry job: active subscriptions ending before a date.
+      { key: { endDate: 1, status: 1 }, name: 'endDate_status' },
+    ],
+  },
+  classes: {
+    name: 'classes',
+    storedSchema: storedClassSchema,
+    schemaVersion: 1,
+    indexes: [
+      asc('facilityId'), // seed
+      asc('schedule.startTime'), // seed
+      { key: { facilityId: 1, 'schedule.startTime': 1 }, name: 'facilityId_schedule_startTime' },
+      asc('instructor.userId'),
+    ],
+  },
+  class_bookings: {
+    name: 'class_bookings',
+    storedSchema: storedClassBookingSchema,
+    schemaVersion: 1,
+    derive: classBookingDerivedFields,
+    hiddenFields: ['holdsSeat'],
+    indexes: [
+      // One seat per user per occurrence while the booking holds it (booked or attended).
+      {
+        key: { classId: 1, date: 1, userId: 1 },
+        name: 'classId_date_userId_seat_unique',
+        unique: true,
+        partialFilterExpression: { holdsSeat: { $eq: true } },
+      },
+      // Counting the seats of an occurrence under the capacity rule.
+      { key: { classId: 1, date: 1, status: 1 }, name: 'classId_date_status' },
+      { key: { userId: 1, date: -1 }, name: 'userId_date' },
+    ],
+  },
+  coach_clients: {
+    name: 'coach_clients',
+    storedSchema: storedCoachClientSchema,
+    schemaVersion: 1,
+    derive: coachClientDerivedFields,
+    hiddenFields: ['isOpen'],
+    indexes: [
+      { key: { coachId: 1, 'relationship.status': 1 }, name: 'coachId_status' },
+      { key: { clientId: 1, 'relationship.status': 1 }, name: 'clientId_status' },
+      // At most one pending-or-active relationship per coach and client.
+      { key: { coachId: 1, clientId: 1 }, name: 'coachId_clientId_open_unique', unique: true, partialFilterExpression: { isOpen: { $eq: true } } },
+    ],
+  },
+  pt_sessions: {
+    name: 'pt_sessions',
+    storedSchema: storedPtSessionSchema,
+    schemaVersion: 1,
+    indexes: [
+      // Conflict detection and agendas: a coach's or a client's sessions by time.
+      { key: { coachId: 1, startTime: 1 }, name: 'coachId_startTime' },
+      { key: { clientId: 1, startTime: 1 }, name: 'clientId_startTime' },
+      asc('coachClientId'),
+    ],
+  },
+  nexfit_uow_decisions: {
+    name: 'nexfit_uow_decisions',
+    schemaVersion: 1,
+    // A decision record is kept for its recovery window, then removed by the TTL monitor.
+    indexes: [{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }],
+  },
+  nexfit_meta: {
+    name: 'nexfit_meta',
+    schemaVersion: 1,
+    indexes: [],
+  },
+  nexfit_idempotency: {
+    name: 'nexfit_idempotency',
+    schemaVersion: 1,
+    indexes: [{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }],
+  },
+} as const satisfies Record<string, MongoCollectionDefinition>;
+
+export type MongoCollectionName = keyof typeof MONGO_COLLECTIONS;
+
+/** The collections holding the 15 entity types of the design document. */
+export const ENTITY_COLLECTION_NAMES = [
+  'users',
+  'measurements',
+  'exercises',
+  'workout_templates',
+  'workout_programs',
+  'workout_logs',
+  'nutrition_plans',
+  'foods',
+  'facilities',
+  'memberships',
+  'member_subscriptions',
+  'classes',
+  'class_bookings',
+  'coach_clients',
+  'pt_sessions',
+] as const satisfies readonly MongoCollectionName[];
+
+/**
+ * The version of the whole MongoDB layout (validators and indexes), recorded in
+ * `nexfit_meta` by `ensureMongoCollections`. Raise it with any change above.
+ */
+export const MONGO_SCHEMA_VERSION = 1;

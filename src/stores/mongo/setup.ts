@@ -1,0 +1,75 @@
+import type { Db, Document } from 'mongodb';
+import { MONGO_COLLECTIONS, MONGO_SCHEMA_VERSION, type MongoCollectionDefinition } from './collections.js';
+import { toNexfitError } from './error-mapping.js';
+import { toMongoJsonSchema } from './json-schema.js';
+
+export interface EnsureMongoCollectionsOptions {
+  /** The collections to set up; all of {@link MONGO_COLLECTIONS} by default. */
+  readonly collections?: readonly MongoCollectionDefinition[];
+  /** Clock for `appliedAt`; the wall clock by default. */
+  readonly now?: () => Date;
+}
+
+export interface EnsureMongoCollectionsResult {
+  readonly created: readonly string[];
+  readonly updated: readonly string[];
+  readonly schemaVersion: number;
+}
+
+/** The `collMod`/`create` options of one collection's validator. */
+export function validatorOptionsOf(definition: MongoCollectionDefinition): Document | undefined {
+  if (!definition.storedSchema) return undefined;
+  return {
+    validator: { $jsonSchema: toMongoJsonSchema(definition.storedSchema) },
+    validationLevel: 'strict',
+    validationAction: 'error',
+  };
+}
+
+/**
+ * Creates every collection with its `$jsonSchema` validator (strict level, error action),
+ * or refreshes the validator of an existing one with `collMod`; creates every index; and
+ * records the applied layout version in `nexfit_meta` as `{ _id: 'mongo-schema', version,
+ * appliedAt }`. Safe to run again: existing collections and identical indexes are kept.
+ *
+ * @example
+ * ```ts
+ * await ensureMongoCollections(client.db('nexfit'))
+ * ```
+ */
+export async function ensureMongoCollections(db: Db, options: EnsureMongoCollectionsOptions = {}): Promise<EnsureMongoCollectionsResult> {
+  const definitions = options.collections ?? Object.values(MONGO_COLLECTIONS);
+  const created: string[] = [];
+  const updated: string[] = [];
+  try {
+    const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
+    for (const definition of definitions) {
+      const validator = validatorOptionsOf(definition);
+      if (!existing.has(definition.name)) {
+        try {
+          await db.createCollection(definition.name, validator ?? {});
+          created.push(definition.name);
+        } catch (error) {
+          // 48 NamespaceExists: another process created it meanwhile; refresh its validator below.
+          if ((error as { code?: unknown }).code !== 48) throw error;
+          if (validator) await db.command({ collMod: definition.name, ...validator });
+          updated.push(definition.name);
+        }
+      } else if (validator) {
+        await db.command({ collMod: definition.name, ...validator });
+        updated.push(definition.name);
+      }
+      if (definition.indexes.length > 0) {
+        await db.collection(definition.name).createIndexes(definition.indexes.map((index) => ({ ...index, key: { ...index.key } })));
+      }
+    }
+    await db.collection<{ _id: string; version: number; appliedAt: Date }>(MONGO_COLLECTIONS.nexfit_meta.name).updateOne(
+      { _id: 'mongo-schema' },
+      { $set: { version: MONGO_SCHEMA_VERSION, appliedAt: (options.now ?? (() => new Date()))() } },
+      { upsert: true },
+    );
+  } catch (error) {
+    throw toNexfitError(error);
+  }
+  return { created, updated, schemaVersion: MONGO_SCHEMA_VERSION };
+}
