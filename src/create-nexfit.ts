@@ -115,7 +115,7 @@ async function connectMongo(options: MongoStoreOptions | undefined, cleanups: ((
     uri = server.uri;
     kind = 'embedded';
   }
-  const client = new MongoClient(uri);
+  const client = new MongoClient(uri as string);
   try {
     await client.connect();
   } catch (cause) {

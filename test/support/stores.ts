@@ -67,6 +67,7 @@ export function useTestPostgres(): TestPostgres {
   });
   afterAll(async () => {
     await state.kysely?.destroy();
+    if (state.pool && !state.pool.ended) await state.pool.end();
     if (state.name) {
       await withAdmin(inject('pgUrl'), async (c) => {
         // Prepared transactions hold locks on the database: roll back any this file left.

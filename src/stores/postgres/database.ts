@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, GeneratedAlways, Insertable, Selectable, Updateable } from 'kysely';
-import type { JsonObject, JsonValue } from 'type-fest';
+import type { JsonArray, JsonObject, JsonValue } from 'type-fest';
 import type {
   BillingCycle,
   InvoiceStatus,
@@ -175,6 +175,16 @@ export interface OutboxTable {
  * const rows = await db.selectFrom('transactions').selectAll().where('user_id', '=', userId).execute();
  * ```
  */
+/** `nexfit_uow_intents`: ordered-mode units of work and the SQL that compensates each. */
+export interface UowIntentsTable {
+  unit_id: string;
+  status: 'pending' | 'committed' | 'compensated';
+  /** JSON text of `{ sql, parameters }[]` on insert; parsed on read. */
+  compensation: ColumnType<JsonArray, string, string>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+}
+
 export interface Database {
   transactions: TransactionsTable;
   subscriptions: SubscriptionsTable;
@@ -184,6 +194,7 @@ export interface Database {
   nexfit_invoice_sequences: InvoiceSequencesTable;
   nexfit_idempotency_keys: IdempotencyKeysTable;
   nexfit_outbox: OutboxTable;
+  nexfit_uow_intents: UowIntentsTable;
 }
 
 export type TransactionRow = Selectable<TransactionsTable>;

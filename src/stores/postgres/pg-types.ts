@@ -1,3 +1,4 @@
+import type { PostgresPool } from 'kysely';
 import pg from 'pg';
 
 const DATE_OID = 1082;
@@ -14,7 +15,7 @@ const identity = (value: string) => value;
 export const nexfitPgTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === DATE_OID || oid === NUMERIC_OID) return identity;
-    if (oid === DATE_ARRAY_OID) return pg.types.getTypeParser(1009 /* text[] */, format ?? 'text');
+    if (oid === DATE_ARRAY_OID) return pg.types.getTypeParser(1009 /* text[] */ as Parameters<typeof pg.types.getTypeParser>[0], format ?? 'text');
     return pg.types.getTypeParser(oid, format ?? 'text');
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
@@ -24,33 +25,20 @@ export function createNexfitPgPool(config: pg.PoolConfig): pg.Pool {
   return new pg.Pool({ ...config, types: nexfitPgTypes });
 }
 
-/** The slice of `pg.Pool` that Kysely's `PostgresDialect` uses. */
-export interface KyselyPgPool {
-  connect(): Promise<KyselyPgPoolClient>;
-  end(): Promise<void>;
-}
-interface KyselyPgPoolClient {
-  query(...args: unknown[]): unknown;
-  release(destroy?: boolean): void;
-}
-
 /**
  * Lends a host app's own `pg.Pool` to the SDK with the SDK's type parsing applied per query
  * (`{ text, values, types }`), leaving the host's pool and every other query on it untouched.
  * `end()` is a no-op: the host owns the pool.
  */
-export function lendHostPool(pool: pg.Pool): KyselyPgPool {
+export function lendHostPool(pool: pg.Pool): PostgresPool {
   return {
     async connect() {
       const client = await pool.connect();
-      return {
-        query: (...args: unknown[]) => {
-          const [text, values] = args;
-          if (typeof text === 'string') return client.query({ text, values: values as unknown[], types: nexfitPgTypes });
-          return (client.query as (...a: unknown[]) => unknown)(...args);
-        },
-        release: (destroy?: boolean) => client.release(destroy),
+      const query = (text: unknown, values?: readonly unknown[]) => {
+        if (typeof text === 'string') return client.query({ text, values: values ? [...values] : [], types: nexfitPgTypes });
+        return (client.query as (arg: unknown) => unknown)(text);
       };
+      return { query, release: (destroy?: boolean) => client.release(destroy) } as unknown as Awaited<ReturnType<PostgresPool['connect']>>;
     },
     async end() {},
   };

@@ -135,6 +135,13 @@ const expectedColumns = {
     created_at: notNull('timestamp with time zone'),
     published_at: nullable('timestamp with time zone'),
   },
+  nexfit_uow_intents: {
+    unit_id: notNull('character varying'),
+    status: notNull('character varying'),
+    compensation: notNull('jsonb'),
+    created_at: notNull('timestamp with time zone'),
+    updated_at: notNull('timestamp with time zone'),
+  },
 } satisfies ColumnMap;
 
 // The map's keys are exactly the type's, table by table.

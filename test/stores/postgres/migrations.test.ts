@@ -21,7 +21,7 @@ describe('PostgreSQL migrations', () => {
   it('reports every migration as applied and none pending', async () => {
     const status = await postgresMigrationStatus(pg.kysely);
     expect(status.pending).toEqual([]);
-    expect(status.current).toBe('0002-sdk-internals');
+    expect(status.current).toBe(POSTGRES_MIGRATION_NAMES.at(-1));
     expect(status.migrations.every((m) => m.executedAt instanceof Date)).toBe(true);
   });
 
@@ -40,18 +40,19 @@ describe('PostgreSQL migrations', () => {
   it('leaves the catalog identical after each migration is reverted and re-applied', async () => {
     const before = await snapshotCatalog(pg.kysely);
     expect(before.functions).toHaveLength(1);
-    // The four tables with updated_at, plus the trigger each analytics_daily partition inherits.
+    // The five tables with updated_at, plus the trigger each analytics_daily partition inherits.
     const analyticsPartitions = before.partitions.filter((p) => p.startsWith('analytics_daily <- ')).length;
     expect(analyticsPartitions).toBe(4);
-    expect(before.triggers).toHaveLength(4 + analyticsPartitions);
+    expect(before.triggers).toHaveLength(5 + analyticsPartitions);
 
-    expect(await migratePostgresDown(pg.kysely)).toEqual({ direction: 'down', executed: ['0002-sdk-internals'] });
-    expect(await migratePostgresToLatest(pg.kysely)).toEqual({ direction: 'up', executed: ['0002-sdk-internals'] });
+    const latest = POSTGRES_MIGRATION_NAMES.at(-1);
+    expect(await migratePostgresDown(pg.kysely)).toEqual({ direction: 'down', executed: [latest] });
+    expect(await migratePostgresToLatest(pg.kysely)).toEqual({ direction: 'up', executed: [latest] });
     expect(await snapshotCatalog(pg.kysely)).toEqual(before);
 
-    expect(await migratePostgresDown(pg.kysely, { steps: 2 })).toEqual({
+    expect(await migratePostgresDown(pg.kysely, { steps: POSTGRES_MIGRATION_NAMES.length })).toEqual({
       direction: 'down',
-      executed: ['0002-sdk-internals', '0001-initial-schema'],
+      executed: [...POSTGRES_MIGRATION_NAMES].reverse(),
     });
     await migratePostgresToLatest(pg.kysely);
     expect(await snapshotCatalog(pg.kysely)).toEqual(before);
@@ -71,7 +72,7 @@ describe('PostgreSQL migrations', () => {
   it('migrates down to a named migration and refuses targets that are not applied', async () => {
     expect(await migratePostgresDown(pg.kysely, { to: '0001-initial-schema' })).toEqual({
       direction: 'down',
-      executed: ['0002-sdk-internals'],
+      executed: POSTGRES_MIGRATION_NAMES.slice(1).reverse(),
     });
     await expect(migratePostgresDown(pg.kysely, { to: '0002-sdk-internals' })).rejects.toBeInstanceOf(ConfigurationError);
     await migratePostgresToLatest(pg.kysely);

@@ -1,0 +1,263 @@
+import type { ClientSession, Collection, Db, Document, Filter, Sort } from 'mongodb';
+import type { z } from 'zod';
+import type { Clock } from '../../core/clock.js';
+import { ConcurrencyError, NotFoundError } from '../../core/errors.js';
+import type { IdGenerator } from '../../core/ids.js';
+import { observed, type NexfitObserver } from '../../core/observer.js';
+import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, pageRequestSchema, type Page, type PageRequest } from '../../core/pagination.js';
+import { parseOrThrow, type ValidationLocale } from '../../core/validation.js';
+import type { StoreContext } from '../store-context.js';
+import type { DocumentCodec } from './document-codec.js';
+import { toNexfitError } from './error-mapping.js';
+
+/** What a repository needs from the SDK instance. */
+export interface RepositoryDeps {
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly observer?: NexfitObserver;
+  readonly locale?: ValidationLocale;
+}
+
+/** The fields every entity has (see `entityFields`). */
+export interface EntityBase {
+  readonly id: string;
+  readonly schemaVersion: number;
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** Describes one collection to the generic repository. */
+export interface MongoRepositoryConfig<E extends EntityBase, CreateSchema extends z.ZodType, PatchSchema extends z.ZodType> {
+  /** Entity name in errors (`'user'`). */
+  readonly entity: string;
+  readonly collection: string;
+  /** The current document format version, written on create. */
+  readonly schemaVersion: number;
+  /** The entity's full schema: every merged state is validated against it before it is written. */
+  readonly entitySchema: z.ZodType<E, unknown>;
+  /** The id schema (branded, 24-hex) used to validate ids given to every method. */
+  readonly idSchema: z.ZodType<E['id'], unknown>;
+  readonly createSchema: CreateSchema;
+  readonly patchSchema: PatchSchema;
+  readonly codec: DocumentCodec<E>;
+  /** Stored-only fields derived from the entity (search keys, GeoJSON points). */
+  readonly derive?: (entity: E) => Document;
+  /** Stored fields never returned by reads (e.g. `passwordHash`). */
+  readonly hiddenFields?: readonly string[];
+  /** Upgrades a document of an older `schemaVersion` on read. */
+  readonly upgrade?: (document: Document) => Document;
+}
+
+/** An equality/range filter already validated by a repository's typed query method. */
+export type SafeFilter = Filter<Document>;
+
+/** A keyset sort: fields and directions; `_id` is always appended as the tiebreaker. */
+export type KeysetSort = readonly (readonly [field: string, direction: 1 | -1])[];
+
+const sessionOf = (ctx?: StoreContext): { session?: ClientSession } => (ctx?.mongo ? { session: ctx.mongo } : {});
+
+/**
+ * The generic MongoDB repository: create, read, keyset-paged lists, validated patches with
+ * optimistic concurrency, and delete. Collection repositories extend it with their indexed
+ * queries. It never opens a transaction: the session of the caller's context is passed to
+ * every driver call.
+ */
+export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodType, PatchSchema extends z.ZodType> {
+  protected readonly collection: Collection<Document>;
+  protected readonly config: MongoRepositoryConfig<E, CreateSchema, PatchSchema>;
+  protected readonly deps: RepositoryDeps;
+  readonly #projection: Document | undefined;
+
+  constructor(db: Db, config: MongoRepositoryConfig<E, CreateSchema, PatchSchema>, deps: RepositoryDeps) {
+    this.collection = db.collection(config.collection);
+    this.config = config;
+    this.deps = deps;
+    this.#projection = config.hiddenFields?.length ? Object.fromEntries(config.hiddenFields.map((f) => [f, 0])) : undefined;
+  }
+
+  /** Validates `input`, assigns id, version and timestamps, and inserts the entity. */
+  async create(input: z.input<CreateSchema>, ctx?: StoreContext): Promise<E> {
+    return this.run('create', async () => {
+      const parsed = this.parse(this.config.createSchema, input);
+      const entity = this.buildNew(parsed as Record<string, unknown>);
+      await this.collection.insertOne(this.toStored(entity), sessionOf(ctx));
+      return entity;
+    });
+  }
+
+  /** The entity, or `null` when there is none with this id. */
+  async findById(id: E['id'] | string, ctx?: StoreContext): Promise<E | null> {
+    return this.run('findById', async () => {
+      const _id = this.toObjectId(id);
+      const doc = await this.collection.findOne({ _id }, { ...sessionOf(ctx), ...(this.#projection ? { projection: this.#projection } : {}) });
+      return doc ? this.fromStored(doc) : null;
+    });
+  }
+
+  /** The entity; `NotFoundError` when there is none with this id. */
+  async getById(id: E['id'] | string, ctx?: StoreContext): Promise<E> {
+    const found = await this.findById(id, ctx);
+    if (!found) throw new NotFoundError(this.config.entity, String(id));
+    return found;
+  }
+
+  /**
+   * Applies a validated partial update. The merged entity is validated as a whole, and the
+   * write only lands if the stored `version` is still the one read (or `expectedVersion`):
+   * otherwise `ConcurrencyError`.
+   */
+  async patch(id: E['id'] | string, patch: z.input<PatchSchema>, options: { readonly expectedVersion?: number } = {}, ctx?: StoreContext): Promise<E> {
+    return this.run('patch', async () => {
+      const changes = this.parse(this.config.patchSchema, patch) as Record<string, unknown>;
+      const current = await this.getById(id, ctx);
+      const expectedVersion = options.expectedVersion ?? current.version;
+      if (current.version !== expectedVersion) throw new ConcurrencyError(this.config.entity, String(id));
+      return this.replaceWith(current, changes, ctx);
+    });
+  }
+
+  /** Deletes the entity; `NotFoundError` when it does not exist, `ConcurrencyError` on a stale `expectedVersion`. */
+  async delete(id: E['id'] | string, options: { readonly expectedVersion?: number } = {}, ctx?: StoreContext): Promise<void> {
+    return this.run('delete', async () => {
+      const _id = this.toObjectId(id);
+      const filter: Document = options.expectedVersion === undefined ? { _id } : { _id, version: options.expectedVersion };
+      const result = await this.collection.deleteOne(filter, sessionOf(ctx));
+      if (result.deletedCount === 1) return;
+      if (options.expectedVersion !== undefined && (await this.collection.countDocuments({ _id }, { ...sessionOf(ctx), limit: 1 })) > 0) {
+        throw new ConcurrencyError(this.config.entity, String(id));
+      }
+      throw new NotFoundError(this.config.entity, String(id));
+    });
+  }
+
+  /** Counts the entities matching a validated filter. */
+  protected async countWhere(filter: SafeFilter, ctx?: StoreContext): Promise<number> {
+    return this.run('count', () => this.collection.countDocuments(filter, sessionOf(ctx)));
+  }
+
+  /** The first entity matching a validated filter. */
+  protected async findOneWhere(filter: SafeFilter, ctx?: StoreContext, options: { sort?: Sort } = {}): Promise<E | null> {
+    const doc = await this.collection.findOne(filter, { ...sessionOf(ctx), ...(this.#projection ? { projection: this.#projection } : {}), ...options });
+    return doc ? this.fromStored(doc) : null;
+  }
+
+  /**
+   * One keyset page over a validated filter, ordered by `sort` then `_id`. The next page
+   * starts strictly after the last item, so it stays an index range scan at any depth.
+   */
+  protected async pageWhere(operation: string, filter: SafeFilter, sort: KeysetSort, page: PageRequest = {}, ctx?: StoreContext): Promise<Page<E>> {
+    return this.run(operation, async () => {
+      const request = this.parse(pageRequestSchema, page);
+      const limit = request.limit ?? DEFAULT_PAGE_SIZE;
+      const keys: (readonly [string, 1 | -1])[] = [...sort, ['_id', sort.at(-1)?.[1] ?? 1]];
+      let query: SafeFilter = filter;
+      if (request.after) {
+        const values = decodeCursor(request.after, keys.length).map((v, i) => (keys[i]![0] === '_id' ? this.toObjectId(v) : v));
+        query = { $and: [filter, keysetAfter(keys, values)] };
+      }
+      const docs = await this.collection
+        .find(query, { ...sessionOf(ctx), ...(this.#projection ? { projection: this.#projection } : {}) })
+        .sort(Object.fromEntries(keys) as Sort)
+        .limit(limit + 1)
+        .toArray();
+      const items = docs.slice(0, limit).map((d) => this.fromStored(d));
+      const last = docs.length > limit ? docs[limit - 1] : undefined;
+      const nextCursor = last ? encodeCursor(keys.map(([field]) => (field === '_id' ? String(last['_id']) : readPath(last, field)))) : null;
+      return { items, nextCursor };
+    });
+  }
+
+  /**
+   * Writes `current` merged with `changes` (validated as a whole) if the stored version is
+   * still `current.version`; returns the new state.
+   */
+  protected async replaceWith(current: E, changes: Record<string, unknown>, ctx?: StoreContext): Promise<E> {
+    const merged: Record<string, unknown> = { ...(current as unknown as Record<string, unknown>) };
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      if (value === null) delete merged[key];
+      else merged[key] = value;
+    }
+    merged['version'] = current.version + 1;
+    merged['updatedAt'] = this.deps.clock.now();
+    const next = this.parse(this.config.entitySchema, merged);
+    const { _id, ...stored } = this.toStored(next);
+    const hidden = this.config.hiddenFields ?? [];
+    const unset = Object.keys(this.toStored(current)).filter((k) => !(k in stored) && k !== '_id' && !hidden.includes(k));
+    const update: Document = { $set: stored };
+    if (unset.length) update['$unset'] = Object.fromEntries(unset.map((k) => [k, '']));
+    const result = await this.collection.updateOne({ _id, version: current.version }, update, sessionOf(ctx));
+    if (result.matchedCount === 0) {
+      throw (await this.collection.countDocuments({ _id }, { ...sessionOf(ctx), limit: 1 })) > 0
+        ? new ConcurrencyError(this.config.entity, current.id)
+        : new NotFoundError(this.config.entity, current.id);
+    }
+    return next;
+  }
+
+  /** A new entity from parsed create input: id, versions and timestamps assigned. */
+  protected buildNew(parsed: Record<string, unknown>): E {
+    const now = this.deps.clock.now();
+    return this.parse(this.config.entitySchema, {
+      ...parsed,
+      id: this.deps.ids.newObjectId(),
+      schemaVersion: this.config.schemaVersion,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+
+  /** The stored document of an entity, with derived fields. */
+  protected toStored(entity: E): Document {
+    const doc = this.config.codec.toDocument(entity);
+    return this.config.derive ? { ...doc, ...this.config.derive(entity) } : doc;
+  }
+
+  /** The entity of a stored document: upgraded if older, derived and hidden fields dropped. */
+  protected fromStored(doc: Document): E {
+    const upgraded = this.config.upgrade && doc['schemaVersion'] !== this.config.schemaVersion ? this.config.upgrade(doc) : doc;
+    return this.config.codec.fromDocument(upgraded);
+  }
+
+  protected parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+    return parseOrThrow(schema, input, { entity: this.config.entity, ...(this.deps.locale ? { locale: this.deps.locale } : {}) });
+  }
+
+  /** Validates an id given by a caller (a string of 24 hex digits, nothing else) as a stored `_id`. */
+  protected toObjectId(id: unknown) {
+    const valid = this.parse(this.config.idSchema, id);
+    return this.config.codec.toObjectId(valid);
+  }
+
+  /** Runs a store operation: reported to the observer, driver errors mapped to SDK errors. */
+  protected run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return observed(this.deps.observer, { store: 'mongo', target: this.config.collection, operation }, async () => {
+      try {
+        return await fn();
+      } catch (error) {
+        throw toNexfitError(error, { entity: this.config.entity });
+      }
+    });
+  }
+}
+
+/** `$or` filter selecting what sorts strictly after `values` under `keys`. */
+function keysetAfter(keys: readonly (readonly [string, 1 | -1])[], values: readonly unknown[]): Document {
+  const branches: Document[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const branch: Document = {};
+    for (let j = 0; j < i; j++) branch[keys[j]![0]] = values[j];
+    const [field, direction] = keys[i]!;
+    branch[field] = { [direction === 1 ? '$gt' : '$lt']: values[i] };
+    branches.push(branch);
+  }
+  return { $or: branches };
+}
+
+function readPath(doc: Document, path: string): unknown {
+  let value: unknown = doc;
+  for (const part of path.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  return value ?? null;
+}

@@ -1,0 +1,242 @@
+import { CompiledQuery, sql, type Compilable, type Kysely } from 'kysely';
+import type { ClientSession, Db, MongoClient } from 'mongodb';
+import type { Clock } from '../core/clock.js';
+import { NexfitError } from '../core/errors.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { Database } from '../stores/postgres/database.js';
+import { toNexfitError as toPostgresError } from '../stores/postgres/error-mapping.js';
+import { toNexfitError as toMongoError } from '../stores/mongo/error-mapping.js';
+import { DecisionLog } from './decision-log.js';
+import { SimulatedCrash, type FaultInjector, type UowProtocolStep } from './protocol-steps.js';
+import { backoffMs, isTransientUnitError, isUnknownCommitResult } from './retry-rules.js';
+import type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions } from './unit-of-work.js';
+
+/** Prefix of every prepared-transaction gid and intent id the SDK creates. */
+export const UOW_ID_PREFIX = 'nexfit_uow_';
+
+/** The unit failed and nothing was committed; `cause` is the failure of the last attempt. */
+export class UnitOfWorkError extends NexfitError {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> }) {
+    super('UNIT_OF_WORK_FAILED', message, options);
+  }
+}
+
+export interface CoordinatorDeps {
+  readonly pg: Kysely<Database>;
+  readonly mongoClient: MongoClient;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly mode: UnitOfWorkMode;
+  /** How long decision records are kept (TTL) — must exceed the longest a unit can stay in doubt. Default 7 days. */
+  readonly recoveryWindowMs?: number;
+  /** Test hook called at every protocol step. */
+  readonly faults?: FaultInjector;
+  /** Receives errors of after-commit hooks and of best-effort cleanup. */
+  readonly onError?: (error: unknown, where: string) => void;
+}
+
+const COMMIT_RETRIES = 3;
+
+/**
+ * Runs units of work across MongoDB and PostgreSQL. One instance per SDK instance; the mode
+ * is detected once at start-up.
+ */
+export class UnitOfWorkCoordinator {
+  readonly mode: UnitOfWorkMode;
+  readonly #deps: CoordinatorDeps;
+  readonly #decisions: DecisionLog;
+
+  constructor(deps: CoordinatorDeps) {
+    this.#deps = deps;
+    this.mode = deps.mode;
+    this.#decisions = new DecisionLog(deps.db, deps.recoveryWindowMs ?? 7 * 24 * 3600_000);
+  }
+
+  /** The decision records (recovery and health reports read them). */
+  get decisions(): DecisionLog {
+    return this.#decisions;
+  }
+
+  /**
+   * Runs `work` in a unit of work and returns its result once the outcome is durable in both
+   * stores. Transient failures re-run `work` (it must be safe to re-run: no side effects
+   * outside the stores except through `afterCommit`).
+   */
+  async run<T>(work: (uow: UnitOfWork) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
+    const maxAttempts = options.maxAttempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt(work, attempt);
+      } catch (error) {
+        if (error instanceof SimulatedCrash) throw error;
+        if (attempt < maxAttempts && isTransientUnitError(error)) {
+          await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+          continue;
+        }
+        if (error instanceof NexfitError) throw error;
+        throw new UnitOfWorkError(`Unit of work failed after ${attempt} attempt(s)`, { cause: error, details: { attempts: attempt } });
+      }
+    }
+  }
+
+  async #attempt<T>(work: (uow: UnitOfWork) => Promise<T>, attempt: number): Promise<T> {
+    const unitId = `${UOW_ID_PREFIX}${this.#deps.ids.newUuid().replace(/-/g, '')}`;
+    const session = this.#deps.mongoClient.startSession();
+    const hooks: (() => void | Promise<void>)[] = [];
+    const compensations: CompiledQuery[] = [];
+    let crashed = false;
+    try {
+      session.startTransaction({ readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' } });
+      let result!: T;
+      await this.#deps.pg.connection().execute(async (conn) => {
+        await sql`BEGIN`.execute(conn);
+        let open = true;
+        try {
+          const uow: UnitOfWork = {
+            id: unitId,
+            mode: this.mode,
+            attempt,
+            ctx: { pg: conn, mongo: session },
+            afterCommit: (hook) => { hooks.push(hook); },
+            compensateWith: (statement: Compilable) => { compensations.push(statement.compile()); },
+          };
+          result = await work(uow);
+          await this.#step('before-prepare', unitId);
+          if (this.mode === 'two-phase') {
+            await sql.raw(`PREPARE TRANSACTION '${unitId}'`).execute(conn);
+          } else {
+            await conn
+              .insertInto('nexfit_uow_intents')
+              .values({ unit_id: unitId, status: 'pending', compensation: JSON.stringify(compensations.map((c) => ({ sql: c.sql, parameters: c.parameters }))) })
+              .execute();
+            await sql`COMMIT`.execute(conn);
+          }
+          open = false;
+        } catch (error) {
+          if (error instanceof SimulatedCrash) crashed = true;
+          // A dead process's connection closes and PostgreSQL aborts the open transaction: same effect.
+          if (open) await sql`ROLLBACK`.execute(conn).catch((e) => this.#report(e, 'rollback'));
+          throw error instanceof SimulatedCrash ? error : toPostgresError(error);
+        }
+      });
+      await this.#step('after-prepare', unitId);
+      try {
+        await this.#step('before-decision', unitId);
+        await this.#decisions.recordCommit(unitId, this.#deps.clock.now(), session);
+        await this.#commitMongo(session);
+      } catch (error) {
+        if (error instanceof SimulatedCrash) {
+          crashed = true;
+          throw error;
+        }
+        if (isUnknownCommitResult(error)) {
+          // The commit may have landed: never guess. Recovery resolves the unit by its decision record.
+          throw new UnitOfWorkError('The unit of work is in doubt; recovery will resolve it', { cause: error, details: { unitId } });
+        }
+        await session.abortTransaction().catch(() => {});
+        await this.#undoPostgres(unitId, compensations);
+        throw error instanceof NexfitError ? error : toMongoError(error);
+      }
+      await this.#step('after-decision', unitId);
+      await this.#finishPostgres(unitId);
+      await this.#step('after-postgres-commit', unitId);
+      for (const hook of hooks) {
+        try {
+          await hook();
+        } catch (error) {
+          this.#report(error, 'afterCommit');
+        }
+      }
+      return result;
+    } catch (error) {
+      if (error instanceof SimulatedCrash) crashed = true;
+      throw error;
+    } finally {
+      // A dead process leaves its MongoDB transaction to the server, which aborts it when the session ends.
+      if (!crashed && session.inTransaction()) await session.abortTransaction().catch(() => {});
+      await session.endSession().catch(() => {});
+    }
+  }
+
+  async #commitMongo(session: ClientSession): Promise<void> {
+    for (let i = 0; ; i++) {
+      try {
+        await session.commitTransaction();
+        return;
+      } catch (error) {
+        if (i < COMMIT_RETRIES && isUnknownCommitResult(error)) continue;
+        throw error;
+      }
+    }
+  }
+
+  /** After the commit point: make PostgreSQL's part final. A failure here is left to recovery, never reported as a failed unit. */
+  async #finishPostgres(unitId: string): Promise<void> {
+    for (let i = 0; i <= COMMIT_RETRIES; i++) {
+      try {
+        if (this.mode === 'two-phase') await sql.raw(`COMMIT PREPARED '${unitId}'`).execute(this.#deps.pg);
+        else await this.#deps.pg.updateTable('nexfit_uow_intents').set({ status: 'committed' }).where('unit_id', '=', unitId).execute();
+        return;
+      } catch (error) {
+        this.#report(error, 'finishPostgres');
+      }
+    }
+  }
+
+  /** Before the commit point: undo PostgreSQL's part (roll back the prepared transaction, or compensate). */
+  async #undoPostgres(unitId: string, compensations: readonly CompiledQuery[]): Promise<void> {
+    try {
+      if (this.mode === 'two-phase') await rollbackPrepared(this.#deps.pg, unitId);
+      else await compensate(this.#deps.pg, unitId, compensations);
+    } catch (error) {
+      // Recovery fences and undoes it later; the unit is reported as failed either way.
+      this.#report(error, 'undoPostgres');
+    }
+  }
+
+  async #step(step: UowProtocolStep, unitId: string): Promise<void> {
+    await this.#deps.faults?.(step, unitId);
+  }
+
+  #report(error: unknown, where: string): void {
+    try {
+      this.#deps.onError?.(error, where);
+    } catch {
+      // Reporting must not change the outcome.
+    }
+  }
+}
+
+const UNDEFINED_OBJECT = '42704';
+
+/** `ROLLBACK PREPARED`, treating "already resolved" as done. */
+export async function rollbackPrepared(pg: Kysely<Database>, unitId: string): Promise<void> {
+  try {
+    await sql.raw(`ROLLBACK PREPARED '${unitId}'`).execute(pg);
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNDEFINED_OBJECT) throw error;
+  }
+}
+
+/** `COMMIT PREPARED`, treating "already resolved" as done. */
+export async function commitPrepared(pg: Kysely<Database>, unitId: string): Promise<void> {
+  try {
+    await sql.raw(`COMMIT PREPARED '${unitId}'`).execute(pg);
+  } catch (error) {
+    if ((error as { code?: string }).code !== UNDEFINED_OBJECT) throw error;
+  }
+}
+
+/** Runs an ordered unit's compensation and closes its intent, once, in one PostgreSQL transaction. */
+export async function compensate(pg: Kysely<Database>, unitId: string, statements?: readonly CompiledQuery[]): Promise<void> {
+  await pg.transaction().execute(async (trx) => {
+    const intent = await trx.selectFrom('nexfit_uow_intents').select(['status', 'compensation']).where('unit_id', '=', unitId).forUpdate().executeTakeFirst();
+    if (!intent || intent.status !== 'pending') return;
+    const stored = (statements ?? (intent.compensation as unknown as { sql: string; parameters: unknown[] }[])) as readonly { sql: string; parameters: readonly unknown[] }[];
+    for (const statement of [...stored].reverse()) {
+      await trx.executeQuery(CompiledQuery.raw(statement.sql, [...statement.parameters]));
+    }
+    await trx.updateTable('nexfit_uow_intents').set({ status: 'compensated' }).where('unit_id', '=', unitId).execute();
+  });
+}

@@ -1,0 +1,177 @@
+import { sql, type Kysely } from 'kysely';
+import type { Collection, Document } from 'mongodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { systemClock } from '../../src/core/clock.js';
+import { defaultIdGenerator } from '../../src/core/ids.js';
+import { ensureMongoCollections } from '../../src/stores/mongo/setup.js';
+import type { Database } from '../../src/stores/postgres/database.js';
+import { detectPreparedTransactions } from '../../src/stores/postgres/capabilities.js';
+import { migratePostgresToLatest } from '../../src/stores/postgres/migrator.js';
+import { UnitOfWorkCoordinator } from '../../src/uow/coordinator.js';
+import { SimulatedCrash, UOW_PROTOCOL_STEPS, type UowProtocolStep } from '../../src/uow/protocol-steps.js';
+import { recoverInDoubt } from '../../src/uow/recovery.js';
+import type { UnitOfWorkMode } from '../../src/uow/unit-of-work.js';
+import { useTestMongo, useTestPostgres } from '../support/stores.js';
+
+const mongo = useTestMongo();
+const pg = useTestPostgres();
+let db: Kysely<Database>;
+let probes: Collection<Document>;
+let twoPhaseAvailable = false;
+
+beforeAll(async () => {
+  db = pg.kysely as Kysely<Database>;
+  await migratePostgresToLatest(db);
+  await ensureMongoCollections(mongo.db);
+  probes = mongo.db.collection('uow_probes');
+  twoPhaseAvailable = (await detectPreparedTransactions(db)).enabled;
+  if (!twoPhaseAvailable) console.log('[nexfit] this PostgreSQL has max_prepared_transactions = 0: the two-phase suite runs only where it is enabled (CI enables it)');
+});
+
+function coordinator(mode: UnitOfWorkMode, faults?: (step: UowProtocolStep, unitId: string) => void | Promise<void>) {
+  return new UnitOfWorkCoordinator({ pg: db, mongoClient: mongo.client, db: mongo.db, clock: systemClock, ids: defaultIdGenerator, mode, ...(faults ? { faults } : {}) });
+}
+
+/** One unit's writes: a probe document in MongoDB and a transaction row in PostgreSQL, both keyed by `key`. */
+async function writeBoth(uow: Parameters<Parameters<UnitOfWorkCoordinator['run']>[0]>[0], key: string) {
+  await probes.insertOne({ key }, { session: uow.ctx.mongo });
+  const insert = uow.ctx.pg.insertInto('transactions').values({
+    transaction_id: key, user_id: 'a'.repeat(24), amount: '10.00', payment_method: 'card', transaction_type: 'purchase', status: 'completed',
+  });
+  await insert.execute();
+  uow.compensateWith(uow.ctx.pg.deleteFrom('transactions').where('transaction_id', '=', key));
+}
+
+async function stateOf(key: string) {
+  const inMongo = (await probes.countDocuments({ key })) === 1;
+  const inPostgres = (await db.selectFrom('transactions').select('id').where('transaction_id', '=', key).execute()).length === 1;
+  return { inMongo, inPostgres };
+}
+
+async function preparedCount() {
+  const { rows } = await sql<{ n: string }>`SELECT count(*)::text AS n FROM pg_prepared_xacts WHERE database = current_database()`.execute(db);
+  return Number(rows[0]?.n);
+}
+
+const key = () => defaultIdGenerator.newUuid();
+
+describe.each(['two-phase', 'ordered'] as const)('unit of work in %s mode', (mode) => {
+  const runs = () => mode === 'ordered' || twoPhaseAvailable;
+
+  it('commits the writes of both stores together', async ({ skip }) => {
+    if (!runs()) skip('max_prepared_transactions = 0 on this PostgreSQL');
+    const k = key();
+    const result = await coordinator(mode).run(async (uow) => {
+      expect(uow.mode).toBe(mode);
+      await writeBoth(uow, k);
+      return 'done';
+    });
+    expect(result).toBe('done');
+    expect(await stateOf(k)).toEqual({ inMongo: true, inPostgres: true });
+  });
+
+  it('commits neither store when the callback throws', async ({ skip }) => {
+    if (!runs()) skip('max_prepared_transactions = 0 on this PostgreSQL');
+    const k = key();
+    await expect(coordinator(mode).run(async (uow) => {
+      await writeBoth(uow, k);
+      throw new Error('business rule refused');
+    })).rejects.toThrow();
+    expect(await stateOf(k)).toEqual({ inMongo: false, inPostgres: false });
+  });
+
+  it('keeps writes invisible to other readers until the unit commits', async ({ skip }) => {
+    if (!runs()) skip('max_prepared_transactions = 0 on this PostgreSQL');
+    const k = key();
+    await coordinator(mode).run(async (uow) => {
+      await probes.insertOne({ key: k }, { session: uow.ctx.mongo });
+      expect(await probes.countDocuments({ key: k })).toBe(0);
+    });
+    expect(await probes.countDocuments({ key: k })).toBe(1);
+  });
+
+  it('runs after-commit hooks only after a commit', async ({ skip }) => {
+    if (!runs()) skip('max_prepared_transactions = 0 on this PostgreSQL');
+    const seen: string[] = [];
+    await coordinator(mode).run(async (uow) => { uow.afterCommit(() => { seen.push('committed'); }); });
+    await expect(coordinator(mode).run(async (uow) => {
+      uow.afterCommit(() => { seen.push('rolled back'); });
+      throw new Error('no');
+    })).rejects.toThrow();
+    expect(seen).toEqual(['committed']);
+  });
+
+  describe.each(UOW_PROTOCOL_STEPS)('after a crash at %s', (step) => {
+    it('recovery leaves both stores with all of the unit or none, many times over', async ({ skip }) => {
+      if (!runs()) skip('max_prepared_transactions = 0 on this PostgreSQL');
+      const committedExpected = step === 'after-decision' || step === 'after-postgres-commit';
+      for (let round = 0; round < 8; round++) {
+        const k = key();
+        await expect(coordinator(mode, (at) => { if (at === step) throw new SimulatedCrash(at); }).run((uow) => writeBoth(uow, k))).rejects.toBeInstanceOf(SimulatedCrash);
+        const first = await recoverInDoubt(db, coordinator(mode).decisions, systemClock, { olderThanMs: 0 });
+        const again = await recoverInDoubt(db, coordinator(mode).decisions, systemClock, { olderThanMs: 0 });
+        expect(again.examined).toBe(0);
+        expect(first.skipped).toEqual([]);
+        const state = await stateOf(k);
+        expect(state).toEqual({ inMongo: committedExpected, inPostgres: committedExpected });
+      }
+      expect(await preparedCount()).toBe(0);
+    });
+  });
+
+  it('two recoveries running at once resolve every unit exactly once', async ({ skip }) => {
+    if (!runs()) skip('max_prepared_transactions = 0 on this PostgreSQL');
+    const keys = Array.from({ length: 6 }, key);
+    for (const [i, k] of keys.entries()) {
+      const step = i % 2 === 0 ? 'after-prepare' : 'after-decision';
+      await coordinator(mode, (at) => { if (at === step) throw new SimulatedCrash(at); }).run((uow) => writeBoth(uow, k)).catch(() => {});
+    }
+    const [a, b] = await Promise.all([
+      recoverInDoubt(db, coordinator(mode).decisions, systemClock, { olderThanMs: 0 }),
+      recoverInDoubt(db, coordinator(mode).decisions, systemClock, { olderThanMs: 0 }),
+    ]);
+    expect(a.skipped.length + b.skipped.length).toBe(0);
+    for (const [i, k] of keys.entries()) {
+      const expected = i % 2 === 1;
+      expect(await stateOf(k)).toEqual({ inMongo: expected, inPostgres: expected });
+    }
+    expect(await preparedCount()).toBe(0);
+  });
+
+  it('a coordinator that resumes after recovery fenced its unit cannot commit it', async ({ skip }) => {
+    if (!runs()) skip('max_prepared_transactions = 0 on this PostgreSQL');
+    const k = key();
+    let fenced = false;
+    const result = await coordinator(mode, async (at) => {
+      if (at === 'before-decision' && !fenced) {
+        fenced = true;
+        await recoverInDoubt(db, coordinator(mode).decisions, systemClock, { olderThanMs: 0 });
+      }
+    }).run((uow) => writeBoth(uow, k)).then(() => 'committed', () => 'failed');
+    const state = await stateOf(k);
+    // Either the unit was re-run to a commit after the fenced attempt failed, or it failed: never half.
+    expect(state.inMongo).toBe(state.inPostgres);
+    expect(state.inMongo).toBe(result === 'committed');
+    expect(await preparedCount()).toBe(0);
+  });
+
+  it('loses no update when units race on the same document and row', async ({ skip }) => {
+    if (!runs()) skip('max_prepared_transactions = 0 on this PostgreSQL');
+    const counterKey = key();
+    await probes.insertOne({ key: counterKey, n: 0 });
+    await db.insertInto('transactions').values({ transaction_id: counterKey, user_id: 'b'.repeat(24), amount: '0.00', payment_method: 'card', transaction_type: 'purchase', status: 'completed' }).execute();
+    const units = 12;
+    await Promise.all(Array.from({ length: units }, () => coordinator(mode).run(async (uow) => {
+      await probes.updateOne({ key: counterKey }, { $inc: { n: 1 } }, { session: uow.ctx.mongo });
+      await sql`UPDATE transactions SET amount = amount + 1 WHERE transaction_id = ${counterKey}`.execute(uow.ctx.pg);
+    }, { maxAttempts: 50 })));
+    expect((await probes.findOne({ key: counterKey }))?.['n']).toBe(units);
+    const row = await db.selectFrom('transactions').select('amount').where('transaction_id', '=', counterKey).executeTakeFirstOrThrow();
+    expect(row.amount).toBe(`${units}.00`);
+  });
+});
+
+it('prints the PostgreSQL it ran the two-phase suite on', () => {
+  console.log(`[nexfit] unit-of-work suite: PostgreSQL ${inject('pgKind')}, prepared transactions ${twoPhaseAvailable ? 'enabled' : 'disabled'}; MongoDB ${inject('mongoKind')}`);
+  expect(typeof twoPhaseAvailable).toBe('boolean');
+});
