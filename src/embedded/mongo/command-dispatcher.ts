@@ -1,0 +1,195 @@
+import type { Document } from 'mongodb';
+import { cloneValue, demote, promote, type Doc } from './bson-values.js';
+import type { CommandContext, CommandHandler, ServerIdentity } from './command-context.js';
+import { aggregateCommand } from './commands/aggregate.js';
+import { collModCommand, createCommand, dropCommand, listCollectionsCommand, renameCollectionCommand } from './commands/collections.js';
+import { countCommand, distinctCommand } from './commands/count-distinct.js';
+import { findCommand, getMoreCommand, killCursorsCommand } from './commands/cursor-commands.js';
+import { collStatsCommand, dbStatsCommand, dropDatabaseCommand, listDatabasesCommand } from './commands/databases.js';
+import { deleteCommand } from './commands/delete.js';
+import { explainCommand } from './commands/explain.js';
+import { findAndModifyCommand } from './commands/find-and-modify.js';
+import {
+  buildInfoCommand, connectionStatusCommand, endSessionsCommand, getLogCommand, getParameterCommand, helloCommand,
+  hostInfoCommand, isMasterCommand, pingCommand, refreshSessionsCommand, serverStatusCommand, whatsMyUriCommand,
+} from './commands/handshake.js';
+import { createIndexesCommand, dropIndexesCommand, listIndexesCommand } from './commands/indexes.js';
+import { insertCommand } from './commands/insert.js';
+import { abortTransactionCommand, commitTransactionCommand } from './commands/transaction-commands.js';
+import { updateCommand } from './commands/update.js';
+import { CommandError, ErrorCode, errors, toCommandError } from './errors.js';
+import { CursorRegistry } from './cursor-registry.js';
+import { sessionKey, SessionRegistry, type SessionState } from './session-registry.js';
+import { StorageEngine } from './storage-engine.js';
+import { TransactionManager, type DocumentView } from './transactions.js';
+
+const HANDLERS: Readonly<Record<string, CommandHandler>> = {
+  hello: helloCommand,
+  isMaster: isMasterCommand,
+  ismaster: isMasterCommand,
+  ping: pingCommand,
+  buildInfo: buildInfoCommand,
+  buildinfo: buildInfoCommand,
+  getParameter: getParameterCommand,
+  getLog: getLogCommand,
+  hostInfo: hostInfoCommand,
+  whatsmyuri: whatsMyUriCommand,
+  connectionStatus: connectionStatusCommand,
+  serverStatus: serverStatusCommand,
+  endSessions: endSessionsCommand,
+  refreshSessions: refreshSessionsCommand,
+  insert: insertCommand,
+  update: updateCommand,
+  delete: deleteCommand,
+  find: findCommand,
+  getMore: getMoreCommand,
+  killCursors: killCursorsCommand,
+  findAndModify: findAndModifyCommand,
+  findandmodify: findAndModifyCommand,
+  aggregate: aggregateCommand,
+  count: countCommand,
+  distinct: distinctCommand,
+  createIndexes: createIndexesCommand,
+  listIndexes: listIndexesCommand,
+  dropIndexes: dropIndexesCommand,
+  deleteIndexes: dropIndexesCommand,
+  create: createCommand,
+  collMod: collModCommand,
+  listCollections: listCollectionsCommand,
+  drop: dropCommand,
+  renameCollection: renameCollectionCommand,
+  listDatabases: listDatabasesCommand,
+  dropDatabase: dropDatabaseCommand,
+  dbStats: dbStatsCommand,
+  collStats: collStatsCommand,
+  explain: explainCommand,
+  commitTransaction: commitTransactionCommand,
+  abortTransaction: abortTransactionCommand,
+};
+
+/** Commands MongoDB accepts inside a multi-document transaction. */
+const TRANSACTION_COMMANDS = new Set([
+  'find', 'getMore', 'killCursors', 'insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'aggregate',
+  'distinct', 'create', 'createIndexes', 'commitTransaction', 'abortTransaction',
+]);
+const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
+/** Arguments every command may carry that handlers need not see. */
+const GENERIC_ARGUMENTS = ['$db', 'lsid', 'txnNumber', 'autocommit', 'startTransaction', '$clusterTime', '$readPreference', 'readConcern', 'writeConcern', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'maxTimeMS', 'comment'];
+
+/** What the dispatcher needs from the server around it. */
+export interface DispatcherParts {
+  readonly engine: StorageEngine;
+  readonly transactions: TransactionManager;
+  readonly cursors: CursorRegistry;
+  readonly sessions: SessionRegistry;
+  readonly server: ServerIdentity;
+}
+
+function toTxnNumber(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}
+
+/**
+ * Routes a decoded command to its handler with the right view (transaction or not),
+ * applies session rules (transactions, retryable writes) and always answers: failures
+ * become `{ ok: 0, code, codeName, errmsg }`.
+ */
+export class CommandDispatcher {
+  constructor(private readonly parts: DispatcherParts) {}
+
+  async dispatch(raw: Document, connectionId: number, fallbackDb?: string): Promise<Document> {
+    try {
+      const command = promote(raw) as Doc;
+      return demote(await this.#run(command, connectionId, fallbackDb)) as Document;
+    } catch (error) {
+      return demote(toCommandError(error).toReply()) as Document;
+    }
+  }
+
+  async #run(command: Doc, connectionId: number, fallbackDb?: string): Promise<Doc> {
+    const name = Object.keys(command)[0];
+    if (!name) throw errors.failedToParse('empty command');
+    const handler = HANDLERS[name];
+    if (!handler) throw new CommandError(ErrorCode.CommandNotFound, `no such command: '${name}'`);
+    const db = typeof command['$db'] === 'string' ? command['$db'] : fallbackDb ?? 'admin';
+    const lsid = sessionKey(command['lsid']);
+    const session = lsid ? this.parts.sessions.get(lsid) : undefined;
+    const txnNumber = toTxnNumber(command['txnNumber']);
+    const context = (view: DocumentView): CommandContext => ({
+      ...this.parts,
+      db,
+      view,
+      session,
+      connectionId,
+      dispatch: (inner) => this.dispatch(inner, connectionId, db),
+    });
+    const args = { ...command };
+    for (const key of GENERIC_ARGUMENTS) if (key !== name) delete args[key];
+    if (name === 'commitTransaction' || name === 'abortTransaction') args['txnNumber'] = txnNumber;
+
+    if (command['autocommit'] === false) {
+      if (!session || txnNumber === undefined) throw errors.badValue('autocommit=false requires lsid and txnNumber');
+      return this.#runInTransaction(name, handler, args, session, txnNumber, command['startTransaction'] === true, context);
+    }
+    if (session && txnNumber !== undefined && RETRYABLE_WRITES.has(name)) {
+      if (session.retryable?.txnNumber === txnNumber) return cloneValue(session.retryable.reply);
+      if (session.txnNumber !== undefined && txnNumber < session.txnNumber) {
+        throw new CommandError(ErrorCode.TransactionTooOld, `Cannot start transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started`);
+      }
+      if (session.txn?.state === 'inProgress') this.parts.transactions.abort(session.txn);
+      session.txnNumber = txnNumber;
+      const reply = await handler(args, context(this.parts.transactions.implicitView()));
+      session.retryable = { txnNumber, reply: cloneValue(reply) };
+      return reply;
+    }
+    return handler(args, context(this.parts.transactions.implicitView()));
+  }
+
+  async #runInTransaction(
+    name: string,
+    handler: CommandHandler,
+    args: Doc,
+    session: SessionState,
+    txnNumber: number,
+    start: boolean,
+    context: (view: DocumentView) => CommandContext,
+  ): Promise<Doc> {
+    const { transactions } = this.parts;
+    if (start) {
+      if (session.txnNumber !== undefined && txnNumber < session.txnNumber) {
+        throw new CommandError(ErrorCode.TransactionTooOld, `Cannot start transaction ${txnNumber} on session because a newer transaction ${session.txnNumber} has already started`);
+      }
+      if (session.txn && session.txn.txnNumber === txnNumber) {
+        throw new CommandError(ErrorCode.ConflictingOperationInProgress, `Cannot start transaction ${txnNumber} on session because it has already started`);
+      }
+      if (session.txn?.state === 'inProgress') transactions.abort(session.txn);
+      session.txnNumber = txnNumber;
+      session.txn = transactions.begin(session.id, txnNumber);
+    }
+    const txn = session.txn;
+    if (name === 'commitTransaction' || name === 'abortTransaction') {
+      return handler(args, context(txn && txn.txnNumber === txnNumber ? transactions.transactionView(txn) : transactions.implicitView()));
+    }
+    if (!txn || txn.txnNumber !== txnNumber || txn.state === 'aborted') throw errors.noSuchTransaction(txnNumber);
+    if (txn.state === 'committed') {
+      throw new CommandError(ErrorCode.TransactionCommitted, `Transaction with { txnNumber: ${txnNumber} } has been committed.`);
+    }
+    if (!TRANSACTION_COMMANDS.has(name)) {
+      transactions.abort(txn);
+      throw new CommandError(ErrorCode.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
+    }
+    try {
+      const reply = await handler(args, context(transactions.transactionView(txn)));
+      // A failed statement dooms the transaction, as in MongoDB.
+      if (Array.isArray(reply['writeErrors']) && reply['writeErrors'].length > 0) transactions.abort(txn);
+      return reply;
+    } catch (error) {
+      transactions.abort(txn);
+      const failure = toCommandError(error);
+      if (failure.code === ErrorCode.WriteConflict && !failure.errorLabels.includes('TransientTransactionError')) {
+        throw errors.writeConflict(true);
+      }
+      throw failure;
+    }
+  }
+}
