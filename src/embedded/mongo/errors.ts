@@ -112,6 +112,7 @@ export const errors = {
 export function toCommandError(error: unknown): CommandError {
   if (error instanceof CommandError) return error;
   const message = error instanceof Error ? error.message : String(error);
+  if (/immutable field '_id'/.test(message)) return new CommandError(ErrorCode.ImmutableField, message);
   // mingo reports unknown operators and bad arguments as plain errors: they are the
   // client's fault, which MongoDB reports as BadValue-class failures.
   if (error instanceof Error && (error.constructor.name === 'MingoError' || /operator|invalid|unknown|expected|must/i.test(message))) {
