@@ -28,7 +28,9 @@ export async function resolveTestMongo(env: NodeJS.ProcessEnv = process.env): Pr
   let memoryServerReason: string;
   try {
     env['MONGOMS_RUNTIME_DOWNLOAD'] ??= 'false';
-    const { MongoMemoryReplSet } = await import('mongodb-memory-server');
+    const { MongoBinary, MongoMemoryReplSet } = await import('mongodb-memory-server');
+    // Finding the binary first fails quietly and fast when there is none to use.
+    await MongoBinary.getPath();
     const replSet = await MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } });
     return {
       kind: 'memory-server',
