@@ -65,7 +65,7 @@ export function patchSchemaOf<S extends AnyShape>(shape: S) {
 }
 
 /** Picks some fields of a shape (typed), to build a patch from the editable ones. */
-export function pickFields<S extends AnyShape, K extends keyof S & string>(shape: S, keys: readonly K[]): Pick<S, K> {
+export function pickFields<S extends AnyShape, const K extends keyof S & string>(shape: S, keys: readonly K[]): Pick<S, K> {
   const out = {} as Pick<S, K>;
   for (const key of keys) out[key] = shape[key];
   return out;
