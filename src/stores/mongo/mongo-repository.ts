@@ -1,22 +1,15 @@
 import type { ClientSession, Collection, Db, Document, Filter, Sort } from 'mongodb';
 import type { z } from 'zod';
-import type { Clock } from '../../core/clock.js';
 import { ConcurrencyError, NotFoundError } from '../../core/errors.js';
-import type { IdGenerator } from '../../core/ids.js';
-import { observed, type NexfitObserver } from '../../core/observer.js';
+import { observed } from '../../core/observer.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, pageRequestSchema, type Page, type PageRequest } from '../../core/pagination.js';
-import { parseOrThrow, type ValidationLocale } from '../../core/validation.js';
+import { parseOrThrow } from '../../core/validation.js';
 import type { StoreContext } from '../store-context.js';
 import type { DocumentCodec } from './document-codec.js';
 import { toNexfitError } from './error-mapping.js';
 
-/** What a repository needs from the SDK instance. */
-export interface RepositoryDeps {
-  readonly clock: Clock;
-  readonly ids: IdGenerator;
-  readonly observer?: NexfitObserver;
-  readonly locale?: ValidationLocale;
-}
+import type { RepositoryDeps } from '../repository-deps.js';
+export type { RepositoryDeps };
 
 /** The fields every entity has (see `entityFields`). */
 export interface EntityBase {

@@ -1,0 +1,21 @@
+import type { Clock } from '../core/clock.js';
+import type { IdGenerator } from '../core/ids.js';
+import type { NexfitObserver } from '../core/observer.js';
+import type { ValidationLocale } from '../core/validation.js';
+
+/**
+ * What a repository of either store needs from the SDK instance: the clock, the id
+ * generator, the host's observer and the locale of validation messages.
+ *
+ * @example
+ * ```ts
+ * const deps: RepositoryDeps = { clock: systemClock, ids: defaultIdGenerator };
+ * const transactions = new TransactionRepository(db, deps);
+ * ```
+ */
+export interface RepositoryDeps {
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly observer?: NexfitObserver;
+  readonly locale?: ValidationLocale;
+}
