@@ -20,7 +20,7 @@ export function entityFields<Brand extends string>(brand: Brand) {
   return {
     id: idSchema(brand),
     schemaVersion: z.number().int().min(1).max(1_000),
-    version: z.number().int().min(1),
+    version: z.number().int().min(1).max(2_147_483_647),
     createdAt: instantSchema,
     updatedAt: instantSchema,
   };

@@ -27,7 +27,8 @@ const BSON_TYPE_OF: Record<string, string | readonly string[]> = {
  * fields are required — then rewritten for MongoDB:
  * - dates become `bsonType: 'date'`, ids built by `idSchema` become `bsonType: 'objectId'`;
  * - `type` becomes `bsonType` (`integer` -> `['int', 'long']`, `number` -> any numeric BSON type,
- *   `boolean` -> `bool`);
+ *   `boolean` -> `bool`); an integer whose bounds exceed 32 bits (versions, amounts in kuruş)
+ *   also accepts a whole `double`, since the Node driver writes such numbers as doubles;
  * - the root `id` becomes `_id`; every object without a catch-all gets
  *   `additionalProperties: false`;
  * - `const` becomes a one-value `enum`; `$schema`, `format`, `default` and the safe-integer
@@ -84,6 +85,11 @@ function convert(node: unknown, path: readonly string[]): MongoJsonSchema {
     switch (key) {
       case 'type':
         out['bsonType'] = toBsonType(value);
+        if (value === 'integer' && !fitsInt32(source)) {
+          // The Node driver writes an integer beyond 32 bits as a BSON double: accept it, whole.
+          out['bsonType'] = ['int', 'long', 'double'];
+          out['multipleOf'] = 1;
+        }
         break;
       case 'const':
         out['enum'] = [value];
@@ -118,6 +124,13 @@ function convert(node: unknown, path: readonly string[]): MongoJsonSchema {
     out['additionalProperties'] = false;
   }
   return simplifyNullable(out);
+}
+
+const INT32_MAX = 2_147_483_647;
+
+function fitsInt32(node: Record<string, unknown>): boolean {
+  const { minimum, maximum } = node;
+  return typeof minimum === 'number' && typeof maximum === 'number' && minimum >= -INT32_MAX - 1 && maximum <= INT32_MAX;
 }
 
 function toBsonType(type: unknown): string | string[] {
