@@ -1,5 +1,5 @@
 import type { ClientSession, Collection, Db, Document, Filter, Sort } from 'mongodb';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ConcurrencyError, NotFoundError } from '../../core/errors.js';
 import { observed } from '../../core/observer.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, pageRequestSchema, type Page, type PageRequest } from '../../core/pagination.js';
@@ -42,13 +42,22 @@ export interface MongoRepositoryConfig<E extends EntityBase, CreateSchema extend
   readonly upgrade?: (document: Document) => Document;
 }
 
+/** Options of a write: the version the caller read, for optimistic concurrency. */
+export interface WriteOptions {
+  readonly expectedVersion?: number;
+}
+
+/** Validates {@link WriteOptions}, so an operator object never reaches a filter as a version. */
+export const writeOptionsSchema = z.strictObject({ expectedVersion: z.number().int().min(1).optional() });
+
 /** An equality/range filter already validated by a repository's typed query method. */
 export type SafeFilter = Filter<Document>;
 
 /** A keyset sort: fields and directions; `_id` is always appended as the tiebreaker. */
 export type KeysetSort = readonly (readonly [field: string, direction: 1 | -1])[];
 
-const sessionOf = (ctx?: StoreContext): { session?: ClientSession } => (ctx?.mongo ? { session: ctx.mongo } : {});
+/** The driver options that run a call in the context's session (none without one). */
+export const sessionOf = (ctx?: StoreContext): { session?: ClientSession } => (ctx?.mongo ? { session: ctx.mongo } : {});
 
 /**
  * The generic MongoDB repository: create, read, keyset-paged lists, validated patches with
@@ -100,24 +109,22 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
    * write only lands if the stored `version` is still the one read (or `expectedVersion`):
    * otherwise `ConcurrencyError`.
    */
-  async patch(id: E['id'] | string, patch: z.input<PatchSchema>, options: { readonly expectedVersion?: number } = {}, ctx?: StoreContext): Promise<E> {
+  async patch(id: E['id'] | string, patch: z.input<PatchSchema>, options: WriteOptions = {}, ctx?: StoreContext): Promise<E> {
     return this.run('patch', async () => {
       const changes = this.parse(this.config.patchSchema, patch) as Record<string, unknown>;
-      const current = await this.getById(id, ctx);
-      const expectedVersion = options.expectedVersion ?? current.version;
-      if (current.version !== expectedVersion) throw new ConcurrencyError(this.config.entity, String(id));
-      return this.replaceWith(current, changes, ctx);
+      return this.modify(id, options, () => changes, ctx);
     });
   }
 
   /** Deletes the entity; `NotFoundError` when it does not exist, `ConcurrencyError` on a stale `expectedVersion`. */
-  async delete(id: E['id'] | string, options: { readonly expectedVersion?: number } = {}, ctx?: StoreContext): Promise<void> {
+  async delete(id: E['id'] | string, options: WriteOptions = {}, ctx?: StoreContext): Promise<void> {
     return this.run('delete', async () => {
       const _id = this.toObjectId(id);
-      const filter: Document = options.expectedVersion === undefined ? { _id } : { _id, version: options.expectedVersion };
+      const { expectedVersion } = this.parse(writeOptionsSchema, options);
+      const filter: Document = expectedVersion === undefined ? { _id } : { _id, version: expectedVersion };
       const result = await this.collection.deleteOne(filter, sessionOf(ctx));
       if (result.deletedCount === 1) return;
-      if (options.expectedVersion !== undefined && (await this.collection.countDocuments({ _id }, { ...sessionOf(ctx), limit: 1 })) > 0) {
+      if (expectedVersion !== undefined && (await this.collection.countDocuments({ _id }, { ...sessionOf(ctx), limit: 1 })) > 0) {
         throw new ConcurrencyError(this.config.entity, String(id));
       }
       throw new NotFoundError(this.config.entity, String(id));
@@ -133,6 +140,17 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
   protected async findOneWhere(filter: SafeFilter, ctx?: StoreContext, options: { sort?: Sort } = {}): Promise<E | null> {
     const doc = await this.collection.findOne(filter, { ...sessionOf(ctx), ...(this.#projection ? { projection: this.#projection } : {}), ...options });
     return doc ? this.fromStored(doc) : null;
+  }
+
+  /**
+   * Every entity matching a validated filter, hidden fields left out. Only for filters whose
+   * result is bounded (a list of ids, a time window): anything open-ended is a keyset page.
+   */
+  protected async findAllWhere(filter: SafeFilter, ctx?: StoreContext, options: { sort?: Sort; limit?: number } = {}): Promise<E[]> {
+    const cursor = this.collection.find(filter, { ...sessionOf(ctx), ...(this.#projection ? { projection: this.#projection } : {}) });
+    if (options.sort) cursor.sort(options.sort);
+    if (options.limit !== undefined) cursor.limit(options.limit);
+    return (await cursor.toArray()).map((d) => this.fromStored(d));
   }
 
   /**
@@ -187,6 +205,57 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
         : new NotFoundError(this.config.entity, current.id);
     }
     return next;
+  }
+
+  /**
+   * A read-modify-write of one entity: reads it, checks `expectedVersion`, and writes it
+   * merged with what `change` returns through {@link replaceWith} (validated as a whole,
+   * landing only on the version read). `change` throws to refuse, e.g. a status transition
+   * the current state does not allow. Callers run it inside {@link run}.
+   */
+  protected async modify(id: unknown, options: WriteOptions, change: (current: E) => Record<string, unknown>, ctx?: StoreContext): Promise<E> {
+    const { expectedVersion } = this.parse(writeOptionsSchema, options);
+    const current = await this.getById(id as string, ctx);
+    if (expectedVersion !== undefined && current.version !== expectedVersion) throw new ConcurrencyError(this.config.entity, current.id);
+    return this.replaceWith(current, change(current), ctx);
+  }
+
+  /**
+   * One atomic `findOneAndUpdate` of an entity, for changes that must stay exact under
+   * concurrency (counters, appends to a list) where a read-modify-write would lose races. It
+   * lands only while `guard` matches (and the stored version is `expectedVersion`, when
+   * given), bumps `version`, sets `updatedAt`, and returns the new state. When nothing
+   * matched it tells why: `NotFoundError`, `ConcurrencyError` for a stale `expectedVersion`,
+   * or `null` when `guard` refused (the caller names that conflict). `update` holds stored
+   * values and must keep derived fields in step; the collection's validator still checks the
+   * result. Callers run it inside {@link run}.
+   */
+  protected async updateAtomically(
+    id: unknown,
+    guard: SafeFilter,
+    update: Document,
+    options: WriteOptions & { readonly arrayFilters?: readonly Document[] } = {},
+    ctx?: StoreContext,
+  ): Promise<E | null> {
+    const _id = this.toObjectId(id);
+    const { expectedVersion } = this.parse(writeOptionsSchema, { ...(options.expectedVersion === undefined ? {} : { expectedVersion: options.expectedVersion }) });
+    const filter: SafeFilter = { ...guard, _id, ...(expectedVersion === undefined ? {} : { version: expectedVersion }) };
+    const full: Document = {
+      ...update,
+      $set: { ...(update['$set'] as Document | undefined), updatedAt: this.deps.clock.now() },
+      $inc: { ...(update['$inc'] as Document | undefined), version: 1 },
+    };
+    const doc = await this.collection.findOneAndUpdate(filter, full, {
+      ...sessionOf(ctx),
+      returnDocument: 'after',
+      ...(this.#projection ? { projection: this.#projection } : {}),
+      ...(options.arrayFilters ? { arrayFilters: [...options.arrayFilters] } : {}),
+    });
+    if (doc) return this.fromStored(doc);
+    const stored = await this.collection.findOne({ _id }, { ...sessionOf(ctx), projection: { version: 1 } });
+    if (!stored) throw new NotFoundError(this.config.entity, _id.toHexString());
+    if (expectedVersion !== undefined && stored['version'] !== expectedVersion) throw new ConcurrencyError(this.config.entity, _id.toHexString());
+    return null;
   }
 
   /** A new entity from parsed create input: id, versions and timestamps assigned. */
