@@ -1,0 +1,134 @@
+import type { Db, Document } from 'mongodb';
+import { z } from 'zod';
+import { ConcurrencyError, NotFoundError } from '../../core/errors.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
+import { emailSchema } from '../../core/schema-primitives.js';
+import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
+import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
+import { MongoRepository, sessionOf, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
+import type { StoreContext } from '../../stores/store-context.js';
+import {
+  createUserInputSchema,
+  patchUserInputSchema,
+  userDocumentFields,
+  userSchema,
+  USER_ROLES,
+  type User,
+  type UserRole,
+} from './user.schema.js';
+
+const definition = MONGO_COLLECTIONS.users;
+
+/** A new user's profile plus the KDF hash of its password (the stored document requires one). */
+export const createUserRecordSchema = createUserInputSchema.safeExtend(userDocumentFields);
+export type CreateUserRecordInput = z.input<typeof createUserRecordSchema>;
+
+/**
+ * A user together with its password hash, kept apart from the user object so spreading the
+ * user into a response can never carry the secret along.
+ */
+export interface UserCredentials {
+  readonly user: User;
+  readonly passwordHash: string;
+}
+
+const passwordHashSchema = userDocumentFields.passwordHash;
+const roleSchema = z.enum(USER_ROLES);
+const idOfUser = userSchema.shape.id;
+
+/**
+ * The `users` collection. Reads never return `passwordHash` (SPEC decision 3) except the two
+ * methods named for it, which the auth service uses; e-mails are normalised exactly as the
+ * schema does, and a second account with the same e-mail is a `ConflictError('duplicate')`.
+ *
+ * @example
+ * ```ts
+ * const users = new UserRepository(db, { clock: systemClock, ids: defaultIdGenerator })
+ * const user = await users.create({ email: 'Ayse@Example.com', firstName: 'Ayşe', lastName: 'Yılmaz', role: ['client'], passwordHash })
+ * await users.findByEmail('ayse@example.com') // the same user, without passwordHash
+ * ```
+ */
+export class UserRepository extends MongoRepository<User, typeof createUserRecordSchema, typeof patchUserInputSchema> {
+  constructor(db: Db, deps: RepositoryDeps) {
+    super(
+      db,
+      {
+        entity: 'user',
+        collection: definition.name,
+        schemaVersion: definition.schemaVersion,
+        entitySchema: userSchema,
+        idSchema: idOfUser,
+        createSchema: createUserRecordSchema,
+        patchSchema: patchUserInputSchema,
+        codec: createDocumentCodec<User>(definition.storedSchema),
+        hiddenFields: definition.hiddenFields,
+      },
+      deps,
+    );
+  }
+
+  /** Creates a user with its password hash; the returned user has no `passwordHash`. */
+  override async create(input: CreateUserRecordInput, ctx?: StoreContext): Promise<User> {
+    return this.run('create', async () => {
+      const { passwordHash, ...profile } = this.parse(createUserRecordSchema, input);
+      const user = this.buildNew(profile);
+      await this.collection.insertOne({ ...this.toStored(user), passwordHash }, sessionOf(ctx));
+      return user;
+    });
+  }
+
+  /** The user with this e-mail (normalised as on create), or `null`. */
+  async findByEmail(email: string, ctx?: StoreContext): Promise<User | null> {
+    return this.run('findByEmail', async () => this.findOneWhere({ email: this.parse(emailSchema, email) }, ctx));
+  }
+
+  /** For the auth service only: the user and its password hash; `NotFoundError` when missing. */
+  async getWithPasswordHash(id: User['id'] | string, ctx?: StoreContext): Promise<UserCredentials> {
+    return this.run('getWithPasswordHash', async () => {
+      const doc = await this.collection.findOne({ _id: this.toObjectId(id) }, sessionOf(ctx));
+      if (!doc) throw new NotFoundError(this.config.entity, String(id));
+      return this.#credentialsOf(doc);
+    });
+  }
+
+  /** For the auth service only: the credentials of the account with this e-mail, or `null`. */
+  async findCredentialsByEmail(email: string, ctx?: StoreContext): Promise<UserCredentials | null> {
+    return this.run('findCredentialsByEmail', async () => {
+      const doc = await this.collection.findOne({ email: this.parse(emailSchema, email) }, sessionOf(ctx));
+      return doc ? this.#credentialsOf(doc) : null;
+    });
+  }
+
+  /** Users having `role`, in id order. */
+  async listByRole(role: UserRole, page?: PageRequest, ctx?: StoreContext): Promise<Page<User>> {
+    return this.pageWhere('listByRole', { role: this.parse(roleSchema, role) }, [], page, ctx);
+  }
+
+  /**
+   * Replaces the password hash (a new password, or a rehash with stronger KDF parameters);
+   * bumps `version`. `ConcurrencyError` on a stale `expectedVersion`.
+   */
+  async setPasswordHash(id: User['id'] | string, passwordHash: string, options: { readonly expectedVersion?: number } = {}, ctx?: StoreContext): Promise<User> {
+    return this.run('setPasswordHash', async () => {
+      const _id = this.toObjectId(id);
+      const hash = this.parse(passwordHashSchema, passwordHash);
+      const expected = this.parse(z.strictObject({ expectedVersion: z.number().int().min(1).optional() }), options).expectedVersion;
+      const filter: Document = expected === undefined ? { _id } : { _id, version: expected };
+      const updated = await this.collection.findOneAndUpdate(
+        filter,
+        { $set: { passwordHash: hash, updatedAt: this.deps.clock.now() }, $inc: { version: 1 } },
+        { ...sessionOf(ctx), returnDocument: 'after', projection: { passwordHash: 0 } },
+      );
+      if (updated) return this.fromStored(updated);
+      if (expected !== undefined && (await this.collection.countDocuments({ _id }, { ...sessionOf(ctx), limit: 1 })) > 0) {
+        throw new ConcurrencyError(this.config.entity, String(id));
+      }
+      throw new NotFoundError(this.config.entity, String(id));
+    });
+  }
+
+  #credentialsOf(doc: Document): UserCredentials {
+    const { passwordHash, ...rest } = doc;
+    return { user: this.fromStored(rest), passwordHash: this.parse(passwordHashSchema, passwordHash) };
+  }
+}
