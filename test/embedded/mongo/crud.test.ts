@@ -153,12 +153,12 @@ describe('CRUD commands and their result shapes', () => {
   });
 
   it('keeps Int32, Double and Long apart through a round trip; $inc on an int stays int', async () => {
-    const coll = mongo.db.collection('numbers');
+    const coll = mongo.db.collection<{ _id: number; i: Int32 | number; d: Double | number; f: number; l: Long | number }>('numbers');
     await coll.insertOne({ _id: 1, i: new Int32(7), d: new Double(1), f: 2.5, l: Long.fromNumber(9) });
     await coll.updateOne({ _id: 1 }, { $inc: { i: 1 } });
     const raw = await coll.findOne({ _id: 1 }, { promoteValues: false });
     expect(raw?.['i']).toBeInstanceOf(Int32);
-    expect(raw?.['i'].valueOf()).toBe(8);
+    expect(Number(raw?.['i'])).toBe(8);
     expect(raw?.['d']).toBeInstanceOf(Double);
     expect(raw?.['f']).toBeInstanceOf(Double);
     expect(raw?.['l']).toBeInstanceOf(Long);
@@ -167,7 +167,7 @@ describe('CRUD commands and their result shapes', () => {
   });
 
   it('refuses to change _id and rejects unknown update operators', async () => {
-    const coll = mongo.db.collection('immutable');
+    const coll = mongo.db.collection<{ _id: number; a?: number }>('immutable');
     await coll.insertOne({ _id: 1, a: 1 });
     const changed = await coll.updateOne({ _id: 1 }, { $set: { _id: 2 } }).catch((e: unknown) => e);
     expect((changed as MongoServerError).code).toBe(66);

@@ -36,8 +36,8 @@ describe('collection validators', () => {
 
   it('reports the validator in listCollections and changes it with collMod', async () => {
     await mongo.db.createCollection('modded', { validator: { $jsonSchema: { bsonType: 'object', required: ['a'] } }, validationLevel: 'strict' });
-    const [info] = await mongo.db.listCollections({ name: 'modded' }).toArray();
-    expect(info?.['options']).toMatchObject({ validator: { $jsonSchema: { required: ['a'] } }, validationLevel: 'strict' });
+    const [info] = await mongo.db.listCollections({ name: 'modded' }, { nameOnly: false }).toArray();
+    expect((info as { options?: unknown } | undefined)?.options).toMatchObject({ validator: { $jsonSchema: { required: ['a'] } }, validationLevel: 'strict' });
     await mongo.db.command({ collMod: 'modded', validator: { $jsonSchema: { bsonType: 'object', required: ['b'] } } });
     const coll = mongo.db.collection('modded');
     await coll.insertOne({ b: 1 });
