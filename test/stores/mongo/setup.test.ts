@@ -57,7 +57,8 @@ describe('ensureMongoCollections', () => {
   it('enforces one seat per user per occurrence while the booking holds it', async () => {
     await ensureMongoCollections(mongo.db);
     const codec = createDocumentCodec(entitySchemas.class_bookings.stored);
-    const stored = buildStored('class_bookings', 77);
+    // Another user than the booking the previous test inserted.
+    const stored = { ...buildStored('class_bookings', 77), userId: new ObjectId().toHexString() };
     await mongo.db.collection('class_bookings').insertOne(codec.toDocument(stored));
     const again = codec.toDocument({ ...stored, id: new ObjectId().toHexString() });
     const error = await mongo.db.collection('class_bookings').insertOne(again).then(() => undefined, (e: unknown) => e);
