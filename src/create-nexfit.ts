@@ -7,7 +7,14 @@ import { defaultIdGenerator, type IdGenerator } from './core/ids.js';
 import { ensureMongoCollections } from './stores/mongo/setup.js';
 import type { Database } from './stores/postgres/database.js';
 import { migratePostgresToLatest } from './stores/postgres/migrator.js';
+import { detectPreparedTransactions } from './stores/postgres/capabilities.js';
 import { createNexfitPgPool, lendHostPool } from './stores/postgres/pg-types.js';
+import type { NexfitObserver } from './core/observer.js';
+import type { ValidationLocale } from './core/validation.js';
+import { UnitOfWorkCoordinator } from './uow/coordinator.js';
+import type { FaultInjector } from './uow/protocol-steps.js';
+import { recoverInDoubt, type RecoveryOptions, type RecoveryReport } from './uow/recovery.js';
+import type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions } from './uow/unit-of-work.js';
 
 /** How the SDK reaches MongoDB: the host's own client, or a URI the SDK connects (and closes) itself. */
 export type MongoStoreOptions =
@@ -33,6 +40,22 @@ export interface NexfitOptions {
   readonly migrate?: boolean;
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
+  /** Metrics and tracing hooks: every repository operation reports store, target, operation and duration. */
+  readonly observer?: NexfitObserver;
+  /** Language of validation messages (`en` by default, or `tr`). */
+  readonly locale?: ValidationLocale;
+  /** Unit-of-work settings. */
+  readonly unitOfWork?: {
+    /**
+     * `two-phase` needs `max_prepared_transactions > 0`; `ordered` works everywhere. Default:
+     * detected once at start-up (two-phase where the server allows it).
+     */
+    readonly mode?: UnitOfWorkMode;
+    /** How long decision records are kept before their TTL removes them. Default 7 days. */
+    readonly recoveryWindowMs?: number;
+    /** Test hook: called at every protocol step (see `SimulatedCrash`). */
+    readonly faults?: FaultInjector;
+  };
 }
 
 /** Where each store of a {@link Nexfit} instance lives, for logs and health reports. */
@@ -48,6 +71,24 @@ export interface Nexfit {
   readonly pg: Kysely<Database>;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** How units of work commit on these stores (detected once at start-up). */
+  readonly unitOfWorkMode: UnitOfWorkMode;
+  /**
+   * Runs `work` as one unit across both stores: its writes commit in both or in neither, and
+   * the result is returned once the outcome is durable. Transient failures re-run `work`, so
+   * it must be safe to re-run (side effects outside the stores belong in `uow.afterCommit`).
+   *
+   * @example
+   * ```ts
+   * await nexfit.unitOfWork(async (uow) => {
+   *   await repos.memberSubscriptions.create(input, uow.ctx);
+   *   await repos.invoices.create(invoice, uow.ctx);
+   * });
+   * ```
+   */
+  unitOfWork<T>(work: (uow: UnitOfWork) => Promise<T>, options?: UnitOfWorkOptions): Promise<T>;
+  /** Resolves units of work left in doubt by a crashed process (also `nexfit uow recover`). */
+  recoverInDoubt(options?: RecoveryOptions): Promise<RecoveryReport>;
   /** Creates or updates MongoDB collections, validators and indexes, and migrates PostgreSQL to the latest version. */
   migrate(): Promise<void>;
   /** Releases what the SDK itself opened (never the host's client or pool) and stops embedded stores it owns. */
@@ -82,12 +123,28 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
     }
     const mongo = await connectMongo(options.mongo, cleanups);
     const postgres = await connectPostgres(options.postgres, cleanups);
+    const clock = options.clock ?? systemClock;
+    const ids = options.ids ?? defaultIdGenerator;
+    const mode = options.unitOfWork?.mode ?? ((await detectPreparedTransactions(postgres.db)).enabled ? 'two-phase' : 'ordered');
+    const coordinator = new UnitOfWorkCoordinator({
+      pg: postgres.db,
+      mongoClient: mongo.client,
+      db: mongo.db,
+      clock,
+      ids,
+      mode,
+      ...(options.unitOfWork?.recoveryWindowMs === undefined ? {} : { recoveryWindowMs: options.unitOfWork.recoveryWindowMs }),
+      ...(options.unitOfWork?.faults ? { faults: options.unitOfWork.faults } : {}),
+    });
     const nexfit: Nexfit = {
       stores: { mongo: { kind: mongo.kind, dbName: mongo.db.databaseName }, postgres: { kind: postgres.kind } },
       mongo: { client: mongo.client, db: mongo.db },
       pg: postgres.db,
-      clock: options.clock ?? systemClock,
-      ids: options.ids ?? defaultIdGenerator,
+      clock,
+      ids,
+      unitOfWorkMode: mode,
+      unitOfWork: (work, unitOptions) => coordinator.run(work, unitOptions),
+      recoverInDoubt: (recoveryOptions) => recoverInDoubt(postgres.db, coordinator.decisions, clock, recoveryOptions),
       async migrate() {
         await ensureMongoCollections(mongo.db);
         await migratePostgresToLatest(postgres.db);

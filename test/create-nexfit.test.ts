@@ -1,0 +1,98 @@
+import { sql } from 'kysely';
+import { MongoClient } from 'mongodb';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNexfit } from '../src/create-nexfit.js';
+import { ConfigurationError } from '../src/core/errors.js';
+import { startEmbeddedPostgres } from '../src/embedded/embedded-postgres.js';
+import { useTestMongo, useTestPostgres } from './support/stores.js';
+
+const mongo = useTestMongo();
+const postgres = useTestPostgres();
+
+describe('createNexfit with the host app\'s own connections', () => {
+  let hostClient: MongoClient;
+  let hostPool: pg.Pool;
+  beforeAll(async () => {
+    hostClient = new MongoClient(mongo.uri);
+    await hostClient.connect();
+    hostPool = new pg.Pool({ connectionString: postgres.url, max: 3 });
+  });
+  afterAll(async () => {
+    await hostClient.close();
+    await hostPool.end();
+  });
+
+  it('migrates both stores and leaves the host\'s client and pool open on close', async () => {
+    const nexfit = await createNexfit({ mongo: { client: hostClient, dbName: mongo.dbName }, postgres: { pool: hostPool }, migrate: true });
+    expect(nexfit.stores).toEqual({ mongo: { kind: 'host-client', dbName: mongo.dbName }, postgres: { kind: 'host-pool' } });
+    const collections = (await mongo.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    expect(collections).toEqual(expect.arrayContaining(['users', 'facilities', 'class_bookings', 'nexfit_uow_decisions']));
+    const tables = await hostPool.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('transactions','subscriptions','invoices','analytics_daily','audit_logs')");
+    expect(tables.rows[0].n).toBe(5);
+    await nexfit.close();
+    expect(await hostClient.db(mongo.dbName).collection('users').countDocuments()).toBe(0);
+    expect((await hostPool.query('SELECT 1 AS one')).rows[0].one).toBe(1);
+  });
+
+  it('parses DATE and NUMERIC its own way without changing how the host\'s pool parses them', async () => {
+    const nexfit = await createNexfit({ mongo: { client: hostClient, dbName: mongo.dbName }, postgres: { pool: hostPool } });
+    const query = "SELECT DATE '2026-03-29' AS d, 0.1::numeric(10,2) + 0.2::numeric(10,2) AS n";
+    const viaSdk = (await sql.raw<{ d: unknown; n: unknown }>(query).execute(nexfit.pg)).rows[0];
+    const viaHost = (await hostPool.query(query)).rows[0];
+    expect(viaSdk).toEqual({ d: '2026-03-29', n: '0.30' });
+    expect(viaHost.d).toBeInstanceOf(Date);
+    await nexfit.close();
+  });
+});
+
+describe('createNexfit with connection strings', () => {
+  it('opens its own connections and closes them', async () => {
+    const nexfit = await createNexfit({ mongo: { uri: mongo.uri, dbName: mongo.dbName }, postgres: { connectionString: postgres.url } });
+    expect(nexfit.stores.mongo.kind).toBe('uri');
+    expect(['two-phase', 'ordered']).toContain(nexfit.unitOfWorkMode);
+    await nexfit.close();
+    await expect(nexfit.mongo.db.command({ ping: 1 })).rejects.toThrow();
+  });
+
+  it('refuses half a configuration with a typed error', async () => {
+    await expect(createNexfit({ mongo: { uri: mongo.uri } })).rejects.toBeInstanceOf(ConfigurationError);
+  });
+
+  it('reports an unreachable PostgreSQL as a ConfigurationError and releases what it opened', async () => {
+    await expect(createNexfit({ mongo: { uri: mongo.uri, dbName: mongo.dbName }, postgres: { connectionString: 'postgres://postgres@127.0.0.1:1/none' } }))
+      .rejects.toBeInstanceOf(ConfigurationError);
+  });
+
+  it('falls back to the ordered unit of work on a server without prepared transactions', async () => {
+    const server = await startEmbeddedPostgres({ maxPreparedTransactions: 0 });
+    try {
+      const nexfit = await createNexfit({ mongo: { uri: mongo.uri, dbName: mongo.dbName }, postgres: { connectionString: server.url }, migrate: true });
+      expect(nexfit.unitOfWorkMode).toBe('ordered');
+      const result = await nexfit.unitOfWork(async (uow) => {
+        await uow.ctx.mongo.client.db(mongo.dbName).collection('probe').insertOne({ at: 'ordered' }, { session: uow.ctx.mongo });
+        return uow.mode;
+      });
+      expect(result).toBe('ordered');
+      await nexfit.close();
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+describe('createNexfit with no store options', () => {
+  it('starts the embedded stores, migrates them, and stops them on close', async () => {
+    const nexfit = await createNexfit();
+    expect(nexfit.stores).toEqual({ mongo: { kind: 'embedded', dbName: 'nexfit' }, postgres: { kind: 'embedded' } });
+    expect(nexfit.unitOfWorkMode).toBe('two-phase');
+    const done = await nexfit.unitOfWork(async (uow) => {
+      await nexfit.mongo.db.collection('probe').insertOne({ ok: true }, { session: uow.ctx.mongo });
+      return true;
+    });
+    expect(done).toBe(true);
+    expect(await nexfit.mongo.db.collection('probe').countDocuments()).toBe(1);
+    await nexfit.close();
+    await expect(nexfit.mongo.db.command({ ping: 1 })).rejects.toThrow();
+  });
+});
