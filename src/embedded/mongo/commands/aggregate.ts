@@ -1,6 +1,6 @@
 import { Aggregator, ProcessingMode } from 'mingo';
 import { BSON } from 'mongodb';
-import { demote, isPlainObject, type Doc } from '../bson-values.js';
+import { cloneValue, demote, isPlainObject, type Doc } from '../bson-values.js';
 import type { CommandContext, CommandHandler } from '../command-context.js';
 import type { CollectionStore } from '../collection-store.js';
 import { setAtPath, valueAtPath } from '../document-paths.js';
@@ -55,7 +55,7 @@ function geoNearStage(context: CommandContext, coll: CollectionStore | undefined
   }
   scored.sort((a, b) => a[1] - b[1]);
   return scored.map(([doc, distance, location]) => {
-    const out = { ...doc };
+    const out = cloneValue(doc);
     setAtPath(out, spec['distanceField'] as string, distance * multiplier);
     if (typeof spec['includeLocs'] === 'string') setAtPath(out, spec['includeLocs'], location);
     return out;
@@ -108,7 +108,8 @@ export function runPipeline(context: CommandContext, name: string | undefined, p
       processingMode: ProcessingMode.CLONE_INPUT,
       collectionResolver: (from: string) => {
         const other = context.engine.collection(context.db, from);
-        return other ? [...context.view.docs(other)].map(([, doc]) => doc) : [];
+        // Joined documents may be reshaped by later stages: hand out copies, never stored objects.
+        return other ? [...context.view.docs(other)].map(([, doc]) => cloneValue(doc)) : [];
       },
       ...(collation ? { collation: { locale: collation.locale ?? 'simple', ...(collation.strength ? { strength: collation.strength as 1 } : {}) } } : {}),
     }),
