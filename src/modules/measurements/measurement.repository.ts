@@ -1,0 +1,135 @@
+import type { Db, Document } from 'mongodb';
+import { z } from 'zod';
+import { ConcurrencyError, ConflictError, NotFoundError } from '../../core/errors.js';
+import type { UserId } from '../../core/ids.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
+import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
+import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
+import { toNexfitError } from '../../stores/mongo/error-mapping.js';
+import { MongoRepository, sessionOf, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
+import { timeRangeCondition, timeRangeSchema, type TimeRangeInput } from '../../stores/mongo/time-range.js';
+import type { StoreContext } from '../../stores/store-context.js';
+import {
+  createMeasurementInputSchema,
+  measurementSchema,
+  patchMeasurementInputSchema,
+  type Measurement,
+} from './measurement.schema.js';
+
+const definition = MONGO_COLLECTIONS.measurements;
+
+/** The content of one day's measurement, as {@link MeasurementRepository.upsertForDate} writes it. */
+export const measurementDataSchema = createMeasurementInputSchema.pick({ measurements: true, photos: true, notes: true });
+export type MeasurementDataInput = z.input<typeof measurementDataSchema>;
+
+const userIdSchema = measurementSchema.shape.userId;
+const dateSchema = measurementSchema.shape.date;
+const writeOptionsSchema = z.strictObject({ expectedVersion: z.number().int().min(1).optional() });
+
+/**
+ * The `measurements` collection: one measurement per user per date (the seed's unique
+ * `userId + date` index, which also serves the newest-first history). Dates are compared
+ * exactly: callers pass the instant that stands for the day (UTC midnight of the calendar date).
+ *
+ * @example
+ * ```ts
+ * const measurements = new MeasurementRepository(db, deps)
+ * await measurements.upsertForDate(userId, '2026-03-01', { measurements: { weight: 72.4 } })
+ * const history = await measurements.listByUser(userId, { from: '2026-01-01' }, { limit: 20 })
+ * ```
+ */
+export class MeasurementRepository extends MongoRepository<Measurement, typeof createMeasurementInputSchema, typeof patchMeasurementInputSchema> {
+  constructor(db: Db, deps: RepositoryDeps) {
+    super(
+      db,
+      {
+        entity: 'measurement',
+        collection: definition.name,
+        schemaVersion: definition.schemaVersion,
+        entitySchema: measurementSchema,
+        idSchema: measurementSchema.shape.id,
+        createSchema: createMeasurementInputSchema,
+        patchSchema: patchMeasurementInputSchema,
+        codec: createDocumentCodec<Measurement>(definition.storedSchema),
+      },
+      deps,
+    );
+  }
+
+  /** The user's measurement of `date`, or `null`. */
+  async findByUserAndDate(userId: UserId | string, date: Date | string, ctx?: StoreContext): Promise<Measurement | null> {
+    return this.run('findByUserAndDate', async () => this.findOneWhere(this.#dayFilter(userId, date), ctx));
+  }
+
+  /**
+   * Writes the user's measurement of `date` in one atomic `findOneAndUpdate`: inserted at
+   * version 1 when the day has none, otherwise its content replaced and its version bumped.
+   * With `expectedVersion` the day's measurement must exist at that version
+   * (`ConcurrencyError` when it moved on, `NotFoundError` when there is none).
+   */
+  async upsertForDate(
+    userId: UserId | string,
+    date: Date | string,
+    data: MeasurementDataInput,
+    options: { readonly expectedVersion?: number } = {},
+    ctx?: StoreContext,
+  ): Promise<Measurement> {
+    return this.run('upsertForDate', async () => {
+      const day = this.#dayFilter(userId, date);
+      const content = this.parse(measurementDataSchema, data);
+      const { expectedVersion } = this.parse(writeOptionsSchema, options);
+      const now = this.deps.clock.now();
+      const { notes, ...always } = content;
+      const update: Document = {
+        $set: { ...always, ...(notes !== undefined ? { notes } : {}), updatedAt: now },
+        $inc: { version: 1 },
+        ...(notes === undefined ? { $unset: { notes: '' } } : {}),
+      };
+      if (expectedVersion !== undefined) {
+        const updated = await this.collection.findOneAndUpdate({ ...day, version: expectedVersion }, update, { ...sessionOf(ctx), returnDocument: 'after' });
+        if (updated) return this.#checked(updated);
+        throw (await this.collection.countDocuments(day, { ...sessionOf(ctx), limit: 1 })) > 0
+          ? new ConcurrencyError(this.config.entity, `${String(userId)}@${String(date)}`)
+          : new NotFoundError(this.config.entity, `${String(userId)}@${String(date)}`);
+      }
+      // `$inc` on the missing field starts an inserted document at version 1.
+      update['$setOnInsert'] = {
+        _id: this.toObjectId(this.deps.ids.newObjectId()),
+        schemaVersion: this.config.schemaVersion,
+        createdAt: now,
+      };
+      const upsert = () => this.collection.findOneAndUpdate(day, update, { ...sessionOf(ctx), upsert: true, returnDocument: 'after' });
+      try {
+        return this.#checked(await upsert());
+      } catch (error) {
+        // Two first writes of the same day race: the loser's insert hits the unique index, and
+        // retrying it updates the winner's document instead.
+        const mapped = toNexfitError(error, { entity: this.config.entity });
+        if (mapped instanceof ConflictError && mapped.reason === 'duplicate') return this.#checked(await upsert());
+        throw mapped;
+      }
+    });
+  }
+
+  /** The user's measurements in `[from, to)`, newest first. */
+  async listByUser(userId: UserId | string, range: TimeRangeInput = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<Measurement>> {
+    const filter: Document = { userId: this.#userObjectId(userId) };
+    const window = timeRangeCondition(this.parse(timeRangeSchema, range));
+    if (window) filter['date'] = window;
+    return this.pageWhere('listByUser', filter, [['date', -1]], page, ctx);
+  }
+
+  #userObjectId(userId: unknown) {
+    return this.config.codec.toStoredValue('userId', this.parse(userIdSchema, userId));
+  }
+
+  #dayFilter(userId: unknown, date: unknown): Document {
+    return { userId: this.#userObjectId(userId), date: this.parse(dateSchema, date) };
+  }
+
+  /** The entity of a written document, validated as a whole (the update touched parts of it). */
+  #checked(doc: Document | null): Measurement {
+    if (!doc) throw new NotFoundError(this.config.entity, 'upsert');
+    return this.parse(measurementSchema, this.fromStored(doc));
+  }
+}
