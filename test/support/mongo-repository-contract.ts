@@ -16,6 +16,7 @@ export interface ContractRepository<E extends EntityBase, Input, Patch> {
   create(input: Input, ctx?: StoreContext): Promise<E>;
   findById(id: E['id'] | string, ctx?: StoreContext): Promise<E | null>;
   getById(id: E['id'] | string, ctx?: StoreContext): Promise<E>;
+  findManyByIds(ids: readonly (E['id'] | string)[], ctx?: StoreContext): Promise<E[]>;
   patch(id: E['id'] | string, patch: Patch, options?: { readonly expectedVersion?: number }, ctx?: StoreContext): Promise<E>;
   delete(id: E['id'] | string, options?: { readonly expectedVersion?: number }, ctx?: StoreContext): Promise<void>;
 }
@@ -143,6 +144,15 @@ export function describeMongoRepositoryContract<E extends EntityBase, Input, Pat
         const error = await repository.getById(MISSING_ID).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(NotFoundError);
         expect(error).toMatchObject({ entity: options.entity, id: MISSING_ID });
+      });
+
+      it('finds many by ids in the order asked, leaving out missing ids and repeats', async () => {
+        const a = await repository.create(nextInput());
+        const b = await repository.create(nextInput());
+        expect(await repository.findManyByIds([b.id, MISSING_ID, a.id, b.id])).toEqual([b, a]);
+        expect(await repository.findManyByIds([])).toEqual([]);
+        await expect(repository.findManyByIds([a.id, { $gt: '' } as unknown as string])).rejects.toBeInstanceOf(ValidationError);
+        await expect(repository.findManyByIds({ $in: [a.id] } as unknown as string[])).rejects.toBeInstanceOf(ValidationError);
       });
 
       it.each(HOSTILE_IDS.map((id) => [JSON.stringify(id), id]))('refuses the id %s with a ValidationError', async (_label, id) => {

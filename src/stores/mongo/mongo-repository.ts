@@ -105,6 +105,21 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
   }
 
   /**
+   * The entities with these ids, in the order asked; ids with no entity are left out. At most
+   * 500 ids (a document's longest reference list), each validated like any other id.
+   */
+  async findManyByIds(ids: readonly (E['id'] | string)[], ctx?: StoreContext): Promise<E[]> {
+    return this.run('findManyByIds', async () => {
+      const valid = this.parse(z.array(this.config.idSchema).max(500), ids);
+      const unique = [...new Set<string>(valid)];
+      if (unique.length === 0) return [];
+      const found = await this.findAllWhere({ _id: { $in: unique.map((id) => this.config.codec.toObjectId(id)) } }, ctx);
+      const byId = new Map(found.map((e) => [e.id as string, e]));
+      return unique.flatMap((id) => byId.get(id) ?? []);
+    });
+  }
+
+  /**
    * Applies a validated partial update. The merged entity is validated as a whole, and the
    * write only lands if the stored `version` is still the one read (or `expectedVersion`):
    * otherwise `ConcurrencyError`.
@@ -161,7 +176,7 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     return this.run(operation, async () => {
       const request = this.parse(pageRequestSchema, page);
       const limit = request.limit ?? DEFAULT_PAGE_SIZE;
-      const keys: (readonly [string, 1 | -1])[] = [...sort, ['_id', sort.at(-1)?.[1] ?? 1]];
+      const keys: (readonly [string, 1 | -1])[] = sort.at(-1)?.[0] === '_id' ? [...sort] : [...sort, ['_id', sort.at(-1)?.[1] ?? 1]];
       let query: SafeFilter = filter;
       if (request.after) {
         const values = decodeCursor(request.after, keys.length).map((v, i) => (keys[i]![0] === '_id' ? this.toObjectId(v) : v));
