@@ -1,0 +1,142 @@
+import type { Db } from 'mongodb';
+import { z } from 'zod';
+import type { ClassId, UserId } from '../../core/ids.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
+import { instantSchema } from '../../core/schema-primitives.js';
+import { assertTransition } from '../../core/status-transition.js';
+import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
+import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
+import { MongoRepository, writeOptionsSchema, type RepositoryDeps, type SafeFilter, type WriteOptions } from '../../stores/mongo/mongo-repository.js';
+import { timeRangeCondition, timeRangeSchema, type TimeRangeInput } from '../../stores/mongo/time-range.js';
+import type { StoreContext } from '../../stores/store-context.js';
+import {
+  classBookingSchema,
+  createClassBookingInputSchema,
+  patchClassBookingInputSchema,
+  SEAT_HOLDING_BOOKING_STATUSES,
+  type ClassBooking,
+  type ClassBookingStatus,
+} from './class-booking.schema.js';
+
+const definition = MONGO_COLLECTIONS.class_bookings;
+
+const { classId: classIdSchema, userId: userIdSchema } = classBookingSchema.shape;
+
+/** A transition that records when it happened (`at`, now by default). */
+const timedTransitionSchema = writeOptionsSchema.extend({ at: instantSchema.optional() });
+export type TimedTransitionOptions = z.input<typeof timedTransitionSchema>;
+
+/** Only a booking that still holds its seat unused can be cancelled, attended or missed. */
+const FROM_BOOKED: readonly ClassBookingStatus[] = ['booked'];
+const HOLDS_SEAT = { holdsSeat: true } as const;
+
+/**
+ * The `class_bookings` collection. A booking is one user's seat in one occurrence of a class
+ * (`date` is the occurrence's start). The unique partial index on (classId, date, userId)
+ * over seat-holding bookings makes a second booking of the same occurrence by the same user
+ * a `ConflictError('duplicate')`, while a cancelled booking leaves the seat free to book again.
+ *
+ * @example
+ * ```ts
+ * const bookings = new ClassBookingRepository(db, { clock: systemClock, ids: defaultIdGenerator })
+ * if ((await bookings.countActiveForOccurrence(classId, start)) < capacity) await bookings.create({ classId, userId, date: start, bookedAt: new Date() })
+ * ```
+ */
+export class ClassBookingRepository extends MongoRepository<ClassBooking, typeof createClassBookingInputSchema, typeof patchClassBookingInputSchema> {
+  constructor(db: Db, deps: RepositoryDeps) {
+    super(
+      db,
+      {
+        entity: 'class booking',
+        collection: definition.name,
+        schemaVersion: definition.schemaVersion,
+        entitySchema: classBookingSchema,
+        idSchema: classBookingSchema.shape.id,
+        createSchema: createClassBookingInputSchema,
+        patchSchema: patchClassBookingInputSchema,
+        codec: createDocumentCodec<ClassBooking>(definition.storedSchema),
+        derive: definition.derive,
+        hiddenFields: definition.hiddenFields,
+      },
+      deps,
+    );
+  }
+
+  /** The user's seat-holding (booked or attended) booking of the occurrence, or `null` (the unique seat index). */
+  async findActiveBooking(classId: ClassId, occurrenceStart: Date, userId: UserId, ctx?: StoreContext): Promise<ClassBooking | null> {
+    return this.run('findActiveBooking', async () => this.findOneWhere({ ...this.#occurrence(classId, occurrenceStart), userId: this.#user(userId), ...HOLDS_SEAT }, ctx));
+  }
+
+  /** The seats taken in an occurrence: its booked and attended bookings (index `classId_date_status`). */
+  async countActiveForOccurrence(classId: ClassId, occurrenceStart: Date, ctx?: StoreContext): Promise<number> {
+    const query: SafeFilter = { ...this.#occurrence(classId, occurrenceStart), status: { $in: [...SEAT_HOLDING_BOOKING_STATUSES] } };
+    return this.countWhere(query, ctx);
+  }
+
+  /** Every booking of an occurrence, whatever its status, in booking order (index `classId_date_status`). */
+  async listByOccurrence(classId: ClassId, occurrenceStart: Date, page?: PageRequest, ctx?: StoreContext): Promise<Page<ClassBooking>> {
+    return this.pageWhere('listByOccurrence', this.#occurrence(classId, occurrenceStart), [], page, ctx);
+  }
+
+  /** A user's bookings of occurrences starting in `[from, to)`, latest first (index `userId_date`). */
+  async listByUser(userId: UserId, range: TimeRangeInput = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<ClassBooking>> {
+    const dates = timeRangeCondition(this.parse(timeRangeSchema, range));
+    return this.pageWhere('listByUser', { userId: this.#user(userId), ...(dates ? { date: dates } : {}) }, [['date', -1]], page, ctx);
+  }
+
+  /**
+   * The seats a user holds in occurrences starting in `[from, to)`: what a membership's
+   * weekly booking limit is checked against (index `userId_date`).
+   */
+  async countActiveForUserBetween(userId: UserId, from: Date, to: Date, ctx?: StoreContext): Promise<number> {
+    const dates = timeRangeCondition(this.parse(timeRangeSchema, { from, to }));
+    return this.countWhere({ userId: this.#user(userId), date: dates, ...HOLDS_SEAT }, ctx);
+  }
+
+  /**
+   * Cancels a booked seat (`cancelledAt` = `at`, now by default), freeing it for anyone,
+   * the same user included. `ConflictError('invalid_transition')` unless the booking is
+   * `booked`; `ConcurrencyError` when it changed since it was read.
+   */
+  async markCancelled(id: ClassBooking['id'], options: TimedTransitionOptions = {}, ctx?: StoreContext): Promise<ClassBooking> {
+    return this.#transition('markCancelled', id, options, 'cancelled', (at) => ({ cancelledAt: at }), ctx);
+  }
+
+  /** Checks the user in (`checkedInAt` = `at`, now by default); only from `booked`. */
+  async markAttended(id: ClassBooking['id'], options: TimedTransitionOptions = {}, ctx?: StoreContext): Promise<ClassBooking> {
+    return this.#transition('markAttended', id, options, 'attended', (at) => ({ checkedInAt: at }), ctx);
+  }
+
+  /** Records that the user did not come; only from `booked`. */
+  async markNoShow(id: ClassBooking['id'], options: WriteOptions = {}, ctx?: StoreContext): Promise<ClassBooking> {
+    return this.#transition('markNoShow', id, options, 'no-show', () => ({}), ctx);
+  }
+
+  async #transition(
+    operation: string,
+    id: ClassBooking['id'],
+    options: TimedTransitionOptions,
+    next: ClassBookingStatus,
+    stamp: (at: Date) => Record<string, unknown>,
+    ctx: StoreContext | undefined,
+  ): Promise<ClassBooking> {
+    return this.run(operation, async () => {
+      const { at, expectedVersion } = this.parse(timedTransitionSchema, options);
+      return this.modify(id, expectedVersion === undefined ? {} : { expectedVersion }, (current) => {
+        assertTransition(this.config.entity, current.id, current.status, FROM_BOOKED, next);
+        return { status: next, ...stamp(at ?? this.deps.clock.now()) };
+      }, ctx);
+    });
+  }
+
+  #occurrence(classId: ClassId, occurrenceStart: Date): SafeFilter {
+    return {
+      classId: this.config.codec.toStoredValue('classId', this.parse(classIdSchema, classId)),
+      date: this.parse(instantSchema, occurrenceStart),
+    };
+  }
+
+  #user(userId: UserId): unknown {
+    return this.config.codec.toStoredValue('userId', this.parse(userIdSchema, userId));
+  }
+}

@@ -1,0 +1,137 @@
+import type { Db, Document } from 'mongodb';
+import { z } from 'zod';
+import { ConflictError } from '../../core/errors.js';
+import type { FacilityId, UserId } from '../../core/ids.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
+import { instantSchema } from '../../core/schema-primitives.js';
+import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
+import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
+import { MongoRepository, type RepositoryDeps, type SafeFilter } from '../../stores/mongo/mongo-repository.js';
+import type { StoreContext } from '../../stores/store-context.js';
+import {
+  createMemberSubscriptionInputSchema,
+  MEMBER_SUBSCRIPTION_STATUSES,
+  memberSubscriptionSchema,
+  patchMemberSubscriptionInputSchema,
+  paymentRecordSchema,
+  type MemberSubscription,
+  type MemberSubscriptionStatus,
+} from './member-subscription.schema.js';
+
+const definition = MONGO_COLLECTIONS.member_subscriptions;
+
+const { id: subscriptionIdSchema, userId: userIdSchema, facilityId: facilityIdSchema } = memberSubscriptionSchema.shape;
+const statusFilterSchema = z.strictObject({ status: z.enum(MEMBER_SUBSCRIPTION_STATUSES).optional() });
+
+/** Which subscriptions of a user or a facility to list. */
+export type MemberSubscriptionFilter = z.input<typeof statusFilterSchema>;
+export type PaymentRecordInput = z.input<typeof paymentRecordSchema>;
+
+const ACTIVE: MemberSubscriptionStatus = 'active';
+
+/**
+ * The `member_subscriptions` collection: who holds which membership where, the queries the
+ * booking and check-in rules ask, the nightly renewal and expiry lists, and the payment
+ * history, appended atomically.
+ *
+ * @example
+ * ```ts
+ * const subscriptions = new MemberSubscriptionRepository(db, { clock: systemClock, ids: defaultIdGenerator })
+ * const current = await subscriptions.findActiveForUserAtFacility(userId, facilityId, new Date())
+ * const { items } = await subscriptions.listDueForRenewal(endOfToday)
+ * ```
+ */
+export class MemberSubscriptionRepository extends MongoRepository<
+  MemberSubscription,
+  typeof createMemberSubscriptionInputSchema,
+  typeof patchMemberSubscriptionInputSchema
+> {
+  constructor(db: Db, deps: RepositoryDeps) {
+    super(
+      db,
+      {
+        entity: 'member subscription',
+        collection: definition.name,
+        schemaVersion: definition.schemaVersion,
+        entitySchema: memberSubscriptionSchema,
+        idSchema: subscriptionIdSchema,
+        createSchema: createMemberSubscriptionInputSchema,
+        patchSchema: patchMemberSubscriptionInputSchema,
+        codec: createDocumentCodec<MemberSubscription>(definition.storedSchema),
+      },
+      deps,
+    );
+  }
+
+  /** A user's subscriptions in creation order, optionally of one status (index `userId_status`). */
+  async listByUser(userId: UserId, filter: MemberSubscriptionFilter = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<MemberSubscription>> {
+    const { status } = this.parse(statusFilterSchema, filter);
+    return this.pageWhere('listByUser', { userId: this.#ref('userId', userIdSchema, userId), ...(status ? { status } : {}) }, [], page, ctx);
+  }
+
+  /** A facility's subscriptions in creation order, optionally of one status (index `facilityId_status`). */
+  async listByFacility(facilityId: FacilityId, filter: MemberSubscriptionFilter = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<MemberSubscription>> {
+    const { status } = this.parse(statusFilterSchema, filter);
+    const query = { facilityId: this.#ref('facilityId', facilityIdSchema, facilityId), ...(status ? { status } : {}) };
+    return this.pageWhere('listByFacility', query, [], page, ctx);
+  }
+
+  /**
+   * The user's active subscription at the facility whose period `[startDate, endDate)`
+   * contains `at`, or `null`; of overlapping ones, the one ending last (index `userId_status`).
+   */
+  async findActiveForUserAtFacility(userId: UserId, facilityId: FacilityId, at: Date, ctx?: StoreContext): Promise<MemberSubscription | null> {
+    return this.run('findActiveForUserAtFacility', async () => {
+      const instant = this.parse(instantSchema, at);
+      const query: SafeFilter = {
+        userId: this.#ref('userId', userIdSchema, userId),
+        status: ACTIVE,
+        facilityId: this.#ref('facilityId', facilityIdSchema, facilityId),
+        startDate: { $lte: instant },
+        endDate: { $gt: instant },
+      };
+      return this.findOneWhere(query, ctx, { sort: { endDate: -1, _id: -1 } });
+    });
+  }
+
+  /**
+   * Active, auto-renewing subscriptions ending at or before `before`, soonest first: the
+   * renewal job's work list (index `endDate_status`).
+   */
+  async listDueForRenewal(before: Date, page?: PageRequest, ctx?: StoreContext): Promise<Page<MemberSubscription>> {
+    return this.#endingBy('listDueForRenewal', before, true, page, ctx);
+  }
+
+  /**
+   * Active subscriptions that do not renew and end at or before `before`, soonest first:
+   * the expiry job's work list and the "your membership ends soon" notices (index `endDate_status`).
+   */
+  async listExpiring(before: Date, page?: PageRequest, ctx?: StoreContext): Promise<Page<MemberSubscription>> {
+    return this.#endingBy('listExpiring', before, false, page, ctx);
+  }
+
+  /**
+   * Appends a payment to the history in one atomic `$push` that bumps `version`. A payment
+   * whose `transactionId` is already recorded is refused with `ConflictError('duplicate_payment')`,
+   * so a retried append never records a payment twice.
+   */
+  async appendPayment(id: MemberSubscription['id'], payment: PaymentRecordInput, ctx?: StoreContext): Promise<MemberSubscription> {
+    return this.run('appendPayment', async () => {
+      const record = this.parse(paymentRecordSchema, payment);
+      const updated = await this.updateAtomically(id, { 'paymentHistory.transactionId': { $ne: record.transactionId } }, { $push: { paymentHistory: record } }, {}, ctx);
+      if (updated) return updated;
+      throw new ConflictError('duplicate_payment', `Payment ${record.transactionId} is already recorded on member subscription ${String(id)}`, {
+        details: { memberSubscriptionId: String(id), transactionId: record.transactionId },
+      });
+    });
+  }
+
+  async #endingBy(operation: string, before: Date, autoRenew: boolean, page: PageRequest | undefined, ctx: StoreContext | undefined): Promise<Page<MemberSubscription>> {
+    const query: Document = { endDate: { $lte: this.parse(instantSchema, before) }, status: ACTIVE, autoRenew };
+    return this.pageWhere(operation, query, [['endDate', 1]], page, ctx);
+  }
+
+  #ref(path: string, schema: z.ZodType<string, unknown>, value: unknown): unknown {
+    return this.config.codec.toStoredValue(path, this.parse(schema, value));
+  }
+}
