@@ -1,0 +1,91 @@
+import type { Kysely } from 'kysely';
+import type { UserId } from '../../core/ids.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
+import type { RepositoryDeps } from '../../stores/repository-deps.js';
+import type { StoreContext } from '../../stores/store-context.js';
+import { instantOf, jsonTextOf } from '../../stores/postgres/column-values.js';
+import type { AuditLogRow, Database, NewAuditLogRow } from '../../stores/postgres/database.js';
+import { PostgresRepository, type KeysetOrder } from '../../stores/postgres/postgres-repository.js';
+import { auditLogSchema, createAuditLogInputSchema, type AuditLog, type CreateAuditLogData, type CreateAuditLogInput } from './audit-log.schema.js';
+
+const fields = auditLogSchema.shape;
+
+/** Histories read newest first: `idx_audit_logs_entity` / `idx_audit_logs_user_id`, both ending in `created_at`. */
+const NEWEST_FIRST: KeysetOrder = { direction: 'desc', columns: [['created_at', 'timestamptz'], ['id', 'bigint']] };
+
+/**
+ * The `audit_logs` table: an append-only record of who changed what, with the state before
+ * and after, the actor's IP address and user agent. There is no update or delete: history
+ * is only added to (old partitions are archived whole by the partition maintenance).
+ *
+ * @example
+ * ```ts
+ * const audit = new AuditLogRepository(db, deps);
+ * await audit.record({ entityType: 'invoices', entityId: invoice.invoiceId, userId, action: 'status_change', previousState: { status: 'issued' }, newState: { status: 'paid' }, ipAddress: '203.0.113.7' }, ctx);
+ * const history = await audit.listByEntity('invoices', invoice.invoiceId);
+ * ```
+ */
+export class AuditLogRepository extends PostgresRepository {
+  constructor(db: Kysely<Database>, deps: RepositoryDeps) {
+    super(db, deps, { entity: 'audit log', table: 'audit_logs' });
+  }
+
+  /** Appends one record; written in the caller's transaction, it commits or rolls back with the change it describes. */
+  async record(input: CreateAuditLogInput, ctx?: StoreContext): Promise<AuditLog> {
+    return this.run('record', async () => {
+      const data = this.parse(createAuditLogInputSchema, input);
+      const row = await this.dbOf(ctx).insertInto('audit_logs').values(toNewRow(data)).returningAll().executeTakeFirstOrThrow();
+      return toAuditLog(row);
+    });
+  }
+
+  /** The history of one entity, newest first. */
+  async listByEntity(entityType: string, entityId: string, page?: PageRequest, ctx?: StoreContext): Promise<Page<AuditLog>> {
+    return this.run('listByEntity', async () => {
+      const type = this.parse(fields.entityType, entityType);
+      const id = this.parse(fields.entityId, entityId);
+      const query = this.dbOf(ctx).selectFrom('audit_logs').selectAll().where('entity_type', '=', type).where('entity_id', '=', id);
+      const { rows, nextCursor } = await this.keysetPage(query, NEWEST_FIRST, page);
+      return { items: rows.map(toAuditLog), nextCursor };
+    });
+  }
+
+  /** What one user did, newest first. */
+  async listByUser(userId: UserId, page?: PageRequest, ctx?: StoreContext): Promise<Page<AuditLog>> {
+    return this.run('listByUser', async () => {
+      const user = this.parse(fields.userId.unwrap(), userId);
+      const query = this.dbOf(ctx).selectFrom('audit_logs').selectAll().where('user_id', '=', user);
+      const { rows, nextCursor } = await this.keysetPage(query, NEWEST_FIRST, page);
+      return { items: rows.map(toAuditLog), nextCursor };
+    });
+  }
+}
+
+/** Entity -> row: the one place the `audit_logs` columns are written. */
+function toNewRow(data: CreateAuditLogData): NewAuditLogRow {
+  return {
+    entity_type: data.entityType,
+    entity_id: data.entityId,
+    user_id: data.userId,
+    action: data.action,
+    previous_state: jsonTextOf(data.previousState),
+    new_state: jsonTextOf(data.newState),
+    ip_address: data.ipAddress,
+    user_agent: data.userAgent,
+  };
+}
+
+/** Row -> entity: the one place the `audit_logs` columns are read. */
+function toAuditLog(row: AuditLogRow): AuditLog {
+  return {
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    userId: row.user_id as UserId | null,
+    action: row.action,
+    previousState: row.previous_state as AuditLog['previousState'],
+    newState: row.new_state as AuditLog['newState'],
+    ipAddress: row.ip_address,
+    userAgent: row.user_agent,
+    createdAt: instantOf(row.created_at),
+  };
+}

@@ -1,0 +1,157 @@
+import { sql, type Kysely } from 'kysely';
+import { z } from 'zod';
+import { ConfigurationError, ConflictError } from '../../core/errors.js';
+import type { BusinessId } from '../../core/ids.js';
+import type { RepositoryDeps } from '../../stores/repository-deps.js';
+import type { StoreContext } from '../../stores/store-context.js';
+import type { Database } from '../../stores/postgres/database.js';
+import { isInTransactionBlock, PostgresRepository, type PostgresHandle } from '../../stores/postgres/postgres-repository.js';
+import { invoiceSchema } from './invoice.schema.js';
+
+/** Calendar years an invoice number may carry. */
+const yearSchema = z.number().int().min(1900).max(9999);
+
+/**
+ * `year = 0` rows of `nexfit_invoice_sequences` hold issuer codes: the row of a business
+ * holds that business's code, and the row of this key (which can never be a 24-hex id)
+ * holds the last code handed out.
+ */
+const ISSUER_CODES_KEY = '#issuer-codes';
+const ISSUER_CODE_YEAR = 0;
+
+/** Digits each part is padded to; a part that outgrows them widens while the whole fits. */
+const PART_DIGITS = 6;
+const MAX_LENGTH = 20;
+
+/**
+ * Formats an invoice number as `<year>-<issuer code>-<sequence>`, e.g. `2026-000042-000317`
+ * (18 characters). Both parts are padded to six digits and widen beyond (a code of 1 000 000
+ * prints as seven digits), which keeps the text unique for every (year, code, sequence) as
+ * long as it fits the `VARCHAR(20)` column; a number that would not fit is refused.
+ *
+ * @example
+ * ```ts
+ * formatInvoiceNumber(2026, 42, 317) // '2026-000042-000317'
+ * ```
+ */
+export function formatInvoiceNumber(year: number, issuerCode: number, sequence: number): string {
+  const text = `${year}-${String(issuerCode).padStart(PART_DIGITS, '0')}-${String(sequence).padStart(PART_DIGITS, '0')}`;
+  if (text.length > MAX_LENGTH) {
+    throw new ConflictError('invoice_number_exhausted', `Invoice number ${text} does not fit ${MAX_LENGTH} characters`);
+  }
+  return text;
+}
+
+/**
+ * Gap-free invoice numbers, one series per business and calendar year (the invoice law's
+ * requirement that issued numbers run without gaps), printed with a short issuer code that
+ * makes them unique across businesses.
+ *
+ * - The series lives in `nexfit_invoice_sequences (business_id, year) -> last_value` and
+ *   advances with one `INSERT … ON CONFLICT DO UPDATE … RETURNING` (the first number of a
+ *   year inserts the row). The row lock it takes is held until the invoice's transaction
+ *   ends, so concurrent issuers for the same business queue up, and a rolled-back
+ *   transaction gives its number back. A PostgreSQL `SEQUENCE` is not transactional and
+ *   would leave gaps.
+ * - A business id has 24 hex digits, too many for `VARCHAR(20)` next to a year and a
+ *   sequence, and no prefix of it is unique (the first eight digits of an ObjectId are its
+ *   creation second). Each business therefore gets a small integer code on its first
+ *   invoice, kept in the same table under `year = 0`; codes are handed out under the row
+ *   lock of a shared counter row, so they are unique (and, like the numbers, given back
+ *   by a rolled-back first invoice).
+ *
+ * {@link InvoiceNumberSequence.next} must run inside the transaction that writes the
+ * invoice: a number taken in a transaction of its own would be committed without its
+ * invoice, which is a gap.
+ *
+ * @example
+ * ```ts
+ * await db.transaction().execute(async (trx) => {
+ *   const invoiceNumber = await numbers.next(businessId, 2026, { pg: trx }); // '2026-000042-000318'
+ *   await trx.insertInto('invoices').values({ ...row, invoice_number: invoiceNumber }).execute();
+ * });
+ * ```
+ */
+export class InvoiceNumberSequence extends PostgresRepository {
+  constructor(db: Kysely<Database>, deps: RepositoryDeps) {
+    super(db, deps, { entity: 'invoice number', table: 'nexfit_invoice_sequences' });
+  }
+
+  /** Takes the next number of the business's series for `year`, inside the caller's transaction. */
+  async next(businessId: BusinessId, year: number, ctx?: StoreContext): Promise<string> {
+    return this.run('next', async () => {
+      const business = this.parse(invoiceSchema.shape.businessId, businessId);
+      const validYear = this.parse(yearSchema, year);
+      const db = this.dbOf(ctx);
+      if (!(await isInTransactionBlock(db))) {
+        throw new ConfigurationError('InvoiceNumberSequence.next must run in the transaction that writes the invoice');
+      }
+      const code = await this.#issuerCode(db, business);
+      const { last_value: sequence } = await db
+        .insertInto('nexfit_invoice_sequences')
+        .values({ business_id: business, year: validYear, last_value: 1 })
+        .onConflict((oc) => oc.columns(['business_id', 'year']).doUpdateSet({ last_value: sql<number>`nexfit_invoice_sequences.last_value + 1` }))
+        .returning('last_value')
+        .executeTakeFirstOrThrow();
+      return formatInvoiceNumber(validYear, code, sequence);
+    });
+  }
+
+  /** The last number issued in the business's series for `year` (0 before the first). */
+  async lastIssued(businessId: BusinessId, year: number, ctx?: StoreContext): Promise<number> {
+    return this.run('lastIssued', async () => {
+      const business = this.parse(invoiceSchema.shape.businessId, businessId);
+      const validYear = this.parse(yearSchema, year);
+      const row = await this.dbOf(ctx)
+        .selectFrom('nexfit_invoice_sequences')
+        .select('last_value')
+        .where('business_id', '=', business)
+        .where('year', '=', validYear)
+        .executeTakeFirst();
+      return row?.last_value ?? 0;
+    });
+  }
+
+  /**
+   * The business's issuer code, assigned on its first invoice. Registrations serialise on
+   * the counter row; after waiting for it the business's row is read again, since a
+   * concurrent first invoice may have registered it meanwhile.
+   */
+  async #issuerCode(db: PostgresHandle, business: string): Promise<number> {
+    const existing = await this.#registeredCode(db, business);
+    if (existing !== undefined) return existing;
+    await db
+      .insertInto('nexfit_invoice_sequences')
+      .values({ business_id: ISSUER_CODES_KEY, year: ISSUER_CODE_YEAR, last_value: 0 })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await db
+      .selectFrom('nexfit_invoice_sequences')
+      .select('last_value')
+      .where('business_id', '=', ISSUER_CODES_KEY)
+      .where('year', '=', ISSUER_CODE_YEAR)
+      .forUpdate()
+      .execute();
+    const registered = await this.#registeredCode(db, business);
+    if (registered !== undefined) return registered;
+    const { last_value: code } = await db
+      .updateTable('nexfit_invoice_sequences')
+      .set({ last_value: sql<number>`last_value + 1` })
+      .where('business_id', '=', ISSUER_CODES_KEY)
+      .where('year', '=', ISSUER_CODE_YEAR)
+      .returning('last_value')
+      .executeTakeFirstOrThrow();
+    await db.insertInto('nexfit_invoice_sequences').values({ business_id: business, year: ISSUER_CODE_YEAR, last_value: code }).execute();
+    return code;
+  }
+
+  async #registeredCode(db: PostgresHandle, business: string): Promise<number | undefined> {
+    const row = await db
+      .selectFrom('nexfit_invoice_sequences')
+      .select('last_value')
+      .where('business_id', '=', business)
+      .where('year', '=', ISSUER_CODE_YEAR)
+      .executeTakeFirst();
+    return row?.last_value;
+  }
+}

@@ -1,0 +1,227 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
+import type { BusinessId, UserId } from '../../core/ids.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
+import { calendarDateSchema, DEFAULT_TIME_ZONE } from '../../core/schema-primitives.js';
+import type { RepositoryDeps } from '../../stores/repository-deps.js';
+import type { StoreContext } from '../../stores/store-context.js';
+import { calendarDateOf, decimalOf, instantOf, jsonTextOf, minorOf, nullableCalendarDateOf } from '../../stores/postgres/column-values.js';
+import type { Database, InvoiceRow, InvoiceRowUpdate, NewInvoiceRow } from '../../stores/postgres/database.js';
+import type { InvoiceStatus } from '../../stores/postgres/enums.js';
+import { PostgresRepository, updateOptionsSchema, type KeysetOrder, type PostgresHandle, type UpdateOptions } from '../../stores/postgres/postgres-repository.js';
+import { InvoiceNumberSequence } from './invoice-number-sequence.js';
+import { createInvoiceInputSchema, invoiceSchema, type CreateInvoiceData, type CreateInvoiceInput, type Invoice } from './invoice.schema.js';
+
+const fields = invoiceSchema.shape;
+
+/** What issuing an invoice takes: everything but the number, which the sequence assigns. */
+export type IssueInvoiceInput = Omit<CreateInvoiceInput, 'invoiceNumber'>;
+
+const businessFilterSchema = z.strictObject({ status: fields.status.optional(), dueBefore: calendarDateSchema.optional() });
+const userFilterSchema = z.strictObject({ status: fields.status.optional() });
+/** Statuses an invoice can be paid from. */
+const PAYABLE: readonly InvoiceStatus[] = ['issued', 'overdue'];
+
+/** Filters of {@link InvoiceRepository.listByBusiness}; `dueBefore` is exclusive. */
+export type InvoiceBusinessFilter = z.input<typeof businessFilterSchema>;
+/** Filters of {@link InvoiceRepository.listByUser}. */
+export type InvoiceUserFilter = z.input<typeof userFilterSchema>;
+
+/** A business's open or overdue invoices by due date: `idx_invoices_business_id (business_id, status, due_date)`. */
+const EARLIEST_DUE_FIRST: KeysetOrder = { direction: 'asc', columns: [['due_date', 'date'], ['id', 'bigint']] };
+/** A user's invoices, newest first: `idx_invoices_user_id (user_id, created_at)`. */
+const NEWEST_FIRST: KeysetOrder = { direction: 'desc', columns: [['created_at', 'timestamptz'], ['id', 'bigint']] };
+
+const yearFormat = new Intl.DateTimeFormat('en', { timeZone: DEFAULT_TIME_ZONE, year: 'numeric' });
+
+/**
+ * The `invoices` table. An invoice's number is assigned on creation by
+ * {@link InvoiceNumberSequence}, gap-free per business and year; the year is the issue
+ * date's year in the platform's time zone (`Europe/Istanbul`, where the invoices are
+ * legally issued), read from the injected clock. An issued invoice is never edited: only
+ * its payment state moves, and corrections are credit notes.
+ *
+ * @example
+ * ```ts
+ * const invoices = new InvoiceRepository(db, deps);
+ * const invoice = await invoices.create({ invoiceId: ids.newUuid(), userId, businessId, totalAmount: 1_800_00, taxAmount: 300_00, status: 'issued', dueDate: '2026-03-15', invoiceData: { lines: [] } }, ctx);
+ * invoice.invoiceNumber // '2026-000042-000318'
+ * await invoices.markPaid(invoice.invoiceId, '2026-03-10', { expectedUpdatedAt: invoice.updatedAt }, ctx);
+ * ```
+ */
+export class InvoiceRepository extends PostgresRepository {
+  readonly #numbers: InvoiceNumberSequence;
+
+  constructor(db: Kysely<Database>, deps: RepositoryDeps) {
+    super(db, deps, { entity: 'invoice', table: 'invoices' });
+    this.#numbers = new InvoiceNumberSequence(db, deps);
+  }
+
+  /**
+   * Issues an invoice: takes the next number of the business's series and inserts the
+   * invoice in one transaction, so a failed insert gives the number back. With a
+   * transaction in `ctx` both run in it (and the number is held until it ends); without
+   * one the repository opens its own for these two statements, the only transaction a
+   * repository opens, because the number and the invoice must commit together.
+   */
+  async create(input: IssueInvoiceInput, ctx?: StoreContext): Promise<Invoice> {
+    return this.run('create', async () => {
+      if (typeof input === 'object' && input !== null && 'invoiceNumber' in input) {
+        throw this.#numberNotAccepted();
+      }
+      // The number is validated once assigned; the placeholder lets the schema check the rest now.
+      const data = this.parse(createInvoiceInputSchema, { ...input, invoiceNumber: 'UNASSIGNED' });
+      const year = Number(yearFormat.format(this.deps.clock.now()));
+      return this.inTransaction(this.dbOf(ctx), async (trx: PostgresHandle) => {
+        const invoiceNumber = await this.#numbers.next(data.businessId, year, { pg: trx });
+        const row = await trx.insertInto('invoices').values(toNewRow({ ...data, invoiceNumber })).returningAll().executeTakeFirstOrThrow();
+        return toInvoice(row);
+      });
+    });
+  }
+
+  /** The invoice, or `null`. */
+  async findByInvoiceId(invoiceId: string, ctx?: StoreContext): Promise<Invoice | null> {
+    return this.run('findByInvoiceId', async () => {
+      const id = this.parse(fields.invoiceId, invoiceId);
+      const row = await this.dbOf(ctx).selectFrom('invoices').selectAll().where('invoice_id', '=', id).executeTakeFirst();
+      return row ? toInvoice(row) : null;
+    });
+  }
+
+  /** The invoice; `NotFoundError` when there is none. */
+  async getByInvoiceId(invoiceId: string, ctx?: StoreContext): Promise<Invoice> {
+    const found = await this.findByInvoiceId(invoiceId, ctx);
+    if (!found) throw new NotFoundError(this.entity, invoiceId);
+    return found;
+  }
+
+  /** The invoice printed with this number, or `null`. */
+  async findByInvoiceNumber(invoiceNumber: string, ctx?: StoreContext): Promise<Invoice | null> {
+    return this.run('findByInvoiceNumber', async () => {
+      const number = this.parse(fields.invoiceNumber, invoiceNumber);
+      const row = await this.dbOf(ctx).selectFrom('invoices').selectAll().where('invoice_number', '=', number).executeTakeFirst();
+      return row ? toInvoice(row) : null;
+    });
+  }
+
+  /** A business's invoices by due date (earliest first), optionally of one status and due before a date. */
+  async listByBusiness(businessId: BusinessId, filter: InvoiceBusinessFilter = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<Invoice>> {
+    return this.run('listByBusiness', async () => {
+      const business = this.parse(fields.businessId, businessId);
+      const { status, dueBefore } = this.parse(businessFilterSchema, filter);
+      const query = this.dbOf(ctx)
+        .selectFrom('invoices')
+        .selectAll()
+        .where('business_id', '=', business)
+        .$if(status !== undefined, (q) => q.where('status', '=', status!))
+        .$if(dueBefore !== undefined, (q) => q.where('due_date', '<', dueBefore!));
+      const { rows, nextCursor } = await this.keysetPage(query, EARLIEST_DUE_FIRST, page);
+      return { items: rows.map(toInvoice), nextCursor };
+    });
+  }
+
+  /** A user's invoices, newest first, optionally of one status. */
+  async listByUser(userId: UserId, filter: InvoiceUserFilter = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<Invoice>> {
+    return this.run('listByUser', async () => {
+      const user = this.parse(fields.userId, userId);
+      const { status } = this.parse(userFilterSchema, filter);
+      const query = this.dbOf(ctx)
+        .selectFrom('invoices')
+        .selectAll()
+        .where('user_id', '=', user)
+        .$if(status !== undefined, (q) => q.where('status', '=', status!));
+      const { rows, nextCursor } = await this.keysetPage(query, NEWEST_FIRST, page);
+      return { items: rows.map(toInvoice), nextCursor };
+    });
+  }
+
+  /**
+   * Marks an issued or overdue invoice paid on `paymentDate` (`YYYY-MM-DD`). Any other
+   * status is a `ConflictError` (reason `invalid_status`); a stale `expectedUpdatedAt` a
+   * `ConcurrencyError`.
+   */
+  async markPaid(invoiceId: string, paymentDate: string, options: UpdateOptions = {}, ctx?: StoreContext): Promise<Invoice> {
+    return this.run('markPaid', async () => {
+      const date = this.parse(calendarDateSchema, paymentDate);
+      return this.#update(invoiceId, { status: 'paid', payment_date: date }, options, ctx, PAYABLE);
+    });
+  }
+
+  /**
+   * Moves the invoice to `status` (issue a draft, mark it overdue, void it…). Paying goes
+   * through {@link InvoiceRepository.markPaid}, which records the payment date with it.
+   */
+  async setStatus(invoiceId: string, status: Exclude<InvoiceStatus, 'paid'>, options: UpdateOptions = {}, ctx?: StoreContext): Promise<Invoice> {
+    return this.run('setStatus', async () => {
+      const next = this.parse(fields.status.exclude(['paid']), status);
+      return this.#update(invoiceId, { status: next }, options, ctx);
+    });
+  }
+
+  async #update(invoiceId: string, set: InvoiceRowUpdate, options: UpdateOptions, ctx: StoreContext | undefined, from?: readonly InvoiceStatus[]): Promise<Invoice> {
+    const id = this.parse(fields.invoiceId, invoiceId);
+    const { expectedUpdatedAt } = this.parse(updateOptionsSchema, options);
+    const db = this.dbOf(ctx);
+    const row = await db
+      .updateTable('invoices')
+      .set(set)
+      .where('invoice_id', '=', id)
+      .$if(expectedUpdatedAt !== undefined, (q) => q.where(this.updatedAtIs(expectedUpdatedAt!)))
+      .$if(from !== undefined, (q) => q.where('status', 'in', from!))
+      .returningAll()
+      .executeTakeFirst();
+    if (row) return toInvoice(row);
+    const current = await db.selectFrom('invoices').select(['status', 'updated_at']).where('invoice_id', '=', id).executeTakeFirst();
+    if (current && from !== undefined && !from.includes(current.status) && (expectedUpdatedAt === undefined || current.updated_at.getTime() === expectedUpdatedAt.getTime())) {
+      throw new ConflictError('invalid_status', `Invoice ${id} is ${current.status}; expected one of ${from.join(', ')}`, { details: { status: current.status } });
+    }
+    return this.refuseUpdate(id, async () => current);
+  }
+
+  #numberNotAccepted(): ValidationError {
+    const message = 'The invoice number is assigned by the invoice number sequence';
+    return new ValidationError(`Invalid ${this.entity}: invoiceNumber: ${message}`, [{ path: ['invoiceNumber'], code: 'unrecognized_keys', message }]);
+  }
+}
+
+/** Entity -> row: the one place the `invoices` columns are written. */
+function toNewRow(data: CreateInvoiceData): NewInvoiceRow {
+  return {
+    invoice_id: data.invoiceId,
+    transaction_id: data.transactionId,
+    subscription_id: data.subscriptionId,
+    user_id: data.userId,
+    business_id: data.businessId,
+    total_amount: decimalOf(data.totalAmount),
+    tax_amount: decimalOf(data.taxAmount),
+    currency: data.currency,
+    status: data.status,
+    due_date: data.dueDate,
+    payment_date: data.paymentDate,
+    invoice_number: data.invoiceNumber,
+    invoice_data: jsonTextOf(data.invoiceData),
+  };
+}
+
+/** Row -> entity: the one place the `invoices` columns are read. */
+function toInvoice(row: InvoiceRow): Invoice {
+  return {
+    invoiceId: row.invoice_id,
+    transactionId: row.transaction_id,
+    subscriptionId: row.subscription_id,
+    userId: row.user_id as UserId,
+    businessId: row.business_id as BusinessId,
+    totalAmount: minorOf(row.total_amount),
+    taxAmount: minorOf(row.tax_amount),
+    currency: row.currency,
+    status: row.status,
+    dueDate: calendarDateOf(row.due_date),
+    paymentDate: nullableCalendarDateOf(row.payment_date),
+    invoiceNumber: row.invoice_number,
+    invoiceData: row.invoice_data as Invoice['invoiceData'],
+    createdAt: instantOf(row.created_at),
+    updatedAt: instantOf(row.updated_at),
+  };
+}
