@@ -70,7 +70,7 @@ describe('createNexfit with connection strings', () => {
       const nexfit = await createNexfit({ mongo: { uri: mongo.uri, dbName: mongo.dbName }, postgres: { connectionString: server.url }, migrate: true });
       expect(nexfit.unitOfWorkMode).toBe('ordered');
       const result = await nexfit.unitOfWork(async (uow) => {
-        await uow.ctx.mongo.client.db(mongo.dbName).collection('probe').insertOne({ at: 'ordered' }, { session: uow.ctx.mongo });
+        await nexfit.mongo.db.collection('probe').insertOne({ at: 'ordered' }, { session: uow.ctx.mongo });
         return uow.mode;
       });
       expect(result).toBe('ordered');

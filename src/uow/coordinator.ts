@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type Compilable, type Kysely } from 'kysely';
-import type { ClientSession, Db, MongoClient } from 'mongodb';
+import { MongoError, type ClientSession, type Db, type MongoClient } from 'mongodb';
+import pg from 'pg';
 import type { Clock } from '../core/clock.js';
 import { NexfitError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
@@ -7,6 +8,7 @@ import type { Database } from '../stores/postgres/database.js';
 import { toNexfitError as toPostgresError } from '../stores/postgres/error-mapping.js';
 import { toNexfitError as toMongoError } from '../stores/mongo/error-mapping.js';
 import { DecisionLog } from './decision-log.js';
+import { Outbox } from './outbox.js';
 import { SimulatedCrash, type FaultInjector, type UowProtocolStep } from './protocol-steps.js';
 import { backoffMs, isTransientUnitError, isUnknownCommitResult } from './retry-rules.js';
 import type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions } from './unit-of-work.js';
@@ -34,6 +36,8 @@ export interface CoordinatorDeps {
   readonly faults?: FaultInjector;
   /** Receives errors of after-commit hooks and of best-effort cleanup. */
   readonly onError?: (error: unknown, where: string) => void;
+  /** Where emitted events go; one is created when none is given. */
+  readonly outbox?: Outbox;
 }
 
 const COMMIT_RETRIES = 3;
@@ -46,16 +50,23 @@ export class UnitOfWorkCoordinator {
   readonly mode: UnitOfWorkMode;
   readonly #deps: CoordinatorDeps;
   readonly #decisions: DecisionLog;
+  readonly #outbox: Outbox;
 
   constructor(deps: CoordinatorDeps) {
     this.#deps = deps;
     this.mode = deps.mode;
+    this.#outbox = deps.outbox ?? new Outbox(deps.pg, (error) => this.#report(error, 'event handler'));
     this.#decisions = new DecisionLog(deps.db, deps.recoveryWindowMs ?? 7 * 24 * 3600_000);
   }
 
   /** The decision records (recovery and health reports read them). */
   get decisions(): DecisionLog {
     return this.#decisions;
+  }
+
+  /** The outbox units of work emit events into. */
+  get outbox(): Outbox {
+    return this.#outbox;
   }
 
   /**
@@ -67,24 +78,25 @@ export class UnitOfWorkCoordinator {
     const maxAttempts = options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#attempt(work, attempt);
+        return await this.#attempt(work, attempt, options);
       } catch (error) {
         if (error instanceof SimulatedCrash) throw error;
         if (attempt < maxAttempts && isTransientUnitError(error)) {
           await new Promise((r) => setTimeout(r, backoffMs(attempt)));
           continue;
         }
-        if (error instanceof NexfitError) throw error;
+        if (error instanceof NexfitError || !isTransientUnitError(error)) throw error;
         throw new UnitOfWorkError(`Unit of work failed after ${attempt} attempt(s)`, { cause: error, details: { attempts: attempt } });
       }
     }
   }
 
-  async #attempt<T>(work: (uow: UnitOfWork) => Promise<T>, attempt: number): Promise<T> {
+  async #attempt<T>(work: (uow: UnitOfWork) => Promise<T>, attempt: number, options: UnitOfWorkOptions): Promise<T> {
     const unitId = `${UOW_ID_PREFIX}${this.#deps.ids.newUuid().replace(/-/g, '')}`;
     const session = this.#deps.mongoClient.startSession();
     const hooks: (() => void | Promise<void>)[] = [];
     const compensations: CompiledQuery[] = [];
+    const eventIds: string[] = [];
     let crashed = false;
     try {
       session.startTransaction({ readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' } });
@@ -100,6 +112,12 @@ export class UnitOfWorkCoordinator {
             ctx: { pg: conn, mongo: session },
             afterCommit: (hook) => { hooks.push(hook); },
             compensateWith: (statement: Compilable) => { compensations.push(statement.compile()); },
+            emit: async (type, payload) => {
+              const eventId = await this.#outbox.enqueue(conn, type, payload);
+              eventIds.push(eventId);
+              compensations.push(conn.deleteFrom('nexfit_outbox').where('event_id', '=', eventId).compile());
+            },
+            context: options.context ?? { actorId: null },
           };
           result = await work(uow);
           await this.#step('before-prepare', unitId);
@@ -117,7 +135,7 @@ export class UnitOfWorkCoordinator {
           if (error instanceof SimulatedCrash) crashed = true;
           // A dead process's connection closes and PostgreSQL aborts the open transaction: same effect.
           if (open) await sql`ROLLBACK`.execute(conn).catch((e) => this.#report(e, 'rollback'));
-          throw error instanceof SimulatedCrash ? error : toPostgresError(error);
+          throw error instanceof SimulatedCrash ? error : toSdkError(error);
         }
       });
       await this.#step('after-prepare', unitId);
@@ -136,11 +154,12 @@ export class UnitOfWorkCoordinator {
         }
         await session.abortTransaction().catch(() => {});
         await this.#undoPostgres(unitId, compensations);
-        throw error instanceof NexfitError ? error : toMongoError(error);
+        throw toSdkError(error);
       }
       await this.#step('after-decision', unitId);
       await this.#finishPostgres(unitId);
       await this.#step('after-postgres-commit', unitId);
+      if (eventIds.length) await this.#outbox.relay({ eventIds }).catch((error) => this.#report(error, 'outbox relay'));
       for (const hook of hooks) {
         try {
           await hook();
@@ -206,6 +225,14 @@ export class UnitOfWorkCoordinator {
       // Reporting must not change the outcome.
     }
   }
+}
+
+/** Driver errors become the SDK's typed errors; the caller's own errors pass through unchanged. */
+function toSdkError(error: unknown): unknown {
+  if (error instanceof NexfitError || error instanceof SimulatedCrash) return error;
+  if (error instanceof MongoError) return toMongoError(error);
+  if (error instanceof pg.DatabaseError) return toPostgresError(error);
+  return error;
 }
 
 const UNDEFINED_OBJECT = '42704';

@@ -1,5 +1,6 @@
 import type { Compilable, Kysely } from 'kysely';
 import type { ClientSession } from 'mongodb';
+import type { NexfitEventMap, NexfitEventType } from '../core/domain-events.js';
 import type { Database } from '../stores/postgres/database.js';
 import type { StoreContext } from '../stores/store-context.js';
 
@@ -32,10 +33,27 @@ export interface UnitOfWork {
    * `two-phase` mode it is not needed and is ignored.
    */
   compensateWith(statement: Compilable): void;
+  /**
+   * Emits a domain event: written to the outbox in this unit's PostgreSQL transaction, so it
+   * exists only if the unit commits, and delivered to subscribers after the commit.
+   */
+  emit<T extends NexfitEventType>(type: T, payload: NexfitEventMap[T]): Promise<void>;
+  /** Who acts and from where, for audit rows written in this unit. */
+  readonly context: RequestContext;
+}
+
+/** The request a unit of work serves: recorded in audit rows. */
+export interface RequestContext {
+  /** The acting user's id, or `null` for the system (jobs, migrations). */
+  readonly actorId: string | null;
+  readonly ipAddress?: string;
+  readonly userAgent?: string;
 }
 
 /** Options of one unit of work. */
 export interface UnitOfWorkOptions {
   /** Attempts for transient failures (write conflicts, serialization failures, deadlocks). Default 5. */
   readonly maxAttempts?: number;
+  /** Who acts and from where; defaults to the system. */
+  readonly context?: RequestContext;
 }

@@ -1,0 +1,32 @@
+import type { JsonObject } from 'type-fest';
+
+/**
+ * The domain events the SDK's services emit, by type, with their payloads. Delivered only
+ * after the unit of work that emitted them committed, at least once.
+ */
+export interface NexfitEventMap {
+  'user.registered': { readonly userId: string };
+  'user.deactivated': { readonly userId: string };
+  'membership.purchased': { readonly memberSubscriptionId: string; readonly userId: string; readonly facilityId: string; readonly invoiceId: string };
+  'membership.renewed': { readonly memberSubscriptionId: string; readonly invoiceId: string };
+  'membership.cancelled': { readonly memberSubscriptionId: string; readonly reason: string | null };
+  'membership.refunded': { readonly memberSubscriptionId: string; readonly transactionId: string };
+  'booking.created': { readonly bookingId: string; readonly classId: string; readonly userId: string; readonly occurrence: string };
+  'booking.cancelled': { readonly bookingId: string; readonly late: boolean };
+  'booking.attended': { readonly bookingId: string };
+  'pt_session.completed': { readonly ptSessionId: string; readonly coachId: string; readonly clientId: string };
+  /** Events a host app emits through a unit of work for its own purposes. */
+  'custom': JsonObject;
+}
+
+export type NexfitEventType = keyof NexfitEventMap;
+
+/** One delivered event. `id` is stable across redeliveries: handlers deduplicate on it. */
+export interface NexfitEvent<T extends NexfitEventType = NexfitEventType> {
+  readonly id: string;
+  readonly type: T;
+  readonly payload: NexfitEventMap[T];
+  readonly occurredAt: Date;
+}
+
+export type NexfitEventHandler<T extends NexfitEventType> = (event: NexfitEvent<T>) => void | Promise<void>;
