@@ -175,3 +175,56 @@ it('prints the PostgreSQL it ran the two-phase suite on', () => {
   console.log(`[nexfit] unit-of-work suite: PostgreSQL ${inject('pgKind')}, prepared transactions ${twoPhaseAvailable ? 'enabled' : 'disabled'}; MongoDB ${inject('mongoKind')}`);
   expect(typeof twoPhaseAvailable).toBe('boolean');
 });
+
+describe.each(['two-phase', 'ordered'] as const)('domain events in %s mode', (mode) => {
+  it('delivers an emitted event once, after the unit commits', async ({ skip }) => {
+    if (mode === 'two-phase' && !twoPhaseAvailable) skip('max_prepared_transactions = 0 on this PostgreSQL');
+    const c = coordinator(mode);
+    const seen: { type: string; userId: string; committedWhenSeen: boolean }[] = [];
+    const k = key();
+    const off = c.outbox.on('user.registered', async (event) => {
+      seen.push({ type: event.type, userId: event.payload.userId, committedWhenSeen: (await stateOf(k)).inPostgres });
+    });
+    await c.run(async (uow) => {
+      await writeBoth(uow, k);
+      await uow.emit('user.registered', { userId: k });
+    });
+    off();
+    expect(seen).toEqual([{ type: 'user.registered', userId: k, committedWhenSeen: true }]);
+    expect(await c.outbox.relay()).toEqual({ delivered: 0, failed: 0 });
+  });
+
+  it('never delivers the events of a unit that rolled back', async ({ skip }) => {
+    if (mode === 'two-phase' && !twoPhaseAvailable) skip('max_prepared_transactions = 0 on this PostgreSQL');
+    const c = coordinator(mode);
+    const seen: string[] = [];
+    const off = c.outbox.on('user.registered', (event) => { seen.push(event.payload.userId); });
+    const k = key();
+    await expect(c.run(async (uow) => {
+      await uow.emit('user.registered', { userId: k });
+      throw new Error('refused');
+    })).rejects.toThrow('refused');
+    await c.outbox.relay();
+    off();
+    expect(seen).toEqual([]);
+    const rows = await db.selectFrom('nexfit_outbox').select('event_id').where(sql<boolean>`payload->>'userId' = ${k}`).execute();
+    expect(rows).toEqual([]);
+  });
+
+  it('delivers the events of a unit whose process died after the commit, on the next relay', async ({ skip }) => {
+    if (mode === 'two-phase' && !twoPhaseAvailable) skip('max_prepared_transactions = 0 on this PostgreSQL');
+    const k = key();
+    await expect(coordinator(mode, (at) => { if (at === 'after-decision') throw new SimulatedCrash(at); }).run(async (uow) => {
+      await writeBoth(uow, k);
+      await uow.emit('user.registered', { userId: k });
+    })).rejects.toBeInstanceOf(SimulatedCrash);
+    await recoverInDoubt(db, coordinator(mode).decisions, systemClock, { olderThanMs: 0 });
+    const c = coordinator(mode);
+    const seen: string[] = [];
+    const off = c.outbox.on('user.registered', (event) => { seen.push(event.payload.userId); });
+    await c.outbox.relay();
+    await c.outbox.relay();
+    off();
+    expect(seen.filter((id) => id === k)).toEqual([k]);
+  });
+});
