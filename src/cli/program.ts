@@ -56,9 +56,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
   const connectionOptions = (command: CommandClass) =>
     command
-      .addOption(new io.Option('--mongo-uri <uri>', 'MongoDB connection string').env('MONGODB_URI'))
-      .addOption(new io.Option('--mongo-db <name>', 'MongoDB database name').env('NEXFIT_MONGO_DB').default('nexfit'))
-      .addOption(new io.Option('--database-url <url>', 'PostgreSQL connection string').env('DATABASE_URL'))
+      .addOption(new io.Option('--mongo-uri <uri>', 'MongoDB connection string (default: $MONGODB_URI)'))
+      .addOption(new io.Option('--mongo-db <name>', 'MongoDB database name (default: $NEXFIT_MONGO_DB or nexfit)'))
+      .addOption(new io.Option('--database-url <url>', 'PostgreSQL connection string (default: $DATABASE_URL)'))
       .option('--json', 'machine-readable output');
 
   const migrate = program.command('migrate').description('Schema migrations of both stores');
@@ -85,6 +85,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const status = await postgresMigrationStatus(nexfit.pg);
       const lines = status.migrations.map((m) => `  ${m.executedAt ? 'applied' : 'pending'}  ${m.name}`);
       print(flags, `PostgreSQL migrations:\n${lines.join('\n')}`, { postgres: status });
+    }));
+
+  const uow = program.command('uow').description('Units of work across both stores');
+  connectionOptions(uow.command('recover').description('Resolve units of work left in doubt by a crashed process').option('--older-than <seconds>', 'leave younger units to their coordinator', '60'))
+    .action(async (flags: ConnectionFlags & { olderThan: string }) => withNexfit(flags, async (nexfit) => {
+      const seconds = Number(flags.olderThan);
+      if (!Number.isFinite(seconds) || seconds < 0) {
+        io.stderr.write('nexfit: --older-than takes a number of seconds\n');
+        exitCode = EXIT.usage;
+        return;
+      }
+      const report = await nexfit.recoverInDoubt({ olderThanMs: seconds * 1000 });
+      print(flags, `in doubt: ${report.examined}; committed ${report.committed.length}, rolled back ${report.rolledBack.length}, still deciding ${report.skipped.length}`, report);
+      if (report.skipped.length) exitCode = EXIT.failure;
     }));
 
   try {

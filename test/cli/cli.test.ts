@@ -1,0 +1,79 @@
+import { Writable } from 'node:stream';
+import { Command, Option } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { EXIT, runCli } from '../../src/cli/program.js';
+import { POSTGRES_MIGRATION_NAMES } from '../../src/stores/postgres/migrator.js';
+import { useTestMongo, useTestPostgres } from '../support/stores.js';
+
+const mongo = useTestMongo();
+const pg = useTestPostgres();
+
+function sink() {
+  const chunks: string[] = [];
+  const stream = new Writable({ write(chunk, _enc, done) { chunks.push(String(chunk)); done(); } });
+  return { stream, text: () => chunks.join('') };
+}
+
+async function nexfit(args: string[], env: Record<string, string | undefined> = { MONGODB_URI: mongo.uri, DATABASE_URL: pg.url, NEXFIT_MONGO_DB: mongo.dbName }) {
+  const out = sink();
+  const err = sink();
+  const code = await runCli(['node', 'nexfit', ...args], { stdout: out.stream, stderr: err.stream, env, Command, Option });
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+describe('the nexfit command', () => {
+  it('migrates both stores up and reports the PostgreSQL version as JSON', async () => {
+    const up = await nexfit(['migrate', 'up', '--json']);
+    expect(up.code).toBe(EXIT.ok);
+    expect(JSON.parse(up.stdout).postgres.current).toBe(POSTGRES_MIGRATION_NAMES.at(-1));
+    const collections = (await mongo.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    expect(collections).toContain('users');
+  });
+
+  it('shows the migration status for people and for scripts', async () => {
+    const human = await nexfit(['migrate', 'status']);
+    expect(human.code).toBe(EXIT.ok);
+    for (const name of POSTGRES_MIGRATION_NAMES) expect(human.stdout).toContain(`applied  ${name}`);
+    const json = JSON.parse((await nexfit(['migrate', 'status', '--json'])).stdout);
+    expect(json.postgres.pending).toEqual([]);
+  });
+
+  it('reverts one migration and re-applies it', async () => {
+    const down = await nexfit(['migrate', 'down', '--steps', '1', '--json']);
+    expect(down.code).toBe(EXIT.ok);
+    expect(JSON.parse(down.stdout).postgres.pending).toEqual([POSTGRES_MIGRATION_NAMES.at(-1)]);
+    expect((await nexfit(['migrate', 'up'])).code).toBe(EXIT.ok);
+  });
+
+  it('refuses a bad --steps with the usage exit code', async () => {
+    const result = await nexfit(['migrate', 'down', '--steps', 'zero']);
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toContain('--steps');
+  });
+
+  it('runs recovery and reports what it resolved', async () => {
+    const result = await nexfit(['uow', 'recover', '--json']);
+    expect(result.code).toBe(EXIT.ok);
+    expect(JSON.parse(result.stdout)).toEqual({ examined: 0, committed: [], rolledBack: [], skipped: [] });
+  });
+
+  it('says what is missing when no connection strings are given', async () => {
+    const result = await nexfit(['migrate', 'status'], {});
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toContain('DATABASE_URL');
+  });
+
+  it('exits with the unreachable code when a store cannot be reached', async () => {
+    const result = await nexfit(['migrate', 'status'], { MONGODB_URI: mongo.uri, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' });
+    expect(result.code).toBe(EXIT.unreachable);
+  });
+
+  it('prints help on every command and rejects unknown ones', async () => {
+    for (const args of [['--help'], ['migrate', '--help'], ['migrate', 'up', '--help'], ['uow', 'recover', '--help']]) {
+      const result = await nexfit(args);
+      expect(result.code).toBe(EXIT.ok);
+      expect(result.stdout).toContain('Usage: nexfit');
+    }
+    expect((await nexfit(['frobnicate'])).code).toBe(EXIT.usage);
+  });
+});
