@@ -30,7 +30,8 @@ export const exerciseSearchSchema = z.strictObject({
   /** Also the private exercises of this user; without it, public exercises only. */
   visibleTo: userIdSchema.optional(),
 });
-export type ExerciseSearchInput = z.input<typeof exerciseSearchSchema>;
+/** Search criteria, typed as parsed: ids carry their brand, enums their value sets. */
+export type ExerciseSearchCriteria = z.output<typeof exerciseSearchSchema>;
 
 /**
  * The exercise catalogue (`exercises`). Searches are built only from indexed fields (body
@@ -64,7 +65,7 @@ export class ExerciseRepository extends MongoRepository<Exercise, typeof createE
   }
 
   /** The exercises matching every given filter and visible to `visibleTo`, in catalogue order. */
-  async search(criteria: ExerciseSearchInput = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<Exercise>> {
+  async search(criteria: ExerciseSearchCriteria = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<Exercise>> {
     const c = this.parse(exerciseSearchSchema, criteria);
     const filter: Document = {};
     if (c.bodyArea !== undefined) filter['metadata.bodyAreas'] = c.bodyArea;

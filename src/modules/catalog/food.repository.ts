@@ -20,7 +20,8 @@ export const foodSearchSchema = z.strictObject({
   category: foodSchema.shape.category.optional(),
   tags: z.array(labelSchema).min(1).max(10).optional(),
 });
-export type FoodSearchInput = z.input<typeof foodSearchSchema>;
+/** Search criteria, typed as parsed: ids carry their brand, enums their value sets. */
+export type FoodSearchCriteria = z.output<typeof foodSearchSchema>;
 
 /**
  * The food catalogue (`foods`), searched through its indexes (`searchName`, `category`,
@@ -53,7 +54,7 @@ export class FoodRepository extends MongoRepository<Food, typeof createFoodInput
   }
 
   /** The foods matching every given filter, in catalogue order. */
-  async search(criteria: FoodSearchInput = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<Food>> {
+  async search(criteria: FoodSearchCriteria = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<Food>> {
     const c = this.parse(foodSearchSchema, criteria);
     const filter: Document = {};
     const prefix = c.text === undefined ? undefined : searchNamePrefix(c.text);

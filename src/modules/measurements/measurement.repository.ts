@@ -57,7 +57,7 @@ export class MeasurementRepository extends MongoRepository<Measurement, typeof c
   }
 
   /** The user's measurement of `date`, or `null`. */
-  async findByUserAndDate(userId: UserId | string, date: Date | string, ctx?: StoreContext): Promise<Measurement | null> {
+  async findByUserAndDate(userId: UserId, date: Date | string, ctx?: StoreContext): Promise<Measurement | null> {
     return this.run('findByUserAndDate', async () => this.findOneWhere(this.#dayFilter(userId, date), ctx));
   }
 
@@ -68,7 +68,7 @@ export class MeasurementRepository extends MongoRepository<Measurement, typeof c
    * (`ConcurrencyError` when it moved on, `NotFoundError` when there is none).
    */
   async upsertForDate(
-    userId: UserId | string,
+    userId: UserId,
     date: Date | string,
     data: MeasurementDataInput,
     options: { readonly expectedVersion?: number } = {},
@@ -112,7 +112,7 @@ export class MeasurementRepository extends MongoRepository<Measurement, typeof c
   }
 
   /** The user's measurements in `[from, to)`, newest first. */
-  async listByUser(userId: UserId | string, range: TimeRangeInput = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<Measurement>> {
+  async listByUser(userId: UserId, range: TimeRangeInput = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<Measurement>> {
     const filter: Document = { userId: this.#userObjectId(userId) };
     const window = timeRangeCondition(this.parse(timeRangeSchema, range));
     if (window) filter['date'] = window;

@@ -1,6 +1,7 @@
 import type { Db, Document } from 'mongodb';
 import { z } from 'zod';
 import { ConcurrencyError, NotFoundError } from '../../core/errors.js';
+import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { emailSchema } from '../../core/schema-primitives.js';
 import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
@@ -83,7 +84,7 @@ export class UserRepository extends MongoRepository<User, typeof createUserRecor
   }
 
   /** For the auth service only: the user and its password hash; `NotFoundError` when missing. */
-  async getWithPasswordHash(id: User['id'] | string, ctx?: StoreContext): Promise<UserCredentials> {
+  async getWithPasswordHash(id: UserId, ctx?: StoreContext): Promise<UserCredentials> {
     return this.run('getWithPasswordHash', async () => {
       const doc = await this.collection.findOne({ _id: this.toObjectId(id) }, sessionOf(ctx));
       if (!doc) throw new NotFoundError(this.config.entity, String(id));
@@ -108,7 +109,7 @@ export class UserRepository extends MongoRepository<User, typeof createUserRecor
    * Replaces the password hash (a new password, or a rehash with stronger KDF parameters);
    * bumps `version`. `ConcurrencyError` on a stale `expectedVersion`.
    */
-  async setPasswordHash(id: User['id'] | string, passwordHash: string, options: { readonly expectedVersion?: number } = {}, ctx?: StoreContext): Promise<User> {
+  async setPasswordHash(id: UserId, passwordHash: string, options: { readonly expectedVersion?: number } = {}, ctx?: StoreContext): Promise<User> {
     return this.run('setPasswordHash', async () => {
       const _id = this.toObjectId(id);
       const hash = this.parse(passwordHashSchema, passwordHash);

@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../src/core/clock.js';
 import { ValidationError } from '../../../src/core/errors.js';
-import { defaultIdGenerator } from '../../../src/core/ids.js';
+import { defaultIdGenerator, type UserId } from '../../../src/core/ids.js';
 import type { Page } from '../../../src/core/pagination.js';
 import { ExerciseRepository } from '../../../src/modules/catalog/exercise.repository.js';
 import { exerciseSchema, type CreateExerciseInput, type Exercise } from '../../../src/modules/catalog/exercise.schema.js';
@@ -14,6 +14,8 @@ import { indexesUsed } from '../../support/mongo-explain.js';
 import { useTestMongo } from '../../support/stores.js';
 
 const mongo = useTestMongo();
+
+const userId = (n: number): UserId => oid(n) as UserId;
 
 describeMongoRepositoryContract({
   entity: 'exercise',
@@ -120,9 +122,9 @@ describe('ExerciseRepository', () => {
 
   describe('visibility', () => {
     beforeAll(async () => {
-      await exercises.create(exercise('visibility', { name: 'Public One', createdBy: oid(300) }));
-      await exercises.create(exercise('visibility', { name: 'Private Mine', createdBy: oid(300), isPublic: false }));
-      await exercises.create(exercise('visibility', { name: 'Private Theirs', createdBy: oid(301), isPublic: false }));
+      await exercises.create(exercise('visibility', { name: 'Public One', createdBy: userId(300) }));
+      await exercises.create(exercise('visibility', { name: 'Private Mine', createdBy: userId(300), isPublic: false }));
+      await exercises.create(exercise('visibility', { name: 'Private Theirs', createdBy: userId(301), isPublic: false }));
     });
 
     it('shows public exercises only, to nobody in particular', async () => {
@@ -130,18 +132,18 @@ describe('ExerciseRepository', () => {
     });
 
     it('adds the viewer’s own private exercises, and nobody else’s', async () => {
-      expect(names(await exercises.search({ tags: ['visibility'], visibleTo: oid(300) }))).toEqual(['Private Mine', 'Public One']);
-      expect(names(await exercises.search({ tags: ['visibility'], visibleTo: oid(301) }))).toEqual(['Private Theirs', 'Public One']);
+      expect(names(await exercises.search({ tags: ['visibility'], visibleTo: userId(300) }))).toEqual(['Private Mine', 'Public One']);
+      expect(names(await exercises.search({ tags: ['visibility'], visibleTo: userId(301) }))).toEqual(['Private Theirs', 'Public One']);
     });
 
     it('filters by author within what the viewer may see', async () => {
-      expect(names(await exercises.search({ tags: ['visibility'], createdBy: oid(300), visibleTo: oid(300) }))).toEqual(['Private Mine', 'Public One']);
-      expect(names(await exercises.search({ tags: ['visibility'], createdBy: oid(300), visibleTo: oid(301) }))).toEqual(['Public One']);
-      expect(names(await exercises.search({ tags: ['visibility'], createdBy: oid(301) }))).toEqual([]);
+      expect(names(await exercises.search({ tags: ['visibility'], createdBy: userId(300), visibleTo: userId(300) }))).toEqual(['Private Mine', 'Public One']);
+      expect(names(await exercises.search({ tags: ['visibility'], createdBy: userId(300), visibleTo: userId(301) }))).toEqual(['Public One']);
+      expect(names(await exercises.search({ tags: ['visibility'], createdBy: userId(301) }))).toEqual([]);
     });
 
     it('serves an author’s exercises from the createdBy index', async () => {
-      expect(await indexesUsed(collection(), { createdBy: ObjectId.createFromHexString(oid(300)) }, { _id: 1 })).toContain('createdBy');
+      expect(await indexesUsed(collection(), { createdBy: ObjectId.createFromHexString(userId(300)) }, { _id: 1 })).toContain('createdBy');
     });
   });
 

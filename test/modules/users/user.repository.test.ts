@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../src/core/clock.js';
 import { ConcurrencyError, ConflictError, NotFoundError, ValidationError } from '../../../src/core/errors.js';
-import { defaultIdGenerator } from '../../../src/core/ids.js';
+import { defaultIdGenerator, type UserId } from '../../../src/core/ids.js';
 import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
 import { ensureMongoCollections } from '../../../src/stores/mongo/setup.js';
 import { UserRepository, type CreateUserRecordInput } from '../../../src/modules/users/user.repository.js';
@@ -86,7 +86,7 @@ describe('UserRepository', () => {
       expect(byId.user).not.toHaveProperty('passwordHash');
       expect(await users.findCredentialsByEmail(created.email.toUpperCase())).toEqual(byId);
       expect(await users.findCredentialsByEmail('missing@example.com')).toBeNull();
-      await expect(users.getWithPasswordHash(MISSING_ID)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(users.getWithPasswordHash(MISSING_ID as UserId)).rejects.toBeInstanceOf(NotFoundError);
       await expect(users.getWithPasswordHash({ $gt: '' } as never)).rejects.toBeInstanceOf(ValidationError);
     });
 
@@ -110,7 +110,7 @@ describe('UserRepository', () => {
       const created = await users.create(newUser(15));
       await users.setPasswordHash(created.id, 'scrypt$second');
       await expect(users.setPasswordHash(created.id, 'scrypt$third', { expectedVersion: 1 })).rejects.toBeInstanceOf(ConcurrencyError);
-      await expect(users.setPasswordHash(MISSING_ID, 'scrypt$x')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(users.setPasswordHash(MISSING_ID as UserId, 'scrypt$x')).rejects.toBeInstanceOf(NotFoundError);
       await expect(users.setPasswordHash(created.id, { $gt: '' } as never)).rejects.toBeInstanceOf(ValidationError);
       await expect(users.setPasswordHash({ $ne: null } as never, 'scrypt$x')).rejects.toBeInstanceOf(ValidationError);
       expect((await users.getWithPasswordHash(created.id)).passwordHash).toBe('scrypt$second');

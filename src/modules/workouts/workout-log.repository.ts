@@ -1,0 +1,89 @@
+import type { Db, Document } from 'mongodb';
+import { z } from 'zod';
+import type { UserId, WorkoutTemplateId } from '../../core/ids.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
+import { instantSchema } from '../../core/schema-primitives.js';
+import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
+import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
+import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
+import { MongoRepository, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
+import { timeRangeCondition, timeRangeSchema, type TimeRangeInput } from '../../stores/mongo/time-range.js';
+import type { StoreContext } from '../../stores/store-context.js';
+import { createWorkoutLogInputSchema, patchWorkoutLogInputSchema, workoutLogSchema, type WorkoutLog } from './workout-log.schema.js';
+
+const definition = MONGO_COLLECTIONS.workout_logs;
+
+/** The longest window {@link WorkoutLogRepository.listByUserBetween} reads in one go. */
+export const MAX_STATISTICS_WINDOW_DAYS = 366;
+
+const DAY_MS = 24 * 60 * 60 * 1_000;
+const statisticsWindowSchema = z
+  .strictObject({ from: instantSchema, to: instantSchema })
+  .refine((w) => w.from.getTime() < w.to.getTime(), { error: M.endAfterStart.en, path: ['to'] })
+  .refine((w) => w.to.getTime() - w.from.getTime() <= MAX_STATISTICS_WINDOW_DAYS * DAY_MS, {
+    error: `A statistics window spans at most ${MAX_STATISTICS_WINDOW_DAYS} days`,
+    path: ['to'],
+  });
+
+const userIdSchema = workoutLogSchema.shape.userId;
+const templateIdSchema = workoutLogSchema.shape.workoutTemplateId.unwrap();
+
+/**
+ * The `workout_logs` collection: a user's history newest first and the logs of a template,
+ * as keyset pages, and a user's whole window for statistics (volume, streaks, records), all
+ * on the collection's indexes (`userId + startTime`, `workoutTemplateId`).
+ *
+ * @example
+ * ```ts
+ * const logs = new WorkoutLogRepository(db, deps)
+ * const week = await logs.listByUserBetween(userId, '2026-03-02', '2026-03-09')
+ * ```
+ */
+export class WorkoutLogRepository extends MongoRepository<WorkoutLog, typeof createWorkoutLogInputSchema, typeof patchWorkoutLogInputSchema> {
+  constructor(db: Db, deps: RepositoryDeps) {
+    super(
+      db,
+      {
+        entity: 'workout log',
+        collection: definition.name,
+        schemaVersion: definition.schemaVersion,
+        entitySchema: workoutLogSchema,
+        idSchema: workoutLogSchema.shape.id,
+        createSchema: createWorkoutLogInputSchema,
+        patchSchema: patchWorkoutLogInputSchema,
+        codec: createDocumentCodec<WorkoutLog>(definition.storedSchema),
+      },
+      deps,
+    );
+  }
+
+  /** The user's workouts that started in `[from, to)`, newest first. */
+  async listByUser(userId: UserId, range: TimeRangeInput = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<WorkoutLog>> {
+    const filter: Document = { userId: this.#userObjectId(userId) };
+    const window = timeRangeCondition(this.parse(timeRangeSchema, range));
+    if (window) filter['startTime'] = window;
+    return this.pageWhere('listByUser', filter, [['startTime', -1]], page, ctx);
+  }
+
+  /** The workouts logged from a template, newest first. */
+  async listByTemplate(templateId: WorkoutTemplateId, page?: PageRequest, ctx?: StoreContext): Promise<Page<WorkoutLog>> {
+    const template = this.config.codec.toStoredValue('workoutTemplateId', this.parse(templateIdSchema, templateId));
+    return this.pageWhere('listByTemplate', { workoutTemplateId: template }, [['_id', -1]], page, ctx);
+  }
+
+  /**
+   * Every workout of the user that started in `[from, to)`, oldest first, for statistics.
+   * The window is bounded (at most {@link MAX_STATISTICS_WINDOW_DAYS} days) so the result is.
+   */
+  async listByUserBetween(userId: UserId, from: Date | string, to: Date | string, ctx?: StoreContext): Promise<WorkoutLog[]> {
+    return this.run('listByUserBetween', async () => {
+      const window = this.parse(statisticsWindowSchema, { from, to });
+      const filter = { userId: this.#userObjectId(userId), startTime: { $gte: window.from, $lt: window.to } };
+      return this.findAllWhere(filter, ctx, { sort: { startTime: 1, _id: 1 } });
+    });
+  }
+
+  #userObjectId(userId: unknown) {
+    return this.config.codec.toStoredValue('userId', this.parse(userIdSchema, userId));
+  }
+}

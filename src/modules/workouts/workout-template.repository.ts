@@ -1,0 +1,46 @@
+import type { Db } from 'mongodb';
+import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
+import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
+import type { RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
+import { PublishedWorkoutRepository } from './published-workout.repository.js';
+import {
+  createWorkoutTemplateInputSchema,
+  patchWorkoutTemplateInputSchema,
+  workoutTemplateSchema,
+  type WorkoutTemplate,
+} from './workout-template.schema.js';
+
+const definition = MONGO_COLLECTIONS.workout_templates;
+
+/**
+ * The `workout_templates` collection: CRUD, an author's templates, public templates by
+ * rating, and `findManyByIds` for resolving the templates of a programme.
+ *
+ * @example
+ * ```ts
+ * const templates = new WorkoutTemplateRepository(db, deps)
+ * const best = await templates.listPublic({ limit: 10 })
+ * ```
+ */
+export class WorkoutTemplateRepository extends PublishedWorkoutRepository<
+  WorkoutTemplate,
+  typeof createWorkoutTemplateInputSchema,
+  typeof patchWorkoutTemplateInputSchema
+> {
+  constructor(db: Db, deps: RepositoryDeps) {
+    super(
+      db,
+      {
+        entity: 'workout template',
+        collection: definition.name,
+        schemaVersion: definition.schemaVersion,
+        entitySchema: workoutTemplateSchema,
+        idSchema: workoutTemplateSchema.shape.id,
+        createSchema: createWorkoutTemplateInputSchema,
+        patchSchema: patchWorkoutTemplateInputSchema,
+        codec: createDocumentCodec<WorkoutTemplate>(definition.storedSchema),
+      },
+      deps,
+    );
+  }
+}
