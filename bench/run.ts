@@ -1,0 +1,19 @@
+/**
+ * `npm run bench`: measures the SDK against the raw drivers (and the embedded server's
+ * scaling) in one run, prints the medians and ratios, and writes bench/results/latest.{json,md}.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchReport } from './bench-report.js';
+import { benchEmbeddedMongoLookup } from './embedded-mongo.bench.js';
+
+const report = new BenchReport();
+const machine = BenchReport.machine();
+console.log(`[nexfit bench] ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+
+report.stores['embedded MongoDB'] = 'the SDK\'s embedded MongoDB-wire-compatible server';
+await benchEmbeddedMongoLookup(report);
+
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+report.write(dir);
+console.log(`\n${report.toMarkdown()}\nwritten to ${path.relative(process.cwd(), dir)}/latest.{json,md}`);
