@@ -246,4 +246,22 @@ describe('ClassBookingRepository', () => {
       expect(await bookings.getById(created.id)).toEqual(created);
     });
   });
+
+  it("runs in the caller's session: an aborted booking and cancellation leave nothing behind", async () => {
+    const held = await bookings.create(booking(klass(500), MONDAY, user(1)));
+    const session = mongo.client.startSession();
+    try {
+      session.startTransaction();
+      const ctx = { mongo: session };
+      await bookings.markCancelled(held.id, {}, ctx);
+      await bookings.create(booking(klass(500), MONDAY, user(2)), ctx);
+      expect(await bookings.countActiveForOccurrence(klass(500), MONDAY, ctx)).toBe(1);
+      expect(await bookings.findActiveBooking(klass(500), MONDAY, user(2), ctx)).not.toBeNull();
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await bookings.getById(held.id)).toEqual(held);
+    expect((await bookings.listByOccurrence(klass(500), MONDAY)).items).toEqual([held]);
+  });
 });

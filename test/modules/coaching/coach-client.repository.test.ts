@@ -195,4 +195,21 @@ describe('CoachClientRepository', () => {
       expect(await relations.getById(created.id)).toEqual(created);
     });
   });
+
+  it("runs its atomic updates in the caller's session: an aborted transaction consumes nothing", async () => {
+    const created = await relations.create(relation(user(500), user(501), 5));
+    const session = mongo.client.startSession();
+    try {
+      session.startTransaction();
+      const ctx = { mongo: session };
+      await relations.consumeSession(created.id, ctx);
+      await relations.addNote(created.id, { visibility: 'visible', text: 'İyi gidiyor' }, ctx);
+      expect((await relations.getById(created.id, ctx)).package?.sessions.used).toBe(1);
+      expect((await relations.findByPair(user(500), user(501), ctx))?.version).toBe(3);
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await relations.getById(created.id)).toEqual(created);
+  });
 });

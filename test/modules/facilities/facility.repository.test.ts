@@ -237,4 +237,20 @@ describe('FacilityRepository', () => {
       expect(await facilities.getById(created.id)).toEqual(created);
     });
   });
+
+  it("runs its staff updates in the caller's session: an aborted transaction changes nothing", async () => {
+    const created = await facilities.create(createInputs.facilities({ staff: [] }));
+    const session = mongo.client.startSession();
+    try {
+      session.startTransaction();
+      const ctx = { mongo: session };
+      await facilities.addStaff(created.id, { userId: user(600), role: 'manager', permissions: ['manage_staff'] }, {}, ctx);
+      expect((await facilities.listByStaffMember(user(600), {}, ctx)).items.map((f) => f.id)).toEqual([created.id]);
+      await facilities.removeStaff(created.id, user(600), {}, ctx);
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await facilities.getById(created.id)).toEqual(created);
+  });
 });

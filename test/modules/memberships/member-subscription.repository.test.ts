@@ -217,4 +217,19 @@ describe('MemberSubscriptionRepository', () => {
       await expect(subscriptions.appendPayment(MISSING_ID as MemberSubscriptionId, payment(9))).rejects.toBeInstanceOf(NotFoundError);
     });
   });
+
+  it("appends payments in the caller's session: an aborted transaction records nothing", async () => {
+    const created = await subscriptions.create(subscription(user(600), facility(80), { status: 'active' }));
+    const session = mongo.client.startSession();
+    try {
+      session.startTransaction();
+      const ctx = { mongo: session };
+      await subscriptions.appendPayment(created.id, payment(600), ctx);
+      expect((await subscriptions.listByUser(user(600), {}, {}, ctx)).items[0]?.paymentHistory).toHaveLength(1);
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await subscriptions.getById(created.id)).toEqual(created);
+  });
 });
