@@ -7,7 +7,7 @@ import type { Page, PageRequest } from '../../core/pagination.js';
 import { coordinatesSchema, toGeoPoint, type Coordinates } from '../../core/schema-primitives.js';
 import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
-import { MongoRepository, sessionOf, type RepositoryDeps, type WriteOptions } from '../../stores/mongo/mongo-repository.js';
+import { MongoRepository, sessionOf, writeOptionsSchema, type RepositoryDeps, type WriteOptions } from '../../stores/mongo/mongo-repository.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import {
   createFacilityInputSchema,
@@ -145,7 +145,8 @@ export class FacilityRepository extends MongoRepository<Facility, typeof createF
       const staffMember: StaffMember = { ...parsed, joinedAt: parsed.joinedAt ?? this.deps.clock.now() };
       const stored = this.config.codec.toStoredValue('staff.$', staffMember) as Document;
       const userId = stored['userId'];
-      const updated = await this.updateAtomically(facilityId, { 'staff.userId': { $ne: userId } }, { $push: { staff: stored } }, options, ctx);
+      const write = this.#writeOptions(options);
+      const updated = await this.updateAtomically(facilityId, { 'staff.userId': { $ne: userId } }, { $push: { staff: stored } }, write, ctx);
       if (updated) return updated;
       throw new ConflictError('duplicate_staff', `User ${staffMember.userId} is already on the staff of facility ${String(facilityId)}`, {
         details: { facilityId: String(facilityId), userId: staffMember.userId },
@@ -162,7 +163,8 @@ export class FacilityRepository extends MongoRepository<Facility, typeof createF
       const member = this.#userId('staff.userId', userId);
       const parsed = this.parse(staffChangesSchema, changes);
       const $set = Object.fromEntries(Object.entries(parsed).filter(([, v]) => v !== undefined).map(([k, v]) => [`staff.$[member].${k}`, v]));
-      const updated = await this.updateAtomically(facilityId, { 'staff.userId': member }, { $set }, { ...options, arrayFilters: [{ 'member.userId': member }] }, ctx);
+      const write = this.#writeOptions(options);
+      const updated = await this.updateAtomically(facilityId, { 'staff.userId': member }, { $set }, { ...write, arrayFilters: [{ 'member.userId': member }] }, ctx);
       if (updated) return updated;
       throw this.#notOnStaff(facilityId, userId);
     });
@@ -172,7 +174,8 @@ export class FacilityRepository extends MongoRepository<Facility, typeof createF
   async removeStaff(facilityId: FacilityId, userId: UserId, options: WriteOptions = {}, ctx?: StoreContext): Promise<Facility> {
     return this.run('removeStaff', async () => {
       const member = this.#userId('staff.userId', userId);
-      const updated = await this.updateAtomically(facilityId, { 'staff.userId': member }, { $pull: { staff: { userId: member } } }, options, ctx);
+      const write = this.#writeOptions(options);
+      const updated = await this.updateAtomically(facilityId, { 'staff.userId': member }, { $pull: { staff: { userId: member } } }, write, ctx);
       if (updated) return updated;
       throw this.#notOnStaff(facilityId, userId);
     });
@@ -180,6 +183,12 @@ export class FacilityRepository extends MongoRepository<Facility, typeof createF
 
   #userId(path: string, value: unknown): unknown {
     return this.config.codec.toStoredValue(path, this.parse(userIdSchema, value));
+  }
+
+  /** The caller's write options, strictly: nothing else (no `arrayFilters`) reaches the driver. */
+  #writeOptions(options: WriteOptions): WriteOptions {
+    const { expectedVersion } = this.parse(writeOptionsSchema, options);
+    return expectedVersion === undefined ? {} : { expectedVersion };
   }
 
   #notOnStaff(facilityId: FacilityId, userId: UserId): NotFoundError {

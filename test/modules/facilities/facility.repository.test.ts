@@ -232,6 +232,7 @@ describe('FacilityRepository', () => {
         facilities.updateStaff(created.id, { $ne: null } as unknown as UserId, { role: 'manager' }),
         facilities.removeStaff(created.id, { $ne: null } as unknown as UserId),
         facilities.addStaff(created.id, member(191), { expectedVersion: { $gt: 0 } } as never),
+        facilities.removeStaff(created.id, user(190), { arrayFilters: [{ 'x.userId': { $exists: true } }] } as never),
       ];
       for (const refusal of refusals) await expect(refusal).rejects.toBeInstanceOf(ValidationError);
       expect(await facilities.getById(created.id)).toEqual(created);
