@@ -80,4 +80,18 @@ export class ExerciseRepository extends MongoRepository<Exercise, typeof createE
     else filter['$or'] = [{ isPublic: true }, { createdBy: this.config.codec.toStoredValue('createdBy', c.visibleTo) }];
     return this.pageWhere('search', filter, [], page, ctx);
   }
+
+  /**
+   * The exercises imported from `source` under these keys (index `source + sourceId`), in
+   * no particular order; keys with no exercise are left out. At most 500 keys per call.
+   */
+  async findBySourceIds(source: string, sourceIds: readonly string[], ctx?: StoreContext): Promise<Exercise[]> {
+    return this.run('findBySourceIds', async () => {
+      const s = this.parse(exerciseSchema.shape.source.unwrap(), source);
+      const ids = this.parse(z.array(exerciseSchema.shape.sourceId.unwrap()).max(500), sourceIds);
+      if (ids.length === 0) return [];
+      // `$exists` states the partial index's condition, so MongoDB's planner can choose it.
+      return this.findAllWhere({ source: s, sourceId: { $exists: true, $in: ids } }, ctx);
+    });
+  }
 }

@@ -7,6 +7,7 @@ import {
   boundedArray,
   countSchema,
   labelListSchema,
+  labelSchema,
   longTextSchema,
   nameSchema,
   optionalText,
@@ -55,6 +56,10 @@ const exerciseFields = {
   createdBy: idSchema('UserId').optional(),
   isPublic: z.boolean(),
   alternateExercises: uniqueArray(idSchema('ExerciseId'), 20),
+  /** The outside catalogue an imported exercise comes from (`free-exercise-db`); absent for our own. */
+  source: labelSchema.optional(),
+  /** The exercise's key in `source`, so a re-import updates instead of duplicating. */
+  sourceId: requiredText(200).optional(),
 };
 
 export const exerciseSchema = z.strictObject({ ...entityFields('ExerciseId'), ...exerciseFields });
@@ -73,7 +78,7 @@ export const createExerciseInputSchema = z.strictObject({
   alternateExercises: exerciseFields.alternateExercises.default([]),
 });
 
-/** `createdBy` never changes. */
+/** `createdBy` and the import key (`source`, `sourceId`) never change. */
 export const patchExerciseInputSchema = patchSchemaOf(
   pickFields(exerciseFields, ['name', 'description', 'instructions', 'media', 'metadata', 'isPublic', 'alternateExercises']),
 );

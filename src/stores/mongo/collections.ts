@@ -91,6 +91,8 @@ export const MONGO_COLLECTIONS = {
       asc('metadata.tags'),
       asc('searchName'),
       asc('createdBy'),
+      // An imported exercise is found by its key in the outside catalogue; re-imports update it.
+      { key: { source: 1, sourceId: 1 }, name: 'source_sourceId_unique', unique: true, partialFilterExpression: { sourceId: { $exists: true } } },
     ],
   },
   workout_templates: {
@@ -215,6 +217,13 @@ export const MONGO_COLLECTIONS = {
       asc('coachClientId'),
     ],
   },
+  class_booking_counters: {
+    name: 'class_booking_counters',
+    schemaVersion: 1,
+    // Seats taken per class occurrence and bookings per member-week, keyed by `_id`: claimed and
+    // released with conditional $inc so capacity and weekly limits hold under concurrency.
+    indexes: [],
+  },
   nexfit_uow_decisions: {
     name: 'nexfit_uow_decisions',
     schemaVersion: 1,
@@ -258,4 +267,4 @@ export const ENTITY_COLLECTION_NAMES = [
  * The version of the whole MongoDB layout (validators and indexes), recorded in
  * `nexfit_meta` by `ensureMongoCollections`. Raise it with any change above.
  */
-export const MONGO_SCHEMA_VERSION = 1;
+export const MONGO_SCHEMA_VERSION = 2;

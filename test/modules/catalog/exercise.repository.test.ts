@@ -147,6 +147,34 @@ describe('ExerciseRepository', () => {
     });
   });
 
+  describe('imported exercises', () => {
+    it('finds imported exercises by their key in the source catalogue', async () => {
+      const a = await exercises.create(exercise('import', { name: 'Imported A', source: 'test-db', sourceId: 'A_1' }));
+      await exercises.create(exercise('import', { name: 'Imported B', source: 'other-db', sourceId: 'A_1' }));
+      const found = await exercises.findBySourceIds('test-db', ['A_1', 'missing']);
+      expect(found.map((e) => e.id)).toEqual([a.id]);
+      expect(found[0]).toMatchObject({ source: 'test-db', sourceId: 'A_1' });
+      expect(await exercises.findBySourceIds('test-db', [])).toEqual([]);
+    });
+
+    it('refuses a second exercise with the same source key, but not our own unkeyed ones', async () => {
+      await exercises.create(exercise('import', { name: 'Keyed', source: 'test-db', sourceId: 'dup' }));
+      await expect(exercises.create(exercise('import', { name: 'Keyed again', source: 'test-db', sourceId: 'dup' }))).rejects.toMatchObject({ code: 'CONFLICT' });
+      await exercises.create(exercise('import', { name: 'Unkeyed 1' }));
+      await expect(exercises.create(exercise('import', { name: 'Unkeyed 2' }))).resolves.toBeDefined();
+    });
+
+    it('refuses an operator as a source key', async () => {
+      await expect(exercises.findBySourceIds('test-db', [{ $ne: null } as never])).rejects.toBeInstanceOf(ValidationError);
+    });
+
+    it('keys imports by a unique index that leaves our own exercises out', async () => {
+      // The embedded server's planner does not choose partial indexes, so the index itself is checked.
+      const index = (await collection().listIndexes().toArray()).find((i) => i['name'] === 'source_sourceId_unique');
+      expect(index).toMatchObject({ key: { source: 1, sourceId: 1 }, unique: true, partialFilterExpression: { sourceId: { $exists: true } } });
+    });
+  });
+
   describe('validation of search criteria', () => {
     it.each([
       ['an unknown body area', { bodyArea: 'wings' }],
