@@ -26,6 +26,10 @@ const { classId: classIdSchema, userId: userIdSchema } = classBookingSchema.shap
 const timedTransitionSchema = writeOptionsSchema.extend({ at: instantSchema.optional() });
 export type TimedTransitionOptions = z.input<typeof timedTransitionSchema>;
 
+/** A cancellation: when, and whether it came after the cut-off (`late`, recorded as `lateCancellation`). */
+const cancelOptionsSchema = timedTransitionSchema.extend({ late: z.boolean().optional() });
+export type CancelBookingOptions = z.input<typeof cancelOptionsSchema>;
+
 /** Only a booking that still holds its seat unused can be cancelled, attended or missed. */
 const FROM_BOOKED: readonly ClassBookingStatus[] = ['booked'];
 const HOLDS_SEAT = { holdsSeat: true } as const;
@@ -94,12 +98,14 @@ export class ClassBookingRepository extends MongoRepository<ClassBooking, typeof
   }
 
   /**
-   * Cancels a booked seat (`cancelledAt` = `at`, now by default), freeing it for anyone,
-   * the same user included. `ConflictError('invalid_transition')` unless the booking is
-   * `booked`; `ConcurrencyError` when it changed since it was read.
+   * Cancels a booked seat (`cancelledAt` = `at`, now by default; `late: true` records
+   * `lateCancellation`), freeing it for anyone, the same user included.
+   * `ConflictError('invalid_transition')` unless the booking is `booked`; `ConcurrencyError`
+   * when it changed since it was read.
    */
-  async markCancelled(id: ClassBooking['id'], options: TimedTransitionOptions = {}, ctx?: StoreContext): Promise<ClassBooking> {
-    return this.#transition('markCancelled', id, options, 'cancelled', (at) => ({ cancelledAt: at }), ctx);
+  async markCancelled(id: ClassBooking['id'], options: CancelBookingOptions = {}, ctx?: StoreContext): Promise<ClassBooking> {
+    const { late, ...timing } = this.parse(cancelOptionsSchema, options);
+    return this.#transition('markCancelled', id, timing, 'cancelled', (at) => ({ cancelledAt: at, ...(late ? { lateCancellation: true } : {}) }), ctx);
   }
 
   /** Checks the user in (`checkedInAt` = `at`, now by default); only from `booked`. */

@@ -34,6 +34,7 @@ const classBookingFields = {
   status: z.enum(CLASS_BOOKING_STATUSES),
   bookedAt: instantSchema,
   cancelledAt: instantSchema.optional(),
+  lateCancellation: z.boolean().optional().describe('Cancelled after the cancellation cut-off'),
   checkedInAt: instantSchema.optional(),
   notes: longTextSchema.optional(),
 };
@@ -60,7 +61,7 @@ export const createClassBookingInputSchema = z
   .refine(cancelledConsistently, cancellationRule);
 
 /** The class, the occurrence and the user of a booking never change. */
-export const patchClassBookingInputSchema = patchSchemaOf(pickFields(classBookingFields, ['status', 'cancelledAt', 'checkedInAt', 'notes']));
+export const patchClassBookingInputSchema = patchSchemaOf(pickFields(classBookingFields, ['status', 'cancelledAt', 'lateCancellation', 'checkedInAt', 'notes']));
 
 export type ClassBooking = z.output<typeof classBookingSchema>;
 export type StoredClassBooking = z.output<typeof storedClassBookingSchema>;

@@ -204,6 +204,14 @@ describe('ClassBookingRepository', () => {
       expect(earlier.cancelledAt).toEqual(new Date('2026-03-01T19:00:00Z'));
     });
 
+    it('records a cancellation after the cut-off as late, and only then', async () => {
+      const late = await bookings.markCancelled((await fresh()).id, { late: true });
+      expect(late).toMatchObject({ status: 'cancelled', lateCancellation: true });
+      expect(await bookings.getById(late.id)).toEqual(late);
+      const onTime = await bookings.markCancelled((await fresh()).id, { late: false });
+      expect(onTime.lateCancellation).toBeUndefined();
+    });
+
     it('checks a user in, and records a no-show', async () => {
       const attended = await bookings.markAttended((await fresh()).id, { at: T0 });
       expect(attended).toMatchObject({ status: 'attended', checkedInAt: T0, version: 2 });
