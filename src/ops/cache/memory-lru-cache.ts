@@ -15,7 +15,7 @@ export class MemoryLruCache implements CacheAdapter {
       max: options.maxEntries ?? 10_000,
       ttlAutopurge: false,
       // The SDK's clock decides expiry, so tests step time instead of sleeping.
-      ...(clock ? { perf: { now: () => clock.now().getTime() } } : {}),
+      ...(clock ? { perf: { now: () => clock.now().getTime() }, ttlResolution: 0 } : {}),
     });
   }
 
