@@ -1,0 +1,257 @@
+import { z } from 'zod';
+import { ConflictError } from '../../core/errors.js';
+import { idSchema, type ClassBookingId, type ClassId, type FacilityId, type UserId } from '../../core/ids.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
+import { instantSchema } from '../../core/schema-primitives.js';
+import { parseOrThrow } from '../../core/validation.js';
+import { inUnitOfWork } from '../../uow/unit-runner.js';
+import type { UnitOfWork } from '../../uow/unit-of-work.js';
+import type { ServiceDeps } from '../service-deps.js';
+import { memberWeekKey, occurrenceSeatKey, type BookingCounterRepository } from './booking-counter.repository.js';
+import type { ClassBookingRepository } from './class-booking.repository.js';
+import { classBookingSchema, holdsSeat, type ClassBooking } from './class-booking.schema.js';
+import type { ClassRepository } from './class.repository.js';
+import { scheduledDurationMs } from './class.service.js';
+
+const MINUTE = 60_000;
+
+/**
+ * The time rules of bookings, in minutes. Defaults: cancel freely until 2 hours before the
+ * start (later is a *late* cancellation, still allowed until the start and recorded as such);
+ * check in from 30 minutes before the start until 15 minutes after it.
+ */
+export interface BookingPolicy {
+  readonly cancellationCutoffMinutes: number;
+  readonly checkInOpensMinutesBefore: number;
+  readonly checkInClosesMinutesAfter: number;
+}
+
+export const DEFAULT_BOOKING_POLICY: BookingPolicy = {
+  cancellationCutoffMinutes: 120,
+  checkInOpensMinutesBefore: 30,
+  checkInClosesMinutesAfter: 15,
+};
+
+const minutesSchema = z.number().int().min(0).max(7 * 24 * 60);
+const policySchema = z.strictObject({
+  cancellationCutoffMinutes: minutesSchema,
+  checkInOpensMinutesBefore: minutesSchema,
+  checkInClosesMinutesAfter: minutesSchema,
+});
+
+const bookingIdSchema = classBookingSchema.shape.id;
+const newBookingSchema = z.strictObject({
+  classId: classBookingSchema.shape.classId,
+  userId: classBookingSchema.shape.userId,
+  occurrenceStart: instantSchema,
+});
+/** The seat a booking takes: a user in the occurrence of a class starting at `occurrenceStart`. */
+export type NewBookingInput = z.input<typeof newBookingSchema>;
+
+const occurrenceSchema = z.strictObject({ classId: classBookingSchema.shape.classId, occurrenceStart: instantSchema });
+const seatClaimSchema = occurrenceSchema.extend({ capacity: z.number().int().min(0).max(10_000) });
+const memberWindowSchema = z.strictObject({
+  userId: classBookingSchema.shape.userId,
+  facilityId: idSchema('FacilityId'),
+  from: instantSchema,
+  to: instantSchema,
+});
+
+/** Bookings of a week looked at when counting one member's: far more than any weekly limit. */
+const WEEK_SCAN_LIMIT = 500;
+
+/**
+ * Class bookings inside the classes module: seats (the occurrence's seat counter), recording
+ * a booking, cancellation with a cut-off, check-in window and no-shows. Booking *with* the
+ * membership rules is the `bookClassOccurrence` workflow, which composes this service with
+ * the memberships module.
+ *
+ * Capacity rule: the seats of an occurrence are a counter document claimed by one
+ * conditional update (`taken < capacity`), never by counting bookings then inserting —
+ * which two concurrent units would both pass. A cancellation gives the seat back in the same
+ * unit as the status change; an attended or missed booking keeps it.
+ *
+ * @example
+ * ```ts
+ * const bookings = new BookingService(classRepository, bookingRepository, counterRepository, deps)
+ * const cancelled = await bookings.cancelBooking(bookingId, { by: userId })
+ * if (cancelled.lateCancellation) notifyStaff()
+ * ```
+ */
+export class BookingService {
+  readonly #classes: ClassRepository;
+  readonly #bookings: ClassBookingRepository;
+  readonly #counters: BookingCounterRepository;
+  readonly #deps: ServiceDeps;
+  readonly policy: BookingPolicy;
+
+  constructor(classes: ClassRepository, bookings: ClassBookingRepository, counters: BookingCounterRepository, deps: ServiceDeps, policy: Partial<BookingPolicy> = {}) {
+    this.#classes = classes;
+    this.#bookings = bookings;
+    this.#counters = counters;
+    this.#deps = deps;
+    this.policy = this.#parse(policySchema, { ...DEFAULT_BOOKING_POLICY, ...policy });
+  }
+
+  /**
+   * Takes one seat of the occurrence if fewer than `capacity` are taken, or throws
+   * `ConflictError('class_full')`. With `uow` the claim is part of that unit (undone with
+   * it); without, it is committed at once and the caller must {@link releaseSeat} if its
+   * booking is not recorded (the workflow's compensation).
+   */
+  async reserveSeat(classId: ClassId, occurrenceStart: Date, capacity: number, uow?: UnitOfWork): Promise<void> {
+    const q = this.#parse(seatClaimSchema, { classId, occurrenceStart, capacity });
+    if (await this.#counters.claim(occurrenceSeatKey(q.classId, q.occurrenceStart), q.capacity, uow?.ctx)) return;
+    throw new ConflictError('class_full', `Class ${q.classId} is full at ${q.occurrenceStart.toISOString()}`, {
+      details: { classId: q.classId, occurrence: q.occurrenceStart.toISOString(), capacity: q.capacity },
+    });
+  }
+
+  /** Gives a seat of the occurrence back (never below zero). */
+  async releaseSeat(classId: ClassId, occurrenceStart: Date, uow?: UnitOfWork): Promise<void> {
+    const q = this.#parse(occurrenceSchema, { classId, occurrenceStart });
+    await this.#counters.release(occurrenceSeatKey(q.classId, q.occurrenceStart), uow?.ctx);
+  }
+
+  /** The seats taken in the occurrence (booked and attended bookings, by the seat counter). */
+  async seatsTaken(classId: ClassId, occurrenceStart: Date, uow?: UnitOfWork): Promise<number> {
+    const q = this.#parse(occurrenceSchema, { classId, occurrenceStart });
+    return this.#counters.taken(occurrenceSeatKey(q.classId, q.occurrenceStart), uow?.ctx);
+  }
+
+  /**
+   * Records a booking of a seat already reserved and emits `booking.created`, in `uow`.
+   * `ConflictError('already_booked')` when the user already holds a seat in the occurrence
+   * (the unique partial index on class, occurrence and user decides under concurrency).
+   */
+  async recordBooking(input: NewBookingInput, uow: UnitOfWork): Promise<ClassBooking> {
+    const b = this.#parse(newBookingSchema, input);
+    let booking: ClassBooking;
+    try {
+      booking = await this.#bookings.create({ classId: b.classId, userId: b.userId, date: b.occurrenceStart, bookedAt: this.#deps.clock.now() }, uow.ctx);
+    } catch (error) {
+      if (error instanceof ConflictError && error.reason === 'duplicate') throw alreadyBooked(b.classId, b.occurrenceStart, { cause: error });
+      throw error;
+    }
+    await uow.emit('booking.created', { bookingId: booking.id, classId: booking.classId, userId: booking.userId, occurrence: booking.date.toISOString() });
+    return booking;
+  }
+
+  /** Refuses early (before any seat is claimed) when the user already holds a seat in the occurrence. */
+  async assertNotBooked(classId: ClassId, occurrenceStart: Date, userId: UserId, uow?: UnitOfWork): Promise<void> {
+    const b = this.#parse(newBookingSchema, { classId, userId, occurrenceStart });
+    if (await this.#bookings.findActiveBooking(b.classId, b.occurrenceStart, b.userId, uow?.ctx)) throw alreadyBooked(b.classId, b.occurrenceStart);
+  }
+
+  /**
+   * The seats `userId` holds in classes of `facilityId` whose occurrences start in
+   * `[from, to)`: what a membership's weekly booking limit is checked against. Call
+   * {@link lockMemberWeek} first in the same unit so concurrent bookings of the member count
+   * each other.
+   */
+  async countMemberBookingsAtFacility(userId: UserId, facilityId: FacilityId, from: Date, to: Date, uow?: UnitOfWork): Promise<number> {
+    const w = this.#parse(memberWindowSchema, { userId, facilityId, from, to });
+    const { items } = await this.#bookings.listByUser(w.userId, { from: w.from, to: w.to }, { limit: WEEK_SCAN_LIMIT }, uow?.ctx);
+    const holding = items.filter((b) => holdsSeat(b.status));
+    if (holding.length === 0) return 0;
+    const classes = await this.#classes.findManyByIds([...new Set(holding.map((b) => b.classId))], uow?.ctx);
+    const atFacility = new Set(classes.filter((c) => c.facilityId === w.facilityId).map((c) => c.id as string));
+    return holding.filter((b) => atFacility.has(b.classId)).length;
+  }
+
+  /** Serialises the member's bookings at the facility in the ISO week `isoWeek` (e.g. `2026-W10`) within `uow`. */
+  async lockMemberWeek(userId: UserId, facilityId: FacilityId, isoWeek: string, uow: UnitOfWork): Promise<void> {
+    await this.#counters.lock(memberWeekKey(userId, facilityId, isoWeek), uow.ctx);
+  }
+
+  /** The booking; `NotFoundError` when there is none. */
+  async getBooking(id: ClassBookingId, uow?: UnitOfWork): Promise<ClassBooking> {
+    return this.#bookings.getById(this.#parse(bookingIdSchema, id), uow?.ctx);
+  }
+
+  /** Every booking of an occurrence, whatever its status, in booking order (keyset pages). */
+  async listOccurrenceBookings(classId: ClassId, occurrenceStart: Date, page?: PageRequest, uow?: UnitOfWork): Promise<Page<ClassBooking>> {
+    return this.#bookings.listByOccurrence(classId, occurrenceStart, page, uow?.ctx);
+  }
+
+  /**
+   * Cancels a booked seat and gives it back, in one unit; emits `booking.cancelled`.
+   * Allowed until the occurrence starts (`ConflictError('class_started')` after). Within
+   * `cancellationCutoffMinutes` of the start it is a late cancellation: still cancelled,
+   * recorded with `lateCancellation: true` and `late` in the event, so host apps can apply
+   * their fee or strike policy. `ConflictError('invalid_transition')` unless `booked`.
+   */
+  async cancelBooking(id: ClassBookingId, uow?: UnitOfWork): Promise<ClassBooking> {
+    const bookingId = this.#parse(bookingIdSchema, id);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const booking = await this.#bookings.getById(bookingId, u.ctx);
+      const now = this.#deps.clock.now();
+      if (booking.status === 'booked' && now.getTime() >= booking.date.getTime()) {
+        throw new ConflictError('class_started', `Booking ${bookingId} can no longer be cancelled: its class has started`, { details: { bookingId } });
+      }
+      const late = now.getTime() > booking.date.getTime() - this.policy.cancellationCutoffMinutes * MINUTE;
+      const cancelled = await this.#bookings.markCancelled(bookingId, { at: now, late, expectedVersion: booking.version }, u.ctx);
+      await this.#counters.release(occurrenceSeatKey(cancelled.classId, cancelled.date), u.ctx);
+      await u.emit('booking.cancelled', { bookingId: cancelled.id, late });
+      return cancelled;
+    });
+  }
+
+  /**
+   * Checks the member in: only a `booked` booking, only from `checkInOpensMinutesBefore`
+   * before the start to `checkInClosesMinutesAfter` after it
+   * (`ConflictError('check_in_closed')` otherwise). Emits `booking.attended`.
+   */
+  async checkIn(id: ClassBookingId, uow?: UnitOfWork): Promise<ClassBooking> {
+    const bookingId = this.#parse(bookingIdSchema, id);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const booking = await this.#bookings.getById(bookingId, u.ctx);
+      const now = this.#deps.clock.now().getTime();
+      const opens = booking.date.getTime() - this.policy.checkInOpensMinutesBefore * MINUTE;
+      const closes = booking.date.getTime() + this.policy.checkInClosesMinutesAfter * MINUTE;
+      if (booking.status === 'booked' && (now < opens || now > closes)) {
+        throw new ConflictError('check_in_closed', `Check-in for booking ${bookingId} is open from ${new Date(opens).toISOString()} to ${new Date(closes).toISOString()}`, {
+          details: { bookingId, opensAt: new Date(opens).toISOString(), closesAt: new Date(closes).toISOString() },
+        });
+      }
+      const attended = await this.#bookings.markAttended(bookingId, { at: new Date(now), expectedVersion: booking.version }, u.ctx);
+      await u.emit('booking.attended', { bookingId: attended.id });
+      return attended;
+    });
+  }
+
+  /**
+   * After an occurrence has ended, marks every booking still `booked` as a no-show, in one
+   * unit; returns them. `ConflictError('class_not_over')` before the occurrence's end. The
+   * seats stay taken: a no-show occupied its place.
+   */
+  async markNoShows(classId: ClassId, occurrenceStart: Date, uow?: UnitOfWork): Promise<ClassBooking[]> {
+    const q = this.#parse(occurrenceSchema, { classId, occurrenceStart });
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const fitnessClass = await this.#classes.getById(q.classId, u.ctx);
+      const end = q.occurrenceStart.getTime() + scheduledDurationMs(fitnessClass);
+      if (this.#deps.clock.now().getTime() < end) {
+        throw new ConflictError('class_not_over', `Class ${q.classId} at ${q.occurrenceStart.toISOString()} has not ended yet`, { details: { classId: q.classId, endsAt: new Date(end).toISOString() } });
+      }
+      const missed: ClassBooking[] = [];
+      let after: string | undefined;
+      do {
+        const page = await this.#bookings.listByOccurrence(q.classId, q.occurrenceStart, { limit: 200, ...(after ? { after } : {}) }, u.ctx);
+        for (const b of page.items) if (b.status === 'booked') missed.push(await this.#bookings.markNoShow(b.id, { expectedVersion: b.version }, u.ctx));
+        after = page.nextCursor ?? undefined;
+      } while (after);
+      return missed;
+    });
+  }
+
+  #parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+    return parseOrThrow(schema, input, { entity: 'class booking', ...(this.#deps.locale ? { locale: this.#deps.locale } : {}) });
+  }
+}
+
+function alreadyBooked(classId: string, occurrenceStart: Date, options: { cause?: unknown } = {}): ConflictError {
+  return new ConflictError('already_booked', `The user already holds a seat in class ${classId} at ${occurrenceStart.toISOString()}`, {
+    ...options,
+    details: { classId, occurrence: occurrenceStart.toISOString() },
+  });
+}

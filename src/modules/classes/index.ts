@@ -1,0 +1,52 @@
+/**
+ * The classes module: its only door. Class and booking schemas, their repositories, the
+ * seat counters, recurrence expansion, the {@link ClassService} and the {@link BookingService}.
+ * Booking with the membership rules is the `bookClassOccurrence` workflow.
+ *
+ * @example
+ * ```ts
+ * const { classService, bookingService } = createClassesModule(db, pg, deps)
+ * const week = classService.occurrencesBetween(yoga, 'Europe/Istanbul', monday, nextMonday)
+ * ```
+ */
+import type { Kysely } from 'kysely';
+import type { Db } from 'mongodb';
+import type { Database } from '../../stores/postgres/database.js';
+import type { ServiceDeps } from '../service-deps.js';
+import { BookingCounterRepository } from './booking-counter.repository.js';
+import { BookingService, type BookingPolicy } from './booking.service.js';
+import { ClassBookingRepository } from './class-booking.repository.js';
+import { ClassRepository } from './class.repository.js';
+import { ClassService } from './class.service.js';
+
+export * from './class.schema.js';
+export * from './class-booking.schema.js';
+export { ClassRepository } from './class.repository.js';
+export { ClassBookingRepository, type CancelBookingOptions, type TimedTransitionOptions } from './class-booking.repository.js';
+export { BookingCounterRepository, memberWeekKey, occurrenceSeatKey } from './booking-counter.repository.js';
+export { ClassService, MAX_OCCURRENCE_WINDOW_MS, scheduledDurationMs, type TimetableEntry } from './class.service.js';
+export { BookingService, DEFAULT_BOOKING_POLICY, type BookingPolicy, type NewBookingInput } from './booking.service.js';
+export { expandOccurrences, isOccurrenceStart, MAX_OCCURRENCES_PER_EXPANSION, OCCURRENCE_DISAMBIGUATION, type ClassOccurrence } from './recurrence.js';
+
+/** The classes module's repositories and services, built on the SDK's stores. */
+export interface ClassesModule {
+  readonly classes: ClassRepository;
+  readonly bookings: ClassBookingRepository;
+  readonly counters: BookingCounterRepository;
+  readonly classService: ClassService;
+  readonly bookingService: BookingService;
+}
+
+/** Builds the classes module; `policy` overrides the booking time rules (cut-off, check-in window). */
+export function createClassesModule(db: Db, _pg: Kysely<Database>, deps: ServiceDeps, policy: Partial<BookingPolicy> = {}): ClassesModule {
+  const classes = new ClassRepository(db, deps);
+  const bookings = new ClassBookingRepository(db, deps);
+  const counters = new BookingCounterRepository(db, deps);
+  return {
+    classes,
+    bookings,
+    counters,
+    classService: new ClassService(classes, deps),
+    bookingService: new BookingService(classes, bookings, counters, deps, policy),
+  };
+}
