@@ -58,7 +58,7 @@ const memberWindowSchema = z.strictObject({
 });
 
 /** Bookings of a week looked at when counting one member's: far more than any weekly limit. */
-const WEEK_SCAN_LIMIT = 500;
+const WEEK_SCAN_LIMIT = 200;
 
 /**
  * Class bookings inside the classes module: seats (the occurrence's seat counter), recording

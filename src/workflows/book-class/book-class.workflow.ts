@@ -1,0 +1,152 @@
+import { Temporal } from 'temporal-polyfill';
+import { z } from 'zod';
+import { ConflictError } from '../../core/errors.js';
+import type { FacilityId, MembershipId, UserId } from '../../core/ids.js';
+import { idSchema } from '../../core/ids.js';
+import { instantSchema } from '../../core/schema-primitives.js';
+import { parseOrThrow } from '../../core/validation.js';
+import type { BookingService } from '../../modules/classes/booking.service.js';
+import type { ClassBooking } from '../../modules/classes/class-booking.schema.js';
+import type { ClassService } from '../../modules/classes/class.service.js';
+import type { ServiceDeps } from '../../modules/service-deps.js';
+import type { StoreContext } from '../../stores/store-context.js';
+import { inUnitOfWork } from '../../uow/unit-runner.js';
+import type { UnitOfWork } from '../../uow/unit-of-work.js';
+import { createStep, runWorkflow, stepResponse } from '../workflow.js';
+
+/** What the workflow reads of a facility: its IANA time zone. `FacilityRepository` fits. */
+export interface FacilityTimeZoneSource {
+  getById(id: FacilityId, ctx?: StoreContext): Promise<{ readonly timezone: string }>;
+}
+
+/** What the workflow reads of the memberships module. `MemberSubscriptionRepository` and `MembershipRepository` fit. */
+export interface MembershipSource {
+  findActiveForUserAtFacility(
+    userId: UserId,
+    facilityId: FacilityId,
+    at: Date,
+    ctx?: StoreContext,
+  ): Promise<{ readonly id: string; readonly membershipId: MembershipId } | null>;
+}
+export interface MembershipPlanSource {
+  getById(id: MembershipId, ctx?: StoreContext): Promise<{ readonly limitations: { readonly classesIncluded: boolean; readonly maxClassBookingsPerWeek?: number | undefined } }>;
+}
+
+export interface BookClassDeps {
+  readonly classes: ClassService;
+  readonly bookings: BookingService;
+  readonly facilities: FacilityTimeZoneSource;
+  readonly subscriptions: MembershipSource;
+  readonly plans: MembershipPlanSource;
+  readonly deps: ServiceDeps;
+}
+
+const bookClassInputSchema = z.strictObject({
+  classId: idSchema('ClassId'),
+  userId: idSchema('UserId'),
+  occurrenceStart: instantSchema.describe('Start instant of the occurrence to book'),
+});
+export type BookClassInput = z.input<typeof bookClassInputSchema>;
+
+/**
+ * Books a member into one occurrence of a class (spans classes + memberships + the
+ * facility's time zone). Rules, in order:
+ * 1. the class exists and is active (`ConflictError('class_inactive')`);
+ * 2. `occurrenceStart` is a real occurrence of it in the facility's zone
+ *    (`NotFoundError('class occurrence')`) that has not started (`ConflictError('class_started')`);
+ * 3. the member has an active subscription at the class's facility whose period covers the
+ *    occurrence (`ConflictError('membership_required')`), on a plan with `classesIncluded`
+ *    (`ConflictError('classes_not_included')`) — seed: `memberships.limitations`;
+ * 4. the member holds no seat in the occurrence yet (`ConflictError('already_booked')`);
+ * 5. a seat is free (`ConflictError('class_full')`);
+ * 6. the member's seat-holding bookings at that facility in the occurrence's ISO week (in the
+ *    facility's zone) are fewer than the plan's `maxClassBookingsPerWeek`
+ *    (`ConflictError('weekly_limit_reached')`; absent = unlimited).
+ *
+ * Concurrency: the seat is claimed by one conditional update of the occurrence's seat counter
+ * (never overbooked, however many race). Without a caller's unit the claim commits on its
+ * own — so 200 racing bookings do not all abort on one hot document inside transactions —
+ * and is released as the step's compensation if the unit that records the booking fails.
+ * With a caller's `uow` everything, the claim included, is part of that unit. Rule 6 locks a
+ * per-member-week document in the unit, so a member's concurrent bookings count each other.
+ * Emits `booking.created`.
+ *
+ * @example
+ * ```ts
+ * const booking = await bookClassOccurrence({ classes, bookings, facilities, subscriptions, plans, deps }, { classId, userId, occurrenceStart: new Date('2026-03-02T06:00:00Z') })
+ * ```
+ */
+export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInput, uow?: UnitOfWork): Promise<ClassBooking> {
+  const { classId, userId, occurrenceStart } = parseOrThrow(bookClassInputSchema, input, { entity: 'class booking', ...(d.deps.locale ? { locale: d.deps.locale } : {}) });
+  const ctx = uow?.ctx;
+
+  const fitnessClass = await d.classes.getClass(classId, uow);
+  if (!fitnessClass.isActive) throw new ConflictError('class_inactive', `Class ${classId} is not on the timetable`, { details: { classId } });
+  const { timezone } = await d.facilities.getById(fitnessClass.facilityId, ctx);
+  const occurrence = d.classes.occurrenceAt(fitnessClass, timezone, occurrenceStart);
+  if (d.deps.clock.now().getTime() >= occurrence.start.getTime()) {
+    throw new ConflictError('class_started', `Class ${classId} at ${occurrence.start.toISOString()} has already started`, { details: { classId } });
+  }
+
+  const subscription = await d.subscriptions.findActiveForUserAtFacility(userId, fitnessClass.facilityId, occurrence.start, ctx);
+  if (!subscription) {
+    throw new ConflictError('membership_required', `User ${userId} has no active membership at facility ${fitnessClass.facilityId} covering ${occurrence.start.toISOString()}`, {
+      details: { userId, facilityId: fitnessClass.facilityId },
+    });
+  }
+  const { limitations } = await d.plans.getById(subscription.membershipId, ctx);
+  if (!limitations.classesIncluded) {
+    throw new ConflictError('classes_not_included', `The membership of user ${userId} does not include classes`, { details: { memberSubscriptionId: subscription.id } });
+  }
+  await d.bookings.assertNotBooked(classId, occurrence.start, userId, uow);
+
+  const week = isoWeekOf(occurrence.start, timezone);
+  const weeklyLimit = limitations.maxClassBookingsPerWeek;
+  const record = async (u: UnitOfWork) => {
+    if (weeklyLimit !== undefined) {
+      await d.bookings.lockMemberWeek(userId, fitnessClass.facilityId, week.label, u);
+      const booked = await d.bookings.countMemberBookingsAtFacility(userId, fitnessClass.facilityId, week.from, week.to, u);
+      if (booked >= weeklyLimit) {
+        throw new ConflictError('weekly_limit_reached', `User ${userId} has used all ${weeklyLimit} class bookings of ${week.label}`, {
+          details: { userId, week: week.label, limit: weeklyLimit },
+        });
+      }
+    }
+    return d.bookings.recordBooking({ classId, userId, occurrenceStart: occurrence.start }, u);
+  };
+  const capacity = fitnessClass.location.capacity;
+
+  if (uow) {
+    await d.bookings.reserveSeat(classId, occurrence.start, capacity, uow);
+    return record(uow);
+  }
+  return runWorkflow('book-class', async (run) => {
+    await run(reserveSeatStep(d.bookings), { classId, occurrenceStart: occurrence.start, capacity });
+    return inUnitOfWork(d.deps.units, undefined, record);
+  });
+}
+
+/** Claims a seat on its own (committed at once); its compensation gives it back. */
+function reserveSeatStep(bookings: BookingService) {
+  return createStep(
+    'reserve-seat',
+    async (seat: { classId: ClassBooking['classId']; occurrenceStart: Date; capacity: number }) => {
+      await bookings.reserveSeat(seat.classId, seat.occurrenceStart, seat.capacity);
+      return stepResponse(seat);
+    },
+    async (seat) => bookings.releaseSeat(seat.classId, seat.occurrenceStart),
+  );
+}
+
+/**
+ * The ISO week (Monday to Monday, local midnights) containing `instant` in `timeZone`, with
+ * its label (`2026-W10`): the period of a membership's weekly booking limit.
+ */
+export function isoWeekOf(instant: Date, timeZone: string): { readonly label: string; readonly from: Date; readonly to: Date } {
+  const local = Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(timeZone);
+  const monday = local.toPlainDate().subtract({ days: local.dayOfWeek - 1 });
+  const from = monday.toZonedDateTime({ timeZone });
+  const to = monday.add({ weeks: 1 }).toZonedDateTime({ timeZone });
+  const label = `${local.yearOfWeek ?? local.year}-W${String(local.weekOfYear ?? 1).padStart(2, '0')}`;
+  return { label, from: new Date(from.epochMilliseconds), to: new Date(to.epochMilliseconds) };
+}
