@@ -1,0 +1,35 @@
+/**
+ * The memberships module's only door: plan catalogues and members' subscriptions.
+ *
+ * @example
+ * ```ts
+ * const { service } = createMembershipsModule(db, pg, deps);
+ * await service.listPlans(facilityId, { activeOnly: true });
+ * ```
+ */
+import type { Kysely } from 'kysely';
+import type { Db } from 'mongodb';
+import type { Database } from '../../stores/postgres/database.js';
+import { AuditLogRepository } from '../audit/audit-log.repository.js';
+import { AuditTrail } from '../audit/audit-trail.js';
+import type { ServiceDeps } from '../service-deps.js';
+import { MemberSubscriptionRepository } from './member-subscription.repository.js';
+import { MembershipRepository } from './membership.repository.js';
+import { MembershipService } from './membership.service.js';
+
+export * from './membership.schema.js';
+export * from './member-subscription.schema.js';
+export { MembershipRepository, type MembershipPlanFilter } from './membership.repository.js';
+export { MemberSubscriptionRepository, type MemberSubscriptionFilter, type PaymentRecordInput } from './member-subscription.repository.js';
+export { addMembershipPeriod, MembershipService, type CancelSubscriptionInput, type StartSubscriptionInput } from './membership.service.js';
+
+/** The plan and member-subscription repositories and the membership service. */
+export function createMembershipsModule(
+  db: Db,
+  pg: Kysely<Database>,
+  deps: ServiceDeps,
+): { readonly plans: MembershipRepository; readonly subscriptions: MemberSubscriptionRepository; readonly service: MembershipService } {
+  const plans = new MembershipRepository(db, deps);
+  const subscriptions = new MemberSubscriptionRepository(db, deps);
+  return { plans, subscriptions, service: new MembershipService(plans, subscriptions, new AuditTrail(new AuditLogRepository(pg, deps)), deps) };
+}

@@ -1,0 +1,257 @@
+import { Temporal } from 'temporal-polyfill';
+import { z } from 'zod';
+import { ConflictError } from '../../core/errors.js';
+import type { FacilityId, MemberSubscriptionId, MembershipId, UserId } from '../../core/ids.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
+import { instantSchema, longTextSchema, timeZoneSchema } from '../../core/schema-primitives.js';
+import { parseOrThrow } from '../../core/validation.js';
+import type { UnitOfWork } from '../../uow/unit-of-work.js';
+import { inUnitOfWork } from '../../uow/unit-runner.js';
+import { auditSnapshot, type AuditTrail } from '../audit/audit-trail.js';
+import type { ServiceDeps } from '../service-deps.js';
+import type { MemberSubscriptionFilter, MemberSubscriptionRepository, PaymentRecordInput } from './member-subscription.repository.js';
+import { memberSubscriptionSchema, paymentRecordSchema, type MemberSubscription } from './member-subscription.schema.js';
+import type { MembershipPlanFilter, MembershipRepository } from './membership.repository.js';
+import {
+  createMembershipInputSchema,
+  membershipSchema,
+  patchMembershipInputSchema,
+  type CreateMembershipInput,
+  type Membership,
+  type MembershipDuration,
+  type PatchMembershipInput,
+} from './membership.schema.js';
+
+const planIdSchema = membershipSchema.shape.id;
+const facilityIdSchema = membershipSchema.shape.facilityId;
+const subscriptionIdSchema = memberSubscriptionSchema.shape.id;
+const userIdSchema = memberSubscriptionSchema.shape.userId;
+const versionOptionsSchema = z.strictObject({ expectedVersion: z.number().int().min(1).optional() });
+
+const startSchema = z.strictObject({
+  userId: userIdSchema,
+  membershipId: planIdSchema,
+  startDate: instantSchema,
+  timeZone: timeZoneSchema,
+  autoRenew: z.boolean(),
+  payment: paymentRecordSchema,
+});
+/** What {@link MembershipService.startSubscription} takes: a paid, active membership period. */
+export type StartSubscriptionInput = z.input<typeof startSchema>;
+
+const cancelSchema = z.strictObject({
+  when: z.enum(['immediately', 'at_period_end']),
+  reason: longTextSchema.optional(),
+});
+export type CancelSubscriptionInput = z.input<typeof cancelSchema>;
+
+/**
+ * The end of a membership period that starts at `start`: `duration` added in calendar terms
+ * in the facility's time zone (a month from 31 January ends on the last day of February; a
+ * day across a DST change is a calendar day, 23 or 25 hours).
+ *
+ * @example
+ * ```ts
+ * addMembershipPeriod(new Date('2026-01-31T09:00:00Z'), { value: 1, unit: 'month' }, 'Europe/Istanbul') // 2026-02-28T09:00:00Z
+ * ```
+ */
+export function addMembershipPeriod(start: Date, duration: MembershipDuration, timeZone: string): Date {
+  const zoned = Temporal.Instant.fromEpochMilliseconds(start.getTime()).toZonedDateTimeISO(timeZone);
+  const unit = `${duration.unit}s` as 'days' | 'weeks' | 'months' | 'years';
+  return new Date(zoned.add({ [unit]: duration.value }, { overflow: 'constrain' }).epochMilliseconds);
+}
+
+/**
+ * The plan catalogue of each facility and the lifecycle of members' subscriptions: start a
+ * paid period, extend it, record payments, cancel, expire. Payment and invoicing live in
+ * billing; the purchase and renewal workflows compose the two in one unit of work.
+ *
+ * @example
+ * ```ts
+ * const plan = await memberships.createPlan({ facilityId, name: 'Aylık', duration: { value: 1, unit: 'month' }, price: 1_500_00 });
+ * const { items } = await memberships.listPlans(facilityId, { activeOnly: true });
+ * ```
+ */
+export class MembershipService {
+  readonly #plans: MembershipRepository;
+  readonly #subscriptions: MemberSubscriptionRepository;
+  readonly #audit: AuditTrail;
+  readonly #deps: ServiceDeps;
+
+  constructor(plans: MembershipRepository, subscriptions: MemberSubscriptionRepository, audit: AuditTrail, deps: ServiceDeps) {
+    this.#plans = plans;
+    this.#subscriptions = subscriptions;
+    this.#audit = audit;
+    this.#deps = deps;
+  }
+
+  /** Adds a plan to a facility's catalogue (prices are tax-inclusive minor units). */
+  async createPlan(input: CreateMembershipInput, uow?: UnitOfWork): Promise<Membership> {
+    const data = this.#parse(createMembershipInputSchema, input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const plan = await this.#plans.create(data, u.ctx);
+      await this.#audit.record(u, { entityType: 'memberships', entityId: plan.id, action: 'create', newState: auditSnapshot(plan) });
+      return plan;
+    });
+  }
+
+  async getPlan(membershipId: MembershipId, uow?: UnitOfWork): Promise<Membership> {
+    return this.#plans.getById(this.#parse(planIdSchema, membershipId), uow?.ctx);
+  }
+
+  /**
+   * Changes a plan. A new price applies to purchases and renewals from now on; periods
+   * already paid keep theirs. Audited (prices are financial data).
+   */
+  async updatePlan(membershipId: MembershipId, patch: PatchMembershipInput, options: { expectedVersion?: number } = {}, uow?: UnitOfWork): Promise<Membership> {
+    const id = this.#parse(planIdSchema, membershipId);
+    const changes = this.#parse(patchMembershipInputSchema, patch);
+    const { expectedVersion } = this.#parse(versionOptionsSchema, options);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const before = await this.#plans.getById(id, u.ctx);
+      const after = await this.#plans.patch(id, changes, expectedVersion === undefined ? {} : { expectedVersion }, u.ctx);
+      await this.#audit.record(u, { entityType: 'memberships', entityId: id, action: 'update', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
+      return after;
+    });
+  }
+
+  /** Stops selling a plan (and renewing it); existing periods run to their end. */
+  async deactivatePlan(membershipId: MembershipId, uow?: UnitOfWork): Promise<Membership> {
+    return this.updatePlan(membershipId, { isActive: false }, {}, uow);
+  }
+
+  /** A facility's plans in creation order; `activeOnly` for the ones on sale. */
+  async listPlans(facilityId: FacilityId, filter: MembershipPlanFilter = {}, page?: PageRequest, uow?: UnitOfWork): Promise<Page<Membership>> {
+    return this.#plans.listByFacility(this.#parse(facilityIdSchema, facilityId), filter, page, uow?.ctx);
+  }
+
+  async getSubscription(memberSubscriptionId: MemberSubscriptionId, uow?: UnitOfWork): Promise<MemberSubscription> {
+    return this.#subscriptions.getById(this.#parse(subscriptionIdSchema, memberSubscriptionId), uow?.ctx);
+  }
+
+  async listSubscriptionsByUser(userId: UserId, filter: MemberSubscriptionFilter = {}, page?: PageRequest, uow?: UnitOfWork): Promise<Page<MemberSubscription>> {
+    return this.#subscriptions.listByUser(this.#parse(userIdSchema, userId), filter, page, uow?.ctx);
+  }
+
+  /** Active auto-renewing subscriptions ending at or before `before`: the renewal run's list. */
+  async listDueForRenewal(before: Date, page?: PageRequest, uow?: UnitOfWork): Promise<Page<MemberSubscription>> {
+    return this.#subscriptions.listDueForRenewal(this.#parse(instantSchema, before), page, uow?.ctx);
+  }
+
+  /** Active subscriptions that do not renew and end at or before `before`: the expiry run's list. */
+  async listExpiring(before: Date, page?: PageRequest, uow?: UnitOfWork): Promise<Page<MemberSubscription>> {
+    return this.#subscriptions.listExpiring(this.#parse(instantSchema, before), page, uow?.ctx);
+  }
+
+  /**
+   * Starts a paid membership period: an `active` subscription from `startDate` for the plan's
+   * duration (in the facility's time zone), with its first payment in the history. Refuses
+   * an inactive plan: `ConflictError('plan_inactive')`.
+   */
+  async startSubscription(input: StartSubscriptionInput, uow?: UnitOfWork): Promise<{ readonly subscription: MemberSubscription; readonly plan: Membership }> {
+    const data = this.#parse(startSchema, input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const plan = await this.#plans.getById(data.membershipId, u.ctx);
+      if (!plan.isActive) throw new ConflictError('plan_inactive', `Membership plan ${plan.id} is no longer sold`);
+      const subscription = await this.#subscriptions.create(
+        {
+          userId: data.userId,
+          facilityId: plan.facilityId,
+          membershipId: plan.id,
+          startDate: data.startDate,
+          endDate: addMembershipPeriod(data.startDate, plan.duration, data.timeZone),
+          status: 'active',
+          autoRenew: data.autoRenew,
+          paymentHistory: [data.payment],
+        },
+        u.ctx,
+      );
+      await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: subscription.id, action: 'create', newState: auditSnapshot(subscription) });
+      return { subscription, plan };
+    });
+  }
+
+  /**
+   * Extends an active subscription by its plan's duration and records the renewal payment,
+   * guarded by `expectedVersion` so two renewals of the same period cannot both extend it.
+   */
+  async extendSubscription(
+    memberSubscriptionId: MemberSubscriptionId,
+    input: { readonly expectedVersion: number; readonly timeZone: string; readonly payment: PaymentRecordInput },
+    uow?: UnitOfWork,
+  ): Promise<MemberSubscription> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const data = this.#parse(z.strictObject({ expectedVersion: z.number().int().min(1), timeZone: timeZoneSchema, payment: paymentRecordSchema }), input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const before = await this.#subscriptions.getById(id, u.ctx);
+      if (before.status !== 'active') throw new ConflictError('subscription_not_active', `Member subscription ${id} is ${before.status}`);
+      const plan = await this.#plans.getById(before.membershipId, u.ctx);
+      const endDate = addMembershipPeriod(before.endDate, plan.duration, data.timeZone);
+      await this.#subscriptions.patch(id, { endDate }, { expectedVersion: data.expectedVersion }, u.ctx);
+      const after = await this.#subscriptions.appendPayment(id, data.payment, u.ctx);
+      await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: id, action: 'renew', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
+      return after;
+    });
+  }
+
+  /** Appends a payment (or refund) record; a `transactionId` already recorded is refused. */
+  async recordPayment(memberSubscriptionId: MemberSubscriptionId, payment: PaymentRecordInput, uow?: UnitOfWork): Promise<MemberSubscription> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const record = this.#parse(paymentRecordSchema, payment);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => this.#subscriptions.appendPayment(id, record, u.ctx));
+  }
+
+  /** Stops auto-renewal without ending the period (a declined renewal, a cancellation at period end). */
+  async stopAutoRenew(memberSubscriptionId: MemberSubscriptionId, reason: string | undefined, uow?: UnitOfWork): Promise<MemberSubscription> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const why = reason === undefined ? undefined : this.#parse(longTextSchema, reason);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const before = await this.#subscriptions.getById(id, u.ctx);
+      const after = await this.#subscriptions.patch(id, { autoRenew: false, ...(why === undefined ? {} : { cancellationReason: why }) }, { expectedVersion: before.version }, u.ctx);
+      await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: id, action: 'auto_renew_off', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
+      return after;
+    });
+  }
+
+  /**
+   * Cancels a subscription: `immediately` ends it now (status `cancelled`); `at_period_end`
+   * stops renewal and lets the period run out (the expiry run then marks it `expired`).
+   * Only an active or pending subscription can be cancelled: `ConflictError('subscription_not_active')`.
+   */
+  async cancelSubscription(memberSubscriptionId: MemberSubscriptionId, input: CancelSubscriptionInput, uow?: UnitOfWork): Promise<MemberSubscription> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const { when, reason } = this.#parse(cancelSchema, input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const before = await this.#subscriptions.getById(id, u.ctx);
+      if (before.status !== 'active' && before.status !== 'pending') {
+        throw new ConflictError('subscription_not_active', `Member subscription ${id} is ${before.status} and cannot be cancelled`);
+      }
+      const changes =
+        when === 'immediately'
+          ? { status: 'cancelled' as const, cancelledAt: this.#deps.clock.now(), autoRenew: false, ...(reason === undefined ? {} : { cancellationReason: reason }) }
+          : { autoRenew: false, ...(reason === undefined ? {} : { cancellationReason: reason }) };
+      const after = await this.#subscriptions.patch(id, changes, { expectedVersion: before.version }, u.ctx);
+      await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: id, action: 'cancel', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
+      return after;
+    });
+  }
+
+  /** Marks an active subscription whose period has ended as `expired`. */
+  async expireSubscription(memberSubscriptionId: MemberSubscriptionId, asOf: Date, uow?: UnitOfWork): Promise<MemberSubscription> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const at = this.#parse(instantSchema, asOf);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const before = await this.#subscriptions.getById(id, u.ctx);
+      if (before.status !== 'active' || before.endDate.getTime() > at.getTime()) {
+        throw new ConflictError('subscription_not_ended', `Member subscription ${id} has not ended`);
+      }
+      const after = await this.#subscriptions.patch(id, { status: 'expired' }, { expectedVersion: before.version }, u.ctx);
+      await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: id, action: 'expire', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
+      return after;
+    });
+  }
+
+  #parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+    return parseOrThrow(schema, input, { ...(this.#deps.locale ? { locale: this.#deps.locale } : {}), entity: 'membership' });
+  }
+}
