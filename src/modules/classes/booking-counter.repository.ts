@@ -14,8 +14,6 @@ const definition = MONGO_COLLECTIONS.class_booking_counters;
 interface CounterDocument {
   _id: string;
   taken: number;
-  /** How often {@link BookingCounterRepository.lock} wrote it. */
-  locks?: number;
   updatedAt: Date;
 }
 
@@ -27,15 +25,14 @@ export function occurrenceSeatKey(classId: ClassId, occurrenceStart: Date): stri
   return `seats:${classId}:${occurrenceStart.toISOString()}`;
 }
 
-/** The key that serialises a member's bookings at a facility in one ISO week (`2026-W10`). */
+/** The lock key that serialises a member's bookings at a facility in one ISO week (`2026-W10`). */
 export function memberWeekKey(userId: UserId, facilityId: FacilityId, isoWeek: string): string {
   return `week:${userId}:${facilityId}:${isoWeek}`;
 }
 
 /**
  * Bounded counters for the booking rules (`class_booking_counters`): the seats taken in an
- * occurrence, and the lock documents that serialise a member's bookings of a week. A claim is one conditional
- * `findOneAndUpdate({ _id: key, taken: { $lt: limit } }, { $inc: { taken: 1 } })`, so however
+ * occurrence. A claim is one conditional `findOneAndUpdate({ _id: key, taken: { $lt: limit } }, { $inc: { taken: 1 } })`, so however
  * many claims race, at most `limit` succeed. The document is created (upserted with
  * `taken: 0`) on first use.
  *
@@ -88,19 +85,6 @@ export class BookingCounterRepository {
         { ...sessionOf(ctx), returnDocument: 'after' },
       );
       return released !== null;
-    });
-  }
-
-  /**
-   * Writes the counter's document in the caller's transaction, so two units of work that
-   * lock the same key conflict and one of them re-runs after the other committed. This
-   * serialises a read-check-write that spans documents (counting a member's bookings of a
-   * week before adding one), which snapshot isolation alone would let both units pass.
-   */
-  async lock(key: string, ctx?: StoreContext): Promise<void> {
-    return this.#run('lock', async () => {
-      const id = this.#parse(keySchema, key);
-      await this.#collection.updateOne({ _id: id }, { $inc: { locks: 1 }, $setOnInsert: { taken: 0 }, $set: { updatedAt: this.#deps.clock.now() } }, { ...sessionOf(ctx), upsert: true });
     });
   }
 

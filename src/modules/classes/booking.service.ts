@@ -4,6 +4,7 @@ import { idSchema, type ClassBookingId, type ClassId, type FacilityId, type User
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
+import type { DocumentLocks } from '../../stores/mongo/document-lock.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { ServiceDeps } from '../service-deps.js';
@@ -73,7 +74,7 @@ const WEEK_SCAN_LIMIT = 200;
  *
  * @example
  * ```ts
- * const bookings = new BookingService(classRepository, bookingRepository, counterRepository, deps)
+ * const bookings = new BookingService(classRepository, bookingRepository, counterRepository, locks, deps)
  * const cancelled = await bookings.cancelBooking(bookingId, { by: userId })
  * if (cancelled.lateCancellation) notifyStaff()
  * ```
@@ -82,13 +83,22 @@ export class BookingService {
   readonly #classes: ClassRepository;
   readonly #bookings: ClassBookingRepository;
   readonly #counters: BookingCounterRepository;
+  readonly #locks: DocumentLocks;
   readonly #deps: ServiceDeps;
   readonly policy: BookingPolicy;
 
-  constructor(classes: ClassRepository, bookings: ClassBookingRepository, counters: BookingCounterRepository, deps: ServiceDeps, policy: Partial<BookingPolicy> = {}) {
+  constructor(
+    classes: ClassRepository,
+    bookings: ClassBookingRepository,
+    counters: BookingCounterRepository,
+    locks: DocumentLocks,
+    deps: ServiceDeps,
+    policy: Partial<BookingPolicy> = {},
+  ) {
     this.#classes = classes;
     this.#bookings = bookings;
     this.#counters = counters;
+    this.#locks = locks;
     this.#deps = deps;
     this.policy = this.#parse(policySchema, { ...DEFAULT_BOOKING_POLICY, ...policy });
   }
@@ -161,7 +171,7 @@ export class BookingService {
 
   /** Serialises the member's bookings at the facility in the ISO week `isoWeek` (e.g. `2026-W10`) within `uow`. */
   async lockMemberWeek(userId: UserId, facilityId: FacilityId, isoWeek: string, uow: UnitOfWork): Promise<void> {
-    await this.#counters.lock(memberWeekKey(userId, facilityId, isoWeek), uow.ctx);
+    await this.#locks.lock(memberWeekKey(userId, facilityId, isoWeek), uow.ctx);
   }
 
   /** The booking; `NotFoundError` when there is none. */

@@ -11,6 +11,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Db } from 'mongodb';
+import { DocumentLocks } from '../../stores/mongo/document-lock.js';
 import type { Database } from '../../stores/postgres/database.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { BookingCounterRepository } from './booking-counter.repository.js';
@@ -47,6 +48,6 @@ export function createClassesModule(db: Db, _pg: Kysely<Database>, deps: Service
     bookings,
     counters,
     classService: new ClassService(classes, deps),
-    bookingService: new BookingService(classes, bookings, counters, deps, policy),
+    bookingService: new BookingService(classes, bookings, counters, new DocumentLocks(db, deps), deps, policy),
   };
 }

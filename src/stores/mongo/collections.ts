@@ -229,6 +229,13 @@ export const MONGO_COLLECTIONS = {
     schemaVersion: 1,
     // A decision record is kept for its recovery window, then removed by the TTL monitor.
     indexes: [{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }],
+  nexfit_locks: {
+    name: 'nexfit_locks',
+    schemaVersion: 1,
+    // Lock documents written inside units of work to serialise a check-then-write across
+    // documents (a coach's agenda, a member's weekly bookings): see DocumentLocks.
+    indexes: [],
+  },
   },
   nexfit_meta: {
     name: 'nexfit_meta',
@@ -267,4 +274,4 @@ export const ENTITY_COLLECTION_NAMES = [
  * The version of the whole MongoDB layout (validators and indexes), recorded in
  * `nexfit_meta` by `ensureMongoCollections`. Raise it with any change above.
  */
-export const MONGO_SCHEMA_VERSION = 2;
+export const MONGO_SCHEMA_VERSION = 3;
