@@ -1,9 +1,9 @@
 import type { Db, Document } from 'mongodb';
 import { z } from 'zod';
-import { ConcurrencyError, NotFoundError } from '../../core/errors.js';
+import { ConcurrencyError, ConflictError, NotFoundError } from '../../core/errors.js';
 import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { emailSchema } from '../../core/schema-primitives.js';
+import { emailSchema, ratingSchema } from '../../core/schema-primitives.js';
 import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, sessionOf, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
@@ -123,6 +123,41 @@ export class UserRepository extends MongoRepository<User, typeof createUserRecor
       if (updated) return this.fromStored(updated);
       if (expected !== undefined && (await this.collection.countDocuments({ _id }, { ...sessionOf(ctx), limit: 1 })) > 0) {
         throw new ConcurrencyError(this.config.entity, String(id));
+      }
+      throw new NotFoundError(this.config.entity, String(id));
+    });
+  }
+
+  /**
+   * Adds one review of `rating` (1–5) to a coach's `roleSpecificData.coach`: `reviewCount + 1`
+   * and `ratings` the new average, computed by the server from the stored values in one
+   * pipeline update, so concurrent reviews are all counted. `ConflictError('not_a_coach')`
+   * when the user has no coach data.
+   */
+  async recordCoachReview(id: UserId, rating: number, ctx?: StoreContext): Promise<User> {
+    return this.run('recordCoachReview', async () => {
+      const _id = this.toObjectId(id);
+      const r = this.parse(ratingSchema, rating);
+      const coach = '$roleSpecificData.coach';
+      const count = { $ifNull: [`${coach}.reviewCount`, 0] };
+      const average = { $ifNull: [`${coach}.ratings`, 0] };
+      const updated = await this.collection.findOneAndUpdate(
+        { _id, 'roleSpecificData.coach': { $type: 'object' } },
+        [
+          {
+            $set: {
+              'roleSpecificData.coach.ratings': { $divide: [{ $add: [{ $multiply: [average, count] }, r] }, { $add: [count, 1] }] },
+              'roleSpecificData.coach.reviewCount': { $add: [count, 1] },
+              version: { $add: ['$version', 1] },
+              updatedAt: this.deps.clock.now(),
+            },
+          },
+        ],
+        { ...sessionOf(ctx), returnDocument: 'after', projection: { passwordHash: 0 } },
+      );
+      if (updated) return this.fromStored(updated);
+      if ((await this.collection.countDocuments({ _id }, { ...sessionOf(ctx), limit: 1 })) > 0) {
+        throw new ConflictError('not_a_coach', `User ${String(id)} has no coach profile to review`, { details: { userId: String(id) } });
       }
       throw new NotFoundError(this.config.entity, String(id));
     });

@@ -134,4 +134,30 @@ describe('UserRepository', () => {
       expect(await indexesUsed(collection(), { role: 'coach' }, { _id: 1 })).toContain('role');
     });
   });
+
+  describe('coach reviews', () => {
+    it('adds a review to the average and the count', async () => {
+      const coach = await users.create(newUser(40, { role: ['coach'], roleSpecificData: { coach: { ratings: 4, reviewCount: 2 } } }));
+      const reviewed = await users.recordCoachReview(coach.id, 1);
+      expect(reviewed.roleSpecificData.coach).toMatchObject({ ratings: 3, reviewCount: 3 });
+      expect(reviewed.version).toBe(coach.version + 1);
+      expect(await users.getById(coach.id)).toEqual(reviewed);
+    });
+
+    it('counts every one of 20 concurrent reviews', async () => {
+      const coach = await users.create(newUser(41, { role: ['coach'], roleSpecificData: { coach: {} } }));
+      const ratings = Array.from({ length: 20 }, (_, i) => (i % 5) + 1);
+      await Promise.all(ratings.map((r) => users.recordCoachReview(coach.id, r)));
+      const after = (await users.getById(coach.id)).roleSpecificData.coach;
+      expect(after?.reviewCount).toBe(20);
+      expect(after?.ratings).toBeCloseTo(3, 9);
+    });
+
+    it('refuses a user without coach data, a missing user and a rating outside 1-5', async () => {
+      const client = await users.create(newUser(42, { role: ['client'], roleSpecificData: {} }));
+      await expect(users.recordCoachReview(client.id, 5)).rejects.toMatchObject({ reason: 'not_a_coach' });
+      await expect(users.recordCoachReview(MISSING_ID as UserId, 5)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(users.recordCoachReview(client.id, 6)).rejects.toBeInstanceOf(ValidationError);
+    });
+  });
 });
