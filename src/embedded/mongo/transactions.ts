@@ -94,12 +94,9 @@ export class TransactionManager {
   }
 
   #release(txn: Transaction, state: 'committed' | 'aborted'): void {
-    for (const [coll, writes] of txn.writes) {
-      for (const id of writes.keys()) {
-        const key = this.#lockKey(coll, id);
-        if (this.#locks.get(key) === txn) this.#locks.delete(key);
-      }
-    }
+    // Every lock the transaction holds, not only those of its buffered writes: a claim can take
+    // the lock and then be refused (the document was committed after the snapshot).
+    for (const [key, holder] of this.#locks) if (holder === txn) this.#locks.delete(key);
     txn.finish(state);
     this.pruneHistory();
   }

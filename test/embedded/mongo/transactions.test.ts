@@ -72,6 +72,28 @@ describe('sessions and transactions', () => {
     }
   });
 
+  it('releases the lock of a write refused because the document changed after the snapshot', async () => {
+    const coll = mongo.db.collection('stale_claim');
+    await coll.insertOne({ _id: 1, n: 0 } as never);
+    const stale = mongo.client.startSession();
+    const next = mongo.client.startSession();
+    try {
+      stale.startTransaction({ readConcern: { level: 'snapshot' } });
+      await coll.findOne({ _id: 1 } as never, { session: stale });
+      await coll.updateOne({ _id: 1 } as never, { $inc: { n: 1 } });
+      const failure = (await coll.updateOne({ _id: 1 } as never, { $inc: { n: 1 } }, { session: stale }).catch((e: unknown) => e)) as MongoServerError;
+      expect(failure.code).toBe(112);
+      await stale.abortTransaction().catch(() => {});
+      next.startTransaction();
+      await coll.updateOne({ _id: 1 } as never, { $inc: { n: 1 } }, { session: next });
+      await next.commitTransaction();
+      expect((await coll.findOne({ _id: 1 } as never))?.['n']).toBe(2);
+    } finally {
+      await stale.endSession();
+      await next.endSession();
+    }
+  });
+
   it('conflicts on a unique key another transaction inserted but has not committed', async () => {
     const coll = mongo.db.collection('pending_unique');
     await coll.createIndex({ email: 1 }, { unique: true });
