@@ -15,6 +15,9 @@ import { UnitOfWorkCoordinator } from './uow/coordinator.js';
 import type { FaultInjector } from './uow/protocol-steps.js';
 import { recoverInDoubt, type RecoveryOptions, type RecoveryReport } from './uow/recovery.js';
 import type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions } from './uow/unit-of-work.js';
+import { AnalyticsDailyRepository } from './modules/analytics/analytics-daily.repository.js';
+import { AnalyticsService } from './modules/analytics/analytics.service.js';
+import type { ServiceDeps } from './modules/service-deps.js';
 
 /** How the SDK reaches MongoDB: the host's own client, or a URI the SDK connects (and closes) itself. */
 export type MongoStoreOptions =
@@ -87,6 +90,8 @@ export interface Nexfit {
    * ```
    */
   unitOfWork<T>(work: (uow: UnitOfWork) => Promise<T>, options?: UnitOfWorkOptions): Promise<T>;
+  /** The daily roll-up into `analytics_daily` and reports over it (also `nexfit analytics`). */
+  readonly analytics: AnalyticsService;
   /** Resolves units of work left in doubt by a crashed process (also `nexfit uow recover`). */
   recoverInDoubt(options?: RecoveryOptions): Promise<RecoveryReport>;
   /** Creates or updates MongoDB collections, validators and indexes, and migrates PostgreSQL to the latest version. */
@@ -136,6 +141,13 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       ...(options.unitOfWork?.recoveryWindowMs === undefined ? {} : { recoveryWindowMs: options.unitOfWork.recoveryWindowMs }),
       ...(options.unitOfWork?.faults ? { faults: options.unitOfWork.faults } : {}),
     });
+    const deps: ServiceDeps = {
+      clock,
+      ids,
+      units: coordinator,
+      ...(options.observer ? { observer: options.observer } : {}),
+      ...(options.locale ? { locale: options.locale } : {}),
+    };
     const nexfit: Nexfit = {
       stores: { mongo: { kind: mongo.kind, dbName: mongo.db.databaseName }, postgres: { kind: postgres.kind } },
       mongo: { client: mongo.client, db: mongo.db },
@@ -144,6 +156,7 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       ids,
       unitOfWorkMode: mode,
       unitOfWork: (work, unitOptions) => coordinator.run(work, unitOptions),
+      analytics: new AnalyticsService(mongo.db, postgres.db, new AnalyticsDailyRepository(postgres.db, deps), deps),
       recoverInDoubt: (recoveryOptions) => recoverInDoubt(postgres.db, coordinator.decisions, clock, recoveryOptions),
       async migrate() {
         await ensureMongoCollections(mongo.db);

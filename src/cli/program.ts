@@ -2,6 +2,8 @@ import type { Command as CommandClass, Option as OptionClass } from 'commander';
 import { createNexfit, type Nexfit } from '../create-nexfit.js';
 import { isNexfitError } from '../core/errors.js';
 import { migratePostgresDown, postgresMigrationStatus } from '../stores/postgres/migrator.js';
+import { ensureRollingPartitions, listPartitions } from '../stores/postgres/partitions.js';
+import { progressReporter } from './progress.js';
 
 /** Exit codes of the `nexfit` command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3 } as const;
@@ -87,6 +89,56 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       print(flags, `PostgreSQL migrations:\n${lines.join('\n')}`, { postgres: status });
     }));
 
+  const partitions = program.command('partitions').description('Partitions of analytics_daily (yearly) and audit_logs (monthly)');
+  connectionOptions(partitions.command('ensure').description('Create the partitions of a window around today (idempotent)')
+    .option('--months-ahead <n>', 'audit_logs months to prepare ahead', '3')
+    .option('--years-ahead <n>', 'analytics_daily years to prepare ahead', '1'))
+    .action(async (flags: ConnectionFlags & { monthsAhead: string; yearsAhead: string }) => withNexfit(flags, async (nexfit) => {
+      const monthsAhead = Number(flags.monthsAhead);
+      const yearsAhead = Number(flags.yearsAhead);
+      if (![monthsAhead, yearsAhead].every((n) => Number.isInteger(n) && n >= 0 && n <= 120)) {
+        io.stderr.write('nexfit: --months-ahead and --years-ahead take whole numbers from 0 to 120\n');
+        exitCode = EXIT.usage;
+        return;
+      }
+      const result = await ensureRollingPartitions(nexfit.pg, { auditMonthsAhead: monthsAhead, analyticsYearsAhead: yearsAhead });
+      const created = [...result.analytics_daily.created, ...result.audit_logs.created];
+      print(flags, created.length ? `created ${created.length} partition(s): ${created.join(', ')}` : 'all partitions of the window exist', result);
+    }));
+  connectionOptions(partitions.command('list').description('List the partitions with their ranges and row estimates'))
+    .action(async (flags: ConnectionFlags) => withNexfit(flags, async (nexfit) => {
+      const tables = { analytics_daily: await listPartitions(nexfit.pg, 'analytics_daily'), audit_logs: await listPartitions(nexfit.pg, 'audit_logs') };
+      const lines = Object.entries(tables).flatMap(([table, parts]) => [table, ...parts.map((p) => `  ${p.name}  ${p.isDefault ? 'DEFAULT' : `${p.from} .. ${p.to}`}  ~${p.rowEstimate} rows`)]);
+      print(flags, lines.join('\n'), tables);
+    }));
+
+  const analytics = program.command('analytics').description('The daily roll-up into analytics_daily');
+  connectionOptions(analytics.command('rollup').description('Roll up one day (default: yesterday, UTC) for every facility or one')
+    .option('--date <YYYY-MM-DD>', 'the day to roll up')
+    .option('--business <id>', 'only this facility'))
+    .action(async (flags: ConnectionFlags & { date?: string; business?: string }) => withNexfit(flags, async (nexfit) => {
+      const date = flags.date ?? new Date(nexfit.clock.now().getTime() - 86_400_000).toISOString().slice(0, 10);
+      const rows = await nexfit.analytics.rollupDay({ date, ...(flags.business ? { businessId: flags.business } : {}) });
+      print(flags, `rolled up ${date}: ${rows.length} business(es)`, { date, rows });
+    }));
+  connectionOptions(analytics.command('backfill').description('Roll up every day of a range (both ends inclusive)')
+    .requiredOption('--from <YYYY-MM-DD>', 'first day')
+    .requiredOption('--to <YYYY-MM-DD>', 'last day')
+    .option('--business <id>', 'only this facility'))
+    .action(async (flags: ConnectionFlags & { from: string; to: string; business?: string }) => withNexfit(flags, async (nexfit) => {
+      const progress = progressReporter(io.stderr, !flags.json);
+      try {
+        const result = await nexfit.analytics.backfill(
+          { from: flags.from, to: flags.to, ...(flags.business ? { businessId: flags.business } : {}) },
+          (done, total, date) => progress.update(done, total, date),
+        );
+        progress.stop();
+        print(flags, `backfilled ${result.days} day(s), ${result.rows} row(s)`, result);
+      } finally {
+        progress.stop();
+      }
+    }));
+
   const uow = program.command('uow').description('Units of work across both stores');
   connectionOptions(uow.command('recover').description('Resolve units of work left in doubt by a crashed process').option('--older-than <seconds>', 'leave younger units to their coordinator', '60'))
     .action(async (flags: ConnectionFlags & { olderThan: string }) => withNexfit(flags, async (nexfit) => {
@@ -109,7 +161,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? EXIT.ok : EXIT.usage;
     }
     io.stderr.write(`nexfit: ${isNexfitError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error)}\n`);
-    return isNexfitError(error) && error.code === 'CONFIGURATION' ? EXIT.unreachable : EXIT.failure;
+    if (isNexfitError(error) && error.code === 'CONFIGURATION') return EXIT.unreachable;
+    return isNexfitError(error) && error.code === 'VALIDATION_FAILED' ? EXIT.usage : EXIT.failure;
   }
   return exitCode;
 }

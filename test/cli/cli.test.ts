@@ -51,6 +51,31 @@ describe('the nexfit command', () => {
     expect(result.stderr).toContain('--steps');
   });
 
+  it('creates the partitions of the window once, then finds them all present', async () => {
+    const first = await nexfit(['partitions', 'ensure', '--months-ahead', '6', '--json']);
+    expect(first.code).toBe(EXIT.ok);
+    const again = JSON.parse((await nexfit(['partitions', 'ensure', '--months-ahead', '6', '--json'])).stdout);
+    expect([...again.analytics_daily.created, ...again.audit_logs.created]).toEqual([]);
+    const listed = await nexfit(['partitions', 'list']);
+    expect(listed.code).toBe(EXIT.ok);
+    expect(listed.stdout).toMatch(/audit_logs\n/);
+  });
+
+  it('rolls up a day and backfills a range of days', async () => {
+    const rollup = await nexfit(['analytics', 'rollup', '--date', '2026-03-01', '--json']);
+    expect(rollup.code).toBe(EXIT.ok);
+    expect(JSON.parse(rollup.stdout)).toEqual({ date: '2026-03-01', rows: [] });
+    const backfill = await nexfit(['analytics', 'backfill', '--from', '2026-03-01', '--to', '2026-03-03']);
+    expect(backfill.code).toBe(EXIT.ok);
+    expect(backfill.stdout).toContain('backfilled 3 day(s)');
+  });
+
+  it('answers a malformed date with the usage exit code and a validation message', async () => {
+    const result = await nexfit(['analytics', 'rollup', '--date', '2026-02-30']);
+    expect(result.code).toBe(EXIT.usage);
+    expect(result.stderr).toContain('VALIDATION_FAILED');
+  });
+
   it('runs recovery and reports what it resolved', async () => {
     const result = await nexfit(['uow', 'recover', '--json']);
     expect(result.code).toBe(EXIT.ok);
@@ -69,7 +94,7 @@ describe('the nexfit command', () => {
   });
 
   it('prints help on every command and rejects unknown ones', async () => {
-    for (const args of [['--help'], ['migrate', '--help'], ['migrate', 'up', '--help'], ['uow', 'recover', '--help']]) {
+    for (const args of [['--help'], ['migrate', '--help'], ['migrate', 'up', '--help'], ['partitions', 'ensure', '--help'], ['analytics', 'backfill', '--help'], ['uow', 'recover', '--help']]) {
       const result = await nexfit(args);
       expect(result.code).toBe(EXIT.ok);
       expect(result.stdout).toContain('Usage: nexfit');
