@@ -1,6 +1,6 @@
 import type { Db, Document } from 'mongodb';
 import { z } from 'zod';
-import { ConflictError } from '../../core/errors.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { FacilityId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { instantSchema } from '../../core/schema-primitives.js';
@@ -16,6 +16,7 @@ import {
   paymentRecordSchema,
   type MemberSubscription,
   type MemberSubscriptionStatus,
+  type PaymentRecord,
 } from './member-subscription.schema.js';
 
 const definition = MONGO_COLLECTIONS.member_subscriptions;
@@ -123,6 +124,26 @@ export class MemberSubscriptionRepository extends MongoRepository<
       throw new ConflictError('duplicate_payment', `Payment ${record.transactionId} is already recorded on member subscription ${String(id)}`, {
         details: { memberSubscriptionId: String(id), transactionId: record.transactionId },
       });
+    });
+  }
+
+  /**
+   * Sets the status of one recorded payment (a refunded purchase moves to `refunded`) in one
+   * atomic update that bumps `version`; `NotFoundError` when the payment is not recorded.
+   */
+  async setPaymentStatus(id: MemberSubscription['id'], transactionId: string, status: PaymentRecord['status'], ctx?: StoreContext): Promise<MemberSubscription> {
+    return this.run('setPaymentStatus', async () => {
+      const txId = this.parse(paymentRecordSchema.shape.transactionId, transactionId);
+      const newStatus = this.parse(paymentRecordSchema.shape.status, status);
+      const updated = await this.updateAtomically(
+        id,
+        { 'paymentHistory.transactionId': txId },
+        { $set: { 'paymentHistory.$[payment].status': newStatus } },
+        { arrayFilters: [{ 'payment.transactionId': txId }] },
+        ctx,
+      );
+      if (updated) return updated;
+      throw new NotFoundError('payment', `${txId} of member subscription ${String(id)}`);
     });
   }
 

@@ -204,6 +204,15 @@ describe('MemberSubscriptionRepository', () => {
       expect(await subscriptions.getById(created.id)).toEqual(created);
     });
 
+    it('sets the status of one recorded payment and leaves the others alone', async () => {
+      const created = await subscriptions.create(subscription(user(404), facility(70), { paymentHistory: [payment(20), payment(21)] }));
+      const updated = await subscriptions.setPaymentStatus(created.id, uuid(21), 'refunded');
+      expect(updated.paymentHistory).toEqual([payment(20), { ...payment(21), status: 'refunded' }]);
+      expect(updated.version).toBe(2);
+      await expect(subscriptions.setPaymentStatus(created.id, uuid(99), 'refunded')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(subscriptions.setPaymentStatus(created.id, uuid(20), 'stolen' as never)).rejects.toBeInstanceOf(ValidationError);
+    });
+
     it('refuses an invalid payment and a hostile id, changing nothing', async () => {
       const created = await subscriptions.create(subscription(user(403), facility(70)));
       for (const invalid of [{ ...payment(8), amount: -5 }, { ...payment(8), method: 'barter' }, { ...payment(8), $inc: { version: 1 } }, { ...payment(8), transactionId: { $ne: '' } }]) {
