@@ -1,4 +1,6 @@
 import type { Db } from 'mongodb';
+import type { ExerciseId } from '../../core/ids.js';
+import type { StoreContext } from '../../stores/store-context.js';
 import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import type { RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
@@ -42,5 +44,11 @@ export class WorkoutTemplateRepository extends PublishedWorkoutRepository<
       },
       deps,
     );
+  }
+
+  /** How many templates list the exercise (index `exercises.exerciseId`): the catalogue's deletion guard. */
+  async countExerciseReferences(exerciseId: ExerciseId, ctx?: StoreContext): Promise<number> {
+    const id = this.parse(workoutTemplateSchema.shape.exercises.element.shape.exerciseId, exerciseId);
+    return this.countWhere({ 'exercises.exerciseId': this.config.codec.toStoredValue('exercises.exerciseId', id) }, ctx);
   }
 }

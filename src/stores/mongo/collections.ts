@@ -99,7 +99,12 @@ export const MONGO_COLLECTIONS = {
     name: 'workout_templates',
     storedSchema: storedWorkoutTemplateSchema,
     schemaVersion: 1,
-    indexes: [asc('createdBy'), { key: { isPublic: 1, 'reviews.averageRating': -1 }, name: 'isPublic_averageRating' }],
+    indexes: [
+      asc('createdBy'),
+      { key: { isPublic: 1, 'reviews.averageRating': -1 }, name: 'isPublic_averageRating' },
+      // The templates using an exercise: the catalogue refuses to delete an exercise in use.
+      asc('exercises.exerciseId'),
+    ],
   },
   workout_programs: {
     name: 'workout_programs',
@@ -224,11 +229,6 @@ export const MONGO_COLLECTIONS = {
     // released with conditional $inc so capacity and weekly limits hold under concurrency.
     indexes: [],
   },
-  nexfit_uow_decisions: {
-    name: 'nexfit_uow_decisions',
-    schemaVersion: 1,
-    // A decision record is kept for its recovery window, then removed by the TTL monitor.
-    indexes: [{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }],
   nexfit_locks: {
     name: 'nexfit_locks',
     schemaVersion: 1,
@@ -236,6 +236,11 @@ export const MONGO_COLLECTIONS = {
     // documents (a coach's agenda, a member's weekly bookings): see DocumentLocks.
     indexes: [],
   },
+  nexfit_uow_decisions: {
+    name: 'nexfit_uow_decisions',
+    schemaVersion: 1,
+    // A decision record is kept for its recovery window, then removed by the TTL monitor.
+    indexes: [{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }],
   },
   nexfit_meta: {
     name: 'nexfit_meta',

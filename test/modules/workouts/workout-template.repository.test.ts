@@ -90,4 +90,14 @@ describe('WorkoutTemplateRepository', () => {
     expect(await indexesUsed(collection(), { createdBy: ObjectId.createFromHexString(oid(401)) }, { _id: -1 })).toContain('createdBy');
     expect(await indexesUsed(collection(), { isPublic: true }, { 'reviews.averageRating': -1, _id: -1 })).toContain('isPublic_averageRating');
   });
+  it('counts the templates that list an exercise, from the exercises.exerciseId index', async () => {
+    const exerciseId = oid(0x7e7e01);
+    const uses = (n: number) => ({ exerciseId, order: n, defaultSets: [{ reps: 8 }] });
+    await templates.create(createInputs.workout_templates({ exercises: [uses(1)] }));
+    await templates.create(createInputs.workout_templates({ exercises: [{ exerciseId: oid(0x7e7e02), order: 1, defaultSets: [] }, uses(2)] }));
+    expect(await templates.countExerciseReferences(exerciseId as never)).toBe(2);
+    expect(await templates.countExerciseReferences(oid(0x7e7e03) as never)).toBe(0);
+    await expect(templates.countExerciseReferences({ $ne: null } as never)).rejects.toBeInstanceOf(ValidationError);
+    expect(await indexesUsed(collection(), { 'exercises.exerciseId': ObjectId.createFromHexString(exerciseId) })).toContain('exercises_exerciseId');
+  });
 });
