@@ -1,0 +1,312 @@
+import { z } from 'zod';
+import { ConflictError, ForbiddenError } from '../../core/errors.js';
+import type { CoachClientId, FacilityId, PtSessionId, UserId } from '../../core/ids.js';
+import { idSchema } from '../../core/ids.js';
+import { currencyWithDefaultSchema, instantSchema, longTextSchema, moneyAmountSchema, nameSchema, positiveIntSchema, ratingSchema } from '../../core/schema-primitives.js';
+import { assertTransition } from '../../core/status-transition.js';
+import { parseOrThrow } from '../../core/validation.js';
+import type { DocumentLocks } from '../../stores/mongo/document-lock.js';
+import type { StoreContext } from '../../stores/store-context.js';
+import { inUnitOfWork } from '../../uow/unit-runner.js';
+import type { UnitOfWork } from '../../uow/unit-of-work.js';
+import type { ServiceDeps } from '../service-deps.js';
+import type { CoachClientRepository, NewCoachNoteInput } from './coach-client.repository.js';
+import { coachClientSchema, createCoachClientInputSchema, type CoachClient, type CoachClientStatus } from './coach-client.schema.js';
+import type { PtSessionRepository } from './pt-session.repository.js';
+import { createPtSessionInputSchema, ptSessionSchema, type CreatePtSessionInput, type PtSession } from './pt-session.schema.js';
+
+/**
+ * What the coaching module needs to know about a facility's opening hours; the facilities
+ * module fits it through a small adapter (modules do not import each other).
+ */
+export interface OpeningHoursPort {
+  /** Whether the facility is open for the whole of `[start, end)`. */
+  isOpenThroughout(facilityId: FacilityId, start: Date, end: Date, ctx?: StoreContext): Promise<boolean>;
+}
+
+/** How close to its start a cancellation of a PT session counts as late (default 24 hours). */
+export interface CoachingPolicy {
+  readonly lateCancellationMinutes: number;
+}
+export const DEFAULT_COACHING_POLICY: CoachingPolicy = { lateCancellationMinutes: 24 * 60 };
+
+/** What a client sees of a relationship: everything but the coach's private notes. */
+export type ClientCoachView = Omit<CoachClient, 'notes'> & { readonly notes: { readonly visible: CoachClient['notes']['visible'] } };
+
+const userIdSchema = idSchema('UserId');
+const relationIdSchema = coachClientSchema.shape.id;
+const sessionIdSchema = ptSessionSchema.shape.id;
+
+const requestSchema = createCoachClientInputSchema.pick({ coachId: true, clientId: true, goals: true }).extend({ message: longTextSchema.optional() });
+export type CoachingRequestInput = z.input<typeof requestSchema>;
+
+const packageSchema = z.strictObject({
+  name: nameSchema,
+  sessions: positiveIntSchema.max(10_000),
+  price: moneyAmountSchema('Package price'),
+  currency: currencyWithDefaultSchema,
+  startDate: instantSchema,
+  endDate: instantSchema.optional(),
+});
+/** A package of `sessions` sessions sold to the client (`used` starts at 0). */
+export type CoachingPackageInput = z.input<typeof packageSchema>;
+
+const cancelSchema = z.strictObject({ by: userIdSchema, reason: longTextSchema.optional() });
+export type CancelPtSessionInput = z.input<typeof cancelSchema>;
+
+const feedbackSchema = z.strictObject({ rating: ratingSchema, notes: longTextSchema.optional() });
+export type PtFeedbackInput = z.input<typeof feedbackSchema>;
+
+const agendaKey = (who: 'coach' | 'client', id: string) => `pt-agenda:${who}:${id}`;
+
+/**
+ * Coaching: coach–client relationships with their packages and notes, and personal-training
+ * sessions (seed: `coach_clients`, `pt_sessions`).
+ *
+ * Relationship status machine (SPEC §3 coaching): a **client** requests (`pending`); the
+ * **coach** accepts (`active`) or declines (`declined`); **either side** ends an active one
+ * (`ended`). Anything else is `ConflictError('invalid_transition')`; an action by someone
+ * who is not that party is a `ForbiddenError`.
+ *
+ * @example
+ * ```ts
+ * const coaching = new CoachingService(relations, sessions, locks, openingHours, deps)
+ * const request = await coaching.requestCoaching({ coachId, clientId, goals: ['kilo vermek'] })
+ * await coaching.acceptRequest(request.id, coachId)
+ * ```
+ */
+export class CoachingService {
+  readonly #relations: CoachClientRepository;
+  readonly #sessions: PtSessionRepository;
+  readonly #locks: DocumentLocks;
+  readonly #openingHours: OpeningHoursPort;
+  readonly #deps: ServiceDeps;
+  readonly policy: CoachingPolicy;
+
+  constructor(
+    relations: CoachClientRepository,
+    sessions: PtSessionRepository,
+    locks: DocumentLocks,
+    openingHours: OpeningHoursPort,
+    deps: ServiceDeps,
+    policy: Partial<CoachingPolicy> = {},
+  ) {
+    this.#relations = relations;
+    this.#sessions = sessions;
+    this.#locks = locks;
+    this.#openingHours = openingHours;
+    this.#deps = deps;
+    this.policy = { ...DEFAULT_COACHING_POLICY, ...policy };
+  }
+
+  // ---- relationships -------------------------------------------------------------------
+
+  /**
+   * A client asks a coach to coach them: a `pending` relationship.
+   * `ConflictError('relationship_exists')` while the pair already has a pending or active one
+   * (the unique partial index decides under concurrency); a coach cannot coach themself.
+   */
+  async requestCoaching(input: CoachingRequestInput, uow?: UnitOfWork): Promise<CoachClient> {
+    const r = this.#parse(requestSchema, input);
+    if (r.coachId === r.clientId) throw new ConflictError('self_coaching', 'A coach cannot be their own client');
+    try {
+      return await this.#relations.create(
+        { coachId: r.coachId, clientId: r.clientId, goals: r.goals, ...(r.message ? { notes: { visible: [{ text: r.message, date: this.#deps.clock.now() }], private: [] } } : {}) },
+        uow?.ctx,
+      );
+    } catch (error) {
+      if (error instanceof ConflictError && error.reason === 'duplicate') {
+        throw new ConflictError('relationship_exists', `Coach ${r.coachId} and client ${r.clientId} already have an open relationship`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** The coach accepts a pending request: `active`, started now. */
+  async acceptRequest(id: CoachClientId, coachId: UserId, uow?: UnitOfWork): Promise<CoachClient> {
+    return this.#transition(id, coachId, 'coach', ['pending'], 'active', (now) => ({ status: 'active', startDate: now }), uow);
+  }
+
+  /** The coach declines a pending request. */
+  async declineRequest(id: CoachClientId, coachId: UserId, uow?: UnitOfWork): Promise<CoachClient> {
+    return this.#transition(id, coachId, 'coach', ['pending'], 'declined', () => ({ status: 'declined' }), uow);
+  }
+
+  /** Either side ends an active relationship (ended now). Sessions already scheduled stay. */
+  async endRelationship(id: CoachClientId, actorId: UserId, uow?: UnitOfWork): Promise<CoachClient> {
+    return this.#transition(id, actorId, 'either', ['active'], 'ended', (now, current) => ({ ...current.relationship, status: 'ended', endDate: now }), uow);
+  }
+
+  /**
+   * The coach sells the client a package of sessions: `{ total: sessions, used: 0,
+   * remaining: sessions }`, replacing a previous one only when it is used up
+   * (`ConflictError('package_in_use')`). Only on an active relationship.
+   */
+  async assignPackage(id: CoachClientId, coachId: UserId, input: CoachingPackageInput, uow?: UnitOfWork): Promise<CoachClient> {
+    const p = this.#parse(packageSchema, input);
+    const relation = await this.#relationOf(id, coachId, 'coach', uow);
+    if (relation.relationship.status !== 'active') assertTransition('coach client', relation.id, relation.relationship.status, ['active'], 'active');
+    if (relation.package && relation.package.sessions.remaining > 0) {
+      throw new ConflictError('package_in_use', `The package of coach client ${relation.id} still has ${relation.package.sessions.remaining} session(s)`);
+    }
+    const pkg = { name: p.name, sessions: { total: p.sessions, used: 0, remaining: p.sessions }, price: p.price, currency: p.currency, startDate: p.startDate, ...(p.endDate ? { endDate: p.endDate } : {}) };
+    return this.#relations.patch(relation.id, { package: pkg }, { expectedVersion: relation.version }, uow?.ctx);
+  }
+
+  /** The coach adds a note, `visible` to both or `private` to the coach. */
+  async addNote(id: CoachClientId, coachId: UserId, note: NewCoachNoteInput, uow?: UnitOfWork): Promise<CoachClient> {
+    const relation = await this.#relationOf(id, coachId, 'coach', uow);
+    return this.#relations.addNote(relation.id, note, uow?.ctx);
+  }
+
+  /** The relationship as its coach sees it, private notes included; `ForbiddenError` for anyone else. */
+  async getRelationForCoach(id: CoachClientId, coachId: UserId, uow?: UnitOfWork): Promise<CoachClient> {
+    return this.#relationOf(id, coachId, 'coach', uow);
+  }
+
+  /**
+   * The relationship as its client sees it: `notes.private` is stripped — private notes are
+   * the coach's own (seed: `notes.private`), never shown to the client.
+   */
+  async getRelationForClient(id: CoachClientId, clientId: UserId, uow?: UnitOfWork): Promise<ClientCoachView> {
+    const relation = await this.#relationOf(id, clientId, 'client', uow);
+    return { ...relation, notes: { visible: relation.notes.visible } };
+  }
+
+  /** Uses one session of the relationship's package: `ConflictError('package_exhausted')` at 0 (atomic). */
+  async consumePackageSession(id: CoachClientId, uow?: UnitOfWork): Promise<CoachClient> {
+    return this.#relations.consumeSession(this.#parse(relationIdSchema, id), uow?.ctx);
+  }
+
+  /** Gives a consumed session back (a completion undone). */
+  async returnPackageSession(id: CoachClientId, uow?: UnitOfWork): Promise<CoachClient> {
+    return this.#relations.returnSession(this.#parse(relationIdSchema, id), uow?.ctx);
+  }
+
+  // ---- PT sessions ---------------------------------------------------------------------
+
+  /**
+   * Schedules a PT session. Refused when: the linked relationship (`coachClientId`) is not
+   * this coach's and client's active one (`ConflictError('relationship_not_active')`); the
+   * slot overlaps another scheduled session of the coach or of the client
+   * (`ConflictError('session_overlap')`, back-to-back is fine); at a facility
+   * (`location.type: 'facility'` with a `facilityId`), the facility is not open for the whole
+   * session (`ConflictError('facility_closed')`). The overlap check runs after locking the
+   * coach's and the client's agendas in the unit, so concurrent schedulings of the same
+   * person see each other (one re-runs) instead of both passing.
+   */
+  async scheduleSession(input: CreatePtSessionInput, uow?: UnitOfWork): Promise<PtSession> {
+    const s = this.#parse(createPtSessionInputSchema, input);
+    if (s.status !== 'scheduled') throw new ConflictError('invalid_transition', 'A new PT session starts scheduled');
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      if (s.coachClientId) {
+        const relation = await this.#relations.getById(s.coachClientId, u.ctx);
+        if (relation.coachId !== s.coachId || relation.clientId !== s.clientId || relation.relationship.status !== 'active') {
+          throw new ConflictError('relationship_not_active', `Coach client ${s.coachClientId} is not an active relationship of this coach and client`);
+        }
+      }
+      if (s.location.type === 'facility' && s.facilityId && !(await this.#openingHours.isOpenThroughout(s.facilityId, s.startTime, s.endTime, u.ctx))) {
+        throw new ConflictError('facility_closed', `Facility ${s.facilityId} is not open for the whole session`, { details: { facilityId: s.facilityId } });
+      }
+      // Sorted, so two units locking the same pair of agendas take them in the same order.
+      for (const key of [agendaKey('coach', s.coachId), agendaKey('client', s.clientId)].sort()) await this.#locks.lock(key, u.ctx);
+      const clashes = await this.#sessions.findOverlapping({ coachId: s.coachId, clientId: s.clientId, start: s.startTime, end: s.endTime }, u.ctx);
+      if (clashes.length > 0) {
+        throw new ConflictError('session_overlap', 'The session overlaps another scheduled session of the coach or the client', { details: { overlapping: clashes.map((c) => c.id) } });
+      }
+      return this.#sessions.create(s, u.ctx);
+    });
+  }
+
+  /** The session; `NotFoundError` when there is none. */
+  async getSession(id: PtSessionId, uow?: UnitOfWork): Promise<PtSession> {
+    return this.#sessions.getById(this.#parse(sessionIdSchema, id), uow?.ctx);
+  }
+
+  /**
+   * Cancels a scheduled session, by its coach or its client (`ForbiddenError` otherwise),
+   * recording who, why and when. `late` is true when it comes within
+   * `lateCancellationMinutes` of the start — derived from `cancelledAt` and `startTime`,
+   * which are stored, so it can always be recomputed ({@link isLateCancellation}).
+   */
+  async cancelSession(id: PtSessionId, input: CancelPtSessionInput, uow?: UnitOfWork): Promise<{ readonly session: PtSession; readonly late: boolean }> {
+    const sessionId = this.#parse(sessionIdSchema, id);
+    const c = this.#parse(cancelSchema, input);
+    const current = await this.#sessions.getById(sessionId, uow?.ctx);
+    if (c.by !== current.coachId && c.by !== current.clientId) throw new ForbiddenError(`User ${c.by} is neither the coach nor the client of PT session ${sessionId}`);
+    const session = await this.#sessions.markCancelled(sessionId, { by: c.by, at: this.#deps.clock.now(), expectedVersion: current.version, ...(c.reason ? { reason: c.reason } : {}) }, uow?.ctx);
+    return { session, late: this.isLateCancellation(session) };
+  }
+
+  /** Whether a cancelled session was cancelled within the late-cancellation window. */
+  isLateCancellation(session: Pick<PtSession, 'startTime' | 'cancelledAt'>): boolean {
+    return session.cancelledAt !== undefined && session.startTime.getTime() - session.cancelledAt.getTime() < this.policy.lateCancellationMinutes * 60_000;
+  }
+
+  /** The coach records that the client did not come; only once the session has started. */
+  async markNoShow(id: PtSessionId, coachId: UserId, uow?: UnitOfWork): Promise<PtSession> {
+    const session = await this.#sessionOfCoach(id, coachId, uow);
+    if (this.#deps.clock.now().getTime() < session.startTime.getTime()) throw new ConflictError('session_not_started', `PT session ${session.id} has not started yet`);
+    return this.#sessions.markNoShow(session.id, { expectedVersion: session.version }, uow?.ctx);
+  }
+
+  /**
+   * Marks a scheduled session of `coachId` completed and emits `pt_session.completed`, in
+   * `uow`. The package session it consumes is the `completePtSession` workflow's step.
+   */
+  async markSessionCompleted(id: PtSessionId, coachId: UserId, uow: UnitOfWork): Promise<PtSession> {
+    const session = await this.#sessionOfCoach(id, coachId, uow);
+    const completed = await this.#sessions.markCompleted(session.id, { expectedVersion: session.version }, uow.ctx);
+    await uow.emit('pt_session.completed', { ptSessionId: completed.id, coachId: completed.coachId, clientId: completed.clientId });
+    return completed;
+  }
+
+  /**
+   * Stores the client's feedback on a completed session (`ConflictError('session_not_completed')`
+   * before; `ConflictError('feedback_exists')` the second time; `ForbiddenError` for anyone but
+   * the client). The coach's rating is updated by the `submitPtSessionFeedback` workflow.
+   */
+  async recordClientFeedback(id: PtSessionId, clientId: UserId, input: PtFeedbackInput, uow?: UnitOfWork): Promise<PtSession> {
+    const sessionId = this.#parse(sessionIdSchema, id);
+    const client = this.#parse(userIdSchema, clientId);
+    const feedback = this.#parse(feedbackSchema, input);
+    const session = await this.#sessions.getById(sessionId, uow?.ctx);
+    if (session.clientId !== client) throw new ForbiddenError(`User ${client} is not the client of PT session ${sessionId}`);
+    if (session.status !== 'completed') throw new ConflictError('session_not_completed', `PT session ${sessionId} is ${session.status}, not completed`);
+    if (session.feedback.client) throw new ConflictError('feedback_exists', `PT session ${sessionId} already has the client's feedback`);
+    // expectedVersion: two racing submissions cannot both land.
+    return this.#sessions.patch(sessionId, { feedback: { ...session.feedback, client: feedback } }, { expectedVersion: session.version }, uow?.ctx);
+  }
+
+  async #sessionOfCoach(id: PtSessionId, coachId: UserId, uow: UnitOfWork | undefined): Promise<PtSession> {
+    const session = await this.#sessions.getById(this.#parse(sessionIdSchema, id), uow?.ctx);
+    if (session.coachId !== this.#parse(userIdSchema, coachId)) throw new ForbiddenError(`User ${coachId} is not the coach of PT session ${session.id}`);
+    return session;
+  }
+
+  async #relationOf(id: CoachClientId, actorId: UserId, side: 'coach' | 'client' | 'either', uow: UnitOfWork | undefined): Promise<CoachClient> {
+    const relation = await this.#relations.getById(this.#parse(relationIdSchema, id), uow?.ctx);
+    const actor = this.#parse(userIdSchema, actorId);
+    const allowed = (side !== 'client' && relation.coachId === actor) || (side !== 'coach' && relation.clientId === actor);
+    if (!allowed) throw new ForbiddenError(`User ${actor} may not act as the ${side === 'either' ? 'coach or client' : side} of coach client ${relation.id}`);
+    return relation;
+  }
+
+  async #transition(
+    id: CoachClientId,
+    actorId: UserId,
+    side: 'coach' | 'either',
+    from: readonly CoachClientStatus[],
+    to: CoachClientStatus,
+    next: (now: Date, current: CoachClient) => CoachClient['relationship'],
+    uow: UnitOfWork | undefined,
+  ): Promise<CoachClient> {
+    const relation = await this.#relationOf(id, actorId, side, uow);
+    assertTransition('coach client', relation.id, relation.relationship.status, from, to);
+    return this.#relations.patch(relation.id, { relationship: next(this.#deps.clock.now(), relation) }, { expectedVersion: relation.version }, uow?.ctx);
+  }
+
+  #parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+    return parseOrThrow(schema, input, { entity: 'coaching', ...(this.#deps.locale ? { locale: this.#deps.locale } : {}) });
+  }
+}
