@@ -4,6 +4,7 @@ import { ConcurrencyError, NotFoundError } from '../../core/errors.js';
 import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { calendarDateSchema, instantSchema, timeZoneSchema } from '../../core/schema-primitives.js';
+import { roundTo as round } from '../../core/rounding.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
@@ -406,16 +407,4 @@ function trendOf(points: readonly { readonly day: number; readonly value: number
     change: round(values[n - 1]! - values[0]!, 2),
     slopePerWeek: n < 2 || sxx === 0 ? null : round((sxy / sxx) * 7, 3),
   };
-}
-
-/**
- * Rounds half away from zero to `digits` decimals. The value is first cut to 12 significant
- * digits, which drops binary noise (72.4 - 70.1 = 2.3000000000000043, 80 / 1.6² =
- * 31.249999999999996) before the half is judged.
- */
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  const scaled = Math.round(Number((Math.abs(value) * factor).toPrecision(12))) / factor;
-  const result = Math.sign(value) * scaled;
-  return Object.is(result, -0) ? 0 : result;
 }
