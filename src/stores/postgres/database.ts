@@ -139,6 +139,24 @@ export interface AuditLogsTable {
   created_at: CreatedAt;
 }
 
+/**
+ * `audit_logs_archive`: audit rows older than the retention window, moved by
+ * `archiveOlderThan` with their original id and `created_at`.
+ */
+export interface AuditLogsArchiveTable {
+  id: string;
+  entity_type: string;
+  entity_id: string;
+  user_id: string | null;
+  action: string;
+  previous_state: NullableJsonObjectColumn;
+  new_state: NullableJsonObjectColumn;
+  ip_address: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  archived_at: CreatedAt;
+}
+
 /** Gap-free invoice numbering: one counter per business and calendar year, advanced under a row lock. */
 export interface InvoiceSequencesTable {
   business_id: string;
@@ -191,6 +209,7 @@ export interface Database {
   invoices: InvoicesTable;
   analytics_daily: AnalyticsDailyTable;
   audit_logs: AuditLogsTable;
+  audit_logs_archive: AuditLogsArchiveTable;
   nexfit_invoice_sequences: InvoiceSequencesTable;
   nexfit_idempotency_keys: IdempotencyKeysTable;
   nexfit_outbox: OutboxTable;
@@ -215,6 +234,8 @@ export type AnalyticsDailyRowUpdate = Updateable<AnalyticsDailyTable>;
 
 export type AuditLogRow = Selectable<AuditLogsTable>;
 export type NewAuditLogRow = Insertable<AuditLogsTable>;
+
+export type AuditLogArchiveRow = Selectable<AuditLogsArchiveTable>;
 
 export type InvoiceSequenceRow = Selectable<InvoiceSequencesTable>;
 export type NewInvoiceSequenceRow = Insertable<InvoiceSequencesTable>;

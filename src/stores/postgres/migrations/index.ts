@@ -2,6 +2,7 @@ import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely
 import * as initialSchema from './0001-initial-schema.js';
 import * as sdkInternals from './0002-sdk-internals.js';
 import * as unitOfWorkIntents from './0003-unit-of-work-intents.js';
+import * as archiveTables from './0004-archive-tables.js';
 
 /** A migration of this package: Kysely's `up`/`down` on the schema it runs in. */
 interface SchemaMigration {
@@ -17,6 +18,7 @@ const migrations = {
   '0001-initial-schema': initialSchema,
   '0002-sdk-internals': sdkInternals,
   '0003-unit-of-work-intents': unitOfWorkIntents,
+  '0004-archive-tables': archiveTables,
 } as const satisfies Record<string, SchemaMigration>;
 
 /** The name of a migration the SDK ships. */

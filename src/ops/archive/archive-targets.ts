@@ -1,0 +1,52 @@
+import type { MongoIndexDefinition } from '../../stores/mongo/collections.js';
+
+/** What can be archived: two MongoDB collections and the PostgreSQL audit trail. */
+export type ArchiveTarget = 'workout_logs' | 'class_bookings' | 'audit_logs';
+
+/** A MongoDB collection whose old documents move to a cold collection of their own. */
+export interface MongoArchiveTarget {
+  readonly store: 'mongo';
+  readonly collection: string;
+  readonly archiveCollection: string;
+  /** The instant that decides a document's age. */
+  readonly ageField: string;
+  /**
+   * Indexes of the archive: only what exporting or erasing one user's data (KVKK/GDPR)
+   * needs; cold data is not queried by the hot paths.
+   */
+  readonly archiveIndexes: readonly MongoIndexDefinition[];
+}
+
+/** The PostgreSQL table whose old rows move to an archive table (migration `0004-archive-tables`). */
+export interface PostgresArchiveTarget {
+  readonly store: 'postgres';
+  readonly table: 'audit_logs';
+  readonly archiveTable: 'audit_logs_archive';
+  readonly ageColumn: 'created_at';
+}
+
+/**
+ * Where each target's cold data goes and which field dates it.
+ *
+ * @example
+ * ```ts
+ * ARCHIVE_TARGETS.workout_logs.archiveCollection; // 'workout_logs_archive'
+ * ```
+ */
+export const ARCHIVE_TARGETS = {
+  workout_logs: {
+    store: 'mongo',
+    collection: 'workout_logs',
+    archiveCollection: 'workout_logs_archive',
+    ageField: 'startTime',
+    archiveIndexes: [{ key: { userId: 1, startTime: -1 }, name: 'userId_startTime' }],
+  },
+  class_bookings: {
+    store: 'mongo',
+    collection: 'class_bookings',
+    archiveCollection: 'class_bookings_archive',
+    ageField: 'date',
+    archiveIndexes: [{ key: { userId: 1, date: -1 }, name: 'userId_date' }],
+  },
+  audit_logs: { store: 'postgres', table: 'audit_logs', archiveTable: 'audit_logs_archive', ageColumn: 'created_at' },
+} as const satisfies Record<ArchiveTarget, MongoArchiveTarget | PostgresArchiveTarget>;
