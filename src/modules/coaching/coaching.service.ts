@@ -57,6 +57,12 @@ export type CancelPtSessionInput = z.input<typeof cancelSchema>;
 const feedbackSchema = z.strictObject({ rating: ratingSchema, notes: longTextSchema.optional() });
 export type PtFeedbackInput = z.input<typeof feedbackSchema>;
 
+/**
+ * Attempts for a scheduling unit: racing schedulings of one person write the same agenda
+ * lock, abort each other with write conflicts and re-run; each round commits one.
+ */
+const AGENDA_ATTEMPTS = 25;
+
 const agendaKey = (who: 'coach' | 'client', id: string) => `pt-agenda:${who}:${id}`;
 
 /**
@@ -215,7 +221,7 @@ export class CoachingService {
         throw new ConflictError('session_overlap', 'The session overlaps another scheduled session of the coach or the client', { details: { overlapping: clashes.map((c) => c.id) } });
       }
       return this.#sessions.create(s, u.ctx);
-    });
+    }, { maxAttempts: AGENDA_ATTEMPTS });
   }
 
   /** The session; `NotFoundError` when there is none. */
