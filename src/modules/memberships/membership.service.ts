@@ -201,6 +201,12 @@ export class MembershipService {
     return inUnitOfWork(this.#deps.units, uow, async (u) => this.#subscriptions.appendPayment(id, record, u.ctx));
   }
 
+  /** Sets a recorded payment's status (a refunded purchase), keeping the history in step with `transactions`. */
+  async setPaymentStatus(memberSubscriptionId: MemberSubscriptionId, transactionId: string, status: PaymentRecordInput['status'], uow?: UnitOfWork): Promise<MemberSubscription> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => this.#subscriptions.setPaymentStatus(id, transactionId, status, u.ctx));
+  }
+
   /** Stops auto-renewal without ending the period (a declined renewal, a cancellation at period end). */
   async stopAutoRenew(memberSubscriptionId: MemberSubscriptionId, reason: string | undefined, uow?: UnitOfWork): Promise<MemberSubscription> {
     const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);

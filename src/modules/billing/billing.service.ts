@@ -1,0 +1,395 @@
+import { Temporal } from 'temporal-polyfill';
+import type { JsonObject } from 'type-fest';
+import { z } from 'zod';
+import { ConflictError } from '../../core/errors.js';
+import type { BusinessId, UserId } from '../../core/ids.js';
+import { minorToDecimal, type MinorUnits } from '../../core/money.js';
+import type { PageRequest } from '../../core/pagination.js';
+import { DEFAULT_TIME_ZONE, instantSchema, longTextSchema } from '../../core/schema-primitives.js';
+import { parseOrThrow } from '../../core/validation.js';
+import type { UnitOfWork } from '../../uow/unit-of-work.js';
+import { inUnitOfWork } from '../../uow/unit-runner.js';
+import { auditSnapshot, type AuditTrail } from '../audit/audit-trail.js';
+import type { ServiceDeps } from '../service-deps.js';
+import type { IdempotencyKeyRepository, IdempotencyRecord } from './idempotency-key.repository.js';
+import type { InvoiceRepository } from './invoice.repository.js';
+import { invoiceSchema, type Invoice } from './invoice.schema.js';
+import type { SubscriptionRepository } from './subscription.repository.js';
+import { subscriptionSchema, type BillingCycle, type Subscription } from './subscription.schema.js';
+import { splitInclusiveTax, defaultTaxRatePolicy, type TaxRatePolicy } from './tax.js';
+import type { TransactionRepository } from './transaction.repository.js';
+import { transactionSchema, type PaymentMethod, type Transaction } from './transaction.schema.js';
+
+/** How long a purchase's idempotency key replays its result. */
+export const IDEMPOTENCY_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** The calendar day of `instant` in `timeZone` (`YYYY-MM-DD`), for `DATE` columns. */
+export function calendarDateIn(instant: Date, timeZone: string = DEFAULT_TIME_ZONE): string {
+  return Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(timeZone).toPlainDate().toString();
+}
+
+/** The billing cycle of a membership duration; anything irregular bills `one_time` per period. */
+export function billingCycleOf(duration: { readonly value: number; readonly unit: 'day' | 'week' | 'month' | 'year' }): BillingCycle {
+  const { value, unit } = duration;
+  if (unit === 'day' && value === 1) return 'daily';
+  if (unit === 'week' && value === 1) return 'weekly';
+  if (unit === 'month' && value === 1) return 'monthly';
+  if (unit === 'month' && value === 3) return 'quarterly';
+  if (unit === 'month' && value === 6) return 'semiannual';
+  if ((unit === 'year' && value === 1) || (unit === 'month' && value === 12)) return 'yearly';
+  return 'one_time';
+}
+
+const f = transactionSchema.shape;
+const paymentSchema = z.strictObject({
+  userId: f.userId,
+  amount: f.amount.min(1),
+  currency: f.currency,
+  paymentMethod: f.paymentMethod,
+  transactionType: z.enum(['purchase', 'renewal', 'package_purchase', 'program_purchase']),
+  providerRef: z.string().min(1).max(100),
+  description: longTextSchema.optional(),
+  reference: z.record(z.string().max(50), z.string().max(100)).default({}),
+});
+/** A payment the provider took, to be recorded as a completed transaction. */
+export type RecordPaymentInput = z.input<typeof paymentSchema>;
+
+const invoiceLineSchema = z.strictObject({ description: z.string().min(1).max(300), quantity: z.number().int().min(1).max(10_000) });
+const issueSchema = z.strictObject({
+  userId: invoiceSchema.shape.userId,
+  businessId: invoiceSchema.shape.businessId,
+  gross: f.amount,
+  currency: f.currency,
+  transactionId: invoiceSchema.shape.transactionId,
+  subscriptionId: invoiceSchema.shape.subscriptionId.default(null),
+  line: invoiceLineSchema,
+  period: z.strictObject({ start: instantSchema, end: instantSchema }).optional(),
+});
+/** What {@link BillingService.issuePaidInvoice} takes: a tax-inclusive amount already paid. */
+export type IssuePaidInvoiceInput = z.input<typeof issueSchema>;
+
+const billingSubscriptionSchema = z.strictObject({
+  userId: subscriptionSchema.shape.userId,
+  planId: subscriptionSchema.shape.planId,
+  start: instantSchema,
+  end: instantSchema,
+  billingCycle: subscriptionSchema.shape.billingCycle,
+  amount: subscriptionSchema.shape.amount,
+  currency: subscriptionSchema.shape.currency,
+  paymentMethod: subscriptionSchema.shape.paymentMethod,
+  memberSubscriptionId: z.string().max(24),
+});
+export type OpenBillingSubscriptionInput = z.input<typeof billingSubscriptionSchema>;
+
+const refundSchema = z.strictObject({
+  originalTransactionId: f.transactionId,
+  amount: f.amount.min(1),
+  providerRef: z.string().min(1).max(100),
+  reason: longTextSchema.optional(),
+});
+export type RecordRefundInput = z.input<typeof refundSchema>;
+
+/** A refund as recorded: the refund transaction, the original's new state and the credit note. */
+export interface RecordedRefund {
+  readonly refund: Transaction;
+  readonly original: Transaction;
+  readonly creditNote: Invoice;
+}
+
+/**
+ * The PostgreSQL side of money: completed payments as `transactions` rows, invoices with
+ * gap-free numbers and exact VAT, recurring-billing rows, refunds with credit notes, and the
+ * idempotency records that make retried operations replay. Every write records an audit row
+ * in the same unit of work (financial data, SPEC "audit").
+ *
+ * @example
+ * ```ts
+ * await units.run(async (uow) => {
+ *   const payment = await billing.recordPayment({ userId, amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', transactionType: 'purchase', providerRef }, uow);
+ *   await billing.issuePaidInvoice({ userId, businessId, gross: 1_500_00, currency: 'TRY', transactionId: payment.transactionId, line: { description: 'Aylık üyelik', quantity: 1 } }, uow);
+ * });
+ * ```
+ */
+export class BillingService {
+  readonly #transactions: TransactionRepository;
+  readonly #subscriptions: SubscriptionRepository;
+  readonly #invoices: InvoiceRepository;
+  readonly #keys: IdempotencyKeyRepository;
+  readonly #audit: AuditTrail;
+  readonly #taxRate: TaxRatePolicy;
+  readonly #deps: ServiceDeps;
+
+  constructor(
+    repositories: {
+      readonly transactions: TransactionRepository;
+      readonly subscriptions: SubscriptionRepository;
+      readonly invoices: InvoiceRepository;
+      readonly idempotencyKeys: IdempotencyKeyRepository;
+    },
+    audit: AuditTrail,
+    deps: ServiceDeps & { readonly taxRate?: TaxRatePolicy },
+  ) {
+    this.#transactions = repositories.transactions;
+    this.#subscriptions = repositories.subscriptions;
+    this.#invoices = repositories.invoices;
+    this.#keys = repositories.idempotencyKeys;
+    this.#audit = audit;
+    this.#taxRate = deps.taxRate ?? defaultTaxRatePolicy;
+    this.#deps = deps;
+  }
+
+  /** Records a payment the provider took as a `completed` transaction. */
+  async recordPayment(input: RecordPaymentInput, uow?: UnitOfWork): Promise<Transaction> {
+    const data = this.#parse(paymentSchema, input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const transaction = await this.#transactions.create(
+        {
+          transactionId: this.#deps.ids.newUuid(),
+          userId: data.userId,
+          amount: data.amount,
+          currency: data.currency,
+          paymentMethod: data.paymentMethod,
+          transactionType: data.transactionType,
+          status: 'completed',
+          description: data.description ?? null,
+          metadata: { providerRef: data.providerRef, ...data.reference },
+        },
+        u.ctx,
+      );
+      u.compensateWith(u.ctx.pg.deleteFrom('transactions').where('transaction_id', '=', transaction.transactionId));
+      await this.#audit.record(u, { entityType: 'transactions', entityId: transaction.transactionId, action: 'create', newState: auditSnapshot(transaction) });
+      return transaction;
+    });
+  }
+
+  /**
+   * Issues a paid invoice for a tax-inclusive amount: the number comes from the business's
+   * gap-free series (taken in this unit, so a rollback gives it back), and the VAT is split
+   * out exactly ({@link splitInclusiveTax}) at the business's rate.
+   */
+  async issuePaidInvoice(input: IssuePaidInvoiceInput, uow?: UnitOfWork): Promise<Invoice> {
+    const data = this.#parse(issueSchema, input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const today = calendarDateIn(this.#deps.clock.now());
+      const tax = splitInclusiveTax(data.gross, this.#taxRate(data.businessId as BusinessId));
+      const invoice = await this.#invoices.create(
+        {
+          invoiceId: this.#deps.ids.newUuid(),
+          transactionId: data.transactionId,
+          subscriptionId: data.subscriptionId,
+          userId: data.userId,
+          businessId: data.businessId,
+          totalAmount: tax.gross,
+          taxAmount: tax.tax,
+          currency: data.currency,
+          status: 'paid',
+          dueDate: today,
+          paymentDate: today,
+          invoiceData: {
+            lines: [{ description: data.line.description, quantity: data.line.quantity, net: minorToDecimal(tax.net), tax: minorToDecimal(tax.tax), gross: minorToDecimal(tax.gross) }],
+            taxRate: `${minorToDecimal(tax.rate)}%`,
+            pricesIncludeTax: true,
+            ...(data.period ? { period: { start: data.period.start.toISOString(), end: data.period.end.toISOString() } } : {}),
+          },
+        },
+        u.ctx,
+      );
+      u.compensateWith(u.ctx.pg.deleteFrom('invoices').where('invoice_id', '=', invoice.invoiceId));
+      await this.#audit.record(u, { entityType: 'invoices', entityId: invoice.invoiceId, action: 'create', newState: auditSnapshot(invoice) });
+      return invoice;
+    });
+  }
+
+  /** Opens the recurring-billing row of an auto-renewing membership. */
+  async openBillingSubscription(input: OpenBillingSubscriptionInput, uow?: UnitOfWork): Promise<Subscription> {
+    const data = this.#parse(billingSubscriptionSchema, input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const subscription = await this.#subscriptions.create(
+        {
+          subscriptionId: this.#deps.ids.newUuid(),
+          userId: data.userId,
+          planId: data.planId,
+          status: 'active',
+          startDate: calendarDateIn(data.start),
+          endDate: calendarDateIn(data.end),
+          billingCycle: data.billingCycle,
+          billingDay: Number(calendarDateIn(data.start).slice(8, 10)),
+          amount: data.amount,
+          currency: data.currency,
+          paymentMethod: data.paymentMethod,
+          autoRenew: true,
+          metadata: { memberSubscriptionId: data.memberSubscriptionId },
+        },
+        u.ctx,
+      );
+      u.compensateWith(u.ctx.pg.deleteFrom('subscriptions').where('subscription_id', '=', subscription.subscriptionId));
+      await this.#audit.record(u, { entityType: 'subscriptions', entityId: subscription.subscriptionId, action: 'create', newState: auditSnapshot(subscription) });
+      return subscription;
+    });
+  }
+
+  /** The billing row of a member subscription, or `null` (memberships bought without auto-renewal have none). */
+  async findBillingSubscription(userId: UserId, memberSubscriptionId: string, uow?: UnitOfWork): Promise<Subscription | null> {
+    let page: PageRequest = { limit: 200 };
+    for (;;) {
+      const { items, nextCursor } = await this.#subscriptions.listByUser(userId, {}, page, uow?.ctx);
+      const found = items.find((s) => s.metadata?.['memberSubscriptionId'] === memberSubscriptionId);
+      if (found) return found;
+      if (!nextCursor) return null;
+      page = { limit: 200, after: nextCursor };
+    }
+  }
+
+  /** Moves a billing row's period end, status or auto-renewal, audited. */
+  async updateBillingSubscription(
+    subscriptionId: string,
+    changes: { readonly endDate?: Date; readonly status?: Subscription['status']; readonly autoRenew?: boolean },
+    uow?: UnitOfWork,
+  ): Promise<Subscription> {
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const before = await this.#subscriptions.getBySubscriptionId(subscriptionId, u.ctx);
+      const after = await this.#subscriptions.patch(
+        subscriptionId,
+        {
+          ...(changes.endDate ? { endDate: calendarDateIn(changes.endDate) } : {}),
+          ...(changes.status ? { status: changes.status } : {}),
+          ...(changes.autoRenew === undefined ? {} : { autoRenew: changes.autoRenew }),
+        },
+        { expectedUpdatedAt: before.updatedAt },
+        u.ctx,
+      );
+      u.compensateWith(
+        u.ctx.pg.updateTable('subscriptions').set({ end_date: before.endDate, status: before.status, auto_renew: before.autoRenew }).where('subscription_id', '=', subscriptionId),
+      );
+      await this.#audit.record(u, { entityType: 'subscriptions', entityId: subscriptionId, action: 'update', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
+      return after;
+    });
+  }
+
+  /**
+   * Records a refund the provider made: a `refund` transaction row, the original moved to
+   * `refunded` (or `partially_refunded` while money is left), and a credit-note invoice
+   * (its own number from the series, VAT split as on the original). Refunding more than is
+   * left is refused: `ConflictError('refund_exceeds_payment')`.
+   */
+  async recordRefund(input: RecordRefundInput, uow?: UnitOfWork): Promise<RecordedRefund> {
+    const data = this.#parse(refundSchema, input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const original = await this.#transactions.getByTransactionId(data.originalTransactionId, u.ctx);
+      if (original.transactionType === 'refund' || (original.status !== 'completed' && original.status !== 'partially_refunded')) {
+        throw new ConflictError('not_refundable', `Transaction ${original.transactionId} is ${original.status} and cannot be refunded`);
+      }
+      const already = await this.refundedAmount(original.transactionId, u);
+      if (already + data.amount > original.amount) {
+        throw new ConflictError('refund_exceeds_payment', `Refunding ${data.amount} would exceed the ${original.amount - already} left of ${original.transactionId}`);
+      }
+      const refund = await this.#transactions.create(
+        {
+          transactionId: this.#deps.ids.newUuid(),
+          userId: original.userId,
+          amount: data.amount,
+          currency: original.currency,
+          paymentMethod: original.paymentMethod,
+          transactionType: 'refund',
+          status: 'completed',
+          description: data.reason ?? null,
+          metadata: { refundOf: original.transactionId, providerRef: data.providerRef },
+        },
+        u.ctx,
+      );
+      u.compensateWith(u.ctx.pg.deleteFrom('transactions').where('transaction_id', '=', refund.transactionId));
+      const status = already + data.amount === original.amount ? 'refunded' : 'partially_refunded';
+      const updated = await this.#transactions.updateStatus(original.transactionId, { status, expectedUpdatedAt: original.updatedAt }, u.ctx);
+      u.compensateWith(u.ctx.pg.updateTable('transactions').set({ status: original.status }).where('transaction_id', '=', original.transactionId));
+      const invoice = (await this.#invoicesOfTransaction(original, u))[0];
+      const businessId = (invoice?.businessId ?? original.metadata?.['businessId']) as string | undefined;
+      if (!businessId) throw new ConflictError('no_invoice', `Transaction ${original.transactionId} has no invoice to credit`);
+      const tax = splitInclusiveTax(data.amount, this.#taxRate(businessId as BusinessId));
+      const today = calendarDateIn(this.#deps.clock.now());
+      const creditNote = await this.#invoices.create(
+        {
+          invoiceId: this.#deps.ids.newUuid(),
+          transactionId: refund.transactionId,
+          subscriptionId: invoice?.subscriptionId ?? null,
+          userId: original.userId,
+          businessId,
+          totalAmount: tax.gross,
+          taxAmount: tax.tax,
+          currency: original.currency,
+          status: 'credit_note',
+          dueDate: today,
+          paymentDate: today,
+          invoiceData: {
+            creditFor: invoice?.invoiceNumber ?? null,
+            lines: [{ description: data.reason ?? 'İade', quantity: 1, net: `-${minorToDecimal(tax.net)}`, tax: `-${minorToDecimal(tax.tax)}`, gross: `-${minorToDecimal(tax.gross)}` }],
+            pricesIncludeTax: true,
+          },
+        },
+        u.ctx,
+      );
+      u.compensateWith(u.ctx.pg.deleteFrom('invoices').where('invoice_id', '=', creditNote.invoiceId));
+      await this.#audit.record(u, { entityType: 'transactions', entityId: refund.transactionId, action: 'create', newState: auditSnapshot(refund) });
+      await this.#audit.record(u, { entityType: 'transactions', entityId: original.transactionId, action: 'status_change', previousState: auditSnapshot(original), newState: auditSnapshot(updated) });
+      await this.#audit.record(u, { entityType: 'invoices', entityId: creditNote.invoiceId, action: 'create', newState: auditSnapshot(creditNote) });
+      return { refund, original: updated, creditNote };
+    });
+  }
+
+  /** What was refunded of a payment so far (its `refund` rows). */
+  async refundedAmount(transactionId: string, uow?: UnitOfWork): Promise<MinorUnits> {
+    const original = await this.#transactions.getByTransactionId(transactionId, uow?.ctx);
+    let total = 0;
+    let page: PageRequest = { limit: 200 };
+    for (;;) {
+      const { items, nextCursor } = await this.#transactions.listByUser(original.userId as UserId, {}, page, uow?.ctx);
+      for (const t of items) if (t.transactionType === 'refund' && t.metadata?.['refundOf'] === transactionId) total += t.amount;
+      if (!nextCursor) return total;
+      page = { limit: 200, after: nextCursor };
+    }
+  }
+
+  async getTransaction(transactionId: string, uow?: UnitOfWork): Promise<Transaction> {
+    return this.#transactions.getByTransactionId(transactionId, uow?.ctx);
+  }
+
+  async getInvoice(invoiceId: string, uow?: UnitOfWork): Promise<Invoice> {
+    return this.#invoices.getByInvoiceId(invoiceId, uow?.ctx);
+  }
+
+  async getBillingSubscription(subscriptionId: string, uow?: UnitOfWork): Promise<Subscription> {
+    return this.#subscriptions.getBySubscriptionId(subscriptionId, uow?.ctx);
+  }
+
+  /** The stored result of an idempotent operation, or `null`. */
+  async findIdempotentResult(key: string, uow?: UnitOfWork): Promise<IdempotencyRecord | null> {
+    return this.#keys.find(key, uow?.ctx);
+  }
+
+  /** Claims an idempotency key in the unit; `ConflictError('idempotency_key_taken')` when it was used. */
+  async claimIdempotencyKey(key: string, scope: string, uow: UnitOfWork): Promise<void> {
+    await this.#keys.claim(key, scope, new Date(this.#deps.clock.now().getTime() + IDEMPOTENCY_TTL_MS), uow.ctx);
+    uow.compensateWith(uow.ctx.pg.deleteFrom('nexfit_idempotency_keys').where('key', '=', key));
+  }
+
+  /** Stores the result of the operation that claimed `key`, in the same unit. */
+  async completeIdempotencyKey(key: string, result: JsonObject, uow: UnitOfWork): Promise<void> {
+    await this.#keys.complete(key, result, uow.ctx);
+  }
+
+  async #invoicesOfTransaction(transaction: Transaction, uow: UnitOfWork): Promise<Invoice[]> {
+    const found: Invoice[] = [];
+    let page: PageRequest = { limit: 200 };
+    for (;;) {
+      const { items, nextCursor } = await this.#invoices.listByUser(transaction.userId as UserId, {}, page, uow.ctx);
+      found.push(...items.filter((i) => i.transactionId === transaction.transactionId));
+      if (!nextCursor) return found;
+      page = { limit: 200, after: nextCursor };
+    }
+  }
+
+  #parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+    return parseOrThrow(schema, input, { ...(this.#deps.locale ? { locale: this.#deps.locale } : {}), entity: 'billing' });
+  }
+}
+
+export type { PaymentMethod };

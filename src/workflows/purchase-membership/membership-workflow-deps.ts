@@ -1,0 +1,17 @@
+import type { Clock } from '../../core/clock.js';
+import type { BillingService } from '../../modules/billing/billing.service.js';
+import type { PaymentProvider } from '../../modules/billing/payment-provider.js';
+import type { FacilityService } from '../../modules/facilities/facility.service.js';
+import type { MembershipService } from '../../modules/memberships/membership.service.js';
+import type { UnitRunner } from '../../uow/unit-runner.js';
+
+/** What the membership workflows (purchase, renewal, cancel, expire, refund) work with. */
+export interface MembershipWorkflowDeps {
+  readonly memberships: MembershipService;
+  readonly billing: BillingService;
+  readonly facilities: Pick<FacilityService, 'getById'>;
+  /** The host's payment port (`TestPaymentProvider` in tests). */
+  readonly payments: PaymentProvider;
+  readonly units: UnitRunner;
+  readonly clock: Clock;
+}
