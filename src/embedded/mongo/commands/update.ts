@@ -73,7 +73,7 @@ export async function executeUpdate(context: CommandContext, coll: CollectionSto
     await withLockRetry(() => {
       const current = view.get(coll, id);
       if (!current || !test(current)) return;
-      const options = statement.arrayFilters ? { arrayFilters: statement.arrayFilters } : {};
+      const options = { filter: statement.filter, ...(statement.arrayFilters ? { arrayFilters: statement.arrayFilters } : {}) };
       const { doc, changed } = applyUpdate(current, statement.update, options);
       outcome.matched += 1;
       outcome.before ??= current;
