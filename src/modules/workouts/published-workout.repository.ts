@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { ConcurrencyError } from '../../core/errors.js';
+import { ConcurrencyError, NotFoundError } from '../../core/errors.js';
 import { idSchema, type UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { MongoRepository, type EntityBase } from '../../stores/mongo/mongo-repository.js';
+import { ratingSchema } from '../../core/schema-primitives.js';
+import { MongoRepository, sessionOf, type EntityBase } from '../../stores/mongo/mongo-repository.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { EMPTY_REVIEWS, reviewsSchema, type Reviews } from './reviews.schema.js';
 
@@ -53,6 +54,28 @@ export abstract class PublishedWorkoutRepository<E extends PublishedWorkout, Cre
       const current = await this.getById(id, ctx);
       if (expectedVersion !== undefined && expectedVersion !== current.version) throw new ConcurrencyError(this.config.entity, current.id);
       return this.replaceWith(current, { reviews: parsed }, ctx);
+    });
+  }
+
+  /**
+   * Adds one rating (1-5) to the aggregate in a single atomic pipeline update, so concurrent
+   * reviews never lose one: the stored sum is recovered exactly as `round(average × count)`
+   * (ratings are integers), the rating added, and the average recomputed from sum and count.
+   * Bumps `version`; `NotFoundError` when there is no such entity.
+   */
+  async addRating(id: E['id'], rating: number, ctx?: StoreContext): Promise<E> {
+    return this.run('addRating', async () => {
+      const _id = this.toObjectId(id);
+      const r = this.parse(ratingSchema, rating);
+      const count = { $add: ['$reviews.count', 1] };
+      const sum = { $add: [{ $round: [{ $multiply: ['$reviews.averageRating', '$reviews.count'] }, 0] }, r] };
+      const doc = await this.collection.findOneAndUpdate(
+        { _id },
+        [{ $set: { 'reviews.averageRating': { $divide: [sum, count] }, 'reviews.count': count, version: { $add: ['$version', 1] }, updatedAt: this.deps.clock.now() } }],
+        { ...sessionOf(ctx), returnDocument: 'after' },
+      );
+      if (!doc) throw new NotFoundError(this.config.entity, _id.toHexString());
+      return this.fromStored(doc);
     });
   }
 

@@ -100,4 +100,13 @@ describe('WorkoutTemplateRepository', () => {
     await expect(templates.countExerciseReferences({ $ne: null } as never)).rejects.toBeInstanceOf(ValidationError);
     expect(await indexesUsed(collection(), { 'exercises.exerciseId': ObjectId.createFromHexString(exerciseId) })).toContain('exercises_exerciseId');
   });
+  it('adds ratings atomically: every concurrent rating counted, the average exact', async () => {
+    const created = await templates.create(createInputs.workout_templates());
+    await Promise.all([5, 4, 4, 1, 5, 3].map((r) => templates.addRating(created.id, r)));
+    const after = await templates.getById(created.id);
+    expect(after.reviews).toEqual({ count: 6, averageRating: 22 / 6 });
+    expect(after.version).toBe(7);
+    await expect(templates.addRating(created.id, 7)).rejects.toBeInstanceOf(ValidationError);
+    await expect(templates.addRating(oid(0xfeed) as never, 5)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
 });
