@@ -1,5 +1,6 @@
 import { type Doc } from './bson-values.js';
 import type { CollectionStore } from './collection-store.js';
+import type { CollectionIndex } from './index-manager.js';
 import { valueAtPath } from './document-paths.js';
 import { CommandError } from './errors.js';
 import { geoPointOf } from './geo.js';
@@ -28,8 +29,9 @@ export interface QueryResult {
 
 const NO_QUERY_EXECUTION_PLANS = 291;
 
-function geoIndexFor(coll: CollectionStore, field: string): boolean {
-  return [...coll.indexes.values()].some((index) => index.spec.key[field] === '2dsphere' || index.spec.key[field] === '2d');
+/** The geo (2dsphere or 2d) index on `field`, which `$near` and `$geoNear` read through. */
+export function geoIndexFor(coll: CollectionStore, field: string): CollectionIndex | undefined {
+  return [...coll.indexes.values()].find((index) => index.spec.key[field] === '2dsphere' || index.spec.key[field] === '2d');
 }
 
 /** Fields covered by the collection's text index (what `$text` searches). */
@@ -59,7 +61,8 @@ export function runQuery(view: DocumentView, coll: CollectionStore | undefined, 
   const sort = compileSort(request.sort, request.collation);
   if (compiled.near) {
     const near = compiled.near;
-    if (!geoIndexFor(coll, near.field)) {
+    const geoIndex = geoIndexFor(coll, near.field);
+    if (!geoIndex) {
       throw new CommandError(NO_QUERY_EXECUTION_PLANS, 'error processing query: planner returned error :: caused by :: unable to find index for $geoNear query');
     }
     const scored: Array<[string, Doc, number]> = [];
@@ -74,7 +77,7 @@ export function runQuery(view: DocumentView, coll: CollectionStore | undefined, 
     const ordered: Array<[string, Doc]> = scored.map(([id, doc]) => [id, doc]);
     if (sort) ordered.sort((a, b) => sort(a[1], b[1]));
     const matches = ordered.slice(skip, limit ? skip + limit : undefined);
-    return { matches, plan: {}, near, keysExamined: examined, docsExamined: examined };
+    return { matches, plan: { index: geoIndex }, near, keysExamined: examined, docsExamined: examined };
   }
   const plan = view.canUseIndexes(coll)
     ? planQuery(coll, compiled.filter, { hint: request.hint, caseInsensitive: (request.collation?.strength ?? 3) <= 2 })

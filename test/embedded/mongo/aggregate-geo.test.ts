@@ -112,4 +112,28 @@ describe('geospatial queries on a 2dsphere index', () => {
     const explained = (await mongo.db.collection('places').find({ loc: { $near: { $geometry: point(29, 41) } } }).explain('queryPlanner')) as Document;
     expect(JSON.stringify(explained['queryPlanner'].winningPlan)).toContain('GEO_NEAR_2DSPHERE');
   });
+
+  it('names the 2dsphere index a $nearSphere or $geoNear reads by its own name and key pattern', async () => {
+    const coll = mongo.db.collection('venues');
+    await coll.createIndex({ 'address.location': '2dsphere' }, { name: 'address_location_2dsphere' });
+    await coll.insertMany(places.map((p) => ({ name: p.name, address: { location: p.loc } })));
+    const expected = { indexName: 'address_location_2dsphere', keyPattern: { 'address.location': '2dsphere' } };
+    const find = await coll.find({ 'address.location': { $nearSphere: { $geometry: point(29, 41), $maxDistance: 10_000 } } }).explain('queryPlanner');
+    const findStages = planStages(find['queryPlanner'].winningPlan);
+    expect(findStages.find((s) => s['stage'] === 'GEO_NEAR_2DSPHERE')).toMatchObject(expected);
+    for (const scan of findStages.filter((s) => s['stage'] === 'IXSCAN')) expect(scan).toMatchObject(expected);
+    const aggregate = await coll.aggregate([{ $geoNear: { near: point(29, 41), distanceField: 'd', spherical: true } }]).explain('queryPlanner');
+    expect(planStages(aggregate).find((s) => s['stage'] === 'GEO_NEAR_2DSPHERE')).toMatchObject(expected);
+  });
 });
+
+/** Every plan stage anywhere inside an explain output (classic and SBE, find and aggregate). */
+function planStages(node: unknown, out: Document[] = []): Document[] {
+  if (Array.isArray(node)) for (const child of node) planStages(child, out);
+  else if (node !== null && typeof node === 'object') {
+    const value = node as Document;
+    if (typeof value['stage'] === 'string') out.push(value);
+    for (const child of Object.values(value)) planStages(child, out);
+  }
+  return out;
+}

@@ -3,8 +3,9 @@ import { BSON } from 'mongodb';
 import { cloneValue, demote, isPlainObject, type Doc } from '../bson-values.js';
 import type { CommandContext, CommandHandler } from '../command-context.js';
 import type { CollectionStore } from '../collection-store.js';
+import type { CollectionIndex } from '../index-manager.js';
 import { setAtPath, valueAtPath } from '../document-paths.js';
-import { runQuery, type QueryResult } from '../document-query.js';
+import { geoIndexFor, runQuery, type QueryResult } from '../document-query.js';
 import { CommandError, ErrorCode, errors } from '../errors.js';
 import { geoPointOf, makeNear, type NearQuery } from '../geo.js';
 import { mingoOptions, type Collation } from '../query-engine.js';
@@ -14,25 +15,30 @@ import { cursorBatchSize, cursorReply } from './cursor-commands.js';
 export interface PipelineSource {
   readonly docs: Doc[];
   readonly query?: QueryResult;
-  readonly geoNear?: boolean;
+  /** The geo index a leading `$geoNear` read through. */
+  readonly geoIndex?: CollectionIndex;
   readonly rest: Doc[];
 }
 
-function geoField(coll: CollectionStore, key: unknown): string {
-  if (typeof key === 'string') return key;
-  const fields = [...coll.indexes.values()].flatMap((index) =>
-    Object.entries(index.spec.key).filter(([, type]) => type === '2dsphere' || type === '2d').map(([field]) => field),
+function geoKey(coll: CollectionStore, key: unknown): { field: string; index: CollectionIndex } {
+  if (typeof key === 'string') {
+    const index = geoIndexFor(coll, key);
+    if (!index) throw new CommandError(ErrorCode.NoQueryExecutionPlans, 'error processing query: planner returned error :: caused by :: unable to find index for $geoNear query');
+    return { field: key, index };
+  }
+  const keys = [...coll.indexes.values()].flatMap((index) =>
+    Object.entries(index.spec.key).filter(([, type]) => type === '2dsphere' || type === '2d').map(([field]) => ({ field, index })),
   );
-  if (fields.length === 0) throw new CommandError(ErrorCode.IndexNotFound, '$geoNear requires a 2d or 2dsphere index, but none were found');
-  if (fields.length > 1) throw new CommandError(ErrorCode.IndexNotFound, 'There is more than one 2dsphere index; unsure which to use for $geoNear');
-  return fields[0]!;
+  if (keys.length === 0) throw new CommandError(ErrorCode.IndexNotFound, '$geoNear requires a 2d or 2dsphere index, but none were found');
+  if (keys.length > 1) throw new CommandError(ErrorCode.IndexNotFound, 'There is more than one 2dsphere index; unsure which to use for $geoNear');
+  return keys[0]!;
 }
 
-function geoNearStage(context: CommandContext, coll: CollectionStore | undefined, spec: unknown): Doc[] {
+function geoNearStage(context: CommandContext, coll: CollectionStore | undefined, spec: unknown): { docs: Doc[]; index?: CollectionIndex } {
   if (!isPlainObject(spec)) throw errors.typeMismatch('$geoNear argument must be an object');
   if (typeof spec['distanceField'] !== 'string') throw errors.failedToParse('$geoNear requires a \'distanceField\' option as a String');
-  if (!coll) return [];
-  const field = geoField(coll, spec['key']);
+  if (!coll) return { docs: [] };
+  const { field, index } = geoKey(coll, spec['key']);
   const nearSpec = spec['near'];
   const origin = geoPointOf(nearSpec);
   if (!origin) throw errors.badValue('$geoNear requires a \'near\' option as an Array or GeoJSON Point');
@@ -54,12 +60,13 @@ function geoNearStage(context: CommandContext, coll: CollectionStore | undefined
     scored.push([doc, distance, location]);
   }
   scored.sort((a, b) => a[1] - b[1]);
-  return scored.map(([doc, distance, location]) => {
+  const docs = scored.map(([doc, distance, location]) => {
     const out = cloneValue(doc);
     setAtPath(out, spec['distanceField'] as string, distance * multiplier);
     if (typeof spec['includeLocs'] === 'string') setAtPath(out, spec['includeLocs'], location);
     return out;
   });
+  return { docs, index };
 }
 
 function collStatsStage(coll: CollectionStore | undefined, spec: unknown, ns: string): Doc[] {
@@ -77,7 +84,10 @@ function collStatsStage(coll: CollectionStore | undefined, spec: unknown, ns: st
 export function pipelineSource(context: CommandContext, coll: CollectionStore | undefined, pipeline: Doc[], collation?: Collation): PipelineSource {
   const [first, ...rest] = pipeline;
   const stage = first ? Object.keys(first)[0] : undefined;
-  if (first && stage === '$geoNear') return { docs: geoNearStage(context, coll, first['$geoNear']), geoNear: true, rest };
+  if (first && stage === '$geoNear') {
+    const { docs, index } = geoNearStage(context, coll, first['$geoNear']);
+    return { docs, ...(index ? { geoIndex: index } : {}), rest };
+  }
   if (first && stage === '$collStats') return { docs: collStatsStage(coll, first['$collStats'], `${context.db}.${coll?.name ?? ''}`), rest };
   for (const later of rest) {
     if (isPlainObject(later) && '$geoNear' in later) throw new CommandError(40603, '$geoNear was not the first stage in the pipeline.');

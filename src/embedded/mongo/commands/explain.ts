@@ -2,30 +2,42 @@ import { isPlainObject, type Doc } from '../bson-values.js';
 import type { CommandContext, CommandHandler } from '../command-context.js';
 import { runQuery, type QueryResult } from '../document-query.js';
 import { errors } from '../errors.js';
+import type { CollectionIndex, IndexBounds } from '../index-manager.js';
 import { describeBounds } from '../query-planner.js';
 import { SERVER_VERSION } from './handshake.js';
 import { pipelineSource } from './aggregate.js';
 import { findDocuments } from './cursor-commands.js';
 
+/** An IXSCAN over `index`, as MongoDB names it: the index's own name and key pattern. */
+function indexScanStage(index: CollectionIndex, bounds?: IndexBounds): Doc {
+  return {
+    stage: 'IXSCAN',
+    keyPattern: index.spec.key,
+    indexName: index.spec.name,
+    isMultiKey: false,
+    isUnique: index.spec.unique === true,
+    isSparse: index.spec.sparse === true,
+    isPartial: index.spec.partialFilterExpression !== undefined,
+    direction: 'forward',
+    ...(bounds ? { indexBounds: describeBounds(index, bounds) } : {}),
+  };
+}
+
+/** A geo-near stage over its 2dsphere index (`$near`, `$nearSphere`, `$geoNear`). */
+function geoNearStage(index: CollectionIndex): Doc {
+  return {
+    stage: 'GEO_NEAR_2DSPHERE',
+    keyPattern: index.spec.key,
+    indexName: index.spec.name,
+    inputStages: [{ stage: 'FETCH', inputStage: indexScanStage(index) }],
+  };
+}
+
 function scanStage(result: QueryResult | undefined, filter: Doc): Doc {
-  if (result?.near) return { stage: 'GEO_NEAR_2DSPHERE', keyPattern: { [result.near.field]: '2dsphere' }, indexName: `${result.near.field}_2dsphere` };
   const plan = result?.plan;
+  if (result?.near && plan?.index) return geoNearStage(plan.index);
   if (plan?.index && plan.bounds) {
-    return {
-      stage: 'FETCH',
-      ...(Object.keys(filter).length ? { filter } : {}),
-      inputStage: {
-        stage: 'IXSCAN',
-        keyPattern: plan.index.spec.key,
-        indexName: plan.index.spec.name,
-        isMultiKey: false,
-        isUnique: plan.index.spec.unique === true,
-        isSparse: plan.index.spec.sparse === true,
-        isPartial: plan.index.spec.partialFilterExpression !== undefined,
-        direction: 'forward',
-        indexBounds: describeBounds(plan.index, plan.bounds),
-      },
-    };
+    return { stage: 'FETCH', ...(Object.keys(filter).length ? { filter } : {}), inputStage: indexScanStage(plan.index, plan.bounds) };
   }
   return { stage: 'COLLSCAN', ...(Object.keys(filter).length ? { filter } : {}), direction: 'forward' };
 }
@@ -77,7 +89,7 @@ export const explainCommand: CommandHandler = (command, context) => {
     const source = pipelineSource(context, coll, pipeline);
     const first = pipeline[0];
     const filter = first && isPlainObject(first['$match']) ? first['$match'] : {};
-    const stage = source.geoNear ? { stage: 'GEO_NEAR_2DSPHERE', keyPattern: {}, indexName: '2dsphere' } : scanStage(source.query, filter);
+    const stage = source.geoIndex ? geoNearStage(source.geoIndex) : scanStage(source.query, filter);
     const reply = explainReply(context, ns, filter, stage, source.query, source.docs.length, verbosity);
     const queryPlanner = reply['queryPlanner'];
     return { ...reply, stages: [{ $cursor: { queryPlanner } }, ...source.rest] };
