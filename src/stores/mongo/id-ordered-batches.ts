@@ -1,10 +1,10 @@
-import type { Collection, Document, Filter, ObjectId } from 'mongodb';
+import type { Collection, Document, Filter } from 'mongodb';
 
 /** Where a batch scan starts and how large its batches are. */
 export interface IdOrderedBatchOptions {
   readonly batchSize: number;
   /** Resume strictly after this `_id` (a checkpoint of an earlier, interrupted scan). */
-  readonly after?: ObjectId;
+  readonly after?: unknown;
   /** Stop before the next batch once this signal is aborted. */
   readonly signal?: AbortSignal;
 }
@@ -27,12 +27,12 @@ export async function* idOrderedBatches(
   filter: Filter<Document>,
   options: IdOrderedBatchOptions,
 ): AsyncGenerator<Document[], void, undefined> {
-  let after = options.after;
+  let after: unknown = options.after;
   while (!options.signal?.aborted) {
-    const query: Filter<Document> = after === undefined ? filter : { $and: [filter, { _id: { $gt: after } }] };
+    const query: Filter<Document> = after === undefined ? filter : { $and: [filter, { _id: { $gt: after } } as Filter<Document>] };
     const batch = await collection.find(query).sort({ _id: 1 }).limit(options.batchSize).toArray();
     if (batch.length === 0) return;
     yield batch;
-    after = batch.at(-1)?.['_id'] as ObjectId;
+    after = batch.at(-1)?.['_id'];
   }
 }

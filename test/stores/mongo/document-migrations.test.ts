@@ -1,0 +1,179 @@
+import { ObjectId, type Document } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { fixedClock } from '../../../src/core/clock.js';
+import { ConfigurationError } from '../../../src/core/errors.js';
+import { entityFields } from '../../../src/core/entity-schema.js';
+import { defaultIdGenerator, idSchema } from '../../../src/core/ids.js';
+import { createDocumentCodec } from '../../../src/stores/mongo/document-codec.js';
+import {
+  DOCUMENT_MIGRATIONS,
+  documentMigrationLog,
+  documentMigrationStatus,
+  migrateDocumentsDown,
+  migrateDocumentsUp,
+  runDocumentMigration,
+  upgradeOnRead,
+  type DocumentMigration,
+} from '../../../src/stores/mongo/document-migrations/index.js';
+import { MongoRepository } from '../../../src/stores/mongo/mongo-repository.js';
+import { useTestMongo } from '../../support/stores.js';
+
+const mongo = useTestMongo();
+const clock = fixedClock('2026-03-01T00:00:00Z');
+
+/** A sample format change on a scratch collection without a validator: `name` split in two. */
+function splitName(collection: string) {
+  const calls = { up: 0, down: 0 };
+  const migration: DocumentMigration = {
+    name: `${collection}-0002-split-name`,
+    collection,
+    fromVersion: 1,
+    toVersion: 2,
+    up: ({ name, ...doc }) => {
+      calls.up++;
+      if (typeof name !== 'string') throw new Error('up applied to a document without a name');
+      const [firstName, ...rest] = name.split(' ');
+      return { ...doc, firstName, lastName: rest.join(' ') };
+    },
+    down: ({ firstName, lastName, ...doc }) => {
+      calls.down++;
+      return { ...doc, name: `${firstName} ${lastName}` };
+    },
+  };
+  return { migration, calls };
+}
+
+async function seed(collection: string, count: number): Promise<Document[]> {
+  const docs = Array.from({ length: count }, (_, i) => ({ _id: new ObjectId(), schemaVersion: 1, version: 1, name: `Person${i} Family Name${i}` }));
+  await mongo.db.collection(collection).insertMany(docs.map((d) => ({ ...d })));
+  return docs;
+}
+
+describe('document migrations', () => {
+  it('converts every document exactly once when stopped midway, crashed before a checkpoint, and resumed', async () => {
+    const { migration, calls } = splitName('people');
+    const docs = await seed('people', 23);
+
+    const controller = new AbortController();
+    const first = await runDocumentMigration(mongo.db, migration, 'up', {
+      batchSize: 5,
+      signal: controller.signal,
+      clock,
+      onProgress: (done) => done >= 10 && controller.abort(),
+    });
+    expect(first).toEqual({ name: 'people-0002-split-name', direction: 'up', converted: 10, total: 23, complete: false });
+    const [running] = await documentMigrationStatus(mongo.db, [migration]);
+    expect(running).toMatchObject({ state: 'running', direction: 'up', appliedAt: null, lastId: String(docs[9]!['_id']), atFromVersion: 13, atToVersion: 10 });
+
+    // Written behind the checkpoint while the migration was stopped (an older SDK still running).
+    const late = { _id: ObjectId.createFromTime(1), schemaVersion: 1, version: 1, name: 'Late Comer' };
+    await mongo.db.collection('people').insertOne({ ...late });
+
+    // The next batch lands, then the process dies before recording its checkpoint.
+    const crashed = runDocumentMigration(mongo.db, migration, 'up', {
+      batchSize: 5,
+      clock,
+      afterBatchWritten: () => { throw new Error('died before the checkpoint'); },
+    });
+    await expect(crashed).rejects.toThrow('died before the checkpoint');
+
+    const progress: [number, number][] = [];
+    const resumed = await runDocumentMigration(mongo.db, migration, 'up', { batchSize: 5, clock, onProgress: (d, t) => progress.push([d, t]) });
+    expect(resumed).toMatchObject({ converted: 9, total: 9, complete: true });
+    expect(progress.at(-1)).toEqual([9, 9]);
+
+    expect(calls.up).toBe(24);
+    const stored = await mongo.db.collection('people').find({}).sort({ _id: 1 }).toArray();
+    expect(stored).toHaveLength(24);
+    for (const doc of [late, ...docs]) {
+      const [firstName, ...rest] = (doc['name'] as string).split(' ');
+      expect(stored.find((s) => String(s['_id']) === String(doc['_id']))).toEqual({ _id: doc['_id'], schemaVersion: 2, version: 1, firstName, lastName: rest.join(' ') });
+    }
+    const [applied] = await documentMigrationStatus(mongo.db, [migration]);
+    expect(applied).toMatchObject({ state: 'applied', appliedAt: clock.now(), lastId: null, atFromVersion: 0, atToVersion: 24 });
+
+    // Applied migrations are skipped; an explicit re-run finds nothing to convert.
+    expect(await migrateDocumentsUp(mongo.db, [migration])).toEqual([]);
+    expect(await runDocumentMigration(mongo.db, migration, 'up')).toMatchObject({ converted: 0, complete: true });
+    expect(calls.up).toBe(24);
+  });
+
+  it('reverts through down and records the migration as reverted', async () => {
+    const { migration, calls } = splitName('people');
+    const reverted = await migrateDocumentsDown(mongo.db, migration, { batchSize: 7, clock });
+    expect(reverted).toMatchObject({ direction: 'down', converted: 24, total: 24, complete: true });
+    expect(calls.down).toBe(24);
+    const names = (await mongo.db.collection('people').find({}).toArray()).map((d) => [d['schemaVersion'], d['name'], d['firstName']]);
+    expect(names.every(([version, name, firstName]) => version === 1 && typeof name === 'string' && firstName === undefined)).toBe(true);
+    expect(await documentMigrationStatus(mongo.db, [migration])).toMatchObject([{ state: 'reverted', direction: 'down', atFromVersion: 24, atToVersion: 0 }]);
+    const record = await documentMigrationLog(mongo.db).findOne({ _id: migration.name });
+    expect(record).toMatchObject({ state: 'reverted', revertedAt: clock.now() });
+  });
+
+  it('lists pending migrations and applies them in version order per collection', async () => {
+    await mongo.db.collection('notes').insertMany([{ schemaVersion: 1, text: 'a' }, { schemaVersion: 1, text: 'b' }]);
+    const toV2: DocumentMigration = { name: 'notes-0002', collection: 'notes', fromVersion: 1, toVersion: 2, up: (d) => ({ ...d, body: d['text'] }), down: (d) => d };
+    const toV3: DocumentMigration = {
+      name: 'notes-0003',
+      collection: 'notes',
+      fromVersion: 2,
+      toVersion: 3,
+      up: ({ text, ...d }) => ({ ...d, length: String(d['body']).length }),
+      down: (d) => d,
+    };
+    expect((await documentMigrationStatus(mongo.db, [toV3, toV2])).map((s) => [s.name, s.state])).toEqual([['notes-0003', 'pending'], ['notes-0002', 'pending']]);
+    const runs = await migrateDocumentsUp(mongo.db, [toV3, toV2], { clock });
+    expect(runs.map((r) => [r.name, r.converted])).toEqual([['notes-0002', 2], ['notes-0003', 2]]);
+    expect(await mongo.db.collection('notes').find({}, { projection: { _id: 0 } }).toArray()).toEqual([
+      { schemaVersion: 3, body: 'a', length: 1 },
+      { schemaVersion: 3, body: 'b', length: 1 },
+    ]);
+  });
+
+  it('refuses migrations that fork or do not move forward', () => {
+    const base = splitName('x').migration;
+    expect(() => upgradeOnRead('x', [base, { ...base, name: 'other' }])).toThrow(ConfigurationError);
+    expect(() => upgradeOnRead('x', [{ ...base, toVersion: 1 }])).toThrow(ConfigurationError);
+  });
+
+  it('ships no migration yet: every collection is at its first format', () => {
+    expect(DOCUMENT_MIGRATIONS).toEqual([]);
+  });
+
+  it('lets a repository read documents of the old format through the same up function', async () => {
+    const { migration, calls } = splitName('members');
+    const personSchema = z.strictObject({ ...entityFields('PersonId'), firstName: z.string(), lastName: z.string() });
+    const createSchema = z.strictObject({ firstName: z.string(), lastName: z.string() });
+    const repository = new MongoRepository(
+      mongo.db,
+      {
+        entity: 'person',
+        collection: 'members',
+        schemaVersion: 2,
+        entitySchema: personSchema,
+        idSchema: idSchema('PersonId'),
+        createSchema,
+        patchSchema: createSchema.partial(),
+        codec: createDocumentCodec<z.infer<typeof personSchema>>(personSchema),
+        upgrade: upgradeOnRead('members', [migration]),
+      },
+      { clock, ids: defaultIdGenerator },
+    );
+    const _id = new ObjectId();
+    await mongo.db.collection('members').insertOne({ _id, schemaVersion: 1, version: 3, createdAt: clock.now(), updatedAt: clock.now(), name: 'Ayşe Nur Yılmaz' });
+
+    expect(await repository.getById(_id.toHexString())).toEqual({
+      id: _id.toHexString(),
+      schemaVersion: 2,
+      version: 3,
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+      firstName: 'Ayşe',
+      lastName: 'Nur Yılmaz',
+    });
+    expect(calls.up).toBe(1);
+    // Reading upgrades in memory only; the stored document waits for the batch rewrite.
+    expect(await mongo.db.collection('members').findOne({ _id })).toMatchObject({ schemaVersion: 1, name: 'Ayşe Nur Yılmaz' });
+  });
+});
