@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { ConflictError } from '../../core/errors.js';
+import { idSchema, type MemberSubscriptionId } from '../../core/ids.js';
+import { instantSchema, longTextSchema, moneyAmountSchema } from '../../core/schema-primitives.js';
+import { parseOrThrow } from '../../core/validation.js';
+import { PaymentFailedError } from '../../modules/billing/payment-provider.js';
+import type { Invoice } from '../../modules/billing/invoice.schema.js';
+import type { Transaction } from '../../modules/billing/transaction.schema.js';
+import type { MemberSubscription } from '../../modules/memberships/member-subscription.schema.js';
+import { idempotencyKeySchema } from '../purchase-membership/purchase-membership.workflow.js';
+import type { MembershipWorkflowDeps } from '../purchase-membership/membership-workflow-deps.js';
+
+const cancelSchema = z.strictObject({
+  memberSubscriptionId: idSchema('MemberSubscriptionId'),
+  when: z.enum(['immediately', 'at_period_end']),
+  reason: longTextSchema.optional(),
+});
+export type CancelMembershipInput = z.input<typeof cancelSchema>;
+
+/**
+ * Cancels a membership in both stores in one unit: `immediately` ends it now (member
+ * subscription and billing row `cancelled`); `at_period_end` stops renewal and lets the paid
+ * period run out. Emits `membership.cancelled`. Money is not returned here: see
+ * {@link refundMembership}.
+ */
+export async function cancelMembership(deps: MembershipWorkflowDeps, input: CancelMembershipInput): Promise<MemberSubscription> {
+  const data = parseOrThrow(cancelSchema, input, { entity: 'membership cancellation' });
+  const id = data.memberSubscriptionId as MemberSubscriptionId;
+  return deps.units.run(async (u) => {
+    const cancelled = await deps.memberships.cancelSubscription(id, { when: data.when, ...(data.reason === undefined ? {} : { reason: data.reason }) }, u);
+    const billingRow = await deps.billing.findBillingSubscription(cancelled.userId, cancelled.id, u);
+    if (billingRow) {
+      await deps.billing.updateBillingSubscription(billingRow.subscriptionId, data.when === 'immediately' ? { status: 'cancelled', autoRenew: false } : { autoRenew: false }, u);
+    }
+    await u.emit('membership.cancelled', { memberSubscriptionId: cancelled.id, reason: data.reason ?? null });
+    return cancelled;
+  });
+}
+
+/**
+ * Marks every active, non-renewing membership that ended at or before `asOf` as `expired`
+ * (and its billing row), each in its own unit; returns the ids expired. Safe to run twice.
+ */
+export async function expireEnded(deps: MembershipWorkflowDeps, asOf: Date): Promise<string[]> {
+  const at = parseOrThrow(instantSchema, asOf, { entity: 'expiry run' });
+  const ended: MemberSubscription[] = [];
+  let after: string | undefined;
+  do {
+    const page = await deps.memberships.listExpiring(at, { limit: 200, ...(after ? { after } : {}) });
+    ended.push(...page.items);
+    after = page.nextCursor ?? undefined;
+  } while (after);
+  const expired: string[] = [];
+  for (const subscription of ended) {
+    await deps.units.run(async (u) => {
+      await deps.memberships.expireSubscription(subscription.id as MemberSubscriptionId, at, u);
+      const billingRow = await deps.billing.findBillingSubscription(subscription.userId, subscription.id, u);
+      if (billingRow && billingRow.status !== 'expired') await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { status: 'expired', autoRenew: false }, u);
+    });
+    expired.push(subscription.id);
+  }
+  return expired;
+}
+
+const refundSchema = z.strictObject({
+  memberSubscriptionId: idSchema('MemberSubscriptionId'),
+  idempotencyKey: idempotencyKeySchema,
+  /** The payment to refund; the latest completed one by default. */
+  transactionId: z.uuid().optional(),
+  /** Minor units; what is left of the payment by default. */
+  amount: moneyAmountSchema('Refund').min(1).optional(),
+  reason: longTextSchema.optional(),
+  /** Cancel the membership at once; default: when the whole payment is refunded. */
+  cancel: z.boolean().optional(),
+});
+export type RefundMembershipInput = z.input<typeof refundSchema>;
+
+export interface RefundMembershipResult {
+  readonly refund: Transaction;
+  readonly creditNote: Invoice;
+  readonly memberSubscription: MemberSubscription;
+  readonly replayed: boolean;
+}
+
+/**
+ * Refunds (part of) a membership payment: the provider refunds first (keyed, so a retry never
+ * refunds twice), then one unit writes the `refund` transaction, moves the original to
+ * `refunded`/`partially_refunded`, issues a credit-note invoice, mirrors both in the member
+ * subscription's payment history and, for a full refund, cancels the membership. Emits
+ * `membership.refunded`. A refund cannot be taken back: if the unit fails after the provider
+ * refunded, retry with the same idempotency key to record it (the provider replays).
+ */
+export async function refundMembership(deps: MembershipWorkflowDeps, input: RefundMembershipInput): Promise<RefundMembershipResult> {
+  const data = parseOrThrow(refundSchema, input, { entity: 'membership refund' });
+  const key = `refund:${data.idempotencyKey}`;
+  const id = data.memberSubscriptionId as MemberSubscriptionId;
+  const earlier = await deps.billing.findIdempotentResult(key);
+  if (earlier?.response) return replay(deps, earlier.response, id);
+
+  const subscription = await deps.memberships.getSubscription(id);
+  const payment = data.transactionId
+    ? subscription.paymentHistory.find((p) => p.transactionId === data.transactionId)
+    : subscription.paymentHistory.filter((p) => p.status === 'completed' || p.status === 'partially_refunded').at(-1);
+  if (!payment) throw new ConflictError('no_refundable_payment', `Member subscription ${id} has no refundable payment${data.transactionId ? ` ${data.transactionId}` : ''}`);
+  const original = await deps.billing.getTransaction(payment.transactionId);
+  const left = original.amount - (await deps.billing.refundedAmount(original.transactionId));
+  const amount = data.amount ?? left;
+  if (amount <= 0 || amount > left) throw new ConflictError('refund_exceeds_payment', `Refunding ${amount} would exceed the ${left} left of ${original.transactionId}`);
+  const providerRef = original.metadata?.['providerRef'];
+  if (typeof providerRef !== 'string') throw new ConflictError('not_refundable', `Transaction ${original.transactionId} has no provider reference`);
+
+  let refundRef: string;
+  try {
+    refundRef = (await deps.payments.refund({ idempotencyKey: key, providerRef, amount })).providerRef;
+  } catch (cause) {
+    throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; nothing was recorded', { cause });
+  }
+  const full = amount === left;
+  const cancel = data.cancel ?? full;
+  try {
+    return await deps.units.run(async (u) => {
+      await deps.billing.claimIdempotencyKey(key, 'refund-membership', u);
+      const recorded = await deps.billing.recordRefund({ originalTransactionId: original.transactionId, amount, providerRef: refundRef, ...(data.reason ? { reason: data.reason } : {}) }, u);
+      await deps.memberships.setPaymentStatus(id, original.transactionId, recorded.original.status, u);
+      let memberSubscription = await deps.memberships.recordPayment(
+        id,
+        { amount, currency: original.currency, date: deps.clock.now(), method: original.paymentMethod, status: 'refunded', transactionId: recorded.refund.transactionId },
+        u,
+      );
+      if (cancel && (memberSubscription.status === 'active' || memberSubscription.status === 'pending')) {
+        memberSubscription = await deps.memberships.cancelSubscription(id, { when: 'immediately', reason: data.reason ?? 'refunded' }, u);
+        const billingRow = await deps.billing.findBillingSubscription(memberSubscription.userId, memberSubscription.id, u);
+        if (billingRow) await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { status: 'cancelled', autoRenew: false }, u);
+      }
+      await u.emit('membership.refunded', { memberSubscriptionId: id, transactionId: recorded.refund.transactionId });
+      await deps.billing.completeIdempotencyKey(key, { memberSubscriptionId: id, refundTransactionId: recorded.refund.transactionId, creditNoteId: recorded.creditNote.invoiceId }, u);
+      return { refund: recorded.refund, creditNote: recorded.creditNote, memberSubscription, replayed: false };
+    });
+  } catch (error) {
+    if (error instanceof ConflictError && error.reason === 'idempotency_key_taken') {
+      const winner = await deps.billing.findIdempotentResult(key);
+      if (winner?.response) return replay(deps, winner.response, id);
+    }
+    throw error;
+  }
+}
+
+async function replay(deps: MembershipWorkflowDeps, response: Record<string, unknown>, id: MemberSubscriptionId): Promise<RefundMembershipResult> {
+  if (response['memberSubscriptionId'] !== id) throw new ConflictError('idempotency_key_reused', 'This idempotency key was used for a different refund');
+  return {
+    refund: await deps.billing.getTransaction(String(response['refundTransactionId'])),
+    creditNote: await deps.billing.getInvoice(String(response['creditNoteId'])),
+    memberSubscription: await deps.memberships.getSubscription(id),
+    replayed: true,
+  };
+}
