@@ -1,3 +1,4 @@
+import { BSONRegExp } from 'mongodb';
 import { isPlainObject, TypeBoundary, typeRank, type Doc } from './bson-values.js';
 import type { CollectionStore } from './collection-store.js';
 import { errors } from './errors.js';
@@ -11,9 +12,16 @@ export interface QueryPlan {
   readonly estimate?: number;
 }
 
+interface Range {
+  lo: unknown;
+  loInclusive: boolean;
+  hi: unknown;
+  hiInclusive: boolean;
+}
+
 interface FieldCondition {
   points?: unknown[];
-  interval?: { lo: unknown; loInclusive: boolean; hi: unknown; hiInclusive: boolean };
+  interval?: Range;
 }
 
 function isOperatorObject(value: unknown): value is Doc {
@@ -26,11 +34,64 @@ function indexable(value: unknown, stringsUsable: boolean): boolean {
   return !(isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('$')));
 }
 
+const REGEX_SYNTAX = new Set([...'.*+?()[]{}|^$\\']);
+
+/**
+ * The literal prefix of a regex anchored at `^` (`/^sinav \(/` -> `sinav (`), or
+ * `undefined` when it has none or could match elsewhere (alternation, flags `i`/`m`/`x`).
+ */
+export function regexPrefix(pattern: string, flags: string): string | undefined {
+  if (!pattern.startsWith('^') || pattern.includes('|') || /[imx]/.test(flags)) return undefined;
+  let prefix = '';
+  for (let i = 1; i < pattern.length; i++) {
+    let char = pattern[i]!;
+    if (char === '\\') {
+      const next = pattern[i + 1];
+      if (next === undefined || /[0-9A-Za-z]/.test(next)) break; // a class (\d, \w) or a back reference
+      char = next;
+      i += 1;
+    } else if (REGEX_SYNTAX.has(char)) {
+      // A quantifier makes the character before it optional.
+      if (char === '?' || char === '*' || char === '{') prefix = prefix.slice(0, -1);
+      break;
+    }
+    prefix += char;
+  }
+  return prefix === '' ? undefined : prefix;
+}
+
+const STRING_RANK = typeRank('');
+
+/**
+ * The strings a regex can match, as MongoDB bounds them: `[prefix, prefix with its last
+ * character incremented)` for an anchored literal prefix, every string otherwise.
+ */
+function regexInterval(prefix: string | undefined): Range {
+  const everyString: Range = { lo: new TypeBoundary(STRING_RANK, false), loInclusive: true, hi: new TypeBoundary(STRING_RANK, true), hiInclusive: false };
+  if (prefix === undefined) return everyString;
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (last === 0xffff) return { ...everyString, lo: prefix };
+  return { lo: prefix, loInclusive: true, hi: prefix.slice(0, -1) + String.fromCharCode(last + 1), hiInclusive: false };
+}
+
+function regexOf(value: unknown, options: unknown): { pattern: string; flags: string } | undefined {
+  if (value instanceof RegExp) return { pattern: value.source, flags: value.flags + (typeof options === 'string' ? options : '') };
+  if (value instanceof BSONRegExp) return { pattern: value.pattern, flags: value.options + (typeof options === 'string' ? options : '') };
+  if (typeof value === 'string') return { pattern: value, flags: typeof options === 'string' ? options : '' };
+  return undefined;
+}
+
+function addRegex(condition: FieldCondition, regex: { pattern: string; flags: string } | undefined): void {
+  if (regex && !condition.points) condition.interval ??= regexInterval(regexPrefix(regex.pattern, regex.flags));
+}
+
 function addCondition(conditions: Map<string, FieldCondition>, field: string, value: unknown, stringsUsable: boolean): void {
   const condition = conditions.get(field) ?? {};
   if (!isOperatorObject(value)) {
     if (indexable(value, stringsUsable)) condition.points = [value];
+    else if (stringsUsable && (value instanceof RegExp || value instanceof BSONRegExp)) addRegex(condition, regexOf(value, undefined));
   } else {
+    if ('$regex' in value && stringsUsable) addRegex(condition, regexOf(value['$regex'], value['$options']));
     for (const [op, operand] of Object.entries(value)) {
       if (op === '$eq' && indexable(operand, stringsUsable)) condition.points = [operand];
       else if (op === '$in' && Array.isArray(operand) && operand.every((v) => indexable(v, stringsUsable))) condition.points ??= operand;
@@ -109,7 +170,12 @@ export function planQuery(coll: CollectionStore, filter: Doc, options: { hint?: 
 }
 
 function describeBound(value: unknown): string {
-  if (value instanceof TypeBoundary) return value.end ? 'MaxKey' : 'MinKey';
+  if (value instanceof TypeBoundary) {
+    // MongoDB bounds a one-type range by that type's extremes.
+    if (value.rank === STRING_RANK) return value.end ? '{}' : '""';
+    if (value.rank === typeRank(0)) return value.end ? 'inf.0' : '-inf.0';
+    return value.end ? 'MaxKey' : 'MinKey';
+  }
   if (typeof value === 'string') return JSON.stringify(value);
   if (value instanceof Date) return `new Date(${value.getTime()})`;
   return String(value);

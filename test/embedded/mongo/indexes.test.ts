@@ -56,6 +56,25 @@ describe('indexes', () => {
     expect(await tags.countDocuments({ tags: { $in: ['a', 'c'] } })).toBe(2);
   });
 
+  it('serves an anchored regex from an index as a bounded prefix range', async () => {
+    const coll = mongo.db.collection('regex_prefix');
+    await coll.createIndex({ name: 1 }, { name: 'name_asc' });
+    const names = ['sinav', 'sinav (dar)', 'sinavci', 'sinaw', 'sin', 'squat', 'a sinav', 'Sinav'];
+    await coll.insertMany(names.map((name) => ({ name })));
+    const find = (filter: Document) => coll.find(filter, { projection: { _id: 0, name: 1 }, sort: { name: 1 } }).toArray();
+    const explained = await coll.find({ name: { $regex: '^sinav' } }).explain('executionStats');
+    expect(stagesOf(explained['queryPlanner'].winningPlan)).toContain('IXSCAN');
+    expect(JSON.stringify(explained['queryPlanner'].winningPlan)).toContain('"indexName":"name_asc"');
+    // The three matches, plus at most the one key past the range's end.
+    expect(explained['executionStats'].totalKeysExamined).toBeLessThanOrEqual(4);
+    expect(await find({ name: { $regex: '^sinav' } })).toEqual([{ name: 'sinav' }, { name: 'sinav (dar)' }, { name: 'sinavci' }]);
+    expect(await find({ name: /^sinav \(/ })).toEqual([{ name: 'sinav (dar)' }]);
+    expect(await find({ name: { $regex: '^sinav?', $options: '' } })).toEqual([{ name: 'sinav' }, { name: 'sinav (dar)' }, { name: 'sinavci' }, { name: 'sinaw' }]);
+    expect(await find({ name: { $regex: '^sinav$', $options: 'i' } })).toEqual([{ name: 'Sinav' }, { name: 'sinav' }]);
+    expect(await find({ name: /sinav$/ })).toEqual([{ name: 'a sinav' }, { name: 'sinav' }]);
+    expect(await find({ name: /^(squat|sin)$/ })).toEqual([{ name: 'sin' }, { name: 'squat' }]);
+  });
+
   it('fails to build a unique index over existing duplicates', async () => {
     const coll = mongo.db.collection('dups_before');
     await coll.insertMany([{ k: 1 }, { k: 1 }]);
