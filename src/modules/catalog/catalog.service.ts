@@ -3,6 +3,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.
 import { SERVING_UNITS, type ServingUnit } from '../../core/fitness-vocabulary.js';
 import type { ExerciseId, FoodId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
+import { roundTo } from '../../core/rounding.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
@@ -80,8 +81,8 @@ export function isExerciseVisibleTo(exercise: Pick<Exercise, 'isPublic' | 'creat
   return exercise.isPublic || (viewer !== undefined && exercise.createdBy === viewer);
 }
 
-/** Rounds to one decimal, half away from zero (the precision of a food label). */
-const tenth = (value: number) => Math.sign(value) * Math.round(Math.abs(value) * 10) / 10;
+/** One decimal, half away from zero: the precision of a food label. */
+const tenth = (value: number) => roundTo(value, 1);
 
 /**
  * The exercise and food catalogue.
@@ -301,7 +302,7 @@ export class CatalogService {
       foodId: food.id,
       quantity: portion.quantity,
       unit: portion.unit,
-      servings: Math.round(servings * 1_000) / 1_000,
+      servings: roundTo(servings, 3),
       calories: scale(n.calories),
       protein: scale(n.protein),
       carbs: scale(n.carbs),

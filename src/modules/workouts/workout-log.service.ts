@@ -2,6 +2,7 @@ import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
 import { ConflictError, ValidationError, type ValidationIssue } from '../../core/errors.js';
 import type { ExerciseId, UserId, WorkoutLogId } from '../../core/ids.js';
+import { roundTo } from '../../core/rounding.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { StoreContext } from '../../stores/store-context.js';
@@ -98,7 +99,7 @@ const timeZoneSchema = z.string().refine((tz) => {
 const weeklyVolumeSchema = z.strictObject({ from: instantSchema, to: instantSchema, timeZone: timeZoneSchema.default(DEFAULT_TIME_ZONE) });
 const streakSchema = z.strictObject({ asOf: instantSchema.optional(), timeZone: timeZoneSchema.default(DEFAULT_TIME_ZONE) });
 const PAGE = 200;
-const round2 = (n: number) => Math.round(n * 100) / 100;
+const round2 = (n: number) => roundTo(n, 2);
 const isWork = (s: LoggedWorkoutSet) => s.completed;
 
 /**
@@ -300,7 +301,7 @@ function estimateLoggedCalories(exercises: readonly LoggedExercise[], catalog: R
     const rate = caloriesPerMinuteOf(catalog.get(entry.exerciseId));
     for (const set of entry.sets.filter(isWork)) kcal += (workSecondsOf(set) / 60) * rate;
   }
-  return Math.round(kcal * 10) / 10;
+  return roundTo(kcal, 1);
 }
 
 function compare(exerciseId: ExerciseId, status: ExerciseComparison['status'], planned: readonly { reps?: number | undefined }[], done: readonly LoggedWorkoutSet[]): ExerciseComparison {

@@ -3,6 +3,7 @@ import { ConflictError, ForbiddenError, ValidationError, type ValidationIssue } 
 import type { BodyArea } from '../../core/fitness-vocabulary.js';
 import type { ExerciseId, UserId, WorkoutProgramId, WorkoutTemplateId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
+import { roundTo } from '../../core/rounding.js';
 import { ratingSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { StoreContext } from '../../stores/store-context.js';
@@ -99,7 +100,7 @@ export function estimateTemplate(exercises: readonly Pick<TemplateExercise, 'exe
       calories += (work / 60) * rate;
     }
   }
-  return { durationMinutes: Math.ceil(seconds / 60), calories: Math.round(calories) };
+  return { durationMinutes: Math.ceil(seconds / 60), calories: roundTo(calories, 0) };
 }
 
 const templateIdSchema = workoutTemplateSchema.shape.id;
