@@ -32,6 +32,12 @@ export interface MembershipPlanSource {
   getById(id: MembershipId, ctx?: StoreContext): Promise<{ readonly limitations: { readonly classesIncluded: boolean; readonly maxClassBookingsPerWeek?: number | undefined } }>;
 }
 
+/**
+ * Attempts for the unit that records a booking: a member's racing bookings write the same
+ * member-week lock, abort each other with write conflicts and re-run; each round commits one.
+ */
+const BOOKING_ATTEMPTS = 25;
+
 export interface BookClassDeps {
   readonly classes: ClassService;
   readonly bookings: BookingService;
@@ -122,7 +128,7 @@ export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInpu
   }
   return runWorkflow('book-class', async (run) => {
     await run(reserveSeatStep(d.bookings), { classId, occurrenceStart: occurrence.start, capacity });
-    return inUnitOfWork(d.deps.units, undefined, record);
+    return inUnitOfWork(d.deps.units, undefined, record, { maxAttempts: BOOKING_ATTEMPTS });
   });
 }
 
