@@ -1,0 +1,84 @@
+import type { Kysely } from 'kysely';
+import type { Db } from 'mongodb';
+import { mongoHealth, type MongoHealth } from './health/mongo-health.js';
+import {
+  partitionCoverage,
+  postgresTableSizes,
+  postgresUnusedIndexes,
+  type PartitionCoverage,
+  type PostgresTableSize,
+  type PostgresUnusedIndex,
+} from './health/postgres-health.js';
+import { inDoubtUnits, type InDoubtUnits } from './health/units-of-work-health.js';
+import type { SlowOperationSource, SlowOperationsSnapshot } from './slow-operations.js';
+
+export interface HealthReportOptions {
+  readonly db: Db;
+  readonly pg: Kysely<any>;
+  /** Slow operations seen by the SDK's observer (a `SlowOperationRecorder`). */
+  readonly observerStats?: SlowOperationSource;
+  /** How far ahead partitions must exist (default 3 months). */
+  readonly partitionMonthsAhead?: number;
+  /** Units of work younger than this are still committing, not in doubt (default 60 s). */
+  readonly inDoubtAfterMs?: number;
+  /** The instant partition coverage is measured from; the database's `now()` by default. */
+  readonly at?: Date;
+}
+
+/** The state of both stores, for an operator or a monitoring job. */
+export interface HealthReport {
+  readonly mongo: MongoHealth;
+  readonly postgres: {
+    readonly tables: readonly PostgresTableSize[];
+    readonly unusedIndexes: readonly PostgresUnusedIndex[];
+    readonly partitions: readonly PartitionCoverage[];
+  };
+  readonly unitsOfWork: InDoubtUnits;
+  /** `null` without `observerStats`. */
+  readonly slowOperations: SlowOperationsSnapshot | null;
+  /**
+   * What needs action, one line each: missing collections or indexes, missing partitions,
+   * rows in a DEFAULT partition, units in doubt. Unused indexes are information, not
+   * problems: their counters start at zero with every server restart.
+   */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Collects sizes, index coverage and usage, partition coverage, units of work in doubt
+ * and slow operations from both stores. Read-only; safe to run on a live system.
+ *
+ * @example
+ * ```ts
+ * const report = await healthReport({ db: nexfit.mongo.db, pg: nexfit.pg, observerStats: slowOps });
+ * if (report.problems.length > 0) alert(report.problems.join('\n'));
+ * ```
+ */
+export async function healthReport(options: HealthReportOptions): Promise<HealthReport> {
+  const [mongo, tables, unusedIndexes, partitions, unitsOfWork] = await Promise.all([
+    mongoHealth(options.db),
+    postgresTableSizes(options.pg),
+    postgresUnusedIndexes(options.pg),
+    partitionCoverage(options.pg, { monthsAhead: options.partitionMonthsAhead ?? 3, ...(options.at ? { at: options.at } : {}) }),
+    inDoubtUnits(options.pg, options.inDoubtAfterMs === undefined ? {} : { olderThanMs: options.inDoubtAfterMs }),
+  ]);
+  const problems: string[] = [];
+  for (const c of mongo.collections) {
+    if (!c.exists) problems.push(`MongoDB collection ${c.name} is missing (run the migrations)`);
+    else if (c.indexes.missing.length > 0) problems.push(`MongoDB ${c.name} lacks indexes: ${c.indexes.missing.join(', ')}`);
+    if (c.indexes.differing.length > 0) problems.push(`MongoDB ${c.name} has indexes that differ from their declaration: ${c.indexes.differing.join(', ')}`);
+  }
+  for (const p of partitions) {
+    if (p.missing.length > 0) problems.push(`PostgreSQL ${p.table} lacks partitions: ${p.missing.join(', ')} (run ensureRollingPartitions)`);
+    if ((p.defaultPartitionRowEstimate ?? 0) > 0) problems.push(`PostgreSQL ${p.table} has rows in its DEFAULT partition`);
+  }
+  const inDoubt = unitsOfWork.prepared.length + unitsOfWork.pendingIntents.length;
+  if (inDoubt > 0) problems.push(`${inDoubt} unit(s) of work in doubt (run recoverInDoubt / nexfit uow recover)`);
+  return {
+    mongo,
+    postgres: { tables, unusedIndexes, partitions },
+    unitsOfWork,
+    slowOperations: options.observerStats?.snapshot() ?? null,
+    problems,
+  };
+}
