@@ -34,7 +34,7 @@ export class AuditLogRepository extends PostgresRepository {
   async record(input: CreateAuditLogInput, ctx?: StoreContext): Promise<AuditLog> {
     return this.run('record', async () => {
       const data = this.parse(createAuditLogInputSchema, input);
-      const row = await this.dbOf(ctx).insertInto('audit_logs').values(toNewRow(data)).returningAll().executeTakeFirstOrThrow();
+      const row = await this.dbOf(ctx).insertInto('audit_logs').values({ ...toNewRow(data), created_at: this.deps.clock.now() }).returningAll().executeTakeFirstOrThrow();
       return toAuditLog(row);
     });
   }

@@ -75,7 +75,7 @@ export class InvoiceRepository extends PostgresRepository {
       const year = Number(yearFormat.format(this.deps.clock.now()));
       return this.inTransaction(this.dbOf(ctx), async (trx: PostgresHandle) => {
         const invoiceNumber = await this.#numbers.next(data.businessId, year, { pg: trx });
-        const row = await trx.insertInto('invoices').values(toNewRow({ ...data, invoiceNumber })).returningAll().executeTakeFirstOrThrow();
+        const row = await trx.insertInto('invoices').values({ ...toNewRow({ ...data, invoiceNumber }), ...this.insertTimestamps() }).returningAll().executeTakeFirstOrThrow();
         return toInvoice(row);
       });
     });

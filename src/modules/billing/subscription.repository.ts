@@ -50,7 +50,7 @@ export class SubscriptionRepository extends PostgresRepository {
   async create(input: CreateSubscriptionInput, ctx?: StoreContext): Promise<Subscription> {
     return this.run('create', async () => {
       const data = this.parse(createSubscriptionInputSchema, input);
-      const row = await this.dbOf(ctx).insertInto('subscriptions').values(toNewRow(data)).returningAll().executeTakeFirstOrThrow();
+      const row = await this.dbOf(ctx).insertInto('subscriptions').values({ ...toNewRow(data), ...this.insertTimestamps() }).returningAll().executeTakeFirstOrThrow();
       return toSubscription(row);
     });
   }

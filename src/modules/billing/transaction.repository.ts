@@ -65,7 +65,7 @@ export class TransactionRepository extends PostgresRepository {
   async create(input: CreateTransactionInput, ctx?: StoreContext): Promise<Transaction> {
     return this.run('create', async () => {
       const data = this.parse(createTransactionInputSchema, input);
-      const row = await this.dbOf(ctx).insertInto('transactions').values(toNewRow(data)).returningAll().executeTakeFirstOrThrow();
+      const row = await this.dbOf(ctx).insertInto('transactions').values({ ...toNewRow(data), ...this.insertTimestamps() }).returningAll().executeTakeFirstOrThrow();
       return toTransaction(row);
     });
   }

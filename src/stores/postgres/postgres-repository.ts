@@ -89,6 +89,16 @@ export abstract class PostgresRepository {
   }
 
   /** The handle of one call: the context's (a transaction or connection of a unit of work) or the pool. */
+  /**
+   * `created_at`/`updated_at` of a new row from the SDK's injected clock rather than the
+   * server's `now()`, so both stores agree on when a business event happened (and tests with
+   * a fixed clock see the rows where they put them).
+   */
+  protected insertTimestamps(): { created_at: Date; updated_at: Date } {
+    const now = this.deps.clock.now();
+    return { created_at: now, updated_at: now };
+  }
+
   protected dbOf(ctx?: StoreContext): PostgresHandle {
     return ctx?.pg ?? this.db;
   }
