@@ -155,6 +155,19 @@ function planAt(root: ObjectIdPlan | undefined, path: string): ObjectIdPlan | un
 }
 
 /**
+ * Drops `undefined` members of plain objects (deeply): the driver would store them as `null`
+ * (unless the host's client sets `ignoreUndefined`), which the validators rightly refuse for
+ * optional fields. An optional field left `undefined` is absent from the document.
+ */
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUndefined);
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) if (member !== undefined) out[key] = withoutUndefined(member);
+  return out;
+}
+
+/**
  * A codec for one collection, built from its stored zod schema. The schema is walked once,
  * through the ids' registry marks, so no id path is ever listed by hand.
  *
@@ -179,7 +192,7 @@ export function createDocumentCodec<TEntity>(storedSchema: z.core.$ZodType): Doc
     objectIdPaths,
     toDocument(entity) {
       const { id, ...rest } = entity as Record<string, unknown>;
-      const body = encode(bodyPlan, rest) as Document;
+      const body = withoutUndefined(encode(bodyPlan, rest)) as Document;
       return id === undefined ? body : { _id: idPlan ? encode(idPlan, id) : id, ...body };
     },
     fromDocument(document) {

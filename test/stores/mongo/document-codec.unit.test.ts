@@ -59,3 +59,13 @@ describe('createDocumentCodec', () => {
     expect(codec.fromDocument({ _id: id }).id).toBe(id.toHexString());
   });
 });
+
+describe('optional fields left undefined', () => {
+  it('are absent from the stored document, never stored as null', async () => {
+    const { storedNutritionPlanSchema } = await import('../../../src/modules/nutrition/nutrition-plan.schema.js');
+    const codec = createDocumentCodec<Record<string, unknown>>(storedNutritionPlanSchema);
+    const doc = codec.toDocument({ id: 'a'.repeat(24), forUserId: undefined, metadata: { tags: [], mealsPerDay: undefined } });
+    expect('forUserId' in doc).toBe(false);
+    expect(doc['metadata']).toEqual({ tags: [] });
+  });
+});
