@@ -1,4 +1,4 @@
-import type { Document } from 'mongodb';
+import { Double, Int32, Long, type Document } from 'mongodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestMongo } from '../../support/stores.js';
 
@@ -51,6 +51,20 @@ describe('aggregation', () => {
       .aggregate([{ $facet: { count: [{ $count: 'n' }], max: [{ $group: { _id: null, m: { $max: '$total' } } }] } }])
       .toArray();
     expect(facets).toEqual({ count: [{ n: 3 }], max: [{ _id: null, m: 10 }] });
+  });
+
+  it('keeps Int32, Double and Long of documents and sub-documents a pipeline passes through', async () => {
+    const coll = mongo.db.collection('agg_types');
+    await coll.insertMany([
+      { k: new Int32(2), d: new Double(1), l: Long.fromNumber(5), sub: { d: new Double(3), i: new Int32(4) }, tags: [new Double(6), new Int32(7)] },
+      { k: new Int32(1), d: new Double(2.5), l: Long.fromNumber(6), sub: { d: new Double(8), i: new Int32(9) }, tags: [] },
+    ]);
+    const typeOf = (v: unknown) => (v as { _bsontype?: string })?._bsontype;
+    const [first] = await coll.aggregate([{ $match: { k: { $gte: 1 } } }, { $sort: { k: -1 } }, { $limit: 1 }], { promoteValues: false }).toArray();
+    expect([first?.['k'], first?.['d'], first?.['l']].map(typeOf)).toEqual(['Int32', 'Double', 'Long']);
+    expect([first?.['sub'].d, first?.['sub'].i, ...first?.['tags']].map(typeOf)).toEqual(['Double', 'Int32', 'Double', 'Int32']);
+    const [projected] = await coll.aggregate([{ $sort: { k: -1 } }, { $project: { _id: 0, sub: 1 } }], { promoteValues: false }).toArray();
+    expect([projected?.['sub'].d, projected?.['sub'].i].map(typeOf)).toEqual(['Double', 'Int32']);
   });
 
   it('serves aggregation results through cursor batches', async () => {

@@ -115,7 +115,8 @@ export function runPipeline(context: CommandContext, name: string | undefined, p
   const aggregator = new Aggregator(
     source.rest,
     mingoOptions({
-      processingMode: ProcessingMode.CLONE_INPUT,
+      // Inputs are copied here rather than by mingo, whose copies drop the remembered numeric types.
+      processingMode: ProcessingMode.CLONE_OFF,
       collectionResolver: (from: string) => {
         const other = context.engine.collection(context.db, from);
         // Joined documents may be reshaped by later stages: hand out copies, never stored objects.
@@ -124,7 +125,7 @@ export function runPipeline(context: CommandContext, name: string | undefined, p
       ...(collation ? { collation: { locale: collation.locale ?? 'simple', ...(collation.strength ? { strength: collation.strength as 1 } : {}) } } : {}),
     }),
   );
-  return aggregator.run(source.docs) as Doc[];
+  return aggregator.run(source.docs.map((doc) => cloneValue(doc))) as Doc[];
 }
 
 /** `aggregate`: the pipeline's output through a cursor (first batch 101 unless `cursor.batchSize`). */
