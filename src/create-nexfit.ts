@@ -15,9 +15,9 @@ import { UnitOfWorkCoordinator } from './uow/coordinator.js';
 import type { FaultInjector } from './uow/protocol-steps.js';
 import { recoverInDoubt, type RecoveryOptions, type RecoveryReport } from './uow/recovery.js';
 import type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions } from './uow/unit-of-work.js';
-import { AnalyticsDailyRepository } from './modules/analytics/analytics-daily.repository.js';
-import { AnalyticsService } from './modules/analytics/analytics.service.js';
 import type { ServiceDeps } from './modules/service-deps.js';
+import { createNexfitModules, type ModuleOptions, type NexfitModules } from './nexfit-modules.js';
+import type { Outbox } from './uow/outbox.js';
 
 /** How the SDK reaches MongoDB: the host's own client, or a URI the SDK connects (and closes) itself. */
 export type MongoStoreOptions =
@@ -32,7 +32,7 @@ export type PostgresStoreOptions =
   | { readonly pool: pg.Pool }
   | { readonly connectionString: string; readonly max?: number };
 
-export interface NexfitOptions {
+export interface NexfitOptions extends ModuleOptions {
   readonly mongo?: MongoStoreOptions;
   readonly postgres?: PostgresStoreOptions;
   /**
@@ -68,7 +68,7 @@ export interface NexfitStores {
 }
 
 /** A connected SDK instance. Create with {@link createNexfit}; release with {@link Nexfit.close}. */
-export interface Nexfit {
+export interface Nexfit extends NexfitModules {
   readonly stores: NexfitStores;
   readonly mongo: { readonly client: MongoClient; readonly db: Db };
   readonly pg: Kysely<Database>;
@@ -90,8 +90,11 @@ export interface Nexfit {
    * ```
    */
   unitOfWork<T>(work: (uow: UnitOfWork) => Promise<T>, options?: UnitOfWorkOptions): Promise<T>;
-  /** The daily roll-up into `analytics_daily` and reports over it (also `nexfit analytics`). */
-  readonly analytics: AnalyticsService;
+  /**
+   * Domain events, delivered after the unit that emitted them commits (at least once: dedupe
+   * on `event.id`). `relay()` delivers what a crashed process left in the outbox.
+   */
+  readonly events: Pick<Outbox, 'on' | 'relay'>;
   /** Resolves units of work left in doubt by a crashed process (also `nexfit uow recover`). */
   recoverInDoubt(options?: RecoveryOptions): Promise<RecoveryReport>;
   /** Creates or updates MongoDB collections, validators and indexes, and migrates PostgreSQL to the latest version. */
@@ -148,7 +151,10 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       ...(options.observer ? { observer: options.observer } : {}),
       ...(options.locale ? { locale: options.locale } : {}),
     };
+    const modules = createNexfitModules(mongo.db, postgres.db, deps, options);
     const nexfit: Nexfit = {
+      ...modules,
+      events: { on: (type, handler) => coordinator.outbox.on(type, handler), relay: (o) => coordinator.outbox.relay(o) },
       stores: { mongo: { kind: mongo.kind, dbName: mongo.db.databaseName }, postgres: { kind: postgres.kind } },
       mongo: { client: mongo.client, db: mongo.db },
       pg: postgres.db,
@@ -156,7 +162,6 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       ids,
       unitOfWorkMode: mode,
       unitOfWork: (work, unitOptions) => coordinator.run(work, unitOptions),
-      analytics: new AnalyticsService(mongo.db, postgres.db, new AnalyticsDailyRepository(postgres.db, deps), deps),
       recoverInDoubt: (recoveryOptions) => recoverInDoubt(postgres.db, coordinator.decisions, clock, recoveryOptions),
       async migrate() {
         await ensureMongoCollections(mongo.db);

@@ -1,0 +1,121 @@
+import type { Kysely } from 'kysely';
+import type { Db } from 'mongodb';
+import type { Database } from './stores/postgres/database.js';
+import { ConfigurationError } from './core/errors.js';
+import type { ServiceDeps } from './modules/service-deps.js';
+import type { UnitOfWork, UnitOfWorkOptions } from './uow/unit-of-work.js';
+import { createUsersModule } from './modules/users/index.js';
+import { createMeasurementsModule } from './modules/measurements/index.js';
+import { createCatalogModule } from './modules/catalog/index.js';
+import { createWorkoutsModule } from './modules/workouts/index.js';
+import { createNutritionModule } from './modules/nutrition/index.js';
+import { createFacilitiesModule } from './modules/facilities/index.js';
+import { createMembershipsModule } from './modules/memberships/index.js';
+import { createBillingModule } from './modules/billing/index.js';
+import { createClassesModule } from './modules/classes/index.js';
+import { createCoachingModule } from './modules/coaching/index.js';
+import { AuditLogRepository } from './modules/audit/audit-log.repository.js';
+import { AnalyticsDailyRepository } from './modules/analytics/analytics-daily.repository.js';
+import { AnalyticsService } from './modules/analytics/analytics.service.js';
+import type { PaymentProvider } from './modules/billing/payment-provider.js';
+import type { TaxRatePolicy } from './modules/billing/tax.js';
+import type { BookingPolicy } from './modules/classes/booking.service.js';
+import { bookClassOccurrence, type BookClassInput } from './workflows/book-class/book-class.workflow.js';
+import { completePtSession, type CompletePtSessionInput } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
+import { submitPtSessionFeedback, type PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
+import { purchaseMembership, type PurchaseMembershipInput } from './workflows/purchase-membership/purchase-membership.workflow.js';
+import { facilityOpeningHours } from './workflows/schedule-pt-session/facility-opening-hours.js';
+
+/** Options of the business modules, from `createNexfit`. */
+export interface ModuleOptions {
+  /** The host's payment port; purchases and renewals charge through it. */
+  readonly payments?: PaymentProvider;
+  /** Tax rate per business (default: Turkish VAT 20 %). */
+  readonly taxRate?: TaxRatePolicy;
+  /** Booking time rules (cancellation cut-off, check-in window). */
+  readonly bookingPolicy?: Partial<BookingPolicy>;
+}
+
+/**
+ * The composition root of the business modules: builds every module's repositories and
+ * service, and the workflows that span modules, wiring each module's ports (the catalogue a
+ * workout reads, the opening hours a PT session checks…) to the module that serves them.
+ */
+export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceDeps, options: ModuleOptions = {}) {
+  const users = createUsersModule(db, pg, deps);
+  const measurements = createMeasurementsModule(db, pg, deps, { clients: users.repository });
+  // The catalogue asks the workouts module whether a template still uses an exercise; the
+  // workouts module reads exercises from the catalogue. The closure resolves after both exist.
+  const catalog = createCatalogModule(db, deps, {
+    countExerciseReferences: (id, ctx) => workouts.templates.countExerciseReferences(id, ctx),
+  });
+  const workouts = createWorkoutsModule(db, deps, catalog.exercises);
+  const nutrition = createNutritionModule(db, pg, deps, { foods: catalog.foods });
+  const facilities = createFacilitiesModule(db, pg, deps);
+  const memberships = createMembershipsModule(db, pg, deps);
+  const billing = createBillingModule(pg, { ...deps, ...(options.taxRate ? { taxRate: options.taxRate } : {}) });
+  const classes = createClassesModule(db, pg, deps, options.bookingPolicy ?? {});
+  const coaching = createCoachingModule(db, pg, deps, { openingHours: facilityOpeningHours(facilities.facilities) });
+  const analytics = new AnalyticsService(db, pg, new AnalyticsDailyRepository(pg, deps), deps);
+  const auditLogs = new AuditLogRepository(pg, deps);
+
+  const membershipWorkflowDeps = () => {
+    if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to take payments');
+    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, payments: options.payments, units: deps.units, clock: deps.clock };
+  };
+
+  return {
+    users: users.service,
+    measurements: measurements.service,
+    catalog: catalog.service,
+    workouts: workouts.service,
+    workoutLogs: workouts.logs,
+    nutrition: nutrition.service,
+    facilities: facilities.service,
+    memberships: memberships.service,
+    billing: billing.service,
+    classes: classes.classService,
+    bookings: classes.bookingService,
+    coaching: coaching.service,
+    analytics,
+    /** Operations that span modules. Each runs as one unit of work (or joins the one given). */
+    workflows: {
+      /** Buy a membership: charge (refunded if anything fails), member subscription, transaction, billing subscription, invoice, audit — atomically. */
+      purchaseMembership: (input: PurchaseMembershipInput) => purchaseMembership(membershipWorkflowDeps(), input),
+      /** Book one occurrence of a class: real occurrence, active membership with classes, weekly limit, capacity under concurrency. */
+      bookClass: (input: BookClassInput, uow?: UnitOfWork) =>
+        bookClassOccurrence({ classes: classes.classService, bookings: classes.bookingService, facilities: facilities.facilities, subscriptions: memberships.subscriptions, plans: memberships.plans, deps }, input, uow),
+      /** Complete a PT session, consuming one session of the client's package. */
+      completePtSession: (input: CompletePtSessionInput, uow?: UnitOfWork) => completePtSession({ coaching: coaching.service, deps }, input, uow),
+      /** The client's feedback on a PT session, updating the coach's rating exactly. */
+      submitPtSessionFeedback: (input: PtSessionFeedbackInput, uow?: UnitOfWork) => submitPtSessionFeedback({ coaching: coaching.service, users: users.repository, deps }, input, uow),
+    },
+    /** Every repository, for reads and writes the services do not cover. */
+    repositories: {
+      users: users.repository,
+      measurements: measurements.repository,
+      exercises: catalog.exercises,
+      foods: catalog.foods,
+      workoutTemplates: workouts.templates,
+      workoutPrograms: workouts.programs,
+      workoutLogs: workouts.workoutLogs,
+      nutritionPlans: nutrition.repository,
+      facilities: facilities.facilities,
+      memberships: memberships.plans,
+      memberSubscriptions: memberships.subscriptions,
+      classes: classes.classes,
+      classBookings: classes.bookings,
+      coachClients: coaching.relations,
+      ptSessions: coaching.sessions,
+      transactions: billing.transactions,
+      subscriptions: billing.subscriptions,
+      invoices: billing.invoices,
+      analyticsDaily: new AnalyticsDailyRepository(pg, deps),
+      auditLogs,
+    },
+  };
+}
+
+/** The business surface of a `Nexfit` instance. */
+export type NexfitModules = ReturnType<typeof createNexfitModules>;
+export type { UnitOfWorkOptions };
