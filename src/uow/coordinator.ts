@@ -137,28 +137,31 @@ export class UnitOfWorkCoordinator {
           if (open) await sql`ROLLBACK`.execute(conn).catch((e) => this.#report(e, 'rollback'));
           throw error instanceof SimulatedCrash ? error : toSdkError(error);
         }
+        // The connection stays with the unit until PostgreSQL's part is final: the prepared
+        // transaction holds its row locks, so waiting for another pooled connection to run
+        // COMMIT PREPARED could wait on units that are themselves blocked on those locks.
+        await this.#step('after-prepare', unitId);
+        try {
+          await this.#step('before-decision', unitId);
+          await this.#decisions.recordCommit(unitId, this.#deps.clock.now(), session);
+          await this.#commitMongo(session);
+        } catch (error) {
+          if (error instanceof SimulatedCrash) {
+            crashed = true;
+            throw error;
+          }
+          if (isUnknownCommitResult(error)) {
+            // The commit may have landed: never guess. Recovery resolves the unit by its decision record.
+            throw new UnitOfWorkError('The unit of work is in doubt; recovery will resolve it', { cause: error, details: { unitId } });
+          }
+          await session.abortTransaction().catch(() => {});
+          await this.#undoPostgres(unitId, compensations, conn);
+          throw toSdkError(error);
+        }
+        await this.#step('after-decision', unitId);
+        await this.#finishPostgres(unitId, conn);
+        await this.#step('after-postgres-commit', unitId);
       });
-      await this.#step('after-prepare', unitId);
-      try {
-        await this.#step('before-decision', unitId);
-        await this.#decisions.recordCommit(unitId, this.#deps.clock.now(), session);
-        await this.#commitMongo(session);
-      } catch (error) {
-        if (error instanceof SimulatedCrash) {
-          crashed = true;
-          throw error;
-        }
-        if (isUnknownCommitResult(error)) {
-          // The commit may have landed: never guess. Recovery resolves the unit by its decision record.
-          throw new UnitOfWorkError('The unit of work is in doubt; recovery will resolve it', { cause: error, details: { unitId } });
-        }
-        await session.abortTransaction().catch(() => {});
-        await this.#undoPostgres(unitId, compensations);
-        throw toSdkError(error);
-      }
-      await this.#step('after-decision', unitId);
-      await this.#finishPostgres(unitId);
-      await this.#step('after-postgres-commit', unitId);
       if (eventIds.length) await this.#outbox.relay({ eventIds }).catch((error) => this.#report(error, 'outbox relay'));
       for (const hook of hooks) {
         try {
@@ -191,11 +194,13 @@ export class UnitOfWorkCoordinator {
   }
 
   /** After the commit point: make PostgreSQL's part final. A failure here is left to recovery, never reported as a failed unit. */
-  async #finishPostgres(unitId: string): Promise<void> {
+  async #finishPostgres(unitId: string, conn: Kysely<Database>): Promise<void> {
     for (let i = 0; i <= COMMIT_RETRIES; i++) {
+      // The unit's own connection first; a fresh pooled one if that connection broke.
+      const db = i === 0 ? conn : this.#deps.pg;
       try {
-        if (this.mode === 'two-phase') await sql.raw(`COMMIT PREPARED '${unitId}'`).execute(this.#deps.pg);
-        else await this.#deps.pg.updateTable('nexfit_uow_intents').set({ status: 'committed' }).where('unit_id', '=', unitId).execute();
+        if (this.mode === 'two-phase') await commitPrepared(db, unitId);
+        else await db.updateTable('nexfit_uow_intents').set({ status: 'committed' }).where('unit_id', '=', unitId).execute();
         return;
       } catch (error) {
         this.#report(error, 'finishPostgres');
@@ -204,10 +209,10 @@ export class UnitOfWorkCoordinator {
   }
 
   /** Before the commit point: undo PostgreSQL's part (roll back the prepared transaction, or compensate). */
-  async #undoPostgres(unitId: string, compensations: readonly CompiledQuery[]): Promise<void> {
+  async #undoPostgres(unitId: string, compensations: readonly CompiledQuery[], conn: Kysely<Database>): Promise<void> {
     try {
-      if (this.mode === 'two-phase') await rollbackPrepared(this.#deps.pg, unitId);
-      else await compensate(this.#deps.pg, unitId, compensations);
+      if (this.mode === 'two-phase') await rollbackPrepared(conn, unitId);
+      else await compensate(conn, unitId, compensations);
     } catch (error) {
       // Recovery fences and undoes it later; the unit is reported as failed either way.
       this.#report(error, 'undoPostgres');

@@ -155,10 +155,9 @@ describe('purchaseMembership', () => {
   });
 
   it('gives 50 simultaneous purchases at one business 50 distinct consecutive invoice numbers', async () => {
-    // A pool larger than the concurrency: with the default 10 connections, units waiting on the
-    // series' row lock hold every connection while the lock holder's COMMIT PREPARED waits for
-    // one (a coordinator issue, reported), so this test runs on its own wider pool.
-    const wide = await createNexfit({ mongo: { uri: t.mongo.uri, dbName: t.mongo.dbName }, postgres: { connectionString: t.pg.url, max: 60 }, clock: t.deps.clock });
+    // The default pool of 10 connections: a unit keeps its connection until COMMIT PREPARED, so
+    // units queued on the series' row lock cannot starve the lock holder of a connection.
+    const wide = await createNexfit({ mongo: { uri: t.mongo.uri, dbName: t.mongo.dbName }, postgres: { connectionString: t.pg.url }, clock: t.deps.clock });
     try {
       const world = membershipWorld({ ...t, nexfit: wide, deps: { ...t.deps, units: { run: (work, o) => wide.unitOfWork(work, o) } } });
       const plan = await world.plan();

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { BodyArea, DifficultyLevel } from '../../core/fitness-vocabulary.js';
 import { parseOrThrow } from '../../core/validation.js';
@@ -93,9 +95,18 @@ export const freeExerciseDbRecordSchema = z.object({
 });
 export type FreeExerciseDbRecord = z.output<typeof freeExerciseDbRecordSchema>;
 
-/** Reads and validates the dataset file (the project's copy by default). */
-export async function loadFreeExerciseDb(file: string = FREE_EXERCISE_DB_FILE): Promise<FreeExerciseDbRecord[]> {
-  const json: unknown = JSON.parse(await readFile(resolve(file), 'utf8'));
+/**
+ * The dataset copy shipped with the package: next to the sources (`src/modules/catalog/` ->
+ * `data/`) or next to the bundle (`dist/` -> `data/`), whichever this module runs from.
+ */
+function packagedDatasetFile(): string {
+  const candidates = ['../../../', '../'].map((up) => fileURLToPath(new URL(`${up}${FREE_EXERCISE_DB_FILE}`, import.meta.url)));
+  return candidates.find((candidate) => existsSync(candidate)) ?? resolve(FREE_EXERCISE_DB_FILE);
+}
+
+/** Reads and validates the dataset file (the copy shipped with the package by default). */
+export async function loadFreeExerciseDb(file?: string): Promise<FreeExerciseDbRecord[]> {
+  const json: unknown = JSON.parse(await readFile(file ? resolve(file) : packagedDatasetFile(), 'utf8'));
   return parseOrThrow(z.array(freeExerciseDbRecordSchema), json, { entity: 'free-exercise-db file' });
 }
 
