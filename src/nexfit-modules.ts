@@ -25,6 +25,8 @@ import { completePtSession, type CompletePtSessionInput } from './workflows/comp
 import { submitPtSessionFeedback, type PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
 import { purchaseMembership, type PurchaseMembershipInput } from './workflows/purchase-membership/purchase-membership.workflow.js';
 import { facilityOpeningHours } from './workflows/schedule-pt-session/facility-opening-hours.js';
+import { renewDueSubscriptions } from './workflows/renew-memberships/renew-memberships.workflow.js';
+import { cancelMembership, expireEnded, refundMembership, type CancelMembershipInput, type RefundMembershipInput } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
 
 /** Options of the business modules, from `createNexfit`. */
 export interface ModuleOptions {
@@ -82,6 +84,14 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     workflows: {
       /** Buy a membership: charge (refunded if anything fails), member subscription, transaction, billing subscription, invoice, audit — atomically. */
       purchaseMembership: (input: PurchaseMembershipInput) => purchaseMembership(membershipWorkflowDeps(), input),
+      /** The renewal run: charges, extends and invoices every auto-renewing membership due by `asOf`; idempotent per day. */
+      renewDueSubscriptions: (input: { readonly asOf: Date }) => renewDueSubscriptions(membershipWorkflowDeps(), input),
+      /** Cancel a membership now or at the end of its period, in both stores. */
+      cancelMembership: (input: CancelMembershipInput) => cancelMembership(membershipWorkflowDeps(), input),
+      /** Expire every membership whose period ended by `asOf`. */
+      expireEnded: (asOf: Date) => expireEnded(membershipWorkflowDeps(), asOf),
+      /** Refund (part of) a purchase: provider refund, refund transaction, credit note. */
+      refundMembership: (input: RefundMembershipInput) => refundMembership(membershipWorkflowDeps(), input),
       /** Book one occurrence of a class: real occurrence, active membership with classes, weekly limit, capacity under concurrency. */
       bookClass: (input: BookClassInput, uow?: UnitOfWork) =>
         bookClassOccurrence({ classes: classes.classService, bookings: classes.bookingService, facilities: facilities.facilities, subscriptions: memberships.subscriptions, plans: memberships.plans, deps }, input, uow),

@@ -4,6 +4,10 @@ import { isNexfitError } from '../core/errors.js';
 import { migratePostgresDown, postgresMigrationStatus } from '../stores/postgres/migrator.js';
 import { ensureRollingPartitions, listPartitions } from '../stores/postgres/partitions.js';
 import { progressReporter } from './progress.js';
+import { archiveOlderThan, ARCHIVE_TARGETS, type ArchiveTarget } from '../ops/archive/index.js';
+import { healthReport } from '../ops/health-report.js';
+
+const ARCHIVE_TARGET_NAMES = Object.keys(ARCHIVE_TARGETS) as ArchiveTarget[];
 
 /** Exit codes of the `nexfit` command. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3 } as const;
@@ -137,6 +141,46 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       } finally {
         progress.stop();
       }
+    }));
+
+  connectionOptions(program.command('archive').description('Move cold data older than a retention window to the archive, in resumable batches')
+    .requiredOption('--target <name>', `one of ${ARCHIVE_TARGET_NAMES.join(', ')}`)
+    .requiredOption('--older-than-days <n>', 'retention window in days')
+    .option('--batch-size <n>', 'documents or rows per batch', '500'))
+    .action(async (flags: ConnectionFlags & { target: string; olderThanDays: string; batchSize: string }) => withNexfit(flags, async (nexfit) => {
+      const days = Number(flags.olderThanDays);
+      const batchSize = Number(flags.batchSize);
+      if (!(ARCHIVE_TARGET_NAMES as readonly string[]).includes(flags.target) || !Number.isInteger(days) || days < 1 || !Number.isInteger(batchSize) || batchSize < 1) {
+        io.stderr.write(`nexfit: --target takes ${ARCHIVE_TARGET_NAMES.join(' | ')}; --older-than-days and --batch-size take positive whole numbers\n`);
+        exitCode = EXIT.usage;
+        return;
+      }
+      const progress = progressReporter(io.stderr, !flags.json);
+      try {
+        const before = new Date(nexfit.clock.now().getTime() - days * 86_400_000);
+        const result = await archiveOlderThan(
+          { db: nexfit.mongo.db, pg: nexfit.pg },
+          { target: flags.target as ArchiveTarget, before, batchSize, onProgress: (moved, total) => progress.update(moved, total, flags.target) },
+        );
+        progress.stop();
+        print(flags, `archived ${result.moved} of ${result.total} ${flags.target} older than ${before.toISOString()}${result.complete ? '' : ' (incomplete: run again to resume)'}`, result);
+        if (!result.complete) exitCode = EXIT.failure;
+      } finally {
+        progress.stop();
+      }
+    }));
+
+  connectionOptions(program.command('health').description('Index, size, partition and unit-of-work health of both stores'))
+    .action(async (flags: ConnectionFlags) => withNexfit(flags, async (nexfit) => {
+      const report = await healthReport({ db: nexfit.mongo.db, pg: nexfit.pg });
+      const lines = [
+        `MongoDB collections: ${report.mongo.collections.length}`,
+        `PostgreSQL tables: ${report.postgres.tables.length}`,
+        `prepared transactions: ${report.unitsOfWork.preparedTransactions.enabled ? `enabled (max ${report.unitsOfWork.preparedTransactions.maxPreparedTransactions})` : 'disabled (ordered unit of work)'}`,
+        report.problems.length ? `problems:\n${report.problems.map((p) => `  - ${p}`).join('\n')}` : 'no problems found',
+      ];
+      print(flags, lines.join('\n'), report);
+      if (report.problems.length) exitCode = EXIT.failure;
     }));
 
   const uow = program.command('uow').description('Units of work across both stores');

@@ -75,7 +75,7 @@ export class UnitOfWorkCoordinator {
    * outside the stores except through `afterCommit`).
    */
   async run<T>(work: (uow: UnitOfWork) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
-    const maxAttempts = options.maxAttempts ?? 5;
+    const maxAttempts = options.maxAttempts ?? 10;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#attempt(work, attempt, options);

@@ -52,7 +52,7 @@ export interface RequestContext {
 
 /** Options of one unit of work. */
 export interface UnitOfWorkOptions {
-  /** Attempts for transient failures (write conflicts, serialization failures, deadlocks). Default 5. */
+  /** Attempts for transient failures (write conflicts, serialization failures, deadlocks). Default 10. */
   readonly maxAttempts?: number;
   /** Who acts and from where; defaults to the system. */
   readonly context?: RequestContext;

@@ -76,6 +76,20 @@ describe('the nexfit command', () => {
     expect(result.stderr).toContain('VALIDATION_FAILED');
   });
 
+  it('archives cold data and refuses an unknown target', async () => {
+    const result = await nexfit(['archive', '--target', 'audit_logs', '--older-than-days', '365', '--json']);
+    expect(result.code).toBe(EXIT.ok);
+    expect(JSON.parse(result.stdout)).toMatchObject({ target: 'audit_logs', moved: 0, complete: true });
+    expect((await nexfit(['archive', '--target', 'users', '--older-than-days', '30'])).code).toBe(EXIT.usage);
+  });
+
+  it('reports the health of both stores', async () => {
+    const result = await nexfit(['health', '--json']);
+    const report = JSON.parse(result.stdout);
+    expect(report.postgres.tables.length).toBeGreaterThan(0);
+    expect(result.code).toBe(report.problems.length ? EXIT.failure : EXIT.ok);
+  });
+
   it('runs recovery and reports what it resolved', async () => {
     const result = await nexfit(['uow', 'recover', '--json']);
     expect(result.code).toBe(EXIT.ok);
@@ -94,7 +108,7 @@ describe('the nexfit command', () => {
   });
 
   it('prints help on every command and rejects unknown ones', async () => {
-    for (const args of [['--help'], ['migrate', '--help'], ['migrate', 'up', '--help'], ['partitions', 'ensure', '--help'], ['analytics', 'backfill', '--help'], ['uow', 'recover', '--help']]) {
+    for (const args of [['--help'], ['migrate', '--help'], ['migrate', 'up', '--help'], ['partitions', 'ensure', '--help'], ['archive', '--help'], ['health', '--help'], ['analytics', 'backfill', '--help'], ['uow', 'recover', '--help']]) {
       const result = await nexfit(args);
       expect(result.code).toBe(EXIT.ok);
       expect(result.stdout).toContain('Usage: nexfit');
