@@ -21,6 +21,7 @@ export {
   StoreError,
   ConfigurationError,
   isNexfitError,
+  HTTP_STATUS_BY_ERROR_CODE,
 } from './core/errors.js';
 export type { NexfitErrorCode, ValidationIssue } from './core/errors.js';
 export type { Clock } from './core/clock.js';
@@ -28,3 +29,20 @@ export { systemClock, fixedClock } from './core/clock.js';
 export type * from './core/ids.js';
 export { minorToDecimal, decimalToMinor } from './core/money.js';
 export type { MinorUnits } from './core/money.js';
+export type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions, RequestContext } from './uow/unit-of-work.js';
+export type { RecoveryReport, RecoveryOptions } from './uow/recovery.js';
+export type { NexfitEvent, NexfitEventMap, NexfitEventType, NexfitEventHandler } from './core/domain-events.js';
+export type { NexfitObserver, StoreOperationEvent } from './core/observer.js';
+export type { Page, PageRequest } from './core/pagination.js';
+export type { PaymentProvider, ChargeRequest, ChargeResult, RefundRequest, RefundResult } from './modules/billing/payment-provider.js';
+export { PaymentFailedError } from './modules/billing/payment-provider.js';
+export { UnitOfWorkError } from './uow/coordinator.js';
+export type { ModuleOptions, NexfitModules } from './nexfit-modules.js';
+export { MemoryLruCache } from './ops/cache/memory-lru-cache.js';
+export { RedisCache } from './ops/cache/redis-cache.js';
+export { ReadThroughCache } from './ops/cache/read-through-cache.js';
+export type { CacheAdapter } from './ops/cache/cache-adapter.js';
+export { SlowOperationRecorder } from './ops/slow-operations.js';
+export { healthReport } from './ops/health-report.js';
+export { archiveOlderThan } from './ops/archive/index.js';
+export { importFreeExerciseDb } from './modules/catalog/free-exercise-db.importer.js';

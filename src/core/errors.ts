@@ -127,3 +127,25 @@ export class ConfigurationError extends NexfitError {
 export function isNexfitError(error: unknown): error is NexfitError {
   return error instanceof NexfitError;
 }
+
+/**
+ * The HTTP status a host app's API would answer for each error code — one suggested mapping,
+ * so every Express/Fastify/Nest adapter does not invent its own.
+ *
+ * @example
+ * ```ts
+ * app.use((err, req, res, next) => isNexfitError(err) ? res.status(HTTP_STATUS_BY_ERROR_CODE[err.code]).json(err) : next(err));
+ * ```
+ */
+export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<NexfitErrorCode, number>> = {
+  VALIDATION_FAILED: 400,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  FORBIDDEN: 403,
+  CONCURRENCY_CONFLICT: 409,
+  TRANSIENT: 503,
+  UNIT_OF_WORK_FAILED: 503,
+  PAYMENT_FAILED: 402,
+  STORE_ERROR: 500,
+  CONFIGURATION: 500,
+};
