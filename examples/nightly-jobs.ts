@@ -1,0 +1,65 @@
+/**
+ * The nightly jobs of a NexFit deployment, as one script a scheduler (cron, a Kubernetes
+ * CronJob, a queue worker) can run:
+ *
+ *   MONGODB_URI=… DATABASE_URL=… npx tsx examples/nightly-jobs.ts
+ *
+ * Each job is idempotent, so a re-run after a failure (or two overlapping runs) is safe.
+ */
+import { createNexfit, type Nexfit, type PaymentProvider } from '../src/index.js';
+import { ensureRollingPartitions } from '../src/stores/postgres/partitions.js';
+
+export interface NightlyReport {
+  readonly recovered: { readonly committed: number; readonly rolledBack: number };
+  /** Renewal outcomes by kind (`renewed`, `declined`, …). */
+  readonly renewals: Readonly<Record<string, number>>;
+  readonly expired: number;
+  readonly rolledUpDay: string;
+  readonly rolledUpBusinesses: number;
+  readonly partitionsCreated: readonly string[];
+  readonly eventsDelivered: number;
+}
+
+/** Runs every nightly job for the day that ended before `asOf` (the previous UTC day). */
+export async function runNightlyJobs(nexfit: Nexfit, asOf: Date = nexfit.clock.now()): Promise<NightlyReport> {
+  // 1. Units of work a crashed process left in doubt, before anything reads the stores.
+  const recovery = await nexfit.recoverInDoubt();
+  // 2. Memberships: renew what is due (charges through the payment port), then expire what ended.
+  const renewals = await nexfit.workflows.renewDueSubscriptions({ asOf });
+  const expired = await nexfit.workflows.expireEnded(asOf);
+  // 3. Yesterday's analytics, every facility in its own time zone.
+  const day = new Date(asOf.getTime() - 86_400_000).toISOString().slice(0, 10);
+  const rows = await nexfit.analytics.rollupDay({ date: day });
+  // 4. Partitions for the coming months, and events a crash left undelivered.
+  const partitions = await ensureRollingPartitions(nexfit.pg);
+  const relay = await nexfit.events.relay();
+  return {
+    recovered: { committed: recovery.committed.length, rolledBack: recovery.rolledBack.length },
+    renewals: countBy(renewals.results.map((r) => r.outcome)),
+    expired: expired.length,
+    rolledUpDay: day,
+    rolledUpBusinesses: rows.length,
+    partitionsCreated: [...partitions.analytics_daily.created, ...partitions.audit_logs.created],
+    eventsDelivered: relay.delivered,
+  };
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  // A real deployment passes its payment provider's adapter here; the test provider stands in.
+  const { TestPaymentProvider } = await import('../src/testing.js');
+  const payments: PaymentProvider = new TestPaymentProvider();
+  const mongoUri = process.env['MONGODB_URI'];
+  const databaseUrl = process.env['DATABASE_URL'];
+  const nexfit = await createNexfit(mongoUri && databaseUrl ? { mongo: { uri: mongoUri }, postgres: { connectionString: databaseUrl }, payments } : { payments });
+  try {
+    console.log(JSON.stringify(await runNightlyJobs(nexfit), null, 2));
+  } finally {
+    await nexfit.close();
+  }
+}
