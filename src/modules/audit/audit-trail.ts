@@ -31,7 +31,7 @@ export class AuditTrail {
   }
 
   async record(uow: UnitOfWork, entry: AuditEntry): Promise<void> {
-    await this.#logs.record(
+    const recorded = await this.#logs.record(
       {
         entityType: entry.entityType,
         entityId: entry.entityId,
@@ -43,6 +43,15 @@ export class AuditTrail {
         userAgent: uow.context.userAgent ?? null,
       },
       uow.ctx,
+    );
+    // In ordered mode PostgreSQL commits before MongoDB; if MongoDB then fails, this row goes too.
+    uow.compensateWith(
+      uow.ctx.pg
+        .deleteFrom('audit_logs')
+        .where('entity_type', '=', recorded.entityType)
+        .where('entity_id', '=', recorded.entityId)
+        .where('action', '=', recorded.action)
+        .where('created_at', '=', recorded.createdAt),
     );
   }
 }
