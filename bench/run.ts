@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchReport } from './bench-report.js';
 import { benchEmbeddedMongoLookup } from './embedded-mongo.bench.js';
-import { benchSdkAgainstDrivers } from './sdk-vs-driver.bench.js';
+import { benchSdkAgainstDrivers, benchUnitOfWork } from './sdk-vs-driver.bench.js';
 import { resolveTestMongo, resolveTestPostgres } from '../src/embedded/test-stores.js';
 
 const report = new BenchReport();
@@ -20,6 +20,7 @@ report.stores['PostgreSQL'] = postgres.description;
 console.log(`[nexfit bench] MongoDB: ${mongo.description}\n[nexfit bench] PostgreSQL: ${postgres.description}`);
 try {
   await benchSdkAgainstDrivers(report, { mongoUri: mongo.uri, pgUrl: postgres.uri });
+  await benchUnitOfWork(report, { mongoUri: mongo.uri, pgUrl: postgres.uri });
   report.stores['embedded MongoDB'] = 'the SDK\'s embedded MongoDB-wire-compatible server';
   await benchEmbeddedMongoLookup(report);
 } finally {

@@ -51,3 +51,42 @@ export async function benchSdkAgainstDrivers(report: BenchReport, stores: { mong
     await nexfit.close();
   }
 }
+
+/**
+ * One cross-store unit of work (a document and a row, committed atomically) against the same
+ * two writes committed independently, each in its own local transaction.
+ */
+export async function benchUnitOfWork(report: BenchReport, stores: { mongoUri: string; pgUrl: string }): Promise<void> {
+  const dbName = `bench_uow_${Date.now().toString(36)}`;
+  const nexfit = await createNexfit({ mongo: { uri: stores.mongoUri, dbName }, postgres: { connectionString: stores.pgUrl }, migrate: true });
+  try {
+    const probes = nexfit.mongo.db.collection('bench_probes');
+    const row = () => ({ transaction_id: randomUUID(), user_id: USER, amount: '10.00', payment_method: 'card' as const, transaction_type: 'purchase' as const, status: 'completed' as const });
+    await report.measure(`cross-store unit of work (${nexfit.unitOfWorkMode})`, [
+      {
+        name: 'two independent local commits',
+        fn: async () => {
+          const session = nexfit.mongo.client.startSession();
+          try {
+            await session.withTransaction(async () => { await probes.insertOne({ at: new Date() }, { session }); });
+          } finally {
+            await session.endSession();
+          }
+          await nexfit.pg.transaction().execute((trx) => trx.insertInto('transactions').values(row()).execute());
+        },
+      },
+      {
+        name: 'one unit of work across both stores',
+        baseline: 'two independent local commits',
+        target: 2,
+        fn: () => nexfit.unitOfWork(async (uow) => {
+          await probes.insertOne({ at: new Date() }, { session: uow.ctx.mongo });
+          await uow.ctx.pg.insertInto('transactions').values(row()).execute();
+        }),
+      },
+    ]);
+  } finally {
+    await nexfit.mongo.db.dropDatabase().catch(() => {});
+    await nexfit.close();
+  }
+}

@@ -6,6 +6,7 @@ import { ensureRollingPartitions, listPartitions } from '../stores/postgres/part
 import { progressReporter } from './progress.js';
 import { archiveOlderThan, ARCHIVE_TARGETS, type ArchiveTarget } from '../ops/archive/index.js';
 import { healthReport } from '../ops/health-report.js';
+import { seedDemo } from '../ops/demo-seed.js';
 
 const ARCHIVE_TARGET_NAMES = Object.keys(ARCHIVE_TARGETS) as ArchiveTarget[];
 
@@ -181,6 +182,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       ];
       print(flags, lines.join('\n'), report);
       if (report.problems.length) exitCode = EXIT.failure;
+    }));
+
+  const seed = program.command('seed').description('Data for a fresh deployment');
+  connectionOptions(seed.command('demo').description('The exercise catalogue, demo users, a gym and its plan (idempotent)'))
+    .action(async (flags: ConnectionFlags) => withNexfit(flags, async (nexfit) => {
+      const report = await seedDemo(nexfit);
+      print(flags, `seeded: ${report.exercisesImported} exercises, ${report.usersCreated} users, ${report.facilitiesCreated} facilities, ${report.plansCreated} plans`, report);
     }));
 
   const uow = program.command('uow').description('Units of work across both stores');

@@ -90,6 +90,14 @@ describe('the nexfit command', () => {
     expect(result.code).toBe(report.problems.length ? EXIT.failure : EXIT.ok);
   });
 
+  it('seeds demo data once', async () => {
+    const first = await nexfit(['seed', 'demo', '--json']);
+    expect(first.code).toBe(EXIT.ok);
+    expect(JSON.parse(first.stdout)).toEqual({ exercisesImported: 873, usersCreated: 3, facilitiesCreated: 1, plansCreated: 1 });
+    const again = await nexfit(['seed', 'demo', '--json']);
+    expect(JSON.parse(again.stdout)).toEqual({ exercisesImported: 0, usersCreated: 0, facilitiesCreated: 0, plansCreated: 0 });
+  });
+
   it('runs recovery and reports what it resolved', async () => {
     const result = await nexfit(['uow', 'recover', '--json']);
     expect(result.code).toBe(EXIT.ok);
@@ -108,7 +116,7 @@ describe('the nexfit command', () => {
   });
 
   it('prints help on every command and rejects unknown ones', async () => {
-    for (const args of [['--help'], ['migrate', '--help'], ['migrate', 'up', '--help'], ['partitions', 'ensure', '--help'], ['archive', '--help'], ['health', '--help'], ['analytics', 'backfill', '--help'], ['uow', 'recover', '--help']]) {
+    for (const args of [['--help'], ['migrate', '--help'], ['migrate', 'up', '--help'], ['partitions', 'ensure', '--help'], ['archive', '--help'], ['seed', 'demo', '--help'], ['health', '--help'], ['analytics', 'backfill', '--help'], ['uow', 'recover', '--help']]) {
       const result = await nexfit(args);
       expect(result.code).toBe(EXIT.ok);
       expect(result.stdout).toContain('Usage: nexfit');
