@@ -96,3 +96,28 @@ describe('createNexfit with no store options', () => {
     await expect(nexfit.mongo.db.command({ ping: 1 })).rejects.toThrow();
   });
 });
+
+describe('createNexfit observer', () => {
+  it('reports every repository operation of both stores to the host\'s observer', async () => {
+    const seen: { store: string; target: string; operation: string; ok: boolean; durationMs: number }[] = [];
+    const nexfit = await createNexfit({
+      mongo: { uri: mongo.uri, dbName: mongo.dbName },
+      postgres: { connectionString: postgres.url },
+      migrate: true,
+      observer: { onStoreOperation: (e) => { seen.push(e); } },
+    });
+    try {
+      await nexfit.repositories.users.findByEmail('nobody@example.com');
+      await nexfit.repositories.transactions.findByTransactionId('00000000-0000-4000-8000-000000000001');
+      await expect(nexfit.repositories.facilities.getById('0'.repeat(24))).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    } finally {
+      await nexfit.close();
+    }
+    expect(seen.map((e) => [e.store, e.target, e.operation, e.ok])).toEqual(expect.arrayContaining([
+      ['mongo', 'users', 'findByEmail', true],
+      ['postgres', 'transactions', 'findByTransactionId', true],
+      ['mongo', 'facilities', 'findById', true],
+    ]));
+    expect(seen.every((e) => e.durationMs >= 0)).toBe(true);
+  });
+});
