@@ -34,3 +34,19 @@ export type BodyArea = (typeof BODY_AREAS)[number];
 /** Units a food serving or a planned portion is measured in. */
 export const SERVING_UNITS = ['g', 'ml', 'piece', 'serving', 'cup', 'tbsp', 'tsp', 'slice'] as const;
 export type ServingUnit = (typeof SERVING_UNITS)[number];
+
+/**
+ * How many servings of a food `quantity` `unit` is: `quantity` servings, or
+ * `quantity / servingSize` in the food's own serving unit; `null` for any other unit, since a
+ * food has no density or piece weight to convert grams, millilitres and pieces between.
+ *
+ * @example
+ * ```ts
+ * servingsInPortion({ servingSize: 100, servingUnit: 'g' }, 250, 'g') // 2.5
+ * ```
+ */
+export function servingsInPortion(serving: { readonly servingSize: number; readonly servingUnit: ServingUnit }, quantity: number, unit: ServingUnit): number | null {
+  if (unit === 'serving') return quantity;
+  if (unit === serving.servingUnit) return quantity / serving.servingSize;
+  return null;
+}

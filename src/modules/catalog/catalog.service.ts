@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.js';
-import { SERVING_UNITS, type ServingUnit } from '../../core/fitness-vocabulary.js';
+import { SERVING_UNITS, servingsInPortion, type ServingUnit } from '../../core/fitness-vocabulary.js';
 import type { ExerciseId, FoodId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { roundTo } from '../../core/rounding.js';
@@ -354,8 +354,8 @@ export class CatalogService {
 
 /** Servings in a portion, by the rules of {@link CatalogService.nutrientsFor}. */
 function servingsOf(nutrients: FoodNutrients, quantity: number, unit: ServingUnit): number {
-  if (unit === 'serving') return quantity;
-  if (unit === nutrients.servingUnit) return quantity / nutrients.servingSize;
+  const servings = servingsInPortion(nutrients, quantity, unit);
+  if (servings !== null) return servings;
   throw new ConflictError('unit_not_convertible', `A portion in ${unit} cannot be converted to servings of ${nutrients.servingSize} ${nutrients.servingUnit}`, {
     details: { unit, servingUnit: nutrients.servingUnit },
   });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, ValidationError, type ValidationIssue } from '../../core/errors.js';
 import type { FoodId, NutritionPlanId, UserId } from '../../core/ids.js';
-import type { ServingUnit } from '../../core/fitness-vocabulary.js';
+import { servingsInPortion, type ServingUnit } from '../../core/fitness-vocabulary.js';
 import { patchSchemaOf, pickFields } from '../../core/entity-schema.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { roundTo as round } from '../../core/rounding.js';
@@ -278,9 +278,7 @@ export class NutritionService {
  * `quantity / servingSize` in the food's own serving unit; `null` for any other unit.
  */
 export function portionFactor(food: FoodNutrientSource, quantity: number, unit: ServingUnit): number | null {
-  if (unit === 'serving') return quantity;
-  if (unit === food.nutrients.servingUnit) return quantity / food.nutrients.servingSize;
-  return null;
+  return servingsInPortion(food.nutrients, quantity, unit);
 }
 
 /** The nutrients of `factor` servings, rounded to 0.1 kcal and 0.1 g. */
