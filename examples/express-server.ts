@@ -1,58 +1,40 @@
 /**
- * An Express server embedding the SDK: routes call services, `NexfitError` codes map to HTTP
- * statuses, and each request's actor, IP and user agent reach the audit trail through a unit
- * of work's request context.
+ * An Express server embedding the SDK. The routes, the error-code-to-status mapping and the
+ * request context for the audit trail live in `shared/nexfit-http-api.ts`, shared with the
+ * Fastify example; this file only mounts them on Express.
  *
  *   npx tsx examples/express-server.ts   # embedded stores, http://127.0.0.1:3000
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { createNexfit, HTTP_STATUS_BY_ERROR_CODE, isNexfitError, type Nexfit, type RequestContext } from '../src/index.js';
+import { createNexfit, type Nexfit } from '../src/index.js';
 import { TestPaymentProvider } from '../src/testing.js';
+import { MALFORMED_JSON, nexfitErrorResponse, nexfitRoutes, type ApiRequest } from './shared/nexfit-http-api.js';
 
-/** The request context the SDK records in audit rows. A real app takes the actor from its session or token. */
-function requestContext(req: Request): RequestContext {
-  const actor = req.header('x-user-id');
-  return { actorId: actor ?? null, ...(req.ip ? { ipAddress: req.ip.replace(/^::ffff:/, '') } : {}), ...(req.header('user-agent') ? { userAgent: req.header('user-agent')! } : {}) };
-}
+const toApiRequest = (req: Request): ApiRequest => ({
+  params: req.params as Record<string, string>,
+  query: req.query,
+  body: req.body,
+  ip: req.ip,
+  header: (name) => req.header(name),
+});
 
 /** The app's routes over one SDK instance. */
 export function createApp(nexfit: Nexfit): express.Express {
   const app = express();
   app.use(express.json({ limit: '100kb' }));
 
-  app.post('/users', async (req, res) => {
-    res.status(201).json(await nexfit.users.register(req.body));
-  });
-  app.post('/sessions', async (req, res) => {
-    const user = await nexfit.users.verifyCredentials(req.body?.email, req.body?.password);
-    if (!user) return res.status(401).json({ code: 'INVALID_CREDENTIALS' });
-    return res.json(user);
-  });
-  app.get('/users/:id', async (req, res) => {
-    res.json(await nexfit.repositories.users.getById(req.params.id as never));
-  });
-  app.post('/facilities', async (req, res) => {
-    res.status(201).json(await nexfit.unitOfWork((uow) => nexfit.facilities.create(req.body, uow), { context: requestContext(req) }));
-  });
-  app.post('/facilities/:id/plans', async (req, res) => {
-    res.status(201).json(await nexfit.memberships.createPlan({ ...req.body, facilityId: req.params.id }));
-  });
-  app.post('/memberships/purchase', async (req, res) => {
-    const key = req.header('idempotency-key');
-    if (!key) return res.status(400).json({ code: 'VALIDATION_FAILED', message: 'Send an Idempotency-Key header' });
-    const result = await nexfit.workflows.purchaseMembership({ ...req.body, idempotencyKey: key });
-    return res.status(result.replayed ? 200 : 201).json({ invoice: result.invoice, memberSubscription: result.memberSubscription });
-  });
-  app.get('/facilities/near', async (req, res) => {
-    const latitude = Number(req.query['lat']);
-    const longitude = Number(req.query['lng']);
-    res.json(await nexfit.facilities.findNear({ latitude, longitude }, { maxDistanceMeters: Number(req.query['radius'] ?? 5_000) }));
-  });
+  for (const route of nexfitRoutes(nexfit)) {
+    // Express 5 forwards a rejected promise to the error handler below.
+    app[route.method === 'GET' ? 'get' : 'post'](route.path, async (req, res) => {
+      const { status, body } = await route.handle(toApiRequest(req));
+      res.status(status).json(body);
+    });
+  }
 
   // SDK errors carry a stable code; map them to statuses in one place. Anything else is a 500.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    if (isNexfitError(error)) return res.status(HTTP_STATUS_BY_ERROR_CODE[error.code]).json(error.toJSON());
-    if ((error as { type?: string }).type === 'entity.parse.failed') return res.status(400).json({ code: 'VALIDATION_FAILED', message: 'Malformed JSON' });
+    const response = nexfitErrorResponse(error) ?? ((error as { type?: string }).type === 'entity.parse.failed' ? MALFORMED_JSON : undefined);
+    if (response) return res.status(response.status).json(response.body);
     return next(error);
   });
   return app;
