@@ -14,6 +14,10 @@ export interface NexfitEventMap {
   'booking.created': { readonly bookingId: string; readonly classId: string; readonly userId: string; readonly occurrence: string };
   'booking.cancelled': { readonly bookingId: string; readonly late: boolean };
   'booking.attended': { readonly bookingId: string };
+  /** A member took a turn on a full occurrence's waitlist. */
+  'booking.waitlisted': { readonly bookingId: string; readonly classId: string; readonly userId: string; readonly occurrence: string };
+  /** A freed seat went to the first member on the waitlist: notify them. */
+  'booking.promoted': { readonly bookingId: string; readonly classId: string; readonly userId: string; readonly occurrence: string };
   'pt_session.completed': { readonly ptSessionId: string; readonly coachId: string; readonly clientId: string };
   /** Events a host app emits through a unit of work for its own purposes. */
   'custom': JsonObject;

@@ -33,7 +33,7 @@ describe('inferred types', () => {
   });
 
   it('types enums as literal unions', () => {
-    expectTypeOf<ClassBookingStatus>().toEqualTypeOf<'booked' | 'attended' | 'cancelled' | 'no-show'>();
+    expectTypeOf<ClassBookingStatus>().toEqualTypeOf<'booked' | 'waitlisted' | 'attended' | 'cancelled' | 'no-show'>();
     expectTypeOf<UserRole>().toExtend<string>();
     // @ts-expect-error not a role
     const role: UserRole = 'admin';

@@ -252,6 +252,116 @@ describe('bookClassOccurrence', () => {
     });
   });
 
+  describe('the waitlist', () => {
+    /** The classes module with a waitlist of `size` turns per occurrence, on the same stores. */
+    let waitlisting: BookClassDeps;
+    const WAITLIST_SIZE = 3;
+    const wait = (classId: ClassId, userId: UserId, occurrenceStart: Date = WED_18) =>
+      bookClassOccurrence(waitlisting, { classId, userId, occurrenceStart, joinWaitlistIfFull: true });
+    const waitingOf = async (classId: ClassId) =>
+      (await m.bookingService.listOccurrenceBookings(classId, WED_18, { limit: 100 })).items.filter((b) => b.status === 'waitlisted').map((b) => b.userId);
+
+    beforeAll(() => {
+      const withWaitlist = createClassesModule(t.nexfit.mongo.db, t.nexfit.pg, t.deps, { waitlistSize: WAITLIST_SIZE });
+      waitlisting = { ...flow, classes: withWaitlist.classService, bookings: withWaitlist.bookingService };
+    });
+
+    it('books a seat while one is free, and waits in turn once the occurrence is full', async () => {
+      const yoga = await dailyClass(1);
+      const [a, b, c] = [await member(), await member(), await member()];
+      expect(await wait(yoga.id, a)).toMatchObject({ status: 'booked', userId: a });
+      expect(await wait(yoga.id, b)).toMatchObject({ status: 'waitlisted', userId: b });
+      expect(await wait(yoga.id, c)).toMatchObject({ status: 'waitlisted', userId: c });
+      expect(await waitingOf(yoga.id)).toEqual([b, c]);
+      expect(await m.bookingService.seatsTaken(yoga.id, WED_18)).toBe(1);
+    });
+
+    it('promotes the first member in turn when a seat is cancelled, keeping the seat count', async () => {
+      const yoga = await dailyClass(1);
+      const [a, b, c] = [await member(), await member(), await member()];
+      const seat = await wait(yoga.id, a);
+      const first = await wait(yoga.id, b);
+      await wait(yoga.id, c);
+      await waitlisting.bookings.cancelBooking(seat.id);
+      expect(await m.bookingService.getBooking(first.id)).toMatchObject({ status: 'booked', promotedAt: t.nexfit.clock.now() });
+      expect(await waitingOf(yoga.id)).toEqual([c]);
+      expect(await m.bookingService.seatsTaken(yoga.id, WED_18)).toBe(1);
+      const promoted = await t.nexfit.pg.selectFrom('nexfit_outbox').select(['payload']).where('type', '=', 'booking.promoted').where(sql<boolean>`payload->>'bookingId' = ${first.id}`).execute();
+      expect(promoted).toHaveLength(1);
+    });
+
+    it('gives the seat back to the occurrence when nobody is waiting, and lets a member leave the waitlist', async () => {
+      const yoga = await dailyClass(1);
+      const [a, b] = [await member(), await member()];
+      const seat = await wait(yoga.id, a);
+      const turn = await wait(yoga.id, b);
+      expect(await waitlisting.bookings.cancelBooking(turn.id)).toMatchObject({ status: 'cancelled' });
+      await waitlisting.bookings.cancelBooking(seat.id);
+      expect(await m.bookingService.seatsTaken(yoga.id, WED_18)).toBe(0);
+      expect(await m.bookingService.getBooking(turn.id)).toMatchObject({ status: 'cancelled' });
+      // The turn given up is free again: the waitlist takes WAITLIST_SIZE new members.
+      await wait(yoga.id, await member());
+      for (let i = 0; i < WAITLIST_SIZE; i += 1) await expect(wait(yoga.id, await member())).resolves.toMatchObject({ status: 'waitlisted' });
+    });
+
+    it('refuses a turn when the waitlist is full, and when the booking policy has no waitlist', async () => {
+      const yoga = await dailyClass(1);
+      await wait(yoga.id, await member());
+      for (let i = 0; i < WAITLIST_SIZE; i += 1) await wait(yoga.id, await member());
+      await expect(wait(yoga.id, await member())).rejects.toMatchObject({ reason: 'waitlist_full' });
+      await expect(bookClassOccurrence(flow, { classId: yoga.id, userId: await member(), occurrenceStart: WED_18, joinWaitlistIfFull: true })).rejects.toMatchObject({
+        reason: 'waitlist_full',
+      });
+      expect(await waitingOf(yoga.id)).toHaveLength(WAITLIST_SIZE);
+    });
+
+    it('gives a member one place per occurrence: no second turn on the waitlist', async () => {
+      const yoga = await dailyClass(1);
+      await wait(yoga.id, await member());
+      const userId = await member();
+      await wait(yoga.id, userId);
+      await expect(wait(yoga.id, userId)).rejects.toMatchObject({ reason: 'already_booked', details: { status: 'waitlisted' } });
+      expect(await waitingOf(yoga.id)).toEqual([userId]);
+    });
+
+    it('counts a waitlist turn toward the weekly limit, so a promotion never exceeds it', async () => {
+      const yoga = await dailyClass(1);
+      await wait(yoga.id, await member());
+      const userId = await member({ maxClassBookingsPerWeek: 1 });
+      const turn = await wait(yoga.id, userId);
+      const thursday = new Date(WED_18.getTime() + 24 * HOUR);
+      await expect(wait(yoga.id, userId, thursday)).rejects.toMatchObject({ reason: 'weekly_limit_reached' });
+      await waitlisting.bookings.cancelBooking(turn.id);
+      await expect(wait(yoga.id, userId, thursday)).resolves.toMatchObject({ status: 'booked' });
+    });
+
+    it('promotes distinct members when seats are cancelled at the same time, never exceeding capacity', async () => {
+      const yoga = await dailyClass(3);
+      const seats = [await wait(yoga.id, await member()), await wait(yoga.id, await member()), await wait(yoga.id, await member())];
+      const waiting = [await wait(yoga.id, await member()), await wait(yoga.id, await member()), await wait(yoga.id, await member())];
+      await Promise.all(seats.map((s) => waitlisting.bookings.cancelBooking(s.id)));
+      const statuses = await Promise.all(waiting.map(async (w) => (await m.bookingService.getBooking(w.id)).status));
+      expect(statuses).toEqual(['booked', 'booked', 'booked']);
+      expect(await m.bookingService.seatsTaken(yoga.id, WED_18)).toBe(3);
+      const { items } = await m.bookingService.listOccurrenceBookings(yoga.id, WED_18, { limit: 100 });
+      expect(items.filter((b) => b.status === 'booked').map((b) => b.userId).sort()).toEqual(waiting.map((w) => w.userId).sort());
+    });
+
+    it('closes the turns still waiting when the no-shows are marked after the class', async () => {
+      const clock = t.deps.clock as unknown as { set(at: Date | string): void };
+      const yoga = await dailyClass(1);
+      const seat = await wait(yoga.id, await member());
+      const turn = await wait(yoga.id, await member());
+      try {
+        clock.set(new Date(WED_18.getTime() + HOUR));
+        expect((await waitlisting.bookings.markNoShows(yoga.id, WED_18)).map((b) => b.id)).toEqual([seat.id]);
+        expect(await m.bookingService.getBooking(turn.id)).toMatchObject({ status: 'cancelled' });
+      } finally {
+        clock.set('2026-03-02T09:00:00Z');
+      }
+    });
+  });
+
   describe('isoWeekOf', () => {
     it("bounds the week by the facility's local Monday midnights", () => {
       expect(isoWeekOf(new Date('2026-03-08T20:59:59Z'), 'Europe/Istanbul')).toEqual({ label: '2026-W10', from: new Date('2026-03-01T21:00:00Z'), to: new Date('2026-03-08T21:00:00Z') });

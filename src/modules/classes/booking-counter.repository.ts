@@ -25,6 +25,11 @@ export function occurrenceSeatKey(classId: ClassId, occurrenceStart: Date): stri
   return `seats:${classId}:${occurrenceStart.toISOString()}`;
 }
 
+/** The key of the waitlist-turn counter of one occurrence of a class. */
+export function occurrenceWaitlistKey(classId: ClassId, occurrenceStart: Date): string {
+  return `waitlist:${classId}:${occurrenceStart.toISOString()}`;
+}
+
 /** The lock key that serialises a member's bookings at a facility in one ISO week (`2026-W10`). */
 export function memberWeekKey(userId: UserId, facilityId: FacilityId, isoWeek: string): string {
   return `week:${userId}:${facilityId}:${isoWeek}`;

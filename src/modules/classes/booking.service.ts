@@ -8,29 +8,32 @@ import type { DocumentLocks } from '../../stores/mongo/document-lock.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { ServiceDeps } from '../service-deps.js';
-import { memberWeekKey, occurrenceSeatKey, type BookingCounterRepository } from './booking-counter.repository.js';
+import { memberWeekKey, occurrenceSeatKey, occurrenceWaitlistKey, type BookingCounterRepository } from './booking-counter.repository.js';
 import type { ClassBookingRepository } from './class-booking.repository.js';
-import { classBookingSchema, holdsSeat, type ClassBooking } from './class-booking.schema.js';
+import { classBookingSchema, holdsPlace, type ClassBooking, type ClassBookingStatus } from './class-booking.schema.js';
 import type { ClassRepository } from './class.repository.js';
 import { scheduledDurationMs } from './class.service.js';
 
 const MINUTE = 60_000;
 
 /**
- * The time rules of bookings, in minutes. Defaults: cancel freely until 2 hours before the
+ * The rules of bookings. Times in minutes; defaults: cancel freely until 2 hours before the
  * start (later is a *late* cancellation, still allowed until the start and recorded as such);
- * check in from 30 minutes before the start until 15 minutes after it.
+ * check in from 30 minutes before the start until 15 minutes after it. `waitlistSize` is how
+ * many members may wait for a seat of a full occurrence (default 0: no waitlist).
  */
 export interface BookingPolicy {
   readonly cancellationCutoffMinutes: number;
   readonly checkInOpensMinutesBefore: number;
   readonly checkInClosesMinutesAfter: number;
+  readonly waitlistSize: number;
 }
 
 export const DEFAULT_BOOKING_POLICY: BookingPolicy = {
   cancellationCutoffMinutes: 120,
   checkInOpensMinutesBefore: 30,
   checkInClosesMinutesAfter: 15,
+  waitlistSize: 0,
 };
 
 const minutesSchema = z.number().int().min(0).max(7 * 24 * 60);
@@ -38,6 +41,7 @@ const policySchema = z.strictObject({
   cancellationCutoffMinutes: minutesSchema,
   checkInOpensMinutesBefore: minutesSchema,
   checkInClosesMinutesAfter: minutesSchema,
+  waitlistSize: z.number().int().min(0).max(1_000),
 });
 
 const bookingIdSchema = classBookingSchema.shape.id;
@@ -123,6 +127,25 @@ export class BookingService {
     await this.#counters.release(occurrenceSeatKey(q.classId, q.occurrenceStart), uow?.ctx);
   }
 
+  /**
+   * Takes one turn on the occurrence's waitlist if fewer than the policy's `waitlistSize` are
+   * taken, or throws `ConflictError('waitlist_full')` (also when the policy has no waitlist).
+   * Claimed like a seat: on its own unless `uow` is given; {@link releaseWaitlistTurn} undoes it.
+   */
+  async reserveWaitlistTurn(classId: ClassId, occurrenceStart: Date, uow?: UnitOfWork): Promise<void> {
+    const q = this.#parse(occurrenceSchema, { classId, occurrenceStart });
+    if (await this.#counters.claim(occurrenceWaitlistKey(q.classId, q.occurrenceStart), this.policy.waitlistSize, uow?.ctx)) return;
+    throw new ConflictError('waitlist_full', `The waitlist of class ${q.classId} at ${q.occurrenceStart.toISOString()} is full`, {
+      details: { classId: q.classId, occurrence: q.occurrenceStart.toISOString(), waitlistSize: this.policy.waitlistSize },
+    });
+  }
+
+  /** Gives a waitlist turn of the occurrence back (never below zero). */
+  async releaseWaitlistTurn(classId: ClassId, occurrenceStart: Date, uow?: UnitOfWork): Promise<void> {
+    const q = this.#parse(occurrenceSchema, { classId, occurrenceStart });
+    await this.#counters.release(occurrenceWaitlistKey(q.classId, q.occurrenceStart), uow?.ctx);
+  }
+
   /** The seats taken in the occurrence (booked and attended bookings, by the seat counter). */
   async seatsTaken(classId: ClassId, occurrenceStart: Date, uow?: UnitOfWork): Promise<number> {
     const q = this.#parse(occurrenceSchema, { classId, occurrenceStart });
@@ -135,34 +158,55 @@ export class BookingService {
    * (the unique partial index on class, occurrence and user decides under concurrency).
    */
   async recordBooking(input: NewBookingInput, uow: UnitOfWork): Promise<ClassBooking> {
-    const b = this.#parse(newBookingSchema, input);
-    let booking: ClassBooking;
-    try {
-      booking = await this.#bookings.create({ classId: b.classId, userId: b.userId, date: b.occurrenceStart, bookedAt: this.#deps.clock.now() }, uow.ctx);
-    } catch (error) {
-      if (error instanceof ConflictError && error.reason === 'duplicate') throw alreadyBooked(b.classId, b.occurrenceStart, { cause: error });
-      throw error;
-    }
+    const booking = await this.#record(input, 'booked', uow);
     await uow.emit('booking.created', { bookingId: booking.id, classId: booking.classId, userId: booking.userId, occurrence: booking.date.toISOString() });
     return booking;
   }
 
-  /** Refuses early (before any seat is claimed) when the user already holds a seat in the occurrence. */
-  async assertNotBooked(classId: ClassId, occurrenceStart: Date, userId: UserId, uow?: UnitOfWork): Promise<void> {
-    const b = this.#parse(newBookingSchema, { classId, userId, occurrenceStart });
-    if (await this.#bookings.findActiveBooking(b.classId, b.occurrenceStart, b.userId, uow?.ctx)) throw alreadyBooked(b.classId, b.occurrenceStart);
+  /**
+   * Records a turn on the occurrence's waitlist, already reserved with
+   * {@link reserveWaitlistTurn}, and emits `booking.waitlisted`, in `uow`. Turns are served
+   * in `bookedAt` order when seats are freed (see {@link cancelBooking}).
+   * `ConflictError('already_booked')` when the user already has a seat or a turn.
+   */
+  async recordWaitlistTurn(input: NewBookingInput, uow: UnitOfWork): Promise<ClassBooking> {
+    const booking = await this.#record(input, 'waitlisted', uow);
+    await uow.emit('booking.waitlisted', { bookingId: booking.id, classId: booking.classId, userId: booking.userId, occurrence: booking.date.toISOString() });
+    return booking;
+  }
+
+  async #record(input: NewBookingInput, status: Extract<ClassBookingStatus, 'booked' | 'waitlisted'>, uow: UnitOfWork): Promise<ClassBooking> {
+    const b = this.#parse(newBookingSchema, input);
+    await this.assertNotBooked(b.classId, b.occurrenceStart, b.userId, uow);
+    try {
+      return await this.#bookings.create({ classId: b.classId, userId: b.userId, date: b.occurrenceStart, status, bookedAt: this.#deps.clock.now() }, uow.ctx);
+    } catch (error) {
+      if (error instanceof ConflictError && error.reason === 'duplicate') throw alreadyBooked(b.classId, b.occurrenceStart, { cause: error });
+      throw error;
+    }
   }
 
   /**
-   * The seats `userId` holds in classes of `facilityId` whose occurrences start in
-   * `[from, to)`: what a membership's weekly booking limit is checked against. Call
+   * Refuses early (before any seat is claimed) when the user already has a place in the
+   * occurrence: a seat, or a turn on its waitlist.
+   */
+  async assertNotBooked(classId: ClassId, occurrenceStart: Date, userId: UserId, uow?: UnitOfWork): Promise<void> {
+    const b = this.#parse(newBookingSchema, { classId, userId, occurrenceStart });
+    const place = await this.#bookings.findPlace(b.classId, b.occurrenceStart, b.userId, uow?.ctx);
+    if (place) throw alreadyBooked(b.classId, b.occurrenceStart, { status: place.status });
+  }
+
+  /**
+   * The places (seats and waitlist turns) `userId` holds in classes of `facilityId` whose
+   * occurrences start in `[from, to)`: what a membership's weekly booking limit is checked
+   * against — a waitlist turn counts, so its promotion can never exceed the limit. Call
    * {@link lockMemberWeek} first in the same unit so concurrent bookings of the member count
    * each other.
    */
   async countMemberBookingsAtFacility(userId: UserId, facilityId: FacilityId, from: Date, to: Date, uow?: UnitOfWork): Promise<number> {
     const w = this.#parse(memberWindowSchema, { userId, facilityId, from, to });
     const { items } = await this.#bookings.listByUser(w.userId, { from: w.from, to: w.to }, { limit: WEEK_SCAN_LIMIT }, uow?.ctx);
-    const holding = items.filter((b) => holdsSeat(b.status));
+    const holding = items.filter((b) => holdsPlace(b.status));
     if (holding.length === 0) return 0;
     const classes = await this.#classes.findManyByIds([...new Set(holding.map((b) => b.classId))], uow?.ctx);
     const atFacility = new Set(classes.filter((c) => c.facilityId === w.facilityId).map((c) => c.id as string));
@@ -185,11 +229,14 @@ export class BookingService {
   }
 
   /**
-   * Cancels a booked seat and gives it back, in one unit; emits `booking.cancelled`.
-   * Allowed until the occurrence starts (`ConflictError('class_started')` after). Within
+   * Cancels a booked seat, in one unit; emits `booking.cancelled`. The seat goes to the first
+   * member on the occurrence's waitlist (promoted to `booked`, `booking.promoted` emitted, in
+   * the same unit) or, with nobody waiting, back to the occurrence. Allowed until the
+   * occurrence starts (`ConflictError('class_started')` after). Within
    * `cancellationCutoffMinutes` of the start it is a late cancellation: still cancelled,
    * recorded with `lateCancellation: true` and `late` in the event, so host apps can apply
-   * their fee or strike policy. `ConflictError('invalid_transition')` unless `booked`.
+   * their fee or strike policy. A waitlist turn can be given up the same way (never late).
+   * `ConflictError('invalid_transition')` unless `booked` or `waitlisted`.
    */
   async cancelBooking(id: ClassBookingId, uow?: UnitOfWork): Promise<ClassBooking> {
     const bookingId = this.#parse(bookingIdSchema, id);
@@ -199,12 +246,41 @@ export class BookingService {
       if (booking.status === 'booked' && now.getTime() >= booking.date.getTime()) {
         throw new ConflictError('class_started', `Booking ${bookingId} can no longer be cancelled: its class has started`, { details: { bookingId } });
       }
-      const late = now.getTime() > booking.date.getTime() - this.policy.cancellationCutoffMinutes * MINUTE;
+      const seat = booking.status === 'booked';
+      const late = seat && now.getTime() > booking.date.getTime() - this.policy.cancellationCutoffMinutes * MINUTE;
       const cancelled = await this.#bookings.markCancelled(bookingId, { at: now, late, expectedVersion: booking.version }, u.ctx);
-      await this.#counters.release(occurrenceSeatKey(cancelled.classId, cancelled.date), u.ctx);
+      if (seat) {
+        if (!(await this.#promoteFromWaitlist(cancelled.classId, cancelled.date, now, u))) {
+          await this.#counters.release(occurrenceSeatKey(cancelled.classId, cancelled.date), u.ctx);
+        }
+      } else if (booking.status === 'waitlisted') {
+        await this.#counters.release(occurrenceWaitlistKey(cancelled.classId, cancelled.date), u.ctx);
+      }
       await u.emit('booking.cancelled', { bookingId: cancelled.id, late });
       return cancelled;
     });
+  }
+
+  /**
+   * Hands a freed seat to the first waitlisted member who holds no seat of the occurrence
+   * yet; a turn whose member already got a seat another way is closed instead. `false` when
+   * nobody was waiting (the caller then gives the seat back).
+   */
+  async #promoteFromWaitlist(classId: ClassId, occurrenceStart: Date, now: Date, u: UnitOfWork): Promise<boolean> {
+    for (;;) {
+      const waiting = await this.#bookings.listWaitlist(classId, occurrenceStart, 20, u.ctx);
+      if (waiting.length === 0) return false;
+      for (const turn of waiting) {
+        await this.#counters.release(occurrenceWaitlistKey(classId, occurrenceStart), u.ctx);
+        if (await this.#bookings.findActiveBooking(classId, occurrenceStart, turn.userId, u.ctx)) {
+          await this.#bookings.markCancelled(turn.id, { at: now, expectedVersion: turn.version }, u.ctx);
+          continue;
+        }
+        const promoted = await this.#bookings.markPromoted(turn.id, { at: now, expectedVersion: turn.version }, u.ctx);
+        await u.emit('booking.promoted', { bookingId: promoted.id, classId: promoted.classId, userId: promoted.userId, occurrence: promoted.date.toISOString() });
+        return true;
+      }
+    }
   }
 
   /**
@@ -233,7 +309,8 @@ export class BookingService {
   /**
    * After an occurrence has ended, marks every booking still `booked` as a no-show, in one
    * unit; returns them. `ConflictError('class_not_over')` before the occurrence's end. The
-   * seats stay taken: a no-show occupied its place.
+   * seats stay taken: a no-show occupied its place. Turns still on the waitlist are closed
+   * (cancelled), so they stop counting toward the members' weekly limits.
    */
   async markNoShows(classId: ClassId, occurrenceStart: Date, uow?: UnitOfWork): Promise<ClassBooking[]> {
     const q = this.#parse(occurrenceSchema, { classId, occurrenceStart });
@@ -247,7 +324,10 @@ export class BookingService {
       let after: string | undefined;
       do {
         const page = await this.#bookings.listByOccurrence(q.classId, q.occurrenceStart, { limit: 200, ...(after ? { after } : {}) }, u.ctx);
-        for (const b of page.items) if (b.status === 'booked') missed.push(await this.#bookings.markNoShow(b.id, { expectedVersion: b.version }, u.ctx));
+        for (const b of page.items) {
+          if (b.status === 'booked') missed.push(await this.#bookings.markNoShow(b.id, { expectedVersion: b.version }, u.ctx));
+          else if (b.status === 'waitlisted') await this.#bookings.markCancelled(b.id, { expectedVersion: b.version }, u.ctx);
+        }
         after = page.nextCursor ?? undefined;
       } while (after);
       return missed;
@@ -259,9 +339,11 @@ export class BookingService {
   }
 }
 
-function alreadyBooked(classId: string, occurrenceStart: Date, options: { cause?: unknown } = {}): ConflictError {
-  return new ConflictError('already_booked', `The user already holds a seat in class ${classId} at ${occurrenceStart.toISOString()}`, {
-    ...options,
-    details: { classId, occurrence: occurrenceStart.toISOString() },
+function alreadyBooked(classId: string, occurrenceStart: Date, options: { cause?: unknown; status?: ClassBookingStatus } = {}): ConflictError {
+  const { status, ...rest } = options;
+  const place = status === 'waitlisted' ? 'a turn on the waitlist of' : 'a seat in';
+  return new ConflictError('already_booked', `The user already holds ${place} class ${classId} at ${occurrenceStart.toISOString()}`, {
+    ...rest,
+    details: { classId, occurrence: occurrenceStart.toISOString(), ...(status ? { status } : {}) },
   });
 }

@@ -13,6 +13,7 @@ import {
   classBookingSchema,
   createClassBookingInputSchema,
   patchClassBookingInputSchema,
+  PLACE_HOLDING_BOOKING_STATUSES,
   SEAT_HOLDING_BOOKING_STATUSES,
   type ClassBooking,
   type ClassBookingStatus,
@@ -30,9 +31,13 @@ export type TimedTransitionOptions = z.input<typeof timedTransitionSchema>;
 const cancelOptionsSchema = timedTransitionSchema.extend({ late: z.boolean().optional() });
 export type CancelBookingOptions = z.input<typeof cancelOptionsSchema>;
 
-/** Only a booking that still holds its seat unused can be cancelled, attended or missed. */
+/** Only a booking that still holds its seat unused can be attended or missed. */
 const FROM_BOOKED: readonly ClassBookingStatus[] = ['booked'];
+/** A seat, or a turn on the waitlist, can be given up. */
+const CANCELLABLE: readonly ClassBookingStatus[] = ['booked', 'waitlisted'];
+const FROM_WAITLIST: readonly ClassBookingStatus[] = ['waitlisted'];
 const HOLDS_SEAT = { holdsSeat: true } as const;
+const HOLDS_PLACE = { status: { $in: [...PLACE_HOLDING_BOOKING_STATUSES] } } as const;
 
 /**
  * The `class_bookings` collection. A booking is one user's seat in one occurrence of a class
@@ -71,6 +76,25 @@ export class ClassBookingRepository extends MongoRepository<ClassBooking, typeof
     return this.run('findActiveBooking', async () => this.findOneWhere({ ...this.#occurrence(classId, occurrenceStart), userId: this.#user(userId), ...HOLDS_SEAT }, ctx));
   }
 
+  /**
+   * The user's place in the occurrence — a seat (booked or attended) or a turn on its
+   * waitlist — or `null`.
+   */
+  async findPlace(classId: ClassId, occurrenceStart: Date, userId: UserId, ctx?: StoreContext): Promise<ClassBooking | null> {
+    return this.run('findPlace', async () => this.findOneWhere({ ...this.#occurrence(classId, occurrenceStart), userId: this.#user(userId), ...HOLDS_PLACE }, ctx));
+  }
+
+  /**
+   * The occurrence's waitlist in turn order (earliest `bookedAt` first, then id), at most
+   * `limit` entries (index `classId_date_status`).
+   */
+  async listWaitlist(classId: ClassId, occurrenceStart: Date, limit = 20, ctx?: StoreContext): Promise<ClassBooking[]> {
+    return this.run('listWaitlist', async () => {
+      const bound = this.parse(z.number().int().min(1).max(1_000), limit);
+      return this.findAllWhere({ ...this.#occurrence(classId, occurrenceStart), status: 'waitlisted' }, ctx, { sort: [['bookedAt', 1], ['_id', 1]], limit: bound });
+    });
+  }
+
   /** The seats taken in an occurrence: its booked and attended bookings (index `classId_date_status`). */
   async countActiveForOccurrence(classId: ClassId, occurrenceStart: Date, ctx?: StoreContext): Promise<number> {
     const query: SafeFilter = { ...this.#occurrence(classId, occurrenceStart), status: { $in: [...SEAT_HOLDING_BOOKING_STATUSES] } };
@@ -89,39 +113,45 @@ export class ClassBookingRepository extends MongoRepository<ClassBooking, typeof
   }
 
   /**
-   * The seats a user holds in occurrences starting in `[from, to)`: what a membership's
-   * weekly booking limit is checked against (index `userId_date`).
+   * The places (seats and waitlist turns) a user holds in occurrences starting in
+   * `[from, to)`: what a membership's weekly booking limit is checked against (index `userId_date`).
    */
   async countActiveForUserBetween(userId: UserId, from: Date, to: Date, ctx?: StoreContext): Promise<number> {
     const dates = timeRangeCondition(this.parse(timeRangeSchema, { from, to }));
-    return this.countWhere({ userId: this.#user(userId), date: dates, ...HOLDS_SEAT }, ctx);
+    return this.countWhere({ userId: this.#user(userId), date: dates, ...HOLDS_PLACE }, ctx);
   }
 
   /**
-   * Cancels a booked seat (`cancelledAt` = `at`, now by default; `late: true` records
-   * `lateCancellation`), freeing it for anyone, the same user included.
-   * `ConflictError('invalid_transition')` unless the booking is `booked`; `ConcurrencyError`
-   * when it changed since it was read.
+   * Cancels a booked seat or a waitlist turn (`cancelledAt` = `at`, now by default;
+   * `late: true` records `lateCancellation`), freeing it for anyone, the same user included.
+   * `ConflictError('invalid_transition')` unless the booking is `booked` or `waitlisted`;
+   * `ConcurrencyError` when it changed since it was read.
    */
   async markCancelled(id: ClassBooking['id'], options: CancelBookingOptions = {}, ctx?: StoreContext): Promise<ClassBooking> {
     const { late, ...timing } = this.parse(cancelOptionsSchema, options);
-    return this.#transition('markCancelled', id, timing, 'cancelled', (at) => ({ cancelledAt: at, ...(late ? { lateCancellation: true } : {}) }), ctx);
+    return this.#transition('markCancelled', id, timing, CANCELLABLE, 'cancelled', (at) => ({ cancelledAt: at, ...(late ? { lateCancellation: true } : {}) }), ctx);
+  }
+
+  /** Gives a waitlisted booking a freed seat (`promotedAt` = `at`, now by default); only from `waitlisted`. */
+  async markPromoted(id: ClassBooking['id'], options: TimedTransitionOptions = {}, ctx?: StoreContext): Promise<ClassBooking> {
+    return this.#transition('markPromoted', id, options, FROM_WAITLIST, 'booked', (at) => ({ promotedAt: at }), ctx);
   }
 
   /** Checks the user in (`checkedInAt` = `at`, now by default); only from `booked`. */
   async markAttended(id: ClassBooking['id'], options: TimedTransitionOptions = {}, ctx?: StoreContext): Promise<ClassBooking> {
-    return this.#transition('markAttended', id, options, 'attended', (at) => ({ checkedInAt: at }), ctx);
+    return this.#transition('markAttended', id, options, FROM_BOOKED, 'attended', (at) => ({ checkedInAt: at }), ctx);
   }
 
   /** Records that the user did not come; only from `booked`. */
   async markNoShow(id: ClassBooking['id'], options: WriteOptions = {}, ctx?: StoreContext): Promise<ClassBooking> {
-    return this.#transition('markNoShow', id, options, 'no-show', () => ({}), ctx);
+    return this.#transition('markNoShow', id, options, FROM_BOOKED, 'no-show', () => ({}), ctx);
   }
 
   async #transition(
     operation: string,
     id: ClassBooking['id'],
     options: TimedTransitionOptions,
+    from: readonly ClassBookingStatus[],
     next: ClassBookingStatus,
     stamp: (at: Date) => Record<string, unknown>,
     ctx: StoreContext | undefined,
@@ -129,7 +159,7 @@ export class ClassBookingRepository extends MongoRepository<ClassBooking, typeof
     return this.run(operation, async () => {
       const { at, expectedVersion } = this.parse(timedTransitionSchema, options);
       return this.modify(id, expectedVersion === undefined ? {} : { expectedVersion }, (current) => {
-        assertTransition(this.config.entity, current.id, current.status, FROM_BOOKED, next);
+        assertTransition(this.config.entity, current.id, current.status, from, next);
         return { status: next, ...stamp(at ?? this.deps.clock.now()) };
       }, ctx);
     });

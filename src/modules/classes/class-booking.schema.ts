@@ -16,11 +16,23 @@ import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
  * createClassBookingInputSchema.parse({ classId, userId, date: '2026-03-02T06:00:00Z', bookedAt: new Date() })
  * ```
  */
-export const CLASS_BOOKING_STATUSES = ['booked', 'attended', 'cancelled', 'no-show'] as const;
+export const CLASS_BOOKING_STATUSES = ['booked', 'waitlisted', 'attended', 'cancelled', 'no-show'] as const;
 export type ClassBookingStatus = (typeof CLASS_BOOKING_STATUSES)[number];
 
 /** The statuses that occupy a seat of the occurrence. */
 export const SEAT_HOLDING_BOOKING_STATUSES = ['booked', 'attended'] as const satisfies readonly ClassBookingStatus[];
+
+/**
+ * The statuses of a member's *place* in an occurrence: a seat, or a turn on its waitlist. A
+ * member has at most one, and each counts toward the membership's weekly booking limit (so a
+ * promotion from the waitlist can never exceed it).
+ */
+export const PLACE_HOLDING_BOOKING_STATUSES = ['booked', 'attended', 'waitlisted'] as const satisfies readonly ClassBookingStatus[];
+
+/** True when a booking in `status` is a member's place in its occurrence (a seat or a waitlist turn). */
+export function holdsPlace(status: ClassBookingStatus): boolean {
+  return (PLACE_HOLDING_BOOKING_STATUSES as readonly ClassBookingStatus[]).includes(status);
+}
 
 /** True when a booking in `status` occupies a seat. */
 export function holdsSeat(status: ClassBookingStatus): boolean {
@@ -36,6 +48,7 @@ const classBookingFields = {
   cancelledAt: instantSchema.optional(),
   lateCancellation: z.boolean().optional().describe('Cancelled after the cancellation cut-off'),
   checkedInAt: instantSchema.optional(),
+  promotedAt: instantSchema.optional().describe('When a waitlisted booking was given a freed seat'),
   notes: longTextSchema.optional(),
 };
 

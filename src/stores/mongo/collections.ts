@@ -15,6 +15,7 @@ import { storedUserSchema } from '../../modules/users/user.schema.js';
 import { storedWorkoutLogSchema } from '../../modules/workouts/workout-log.schema.js';
 import { storedWorkoutProgramSchema } from '../../modules/workouts/workout-program.schema.js';
 import { storedWorkoutTemplateSchema } from '../../modules/workouts/workout-template.schema.js';
+import type { BlindIndexDefinition } from './encrypted-fields.js';
 
 /** One index of a collection, in the shape `createIndexes` takes. */
 export interface MongoIndexDefinition {
@@ -45,7 +46,26 @@ export interface MongoCollectionDefinition {
   readonly derive?: (entity: never) => Document;
   /** Stored fields reads leave out (a projection): secrets and derived fields. */
   readonly hiddenFields?: readonly string[];
+  /**
+   * Paths encrypted at rest (AES-256-GCM, see `EncryptedFields`), `[]` marking array
+   * elements. The validator accepts only the encrypted envelope there.
+   */
+  readonly encryptedFields?: readonly string[];
+  /** Encrypted fields searchable by equality through a keyed hash in a hidden field of their own. */
+  readonly blindIndexes?: readonly BlindIndexDefinition[];
 }
+
+/**
+ * The personal data of a user encrypted at rest: contact numbers, health data, tax ids and
+ * emergency contacts. The owner blocks are listed for both business roles.
+ */
+const USER_ENCRYPTED_FIELDS = [
+  'phoneNumber',
+  'roleSpecificData.client.dietaryRestrictions',
+  'roleSpecificData.client.medicalConditions',
+  ...(['gym_owner', 'studio_owner'] as const).flatMap((role) => [`roleSpecificData.${role}.taxId`, `roleSpecificData.${role}.businessPhoneNumber`]),
+  ...(['gym_member', 'studio_client'] as const).map((role) => `roleSpecificData.${role}.emergencyContact`),
+];
 
 const asc = (field: string, name = field.replace(/\./g, '_')): MongoIndexDefinition => ({ key: { [field]: 1 }, name });
 
@@ -64,11 +84,15 @@ export const MONGO_COLLECTIONS = {
     name: 'users',
     storedSchema: storedUserSchema,
     schemaVersion: 1,
-    // Returned only when the auth service asks for it (SPEC decision 3).
-    hiddenFields: ['passwordHash'],
+    // Returned only when the auth service asks for it (SPEC decision 3); the blind index is stored-only.
+    hiddenFields: ['passwordHash', 'phoneNumberBlindIndex'],
+    encryptedFields: USER_ENCRYPTED_FIELDS,
+    blindIndexes: [{ field: 'phoneNumber', storedAs: 'phoneNumberBlindIndex' }],
     indexes: [
       { key: { email: 1 }, name: 'email_unique', unique: true }, // seed
       asc('role'), // seed
+      // Looking a user up by phone number: equality on the keyed hash of the normalised number.
+      asc('phoneNumberBlindIndex'),
     ],
   },
   measurements: {
@@ -193,7 +217,14 @@ export const MONGO_COLLECTIONS = {
         unique: true,
         partialFilterExpression: { holdsSeat: { $eq: true } },
       },
-      // Counting the seats of an occurrence under the capacity rule.
+      // One turn per user on an occurrence's waitlist.
+      {
+        key: { classId: 1, date: 1, userId: 1 },
+        name: 'classId_date_userId_waitlist_unique',
+        unique: true,
+        partialFilterExpression: { status: { $eq: 'waitlisted' } },
+      },
+      // Counting the seats of an occurrence under the capacity rule; its waitlist.
       { key: { classId: 1, date: 1, status: 1 }, name: 'classId_date_status' },
       { key: { userId: 1, date: -1 }, name: 'userId_date' },
     ],
@@ -204,6 +235,8 @@ export const MONGO_COLLECTIONS = {
     schemaVersion: 1,
     derive: coachClientDerivedFields,
     hiddenFields: ['isOpen'],
+    // The coach's private notes; each note's date stays plain so the notes keep their order.
+    encryptedFields: ['notes.private[].text'],
     indexes: [
       { key: { coachId: 1, 'relationship.status': 1 }, name: 'coachId_status' },
       { key: { clientId: 1, 'relationship.status': 1 }, name: 'clientId_status' },
@@ -279,4 +312,4 @@ export const ENTITY_COLLECTION_NAMES = [
  * The version of the whole MongoDB layout (validators and indexes), recorded in
  * `nexfit_meta` by `ensureMongoCollections`. Raise it with any change above.
  */
-export const MONGO_SCHEMA_VERSION = 3;
+export const MONGO_SCHEMA_VERSION = 4;

@@ -51,6 +51,7 @@ const bookClassInputSchema = z.strictObject({
   classId: idSchema('ClassId'),
   userId: idSchema('UserId'),
   occurrenceStart: instantSchema.describe('Start instant of the occurrence to book'),
+  joinWaitlistIfFull: z.boolean().default(false).describe("Take a turn on the occurrence's waitlist when no seat is free"),
 });
 export type BookClassInput = z.input<typeof bookClassInputSchema>;
 
@@ -64,9 +65,12 @@ export type BookClassInput = z.input<typeof bookClassInputSchema>;
  *    occurrence (`ConflictError('membership_required')`), on a plan with `classesIncluded`
  *    (`ConflictError('classes_not_included')`) — seed: `memberships.limitations`;
  * 4. the member holds no seat in the occurrence yet (`ConflictError('already_booked')`);
- * 5. a seat is free (`ConflictError('class_full')`);
- * 6. the member's seat-holding bookings at that facility in the occurrence's ISO week (in the
- *    facility's zone) are fewer than the plan's `maxClassBookingsPerWeek`
+ * 5. a seat is free (`ConflictError('class_full')`) — or, with `joinWaitlistIfFull` and a
+ *    booking policy with a `waitlistSize`, a turn on the waitlist is free
+ *    (`ConflictError('waitlist_full')`): the booking is then recorded as `waitlisted` and
+ *    promoted to `booked` when a seat is cancelled (see `BookingService.cancelBooking`);
+ * 6. the member's places (seats and waitlist turns) at that facility in the occurrence's ISO
+ *    week (in the facility's zone) are fewer than the plan's `maxClassBookingsPerWeek`
  *    (`ConflictError('weekly_limit_reached')`; absent = unlimited).
  *
  * Concurrency: the seat is claimed by one conditional update of the occurrence's seat counter
@@ -75,7 +79,7 @@ export type BookClassInput = z.input<typeof bookClassInputSchema>;
  * and is released as the step's compensation if the unit that records the booking fails.
  * With a caller's `uow` everything, the claim included, is part of that unit. Rule 6 locks a
  * per-member-week document in the unit, so a member's concurrent bookings count each other.
- * Emits `booking.created`.
+ * Emits `booking.created` (or `booking.waitlisted`).
  *
  * @example
  * ```ts
@@ -83,7 +87,7 @@ export type BookClassInput = z.input<typeof bookClassInputSchema>;
  * ```
  */
 export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInput, uow?: UnitOfWork): Promise<ClassBooking> {
-  const { classId, userId, occurrenceStart } = parseOrThrow(bookClassInputSchema, input, { entity: 'class booking', ...(d.deps.locale ? { locale: d.deps.locale } : {}) });
+  const { classId, userId, occurrenceStart, joinWaitlistIfFull } = parseOrThrow(bookClassInputSchema, input, { entity: 'class booking', ...(d.deps.locale ? { locale: d.deps.locale } : {}) });
   const ctx = uow?.ctx;
 
   const fitnessClass = await d.classes.getClass(classId, uow);
@@ -108,7 +112,7 @@ export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInpu
 
   const week = isoWeekOf(occurrence.start, timezone);
   const weeklyLimit = limitations.maxClassBookingsPerWeek;
-  const record = async (u: UnitOfWork) => {
+  const record = (status: 'booked' | 'waitlisted') => async (u: UnitOfWork) => {
     if (weeklyLimit !== undefined) {
       await d.bookings.lockMemberWeek(userId, fitnessClass.facilityId, week.label, u);
       const booked = await d.bookings.countMemberBookingsAtFacility(userId, fitnessClass.facilityId, week.from, week.to, u);
@@ -118,29 +122,58 @@ export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInpu
         });
       }
     }
-    return d.bookings.recordBooking({ classId, userId, occurrenceStart: occurrence.start }, u);
+    const place = { classId, userId, occurrenceStart: occurrence.start };
+    return status === 'booked' ? d.bookings.recordBooking(place, u) : d.bookings.recordWaitlistTurn(place, u);
   };
-  const capacity = fitnessClass.location.capacity;
+  const seat = { classId, occurrenceStart: occurrence.start, capacity: fitnessClass.location.capacity };
 
   if (uow) {
-    await d.bookings.reserveSeat(classId, occurrence.start, capacity, uow);
-    return record(uow);
+    const status = await claimPlace(d.bookings, seat, joinWaitlistIfFull, (reserve) => reserve(uow));
+    return record(status)(uow);
   }
   return runWorkflow('book-class', async (run) => {
-    await run(reserveSeatStep(d.bookings), { classId, occurrenceStart: occurrence.start, capacity });
-    return inUnitOfWork(d.deps.units, undefined, record, { maxAttempts: BOOKING_ATTEMPTS });
+    const status = await claimPlace(d.bookings, seat, joinWaitlistIfFull, (reserve, release) => run(placeStep(reserve, release), undefined));
+    return inUnitOfWork(d.deps.units, undefined, record(status), { maxAttempts: BOOKING_ATTEMPTS });
   });
 }
 
-/** Claims a seat on its own (committed at once); its compensation gives it back. */
-function reserveSeatStep(bookings: BookingService) {
+interface Seat {
+  readonly classId: ClassBooking['classId'];
+  readonly occurrenceStart: Date;
+  readonly capacity: number;
+}
+type Reserve = (uow?: UnitOfWork) => Promise<void>;
+type Release = () => Promise<void>;
+
+/**
+ * Claims a seat, or — when the occurrence is full and the member asked for it — a waitlist
+ * turn, through `claim` (which runs the reservation inside a unit or as a compensated step).
+ */
+async function claimPlace(
+  bookings: BookingService,
+  seat: Seat,
+  joinWaitlistIfFull: boolean,
+  claim: (reserve: Reserve, release: Release) => Promise<void>,
+): Promise<'booked' | 'waitlisted'> {
+  try {
+    await claim((u) => bookings.reserveSeat(seat.classId, seat.occurrenceStart, seat.capacity, u), () => bookings.releaseSeat(seat.classId, seat.occurrenceStart));
+    return 'booked';
+  } catch (error) {
+    if (!joinWaitlistIfFull || !(error instanceof ConflictError) || error.reason !== 'class_full') throw error;
+  }
+  await claim((u) => bookings.reserveWaitlistTurn(seat.classId, seat.occurrenceStart, u), () => bookings.releaseWaitlistTurn(seat.classId, seat.occurrenceStart));
+  return 'waitlisted';
+}
+
+/** Claims a seat or a waitlist turn on its own (committed at once); its compensation gives it back. */
+function placeStep(reserve: Reserve, release: Release) {
   return createStep(
-    'reserve-seat',
-    async (seat: { classId: ClassBooking['classId']; occurrenceStart: Date; capacity: number }) => {
-      await bookings.reserveSeat(seat.classId, seat.occurrenceStart, seat.capacity);
-      return stepResponse(seat);
+    'reserve-place',
+    async () => {
+      await reserve();
+      return stepResponse(undefined);
     },
-    async (seat) => bookings.releaseSeat(seat.classId, seat.occurrenceStart),
+    async () => release(),
   );
 }
 
