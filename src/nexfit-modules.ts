@@ -25,8 +25,13 @@ import { completePtSession, type CompletePtSessionInput } from './workflows/comp
 import { submitPtSessionFeedback, type PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
 import { purchaseMembership, type PurchaseMembershipInput } from './workflows/purchase-membership/purchase-membership.workflow.js';
 import { facilityOpeningHours } from './workflows/schedule-pt-session/facility-opening-hours.js';
+import { recordFacilityVisit, type RecordFacilityVisitInput } from './workflows/facility-visit/record-facility-visit.workflow.js';
 import { renewDueSubscriptions } from './workflows/renew-memberships/renew-memberships.workflow.js';
 import { cancelMembership, expireEnded, refundMembership, type CancelMembershipInput, type RefundMembershipInput } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
+import { AuditTrail } from './modules/audit/audit-trail.js';
+import { exportUserData, type ExportUserDataOptions } from './workflows/privacy/export-user-data.workflow.js';
+import { eraseUser, type EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
+import type { PrivacyWorkflowDeps } from './workflows/privacy/privacy-workflow-deps.js';
 
 /** Options of the business modules, from `createNexfit`. */
 export interface ModuleOptions {
@@ -66,6 +71,34 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, payments: options.payments, units: deps.units, clock: deps.clock };
   };
 
+  const privacyDeps = (): PrivacyWorkflowDeps => ({
+    repositories: {
+      users: users.repository,
+      measurements: measurements.repository,
+      workoutTemplates: workouts.templates,
+      workoutPrograms: workouts.programs,
+      workoutLogs: workouts.workoutLogs,
+      nutritionPlans: nutrition.repository,
+      facilities: facilities.facilities,
+      memberSubscriptions: memberships.subscriptions,
+      classes: classes.classes,
+      classBookings: classes.bookings,
+      coachClients: coaching.relations,
+      ptSessions: coaching.sessions,
+      transactions: billing.transactions,
+      subscriptions: billing.subscriptions,
+      invoices: billing.invoices,
+      auditLogs,
+    },
+    bookings: classes.bookingService,
+    memberships: memberships.service,
+    coaching: coaching.service,
+    audit: new AuditTrail(auditLogs),
+    db,
+    pg,
+    deps,
+  });
+
   return {
     users: users.service,
     measurements: measurements.service,
@@ -95,10 +128,24 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       /** Book one occurrence of a class: real occurrence, active membership with classes, weekly limit, capacity under concurrency. */
       bookClass: (input: BookClassInput, uow?: UnitOfWork) =>
         bookClassOccurrence({ classes: classes.classService, bookings: classes.bookingService, facilities: facilities.facilities, subscriptions: memberships.subscriptions, plans: memberships.plans, deps }, input, uow),
+      /** Check a member in at a facility: open now, active membership, the plan's weekly visit limit under concurrency. */
+      recordFacilityVisit: (input: RecordFacilityVisitInput, uow?: UnitOfWork) =>
+        recordFacilityVisit({ facilities: facilities.service, memberships: memberships.service, deps }, input, uow),
       /** Complete a PT session, consuming one session of the client's package. */
       completePtSession: (input: CompletePtSessionInput, uow?: UnitOfWork) => completePtSession({ coaching: coaching.service, deps }, input, uow),
       /** The client's feedback on a PT session, updating the coach's rating exactly. */
       submitPtSessionFeedback: (input: PtSessionFeedbackInput, uow?: UnitOfWork) => submitPtSessionFeedback({ coaching: coaching.service, users: users.repository, deps }, input, uow),
+    },
+    /**
+     * KVKK/GDPR: a user's data as one JSON document (right of access) and the erasure of a
+     * user across both stores in one unit of work (right to erasure). Both are audited.
+     * See docs/security/privacy.md.
+     */
+    privacy: {
+      /** Everything about the user from both stores, as a versioned JSON document; audited as `export`. */
+      exportUserData: (userId: string, options?: ExportUserDataOptions) => exportUserData(privacyDeps(), userId, options),
+      /** Deletes or anonymises the user's personal data in one unit; financial rows kept pseudonymised; audited as `erase`. */
+      eraseUser: (userId: string, options: EraseUserOptions) => eraseUser(privacyDeps(), userId, options),
     },
     /** Every repository, for reads and writes the services do not cover. */
     repositories: {

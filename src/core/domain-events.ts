@@ -10,6 +10,8 @@ export interface NexfitEventMap {
   'membership.purchased': { readonly memberSubscriptionId: string; readonly userId: string; readonly facilityId: string; readonly invoiceId: string };
   'membership.renewed': { readonly memberSubscriptionId: string; readonly invoiceId: string };
   'membership.cancelled': { readonly memberSubscriptionId: string; readonly reason: string | null };
+  /** A member checked in at a facility, counted against their membership's weekly visits. */
+  'membership.visit_recorded': { readonly memberSubscriptionId: string; readonly userId: string; readonly facilityId: string; readonly at: string; readonly week: string };
   'membership.refunded': { readonly memberSubscriptionId: string; readonly transactionId: string };
   'booking.created': { readonly bookingId: string; readonly classId: string; readonly userId: string; readonly occurrence: string };
   'booking.cancelled': { readonly bookingId: string; readonly late: boolean };

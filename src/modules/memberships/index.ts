@@ -16,12 +16,14 @@ import type { ServiceDeps } from '../service-deps.js';
 import { MemberSubscriptionRepository } from './member-subscription.repository.js';
 import { MembershipRepository } from './membership.repository.js';
 import { MembershipService } from './membership.service.js';
+import { VisitCounterRepository } from './visit-counter.repository.js';
 
 export * from './membership.schema.js';
 export * from './member-subscription.schema.js';
 export { MembershipRepository, type MembershipPlanFilter } from './membership.repository.js';
 export { MemberSubscriptionRepository, type MemberSubscriptionFilter, type PaymentRecordInput } from './member-subscription.repository.js';
-export { addMembershipPeriod, MembershipService, type CancelSubscriptionInput, type StartSubscriptionInput } from './membership.service.js';
+export { addMembershipPeriod, MembershipService, type CancelSubscriptionInput, type RecordedVisit, type StartSubscriptionInput, type VisitInput } from './membership.service.js';
+export { subscriptionWeekVisitsKey, VisitCounterRepository } from './visit-counter.repository.js';
 
 /** The plan and member-subscription repositories and the membership service. */
 export function createMembershipsModule(
@@ -31,5 +33,6 @@ export function createMembershipsModule(
 ): { readonly plans: MembershipRepository; readonly subscriptions: MemberSubscriptionRepository; readonly service: MembershipService } {
   const plans = new MembershipRepository(db, deps);
   const subscriptions = new MemberSubscriptionRepository(db, deps);
-  return { plans, subscriptions, service: new MembershipService(plans, subscriptions, new AuditTrail(new AuditLogRepository(pg, deps)), deps) };
+  const visits = new VisitCounterRepository(db, deps);
+  return { plans, subscriptions, service: new MembershipService(plans, subscriptions, visits, new AuditTrail(new AuditLogRepository(pg, deps)), deps) };
 }

@@ -12,6 +12,7 @@ import type { ServiceDeps } from '../service-deps.js';
 import type { MemberSubscriptionFilter, MemberSubscriptionRepository, PaymentRecordInput } from './member-subscription.repository.js';
 import { memberSubscriptionSchema, paymentRecordSchema, type MemberSubscription } from './member-subscription.schema.js';
 import type { MembershipPlanFilter, MembershipRepository } from './membership.repository.js';
+import { subscriptionWeekVisitsKey, type VisitCounterRepository } from './visit-counter.repository.js';
 import {
   createMembershipInputSchema,
   membershipSchema,
@@ -45,6 +46,24 @@ const cancelSchema = z.strictObject({
 });
 export type CancelSubscriptionInput = z.input<typeof cancelSchema>;
 
+const visitSchema = z.strictObject({
+  userId: userIdSchema,
+  facilityId: facilityIdSchema,
+  at: instantSchema,
+  isoWeek: z.string().regex(/^\d{4}-W\d{2}$/),
+});
+/** A member's visit to a facility at `at`, in the ISO week `isoWeek` of the facility's zone (`2026-W10`). */
+export type VisitInput = z.input<typeof visitSchema>;
+
+/** A recorded visit: the subscription it counted against and the week's count against the plan's limit. */
+export interface RecordedVisit {
+  readonly memberSubscriptionId: MemberSubscriptionId;
+  readonly isoWeek: string;
+  readonly visitsThisWeek: number;
+  /** `null`: the plan sets no weekly limit. */
+  readonly maxVisitsPerWeek: number | null;
+}
+
 /**
  * The end of a membership period that starts at `start`: `duration` added in calendar terms
  * in the facility's time zone (a month from 31 January ends on the last day of February; a
@@ -75,12 +94,14 @@ export function addMembershipPeriod(start: Date, duration: MembershipDuration, t
 export class MembershipService {
   readonly #plans: MembershipRepository;
   readonly #subscriptions: MemberSubscriptionRepository;
+  readonly #visits: VisitCounterRepository;
   readonly #audit: AuditTrail;
   readonly #deps: ServiceDeps;
 
-  constructor(plans: MembershipRepository, subscriptions: MemberSubscriptionRepository, audit: AuditTrail, deps: ServiceDeps) {
+  constructor(plans: MembershipRepository, subscriptions: MemberSubscriptionRepository, visits: VisitCounterRepository, audit: AuditTrail, deps: ServiceDeps) {
     this.#plans = plans;
     this.#subscriptions = subscriptions;
+    this.#visits = visits;
     this.#audit = audit;
     this.#deps = deps;
   }
@@ -255,6 +276,43 @@ export class MembershipService {
       await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: id, action: 'expire', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
       return after;
     });
+  }
+
+  /**
+   * Counts a member's visit to a facility against their membership: the active subscription
+   * at the facility covering `at` (`ConflictError('membership_required')`) and its plan's
+   * `maxVisitsPerWeek` for the ISO week (`ConflictError('weekly_visit_limit_reached')`;
+   * absent = unlimited, still counted) — seed `memberships.limitations`. The week's count is
+   * one conditional update of a counter, so concurrent check-ins never exceed the limit; with
+   * `uow` it is undone with that unit. The facility's zone and hours are the visit workflow's.
+   */
+  async recordVisit(input: VisitInput, uow?: UnitOfWork): Promise<RecordedVisit> {
+    const v = this.#parse(visitSchema, input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const subscription = await this.#subscriptions.findActiveForUserAtFacility(v.userId, v.facilityId, v.at, u.ctx);
+      if (!subscription) {
+        throw new ConflictError('membership_required', `User ${v.userId} has no active membership at facility ${v.facilityId} covering ${v.at.toISOString()}`, {
+          details: { userId: v.userId, facilityId: v.facilityId },
+        });
+      }
+      const limit = (await this.#plans.getById(subscription.membershipId, u.ctx)).limitations.maxVisitsPerWeek;
+      const key = subscriptionWeekVisitsKey(subscription.id, v.isoWeek);
+      if (!(await this.#visits.claim(key, limit ?? Number.POSITIVE_INFINITY, u.ctx))) {
+        throw new ConflictError('weekly_visit_limit_reached', `User ${v.userId} has used all ${limit} visits of ${v.isoWeek}`, {
+          details: { memberSubscriptionId: subscription.id, week: v.isoWeek, limit },
+        });
+      }
+      const visitsThisWeek = await this.#visits.taken(key, u.ctx);
+      await u.emit('membership.visit_recorded', { memberSubscriptionId: subscription.id, userId: v.userId, facilityId: v.facilityId, at: v.at.toISOString(), week: v.isoWeek });
+      return { memberSubscriptionId: subscription.id, isoWeek: v.isoWeek, visitsThisWeek, maxVisitsPerWeek: limit ?? null };
+    });
+  }
+
+  /** The visits counted against the subscription in the ISO week (`2026-W10`). */
+  async visitsInWeek(memberSubscriptionId: MemberSubscriptionId, isoWeek: string, uow?: UnitOfWork): Promise<number> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const week = this.#parse(visitSchema.shape.isoWeek, isoWeek);
+    return this.#visits.taken(subscriptionWeekVisitsKey(id, week), uow?.ctx);
   }
 
   #parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

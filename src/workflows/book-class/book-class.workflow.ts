@@ -1,8 +1,8 @@
-import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
 import { ConflictError } from '../../core/errors.js';
 import type { FacilityId, MembershipId, UserId } from '../../core/ids.js';
 import { idSchema } from '../../core/ids.js';
+import { isoWeekOf } from '../../core/iso-week.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { BookingService } from '../../modules/classes/booking.service.js';
@@ -177,15 +177,4 @@ function placeStep(reserve: Reserve, release: Release) {
   );
 }
 
-/**
- * The ISO week (Monday to Monday, local midnights) containing `instant` in `timeZone`, with
- * its label (`2026-W10`): the period of a membership's weekly booking limit.
- */
-export function isoWeekOf(instant: Date, timeZone: string): { readonly label: string; readonly from: Date; readonly to: Date } {
-  const local = Temporal.Instant.fromEpochMilliseconds(instant.getTime()).toZonedDateTimeISO(timeZone);
-  const monday = local.toPlainDate().subtract({ days: local.dayOfWeek - 1 });
-  const from = monday.toZonedDateTime({ timeZone });
-  const to = monday.add({ weeks: 1 }).toZonedDateTime({ timeZone });
-  const label = `${local.yearOfWeek ?? local.year}-W${String(local.weekOfYear ?? 1).padStart(2, '0')}`;
-  return { label, from: new Date(from.epochMilliseconds), to: new Date(to.epochMilliseconds) };
-}
+export { isoWeekOf };
