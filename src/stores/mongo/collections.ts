@@ -262,6 +262,13 @@ export const MONGO_COLLECTIONS = {
     // released with conditional $inc so capacity and weekly limits hold under concurrency.
     indexes: [],
   },
+  membership_visit_counters: {
+    name: 'membership_visit_counters',
+    schemaVersion: 1,
+    // Facility visits per member subscription and ISO week, keyed by `_id`: claimed with a
+    // conditional $inc so a plan's maxVisitsPerWeek holds under concurrent check-ins.
+    indexes: [],
+  },
   nexfit_locks: {
     name: 'nexfit_locks',
     schemaVersion: 1,
