@@ -133,7 +133,6 @@ export abstract class PostgresRepository {
     const columns = order.columns;
     // The cursor columns are selected under aliases of their own; untyped inside, typed at the edges.
     let q = query as unknown as SelectQueryBuilder<any, any, Record<string, unknown>>;
-    q = q.select(columns.map(([column, type], i) => CURSOR_TEXT[type].select(column).as(`nexfit_cursor_${i}`)));
     if (request.after !== undefined) {
       const values = decodeCursor(request.after, columns.length);
       const casts = values.map((value, i) => {
@@ -145,7 +144,18 @@ export abstract class PostgresRepository {
       q = q.where(sql<SqlBool>`(${sql.join(refs)}) ${sql.raw(order.direction === 'desc' ? '<' : '>')} (${sql.join(casts)})`);
     }
     for (const [column] of columns) q = q.orderBy(sql.ref(column), order.direction);
-    const rows = await q.limit(limit + 1).execute();
+    const inner = q.limit(limit + 1);
+    // The cursor text is computed in an outer query over the page's rows only: selected next to
+    // the row, PostgreSQL evaluates it for every matching row before a top-N sort keeps the page.
+    // The outer statement is only built on the pool's Kysely; it runs on the query's own handle
+    // (the caller's transaction or the pool) by standing in for the inner one.
+    let outer = (this.db as unknown as Kysely<any>)
+      .selectFrom(inner.as('nexfit_page'))
+      .selectAll('nexfit_page')
+      .select(columns.map(([column, type], i) => CURSOR_TEXT[type].select(`nexfit_page.${column}`).as(`nexfit_cursor_${i}`)));
+    for (const [column] of columns) outer = outer.orderBy(sql.ref(`nexfit_page.${column}`), order.direction);
+    const paged = outer.toOperationNode();
+    const rows = await inner.withPlugin({ transformQuery: () => paged, transformResult: async ({ result }) => result }).execute();
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     const nextCursor = last ? encodeCursor(columns.map((_, i) => last[`nexfit_cursor_${i}`])) : null;
     return { rows: rows.slice(0, limit) as unknown as Row[], nextCursor };
