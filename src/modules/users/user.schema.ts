@@ -158,8 +158,16 @@ function roleDataMatchesRoles(user: { role: readonly UserRole[]; roleSpecificDat
 }
 const roleDataRule = { error: M.roleDataWithoutRole.en, path: ['roleSpecificData'] };
 
+/**
+ * Set only by the erasure workflow (KVKK/GDPR right to erasure): the account is an anonymised
+ * tombstone kept so that retained financial records still point at an id. Never an input.
+ */
+export const userErasureFields = {
+  erasedAt: instantSchema.describe('When the personal data of this account was erased').optional(),
+};
+
 /** A user as the API returns it. Never has `passwordHash` (SPEC decision 3). */
-export const userSchema = z.strictObject({ ...entityFields('UserId'), ...userFields }).refine(roleDataMatchesRoles, roleDataRule);
+export const userSchema = z.strictObject({ ...entityFields('UserId'), ...userFields, ...userErasureFields }).refine(roleDataMatchesRoles, roleDataRule);
 
 /** Fields only the stored document has: the KDF hash of the password. */
 export const userDocumentFields = {
@@ -168,7 +176,7 @@ export const userDocumentFields = {
 
 /** The stored `users` document: {@link userSchema} plus {@link userDocumentFields}. */
 export const storedUserSchema = z
-  .strictObject({ ...entityFields('UserId'), ...userFields, ...userDocumentFields })
+  .strictObject({ ...entityFields('UserId'), ...userFields, ...userErasureFields, ...userDocumentFields })
   .refine(roleDataMatchesRoles, roleDataRule);
 
 /** Profile data of a new user; `isActive` defaults to true and `roleSpecificData` to `{}`. */
