@@ -108,6 +108,9 @@ export async function eraseUser(d: PrivacyWorkflowDeps, userId: string, options:
   const locale = d.deps.locale ? { locale: d.deps.locale } : {};
   const id = parseOrThrow(idSchema('UserId'), userId, { entity: 'user', ...locale }) as UserId;
   const { reason, requestedBy, context } = parseOrThrow(eraseOptionsSchema, options, { entity: 'erasure request', ...locale });
+  const current = await d.repositories.users.getById(id);
+  // Already a tombstone: answer without opening a unit, so a repeated request leaves no trace at all.
+  if (current.erasedAt) return alreadyErased(id, current.erasedAt);
   const attempts: string[] = [];
   let mode: UnitOfWork['mode'] | undefined;
   try {
@@ -129,7 +132,7 @@ async function eraseInUnit(d: PrivacyWorkflowDeps, uow: UnitOfWork, userId: User
   const ctx = uow.ctx;
   const now = d.deps.clock.now();
   const user = await r.users.getById(userId, ctx);
-  if (user.erasedAt) return { userId, erasedAt: user.erasedAt, alreadyErased: true, deleted: zeroDeleted(), anonymised: zeroAnonymised(), retained: { transactions: 0, subscriptions: 0, invoices: 0 } };
+  if (user.erasedAt) return alreadyErased(userId, user.erasedAt);
 
   const blockers = await blockersOf(d, uow, userId, now);
   if (blockers.length > 0) {
@@ -208,6 +211,9 @@ async function eraseInUnit(d: PrivacyWorkflowDeps, uow: UnitOfWork, userId: User
     // An erased account is never charged again: no renewal, no period left running.
     if (subscription.status === 'active' || subscription.status === 'pending') {
       await d.memberships.cancelSubscription(subscription.id, { when: 'immediately' }, uow);
+      changed = true;
+    } else if (subscription.autoRenew) {
+      await r.memberSubscriptions.patch(subscription.id, { autoRenew: false }, {}, ctx);
       changed = true;
     }
     if (changed) memberSubscriptions++;
@@ -384,10 +390,14 @@ function isText(value: string | undefined | null): value is string {
   return typeof value === 'string' && value.trim().length > 0;
 }
 
-function zeroDeleted(): ErasureReport['deleted'] {
-  return { measurements: 0, workoutLogs: 0, nutritionPlans: 0, workoutTemplates: 0, workoutPrograms: 0 };
-}
-
-function zeroAnonymised(): ErasureReport['anonymised'] {
-  return { user: 0, classBookings: 0, memberSubscriptions: 0, coachingRelations: 0, ptSessions: 0, classesInstructed: 0, staffEntries: 0, auditLogs: 0 };
+/** The report of a repeated erasure: nothing done. */
+function alreadyErased(userId: string, erasedAt: Date): ErasureReport {
+  return {
+    userId,
+    erasedAt,
+    alreadyErased: true,
+    deleted: { measurements: 0, workoutLogs: 0, nutritionPlans: 0, workoutTemplates: 0, workoutPrograms: 0 },
+    anonymised: { user: 0, classBookings: 0, memberSubscriptions: 0, coachingRelations: 0, ptSessions: 0, classesInstructed: 0, staffEntries: 0, auditLogs: 0 },
+    retained: { transactions: 0, subscriptions: 0, invoices: 0 },
+  };
 }
