@@ -45,4 +45,6 @@ export type { CacheAdapter } from './ops/cache/cache-adapter.js';
 export { SlowOperationRecorder } from './ops/slow-operations.js';
 export { healthReport } from './ops/health-report.js';
 export { archiveOlderThan } from './ops/archive/index.js';
+export { applyShardKeys, shardKeyPlan, SHARD_KEYS } from './ops/shard-keys.js';
+export type { ShardKeyDefinition, ShardKeyField, ShardingCommand, ShardKeysResult } from './ops/shard-keys.js';
 export { importFreeExerciseDb } from './modules/catalog/free-exercise-db.importer.js';

@@ -23,6 +23,8 @@ export interface SubjectWorld {
   readonly ids: Readonly<Record<string, readonly string[]>>;
   /** Strings that identify or describe the subject and appear nowhere else. */
   readonly personal: readonly string[];
+  /** The IP address the subject acted from (an audit row). */
+  readonly ip: string;
   /** The coach's private note about the subject: never in the subject's export. */
   readonly privateNote: string;
 }
@@ -53,6 +55,9 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
   const refundReason = `${firstName} ${lastName} taşındı`;
   const emergencyName = `Fatma${tag} Yılmazoğlu${tag}`;
   const bio = `Yoga eğitmeni ${firstName}`;
+  // Addresses of the subject's own devices, unique to this world (documentation range, RFC 3849).
+  const ip = `2001:db8::${(hash(tag) % 0xfff0).toString(16)}:77`;
+  const archivedIp = `2001:db8::${(hash(tag) % 0xfff0).toString(16)}:78`;
 
   const owner = await nexfit.users.register({ email: `owner.${tag.toLowerCase()}@example.com`, password: PASSWORD, firstName: 'Oğuz', lastName: 'Sahip', role: ['gym_owner'], roleSpecificData: { gym_owner: { businessName: `Moda Spor ${tag}` } } });
   const coach = await nexfit.users.register({ email: `coach.${tag.toLowerCase()}@example.com`, password: PASSWORD, firstName: 'Elif', lastName: 'Koç', role: ['coach'] });
@@ -164,11 +169,11 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
   });
   const refund = await nexfit.billing.recordRefund({ originalTransactionId: payment.transactionId, amount: 500_00, providerRef: `refund-${tag}`, reason: refundReason });
   // The subject acting on someone else's entity, from their own device.
-  await r.auditLogs.record({ entityType: 'facilities', entityId: facility.id, userId: s, action: 'update', newState: { note: `${firstName} changed the hours` }, ipAddress: '203.0.113.77', userAgent: `Browser-${tag}` });
+  await r.auditLogs.record({ entityType: 'facilities', entityId: facility.id, userId: s, action: 'update', newState: { note: `${firstName} changed the hours` }, ipAddress: ip, userAgent: `Browser-${tag}` });
   // An old audit row about the subject, already archived.
   await (nexfit.pg as unknown as Kysely<any>)
     .insertInto('audit_logs_archive')
-    .values({ id: String(900_000 + (hash(tag) % 99_999)), entity_type: 'users', entity_id: s, user_id: s, action: 'update', previous_state: null, new_state: JSON.stringify({ phoneNumber: phone, firstName }), ip_address: '203.0.113.78', user_agent: `Browser-${tag}`, created_at: new Date('2025-01-05T10:00:00Z') })
+    .values({ id: String(900_000 + (hash(tag) % 99_999)), entity_type: 'users', entity_id: s, user_id: s, action: 'update', previous_state: null, new_state: JSON.stringify({ phoneNumber: phone, firstName }), ip_address: archivedIp, user_agent: `Browser-${tag}`, created_at: new Date('2025-01-05T10:00:00Z') })
     .execute();
 
   // The other member's own data, which the subject's erasure must not touch.
@@ -227,17 +232,23 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
       `ilk dersim ${tag}`,
       `ilerleme iyi ${tag}`,
       `diz için hafif ${tag}`,
-      '203.0.113.77',
-      '203.0.113.78',
+      ip,
+      archivedIp,
     ],
     privateNote,
+    ip,
   };
 }
 
 /** Every document of every MongoDB collection and every row of every PostgreSQL table, as stored. */
-export async function readRawStores(t: TestNexfit, options: { readonly exclude?: readonly string[] } = {}): Promise<Record<string, string[]>> {
+export async function readRawStores(
+  t: TestNexfit,
+  options: { readonly exclude?: readonly string[]; readonly withoutUpdatedAt?: boolean } = {},
+): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   const exclude = new Set(options.exclude ?? []);
+  // A compensating UPDATE restores every value but `updated_at`, which the table's trigger sets.
+  const row = (value: Record<string, unknown>) => JSON.stringify(options.withoutUpdatedAt ? { ...value, updated_at: undefined } : value);
   for (const { name } of await t.mongo.db.listCollections({}, { nameOnly: true }).toArray()) {
     if (exclude.has(name)) continue;
     out[`mongo.${name}`] = (await t.mongo.db.collection(name).find({}).toArray()).map((d) => JSON.stringify(d)).sort();
@@ -250,7 +261,7 @@ export async function readRawStores(t: TestNexfit, options: { readonly exclude?:
     .execute();
   for (const { table_name: table } of tables as { table_name: string }[]) {
     if (exclude.has(table) || table === 'kysely_migration' || table === 'kysely_migration_lock') continue;
-    out[`pg.${table}`] = (await t.pg.kysely.selectFrom(table).selectAll().execute()).map((row) => JSON.stringify(row)).sort();
+    out[`pg.${table}`] = (await t.pg.kysely.selectFrom(table).selectAll().execute()).map((r: Record<string, unknown>) => row(r)).sort();
   }
   return out;
 }
