@@ -240,13 +240,14 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
   };
 }
 
-/** Every document of every MongoDB collection and every row of every PostgreSQL table, as stored. */
+/** Every document of every MongoDB collection and every row of every PostgreSQL table, as stored (unit-of-work decision records aside). */
 export async function readRawStores(
   t: TestNexfit,
   options: { readonly exclude?: readonly string[]; readonly withoutUpdatedAt?: boolean } = {},
 ): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  const exclude = new Set(options.exclude ?? []);
+  // Decision records hold unit ids only, and the TTL monitor removes them on its own schedule.
+  const exclude = new Set(['nexfit_uow_decisions', ...(options.exclude ?? [])]);
   // A compensating UPDATE restores every value but `updated_at`, which the table's trigger sets.
   const row = (value: Record<string, unknown>) => JSON.stringify(options.withoutUpdatedAt ? { ...value, updated_at: undefined } : value);
   for (const { name } of await t.mongo.db.listCollections({}, { nameOnly: true }).toArray()) {
