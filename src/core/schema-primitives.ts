@@ -147,7 +147,8 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(
  */
 export const instantSchema = z.preprocess(
   // Typed `Date | string` so input types say what callers may pass; any value still reaches zod.
-  (value: Date | string) => (typeof value === 'string' && ISO_INSTANT.test(value.trim()) ? new Date(value.trim()) : value),
+  // `new Date('2026-02-30')` rolls over to 2 March: a day that does not exist is left a string, which z.date() refuses.
+  (value: Date | string) => (typeof value === 'string' && ISO_INSTANT.test(value.trim()) && isExistingDay(value.trim().slice(0, 10)) ? new Date(value.trim()) : value),
   z.date().min(MIN_DATE, { error: M.dateRange.en }).max(MAX_DATE, { error: M.dateRange.en }),
 );
 
@@ -159,8 +160,17 @@ export const calendarDateSchema = z
 
 function isRealCalendarDate(value: string): boolean {
   const date = new Date(`${value}T00:00:00.000Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value) && date >= MIN_DATE && date <= MAX_DATE;
+  return isExistingDay(value) && date >= MIN_DATE && date <= MAX_DATE;
 }
+
+/** True when `YYYY-MM-DD` names a day of the calendar (not 30 February, not month 13). */
+function isExistingDay(value: string): boolean {
+  const date = new Date(`${value}T00:00:00.000Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+}
+
+/** An ISO-8601 week label, `YYYY-Www` (`2026-W10`): weekly limits are counted per such week. */
+export const isoWeekSchema = z.string().max(8).regex(/^\d{4}-W(?:0[1-9]|[1-4]\d|5[0-3])$/, { error: M.isoWeek.en });
 
 /** True when the runtime knows `zone` as an IANA time zone. */
 export function isTimeZone(zone: string): boolean {
@@ -210,6 +220,17 @@ export const uuidSchema = z
 export function isSafeKey(key: string): boolean {
   return key.length > 0 && key.length <= LIMITS.label && !key.startsWith('$') && !key.includes('.') && key !== '__proto__' && key !== 'constructor' && key !== 'prototype';
 }
+
+/**
+ * A key of a caller-named map (a string record): {@link isSafeKey}, so it can never become
+ * a MongoDB operator, a dotted path or a prototype.
+ *
+ * @example
+ * ```ts
+ * z.record(safeKeySchema, z.string().max(100))
+ * ```
+ */
+export const safeKeySchema = z.string().max(LIMITS.label).refine(isSafeKey, { error: M.safeKey.en });
 
 const JSON_MAX_DEPTH = 8;
 

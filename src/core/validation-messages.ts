@@ -35,6 +35,10 @@ export const VALIDATION_MESSAGES = {
   taxWithinTotal: { en: 'The tax cannot exceed the total', tr: 'Vergi tutarı toplamı aşamaz' },
   ipAddress: { en: 'Expected an IPv4 or IPv6 address', tr: 'IPv4 veya IPv6 adresi bekleniyor' },
   cancellation: { en: 'cancelledAt is required exactly when the status is cancelled', tr: 'cancelledAt yalnızca durum iptal olduğunda girilmeli' },
+  plainData: { en: 'Expected plain data (objects, arrays, strings, numbers, booleans, dates), not an instance of a class', tr: 'Düz veri bekleniyor (nesne, dizi, metin, sayı, mantıksal değer, tarih); bir sınıf örneği değil' },
+  reservedKey: { en: 'Keys named __proto__, constructor or prototype are not allowed', tr: '__proto__, constructor veya prototype adlı anahtarlara izin verilmez' },
+  isoWeek: { en: 'Expected an ISO week such as 2026-W10', tr: '2026-W10 gibi bir ISO haftası bekleniyor' },
+  tooDeep: { en: 'The input is nested too deeply', tr: 'Girdi çok derin iç içe geçmiş' },
 } as const satisfies Record<string, { readonly en: string; readonly tr: string }>;
 
 export type ValidationMessageKey = keyof typeof VALIDATION_MESSAGES;

@@ -2,10 +2,10 @@ import { Temporal } from 'temporal-polyfill';
 import type { JsonObject } from 'type-fest';
 import { z } from 'zod';
 import { ConflictError } from '../../core/errors.js';
-import type { BusinessId, UserId } from '../../core/ids.js';
+import { idSchema, type BusinessId, type UserId } from '../../core/ids.js';
 import { minorToDecimal, type MinorUnits } from '../../core/money.js';
 import type { PageRequest } from '../../core/pagination.js';
-import { DEFAULT_TIME_ZONE, instantSchema, longTextSchema } from '../../core/schema-primitives.js';
+import { DEFAULT_TIME_ZONE, instantSchema, longTextSchema, safeKeySchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
@@ -49,7 +49,7 @@ const paymentSchema = z.strictObject({
   transactionType: z.enum(['purchase', 'renewal', 'package_purchase', 'program_purchase']),
   providerRef: z.string().min(1).max(100),
   description: longTextSchema.optional(),
-  reference: z.record(z.string().max(50), z.string().max(100)).default({}),
+  reference: z.record(safeKeySchema.max(50), z.string().max(100)).default({}),
 });
 /** A payment the provider took, to be recorded as a completed transaction. */
 export type RecordPaymentInput = z.input<typeof paymentSchema>;
@@ -77,9 +77,16 @@ const billingSubscriptionSchema = z.strictObject({
   amount: subscriptionSchema.shape.amount,
   currency: subscriptionSchema.shape.currency,
   paymentMethod: subscriptionSchema.shape.paymentMethod,
-  memberSubscriptionId: z.string().max(24),
+  memberSubscriptionId: idSchema('MemberSubscriptionId'),
 });
 export type OpenBillingSubscriptionInput = z.input<typeof billingSubscriptionSchema>;
+
+/** What {@link BillingService.updateBillingSubscription} may change. */
+const subscriptionChangesSchema = z.strictObject({
+  endDate: instantSchema.optional(),
+  status: subscriptionSchema.shape.status.optional(),
+  autoRenew: z.boolean().optional(),
+});
 
 const refundSchema = z.strictObject({
   originalTransactionId: f.transactionId,
@@ -246,22 +253,24 @@ export class BillingService {
     changes: { readonly endDate?: Date; readonly status?: Subscription['status']; readonly autoRenew?: boolean },
     uow?: UnitOfWork,
   ): Promise<Subscription> {
+    const id = this.#parse(subscriptionSchema.shape.subscriptionId, subscriptionId);
+    const { endDate, status, autoRenew } = this.#parse(subscriptionChangesSchema, changes);
     return inUnitOfWork(this.#deps.units, uow, async (u) => {
-      const before = await this.#subscriptions.getBySubscriptionId(subscriptionId, u.ctx);
+      const before = await this.#subscriptions.getBySubscriptionId(id, u.ctx);
       const after = await this.#subscriptions.patch(
-        subscriptionId,
+        id,
         {
-          ...(changes.endDate ? { endDate: calendarDateIn(changes.endDate) } : {}),
-          ...(changes.status ? { status: changes.status } : {}),
-          ...(changes.autoRenew === undefined ? {} : { autoRenew: changes.autoRenew }),
+          ...(endDate ? { endDate: calendarDateIn(endDate) } : {}),
+          ...(status ? { status } : {}),
+          ...(autoRenew === undefined ? {} : { autoRenew }),
         },
         { expectedUpdatedAt: before.updatedAt },
         u.ctx,
       );
       u.compensateWith(
-        u.ctx.pg.updateTable('subscriptions').set({ end_date: before.endDate, status: before.status, auto_renew: before.autoRenew }).where('subscription_id', '=', subscriptionId),
+        u.ctx.pg.updateTable('subscriptions').set({ end_date: before.endDate, status: before.status, auto_renew: before.autoRenew }).where('subscription_id', '=', id),
       );
-      await this.#audit.record(u, { entityType: 'subscriptions', entityId: subscriptionId, action: 'update', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
+      await this.#audit.record(u, { entityType: 'subscriptions', entityId: id, action: 'update', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
       return after;
     });
   }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConflictError } from '../../core/errors.js';
 import { idSchema, type ClassBookingId, type ClassId, type FacilityId, type UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { instantSchema } from '../../core/schema-primitives.js';
+import { instantSchema, isoWeekSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { DocumentLocks } from '../../stores/mongo/document-lock.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
@@ -55,6 +55,7 @@ export type NewBookingInput = z.input<typeof newBookingSchema>;
 
 const occurrenceSchema = z.strictObject({ classId: classBookingSchema.shape.classId, occurrenceStart: instantSchema });
 const seatClaimSchema = occurrenceSchema.extend({ capacity: z.number().int().min(0).max(10_000) });
+const memberWeekSchema = z.strictObject({ userId: classBookingSchema.shape.userId, facilityId: idSchema('FacilityId'), isoWeek: isoWeekSchema });
 const memberWindowSchema = z.strictObject({
   userId: classBookingSchema.shape.userId,
   facilityId: idSchema('FacilityId'),
@@ -215,7 +216,8 @@ export class BookingService {
 
   /** Serialises the member's bookings at the facility in the ISO week `isoWeek` (e.g. `2026-W10`) within `uow`. */
   async lockMemberWeek(userId: UserId, facilityId: FacilityId, isoWeek: string, uow: UnitOfWork): Promise<void> {
-    await this.#locks.lock(memberWeekKey(userId, facilityId, isoWeek), uow.ctx);
+    const w = this.#parse(memberWeekSchema, { userId, facilityId, isoWeek });
+    await this.#locks.lock(memberWeekKey(w.userId, w.facilityId, w.isoWeek), uow.ctx);
   }
 
   /** The booking; `NotFoundError` when there is none. */

@@ -185,7 +185,7 @@ export class UserService {
   async addRole<R extends UserRole>(userId: UserId, role: R, roleData?: RoleDataInput<R>, options: ExpectedVersion = {}, uow?: UnitOfWork): Promise<User> {
     const id = this.#id(userId);
     const parsedRole = this.#parse(roleSchema, role, 'role');
-    const data = this.#parse(roleSpecificDataSchema.shape[parsedRole].unwrap(), roleData ?? {}, `${parsedRole} role data`);
+    const data = this.#parse(roleSpecificDataSchema.shape[parsedRole].unwrap(), roleData === undefined ? {} : roleData, `${parsedRole} role data`);
     const { expectedVersion } = this.#parse(versionOptionsSchema, options, 'options');
     return inUnitOfWork(this.#deps.units, uow, async (u) => {
       const current = await this.#users.getById(id, u.ctx);

@@ -40,8 +40,10 @@ const FEEDBACK_ATTEMPTS = 25;
  * ```
  */
 export async function submitPtSessionFeedback(d: PtSessionFeedbackDeps, input: PtSessionFeedbackInput, uow?: UnitOfWork): Promise<PtSession> {
-  const { rating, notes, ...ids } = input;
-  const { sessionId, clientId } = parseOrThrow(inputSchema, ids, { entity: 'pt session', ...(d.deps.locale ? { locale: d.deps.locale } : {}) });
+  // An object before anything is destructured; the feedback itself is validated by the coaching service.
+  const locale = d.deps.locale ? { locale: d.deps.locale } : {};
+  const { rating, notes, ...ids } = parseOrThrow(z.looseObject({}), input, { entity: 'pt session feedback', ...locale }) as PtSessionFeedbackInput;
+  const { sessionId, clientId } = parseOrThrow(inputSchema, ids, { entity: 'pt session', ...locale });
   return inUnitOfWork(
     d.deps.units,
     uow,

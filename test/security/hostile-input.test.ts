@@ -1,0 +1,338 @@
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NexfitError } from '../../src/core/errors.js';
+import type { Nexfit } from '../../src/create-nexfit.js';
+import { TestPaymentProvider } from '../../src/modules/billing/payment-provider.js';
+import { createInputs } from '../modules/support/factories.js';
+import { useTestNexfit } from '../support/nexfit.js';
+import { addedExpiringIds, describeCase, hostileCases, storeSnapshot, type HostileCase, type Path } from './hostile-input-corpus.js';
+import { hostileWorld, type HostileWorld } from './hostile-input-world.js';
+
+/**
+ * Every public method that writes — services, repositories and workflows of a live `Nexfit`
+ * instance — receives hundreds of hostile inputs (operator objects, prototype-polluting keys,
+ * oversized strings and lists, non-finite numbers, malformed ids, dates out of range, wrong
+ * types). Each must be refused with the SDK's `ValidationError` (code `VALIDATION_FAILED`),
+ * and neither store may change.
+ */
+
+const payments = new TestPaymentProvider();
+const t = useTestNexfit({ clock: '2026-03-02T09:00:00Z', nexfit: { payments, keyring: 'ephemeral' } });
+
+/** Members the TypeScript classes declare `protected`: not part of the public surface. */
+const PROTECTED_MEMBERS = new Set([
+  'countWhere', 'findOneWhere', 'findAllWhere', 'pageWhere', 'replaceWith', 'modify', 'updateAtomically', 'buildNew', 'toStored', 'fromStored', 'parse',
+  'toObjectId', 'run', 'insertTimestamps', 'dbOf', 'keysetPage', 'updatedAtIs', 'refuseUpdate', 'inTransaction', 'blindIndexOf', 'encryptedValue',
+]);
+
+/** Names of methods that only read (or compute) and write nothing; every other method needs a corpus entry. */
+const READ_ONLY = /^(get|find|list|search|count|sum|is[A-Z]|has[A-Z]|assert|seatsTaken|verify|progress|trend|bmi|history|personalRecords|weeklyVolume|streaks|compare|summarize|nutrientsFor|next[A-Z]|occurrence|timetable|report|refundedAmount|visitsIn|export)/;
+
+/** One public entry point: how to call it, and a valid argument list to mutate. */
+interface EntryPoint {
+  /** `users.register`, `repositories.users.create` or `workflows.purchaseMembership`. */
+  readonly target: string;
+  readonly args: (w: HostileWorld) => unknown[];
+  /** Paths of free-form JSON values and string records, where any safe key is legal. */
+  readonly freeForm?: readonly Path[];
+  /** Arguments for which `null` is a legal value (it clears something, or names the platform as the actor). */
+  readonly nullable?: readonly Path[];
+  /** The method takes a unit of work as its last argument and needs one. */
+  readonly inUnit?: boolean;
+}
+
+const PAYMENT = (w: HostileWorld) => ({ amount: 1_500_00, currency: 'TRY', date: '2026-03-02T09:00:00Z', method: 'card', status: 'completed', transactionId: w.newUuid() });
+
+const ENTRY_POINTS: readonly EntryPoint[] = [
+  // users
+  { target: 'users.register', args: (w) => [{ ...createInputs.users({ email: `new-${w.newUuid()}@example.com`, roleSpecificData: {} }), password: 'gizli-şifre-1' }] },
+  { target: 'users.changePassword', args: (w) => [w.client, { currentPassword: 'gizli-şifre-1', newPassword: 'yeni-şifre-22' }] },
+  { target: 'users.addRole', args: (w) => [w.client, 'coach', { specializations: ['yoga'], hourlyRate: 500_00 }, {}] },
+  { target: 'users.removeRole', args: (w) => [w.coach, 'client', {}] },
+  { target: 'users.deactivate', args: (w) => [w.spareUser, {}] },
+  { target: 'users.reactivate', args: (w) => [w.spareUser, {}] },
+  { target: 'users.updateProfile', args: (w) => [w.client, { firstName: 'Ayşe', roleSpecificData: { client: { fitnessLevel: 'intermediate', fitnessGoals: ['güç'] } } }, {}] },
+  { target: 'users.setFcmToken', args: (w) => [w.client, 'fcm-token-123'], nullable: [[1]] },
+  { target: 'repositories.users.create', args: () => [{ ...createInputs.users({ email: 'repo-user@example.com' }), passwordHash: 'scrypt$N=16384,r=8,p=1$c2FsdA$aGFzaA' }] },
+  { target: 'repositories.users.patch', args: (w) => [w.client, { firstName: 'Ayşe', lastName: 'Yılmaz' }, {}] },
+  { target: 'repositories.users.delete', args: (w) => [w.spareUser, {}] },
+  { target: 'repositories.users.setPasswordHash', args: (w) => [w.client, 'scrypt$N=16384,r=8,p=1$c2FsdA$aGFzaA', {}] },
+  { target: 'repositories.users.recordCoachReview', args: (w) => [w.coach, 5] },
+  // measurements
+  { target: 'measurements.record', args: (w) => [{ userId: w.client, date: '2026-03-01', timeZone: 'Europe/Istanbul', measurements: { weight: 72.5 }, photos: [{ url: 'https://cdn.example.com/p.jpg', position: 'front' }], notes: 'sabah' }] },
+  { target: 'measurements.addProgressPhoto', args: (w) => [w.client, { url: 'https://cdn.example.com/p2.jpg', position: 'left', date: '2026-03-01', timeZone: 'Europe/Istanbul' }] },
+  { target: 'repositories.measurements.create', args: (w) => [createInputs.measurements({ userId: w.client, date: '2026-02-01' })] },
+  { target: 'repositories.measurements.patch', args: (w) => [w.measurement, { notes: 'yeni not', measurements: { weight: 71 } }, {}] },
+  { target: 'repositories.measurements.delete', args: (w) => [w.spareMeasurement, {}] },
+  { target: 'repositories.measurements.upsertForDate', args: (w) => [w.client, '2026-02-15', { measurements: { weight: 70 }, photos: [] }, {}] },
+  // catalog
+  { target: 'catalog.createExercise', args: (w) => [createInputs.exercises({ createdBy: w.coach, alternateExercises: [w.exercise2] })] },
+  { target: 'catalog.updateExercise', args: (w) => [w.exercise, { name: 'Diz üstü şınav', instructions: ['Dizlerini yere koy'] }, w.coach, {}], nullable: [[2]] },
+  { target: 'catalog.addAlternate', args: (w) => [w.exercise, w.exercise2, w.coach], nullable: [[2]] },
+  { target: 'catalog.removeAlternate', args: (w) => [w.exercise, w.exercise2, w.coach], nullable: [[2]] },
+  { target: 'catalog.deleteExercise', args: (w) => [w.spareExercise, w.coach], nullable: [[1]] },
+  { target: 'catalog.createFood', args: () => [createInputs.foods({ name: 'Muz' })] },
+  { target: 'catalog.updateFood', args: (w) => [w.food, { name: 'Yulaf', nutrients: { servingSize: 50, servingUnit: 'g', calories: 190, protein: 6, carbs: 33, fat: 4 } }, {}] },
+  { target: 'repositories.exercises.create', args: (w) => [createInputs.exercises({ createdBy: w.coach })] },
+  { target: 'repositories.exercises.patch', args: (w) => [w.exercise, { name: 'Şınav', metadata: { bodyAreas: ['chest'], type: 'strength', equipment: [], difficultyLevel: 'beginner', tags: [] } }, {}] },
+  { target: 'repositories.exercises.delete', args: (w) => [w.spareExercise, {}] },
+  { target: 'repositories.foods.create', args: () => [createInputs.foods()] },
+  { target: 'repositories.foods.patch', args: (w) => [w.food, { category: 'grains' }, {}] },
+  { target: 'repositories.foods.delete', args: (w) => [w.spareFood, {}] },
+  // workouts
+  { target: 'workouts.createTemplate', args: (w) => [createInputs.workout_templates({ createdBy: w.coach, exercises: [{ exerciseId: w.exercise, order: 1, defaultSets: [{ reps: 10, weight: 60, restTime: 90 }] }] })] },
+  { target: 'workouts.updateTemplate', args: (w) => [w.template, { name: 'Pull day', metadata: { difficulty: 'advanced', estimatedDuration: 50, targetBodyAreas: ['back'] } }, w.coach, {}] },
+  { target: 'workouts.publishTemplate', args: (w) => [w.template, w.coach] },
+  { target: 'workouts.rateTemplate', args: (w) => [w.template, w.client, 4] },
+  { target: 'workouts.createProgram', args: (w) => [createInputs.workout_programs({ createdBy: w.coach, schedule: [{ day: 1, workoutTemplateId: w.template, isRestDay: false }] })] },
+  { target: 'workouts.updateProgram', args: (w) => [w.program, { name: '8 haftalık', pricing: { price: 399_90, currency: 'TRY', isDiscounted: false } }, w.coach, {}] },
+  { target: 'workouts.publishProgram', args: (w) => [w.program, w.coach] },
+  { target: 'workouts.rateProgram', args: (w) => [w.program, w.client, 5] },
+  { target: 'workoutLogs.logWorkout', args: (w) => [createInputs.workout_logs({ userId: w.client, workoutTemplateId: w.template, exercises: [{ exerciseId: w.exercise, sets: [{ reps: 10, weight: 60, completed: true }] }] })] },
+  { target: 'repositories.workoutTemplates.create', args: (w) => [createInputs.workout_templates({ createdBy: w.coach })] },
+  { target: 'repositories.workoutTemplates.patch', args: (w) => [w.template, { description: 'itme günü', name: 'Push day 2' }, {}] },
+  { target: 'repositories.workoutTemplates.delete', args: (w) => [w.spareTemplate, {}] },
+  { target: 'repositories.workoutTemplates.setReviews', args: (w) => [w.template, { averageRating: 4, count: 3 }, {}] },
+  { target: 'repositories.workoutTemplates.addRating', args: (w) => [w.template, 4] },
+  { target: 'repositories.workoutPrograms.create', args: (w) => [createInputs.workout_programs({ createdBy: w.coach })] },
+  { target: 'repositories.workoutPrograms.patch', args: (w) => [w.program, { description: 'başlangıç', metadata: { difficulty: 'beginner', duration: 30 } }, {}] },
+  { target: 'repositories.workoutPrograms.delete', args: (w) => [w.spareProgram, {}] },
+  { target: 'repositories.workoutPrograms.setReviews', args: (w) => [w.program, { averageRating: 4, count: 3 }, {}] },
+  { target: 'repositories.workoutPrograms.addRating', args: (w) => [w.program, 3] },
+  { target: 'repositories.workoutLogs.create', args: (w) => [createInputs.workout_logs({ userId: w.client })] },
+  { target: 'repositories.workoutLogs.patch', args: (w) => [w.workoutLog, { notes: 'iyi geçti', duration: 55 }, {}] },
+  { target: 'repositories.workoutLogs.delete', args: (w) => [w.spareWorkoutLog, {}] },
+  // nutrition
+  { target: 'nutrition.createPlan', args: (w) => [{ ...createInputs.nutrition_plans({ createdBy: w.coach, forUserId: w.client }), meals: [{ name: 'Kahvaltı', time: '08:30', foods: [{ foodId: w.food, quantity: 40, unit: 'g' }] }] }] },
+  { target: 'nutrition.updatePlan', args: (w) => [w.nutritionPlan, { name: 'Yaz planı', meals: [{ name: 'Öğle', time: '12:30', foods: [{ foodId: w.food, quantity: 80, unit: 'g' }] }] }, {}] },
+  { target: 'nutrition.recalculatePlan', args: (w) => [w.nutritionPlan] },
+  { target: 'nutrition.deletePlan', args: (w) => [w.spareNutritionPlan, {}] },
+  { target: 'nutrition.copyTemplateToClient', args: (w) => [w.nutritionPlan, w.client, { createdBy: w.coach, name: 'Kopya' }] },
+  { target: 'repositories.nutritionPlans.create', args: (w) => [createInputs.nutrition_plans({ createdBy: w.coach, forUserId: w.client })] },
+  { target: 'repositories.nutritionPlans.patch', args: (w) => [w.nutritionPlan, { description: 'kış', isTemplate: true }, {}] },
+  { target: 'repositories.nutritionPlans.delete', args: (w) => [w.spareNutritionPlan, {}] },
+  // facilities
+  { target: 'facilities.create', args: (w) => [createInputs.facilities({ ownerId: w.owner, staff: [] })] },
+  { target: 'facilities.update', args: (w) => [w.facility, { name: 'Moda Gym 2', amenities: ['havuz'], operatingHours: [{ day: 2, openTime: '07:00', closeTime: '22:00', isClosed: false }] }, {}] },
+  { target: 'facilities.addStaff', args: (w) => [w.facility, { userId: w.spareUser, role: 'coach', permissions: ['manage_classes'] }] },
+  { target: 'facilities.changeStaff', args: (w) => [w.facility, w.coach, { role: 'manager', permissions: ['manage_classes'] }] },
+  { target: 'facilities.removeStaff', args: (w) => [w.facility, w.coach] },
+  { target: 'repositories.facilities.create', args: (w) => [createInputs.facilities({ ownerId: w.owner })] },
+  { target: 'repositories.facilities.patch', args: (w) => [w.facility, { description: 'yeni', contact: { email: 'info@example.com', phoneNumber: '+90 212 555 00 00' } }, {}] },
+  { target: 'repositories.facilities.delete', args: (w) => [w.spareFacility, {}] },
+  { target: 'repositories.facilities.addStaff', args: (w) => [w.facility, { userId: w.spareUser, role: 'coach', permissions: ['manage_classes'], joinedAt: '2026-03-01T00:00:00Z' }, {}] },
+  { target: 'repositories.facilities.updateStaff', args: (w) => [w.facility, w.coach, { role: 'manager', permissions: ['manage_classes'] }, {}] },
+  { target: 'repositories.facilities.removeStaff', args: (w) => [w.facility, w.coach, {}] },
+  // memberships
+  { target: 'memberships.createPlan', args: (w) => [createInputs.memberships({ facilityId: w.facility })] },
+  { target: 'memberships.updatePlan', args: (w) => [w.plan, { name: 'Aylık+', price: 1_600_00, features: ['havuz'] }, {}] },
+  { target: 'memberships.deactivatePlan', args: (w) => [w.sparePlan] },
+  { target: 'memberships.startSubscription', args: (w) => [{ userId: w.client, membershipId: w.plan, startDate: '2026-03-02T09:00:00Z', timeZone: 'Europe/Istanbul', autoRenew: true, payment: PAYMENT(w) }] },
+  { target: 'memberships.extendSubscription', args: (w) => [w.memberSubscription, { expectedVersion: 1, timeZone: 'Europe/Istanbul', payment: PAYMENT(w) }] },
+  { target: 'memberships.recordPayment', args: (w) => [w.memberSubscription, PAYMENT(w)] },
+  { target: 'memberships.setPaymentStatus', args: (w) => [w.memberSubscription, w.paymentTransactionId, 'refunded'] },
+  { target: 'memberships.stopAutoRenew', args: (w) => [w.memberSubscription, 'taşınıyorum'] },
+  { target: 'memberships.cancelSubscription', args: (w) => [w.memberSubscription, { when: 'at_period_end', reason: 'taşınıyorum' }] },
+  { target: 'memberships.expireSubscription', args: (w) => [w.memberSubscription, '2026-05-01T00:00:00Z'] },
+  { target: 'memberships.recordVisit', args: (w) => [{ userId: w.client, facilityId: w.facility, at: '2026-03-02T09:00:00Z', isoWeek: '2026-W10' }] },
+  { target: 'repositories.memberships.create', args: (w) => [createInputs.memberships({ facilityId: w.facility })] },
+  { target: 'repositories.memberships.patch', args: (w) => [w.plan, { description: 'aylık üyelik', features: ['sauna'] }, {}] },
+  { target: 'repositories.memberships.delete', args: (w) => [w.sparePlan, {}] },
+  { target: 'repositories.memberSubscriptions.create', args: (w) => [createInputs.member_subscriptions({ userId: w.client, facilityId: w.facility, membershipId: w.plan })] },
+  { target: 'repositories.memberSubscriptions.patch', args: (w) => [w.memberSubscription, { autoRenew: false, endDate: '2026-04-15' }, {}] },
+  { target: 'repositories.memberSubscriptions.delete', args: (w) => [w.memberSubscription, {}] },
+  { target: 'repositories.memberSubscriptions.appendPayment', args: (w) => [w.memberSubscription, PAYMENT(w)] },
+  { target: 'repositories.memberSubscriptions.setPaymentStatus', args: (w) => [w.memberSubscription, w.paymentTransactionId, 'refunded'] },
+  // billing
+  { target: 'billing.recordPayment', args: (w) => [{ userId: w.client, amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', transactionType: 'purchase', providerRef: 'ch_1', description: 'Aylık', reference: { memberSubscriptionId: w.memberSubscription } }], freeForm: [[0, 'reference']] },
+  { target: 'billing.issuePaidInvoice', args: (w) => [{ userId: w.client, businessId: w.facility, gross: 1_800_00, currency: 'TRY', transactionId: w.transactionId, subscriptionId: null, line: { description: 'Aylık üyelik', quantity: 1 }, period: { start: '2026-03-02T00:00:00Z', end: '2026-04-02T00:00:00Z' } }] },
+  { target: 'billing.openBillingSubscription', args: (w) => [{ userId: w.client, planId: 'platform-monthly', start: '2026-03-02T00:00:00Z', end: '2026-04-02T00:00:00Z', billingCycle: 'monthly', amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', memberSubscriptionId: w.memberSubscription }] },
+  { target: 'billing.updateBillingSubscription', args: (w) => [w.billingSubscriptionId, { endDate: new Date('2026-05-02T00:00:00Z'), status: 'active', autoRenew: false }] },
+  { target: 'billing.recordRefund', args: (w) => [{ originalTransactionId: w.transactionId, amount: 100_00, providerRef: 're_1', reason: 'kısmi iade' }] },
+  { target: 'billing.claimIdempotencyKey', args: (w) => [`key-${w.newUuid()}`, 'purchase'], inUnit: true },
+  { target: 'billing.completeIdempotencyKey', args: (w) => [w.claimedKey, { ok: true, invoiceId: w.invoiceId }], inUnit: true, freeForm: [[1]] },
+  { target: 'repositories.transactions.create', args: (w) => [{ transactionId: w.newUuid(), userId: w.client, amount: 10_00, currency: 'TRY', paymentMethod: 'card', transactionType: 'purchase', status: 'pending', description: 'deneme', metadata: { source: 'test', nested: { count: 1 } } }], freeForm: [[0, 'metadata']] },
+  { target: 'repositories.transactions.updateStatus', args: (w) => [w.transactionId, { status: 'completed', expectedUpdatedAt: '2026-03-02T09:00:00Z' }] },
+  { target: 'repositories.subscriptions.create', args: (w) => [{ subscriptionId: w.newUuid(), userId: w.client, planId: 'platform-monthly', status: 'active', startDate: '2026-03-02', endDate: '2026-04-02', billingCycle: 'monthly', billingDay: 2, amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', autoRenew: true, metadata: { source: 'test' } }], freeForm: [[0, 'metadata']] },
+  { target: 'repositories.subscriptions.patch', args: (w) => [w.billingSubscriptionId, { status: 'past_due', endDate: '2026-05-02', metadata: { note: 'tatil' } }, { expectedUpdatedAt: '2026-03-02T09:00:00Z' }], freeForm: [[1, 'metadata']] },
+  { target: 'repositories.invoices.create', args: (w) => [{ invoiceId: w.newUuid(), userId: w.client, businessId: w.facility, totalAmount: 1_800_00, taxAmount: 300_00, status: 'issued', dueDate: '2026-03-15', invoiceData: { lines: [{ description: 'Aylık', amount: 1_800_00 }] } }], freeForm: [[0, 'invoiceData']] },
+  { target: 'repositories.invoices.markPaid', args: (w) => [w.invoiceId, '2026-03-02', { expectedUpdatedAt: '2026-03-02T09:00:00Z' }] },
+  { target: 'repositories.invoices.setStatus', args: (w) => [w.invoiceId, 'overdue', { expectedUpdatedAt: '2026-03-02T09:00:00Z' }] },
+  // classes and bookings
+  { target: 'classes.createClass', args: (w) => [createInputs.classes({ facilityId: w.facility, instructor: { userId: w.coach, name: 'Elif' } })] },
+  { target: 'classes.updateClass', args: (w) => [w.fitnessClass, { name: 'Akşam Yogası', location: { room: 'B', capacity: 10 } }, {}] },
+  { target: 'classes.deactivateClass', args: (w) => [w.spareClass] },
+  { target: 'bookings.reserveSeat', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z', 12] },
+  { target: 'bookings.releaseSeat', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z'] },
+  { target: 'bookings.recordBooking', args: (w) => [{ classId: w.fitnessClass, userId: w.client, occurrenceStart: '2026-03-09T06:00:00Z' }], inUnit: true },
+  { target: 'bookings.lockMemberWeek', args: (w) => [w.client, w.facility, '2026-W10'], inUnit: true },
+  { target: 'bookings.reserveWaitlistTurn', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z'] },
+  { target: 'bookings.releaseWaitlistTurn', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z'] },
+  { target: 'bookings.recordWaitlistTurn', args: (w) => [{ classId: w.fitnessClass, userId: w.spareUser, occurrenceStart: '2026-03-18T06:00:00Z' }], inUnit: true },
+  { target: 'bookings.cancelBooking', args: (w) => [w.booking] },
+  { target: 'bookings.checkIn', args: (w) => [w.booking] },
+  { target: 'bookings.markNoShows', args: (w) => [w.fitnessClass, '2026-03-02T06:00:00Z'] },
+  { target: 'repositories.classes.create', args: (w) => [createInputs.classes({ facilityId: w.facility })] },
+  { target: 'repositories.classes.patch', args: (w) => [w.fitnessClass, { description: 'nefes', tags: ['yoga'] }, {}] },
+  { target: 'repositories.classes.delete', args: (w) => [w.spareClass, {}] },
+  { target: 'repositories.classBookings.create', args: (w) => [createInputs.class_bookings({ classId: w.fitnessClass, userId: w.client, date: '2026-03-11T06:00:00Z' })] },
+  { target: 'repositories.classBookings.patch', args: (w) => [w.booking, { notes: 'geç gelecek' }, {}] },
+  { target: 'repositories.classBookings.delete', args: (w) => [w.spareBooking, {}] },
+  { target: 'repositories.classBookings.markCancelled', args: (w) => [w.booking, { at: '2026-03-02T09:00:00Z', late: false }] },
+  { target: 'repositories.classBookings.markPromoted', args: (w) => [w.booking, { at: '2026-03-02T09:00:00Z' }] },
+  { target: 'repositories.classBookings.markAttended', args: (w) => [w.booking, { at: '2026-03-02T09:00:00Z' }] },
+  { target: 'repositories.classBookings.markNoShow', args: (w) => [w.booking, {}] },
+  // coaching
+  { target: 'coaching.requestCoaching', args: (w) => [{ coachId: w.coach, clientId: w.spareUser, goals: ['kilo vermek'], message: 'merhaba' }] },
+  { target: 'coaching.acceptRequest', args: (w) => [w.relation, w.coach] },
+  { target: 'coaching.declineRequest', args: (w) => [w.relation, w.coach] },
+  { target: 'coaching.endRelationship', args: (w) => [w.relation, w.client] },
+  { target: 'coaching.assignPackage', args: (w) => [w.relation, w.coach, { name: '10 seans', sessions: 10, price: 5_000_00, currency: 'TRY', startDate: '2026-03-02T00:00:00Z', endDate: '2026-06-02T00:00:00Z' }] },
+  { target: 'coaching.addNote', args: (w) => [w.relation, w.coach, { text: 'iyi gidiyor', visibility: 'visible' }] },
+  { target: 'coaching.consumePackageSession', args: (w) => [w.relation] },
+  { target: 'coaching.returnPackageSession', args: (w) => [w.relation] },
+  { target: 'coaching.scheduleSession', args: (w) => [createInputs.pt_sessions({ coachId: w.coach, clientId: w.client, coachClientId: w.relation, facilityId: w.facility, startTime: '2026-03-05T08:00:00Z', endTime: '2026-03-05T09:00:00Z', workout: { templateId: w.template, exercises: [w.exercise] } })] },
+  { target: 'coaching.cancelSession', args: (w) => [w.ptSession, { by: w.client, reason: 'hasta' }] },
+  { target: 'coaching.markNoShow', args: (w) => [w.ptSession, w.coach] },
+  { target: 'coaching.markSessionCompleted', args: (w) => [w.ptSession, w.coach], inUnit: true },
+  { target: 'coaching.recordClientFeedback', args: (w) => [w.ptSession, w.client, { rating: 5, notes: 'harika' }] },
+  { target: 'repositories.coachClients.create', args: (w) => [createInputs.coach_clients({ coachId: w.coach, clientId: w.spareUser })] },
+  { target: 'repositories.coachClients.patch', args: (w) => [w.relation, { goals: ['güç'] }, {}] },
+  { target: 'repositories.coachClients.delete', args: (w) => [w.spareRelation, {}] },
+  { target: 'repositories.coachClients.consumeSession', args: (w) => [w.relation] },
+  { target: 'repositories.coachClients.returnSession', args: (w) => [w.relation] },
+  { target: 'repositories.coachClients.addNote', args: (w) => [w.relation, { text: 'not', visibility: 'private' }] },
+  { target: 'repositories.ptSessions.create', args: (w) => [createInputs.pt_sessions({ coachId: w.coach, clientId: w.client, coachClientId: w.relation, facilityId: w.facility })] },
+  { target: 'repositories.ptSessions.patch', args: (w) => [w.ptSession, { notes: { pre: 'ısınma', post: 'iyi' } }, {}] },
+  { target: 'repositories.ptSessions.delete', args: (w) => [w.sparePtSession, {}] },
+  { target: 'repositories.ptSessions.markCompleted', args: (w) => [w.ptSession, {}] },
+  { target: 'repositories.ptSessions.markCancelled', args: (w) => [w.ptSession, { by: w.client, at: '2026-03-02T09:00:00Z', reason: 'hasta' }] },
+  { target: 'repositories.ptSessions.markNoShow', args: (w) => [w.ptSession, {}] },
+  // analytics and audit
+  { target: 'analytics.rollupDay', args: (w) => [{ date: '2026-03-01', businessId: w.facility }] },
+  { target: 'analytics.backfill', args: (w) => [{ from: '2026-03-01', to: '2026-03-01', businessId: w.facility }] },
+  { target: 'repositories.analyticsDaily.upsert', args: (w) => [{ businessId: w.facility, date: '2026-03-01', newMembers: 1, activeMembers: 10, totalRevenue: 1_500_00, classAttendance: 4, subscriptionRenewals: 0, subscriptionCancellations: 0, metrics: { peakHour: 18 } }], freeForm: [[0, 'metrics']] },
+  { target: 'repositories.auditLogs.record', args: (w) => [{ entityType: 'users', entityId: 'user-42', userId: w.owner, action: 'update', previousState: { firstName: 'Ayse' }, newState: { firstName: 'Ayşe' }, ipAddress: '192.0.2.1', userAgent: 'test' }], freeForm: [[0, 'previousState'], [0, 'newState']] },
+  // workflows
+  { target: 'workflows.purchaseMembership', args: (w) => [{ userId: w.client, membershipId: w.plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: `purchase-${w.newUuid()}`, startDate: '2026-03-02T09:00:00Z' }] },
+  { target: 'workflows.renewDueSubscriptions', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
+  { target: 'workflows.cancelMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, when: 'at_period_end', reason: 'taşınıyorum' }] },
+  { target: 'workflows.expireEnded', args: () => ['2026-03-02T09:00:00Z'] },
+  { target: 'workflows.refundMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, idempotencyKey: `refund-${w.newUuid()}`, transactionId: w.transactionId, amount: 100_00, reason: 'iade', cancel: false }] },
+  { target: 'workflows.bookClass', args: (w) => [{ classId: w.fitnessClass, userId: w.client, occurrenceStart: '2026-03-16T06:00:00Z' }] },
+  { target: 'workflows.completePtSession', args: (w) => [{ sessionId: w.ptSession, coachId: w.coach }] },
+  { target: 'workflows.recordFacilityVisit', args: (w) => [{ userId: w.client, facilityId: w.facility, at: '2026-03-02T09:00:00Z' }] },
+  { target: 'privacy.eraseUser', args: (w) => [w.spareUser, { reason: 'KVKK talebi 42', requestedBy: w.owner }] },
+  { target: 'workflows.submitPtSessionFeedback', args: (w) => [{ sessionId: w.ptSession, clientId: w.client, rating: 5, notes: 'harika' }] },
+];
+
+/** Cases per entry point: about 10 000 in all, so the corpus runs in well under a minute on two cores. */
+const RUNS_PER_ENTRY_POINT = 60;
+
+function resolve(nexfit: Nexfit, target: string): { owner: object; method: (...args: unknown[]) => Promise<unknown> } {
+  const parts = target.split('.');
+  const name = parts.pop()!;
+  const owner = parts.reduce<any>((o, key) => o[key], nexfit) as Record<string, unknown>;
+  const method = owner[name];
+  if (typeof method !== 'function') throw new Error(`${target} is not a method of the instance`);
+  return { owner, method: method as (...args: unknown[]) => Promise<unknown> };
+}
+
+function call(nexfit: Nexfit, entry: EntryPoint, args: unknown[]): Promise<unknown> {
+  const { owner, method } = resolve(nexfit, entry.target);
+  if (entry.inUnit) return nexfit.unitOfWork((uow) => method.apply(owner, [...args, uow]));
+  return Promise.resolve().then(() => method.apply(owner, args));
+}
+
+/** Every public method of a service or repository object, read from its prototype chain. */
+function publicMethods(object: object): string[] {
+  const names = new Set<string>(Object.keys(object).filter((name) => typeof (object as Record<string, unknown>)[name] === 'function'));
+  for (let proto = Object.getPrototypeOf(object); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (name !== 'constructor' && !PROTECTED_MEMBERS.has(name) && typeof (object as Record<string, unknown>)[name] === 'function') names.add(name);
+    }
+  }
+  return [...names];
+}
+
+/** Every method of the instance that can write: services, repositories and workflows. */
+function writeEntryPoints(nexfit: Nexfit): string[] {
+  const out: string[] = [];
+  const { repositories, workflows, ...rest } = nexfit as unknown as Record<string, Record<string, unknown>> & { repositories: Record<string, object>; workflows: Record<string, unknown> };
+  for (const [name, value] of Object.entries(rest)) {
+    if (['mongo', 'pg', 'events', 'stores', 'clock', 'ids'].includes(name) || value === null || typeof value !== 'object') continue;
+    for (const method of publicMethods(value)) if (!READ_ONLY.test(method)) out.push(`${name}.${method}`);
+  }
+  for (const [name, repository] of Object.entries(repositories)) {
+    for (const method of publicMethods(repository)) if (!READ_ONLY.test(method)) out.push(`repositories.${name}.${method}`);
+  }
+  for (const name of Object.keys(workflows)) if (!READ_ONLY.test(name)) out.push(`workflows.${name}`);
+  return out.sort();
+}
+
+let world: HostileWorld;
+beforeAll(async () => {
+  world = await hostileWorld(t.nexfit);
+});
+
+describe('the hostile-input corpus', () => {
+  it('has an entry for every method of the instance that can write, and for nothing else', () => {
+    const covered = ENTRY_POINTS.map((e) => e.target).sort();
+    expect(new Set(covered).size).toBe(covered.length);
+    expect(covered).toEqual(writeEntryPoints(t.nexfit));
+  });
+
+  it('reaches every kind of hostile value in hundreds of cases', () => {
+    const mutations = new Set<string>();
+    let paths = 0;
+    for (const entry of ENTRY_POINTS) {
+      const samples = fc.sample(hostileCases(entry.args(world), entry.freeForm, entry.nullable), { numRuns: 50, seed: 1 });
+      for (const s of samples) mutations.add(s.mutation);
+      paths += new Set(samples.map((s) => s.path.join('.'))).size;
+    }
+    expect(ENTRY_POINTS.length * RUNS_PER_ENTRY_POINT).toBeGreaterThanOrEqual(1_000);
+    expect(paths).toBeGreaterThan(1_000);
+    for (const kind of ['operator object $gt', 'own __proto__ key (JSON.parse)', 'own constructor key next to valid fields', 'multi-megabyte string', 'oversized array', 'NaN', 'Infinity', 'id not hex', 'calendar date in the year 10000', 'Date before 1900', 'BigInt', 'Symbol', 'function', 'null', 'unknown extra key']) {
+      expect(mutations, kind).toContain(kind);
+    }
+  });
+});
+
+describe.each(ENTRY_POINTS.map((e) => [e.target, e] as const))('%s', (_target, entry) => {
+  it('refuses every hostile input with a ValidationError and leaves both stores unchanged', async () => {
+    const base = entry.args(world);
+    const before = await storeSnapshot(t.nexfit.mongo.db, t.nexfit.pg);
+    const chargesBefore = payments.charges.length + payments.refunds.length;
+    await fc.assert(
+      fc.asyncProperty(hostileCases(base, entry.freeForm, entry.nullable), async (hostile: HostileCase) => {
+        let thrown: unknown = undefined;
+        let result: unknown = undefined;
+        try {
+          result = await call(t.nexfit, entry, hostile.args);
+        } catch (error) {
+          thrown = error;
+        }
+        const summary = thrown instanceof Error ? `${thrown.name} ${(thrown as NexfitError).code ?? ''}: ${thrown.message.slice(0, 300)}` : `resolved ${JSON.stringify(result)?.slice(0, 200)}`;
+        expect(thrown, `${describeCase(hostile)} → ${summary}`).toBeInstanceOf(NexfitError);
+        expect((thrown as NexfitError).code, `${describeCase(hostile)} → ${summary}`).toBe('VALIDATION_FAILED');
+      }),
+      { numRuns: RUNS_PER_ENTRY_POINT, endOnFailure: true },
+    );
+    const after = await storeSnapshot(t.nexfit.mongo.db, t.nexfit.pg);
+    expect(after.fingerprints).toEqual(before.fingerprints);
+    expect(addedExpiringIds(before, after)).toEqual({});
+    expect(payments.charges.length + payments.refunds.length).toBe(chargesBefore);
+    expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
+  });
+
+});
+
+describe.each(ENTRY_POINTS.map((e) => [e.target, e] as const))('%s with its valid base input', (_target, entry) => {
+  it('passes validation with the unmutated input, so the refusals come from the hostile values', async () => {
+    const outcome = await call(t.nexfit, entry, entry.args(world)).then(
+      () => 'accepted',
+      (error: unknown) => (error instanceof NexfitError ? `${error.code}: ${error.message}` : `untyped ${String(error)}`),
+    );
+    expect(outcome.startsWith('VALIDATION_FAILED') || outcome.startsWith('untyped'), outcome).toBe(false);
+  });
+});
