@@ -6,7 +6,7 @@
  *
  * Each job is idempotent, so a re-run after a failure (or two overlapping runs) is safe.
  */
-import { createNexfit, type Nexfit, type PaymentProvider } from '../src/index.js';
+import { createNexfit, keyringFromEnv, type Nexfit, type PaymentProvider } from '../src/index.js';
 import { ensureRollingPartitions } from '../src/stores/postgres/partitions.js';
 
 export interface NightlyReport {
@@ -56,7 +56,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const payments: PaymentProvider = new TestPaymentProvider();
   const mongoUri = process.env['MONGODB_URI'];
   const databaseUrl = process.env['DATABASE_URL'];
-  const nexfit = await createNexfit(mongoUri && databaseUrl ? { mongo: { uri: mongoUri }, postgres: { connectionString: databaseUrl }, payments } : { payments });
+  // Real stores need the keys of the fields encrypted at rest (NEXFIT_ENCRYPTION_KEYS, NEXFIT_BLIND_INDEX_KEY).
+  const keyring = keyringFromEnv(process.env);
+  const stores = mongoUri && databaseUrl ? { mongo: { uri: mongoUri }, postgres: { connectionString: databaseUrl }, ...(keyring ? { keyring } : {}) } : {};
+  const nexfit = await createNexfit({ ...stores, payments });
   try {
     console.log(JSON.stringify(await runNightlyJobs(nexfit), null, 2));
   } finally {

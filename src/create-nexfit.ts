@@ -4,6 +4,8 @@ import pg from 'pg';
 import { systemClock, type Clock } from './core/clock.js';
 import { ConfigurationError } from './core/errors.js';
 import { defaultIdGenerator, type IdGenerator } from './core/ids.js';
+import { createEphemeralKeyring, type Keyring } from './core/keyring.js';
+import { rotateEncryptionKeys, type KeyRotationOptions, type KeyRotationReport } from './stores/mongo/key-rotation.js';
 import { ensureMongoCollections } from './stores/mongo/setup.js';
 import type { Database } from './stores/postgres/database.js';
 import { migratePostgresToLatest } from './stores/postgres/migrator.js';
@@ -47,6 +49,14 @@ export interface NexfitOptions extends ModuleOptions {
   readonly observer?: NexfitObserver;
   /** Language of validation messages (`en` by default, or `tr`). */
   readonly locale?: ValidationLocale;
+  /**
+   * The keys of the fields encrypted at rest (health data, tax ids, phone numbers, private
+   * notes): see `createKeyring` and `keyringFromEnv`. Required with real stores; the embedded
+   * stores default to a random keyring that lives as long as they do. `'ephemeral'` opts real
+   * stores into such a keyring too (throwaway databases, tests): what it writes cannot be
+   * read by any other process.
+   */
+  readonly keyring?: Keyring | 'ephemeral';
   /** Unit-of-work settings. */
   readonly unitOfWork?: {
     /**
@@ -95,6 +105,16 @@ export interface Nexfit extends NexfitModules {
    * on `event.id`). `relay()` delivers what a crashed process left in the outbox.
    */
   readonly events: Pick<Outbox, 'on' | 'relay'>;
+  /**
+   * Re-encrypts every encrypted value not under the keyring's active key, in resumable
+   * batches (also `nexfit keys rotate`). See docs/security/encryption.md for the procedure.
+   *
+   * @example
+   * ```ts
+   * const report = await nexfit.rotateEncryptionKeys({ batchSize: 500, onProgress: (p) => console.log(p) })
+   * ```
+   */
+  rotateEncryptionKeys(options?: KeyRotationOptions): Promise<KeyRotationReport>;
   /** Resolves units of work left in doubt by a crashed process (also `nexfit uow recover`). */
   recoverInDoubt(options?: RecoveryOptions): Promise<RecoveryReport>;
   /** Creates or updates MongoDB collections, validators and indexes, and migrates PostgreSQL to the latest version. */
@@ -129,6 +149,7 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
     if (!embedded && (!options.mongo || !options.postgres)) {
       throw new ConfigurationError('Pass both `mongo` and `postgres`, or neither to use the embedded stores');
     }
+    const keyring = resolveKeyring(options.keyring, embedded);
     const mongo = await connectMongo(options.mongo, cleanups);
     const postgres = await connectPostgres(options.postgres, cleanups);
     const clock = options.clock ?? systemClock;
@@ -148,6 +169,7 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       clock,
       ids,
       units: coordinator,
+      keyring,
       ...(options.observer ? { observer: options.observer } : {}),
       ...(options.locale ? { locale: options.locale } : {}),
     };
@@ -162,6 +184,7 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       ids,
       unitOfWorkMode: mode,
       unitOfWork: (work, unitOptions) => coordinator.run(work, unitOptions),
+      rotateEncryptionKeys: (rotationOptions) => rotateEncryptionKeys(mongo.db, keyring, rotationOptions),
       recoverInDoubt: (recoveryOptions) => recoverInDoubt(postgres.db, coordinator.decisions, clock, recoveryOptions),
       async migrate() {
         await ensureMongoCollections(mongo.db);
@@ -175,6 +198,17 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
     await closeAll();
     throw error;
   }
+}
+
+/** The keyring of an instance: the host's, or an ephemeral one where that is safe or asked for. */
+function resolveKeyring(keyring: NexfitOptions['keyring'], embedded: boolean): Keyring {
+  if (keyring === 'ephemeral') return createEphemeralKeyring();
+  if (keyring) return keyring;
+  if (embedded) return createEphemeralKeyring();
+  // Random keys on a real database would make every encrypted field unreadable after a restart.
+  throw new ConfigurationError(
+    "Pass createNexfit({ keyring }) to encrypt sensitive fields at rest (createKeyring or keyringFromEnv), or keyring: 'ephemeral' for a throwaway database",
+  );
 }
 
 async function connectMongo(options: MongoStoreOptions | undefined, cleanups: (() => Promise<void>)[]) {

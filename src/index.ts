@@ -20,11 +20,15 @@ export {
   TransientStoreError,
   StoreError,
   ConfigurationError,
+  DecryptionError,
   isNexfitError,
   HTTP_STATUS_BY_ERROR_CODE,
 } from './core/errors.js';
 export type { NexfitErrorCode, ValidationIssue } from './core/errors.js';
 export type { Clock } from './core/clock.js';
+export { createKeyring, keyringFromEnv, createEphemeralKeyring, KEYRING_ENV } from './core/keyring.js';
+export type { Keyring, KeyringInit, KeyMaterial } from './core/keyring.js';
+export type { KeyRotationOptions, KeyRotationProgress, KeyRotationReport, KeyRotationCheckpoint } from './stores/mongo/key-rotation.js';
 export { systemClock, fixedClock } from './core/clock.js';
 export type * from './core/ids.js';
 export { minorToDecimal, decimalToMinor } from './core/money.js';

@@ -15,6 +15,7 @@ export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded/embed
 export { resolveTestMongo, resolveTestPostgres } from './embedded/test-stores.js';
 export type { MongoStoreKind, PostgresStoreKind, ResolvedStore } from './embedded/test-stores.js';
 export { fixedClock } from './core/clock.js';
+export { createTestKeyring } from './core/keyring.js';
 export { TestPaymentProvider } from './modules/billing/payment-provider.js';
 export { SimulatedCrash, UOW_PROTOCOL_STEPS } from './uow/protocol-steps.js';
 export type { UowProtocolStep, FaultInjector } from './uow/protocol-steps.js';

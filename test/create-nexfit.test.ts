@@ -24,7 +24,7 @@ describe('createNexfit with the host app\'s own connections', () => {
   });
 
   it('migrates both stores and leaves the host\'s client and pool open on close', async () => {
-    const nexfit = await createNexfit({ mongo: { client: hostClient, dbName: mongo.dbName }, postgres: { pool: hostPool }, migrate: true });
+    const nexfit = await createNexfit({ mongo: { client: hostClient, dbName: mongo.dbName }, postgres: { pool: hostPool }, keyring: 'ephemeral', migrate: true });
     expect(nexfit.stores).toEqual({ mongo: { kind: 'host-client', dbName: mongo.dbName }, postgres: { kind: 'host-pool' } });
     const collections = (await mongo.db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
     expect(collections).toEqual(expect.arrayContaining(['users', 'facilities', 'class_bookings', 'nexfit_uow_decisions']));
@@ -36,7 +36,7 @@ describe('createNexfit with the host app\'s own connections', () => {
   });
 
   it('parses DATE and NUMERIC its own way without changing how the host\'s pool parses them', async () => {
-    const nexfit = await createNexfit({ mongo: { client: hostClient, dbName: mongo.dbName }, postgres: { pool: hostPool } });
+    const nexfit = await createNexfit({ mongo: { client: hostClient, dbName: mongo.dbName }, postgres: { pool: hostPool }, keyring: 'ephemeral' });
     const query = "SELECT DATE '2026-03-29' AS d, 0.1::numeric(10,2) + 0.2::numeric(10,2) AS n";
     const viaSdk = (await sql.raw<{ d: unknown; n: unknown }>(query).execute(nexfit.pg)).rows[0];
     const viaHost = (await hostPool.query(query)).rows[0];
@@ -48,7 +48,7 @@ describe('createNexfit with the host app\'s own connections', () => {
 
 describe('createNexfit with connection strings', () => {
   it('opens its own connections and closes them', async () => {
-    const nexfit = await createNexfit({ mongo: { uri: mongo.uri, dbName: mongo.dbName }, postgres: { connectionString: postgres.url } });
+    const nexfit = await createNexfit({ mongo: { uri: mongo.uri, dbName: mongo.dbName }, postgres: { connectionString: postgres.url }, keyring: 'ephemeral' });
     expect(nexfit.stores.mongo.kind).toBe('uri');
     expect(['two-phase', 'ordered']).toContain(nexfit.unitOfWorkMode);
     await nexfit.close();
@@ -60,14 +60,14 @@ describe('createNexfit with connection strings', () => {
   });
 
   it('reports an unreachable PostgreSQL as a ConfigurationError and releases what it opened', async () => {
-    await expect(createNexfit({ mongo: { uri: mongo.uri, dbName: mongo.dbName }, postgres: { connectionString: 'postgres://postgres@127.0.0.1:1/none' } }))
+    await expect(createNexfit({ mongo: { uri: mongo.uri, dbName: mongo.dbName }, postgres: { connectionString: 'postgres://postgres@127.0.0.1:1/none' }, keyring: 'ephemeral' }))
       .rejects.toBeInstanceOf(ConfigurationError);
   });
 
   it('falls back to the ordered unit of work on a server without prepared transactions', async () => {
     const server = await startEmbeddedPostgres({ maxPreparedTransactions: 0 });
     try {
-      const nexfit = await createNexfit({ mongo: { uri: mongo.uri, dbName: mongo.dbName }, postgres: { connectionString: server.url }, migrate: true });
+      const nexfit = await createNexfit({ mongo: { uri: mongo.uri, dbName: mongo.dbName }, postgres: { connectionString: server.url }, keyring: 'ephemeral', migrate: true });
       expect(nexfit.unitOfWorkMode).toBe('ordered');
       const result = await nexfit.unitOfWork(async (uow) => {
         await nexfit.mongo.db.collection('probe').insertOne({ at: 'ordered' }, { session: uow.ctx.mongo });
@@ -103,6 +103,7 @@ describe('createNexfit observer', () => {
     const nexfit = await createNexfit({
       mongo: { uri: mongo.uri, dbName: mongo.dbName },
       postgres: { connectionString: postgres.url },
+      keyring: 'ephemeral',
       migrate: true,
       observer: { onStoreOperation: (e) => { seen.push(e); } },
     });

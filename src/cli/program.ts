@@ -1,6 +1,7 @@
 import type { Command as CommandClass, Option as OptionClass } from 'commander';
 import { createNexfit, type Nexfit } from '../create-nexfit.js';
 import { isNexfitError } from '../core/errors.js';
+import { KEYRING_ENV, keyringFromEnv } from '../core/keyring.js';
 import { migratePostgresDown, postgresMigrationStatus } from '../stores/postgres/migrator.js';
 import { ensureRollingPartitions, listPartitions } from '../stores/postgres/partitions.js';
 import { progressReporter } from './progress.js';
@@ -37,7 +38,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const print = (flags: ConnectionFlags, human: string, json: unknown) => {
     io.stdout.write(flags.json ? `${JSON.stringify(json)}\n` : `${human}\n`);
   };
-  const withNexfit = async (flags: ConnectionFlags, fn: (nexfit: Nexfit) => Promise<void>) => {
+  /**
+   * Runs `fn` on the stores of the flags and environment. The keyring comes from the
+   * environment; commands that write or re-encrypt personal data (`keys: 'required'`) refuse
+   * to run without it, the others never touch an encrypted value and run on a throwaway one.
+   */
+  const withNexfit = async (flags: ConnectionFlags, fn: (nexfit: Nexfit) => Promise<void>, options: { keys?: 'required' | 'optional' } = {}) => {
     const mongoUri = flags.mongoUri ?? io.env['MONGODB_URI'];
     const databaseUrl = flags.databaseUrl ?? io.env['DATABASE_URL'];
     if (!mongoUri || !databaseUrl) {
@@ -45,9 +51,16 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       exitCode = EXIT.usage;
       return;
     }
+    const keyring = keyringFromEnv(io.env);
+    if (!keyring && options.keys === 'required') {
+      io.stderr.write(`nexfit: set ${KEYRING_ENV.keys} and ${KEYRING_ENV.blindIndexKey} (the keyring of the encrypted fields)\n`);
+      exitCode = EXIT.usage;
+      return;
+    }
     const nexfit = await createNexfit({
       mongo: { uri: mongoUri, dbName: flags.mongoDb ?? io.env['NEXFIT_MONGO_DB'] ?? 'nexfit' },
       postgres: { connectionString: databaseUrl },
+      keyring: keyring ?? 'ephemeral',
       migrate: false,
     });
     try {
@@ -189,7 +202,34 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(async (flags: ConnectionFlags) => withNexfit(flags, async (nexfit) => {
       const report = await seedDemo(nexfit);
       print(flags, `seeded: ${report.exercisesImported} exercises, ${report.usersCreated} users, ${report.facilitiesCreated} facilities, ${report.plansCreated} plans`, report);
-    }));
+    }, { keys: 'required' }));
+
+  const keys = program.command('keys').description('The keys of the fields encrypted at rest (keyring from $NEXFIT_ENCRYPTION_KEYS)');
+  connectionOptions(keys.command('rotate').description('Re-encrypt every value not under the active key, in resumable batches')
+    .option('--batch-size <n>', 'documents per batch', '500')
+    .option('--resume-after <collection:id>', 'continue after the checkpoint an interrupted run printed'))
+    .action(async (flags: ConnectionFlags & { batchSize: string; resumeAfter?: string }) => withNexfit(flags, async (nexfit) => {
+      const batchSize = Number(flags.batchSize);
+      const [collection, after] = flags.resumeAfter?.split(':') ?? [];
+      if (!Number.isInteger(batchSize) || batchSize < 1 || (flags.resumeAfter !== undefined && (!collection || !after))) {
+        io.stderr.write('nexfit: --batch-size takes a positive whole number; --resume-after takes <collection>:<id>\n');
+        exitCode = EXIT.usage;
+        return;
+      }
+      const progress = progressReporter(io.stderr, !flags.json);
+      try {
+        const report = await nexfit.rotateEncryptionKeys({
+          batchSize,
+          ...(collection && after ? { resumeFrom: { collection, after } } : {}),
+          onProgress: (p) => progress.update(p.scanned, p.scanned, `${p.collection} (${p.rotated} re-encrypted; checkpoint ${p.checkpoint.collection}:${p.checkpoint.after})`),
+        });
+        progress.stop();
+        const lines = Object.entries(report.collections).map(([name, c]) => `  ${name}: ${c.rotated} of ${c.scanned} document(s) re-encrypted`);
+        print(flags, `rotated to key ${report.activeKeyId}:\n${lines.join('\n')}`, report);
+      } finally {
+        progress.stop();
+      }
+    }, { keys: 'required' }));
 
   const uow = program.command('uow').description('Units of work across both stores');
   connectionOptions(uow.command('recover').description('Resolve units of work left in doubt by a crashed process').option('--older-than <seconds>', 'leave younger units to their coordinator', '60'))

@@ -18,7 +18,8 @@ export type NexfitErrorCode =
   | 'UNIT_OF_WORK_FAILED'
   | 'PAYMENT_FAILED'
   | 'STORE_ERROR'
-  | 'CONFIGURATION';
+  | 'CONFIGURATION'
+  | 'DECRYPTION_FAILED';
 
 /** One validation problem, as zod reports it, with a path a UI can attach to a field. */
 export interface ValidationIssue {
@@ -123,6 +124,17 @@ export class ConfigurationError extends NexfitError {
   }
 }
 
+/**
+ * An encrypted stored value could not be read: its key is not in the keyring (retired too
+ * early, or the wrong keyring), or it failed authentication (tampered with, or copied from
+ * another document or field). Nothing is returned in its place.
+ */
+export class DecryptionError extends NexfitError {
+  constructor(message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super('DECRYPTION_FAILED', message, options);
+  }
+}
+
 /** True for every error the SDK throws on purpose. */
 export function isNexfitError(error: unknown): error is NexfitError {
   return error instanceof NexfitError;
@@ -148,4 +160,5 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<NexfitErrorCode, number>
   PAYMENT_FAILED: 402,
   STORE_ERROR: 500,
   CONFIGURATION: 500,
+  DECRYPTION_FAILED: 500,
 };

@@ -1,11 +1,12 @@
 import type { Clock } from '../core/clock.js';
 import type { IdGenerator } from '../core/ids.js';
+import type { Keyring } from '../core/keyring.js';
 import type { NexfitObserver } from '../core/observer.js';
 import type { ValidationLocale } from '../core/validation.js';
 
 /**
  * What a repository of either store needs from the SDK instance: the clock, the id
- * generator, the host's observer and the locale of validation messages.
+ * generator, the host's observer, the locale of validation messages and the keyring.
  *
  * @example
  * ```ts
@@ -18,4 +19,6 @@ export interface RepositoryDeps {
   readonly ids: IdGenerator;
   readonly observer?: NexfitObserver;
   readonly locale?: ValidationLocale;
+  /** The keys of the fields encrypted at rest; a repository with such fields refuses to start without it. */
+  readonly keyring?: Keyring;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +15,10 @@ function sink() {
   return { stream, text: () => chunks.join('') };
 }
 
-async function nexfit(args: string[], env: Record<string, string | undefined> = { MONGODB_URI: mongo.uri, DATABASE_URL: pg.url, NEXFIT_MONGO_DB: mongo.dbName }) {
+/** The keyring of this file's deployment, as an operator sets it in the environment. */
+const KEYRING = { NEXFIT_ENCRYPTION_KEYS: `cli-1:${randomBytes(32).toString('base64')}`, NEXFIT_BLIND_INDEX_KEY: randomBytes(32).toString('base64') };
+
+async function nexfit(args: string[], env: Record<string, string | undefined> = { MONGODB_URI: mongo.uri, DATABASE_URL: pg.url, NEXFIT_MONGO_DB: mongo.dbName, ...KEYRING }) {
   const out = sink();
   const err = sink();
   const code = await runCli(['node', 'nexfit', ...args], { stdout: out.stream, stderr: err.stream, env, Command, Option });

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { fixedClock } from '../../src/core/clock.js';
 import { ConcurrencyError, NotFoundError, ValidationError } from '../../src/core/errors.js';
 import { defaultIdGenerator } from '../../src/core/ids.js';
+import { createTestKeyring } from '../../src/core/keyring.js';
 import type { Page, PageRequest } from '../../src/core/pagination.js';
 import { MONGO_COLLECTIONS, type MongoCollectionName } from '../../src/stores/mongo/collections.js';
 import type { EntityBase, RepositoryDeps } from '../../src/stores/mongo/mongo-repository.js';
@@ -79,7 +80,7 @@ export function describeMongoRepositoryContract<E extends EntityBase, Input, Pat
   const { mongo, collection } = options;
   const definition = MONGO_COLLECTIONS[collection];
   const clock = fixedClock('2026-03-01T09:00:00.000Z');
-  const deps: RepositoryDeps = { clock, ids: defaultIdGenerator };
+  const deps: RepositoryDeps = { clock, ids: defaultIdGenerator, keyring: createTestKeyring() };
   let repository: R;
   let sequence = 10_000;
   const nextInput = (): Input => options.validInput(sequence++);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { fixedClock, systemClock, type Clock } from '../../src/core/clock.js';
 import { createNexfit, type Nexfit, type NexfitOptions } from '../../src/create-nexfit.js';
+import { createTestKeyring } from '../../src/core/keyring.js';
 import type { ServiceDeps } from '../../src/modules/service-deps.js';
 import { useTestMongo, useTestPostgres, type TestMongo, type TestPostgres } from './stores.js';
 
@@ -24,14 +25,17 @@ export function useTestNexfit(options: { clock?: Date | string; nexfit?: Omit<Ne
   const state = { mongo, pg } as { nexfit: Nexfit; deps: ServiceDeps; clock: Clock; mongo: TestMongo; pg: TestPostgres };
   beforeAll(async () => {
     state.clock = options.clock ? fixedClock(options.clock) : systemClock;
+    // Real stores need a keyring; the deterministic test keyring lets a test open the raw documents too.
+    const keyring = options.nexfit?.keyring ?? createTestKeyring();
     state.nexfit = await createNexfit({
       ...options.nexfit,
+      keyring,
       mongo: { uri: mongo.uri, dbName: mongo.dbName },
       postgres: { connectionString: pg.url },
       clock: state.clock,
       migrate: true,
     });
-    state.deps = { clock: state.clock, ids: state.nexfit.ids, units: { run: (work, o) => state.nexfit.unitOfWork(work, o) } };
+    state.deps = { clock: state.clock, ids: state.nexfit.ids, ...(keyring === 'ephemeral' ? {} : { keyring }), units: { run: (work, o) => state.nexfit.unitOfWork(work, o) } };
   });
   afterAll(async () => {
     await state.nexfit?.close();

@@ -6,6 +6,7 @@ import type { StoreContext } from '../../stores/store-context.js';
 import { instantOf, jsonTextOf } from '../../stores/postgres/column-values.js';
 import type { AuditLogRow, Database, NewAuditLogRow } from '../../stores/postgres/database.js';
 import { PostgresRepository, type KeysetOrder } from '../../stores/postgres/postgres-repository.js';
+import { redactEncryptedFields } from './audit-redaction.js';
 import { auditLogSchema, createAuditLogInputSchema, type AuditLog, type CreateAuditLogData, type CreateAuditLogInput } from './audit-log.schema.js';
 
 const fields = auditLogSchema.shape;
@@ -30,7 +31,10 @@ export class AuditLogRepository extends PostgresRepository {
     super(db, deps, { entity: 'audit log', table: 'audit_logs' });
   }
 
-  /** Appends one record; written in the caller's transaction, it commits or rolls back with the change it describes. */
+  /**
+   * Appends one record; written in the caller's transaction, it commits or rolls back with the
+   * change it describes. Fields the entity encrypts at rest are redacted from both states.
+   */
   async record(input: CreateAuditLogInput, ctx?: StoreContext): Promise<AuditLog> {
     return this.run('record', async () => {
       const data = this.parse(createAuditLogInputSchema, input);
@@ -68,8 +72,8 @@ function toNewRow(data: CreateAuditLogData): NewAuditLogRow {
     entity_id: data.entityId,
     user_id: data.userId,
     action: data.action,
-    previous_state: jsonTextOf(data.previousState),
-    new_state: jsonTextOf(data.newState),
+    previous_state: jsonTextOf(redactEncryptedFields(data.entityType, data.previousState)),
+    new_state: jsonTextOf(redactEncryptedFields(data.entityType, data.newState)),
     ip_address: data.ipAddress,
     user_agent: data.userAgent,
   };

@@ -57,6 +57,7 @@ export class CoachClientRepository extends MongoRepository<CoachClient, typeof c
         codec: createDocumentCodec<CoachClient>(definition.storedSchema),
         derive: definition.derive,
         hiddenFields: definition.hiddenFields,
+        encryptedFields: definition.encryptedFields,
       },
       deps,
     );
@@ -121,7 +122,10 @@ export class CoachClientRepository extends MongoRepository<CoachClient, typeof c
   async addNote(id: CoachClient['id'], note: NewCoachNoteInput, ctx?: StoreContext): Promise<CoachClient> {
     return this.run('addNote', async () => {
       const { visibility, text } = this.parse(newNoteSchema, note);
-      const updated = await this.updateAtomically(id, {}, { $push: { [`notes.${visibility}`]: { text, date: this.deps.clock.now() } } }, {}, ctx);
+      const _id = this.toObjectId(id).toHexString();
+      // A private note is stored encrypted; the $push bypasses toStored, so it is sealed here.
+      const stored = visibility === 'private' ? this.encryptedValue('notes.private[].text', _id, text) : text;
+      const updated = await this.updateAtomically(_id, {}, { $push: { [`notes.${visibility}`]: { text: stored, date: this.deps.clock.now() } } }, {}, ctx);
       // An empty guard never refuses; only a relationship deleted meanwhile gets here.
       if (!updated) throw new NotFoundError(this.config.entity, String(id));
       return updated;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConcurrencyError, ConflictError, NotFoundError } from '../../core/errors.js';
 import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { emailSchema, ratingSchema } from '../../core/schema-primitives.js';
+import { emailSchema, phoneSchema, ratingSchema } from '../../core/schema-primitives.js';
 import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, sessionOf, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
@@ -19,6 +19,8 @@ import {
 } from './user.schema.js';
 
 const definition = MONGO_COLLECTIONS.users;
+/** The projection leaving out the stored-only fields (the password hash, the phone number's blind index). */
+const HIDDEN_FIELDS = Object.fromEntries(definition.hiddenFields.map((field) => [field, 0]));
 
 /** A new user's profile plus the KDF hash of its password (the stored document requires one). */
 export const createUserRecordSchema = createUserInputSchema.safeExtend(userDocumentFields);
@@ -63,6 +65,8 @@ export class UserRepository extends MongoRepository<User, typeof createUserRecor
         patchSchema: patchUserInputSchema,
         codec: createDocumentCodec<User>(definition.storedSchema),
         hiddenFields: definition.hiddenFields,
+        encryptedFields: definition.encryptedFields,
+        blindIndexes: definition.blindIndexes,
       },
       deps,
     );
@@ -81,6 +85,19 @@ export class UserRepository extends MongoRepository<User, typeof createUserRecor
   /** The user with this e-mail (normalised as on create), or `null`. */
   async findByEmail(email: string, ctx?: StoreContext): Promise<User | null> {
     return this.run('findByEmail', async () => this.findOneWhere({ email: this.parse(emailSchema, email) }, ctx));
+  }
+
+  /**
+   * The users with this phone number (normalised as on create), in id order. The number is
+   * stored encrypted: the lookup is an equality match on its keyed hash (the blind index
+   * `phoneNumberBlindIndex`). Numbers are not unique, so this is a list, capped at `limit`.
+   */
+  async findByPhoneNumber(phoneNumber: string, options: { readonly limit?: number } = {}, ctx?: StoreContext): Promise<User[]> {
+    return this.run('findByPhoneNumber', async () => {
+      const { storedAs, value } = this.blindIndexOf('phoneNumber', this.parse(phoneSchema, phoneNumber));
+      const { limit } = this.parse(z.strictObject({ limit: z.number().int().min(1).max(100).default(20) }), options);
+      return this.findAllWhere({ [storedAs]: value }, ctx, { sort: { _id: 1 }, limit });
+    });
   }
 
   /** For the auth service only: the user and its password hash; `NotFoundError` when missing. */
@@ -118,7 +135,7 @@ export class UserRepository extends MongoRepository<User, typeof createUserRecor
       const updated = await this.collection.findOneAndUpdate(
         filter,
         { $set: { passwordHash: hash, updatedAt: this.deps.clock.now() }, $inc: { version: 1 } },
-        { ...sessionOf(ctx), returnDocument: 'after', projection: { passwordHash: 0 } },
+        { ...sessionOf(ctx), returnDocument: 'after', projection: HIDDEN_FIELDS },
       );
       if (updated) return this.fromStored(updated);
       if (expected !== undefined && (await this.collection.countDocuments({ _id }, { ...sessionOf(ctx), limit: 1 })) > 0) {
@@ -153,7 +170,7 @@ export class UserRepository extends MongoRepository<User, typeof createUserRecor
             },
           },
         ],
-        { ...sessionOf(ctx), returnDocument: 'after', projection: { passwordHash: 0 } },
+        { ...sessionOf(ctx), returnDocument: 'after', projection: HIDDEN_FIELDS },
       );
       if (updated) return this.fromStored(updated);
       if ((await this.collection.countDocuments({ _id }, { ...sessionOf(ctx), limit: 1 })) > 0) {
@@ -164,7 +181,7 @@ export class UserRepository extends MongoRepository<User, typeof createUserRecor
   }
 
   #credentialsOf(doc: Document): UserCredentials {
-    const { passwordHash, ...rest } = doc;
+    const { passwordHash, phoneNumberBlindIndex: _index, ...rest } = doc;
     return { user: this.fromStored(rest), passwordHash: this.parse(passwordHashSchema, passwordHash) };
   }
 }

@@ -1,11 +1,13 @@
 import type { ClientSession, Collection, Db, Document, Filter, Sort } from 'mongodb';
 import { z } from 'zod';
-import { ConcurrencyError, NotFoundError } from '../../core/errors.js';
+import { ConcurrencyError, ConfigurationError, NotFoundError } from '../../core/errors.js';
+import { FieldCipher } from '../../core/field-cipher.js';
 import { observed } from '../../core/observer.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, pageRequestSchema, type Page, type PageRequest } from '../../core/pagination.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { StoreContext } from '../store-context.js';
 import type { DocumentCodec } from './document-codec.js';
+import { EncryptedFields, type BlindIndexDefinition, type EncryptedEnvelope } from './encrypted-fields.js';
 import { toNexfitError } from './error-mapping.js';
 
 import type { RepositoryDeps } from '../repository-deps.js';
@@ -40,6 +42,10 @@ export interface MongoRepositoryConfig<E extends EntityBase, CreateSchema extend
   readonly hiddenFields?: readonly string[];
   /** Upgrades a document of an older `schemaVersion` on read. */
   readonly upgrade?: (document: Document) => Document;
+  /** Paths encrypted at rest (the collection definition's `encryptedFields`); needs `deps.keyring`. */
+  readonly encryptedFields?: readonly string[];
+  /** Encrypted fields searchable by equality (the collection definition's `blindIndexes`). */
+  readonly blindIndexes?: readonly BlindIndexDefinition[];
 }
 
 /** Options of a write: the version the caller read, for optimistic concurrency. */
@@ -70,12 +76,21 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
   protected readonly config: MongoRepositoryConfig<E, CreateSchema, PatchSchema>;
   protected readonly deps: RepositoryDeps;
   readonly #projection: Document | undefined;
+  readonly #encrypted: EncryptedFields | undefined;
 
   constructor(db: Db, config: MongoRepositoryConfig<E, CreateSchema, PatchSchema>, deps: RepositoryDeps) {
     this.collection = db.collection(config.collection);
     this.config = config;
     this.deps = deps;
     this.#projection = config.hiddenFields?.length ? Object.fromEntries(config.hiddenFields.map((f) => [f, 0])) : undefined;
+    if (config.encryptedFields?.length) {
+      // Failing here, not at the first sensitive write, keeps a missing keyring from surfacing in production traffic.
+      if (!deps.keyring) throw new ConfigurationError(`The ${config.collection} collection encrypts fields at rest: pass a keyring (createNexfit({ keyring }))`);
+      this.#encrypted = new EncryptedFields(
+        { collection: config.collection, paths: config.encryptedFields, ...(config.blindIndexes ? { blindIndexes: config.blindIndexes } : {}) },
+        new FieldCipher(deps.keyring),
+      );
+    }
   }
 
   /** Validates `input`, assigns id, version and timestamps, and inserts the entity. */
@@ -209,8 +224,9 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     merged['updatedAt'] = this.deps.clock.now();
     const next = this.parse(this.config.entitySchema, merged);
     const { _id, ...stored } = this.toStored(next);
-    const hidden = this.config.hiddenFields ?? [];
-    const unset = Object.keys(this.toStored(current)).filter((k) => !(k in stored) && k !== '_id' && !hidden.includes(k));
+    // Only fields the entity itself produces are compared, so stored-only secrets (passwordHash) are never unset,
+    // while a derived field the new state no longer has (a blind index of a removed number) is.
+    const unset = Object.keys(this.toStored(current)).filter((k) => !(k in stored) && k !== '_id');
     const update: Document = { $set: stored };
     if (unset.length) update['$unset'] = Object.fromEntries(unset.map((k) => [k, '']));
     const result = await this.collection.updateOne({ _id, version: current.version }, update, sessionOf(ctx));
@@ -286,16 +302,33 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     });
   }
 
-  /** The stored document of an entity, with derived fields. */
+  /** The stored document of an entity, with derived fields, its declared fields encrypted and their blind indexes. */
   protected toStored(entity: E): Document {
-    const doc = this.config.codec.toDocument(entity);
-    return this.config.derive ? { ...doc, ...this.config.derive(entity) } : doc;
+    const encoded = this.config.codec.toDocument(entity);
+    const doc = this.config.derive ? { ...encoded, ...this.config.derive(entity) } : encoded;
+    return this.#encrypted ? this.#encrypted.seal(doc) : doc;
   }
 
-  /** The entity of a stored document: upgraded if older, derived and hidden fields dropped. */
+  /** The entity of a stored document: upgraded if older, decrypted, derived and hidden fields dropped. */
   protected fromStored(doc: Document): E {
     const upgraded = this.config.upgrade && doc['schemaVersion'] !== this.config.schemaVersion ? this.config.upgrade(doc) : doc;
-    return this.config.codec.fromDocument(upgraded);
+    return this.config.codec.fromDocument(this.#encrypted ? this.#encrypted.open(upgraded) : upgraded);
+  }
+
+  /**
+   * The stored envelope of one value at an encrypted `path` of the entity `id`, for atomic
+   * updates that write a value without going through {@link toStored} (a `$push`).
+   */
+  protected encryptedValue(path: string, id: string, value: unknown): EncryptedEnvelope {
+    if (!this.#encrypted?.definition.paths.includes(path)) throw new TypeError(`${this.config.collection}.${path} is not an encrypted path`);
+    return this.#encrypted.sealValue(path, id, value);
+  }
+
+  /** The stored blind index of a normalised value of `field`, to query by equality. */
+  protected blindIndexOf(field: string, value: string): { readonly storedAs: string; readonly value: unknown } {
+    const index = this.config.blindIndexes?.find((b) => b.field === field);
+    if (!index || !this.#encrypted) throw new TypeError(`${this.config.collection}.${field} has no blind index`);
+    return { storedAs: index.storedAs, value: this.#encrypted.blindIndexOf(field, value) };
   }
 
   protected parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

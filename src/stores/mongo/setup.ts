@@ -1,7 +1,8 @@
 import type { Db, Document } from 'mongodb';
 import { MONGO_COLLECTIONS, MONGO_SCHEMA_VERSION, type MongoCollectionDefinition } from './collections.js';
 import { toNexfitError } from './error-mapping.js';
-import { toMongoJsonSchema } from './json-schema.js';
+import { withEncryptedFields } from './encrypted-fields.js';
+import { toMongoJsonSchema, type MongoJsonSchema } from './json-schema.js';
 
 export interface EnsureMongoCollectionsOptions {
   /** The collections to set up; all of {@link MONGO_COLLECTIONS} by default. */
@@ -16,11 +17,28 @@ export interface EnsureMongoCollectionsResult {
   readonly schemaVersion: number;
 }
 
+/**
+ * The `$jsonSchema` of one collection: generated from its stored zod schema, with the
+ * encrypted paths accepting only the encrypted envelope and the blind-index fields added.
+ *
+ * @example
+ * ```ts
+ * collectionJsonSchema(MONGO_COLLECTIONS.users).properties.phoneNumber // the envelope schema
+ * ```
+ */
+export function collectionJsonSchema(definition: MongoCollectionDefinition): MongoJsonSchema | undefined {
+  if (!definition.storedSchema) return undefined;
+  const generated = toMongoJsonSchema(definition.storedSchema);
+  if (!definition.encryptedFields?.length) return generated;
+  return withEncryptedFields(generated, { paths: definition.encryptedFields, ...(definition.blindIndexes ? { blindIndexes: definition.blindIndexes } : {}) });
+}
+
 /** The `collMod`/`create` options of one collection's validator. */
 export function validatorOptionsOf(definition: MongoCollectionDefinition): Document | undefined {
-  if (!definition.storedSchema) return undefined;
+  const schema = collectionJsonSchema(definition);
+  if (!schema) return undefined;
   return {
-    validator: { $jsonSchema: toMongoJsonSchema(definition.storedSchema) },
+    validator: { $jsonSchema: schema },
     validationLevel: 'strict',
     validationAction: 'error',
   };

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../src/core/clock.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../../src/core/errors.js';
 import { defaultIdGenerator, type CoachClientId, type UserId } from '../../../src/core/ids.js';
+import { createTestKeyring } from '../../../src/core/keyring.js';
 import { CoachClientRepository } from '../../../src/modules/coaching/coach-client.repository.js';
 import { coachClientSchema, type CoachClient, type CreateCoachClientInput } from '../../../src/modules/coaching/coach-client.schema.js';
 import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
@@ -48,7 +49,7 @@ describe('CoachClientRepository', () => {
 
   beforeAll(async () => {
     await ensureMongoCollections(mongo.db, { collections: [MONGO_COLLECTIONS.coach_clients] });
-    relations = new CoachClientRepository(mongo.db, { clock, ids: defaultIdGenerator });
+    relations = new CoachClientRepository(mongo.db, { clock, ids: defaultIdGenerator, keyring: createTestKeyring() });
   });
 
   describe('one open relationship per coach and client', () => {

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../../src/core/clock.js';
 import { ConcurrencyError, ConflictError, NotFoundError, ValidationError } from '../../../src/core/errors.js';
 import { defaultIdGenerator, type UserId } from '../../../src/core/ids.js';
+import { createTestKeyring } from '../../../src/core/keyring.js';
 import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
 import { ensureMongoCollections } from '../../../src/stores/mongo/setup.js';
 import { UserRepository, type CreateUserRecordInput } from '../../../src/modules/users/user.repository.js';
@@ -38,7 +39,7 @@ describe('UserRepository', () => {
 
   beforeAll(async () => {
     await ensureMongoCollections(mongo.db, { collections: [MONGO_COLLECTIONS.users] });
-    users = new UserRepository(mongo.db, { clock: fixedClock('2026-03-01T09:00:00Z'), ids: defaultIdGenerator });
+    users = new UserRepository(mongo.db, { clock: fixedClock('2026-03-01T09:00:00Z'), ids: defaultIdGenerator, keyring: createTestKeyring() });
   });
 
   describe('e-mail', () => {

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { idSchema } from '../../../src/core/ids.js';
 import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
-import { createDocumentCodec } from '../../../src/stores/mongo/document-codec.js';
 import { toMongoJsonSchema } from '../../../src/stores/mongo/json-schema.js';
-import { buildStored, ENTITY_COLLECTIONS, entitySchemas } from '../../modules/support/factories.js';
+import { collectionJsonSchema } from '../../../src/stores/mongo/setup.js';
+import { ENTITY_COLLECTIONS } from '../../modules/support/factories.js';
 import { validateBsonSchema } from './support/bson-json-schema.js';
+import { storedDocumentOf } from './support/stored-document.js';
 
 const FORBIDDEN = ['$schema', '$ref', '$defs', 'definitions', 'format', 'default', 'const', 'type', 'examples', 'propertyNames'];
 
@@ -23,11 +24,10 @@ function keywordsOf(node: unknown, out = new Set<string>()): Set<string> {
   return out;
 }
 
-const storedDocument = (collection: (typeof ENTITY_COLLECTIONS)[number]) =>
-  createDocumentCodec(entitySchemas[collection].stored).toDocument(buildStored(collection));
+const storedDocument = storedDocumentOf;
 
 describe.each(ENTITY_COLLECTIONS)('the %s validator', (collection) => {
-  const validator = toMongoJsonSchema(MONGO_COLLECTIONS[collection].storedSchema);
+  const validator = collectionJsonSchema(MONGO_COLLECTIONS[collection])!;
 
   it('matches its snapshot', async () => {
     await expect(JSON.stringify(validator, null, 2) + '\n').toMatchFileSnapshot(`./__snapshots__/validators/${collection}.json`);
@@ -96,5 +96,21 @@ describe('toMongoJsonSchema', () => {
   it('refuses a schema that would produce $ref', () => {
     const shared = z.strictObject({ a: z.string() }).meta({ id: 'Shared' });
     expect(() => toMongoJsonSchema(z.strictObject({ id: idSchema('X'), s: shared }))).toThrow(/\$ref|\$defs/);
+  });
+});
+
+describe('the validator of a collection with encrypted fields', () => {
+  const validator = collectionJsonSchema(MONGO_COLLECTIONS.users)!;
+  const doc = storedDocument('users');
+
+  it('accepts only the encrypted envelope at an encrypted path', () => {
+    expect(validateBsonSchema(validator, doc)).toEqual([]);
+    expect(validateBsonSchema(validator, { ...doc, phoneNumber: '+905551234567' })).not.toEqual([]);
+    expect(validateBsonSchema(validator, { ...doc, phoneNumber: { ...doc['phoneNumber'], extra: 1 } })).not.toEqual([]);
+    expect(validateBsonSchema(validator, { ...doc, phoneNumber: { ...doc['phoneNumber'], v: 2 } })).not.toEqual([]);
+  });
+
+  it('accepts only the base64 of an HMAC as the blind index', () => {
+    expect(validateBsonSchema(validator, { ...doc, phoneNumberBlindIndex: '+905551234567' })).not.toEqual([]);
   });
 });

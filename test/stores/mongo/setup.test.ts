@@ -7,6 +7,7 @@ import { toNexfitError } from '../../../src/stores/mongo/error-mapping.js';
 import { ensureMongoCollections } from '../../../src/stores/mongo/setup.js';
 import { buildStored, ENTITY_COLLECTIONS, entitySchemas } from '../../modules/support/factories.js';
 import { useTestMongo } from '../../support/stores.js';
+import { storedDocumentOf } from './support/stored-document.js';
 
 const mongo = useTestMongo();
 
@@ -39,8 +40,7 @@ describe('ensureMongoCollections', () => {
   it('accepts a valid stored document of every collection', async () => {
     await ensureMongoCollections(mongo.db);
     for (const collection of ENTITY_COLLECTIONS) {
-      const document = createDocumentCodec(entitySchemas[collection].stored).toDocument(buildStored(collection));
-      await expect(mongo.db.collection(collection).insertOne(document), collection).resolves.toBeDefined();
+      await expect(mongo.db.collection(collection).insertOne(storedDocumentOf(collection)), collection).resolves.toBeDefined();
     }
   });
 

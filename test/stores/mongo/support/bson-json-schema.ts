@@ -1,4 +1,4 @@
-import { Decimal128, Long, ObjectId } from 'mongodb';
+import { Binary, Decimal128, Long, ObjectId } from 'mongodb';
 
 /**
  * A small evaluator of the MongoDB `$jsonSchema` keywords the SDK's generator emits, over a
@@ -10,6 +10,7 @@ export function bsonTypeOf(value: unknown): string {
   if (value instanceof ObjectId) return 'objectId';
   if (value instanceof Date) return 'date';
   if (value instanceof Long) return 'long';
+  if (value instanceof Binary) return 'binData';
   if (value instanceof Decimal128) return 'decimal';
   if (Array.isArray(value)) return 'array';
   switch (typeof value) {
