@@ -21,7 +21,7 @@ const eraseOptionsSchema = z.strictObject({
   context: privacyRequestContextSchema.optional(),
 });
 
-/** Options of {@link eraseUser}. */
+/** Options of `eraseUser`. */
 export type EraseUserOptions = z.input<typeof eraseOptionsSchema>;
 
 /** The names a tombstone carries: required fields of a user, saying nothing about the person. */
@@ -190,7 +190,7 @@ async function eraseInUnit(d: PrivacyWorkflowDeps, uow: UnitOfWork, userId: User
     subjects.add(booking.id);
     let current = booking;
     // A seat in a class still to come goes back to the class (and to the first on its waitlist).
-    if ((current.status === 'booked' || (current.status as string) === 'waitlisted') && current.date.getTime() > now.getTime()) {
+    if ((current.status === 'booked' || current.status === 'waitlisted') && current.date.getTime() > now.getTime()) {
       current = await d.bookings.cancelBooking(current.id, uow);
     }
     if (current.notes) {

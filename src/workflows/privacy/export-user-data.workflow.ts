@@ -2,9 +2,8 @@ import type { JsonObject } from 'type-fest';
 import { z } from 'zod';
 import { idSchema, type UserId } from '../../core/ids.js';
 import { parseOrThrow } from '../../core/validation.js';
-import type { AuditLog } from '../../modules/audit/audit-log.schema.js';
+import { ipAddressSchema, type AuditLog } from '../../modules/audit/audit-log.schema.js';
 import { auditSnapshot } from '../../modules/audit/audit-trail.js';
-import { ipAddressSchema } from '../../modules/audit/audit-log.schema.js';
 import type { CoachClient } from '../../modules/coaching/coach-client.schema.js';
 import type { Facility } from '../../modules/facilities/facility.schema.js';
 import type { RequestContext } from '../../uow/unit-of-work.js';
@@ -34,7 +33,7 @@ const exportOptionsSchema = z.strictObject({
   context: privacyRequestContextSchema.optional(),
 });
 
-/** Options of {@link exportUserData}: who asked (the user themself, an operator) and from where. */
+/** Options of `exportUserData`: who asked (the user themself, an operator) and from where. */
 export type ExportUserDataOptions = z.input<typeof exportOptionsSchema>;
 
 /**

@@ -63,16 +63,6 @@ export class PersonalStrings {
     }
   }
 
-  /** Every string value (recursively) of `value`, e.g. the blocks of a user's role data. */
-  static collect(value: unknown, into: string[] = []): string[] {
-    if (typeof value === 'string') into.push(value);
-    else if (Array.isArray(value)) for (const item of value) PersonalStrings.collect(item, into);
-    else if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
-      for (const item of Object.values(value)) PersonalStrings.collect(item, into);
-    }
-    return into;
-  }
-
   /** True when `text` is, or contains, one of the personal strings. */
   matches(text: string): boolean {
     const lower = text.toLocaleLowerCase('tr');
