@@ -24,5 +24,4 @@ describe('PersonalStrings', () => {
     const untouched = { lines: [{ description: 'Aylık üyelik', gross: '1500.00' }] };
     expect(known.redactJson(untouched)).toBe(untouched);
   });
-
 });
