@@ -20,6 +20,8 @@ import type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions } from './uow/unit-o
 import type { ServiceDeps } from './modules/service-deps.js';
 import { createNexfitModules, type ModuleOptions, type NexfitModules } from './nexfit-modules.js';
 import type { Outbox } from './uow/outbox.js';
+import { actAs, type ScopedNexfit } from './access/scoped-nexfit.js';
+import type { Actor } from './access/actor.js';
 
 /** How the SDK reaches MongoDB: the host's own client, or a URI the SDK connects (and closes) itself. */
 export type MongoStoreOptions =
@@ -115,6 +117,24 @@ export interface Nexfit extends NexfitModules {
    * ```
    */
   rotateEncryptionKeys(options?: KeyRotationOptions): Promise<KeyRotationReport>;
+  /**
+   * The services and workflows scoped to an acting user: every call is checked against the
+   * access policy before it runs (docs/security/access-control.md) — a client reaches only
+   * their own data, a coach their active clients', an owner their facilities, staff what
+   * their permissions allow — and refused with `AccessDeniedError` (a `ForbiddenError`,
+   * code `FORBIDDEN`) without writing anything. The user's roles and relationships are read
+   * from the stores, never taken from the caller; an unknown or deactivated user is refused.
+   * `nexfit.as(systemActor)` is explicit unscoped access. The services directly on the
+   * instance stay unscoped (system access, for jobs and trusted code).
+   *
+   * @example
+   * ```ts
+   * const asMember = await nexfit.as(req.user.id);
+   * await asMember.workflows.bookClass({ classId, userId: req.user.id, occurrenceStart }); // allowed
+   * await asMember.measurements.history(someoneElse); // AccessDeniedError
+   * ```
+   */
+  as(actor: Actor): Promise<ScopedNexfit>;
   /** Resolves units of work left in doubt by a crashed process (also `nexfit uow recover`). */
   recoverInDoubt(options?: RecoveryOptions): Promise<RecoveryReport>;
   /** Creates or updates MongoDB collections, validators and indexes, and migrates PostgreSQL to the latest version. */
@@ -185,6 +205,7 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       unitOfWorkMode: mode,
       unitOfWork: (work, unitOptions) => coordinator.run(work, unitOptions),
       rotateEncryptionKeys: (rotationOptions) => rotateEncryptionKeys(mongo.db, keyring, rotationOptions),
+      as: (actor) => actAs(modules, actor),
       recoverInDoubt: (recoveryOptions) => recoverInDoubt(postgres.db, coordinator.decisions, clock, recoveryOptions),
       async migrate() {
         await ensureMongoCollections(mongo.db);

@@ -42,6 +42,8 @@ export type { PaymentProvider, ChargeRequest, ChargeResult, RefundRequest, Refun
 export { PaymentFailedError } from './modules/billing/payment-provider.js';
 export { UnitOfWorkError } from './uow/coordinator.js';
 export type { ModuleOptions, NexfitModules } from './nexfit-modules.js';
+export { systemActor, AccessDeniedError, ACCESS_POLICY, redactUserFor } from './access/index.js';
+export type { Actor, SystemActor, ActingUser, ScopedNexfit, ScopedService, OperationId, PolicyEntry } from './access/index.js';
 export type { UserDataExport, ExportUserDataOptions } from './workflows/privacy/export-user-data.workflow.js';
 export type { ErasureReport, ErasureBlocker, EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
 export { MemoryLruCache } from './ops/cache/memory-lru-cache.js';

@@ -1,0 +1,82 @@
+import type { Page } from '../core/pagination.js';
+import type { MemberSubscription } from '../modules/memberships/member-subscription.schema.js';
+import type { User } from '../modules/users/user.schema.js';
+import type { AccessRequest } from './access-rules.js';
+
+/** Turns what an allowed read returned into what this actor may see of it. */
+export type Redactor = (result: unknown, request: AccessRequest) => Promise<unknown>;
+
+/** Health data of a client's profile: only the client and their active coach see it. */
+const MEDICAL_FIELDS = ['dateOfBirth', 'height', 'weight', 'medicalConditions', 'dietaryRestrictions'] as const;
+
+/**
+ * Another user's profile as a viewer may see it: no FCM token, no emergency contacts, no
+ * business tax id, and no health data (`roleSpecificData.client` date of birth, height,
+ * weight, medical conditions, dietary restrictions) unless the viewer is the user's active
+ * coach. `passwordHash` never reaches the service layer at all (SPEC decision 3).
+ *
+ * @example
+ * ```ts
+ * redactUserFor(user, { self: false, activeCoach: false }).roleSpecificData.client?.medicalConditions // undefined
+ * ```
+ */
+export function redactUserFor(user: User, viewer: { readonly self: boolean; readonly activeCoach: boolean }): User {
+  if (viewer.self) return user;
+  const { fcmToken: _token, ...rest } = user;
+  const data = { ...user.roleSpecificData };
+  if (data.client && !viewer.activeCoach) {
+    const client = { ...data.client };
+    for (const key of MEDICAL_FIELDS) delete client[key];
+    data.client = client;
+  }
+  for (const role of ['gym_member', 'studio_client'] as const) {
+    const block = data[role];
+    if (block?.emergencyContact) {
+      const { emergencyContact: _contact, ...others } = block;
+      (data as Record<string, unknown>)[role] = others;
+    }
+  }
+  for (const role of ['gym_owner', 'studio_owner'] as const) {
+    const block = data[role];
+    if (block?.taxId) {
+      const { taxId: _taxId, ...others } = block;
+      (data as Record<string, unknown>)[role] = others;
+    }
+  }
+  return { ...rest, roleSpecificData: data };
+}
+
+async function userView(user: User, r: AccessRequest): Promise<User> {
+  const self = user.id === r.actor.id;
+  const activeCoach = !self && (await r.lookups.isActiveCoachOf(r.actor.id, user.id));
+  return redactUserFor(user, { self, activeCoach });
+}
+
+/** `users.getById`: the profile as {@link redactUserFor} lets the actor see it. */
+export const redactUser: Redactor = async (result, r) => userView(result as User, r);
+
+/** `users.listByRole`: every profile of the page redacted. */
+export const redactUserPage: Redactor = async (result, r) => {
+  const page = result as Page<User>;
+  return { ...page, items: await Promise.all(page.items.map((u) => userView(u, r))) };
+};
+
+/**
+ * A member subscription without its payment history, unless the actor is the member, the
+ * facility's owner or staff with `manage_billing`: staff who may see members do not thereby
+ * see what they paid.
+ */
+export const redactMemberSubscription: Redactor = async (result, r) => {
+  const subscription = result as MemberSubscription;
+  const mayReadPayments =
+    subscription.userId === r.actor.id ||
+    (await r.lookups.ownsFacility(r.actor.id, subscription.facilityId)) ||
+    (await r.lookups.staffHasPermission(r.actor.id, subscription.facilityId, 'manage_billing'));
+  return mayReadPayments ? subscription : { ...subscription, paymentHistory: [] };
+};
+
+/** A coach–client relationship as its client sees it: never the coach's private notes. */
+export const stripPrivateNotes: Redactor = async (result) => {
+  const relation = result as { readonly notes: { readonly visible: unknown; readonly private?: unknown } };
+  return { ...relation, notes: { visible: relation.notes.visible } };
+};
