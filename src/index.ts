@@ -7,6 +7,8 @@
  * const nexfit = await createNexfit(); // embedded stores
  * await nexfit.close();
  * ```
+ *
+ * @packageDocumentation
  */
 export { createNexfit } from './create-nexfit.js';
 export type { Nexfit, NexfitOptions, NexfitStores, MongoStoreOptions, PostgresStoreOptions } from './create-nexfit.js';

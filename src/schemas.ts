@@ -8,6 +8,8 @@
  * import { createUserInputSchema, parseOrThrow } from '@nexfit/sdk/schemas';
  * const input = parseOrThrow(createUserInputSchema, form, { locale: 'tr' });
  * ```
+ *
+ * @packageDocumentation
  */
 export * from './core/schema-primitives.js';
 export * from './core/entity-schema.js';

@@ -7,6 +7,8 @@
  * const mongo = await startEmbeddedMongo();   // stock MongoClient connects to mongo.uri
  * const pg = await startEmbeddedPostgres();   // real PostgreSQL at pg.url
  * ```
+ *
+ * @packageDocumentation
  */
 export { startEmbeddedMongo } from './embedded/mongo/server.js';
 export type { EmbeddedMongo, EmbeddedMongoOptions } from './embedded/mongo/server.js';

@@ -3,6 +3,7 @@
  * fixed or steppable clock instead of sleeping.
  */
 export interface Clock {
+  /** The current instant. */
   now(): Date;
 }
 
@@ -17,7 +18,7 @@ export const systemClock: Clock = { now: () => new Date() };
  * const clock = fixedClock('2026-03-29T00:30:00Z'); clock.advance(60_000)
  * ```
  */
-export function fixedClock(start: Date | string): Clock & { set(at: Date | string): void; advance(ms: number): void } {
+export function fixedClock(start: Date | string): Clock & { /** Moves the clock to `at`. */ set(at: Date | string): void; /** Moves the clock forward by `ms` milliseconds. */ advance(ms: number): void } {
   let current = new Date(start).getTime();
   return {
     now: () => new Date(current),

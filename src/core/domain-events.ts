@@ -25,6 +25,7 @@ export interface NexfitEventMap {
   'custom': JsonObject;
 }
 
+/** The name of a domain event. */
 export type NexfitEventType = keyof NexfitEventMap;
 
 /** One delivered event. `id` is stable across redeliveries: handlers deduplicate on it. */
@@ -35,4 +36,5 @@ export interface NexfitEvent<T extends NexfitEventType = NexfitEventType> {
   readonly occurredAt: Date;
 }
 
+/** A subscriber to one type of domain event, called after the commit. */
 export type NexfitEventHandler<T extends NexfitEventType> = (event: NexfitEvent<T>) => void | Promise<void>;

@@ -33,6 +33,7 @@ type AnyShape = Record<string, z.ZodType>;
 
 /** Patch form of one field: optional, and `null` clears a field that is optional on the entity. */
 export type PatchField<S> = S extends z.ZodOptional<infer Inner extends z.ZodType> ? z.ZodOptional<z.ZodNullable<Inner>> : S extends z.ZodType ? z.ZodOptional<S> : never;
+/** The shape of a patch schema: every field of `S` optional, and `null` clears the optional ones. */
 export type PatchShape<S extends AnyShape> = { [K in keyof S]: PatchField<S[K]> };
 
 /**

@@ -8,6 +8,7 @@
  * ```
  */
 export const DIFFICULTY_LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
+/** A difficulty level of an exercise, template or programme. */
 export type DifficultyLevel = (typeof DIFFICULTY_LEVELS)[number];
 
 /** Body areas an exercise or a workout targets. */
@@ -29,10 +30,12 @@ export const BODY_AREAS = [
   'hips',
   'neck',
 ] as const;
+/** A body area an exercise works. */
 export type BodyArea = (typeof BODY_AREAS)[number];
 
 /** Units a food serving or a planned portion is measured in. */
 export const SERVING_UNITS = ['g', 'ml', 'piece', 'serving', 'cup', 'tbsp', 'tsp', 'slice'] as const;
+/** A unit a food portion is measured in. */
 export type ServingUnit = (typeof SERVING_UNITS)[number];
 
 /**

@@ -12,20 +12,35 @@ import { z } from 'zod';
  */
 export type EntityId<Brand extends string> = Tagged<string, Brand>;
 
+/** The id of a user: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type UserId = EntityId<'UserId'>;
+/** The id of a measurement: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type MeasurementId = EntityId<'MeasurementId'>;
+/** The id of a exercise: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type ExerciseId = EntityId<'ExerciseId'>;
+/** The id of a workout template: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type WorkoutTemplateId = EntityId<'WorkoutTemplateId'>;
+/** The id of a workout programme: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type WorkoutProgramId = EntityId<'WorkoutProgramId'>;
+/** The id of a workout log: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type WorkoutLogId = EntityId<'WorkoutLogId'>;
+/** The id of a nutrition plan: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type NutritionPlanId = EntityId<'NutritionPlanId'>;
+/** The id of a food: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type FoodId = EntityId<'FoodId'>;
+/** The id of a facility: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type FacilityId = EntityId<'FacilityId'>;
+/** The id of a membership plan: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type MembershipId = EntityId<'MembershipId'>;
+/** The id of a member subscription: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type MemberSubscriptionId = EntityId<'MemberSubscriptionId'>;
+/** The id of a class: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type ClassId = EntityId<'ClassId'>;
+/** The id of a class booking: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type ClassBookingId = EntityId<'ClassBookingId'>;
+/** The id of a coach–client relationship: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type CoachClientId = EntityId<'CoachClientId'>;
+/** The id of a PT session: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type PtSessionId = EntityId<'PtSessionId'>;
 /**
  * The business an invoice or an analytics row belongs to (`business_id` in the seed): a

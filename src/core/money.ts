@@ -14,6 +14,7 @@ export const currencyCodeSchema = z
   .toUpperCase()
   .regex(/^[A-Z]{3}$/, { message: 'Expected an ISO 4217 currency code such as TRY' });
 
+/** The currency amounts are in when none is given: Turkish lira (ISO 4217 `TRY`). */
 export const DEFAULT_CURRENCY = 'TRY';
 
 /** Largest amount a `DECIMAL(10,2)` column holds, in minor units. */

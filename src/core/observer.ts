@@ -21,6 +21,7 @@ export interface StoreOperationEvent {
  * ```
  */
 export interface NexfitObserver {
+  /** Called after every store operation with its outcome and duration. */
   onStoreOperation?(event: StoreOperationEvent): void;
 }
 

@@ -114,7 +114,9 @@ export const timeOfDaySchema = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, {
 
 /** Days of the week, `0` = Sunday … `6` = Saturday, as JavaScript's `getDay()` and the seed count them. */
 export const WEEKDAYS = [0, 1, 2, 3, 4, 5, 6] as const;
+/** A day of the week, `0` (Sunday) to `6` (Saturday). */
 export type Weekday = (typeof WEEKDAYS)[number];
+/** Validates a {@link Weekday}. */
 export const weekdaySchema = z.literal(WEEKDAYS);
 
 /** A rating given by a person: an integer from 1 to 5. */
@@ -135,7 +137,9 @@ export const quantitySchema = z.number().min(0);
 /** A positive integer (at least 1). */
 export const positiveIntSchema = z.number().int().min(1);
 
+/** The earliest instant the schemas accept (1900-01-01Z). */
 export const MIN_DATE = new Date('1900-01-01T00:00:00.000Z');
+/** The latest instant the schemas accept (2200-12-31Z). */
 export const MAX_DATE = new Date('2200-12-31T23:59:59.999Z');
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
@@ -182,6 +186,7 @@ export function isTimeZone(zone: string): boolean {
   }
 }
 
+/** The IANA time zone a facility gets when none is given (SPEC decision 6). */
 export const DEFAULT_TIME_ZONE = 'Europe/Istanbul';
 
 /** An IANA time zone (`Europe/Istanbul`), checked against the runtime's `Intl` data. */
@@ -192,6 +197,7 @@ export const coordinatesSchema = z.strictObject({
   latitude: z.number().min(-90).max(90),
   longitude: z.number().min(-180).max(180),
 });
+/** A position as the API takes it: `{ latitude, longitude }` in degrees (SPEC decision 4). */
 export type Coordinates = z.output<typeof coordinatesSchema>;
 
 /** A GeoJSON point; note the order: `[longitude, latitude]`. */
@@ -199,6 +205,7 @@ export const geoPointSchema = z.strictObject({
   type: z.literal('Point'),
   coordinates: z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]),
 });
+/** A GeoJSON `Point` (`[longitude, latitude]`), the stored form that carries the 2dsphere index. */
 export type GeoPoint = z.output<typeof geoPointSchema>;
 
 /**

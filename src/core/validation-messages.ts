@@ -41,6 +41,7 @@ export const VALIDATION_MESSAGES = {
   tooDeep: { en: 'The input is nested too deeply', tr: 'Girdi çok derin iç içe geçmiş' },
 } as const satisfies Record<string, { readonly en: string; readonly tr: string }>;
 
+/** The key of a validation message available in every locale. */
 export type ValidationMessageKey = keyof typeof VALIDATION_MESSAGES;
 
 const TURKISH_BY_ENGLISH: ReadonlyMap<string, string> = new Map(

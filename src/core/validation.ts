@@ -4,6 +4,7 @@ import { turkishMessageFor, VALIDATION_MESSAGES as M } from './validation-messag
 
 /** The languages validation messages are available in. */
 export const VALIDATION_LOCALES = ['en', 'tr'] as const;
+/** A language validation messages are available in: English or Turkish. */
 export type ValidationLocale = (typeof VALIDATION_LOCALES)[number];
 
 const localeErrors = {
@@ -32,6 +33,7 @@ export function getDefaultValidationLocale(): ValidationLocale {
   return defaultLocale;
 }
 
+/** Options of {@link parseOrThrow}: the message language and the entity named in the error. */
 export interface ParseOptions {
   /** Language of the issue messages; the SDK default (`en`) when omitted. */
   readonly locale?: ValidationLocale;

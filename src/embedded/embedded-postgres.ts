@@ -14,6 +14,7 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startEmbeddedPostgres}. */
 export interface EmbeddedPostgresOptions {
   /** Port to listen on (loopback only); a free one by default. */
   readonly port?: number;

@@ -5,12 +5,14 @@ export type MongoStoreKind = 'external' | 'memory-server' | 'embedded';
 /** Which PostgreSQL a run uses, in order of preference. */
 export type PostgresStoreKind = 'external' | 'embedded';
 
+/** A store chosen for a test run: a real server from the environment, or an embedded one. */
 export interface ResolvedStore<Kind extends string> {
   readonly kind: Kind;
   /** Connection string the official driver accepts. */
   readonly uri: string;
   /** One line for the run's header: what it is and why it was chosen. */
   readonly description: string;
+  /** Stops the store if the resolution started it; a server from the environment is left running. */
   stop(): Promise<void>;
 }
 

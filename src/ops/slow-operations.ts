@@ -52,6 +52,7 @@ export class SlowOperationRecorder implements NexfitObserver, SlowOperationSourc
     this.#clock = options.clock ?? systemClock;
   }
 
+  /** Records the operation if it took longer than the threshold. */
   onStoreOperation(event: StoreOperationEvent): void {
     if (event.durationMs < this.#thresholdMs) return;
     this.#overThreshold++;
@@ -62,6 +63,7 @@ export class SlowOperationRecorder implements NexfitObserver, SlowOperationSourc
     if (this.#slowest.length > this.#capacity) this.#slowest.pop();
   }
 
+  /** The slow operations recorded so far, for the health report. */
   snapshot(): SlowOperationsSnapshot {
     return { thresholdMs: this.#thresholdMs, overThreshold: this.#overThreshold, slowest: [...this.#slowest] };
   }

@@ -15,6 +15,7 @@ export const UOW_PROTOCOL_STEPS = [
   'after-postgres-commit',
 ] as const;
 
+/** A step of the unit-of-work protocol where a test can inject a crash. */
 export type UowProtocolStep = (typeof UOW_PROTOCOL_STEPS)[number];
 
 /**

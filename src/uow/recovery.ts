@@ -14,6 +14,7 @@ export interface RecoveryReport {
   readonly skipped: readonly string[];
 }
 
+/** Options of `recoverInDoubt`: how old a unit must be before recovery decides it. */
 export interface RecoveryOptions {
   /**
    * Leave units younger than this alone: their coordinator may still be running. Default

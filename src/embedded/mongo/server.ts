@@ -19,6 +19,7 @@ export interface EmbeddedMongo {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startEmbeddedMongo}. */
 export interface EmbeddedMongoOptions {
   /** TCP port; a free one is chosen when omitted. */
   readonly port?: number;

@@ -28,6 +28,7 @@ const analyticsDailyFields = {
   metrics: jsonObjectSchema.nullable(),
 };
 
+/** A daily analytics roll-up (`analytics_daily` row) as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const analyticsDailySchema = z.strictObject({ ...analyticsDailyFields, createdAt: instantSchema, updatedAt: instantSchema });
 
 /** The roll-up is written idempotently (insert or replace per business and date); counters default to 0. */
@@ -44,6 +45,9 @@ export const upsertAnalyticsDailyInputSchema = z.strictObject({
 /** Alias: creating a row and upserting it take the same input. */
 export const createAnalyticsDailyInputSchema = upsertAnalyticsDailyInputSchema;
 
+/** A daily analytics roll-up (`analytics_daily` row) as the SDK returns it. */
 export type AnalyticsDaily = z.output<typeof analyticsDailySchema>;
+/** What a caller passes to create a daily analytics roll-up (`analytics_daily` row) (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateAnalyticsDailyInput = z.input<typeof upsertAnalyticsDailyInputSchema>;
+/** A parsed create input of a daily analytics roll-up (`analytics_daily` row): normalised, branded ids, defaults filled. */
 export type CreateAnalyticsDailyData = z.output<typeof upsertAnalyticsDailyInputSchema>;

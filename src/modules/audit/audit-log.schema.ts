@@ -13,6 +13,7 @@ import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
  * ```
  */
 export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'status_change', 'role_change', 'refund', 'export', 'erase'] as const;
+/** What an audited change did. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** Identifier-like text: lower-case words joined by `_`, `.`, `:` or `-` (e.g. `invoice.issued`). */
@@ -36,8 +37,10 @@ const auditLogFields = {
   userAgent: optionalText(1_000).nullable(),
 };
 
+/** A audit record (`audit_logs` row) as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const auditLogSchema = z.strictObject({ ...auditLogFields, createdAt: instantSchema });
 
+/** Validates the input that creates a audit record (`audit_logs` row); fills its defaults. */
 export const createAuditLogInputSchema = z.strictObject({
   ...auditLogFields,
   userId: auditLogFields.userId.default(null),
@@ -47,6 +50,9 @@ export const createAuditLogInputSchema = z.strictObject({
   userAgent: auditLogFields.userAgent.default(null),
 });
 
+/** A audit record (`audit_logs` row) as the SDK returns it. */
 export type AuditLog = z.output<typeof auditLogSchema>;
+/** What a caller passes to create a audit record (`audit_logs` row) (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateAuditLogInput = z.input<typeof createAuditLogInputSchema>;
+/** A parsed create input of a audit record (`audit_logs` row): normalised, branded ids, defaults filled. */
 export type CreateAuditLogData = z.output<typeof createAuditLogInputSchema>;

@@ -40,10 +40,12 @@ const invoiceFields = {
 const taxWithinTotal = (i: { totalAmount: number; taxAmount: number }) => i.taxAmount <= i.totalAmount;
 const taxRule = { error: M.taxWithinTotal.en, path: ['taxAmount'] };
 
+/** A invoice (`invoices` row) as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const invoiceSchema = z
   .strictObject({ ...invoiceFields, createdAt: instantSchema, updatedAt: instantSchema })
   .refine(taxWithinTotal, taxRule);
 
+/** Validates the input that creates a invoice (`invoices` row); fills its defaults. */
 export const createInvoiceInputSchema = z
   .strictObject({
     ...invoiceFields,
@@ -61,8 +63,13 @@ export const patchInvoiceInputSchema = z.strictObject({
   transactionId: invoiceFields.transactionId.optional(),
 });
 
+/** A invoice (`invoices` row) as the SDK returns it. */
 export type Invoice = z.output<typeof invoiceSchema>;
+/** What a caller passes to create a invoice (`invoices` row) (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateInvoiceInput = z.input<typeof createInvoiceInputSchema>;
+/** A parsed create input of a invoice (`invoices` row): normalised, branded ids, defaults filled. */
 export type CreateInvoiceData = z.output<typeof createInvoiceInputSchema>;
+/** What a caller passes to update a invoice (`invoices` row): any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchInvoiceInput = z.input<typeof patchInvoiceInputSchema>;
+/** A parsed update of a invoice (`invoices` row). */
 export type PatchInvoiceData = z.output<typeof patchInvoiceInputSchema>;

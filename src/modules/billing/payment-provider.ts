@@ -24,6 +24,7 @@ export interface RefundRequest {
   readonly amount: MinorUnits;
 }
 
+/** The provider's answer to a refund. */
 export interface RefundResult {
   readonly providerRef: string;
   readonly status: 'refunded';
@@ -40,7 +41,9 @@ export interface RefundResult {
  * ```
  */
 export interface PaymentProvider {
+  /** Takes a payment; a repeated `idempotencyKey` returns the first result. */
   charge(request: ChargeRequest): Promise<ChargeResult>;
+  /** Refunds (part of) a charge; a repeated `idempotencyKey` returns the first result. */
   refund(request: RefundRequest): Promise<RefundResult>;
 }
 
@@ -87,6 +90,7 @@ export class TestPaymentProvider implements PaymentProvider {
   #declineCharges = 0;
   #failRefunds = 0;
 
+  /** Records a charge (or replays the one with the same key). */
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     await Promise.resolve();
     const first = this.#charges.get(request.idempotencyKey);
@@ -103,6 +107,7 @@ export class TestPaymentProvider implements PaymentProvider {
     return { providerRef: recorded.providerRef, status };
   }
 
+  /** Records a refund (or replays the one with the same key). */
   async refund(request: RefundRequest): Promise<RefundResult> {
     await Promise.resolve();
     const first = this.#refunds.get(request.idempotencyKey);
@@ -120,14 +125,17 @@ export class TestPaymentProvider implements PaymentProvider {
     return { providerRef: recorded.refundRef, status: 'refunded' };
   }
 
+  /** Makes the next new charge throw, as a provider outage would: nothing is charged. */
   failNextCharge(times = 1): void {
     this.#failCharges += times;
   }
 
+  /** Makes the next new charge come back `declined`. */
   declineNextCharge(times = 1): void {
     this.#declineCharges += times;
   }
 
+  /** Makes the next refund throw. */
   failNextRefund(times = 1): void {
     this.#failRefunds += times;
   }

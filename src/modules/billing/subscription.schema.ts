@@ -38,10 +38,12 @@ const subscriptionFields = {
 const endNotBeforeStart = (s: { startDate: string; endDate: string | null }) => s.endDate === null || s.endDate >= s.startDate;
 const periodRule = { error: M.endAfterStart.en, path: ['endDate'] };
 
+/** A billing subscription (`subscriptions` row) as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const subscriptionSchema = z
   .strictObject({ ...subscriptionFields, createdAt: instantSchema, updatedAt: instantSchema })
   .refine(endNotBeforeStart, periodRule);
 
+/** Validates the input that creates a billing subscription (`subscriptions` row); fills its defaults. */
 export const createSubscriptionInputSchema = z
   .strictObject({
     ...subscriptionFields,
@@ -67,8 +69,13 @@ export const patchSubscriptionInputSchema = z.strictObject({
   metadata: subscriptionFields.metadata.optional(),
 });
 
+/** A billing subscription (`subscriptions` row) as the SDK returns it. */
 export type Subscription = z.output<typeof subscriptionSchema>;
+/** What a caller passes to create a billing subscription (`subscriptions` row) (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateSubscriptionInput = z.input<typeof createSubscriptionInputSchema>;
+/** A parsed create input of a billing subscription (`subscriptions` row): normalised, branded ids, defaults filled. */
 export type CreateSubscriptionData = z.output<typeof createSubscriptionInputSchema>;
+/** What a caller passes to update a billing subscription (`subscriptions` row): any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchSubscriptionInput = z.input<typeof patchSubscriptionInputSchema>;
+/** A parsed update of a billing subscription (`subscriptions` row). */
 export type PatchSubscriptionData = z.output<typeof patchSubscriptionInputSchema>;

@@ -30,12 +30,14 @@ const transactionFields = {
   metadata: jsonObjectSchema.nullable(),
 };
 
+/** A payment transaction (`transactions` row) as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const transactionSchema = z.strictObject({
   ...transactionFields,
   createdAt: instantSchema,
   updatedAt: instantSchema,
 });
 
+/** Validates the input that creates a payment transaction (`transactions` row); fills its defaults. */
 export const createTransactionInputSchema = z.strictObject({
   ...transactionFields,
   currency: currencyWithDefaultSchema,
@@ -50,8 +52,13 @@ export const patchTransactionInputSchema = z.strictObject({
   metadata: transactionFields.metadata.optional(),
 });
 
+/** A payment transaction (`transactions` row) as the SDK returns it. */
 export type Transaction = z.output<typeof transactionSchema>;
+/** What a caller passes to create a payment transaction (`transactions` row) (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateTransactionInput = z.input<typeof createTransactionInputSchema>;
+/** A parsed create input of a payment transaction (`transactions` row): normalised, branded ids, defaults filled. */
 export type CreateTransactionData = z.output<typeof createTransactionInputSchema>;
+/** What a caller passes to update a payment transaction (`transactions` row): any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchTransactionInput = z.input<typeof patchTransactionInputSchema>;
+/** A parsed update of a payment transaction (`transactions` row). */
 export type PatchTransactionData = z.output<typeof patchTransactionInputSchema>;

@@ -28,14 +28,17 @@ import {
  * ```
  */
 export const EXERCISE_TYPES = ['strength', 'cardio', 'flexibility', 'balance', 'plyometric', 'mobility', 'endurance'] as const;
+/** The kind of an exercise (strength, cardio, …). */
 export type ExerciseType = (typeof EXERCISE_TYPES)[number];
 
+/** A video, images and a thumbnail that show how an exercise is done. */
 export const exerciseMediaSchema = z.strictObject({
   videoUrl: urlSchema.optional(),
   imageUrls: boundedArray(urlSchema, 20).optional(),
   thumbnailUrl: urlSchema.optional(),
 });
 
+/** What an exercise works and needs: body areas, type, equipment, difficulty, typical calories and duration, tags. */
 export const exerciseMetadataSchema = z.strictObject({
   bodyAreas: uniqueArray(z.enum(BODY_AREAS), BODY_AREAS.length),
   type: z.enum(EXERCISE_TYPES),
@@ -62,14 +65,17 @@ const exerciseFields = {
   sourceId: requiredText(200).optional(),
 };
 
+/** A exercise as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const exerciseSchema = z.strictObject({ ...entityFields('ExerciseId'), ...exerciseFields });
 
 /** Fields only the stored document has. */
 export const exerciseDocumentFields = {
   searchName: optionalText(200).describe('foldSearchText(name), kept in step by the repository'),
 };
+/** A stored `exercises` document: the exercise with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */
 export const storedExerciseSchema = z.strictObject({ ...entityFields('ExerciseId'), ...exerciseFields, ...exerciseDocumentFields });
 
+/** Validates the input that creates a exercise; fills its defaults. */
 export const createExerciseInputSchema = z.strictObject({
   ...exerciseFields,
   instructions: exerciseFields.instructions.default([]),
@@ -83,11 +89,17 @@ export const patchExerciseInputSchema = patchSchemaOf(
   pickFields(exerciseFields, ['name', 'description', 'instructions', 'media', 'metadata', 'isPublic', 'alternateExercises']),
 );
 
+/** A exercise as the SDK returns it. */
 export type Exercise = z.output<typeof exerciseSchema>;
+/** A stored `exercises` document (see `storedExerciseSchema`). */
 export type StoredExercise = z.output<typeof storedExerciseSchema>;
+/** What a caller passes to create a exercise (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateExerciseInput = z.input<typeof createExerciseInputSchema>;
+/** A parsed create input of a exercise: normalised, branded ids, defaults filled. */
 export type CreateExerciseData = z.output<typeof createExerciseInputSchema>;
+/** What a caller passes to update a exercise: any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchExerciseInput = z.input<typeof patchExerciseInputSchema>;
+/** A parsed update of a exercise. */
 export type PatchExerciseData = z.output<typeof patchExerciseInputSchema>;
 
 /** The stored-only fields of an exercise (merged over its encoded document). */

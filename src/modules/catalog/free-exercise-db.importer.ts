@@ -207,7 +207,7 @@ export type FreeExerciseDbTarget = Pick<ExerciseRepository, 'findBySourceIds' | 
  * Imports the public-domain free-exercise-db catalogue (yuhonas/free-exercise-db, Unlicense)
  * as public platform exercises (no `createdBy`), keyed by `source: 'free-exercise-db'` and the
  * dataset's `id` in `sourceId`. Idempotent: a record already imported is updated only when
- * the fields the dataset owns ({@link mapFreeExerciseDbRecord}) differ, and otherwise counted
+ * the fields the dataset owns (`mapFreeExerciseDbRecord`) differ, and otherwise counted
  * as unchanged; what curators added (description, video, calories, duration, alternates,
  * visibility) is kept. Each exercise is one single-document write, so an interrupted import
  * is finished by running it again; the unique `source + sourceId` index keeps concurrent

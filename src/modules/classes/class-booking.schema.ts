@@ -17,6 +17,7 @@ import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
  * ```
  */
 export const CLASS_BOOKING_STATUSES = ['booked', 'waitlisted', 'attended', 'cancelled', 'no-show'] as const;
+/** The state of a class booking. */
 export type ClassBookingStatus = (typeof CLASS_BOOKING_STATUSES)[number];
 
 /** The statuses that occupy a seat of the occurrence. */
@@ -56,19 +57,23 @@ const cancelledConsistently = (b: { status: ClassBookingStatus; cancelledAt?: Da
   (b.status === 'cancelled') === (b.cancelledAt !== undefined);
 const cancellationRule = { error: M.cancellation.en, path: ['cancelledAt'] };
 
+/** A class booking as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const classBookingSchema = z
   .strictObject({ ...entityFields('ClassBookingId'), ...classBookingFields })
   .refine(cancelledConsistently, cancellationRule);
 
+/** The stored-only fields of a booking document, derived from its status. */
 export const classBookingDocumentFields = {
   holdsSeat: z.boolean().describe("Derived: status is 'booked' or 'attended'"),
 };
 
+/** A stored `class_bookings` document: the class booking with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */
 export const storedClassBookingSchema = z
   .strictObject({ ...entityFields('ClassBookingId'), ...classBookingFields, ...classBookingDocumentFields })
   .refine(cancelledConsistently, cancellationRule)
   .refine((b) => b.holdsSeat === holdsSeat(b.status), { error: M.derivedField.en, path: ['holdsSeat'] });
 
+/** Validates the input that creates a class booking; fills its defaults. */
 export const createClassBookingInputSchema = z
   .strictObject({ ...classBookingFields, status: classBookingFields.status.default('booked') })
   .refine(cancelledConsistently, cancellationRule);
@@ -76,11 +81,17 @@ export const createClassBookingInputSchema = z
 /** The class, the occurrence and the user of a booking never change. */
 export const patchClassBookingInputSchema = patchSchemaOf(pickFields(classBookingFields, ['status', 'cancelledAt', 'lateCancellation', 'checkedInAt', 'notes']));
 
+/** A class booking as the SDK returns it. */
 export type ClassBooking = z.output<typeof classBookingSchema>;
+/** A stored `class_bookings` document (see `storedClassBookingSchema`). */
 export type StoredClassBooking = z.output<typeof storedClassBookingSchema>;
+/** What a caller passes to create a class booking (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateClassBookingInput = z.input<typeof createClassBookingInputSchema>;
+/** A parsed create input of a class booking: normalised, branded ids, defaults filled. */
 export type CreateClassBookingData = z.output<typeof createClassBookingInputSchema>;
+/** What a caller passes to update a class booking: any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchClassBookingInput = z.input<typeof patchClassBookingInputSchema>;
+/** A parsed update of a class booking. */
 export type PatchClassBookingData = z.output<typeof patchClassBookingInputSchema>;
 
 /** The stored-only fields of a booking (merged over its encoded document). */
@@ -88,10 +99,12 @@ export function classBookingDerivedFields(booking: Pick<ClassBooking, 'status'>)
   return { holdsSeat: holdsSeat(booking.status) };
 }
 
+/** The stored document of a booking: the entity plus its derived `holdsSeat`. */
 export function classBookingToStored(booking: ClassBooking): StoredClassBooking {
   return { ...booking, ...classBookingDerivedFields(booking) };
 }
 
+/** The booking entity of a stored document (derived fields dropped). */
 export function classBookingFromStored(stored: StoredClassBooking): ClassBooking {
   const { holdsSeat: _derived, ...booking } = stored;
   return booking;

@@ -26,6 +26,7 @@ import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
  * ```
  */
 export const RECURRENCE_FREQUENCIES = ['once', 'daily', 'weekly', 'monthly'] as const;
+/** How often a class repeats. */
 export type RecurrenceFrequency = (typeof RECURRENCE_FREQUENCIES)[number];
 
 /**
@@ -40,6 +41,7 @@ export const recurrenceSchema = z.strictObject({
   maxOccurrences: positiveIntSchema.max(10_000).optional(),
 });
 
+/** When a class takes place: the first occurrence's start and end, and its recurrence (expanded in the facility's time zone). */
 export const classScheduleSchema = z
   .strictObject({
     startTime: instantSchema,
@@ -48,12 +50,14 @@ export const classScheduleSchema = z
   })
   .refine((s) => s.endTime.getTime() > s.startTime.getTime(), { error: M.endAfterStart.en, path: ['endTime'] });
 
+/** Who teaches a class: the user, and their name for listings. */
 export const classInstructorSchema = z.strictObject({
   userId: idSchema('UserId'),
   /** Denormalised for listings (seed). */
   name: nameSchema,
 });
 
+/** Where in the facility a class takes place, and how many people it holds. */
 export const classLocationSchema = z.strictObject({
   room: labelSchema.optional(),
   capacity: positiveIntSchema.max(10_000),
@@ -74,7 +78,9 @@ const classFields = {
   isActive: z.boolean(),
 };
 
+/** A class as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const classSchema = z.strictObject({ ...entityFields('ClassId'), ...classFields });
+/** A stored `classes` document: the class with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */
 export const storedClassSchema = classSchema;
 
 const recurrenceInputSchema = z.strictObject({
@@ -83,6 +89,7 @@ const recurrenceInputSchema = z.strictObject({
   weekdays: recurrenceSchema.shape.weekdays.default([]),
 });
 
+/** Validates the input that creates a class; fills its defaults. */
 export const createClassInputSchema = z.strictObject({
   ...classFields,
   schedule: z
@@ -101,11 +108,19 @@ export const patchClassInputSchema = patchSchemaOf(
   pickFields(classFields, ['name', 'description', 'instructor', 'schedule', 'location', 'category', 'difficulty', 'duration', 'image', 'tags', 'isActive']),
 );
 
+/** The recurrence rule of a class (expanded in the facility's time zone). */
 export type Recurrence = z.output<typeof recurrenceSchema>;
+/** When a class takes place. */
 export type ClassSchedule = z.output<typeof classScheduleSchema>;
+/** A class as the SDK returns it. */
 export type FitnessClass = z.output<typeof classSchema>;
+/** A stored `classes` document (see `storedClassSchema`). */
 export type StoredFitnessClass = FitnessClass;
+/** What a caller passes to create a class (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateClassInput = z.input<typeof createClassInputSchema>;
+/** A parsed create input of a class: normalised, branded ids, defaults filled. */
 export type CreateClassData = z.output<typeof createClassInputSchema>;
+/** What a caller passes to update a class: any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchClassInput = z.input<typeof patchClassInputSchema>;
+/** A parsed update of a class. */
 export type PatchClassData = z.output<typeof patchClassInputSchema>;

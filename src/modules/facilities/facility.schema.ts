@@ -36,9 +36,12 @@ import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
  * ```
  */
 export const FACILITY_TYPES = ['gym', 'studio'] as const;
+/** The kind of a facility: a gym or a studio. */
 export type FacilityType = (typeof FACILITY_TYPES)[number];
 
+/** The roles a staff member can have at a facility. */
 export const FACILITY_STAFF_ROLES = ['manager', 'coach', 'receptionist', 'instructor', 'maintenance', 'other'] as const;
+/** A staff member's role at a facility. */
 export type FacilityStaffRole = (typeof FACILITY_STAFF_ROLES)[number];
 
 /** What a staff member may do at the facility; read by the access policy. */
@@ -53,8 +56,10 @@ export const FACILITY_PERMISSIONS = [
   'view_reports',
   'manage_billing',
 ] as const;
+/** A permission a facility grants one of its staff. */
 export type FacilityPermission = (typeof FACILITY_PERMISSIONS)[number];
 
+/** A facility's address with its coordinates (`{ latitude, longitude }`). */
 export const addressSchema = z.strictObject({
   street: requiredText(300),
   city: requiredText(100),
@@ -64,12 +69,14 @@ export const addressSchema = z.strictObject({
   coordinates: coordinatesSchema,
 });
 
+/** How to reach a facility: phone, e-mail, website. */
 export const facilityContactSchema = z.strictObject({
   phoneNumber: phoneSchema.optional(),
   email: emailSchema.optional(),
   website: urlSchema.optional(),
 });
 
+/** A facility's logo, photos and virtual tour. */
 export const facilityMediaSchema = z.strictObject({
   logo: urlSchema.optional(),
   images: boundedArray(urlSchema, 50).optional(),
@@ -87,6 +94,7 @@ export const operatingHoursSchema = z.strictObject({
   isClosed: z.boolean(),
 });
 
+/** One kind of equipment a facility has: name, category, brand and how many. */
 export const equipmentSchema = z.strictObject({
   name: nameSchema,
   category: labelSchema.optional(),
@@ -94,6 +102,7 @@ export const equipmentSchema = z.strictObject({
   brand: labelSchema.optional(),
 });
 
+/** A staff member of a facility: the user, their role, permissions and when they joined. */
 export const staffMemberSchema = z.strictObject({
   userId: idSchema('UserId'),
   role: z.enum(FACILITY_STAFF_ROLES),
@@ -126,11 +135,13 @@ const facilityFields = {
   subscriptionPlan: facilitySubscriptionPlanSchema.optional(),
 };
 
+/** A facility as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const facilitySchema = z.strictObject({ ...entityFields('FacilityId'), ...facilityFields });
 
 /** The stored address: the API address plus its derived GeoJSON point. */
 export const storedAddressSchema = z.strictObject({ ...addressSchema.shape, location: geoPointSchema });
 
+/** A stored `facilities` document: the facility with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */
 export const storedFacilitySchema = z
   .strictObject({ ...entityFields('FacilityId'), ...facilityFields, address: storedAddressSchema })
   .refine(
@@ -138,6 +149,7 @@ export const storedFacilitySchema = z
     { error: M.derivedField.en, path: ['address', 'location'] },
   );
 
+/** Validates the input that creates a facility; fills its defaults. */
 export const createFacilityInputSchema = z.strictObject({
   ...facilityFields,
   timezone: timeZoneSchema.default(DEFAULT_TIME_ZONE),
@@ -169,14 +181,23 @@ export const patchFacilityInputSchema = patchSchemaOf(
   ]),
 );
 
+/** A facility's address with its coordinates. */
 export type Address = z.output<typeof addressSchema>;
+/** The opening hours of one weekday, in the facility's time zone. */
 export type OperatingHours = z.output<typeof operatingHoursSchema>;
+/** A staff member of a facility. */
 export type StaffMember = z.output<typeof staffMemberSchema>;
+/** A facility as the SDK returns it. */
 export type Facility = z.output<typeof facilitySchema>;
+/** A stored `facilities` document (see `storedFacilitySchema`). */
 export type StoredFacility = z.output<typeof storedFacilitySchema>;
+/** What a caller passes to create a facility (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateFacilityInput = z.input<typeof createFacilityInputSchema>;
+/** A parsed create input of a facility: normalised, branded ids, defaults filled. */
 export type CreateFacilityData = z.output<typeof createFacilityInputSchema>;
+/** What a caller passes to update a facility: any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchFacilityInput = z.input<typeof patchFacilityInputSchema>;
+/** A parsed update of a facility. */
 export type PatchFacilityData = z.output<typeof patchFacilityInputSchema>;
 
 /**

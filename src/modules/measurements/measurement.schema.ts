@@ -13,10 +13,12 @@ import { boundedArray, instantSchema, longTextSchema, percentageSchema, urlSchem
  * ```
  */
 export const MEASUREMENT_PHOTO_POSITIONS = ['front', 'back', 'left', 'right', 'other'] as const;
+/** The angle a progress photo was taken from. */
 export type MeasurementPhotoPosition = (typeof MEASUREMENT_PHOTO_POSITIONS)[number];
 
 const circumference = z.number().min(0).max(500).describe('Circumference in centimetres');
 
+/** The body metrics of one measurement: weight and muscle mass in kilograms, circumferences in centimetres, body fat in percent. */
 export const bodyMeasurementsSchema = z.strictObject({
   weight: z.number().min(2).max(700).describe('Body weight in kilograms').optional(),
   bodyFatPercentage: percentageSchema.optional(),
@@ -28,6 +30,7 @@ export const bodyMeasurementsSchema = z.strictObject({
   thighCircumference: circumference.optional(),
 });
 
+/** A progress photo: its URL, the angle and when it was taken. */
 export const measurementPhotoSchema = z.strictObject({
   url: urlSchema,
   position: z.enum(MEASUREMENT_PHOTO_POSITIONS),
@@ -42,9 +45,12 @@ const measurementFields = {
   notes: longTextSchema.optional(),
 };
 
+/** A measurement as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const measurementSchema = z.strictObject({ ...entityFields('MeasurementId'), ...measurementFields });
+/** A stored `measurements` document: the measurement with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */
 export const storedMeasurementSchema = measurementSchema;
 
+/** Validates the input that creates a measurement; fills its defaults. */
 export const createMeasurementInputSchema = z.strictObject({
   ...measurementFields,
   photos: measurementFields.photos.default([]),
@@ -53,10 +59,17 @@ export const createMeasurementInputSchema = z.strictObject({
 /** The owner (`userId`) never changes. */
 export const patchMeasurementInputSchema = patchSchemaOf(pickFields(measurementFields, ['date', 'measurements', 'photos', 'notes']));
 
+/** The body metrics of one measurement (see {@link bodyMeasurementsSchema}). */
 export type BodyMeasurements = z.output<typeof bodyMeasurementsSchema>;
+/** A measurement as the SDK returns it. */
 export type Measurement = z.output<typeof measurementSchema>;
+/** A stored `measurements` document (see `storedMeasurementSchema`). */
 export type StoredMeasurement = Measurement;
+/** What a caller passes to create a measurement (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateMeasurementInput = z.input<typeof createMeasurementInputSchema>;
+/** A parsed create input of a measurement: normalised, branded ids, defaults filled. */
 export type CreateMeasurementData = z.output<typeof createMeasurementInputSchema>;
+/** What a caller passes to update a measurement: any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchMeasurementInput = z.input<typeof patchMeasurementInputSchema>;
+/** A parsed update of a measurement. */
 export type PatchMeasurementData = z.output<typeof patchMeasurementInputSchema>;

@@ -17,8 +17,10 @@ import { PAYMENT_METHODS, TRANSACTION_STATUSES } from '../../stores/postgres/enu
  * ```
  */
 export const MEMBER_SUBSCRIPTION_STATUSES = ['active', 'expired', 'cancelled', 'pending'] as const;
+/** The state of a member subscription. */
 export type MemberSubscriptionStatus = (typeof MEMBER_SUBSCRIPTION_STATUSES)[number];
 
+/** One payment of a member subscription, as kept in its `paymentHistory`. */
 export const paymentRecordSchema = z.strictObject({
   amount: moneyAmountSchema('Amount paid'),
   currency: currencyCodeSchema,
@@ -45,10 +47,12 @@ type SubscriptionPeriod = { startDate: Date; endDate: Date; status: MemberSubscr
 const endsAfterStart = (s: SubscriptionPeriod) => s.endDate.getTime() > s.startDate.getTime();
 const cancelledConsistently = (s: SubscriptionPeriod) => (s.status === 'cancelled') === (s.cancelledAt !== undefined);
 
+/** A member subscription as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const memberSubscriptionSchema = z
   .strictObject({ ...entityFields('MemberSubscriptionId'), ...memberSubscriptionFields })
   .refine(endsAfterStart, { error: M.endAfterStart.en, path: ['endDate'] })
   .refine(cancelledConsistently, { error: M.cancellation.en, path: ['cancelledAt'] });
+/** A stored `member_subscriptions` document: the member subscription with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */
 export const storedMemberSubscriptionSchema = memberSubscriptionSchema;
 
 /** A new subscription starts `pending` (until paid) without payments, renewing automatically. */
@@ -70,10 +74,17 @@ export const patchMemberSubscriptionInputSchema = patchSchemaOf(
   pickFields(memberSubscriptionFields, ['startDate', 'endDate', 'status', 'autoRenew', 'cancelledAt', 'cancellationReason']),
 );
 
+/** One payment in a member subscription's history. */
 export type PaymentRecord = z.output<typeof paymentRecordSchema>;
+/** A member subscription as the SDK returns it. */
 export type MemberSubscription = z.output<typeof memberSubscriptionSchema>;
+/** A stored `member_subscriptions` document (see `storedMemberSubscriptionSchema`). */
 export type StoredMemberSubscription = MemberSubscription;
+/** What a caller passes to create a member subscription (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateMemberSubscriptionInput = z.input<typeof createMemberSubscriptionInputSchema>;
+/** A parsed create input of a member subscription: normalised, branded ids, defaults filled. */
 export type CreateMemberSubscriptionData = z.output<typeof createMemberSubscriptionInputSchema>;
+/** What a caller passes to update a member subscription: any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchMemberSubscriptionInput = z.input<typeof patchMemberSubscriptionInputSchema>;
+/** A parsed update of a member subscription. */
 export type PatchMemberSubscriptionData = z.output<typeof patchMemberSubscriptionInputSchema>;

@@ -14,8 +14,10 @@ import { countSchema, currencyWithDefaultSchema, labelListSchema, longTextSchema
  * ```
  */
 export const DURATION_UNITS = ['day', 'week', 'month', 'year'] as const;
+/** The unit of a membership plan's duration. */
 export type DurationUnit = (typeof DURATION_UNITS)[number];
 
+/** How long a membership plan runs: a value and a unit. */
 export const membershipDurationSchema = z.strictObject({
   value: positiveIntSchema.max(1_000),
   unit: z.enum(DURATION_UNITS),
@@ -42,9 +44,12 @@ const membershipFields = {
   isActive: z.boolean(),
 };
 
+/** A membership plan as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const membershipSchema = z.strictObject({ ...entityFields('MembershipId'), ...membershipFields });
+/** A stored `memberships` document: the membership plan with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */
 export const storedMembershipSchema = membershipSchema;
 
+/** Validates the input that creates a membership plan; fills its defaults. */
 export const createMembershipInputSchema = z.strictObject({
   ...membershipFields,
   currency: currencyWithDefaultSchema,
@@ -65,11 +70,19 @@ export const patchMembershipInputSchema = patchSchemaOf(
   pickFields(membershipFields, ['name', 'description', 'duration', 'price', 'currency', 'features', 'limitations', 'isActive']),
 );
 
+/** How long a membership plan runs. */
 export type MembershipDuration = z.output<typeof membershipDurationSchema>;
+/** What a membership plan allows (seed `memberships.limitations`): weekly visits and class bookings, whether classes and personal training are included. */
 export type MembershipLimitations = z.output<typeof membershipLimitationsSchema>;
+/** A membership plan as the SDK returns it. */
 export type Membership = z.output<typeof membershipSchema>;
+/** A stored `memberships` document (see `storedMembershipSchema`). */
 export type StoredMembership = Membership;
+/** What a caller passes to create a membership plan (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateMembershipInput = z.input<typeof createMembershipInputSchema>;
+/** A parsed create input of a membership plan: normalised, branded ids, defaults filled. */
 export type CreateMembershipData = z.output<typeof createMembershipInputSchema>;
+/** What a caller passes to update a membership plan: any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchMembershipInput = z.input<typeof patchMembershipInputSchema>;
+/** A parsed update of a membership plan. */
 export type PatchMembershipData = z.output<typeof patchMembershipInputSchema>;

@@ -27,8 +27,10 @@ import {
 const grams = quantitySchema.max(10_000).describe('Grams');
 const kcal = quantitySchema.max(100_000).describe('kcal');
 
+/** Daily macro targets in grams: protein, carbohydrates and fat. */
 export const macrosSchema = z.strictObject({ protein: grams, carbs: grams, fat: grams });
 
+/** A plan's targets: daily calories, macros and meals per day. */
 export const nutritionPlanMetadataSchema = z.strictObject({
   calorieTarget: kcal,
   macros: macrosSchema,
@@ -36,6 +38,7 @@ export const nutritionPlanMetadataSchema = z.strictObject({
   tags: labelListSchema.default([]),
 });
 
+/** One food of a meal: the catalogue food, the quantity and its unit. */
 export const plannedFoodSchema = z.strictObject({
   foodId: idSchema('FoodId'),
   quantity: z.number().gt(0).max(100_000),
@@ -46,6 +49,7 @@ export const plannedFoodSchema = z.strictObject({
   fat: grams,
 });
 
+/** One meal of a plan: its name, time and foods. */
 export const mealSchema = z.strictObject({
   name: nameSchema,
   time: timeOfDaySchema.describe('Wall-clock time of the meal, HH:mm'),
@@ -53,6 +57,7 @@ export const mealSchema = z.strictObject({
   notes: longTextSchema.optional(),
 });
 
+/** The price of a nutrition plan a coach sells. */
 export const nutritionPricingSchema = z.strictObject({
   price: moneyAmountSchema('Price'),
   currency: currencyCodeSchema,
@@ -71,9 +76,12 @@ const nutritionPlanFields = {
   pricing: nutritionPricingSchema.optional(),
 };
 
+/** A nutrition plan as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const nutritionPlanSchema = z.strictObject({ ...entityFields('NutritionPlanId'), ...nutritionPlanFields });
+/** A stored `nutrition_plans` document: the nutrition plan with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */
 export const storedNutritionPlanSchema = nutritionPlanSchema;
 
+/** Validates the input that creates a nutrition plan; fills its defaults. */
 export const createNutritionPlanInputSchema = z.strictObject({
   ...nutritionPlanFields,
   isTemplate: nutritionPlanFields.isTemplate.default(false),
@@ -87,11 +95,19 @@ export const patchNutritionPlanInputSchema = patchSchemaOf(
   pickFields(nutritionPlanFields, ['name', 'description', 'forUserId', 'isTemplate', 'isPublic', 'metadata', 'meals', 'pricing']),
 );
 
+/** One meal of a nutrition plan. */
 export type Meal = z.output<typeof mealSchema>;
+/** One food of a meal, with its quantity. */
 export type PlannedFood = z.output<typeof plannedFoodSchema>;
+/** A nutrition plan as the SDK returns it. */
 export type NutritionPlan = z.output<typeof nutritionPlanSchema>;
+/** A stored `nutrition_plans` document (see `storedNutritionPlanSchema`). */
 export type StoredNutritionPlan = NutritionPlan;
+/** What a caller passes to create a nutrition plan (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateNutritionPlanInput = z.input<typeof createNutritionPlanInputSchema>;
+/** A parsed create input of a nutrition plan: normalised, branded ids, defaults filled. */
 export type CreateNutritionPlanData = z.output<typeof createNutritionPlanInputSchema>;
+/** What a caller passes to update a nutrition plan: any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchNutritionPlanInput = z.input<typeof patchNutritionPlanInputSchema>;
+/** A parsed update of a nutrition plan. */
 export type PatchNutritionPlanData = z.output<typeof patchNutritionPlanInputSchema>;

@@ -37,13 +37,17 @@ export const USER_ROLES = [
   'studio_coach',
   'studio_client',
 ] as const;
+/** One of the eight roles a user can hold (SPEC decision 2). */
 export type UserRole = (typeof USER_ROLES)[number];
 
+/** The fitness levels a client's profile can state. */
 export const FITNESS_LEVELS = ['beginner', 'intermediate', 'advanced', 'athlete'] as const;
+/** A client's self-assessed fitness level. */
 export type FitnessLevel = (typeof FITNESS_LEVELS)[number];
 
 /** How a facility coach is engaged. */
 export const EMPLOYMENT_TYPES = ['full_time', 'part_time', 'contractor'] as const;
+/** How a coach is employed at a facility: full time, part time or as a contractor. */
 export type EmploymentType = (typeof EMPLOYMENT_TYPES)[number];
 
 const emergencyContactSchema = z.strictObject({
@@ -206,16 +210,23 @@ export const patchUserInputSchema = patchSchemaOf(
   pickFields(userFields, ['firstName', 'lastName', 'profileImage', 'phoneNumber', 'role', 'isActive', 'fcmToken', 'roleSpecificData']),
 );
 
+/** The per-role profile blocks of a user, keyed by role; only roles the user holds may have one. */
 export type RoleSpecificData = z.output<typeof roleSpecificDataSchema>;
+/** A user as the SDK returns it: never with `passwordHash`. */
 export type User = z.output<typeof userSchema>;
+/** A stored `users` document (see `storedUserSchema`). */
 export type StoredUser = z.output<typeof storedUserSchema>;
 /** What a caller passes to create a user (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateUserInput = z.input<typeof createUserInputSchema>;
 /** A parsed create input: normalised, branded ids, defaults filled. */
 export type CreateUserData = z.output<typeof createUserInputSchema>;
+/** What a caller passes to register a user: the profile plus the clear-text password, which is hashed and never stored. */
 export type RegisterUserInput = z.input<typeof registerUserInputSchema>;
+/** A parsed registration: normalised e-mail, branded ids, defaults filled. */
 export type RegisterUserData = z.output<typeof registerUserInputSchema>;
+/** What a caller passes to update a user: any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchUserInput = z.input<typeof patchUserInputSchema>;
+/** A parsed update of a user. */
 export type PatchUserData = z.output<typeof patchUserInputSchema>;
 
 /** The API view of a stored user: everything but the password hash. */

@@ -14,6 +14,8 @@ export const reviewsSchema = z.strictObject({
   averageRating: averageRatingSchema,
   count: countSchema,
 });
+/** The rating aggregate of a published template or programme: average and count. */
 export type Reviews = z.output<typeof reviewsSchema>;
 
+/** The rating aggregate of a template or programme nobody has rated yet. */
 export const EMPTY_REVIEWS: Reviews = Object.freeze({ averageRating: 0, count: 0 });

@@ -16,16 +16,19 @@ import { loggedWorkoutSetSchema } from './workout-set.schema.js';
  */
 const beatsPerMinute = z.number().int().min(20).max(260);
 
+/** Heart-rate readings of a workout in beats per minute: minimum, average and maximum, in that order. */
 export const heartRateSchema = z
   .strictObject({ average: beatsPerMinute, max: beatsPerMinute, min: beatsPerMinute })
   .refine((h) => h.min <= h.average && h.average <= h.max, { error: M.heartRateOrder.en });
 
+/** One exercise of a logged workout with the sets performed. */
 export const loggedExerciseSchema = z.strictObject({
   exerciseId: idSchema('ExerciseId'),
   sets: boundedArray(loggedWorkoutSetSchema, 100),
   notes: longTextSchema.optional(),
 });
 
+/** How the workout felt: a rating, perceived exertion (1–10) and notes. */
 export const workoutFeedbackSchema = z.strictObject({
   rating: ratingSchema.optional(),
   difficulty: z.number().int().min(1).max(10).describe('Perceived exertion, 1 (very easy) to 10 (maximal)').optional(),
@@ -52,9 +55,12 @@ function endsAfterStart(log: { startTime: Date; endTime?: Date | undefined }): b
 }
 const endRule = { error: M.endAfterStart.en, path: ['endTime'] };
 
+/** A workout log as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const workoutLogSchema = z.strictObject({ ...entityFields('WorkoutLogId'), ...workoutLogFields }).refine(endsAfterStart, endRule);
+/** A stored `workout_logs` document: the workout log with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */
 export const storedWorkoutLogSchema = workoutLogSchema;
 
+/** Validates the input that creates a workout log; fills its defaults. */
 export const createWorkoutLogInputSchema = z
   .strictObject({ ...workoutLogFields, exercises: workoutLogFields.exercises.default([]), photos: workoutLogFields.photos.default([]) })
   .refine(endsAfterStart, endRule);
@@ -64,10 +70,17 @@ export const patchWorkoutLogInputSchema = patchSchemaOf(
   pickFields(workoutLogFields, ['startTime', 'endTime', 'duration', 'caloriesBurned', 'exercises', 'feedback', 'biometrics', 'location', 'photos', 'notes']),
 );
 
+/** One exercise of a logged workout with the sets performed. */
 export type LoggedExercise = z.output<typeof loggedExerciseSchema>;
+/** A workout log as the SDK returns it. */
 export type WorkoutLog = z.output<typeof workoutLogSchema>;
+/** A stored `workout_logs` document (see `storedWorkoutLogSchema`). */
 export type StoredWorkoutLog = WorkoutLog;
+/** What a caller passes to create a workout log (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateWorkoutLogInput = z.input<typeof createWorkoutLogInputSchema>;
+/** A parsed create input of a workout log: normalised, branded ids, defaults filled. */
 export type CreateWorkoutLogData = z.output<typeof createWorkoutLogInputSchema>;
+/** What a caller passes to update a workout log: any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchWorkoutLogInput = z.input<typeof patchWorkoutLogInputSchema>;
+/** A parsed update of a workout log. */
 export type PatchWorkoutLogData = z.output<typeof patchWorkoutLogInputSchema>;

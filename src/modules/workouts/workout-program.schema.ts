@@ -18,6 +18,7 @@ import { reviewsSchema } from './reviews.schema.js';
  */
 export const MAX_PROGRAM_DAYS = 3_650;
 
+/** A programme's goal, difficulty and duration in days. */
 export const workoutProgramMetadataSchema = z.strictObject({
   targetGoal: labelSchema.optional(),
   difficulty: z.enum(DIFFICULTY_LEVELS),
@@ -35,6 +36,7 @@ export const programDaySchema = z
   })
   .refine((d) => d.isRestDay === (d.workoutTemplateId === undefined), { error: M.restDay.en, path: ['workoutTemplateId'] });
 
+/** The price of a programme a coach sells, with an optional discount below it. */
 export const programPricingSchema = z
   .strictObject({
     price: moneyAmountSchema('Price'),
@@ -77,11 +79,14 @@ function scheduleFitsDuration(program: { metadata: { duration: number }; schedul
 }
 const scheduleRule = { error: M.scheduleDay.en, path: ['schedule'] };
 
+/** A workout programme as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const workoutProgramSchema = z
   .strictObject({ ...entityFields('WorkoutProgramId'), ...workoutProgramFields, reviews: reviewsSchema })
   .refine(scheduleFitsDuration, scheduleRule);
+/** A stored `workout_programs` document: the workout programme with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */
 export const storedWorkoutProgramSchema = workoutProgramSchema;
 
+/** Validates the input that creates a workout programme; fills its defaults. */
 export const createWorkoutProgramInputSchema = z
   .strictObject({
     ...workoutProgramFields,
@@ -95,11 +100,19 @@ export const patchWorkoutProgramInputSchema = patchSchemaOf(
   pickFields(workoutProgramFields, ['name', 'description', 'imageUrl', 'isPublic', 'metadata', 'schedule', 'pricing']),
 );
 
+/** One day of a programme's schedule: a template, or a rest day. */
 export type ProgramDay = z.output<typeof programDaySchema>;
+/** The price of a programme a coach sells. */
 export type ProgramPricing = z.output<typeof programPricingSchema>;
+/** A workout programme as the SDK returns it. */
 export type WorkoutProgram = z.output<typeof workoutProgramSchema>;
+/** A stored `workout_programs` document (see `storedWorkoutProgramSchema`). */
 export type StoredWorkoutProgram = WorkoutProgram;
+/** What a caller passes to create a workout programme (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateWorkoutProgramInput = z.input<typeof createWorkoutProgramInputSchema>;
+/** A parsed create input of a workout programme: normalised, branded ids, defaults filled. */
 export type CreateWorkoutProgramData = z.output<typeof createWorkoutProgramInputSchema>;
+/** What a caller passes to update a workout programme: any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchWorkoutProgramInput = z.input<typeof patchWorkoutProgramInputSchema>;
+/** A parsed update of a workout programme. */
 export type PatchWorkoutProgramData = z.output<typeof patchWorkoutProgramInputSchema>;

@@ -25,5 +25,7 @@ export const loggedWorkoutSetSchema = z.strictObject({
   completed: z.boolean(),
 });
 
+/** One planned set of an exercise: reps, weight, duration or distance, and rest. */
 export type WorkoutSet = z.output<typeof workoutSetSchema>;
+/** One set as performed, with whether it was completed. */
 export type LoggedWorkoutSet = z.output<typeof loggedWorkoutSetSchema>;

@@ -35,6 +35,7 @@ export const workoutTemplateMetadataSchema = z.strictObject({
   tags: labelListSchema.default([]),
 });
 
+/** One exercise of a workout template: its order and default sets. */
 export const templateExerciseSchema = z.strictObject({
   exerciseId: idSchema('ExerciseId'),
   order: positiveIntSchema.max(1_000),
@@ -52,11 +53,13 @@ const workoutTemplateFields = {
   exercises: uniqueArray(templateExerciseSchema, 100, (e) => e.order).min(1),
 };
 
+/** A workout template as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const workoutTemplateSchema = z.strictObject({
   ...entityFields('WorkoutTemplateId'),
   ...workoutTemplateFields,
   reviews: reviewsSchema,
 });
+/** A stored `workout_templates` document: the workout template with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */
 export const storedWorkoutTemplateSchema = workoutTemplateSchema;
 
 /** `reviews` starts empty and is not an input. */
@@ -65,14 +68,22 @@ export const createWorkoutTemplateInputSchema = z.strictObject({
   isPublic: workoutTemplateFields.isPublic.default(false),
 });
 
+/** Validates a partial update of a workout template: every field optional, `null` clears an optional one. */
 export const patchWorkoutTemplateInputSchema = patchSchemaOf(
   pickFields(workoutTemplateFields, ['name', 'description', 'imageUrl', 'isPublic', 'metadata', 'exercises']),
 );
 
+/** One exercise of a workout template. */
 export type TemplateExercise = z.output<typeof templateExerciseSchema>;
+/** A workout template as the SDK returns it. */
 export type WorkoutTemplate = z.output<typeof workoutTemplateSchema>;
+/** A stored `workout_templates` document (see `storedWorkoutTemplateSchema`). */
 export type StoredWorkoutTemplate = WorkoutTemplate;
+/** What a caller passes to create a workout template (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateWorkoutTemplateInput = z.input<typeof createWorkoutTemplateInputSchema>;
+/** A parsed create input of a workout template: normalised, branded ids, defaults filled. */
 export type CreateWorkoutTemplateData = z.output<typeof createWorkoutTemplateInputSchema>;
+/** What a caller passes to update a workout template: any subset of its changeable fields, `null` to clear an optional one. */
 export type PatchWorkoutTemplateInput = z.input<typeof patchWorkoutTemplateInputSchema>;
+/** A parsed update of a workout template. */
 export type PatchWorkoutTemplateData = z.output<typeof patchWorkoutTemplateInputSchema>;

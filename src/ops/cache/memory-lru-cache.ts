@@ -19,14 +19,17 @@ export class MemoryLruCache implements CacheAdapter {
     });
   }
 
+  /** The cached value of `key`, or `undefined` when absent or expired. */
   async get(key: string): Promise<string | undefined> {
     return this.#lru.get(key);
   }
 
+  /** Caches `value` under `key` for `ttlMs`. */
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     this.#lru.set(key, value, { ttl: ttlMs });
   }
 
+  /** Removes `keys` (invalidation after a write commits). */
   async delete(keys: readonly string[]): Promise<void> {
     for (const key of keys) this.#lru.delete(key);
   }

@@ -29,15 +29,18 @@ export class RedisCache implements CacheAdapter {
     this.#prefix = options.prefix ?? 'nexfit:';
   }
 
+  /** The cached value of `key`, or `undefined` when absent or expired. */
   async get(key: string): Promise<string | undefined> {
     const value = await this.#client.get(this.#prefix + key);
     return typeof value === 'string' ? value : undefined;
   }
 
+  /** Caches `value` under `key` for `ttlMs`. */
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     await this.#client.set(this.#prefix + key, value, { PX: Math.max(1, Math.round(ttlMs)) });
   }
 
+  /** Removes `keys` (invalidation after a write commits). */
   async delete(keys: readonly string[]): Promise<void> {
     if (keys.length) await this.#client.del(keys.map((k) => this.#prefix + k));
   }

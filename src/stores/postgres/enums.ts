@@ -18,6 +18,7 @@ export const TRANSACTION_TYPES = [
   'package_purchase',
   'program_purchase',
 ] as const;
+/** The kind of a payment transaction (`transactions.transaction_type`). */
 export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 
 /** Lifecycle of a payment. `refunded` marks the original row; the refund itself is a `refund` row. */
@@ -29,10 +30,12 @@ export const TRANSACTION_STATUSES = [
   'partially_refunded',
   'cancelled',
 ] as const;
+/** The state of a payment transaction (`transactions.status`). */
 export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
 
 /** Mirrors `member_subscriptions.status` of the document store, plus `past_due` for failed renewals. */
 export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'past_due', 'cancelled', 'expired'] as const;
+/** The state of a billing subscription (`subscriptions.status`). */
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 /** How often a subscription bills; `one_time` for memberships that do not renew. */
@@ -45,6 +48,7 @@ export const BILLING_CYCLES = [
   'semiannual',
   'yearly',
 ] as const;
+/** How often a billing subscription renews (`subscriptions.billing_cycle`). */
 export type BillingCycle = (typeof BILLING_CYCLES)[number];
 
 export const PAYMENT_METHODS = [
@@ -56,6 +60,7 @@ export const PAYMENT_METHODS = [
   'voucher',
   'other',
 ] as const;
+/** How a payment was made (`transactions.payment_method`). */
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 /** `credit_note` is a document of its own that cancels (part of) an issued invoice. */
@@ -68,4 +73,5 @@ export const INVOICE_STATUSES = [
   'refunded',
   'credit_note',
 ] as const;
+/** The state of an invoice (`invoices.status`). */
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
