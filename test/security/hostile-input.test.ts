@@ -327,6 +327,43 @@ describe.each(ENTRY_POINTS.map((e) => [e.target, e] as const))('%s', (_target, e
 
 });
 
+/** The id of an existing entity of each repository, for the reads by id. */
+const EXISTING_IDS: Record<string, (w: HostileWorld) => string> = {
+  users: (w) => w.client, measurements: (w) => w.measurement, exercises: (w) => w.exercise, foods: (w) => w.food,
+  workoutTemplates: (w) => w.template, workoutPrograms: (w) => w.program, workoutLogs: (w) => w.workoutLog, nutritionPlans: (w) => w.nutritionPlan,
+  facilities: (w) => w.facility, memberships: (w) => w.plan, memberSubscriptions: (w) => w.memberSubscription, classes: (w) => w.fitnessClass,
+  classBookings: (w) => w.booking, coachClients: (w) => w.relation, ptSessions: (w) => w.ptSession,
+  transactions: (w) => w.transactionId, subscriptions: (w) => w.billingSubscriptionId, invoices: (w) => w.invoiceId,
+};
+
+/** Repository methods that read one entity by its id: `getById`, `findById`, `getByInvoiceId`… */
+const READ_BY_ID = /^(get|find)By\w*Id$/;
+
+describe('reads by id', () => {
+  it('refuse a malformed id with a ValidationError, never a NotFoundError or a driver error', async () => {
+    const reads = Object.entries(t.nexfit.repositories).flatMap(([name, repository]) =>
+      publicMethods(repository).filter((method) => READ_BY_ID.test(method)).map((method) => ({ name, method })),
+    );
+    expect(reads.length).toBeGreaterThanOrEqual(2 * 15 + 6);
+    for (const { name, method } of reads) {
+      const existing = EXISTING_IDS[name];
+      expect(existing, `an existing id for repositories.${name}`).toBeDefined();
+      const entry: EntryPoint = { target: `repositories.${name}.${method}`, args: (w) => [existing!(w)] };
+      await expect(call(t.nexfit, entry, entry.args(world)), `${entry.target} with a valid id`).resolves.toBeTruthy();
+      await fc.assert(
+        fc.asyncProperty(hostileCases(entry.args(world)), async (hostile) => {
+          const outcome = await call(t.nexfit, entry, hostile.args).then(
+            () => 'resolved',
+            (error: unknown) => (error instanceof NexfitError ? error.code : `untyped ${String(error)}`),
+          );
+          expect(outcome, `${entry.target}: ${describeCase(hostile)}`).toBe('VALIDATION_FAILED');
+        }),
+        { numRuns: 40 },
+      );
+    }
+  });
+});
+
 describe.each(ENTRY_POINTS.map((e) => [e.target, e] as const))('%s with its valid base input', (_target, entry) => {
   it('passes validation with the unmutated input, so the refusals come from the hostile values', async () => {
     const outcome = await call(t.nexfit, entry, entry.args(world)).then(
