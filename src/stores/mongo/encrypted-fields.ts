@@ -187,6 +187,27 @@ export class EncryptedFields {
 }
 
 /**
+ * The declared paths of `doc` holding a value that is not an envelope: what would reach the
+ * store in clear. For writers that work on stored documents without a keyring (document
+ * migrations), which must leave encrypted values as they found them.
+ *
+ * @example
+ * ```ts
+ * unencryptedPaths({ _id, phoneNumber: '+905551234567' }, ['phoneNumber']) // ['phoneNumber']
+ * ```
+ */
+export function unencryptedPaths(doc: Document, paths: readonly string[]): string[] {
+  return paths.filter((path) => {
+    let clear = false;
+    mapEncryptedPath(doc, path, (value) => {
+      if (!isEncryptedEnvelope(value)) clear = true;
+      return value;
+    });
+    return clear;
+  });
+}
+
+/**
  * The validator of a collection with encrypted fields: the generated `$jsonSchema` with the
  * node at every encrypted path replaced by {@link ENCRYPTED_ENVELOPE_JSON_SCHEMA}, and the
  * blind-index fields added. A declared path the schema does not have is a programming error.

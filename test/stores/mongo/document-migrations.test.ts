@@ -18,6 +18,7 @@ import {
 } from '../../../src/stores/mongo/document-migrations/index.js';
 import { MongoRepository } from '../../../src/stores/mongo/mongo-repository.js';
 import { useTestMongo } from '../../support/stores.js';
+import { storedDocumentOf } from './support/stored-document.js';
 
 const mongo = useTestMongo();
 const clock = fixedClock('2026-03-01T00:00:00Z');
@@ -129,6 +130,22 @@ describe('document migrations', () => {
       { schemaVersion: 3, body: 'a', length: 1 },
       { schemaVersion: 3, body: 'b', length: 1 },
     ]);
+  });
+
+  it('refuses a migration that would store plaintext where the collection encrypts, even with validation bypassed, and lets one move envelopes as they are', async () => {
+    const users = mongo.db.collection('users');
+    const stored = storedDocumentOf('users');
+    await users.insertOne({ ...stored, schemaVersion: 7 }, { bypassDocumentValidation: true });
+    const leak: DocumentMigration = { name: 'users-0008-leak', collection: 'users', fromVersion: 7, toVersion: 8, up: (d) => ({ ...d, phoneNumber: '+905551234567' }), down: (d) => d };
+    const error = await runDocumentMigration(mongo.db, leak, 'up', { clock, bypassDocumentValidation: true }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toContain('users.phoneNumber');
+    expect((error as Error).message).not.toContain('+905551234567');
+    expect(await users.findOne({ _id: stored['_id'] })).toMatchObject({ schemaVersion: 7, phoneNumber: stored['phoneNumber'] });
+
+    const rename: DocumentMigration = { name: 'users-0008-rename', collection: 'users', fromVersion: 7, toVersion: 8, up: ({ firstName, ...d }) => ({ ...d, firstName: String(firstName).toUpperCase() }), down: (d) => d };
+    expect(await runDocumentMigration(mongo.db, rename, 'up', { clock, bypassDocumentValidation: true })).toMatchObject({ converted: 1, complete: true });
+    expect(await users.findOne({ _id: stored['_id'] })).toMatchObject({ schemaVersion: 8, phoneNumber: stored['phoneNumber'] });
   });
 
   it('refuses migrations that fork or do not move forward', () => {

@@ -1,6 +1,8 @@
 import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
 import { systemClock, type Clock } from '../../../core/clock.js';
 import { ConfigurationError } from '../../../core/errors.js';
+import { MONGO_COLLECTIONS, type MongoCollectionDefinition } from '../collections.js';
+import { unencryptedPaths } from '../encrypted-fields.js';
 import { toNexfitError } from '../error-mapping.js';
 import { idOrderedBatches } from '../id-ordered-batches.js';
 import { assertValidDocumentMigrations, type DocumentMigration } from './document-migration.js';
@@ -92,12 +94,11 @@ export async function runDocumentMigration(
         ...(options.signal ? { signal: options.signal } : {}),
       });
       for await (const batch of batches) {
-        const writes: AnyBulkWriteOperation<Document>[] = batch.map((doc) => ({
-          replaceOne: {
-            filter: { _id: doc['_id'], schemaVersion: source },
-            replacement: { ...convert({ ...doc }), _id: doc['_id'], schemaVersion: target },
-          },
-        }));
+        const writes: AnyBulkWriteOperation<Document>[] = batch.map((doc) => {
+          const replacement = { ...convert({ ...doc }), _id: doc['_id'], schemaVersion: target };
+          refusePlaintext(migration, replacement);
+          return { replaceOne: { filter: { _id: doc['_id'], schemaVersion: source }, replacement } };
+        });
         const result = await collection.bulkWrite(writes, {
           ordered: false,
           ...(options.bypassDocumentValidation ? { bypassDocumentValidation: true } : {}),
@@ -169,4 +170,17 @@ export async function migrateDocumentsUp(
  */
 export function migrateDocumentsDown(db: Db, migration: DocumentMigration, options: DocumentMigrationRunOptions = {}): Promise<DocumentMigrationRun> {
   return runDocumentMigration(db, migration, 'down', options);
+}
+
+/**
+ * A migration works on stored documents without the keyring: it may move encrypted values
+ * as they are, never put plaintext where the collection encrypts (even with validation
+ * bypassed). Run `keys rotate` first, so no legacy plaintext is left to carry along.
+ */
+function refusePlaintext(migration: DocumentMigration, replacement: Document): void {
+  const definition = (MONGO_COLLECTIONS as Readonly<Record<string, MongoCollectionDefinition>>)[migration.collection];
+  const clear = definition?.encryptedFields ? unencryptedPaths(replacement, definition.encryptedFields) : [];
+  if (clear.length > 0) {
+    throw new ConfigurationError(`Document migration ${migration.name} would store ${clear.map((p) => `${migration.collection}.${p}`).join(', ')} unencrypted`);
+  }
 }
