@@ -200,7 +200,7 @@ export class UnitOfWorkCoordinator {
       const db = i === 0 ? conn : this.#deps.pg;
       try {
         if (this.mode === 'two-phase') await commitPrepared(db, unitId);
-        else await db.updateTable('nexfit_uow_intents').set({ status: 'committed' }).where('unit_id', '=', unitId).execute();
+        else await db.updateTable('nexfit_uow_intents').set(closedIntent('committed')).where('unit_id', '=', unitId).execute();
         return;
       } catch (error) {
         this.#report(error, 'finishPostgres');
@@ -260,6 +260,15 @@ export async function commitPrepared(pg: Kysely<Database>, unitId: string): Prom
   }
 }
 
+/**
+ * A decided intent: its status, and its compensation emptied — the statements carry the
+ * rows' previous values (personal data an erasure removed, for one), which must not outlive
+ * the decision.
+ */
+export function closedIntent(status: 'committed' | 'compensated') {
+  return { status, compensation: '[]' } as const;
+}
+
 /** Runs an ordered unit's compensation and closes its intent, once, in one PostgreSQL transaction. */
 export async function compensate(pg: Kysely<Database>, unitId: string, statements?: readonly CompiledQuery[]): Promise<void> {
   await pg.transaction().execute(async (trx) => {
@@ -269,6 +278,6 @@ export async function compensate(pg: Kysely<Database>, unitId: string, statement
     for (const statement of [...stored].reverse()) {
       await trx.executeQuery(CompiledQuery.raw(statement.sql, [...statement.parameters]));
     }
-    await trx.updateTable('nexfit_uow_intents').set({ status: 'compensated' }).where('unit_id', '=', unitId).execute();
+    await trx.updateTable('nexfit_uow_intents').set(closedIntent('compensated')).where('unit_id', '=', unitId).execute();
   });
 }

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import type { Database } from '../stores/postgres/database.js';
-import { commitPrepared, compensate, rollbackPrepared, UOW_ID_PREFIX } from './coordinator.js';
+import { closedIntent, commitPrepared, compensate, rollbackPrepared, UOW_ID_PREFIX } from './coordinator.js';
 import type { DecisionLog } from './decision-log.js';
 
 /** What one recovery pass did. */
@@ -75,7 +75,7 @@ export async function recoverInDoubt(
   for (const { unit_id: unitId } of pending) {
     await resolve(unitId, async (decision) => {
       if (decision === 'commit') {
-        await pg.updateTable('nexfit_uow_intents').set({ status: 'committed' }).where('unit_id', '=', unitId).where('status', '=', 'pending').execute();
+        await pg.updateTable('nexfit_uow_intents').set(closedIntent('committed')).where('unit_id', '=', unitId).where('status', '=', 'pending').execute();
       } else {
         await compensate(pg, unitId);
       }

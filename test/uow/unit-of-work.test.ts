@@ -101,6 +101,20 @@ describe.each(['two-phase', 'ordered'] as const)('unit of work in %s mode', (mod
     expect(seen).toEqual(['committed']);
   });
 
+  // Only ordered units write intents.
+  if (mode === 'ordered') it('keeps no compensation statements once an ordered unit is decided, committed or undone', async () => {
+    const before = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM nexfit_uow_intents`.execute(db)).rows[0]!.n);
+    await coordinator(mode).run((uow) => writeBoth(uow, key()));
+    await expect(coordinator(mode, (at) => { if (at === 'after-prepare') throw new SimulatedCrash(at); }).run((uow) => writeBoth(uow, key()))).rejects.toBeInstanceOf(SimulatedCrash);
+    await recoverInDoubt(db, coordinator(mode).decisions, systemClock, { olderThanMs: 0 });
+    const intents = await sql<{ status: string; compensation: unknown[] }>`SELECT status, compensation FROM nexfit_uow_intents`.execute(db);
+    expect(intents.rows.length).toBeGreaterThan(before);
+    for (const intent of intents.rows) {
+      expect(intent.status).not.toBe('pending');
+      expect(intent.compensation).toEqual([]);
+    }
+  });
+
   describe.each(UOW_PROTOCOL_STEPS)('after a crash at %s', (step) => {
     it('recovery leaves both stores with all of the unit or none, many times over', async ({ skip }) => {
       if (!runs()) skip('max_prepared_transactions = 0 on this PostgreSQL');
