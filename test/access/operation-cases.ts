@@ -452,7 +452,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   }),
   'coaching.addNote': c('relation', async (t) => {
     const id = await relationOf(t);
-    return (s) => s.coaching!.addNote!(id, t.actor, { text: 'iyi gidiyor', private: true });
+    return (s) => s.coaching!.addNote!(id, t.actor, { text: 'iyi gidiyor', visibility: 'private' });
   }),
   'coaching.getRelationForCoach': c('relation', async (t) => {
     const id = await relationOf(t);
