@@ -25,6 +25,8 @@ declare global {
   const coachId: UserId;
   const adminId: UserId;
   const ownerId: UserId;
+  const activeClientId: UserId;
+  const someoneElse: UserId;
   const facilityId: FacilityId;
   const membershipId: MembershipId;
   const exerciseId: ExerciseId;
@@ -44,6 +46,8 @@ declare global {
   /** A progress bar (cli-progress's `SingleBar`, or anything with `update`). */
   const bar: { update(value: number, payload?: object): void };
   const controller: AbortController;
+  /** The current HTTP request, its user set by the host's authentication. */
+  const req: { readonly user: { readonly id: UserId } };
   /** Untrusted input, such as a submitted form. */
   const form: unknown;
 }
