@@ -38,6 +38,7 @@ export const VALIDATION_MESSAGES = {
   plainData: { en: 'Expected plain data (objects, arrays, strings, numbers, booleans, dates), not an instance of a class', tr: 'Düz veri bekleniyor (nesne, dizi, metin, sayı, mantıksal değer, tarih); bir sınıf örneği değil' },
   reservedKey: { en: 'Keys named __proto__, constructor or prototype are not allowed', tr: '__proto__, constructor veya prototype adlı anahtarlara izin verilmez' },
   isoWeek: { en: 'Expected an ISO week such as 2026-W10', tr: '2026-W10 gibi bir ISO haftası bekleniyor' },
+  nulCharacter: { en: 'Text may not contain the NUL character (U+0000)', tr: 'Metin NUL karakteri (U+0000) içeremez' },
   tooDeep: { en: 'The input is nested too deeply', tr: 'Girdi çok derin iç içe geçmiş' },
 } as const satisfies Record<string, { readonly en: string; readonly tr: string }>;
 

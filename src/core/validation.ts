@@ -57,11 +57,12 @@ const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 
 
 /**
  * The first value in `input` that no SDK schema may accept, whatever the schema: an
- * instance of a class other than `Date` (a `Map`, a `Buffer`, an `ObjectId`, a `Date` where
- * an object is expected all look like an empty object to zod), an own key `__proto__`,
- * `constructor` or `prototype` (`JSON.parse` makes them own properties; a merge would
- * pollute a prototype), or nesting deeper than {@link MAX_INPUT_DEPTH}. Every object is
- * visited once, so a shared or cyclic graph costs no more than its size.
+ * instance of a class other than `Date` (a `Map`, a `Buffer` or an `ObjectId` looks like an
+ * empty object to zod), an own key `__proto__`, `constructor` or `prototype` (`JSON.parse`
+ * makes them own properties; a merge would pollute a prototype), a string or key with the
+ * NUL character (PostgreSQL refuses it in `TEXT` and `JSONB`, so it would fail as a driver
+ * error after a MongoDB write), or nesting deeper than {@link MAX_INPUT_DEPTH}. Every object
+ * is visited once, so a shared or cyclic graph costs no more than its size.
  *
  * @example
  * ```ts
@@ -71,6 +72,7 @@ const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 
 export function findUnsafeInput(input: unknown): ValidationIssue | undefined {
   const seen = new WeakSet<object>();
   const visit = (value: unknown, path: (string | number)[]): ValidationIssue | undefined => {
+    if (typeof value === 'string') return value.includes('\u0000') ? { path, code: 'invalid_format', message: M.nulCharacter.en } : undefined;
     if (value === null || typeof value !== 'object') return undefined;
     if (value instanceof Date) return undefined;
     if (path.length > MAX_INPUT_DEPTH) return { path, code: 'too_big', message: M.tooDeep.en };
@@ -89,6 +91,7 @@ export function findUnsafeInput(input: unknown): ValidationIssue | undefined {
     for (const key of Reflect.ownKeys(value)) {
       if (typeof key === 'symbol') continue;
       if (RESERVED_KEYS.has(key)) return { path: [...path, key], code: 'unrecognized_keys', message: M.reservedKey.en };
+      if (key.includes('\u0000')) return { path: [...path, key], code: 'invalid_format', message: M.nulCharacter.en };
       const issue = visit((value as Record<string, unknown>)[key], [...path, key]);
       if (issue) return issue;
     }

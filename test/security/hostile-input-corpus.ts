@@ -158,7 +158,7 @@ const WRONG_TYPES: Record<Exclude<LeafKind, 'nullish'>, readonly Mutation[]> = {
   objectId: [...BAD_IDS, m('number for an id', () => 42)],
   uuid: BAD_UUIDS,
   calendarDate: [...BAD_DATES, m('number for a date string', () => 20260301)],
-  string: [m('number for a string', () => 42), m('array for a string', (v) => [v]), m('object for a string', (v) => ({ value: v })), m('boolean for a string', () => true)],
+  string: [m('NUL byte in a string', (v) => `${String(v)}\u0000`), m('number for a string', () => 42), m('array for a string', (v) => [v]), m('object for a string', (v) => ({ value: v })), m('boolean for a string', () => true)],
   number: [m('string for a number', (v) => String(v)), m('boolean for a number', () => true), m('array for a number', (v) => [v]), m('object for a number', (v) => ({ value: v }))],
   boolean: [m('string for a boolean', () => 'true'), m('number for a boolean', () => 1), m('object for a boolean', () => ({ $ne: false }))],
   date: [...BAD_DATES],

@@ -150,6 +150,12 @@ describe('findUnsafeInput', () => {
     expect(() => parseOrThrow(open, cyclic)).toThrow(ValidationError);
   });
 
+  it('refuses the NUL character in any string or key, which PostgreSQL cannot store', () => {
+    expect(findUnsafeInput({ notes: ['ok', 'a\u0000b'] })).toMatchObject({ path: ['notes', 1], code: 'invalid_format' });
+    expect(findUnsafeInput({ metadata: { 'k\u0000': 1 } })?.path).toEqual(['metadata', 'k\u0000']);
+    expect(findUnsafeInput({ notes: 'satır\nsonu\tsekme' })).toBeUndefined();
+  });
+
   it('says so in Turkish when asked', () => {
     const error = (() => {
       try {
