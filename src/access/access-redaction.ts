@@ -11,9 +11,9 @@ const MEDICAL_FIELDS = ['dateOfBirth', 'height', 'weight', 'medicalConditions', 
 
 /**
  * Another user's profile as a viewer may see it: no FCM token, no emergency contacts, no
- * business tax id, and no health data (`roleSpecificData.client` date of birth, height,
- * weight, medical conditions, dietary restrictions) unless the viewer is the user's active
- * coach. `passwordHash` never reaches the service layer at all (SPEC decision 3).
+ * business tax id, and no phone number or health data (`roleSpecificData.client` date of
+ * birth, height, weight, medical conditions, dietary restrictions) unless the viewer is the
+ * user's active coach. `passwordHash` never reaches the service layer at all (SPEC decision 3).
  *
  * @example
  * ```ts
@@ -22,7 +22,9 @@ const MEDICAL_FIELDS = ['dateOfBirth', 'height', 'weight', 'medicalConditions', 
  */
 export function redactUserFor(user: User, viewer: { readonly self: boolean; readonly activeCoach: boolean }): User {
   if (viewer.self) return user;
-  const { fcmToken: _token, ...rest } = user;
+  const { fcmToken: _token, phoneNumber, ...others } = user;
+  // The coach works with the client and may need to call them; nobody else gets the number.
+  const rest = viewer.activeCoach && phoneNumber !== undefined ? { ...others, phoneNumber } : others;
   const data = { ...user.roleSpecificData };
   if (data.client && !viewer.activeCoach) {
     const client = { ...data.client };

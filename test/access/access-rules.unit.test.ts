@@ -127,6 +127,7 @@ describe('redactUserFor', () => {
     lastName: 'Yılmaz',
     role: ['client', 'gym_member'],
     isActive: true,
+    phoneNumber: '+90 555 123 45 67',
     fcmToken: 'device-token',
     roleSpecificData: {
       client: { fitnessLevel: 'beginner', height: 170, weight: 70, dateOfBirth: new Date('1990-05-01'), medicalConditions: ['astım'], dietaryRestrictions: ['gluten'] },
@@ -138,16 +139,18 @@ describe('redactUserFor', () => {
     expect(redactUserFor(user, { self: true, activeCoach: false })).toEqual(user);
   });
 
-  it('hides health data, emergency contacts and the device token from other users', () => {
+  it('hides health data, emergency contacts, the phone number and the device token from other users', () => {
     const seen = redactUserFor(user, { self: false, activeCoach: false });
+    expect(seen).not.toHaveProperty('phoneNumber');
     expect(seen.roleSpecificData.client).toEqual({ fitnessLevel: 'beginner' });
     expect(seen.roleSpecificData.gym_member).toEqual({ facilityId: 'f1', memberSince: new Date('2026-01-01') });
     expect(seen).not.toHaveProperty('fcmToken');
   });
 
-  it('shows the active coach the health data, not the contacts or the token', () => {
+  it('shows the active coach the health data and phone number, not the emergency contacts or the token', () => {
     const seen = redactUserFor(user, { self: false, activeCoach: true });
     expect(seen.roleSpecificData.client?.medicalConditions).toEqual(['astım']);
+    expect(seen.phoneNumber).toBe('+90 555 123 45 67');
     expect(seen.roleSpecificData.gym_member).not.toHaveProperty('emergencyContact');
     expect(seen).not.toHaveProperty('fcmToken');
   });
