@@ -67,7 +67,10 @@ async function rawPatch(collection: Collection<Document>, _id: ObjectId, set: Do
   const current = await collection.findOne({ _id }, projection ? { projection } : {});
   if (!current) throw new Error('patched document vanished');
   const result = await collection.updateOne({ _id, version: current['version'] }, { $set: { ...set, version: Number(current['version']) + 1, updatedAt: new Date() } });
-  if (result.matchedCount !== 1) throw new Error('raw patch lost its version race');
+  if (result.matchedCount !== 1) {
+    const now = await collection.findOne({ _id });
+    throw new Error(`raw patch matched nothing: read version ${String(current['version'])}, now ${String(now?.['version'])} (${typeof now?.['version']})`);
+  }
 }
 
 async function userOperations(nexfit: Nexfit): Promise<Record<string, Operation>> {
