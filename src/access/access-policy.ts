@@ -14,6 +14,7 @@ import {
   grantsOnlyHeldPermissions,
   hasRole,
   input,
+  onlyIf,
   loaded,
   ownerOfFacility,
   self,
@@ -89,6 +90,23 @@ const staffManager = (grantedAt?: number): Rule =>
     ownerOfFacility(arg(0)),
     grantedAt === undefined ? staffWithPermission('manage_staff', arg(0)) : allOf(staffWithPermission('manage_staff', arg(0)), grantsOnlyHeldPermissions(arg(0), grantedPermissions(grantedAt))),
   );
+
+/** A facility patch that replaces the staff list hands out every permission in it. */
+const patchedStaffPermissions: Ref<readonly FacilityPermission[]> = (r) => {
+  const staff = (r.args[1] as { staff?: readonly { role?: FacilityStaffRole; permissions?: readonly FacilityPermission[] }[] } | undefined)?.staff ?? [];
+  return staff.flatMap((member) => member.permissions ?? (member.role ? DEFAULT_STAFF_PERMISSIONS[member.role] : []));
+};
+const patches = (field: string) => flag(`patches('${field}')`, (r) => (r.args[1] as Record<string, unknown> | undefined)?.[field] !== undefined);
+/**
+ * `facilities.update`: the facility's managers edit its page; replacing the staff list through
+ * the patch needs what `addStaff` needs, and the platform plan (`subscriptionPlan`, what the
+ * business pays NexFit) is the system's to change.
+ */
+const facilityUpdate = allOf(
+  facilityManager(arg(0), 'manage_facility'),
+  onlyIf(patches('staff'), anyOf(ownerOfFacility(arg(0)), allOf(staffWithPermission('manage_staff', arg(0)), grantsOnlyHeldPermissions(arg(0), patchedStaffPermissions)))),
+  onlyIf(patches('subscriptionPlan'), systemOnly),
+);
 
 const COACH_ROLES = new Set(['coach', 'gym_coach', 'studio_coach']);
 /** `users.listByRole`: the directory of coaches is open; lists of members are not. */
@@ -186,7 +204,7 @@ export const ACCESS_POLICY = {
   // facilities
   'facilities.create': allow(allOf(hasRole('gym_owner', 'studio_owner'), self(input('ownerId')))),
   'facilities.getById': open,
-  'facilities.update': allow(facilityManager(arg(0), 'manage_facility')),
+  'facilities.update': allow(facilityUpdate),
   'facilities.listByOwner': open,
   'facilities.addStaff': allow(staffManager(1)),
   'facilities.changeStaff': allow(staffManager(2)),

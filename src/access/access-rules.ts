@@ -148,3 +148,7 @@ export const activeClientOf = (coach: Ref): Rule =>
     const id = await resolve(coach, r);
     return id !== undefined && r.lookups.isActiveCoachOf(id, r.actor.id);
   });
+
+/** `rule` applies only when `condition` holds for the call; otherwise this predicate holds. */
+export const onlyIf = (condition: Rule, rule: Rule): Rule =>
+  ({ name: `if ${condition.name} then ${rule.name.includes(' ') ? `(${rule.name})` : rule.name}`, check: async (r) => !(await condition.check(r)) || rule.check(r) });

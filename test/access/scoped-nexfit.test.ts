@@ -139,6 +139,17 @@ describe('nexfit.as', () => {
       expect(after.staff.find((s) => s.userId === hire)?.permissions).toEqual(['manage_classes']);
     });
 
+    it('cannot hand out permissions through a facility patch, and nobody but the system changes the platform plan', async () => {
+      const editor = await staff(['manage_facility']);
+      const asEditor = await t.nexfit.as(editor);
+      const joinedAt = new Date('2026-03-01T00:00:00Z');
+      await denial(asEditor.facilities.update(gym, { staff: [{ userId: editor, role: 'manager', permissions: ['manage_billing'], joinedAt }] }));
+      expect((await t.nexfit.facilities.getById(gym)).staff.find((s) => s.userId === editor)?.permissions).toEqual(['manage_facility']);
+      await asEditor.facilities.update(gym, { description: 'Moda sahilinde' });
+      const plan = { planId: 'platform-free', startDate: joinedAt, isActive: true };
+      await denial((await t.nexfit.as(owner)).facilities.update(gym, { subscriptionPlan: plan }));
+    });
+
     it("see a member's subscription, but its payments only with manage_billing", async () => {
       const member = await user('gym_member', { gym_member: { facilityId: gym, memberSince: new Date('2026-01-01T00:00:00Z') } });
       const plan = await t.nexfit.memberships.createPlan(createInputs.memberships({ facilityId: gym }) as never);
