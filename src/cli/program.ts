@@ -221,7 +221,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const report = await nexfit.rotateEncryptionKeys({
           batchSize,
           ...(collection && after ? { resumeFrom: { collection, after } } : {}),
-          onProgress: (p) => progress.update(p.scanned, p.scanned, `${p.collection} (${p.rotated} re-encrypted; checkpoint ${p.checkpoint.collection}:${p.checkpoint.after})`),
+          onProgress: (p) => progress.update(p.scanned, Math.max(p.total, p.scanned), `${p.collection} (${p.rotated} re-encrypted; checkpoint ${p.checkpoint.collection}:${p.checkpoint.after})`),
         });
         progress.stop();
         const lines = Object.entries(report.collections).map(([name, c]) => `  ${name}: ${c.rotated} of ${c.scanned} document(s) re-encrypted`);

@@ -97,7 +97,7 @@ describe('key rotation', () => {
     });
     expect(stopped.completed).toBe(false);
     expect(firstRun).toHaveLength(1);
-    expect(firstRun[0]).toMatchObject({ collection: 'users', scanned: 3, rotated: 3 });
+    expect(firstRun[0]).toMatchObject({ collection: 'users', scanned: 3, rotated: 3, total: userCount });
 
     // …and resumed from its checkpoint.
     const secondRun: KeyRotationProgress[] = [];
@@ -106,7 +106,7 @@ describe('key rotation', () => {
     expect(resumed.activeKeyId).toBe('k2');
     const userBatches = secondRun.filter((p) => p.collection === 'users');
     expect(userBatches).toHaveLength(Math.ceil((userCount - 3) / 3));
-    expect(userBatches.at(-1)).toMatchObject({ scanned: userCount - 3, rotated: userCount - 3 });
+    expect(userBatches.at(-1)).toMatchObject({ scanned: userCount - 3, rotated: userCount - 3, total: userCount - 3 });
     expect(resumed.collections['coach_clients']).toMatchObject({ scanned: 3, rotated: 3 });
     const checkpoints = userBatches.map((p) => p.checkpoint.after);
     expect([...checkpoints].sort()).toEqual(checkpoints);
@@ -119,6 +119,9 @@ describe('key rotation', () => {
     for (const relation of relations) expect(await relationsUnder(AFTER).getById(relation.id)).toEqual(relation);
     expect((await usersUnder(AFTER).getById(legacyId.toHexString())).phoneNumber).toBe('+905559990000');
     expect((await usersUnder(AFTER).findByPhoneNumber('+905559990000')).map((u) => u.id)).toEqual([legacyId.toHexString()]);
+
+    // A checkpoint must name a collection the rotation visits.
+    await expect(during.rotateEncryptionKeys({ resumeFrom: { collection: 'foods', after: firstRun[0]!.checkpoint.after } })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
 
     // Nothing is left to rotate.
     const again = await during.rotateEncryptionKeys({ batchSize: 3 });

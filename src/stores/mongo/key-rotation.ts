@@ -14,6 +14,8 @@ export interface KeyRotationProgress {
   readonly collection: string;
   /** Documents of this collection looked at so far (this run). */
   readonly scanned: number;
+  /** Documents this run has to look at in this collection, counted when it reached it. */
+  readonly total: number;
   /** Documents rewritten under the active key so far (this run). */
   readonly rotated: number;
   /** Rewrites that lost a race with a concurrent write and were redone on the fresh document. */
@@ -48,10 +50,11 @@ export interface KeyRotationReport {
   readonly completed: boolean;
 }
 
-const optionsSchema = z.strictObject({
-  batchSize: z.number().int().min(1).max(10_000).default(500),
-  resumeFrom: z.strictObject({ collection: z.string(), after: z.string().regex(/^[0-9a-f]{24}$/i) }).optional(),
-});
+const optionsSchema = (collections: readonly string[]) =>
+  z.strictObject({
+    batchSize: z.number().int().min(1).max(10_000).default(500),
+    resumeFrom: z.strictObject({ collection: z.enum(collections as [string, ...string[]]), after: z.string().regex(/^[0-9a-f]{24}$/i) }).optional(),
+  });
 
 /** How often one document is re-read and rewritten when concurrent writes keep winning. */
 const MAX_ATTEMPTS = 10;
@@ -84,9 +87,9 @@ export function encryptedCollections(): MongoCollectionDefinition[] {
  * ```
  */
 export async function rotateEncryptionKeys(db: Db, keyring: Keyring, options: KeyRotationOptions = {}): Promise<KeyRotationReport> {
-  const { batchSize, resumeFrom } = parseOrThrow(optionsSchema, { batchSize: options.batchSize, resumeFrom: options.resumeFrom }, { entity: 'key rotation' });
-  const cipher = new FieldCipher(keyring);
   const definitions = encryptedCollections();
+  const { batchSize, resumeFrom } = parseOrThrow(optionsSchema(definitions.map((d) => d.name)), { batchSize: options.batchSize, resumeFrom: options.resumeFrom }, { entity: 'key rotation' });
+  const cipher = new FieldCipher(keyring);
   const startAt = resumeFrom ? definitions.findIndex((d) => d.name === resumeFrom.collection) : 0;
   const report: Record<string, { scanned: number; rotated: number; retried: number }> = {};
   for (const definition of definitions.slice(Math.max(startAt, 0))) {
@@ -97,6 +100,7 @@ export async function rotateEncryptionKeys(db: Db, keyring: Keyring, options: Ke
     report[definition.name] = counts;
     const after = resumeFrom?.collection === definition.name ? ObjectId.createFromHexString(resumeFrom.after) : undefined;
     try {
+      const total = await collection.countDocuments(after ? { _id: { $gt: after } } : {});
       const batches = idOrderedBatches(collection, {}, { batchSize, ...(after ? { after } : {}), ...(options.signal ? { signal: options.signal } : {}) });
       for await (const batch of batches) {
         for (const doc of batch) {
@@ -106,7 +110,7 @@ export async function rotateEncryptionKeys(db: Db, keyring: Keyring, options: Ke
         }
         counts.scanned += batch.length;
         const last = batch.at(-1)!['_id'] as ObjectId;
-        await options.onProgress?.({ collection: definition.name, ...counts, checkpoint: { collection: definition.name, after: last.toHexString() } });
+        await options.onProgress?.({ collection: definition.name, ...counts, total, checkpoint: { collection: definition.name, after: last.toHexString() } });
       }
     } catch (error) {
       throw toNexfitError(error, { collection: definition.name });
