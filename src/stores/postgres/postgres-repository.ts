@@ -1,4 +1,4 @@
-import { sql, type Kysely, type SelectQueryBuilder, type SqlBool, type Transaction } from 'kysely';
+import { AliasNode, FromNode, IdentifierNode, sql, type Kysely, type OperationNode, type SelectQueryBuilder, type SelectQueryNode, type SqlBool, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { ConcurrencyError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { observed } from '../../core/observer.js';
@@ -147,14 +147,9 @@ export abstract class PostgresRepository {
     const inner = q.limit(limit + 1);
     // The cursor text is computed in an outer query over the page's rows only: selected next to
     // the row, PostgreSQL evaluates it for every matching row before a top-N sort keeps the page.
-    // The outer statement is only built on the pool's Kysely; it runs on the query's own handle
-    // (the caller's transaction or the pool) by standing in for the inner one.
-    let outer = (this.db as unknown as Kysely<any>)
-      .selectFrom(inner.as('nexfit_page'))
-      .selectAll('nexfit_page')
-      .select(columns.map(([column, type], i) => CURSOR_TEXT[type].select(`nexfit_page.${column}`).as(`nexfit_cursor_${i}`)));
-    for (const [column] of columns) outer = outer.orderBy(sql.ref(`nexfit_page.${column}`), order.direction);
-    const paged = outer.toOperationNode();
+    // The outer statement runs on the query's own handle (the caller's transaction or the pool)
+    // by standing in for the inner one.
+    const paged = pageStatement(this.db, order, inner.toOperationNode());
     const rows = await inner.withPlugin({ transformQuery: () => paged, transformResult: async ({ result }) => result }).execute();
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     const nextCursor = last ? encodeCursor(columns.map((_, i) => last[`nexfit_cursor_${i}`])) : null;
@@ -185,6 +180,28 @@ export abstract class PostgresRepository {
     if (await isInTransactionBlock(handle)) return work(handle);
     return handle.transaction().execute(work);
   }
+}
+
+const PAGE_ALIAS = IdentifierNode.create('nexfit_page');
+/** The outer statement of a keyset page, per sort: built once, since only its FROM (the page's query) changes. */
+const pageShells = new WeakMap<KeysetOrder, SelectQueryNode>();
+
+/**
+ * `SELECT nexfit_page.*, <cursor text> FROM (<page>) AS nexfit_page ORDER BY <order>`. The
+ * shell is built once per sort on `db` (never executed there) and reused with each page's query.
+ */
+function pageStatement(db: Kysely<Database>, order: KeysetOrder, page: OperationNode): SelectQueryNode {
+  let shell = pageShells.get(order);
+  if (!shell) {
+    let outer = (db as unknown as Kysely<any>)
+      .selectFrom(sql`(SELECT 1)`.as('nexfit_page'))
+      .selectAll('nexfit_page')
+      .select(order.columns.map(([column, type], i) => CURSOR_TEXT[type].select(`nexfit_page.${column}`).as(`nexfit_cursor_${i}`)));
+    for (const [column] of order.columns) outer = outer.orderBy(sql.ref(`nexfit_page.${column}`), order.direction);
+    shell = outer.toOperationNode();
+    pageShells.set(order, shell);
+  }
+  return Object.freeze({ ...shell, from: FromNode.create([AliasNode.create(page, PAGE_ALIAS)]) });
 }
 
 /**
