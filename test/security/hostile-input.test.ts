@@ -324,7 +324,6 @@ describe.each(ENTRY_POINTS.map((e) => [e.target, e] as const))('%s', (_target, e
     expect(payments.charges.length + payments.refunds.length).toBe(chargesBefore);
     expect(({} as Record<string, unknown>)['isAdmin']).toBeUndefined();
   });
-
 });
 
 /** The id of an existing entity of each repository, for the reads by id. */
