@@ -1,6 +1,6 @@
 import type { FacilityPermission, FacilityStaffRole } from '../modules/facilities/facility.schema.js';
 import { DEFAULT_STAFF_PERMISSIONS } from '../modules/facilities/facility.service.js';
-import { redactMemberSubscription, redactUser, redactUserPage, stripPrivateNotes, type Redactor } from './access-redaction.js';
+import { redactFacility, redactFacilityPage, redactMemberSubscription, redactNearbyFacilities, redactUser, redactUserPage, stripPrivateNotes, type Redactor } from './access-redaction.js';
 import {
   activeClientOf,
   activeCoachOf,
@@ -203,16 +203,16 @@ export const ACCESS_POLICY = {
 
   // facilities
   'facilities.create': allow(allOf(hasRole('gym_owner', 'studio_owner'), self(input('ownerId')))),
-  'facilities.getById': open,
+  'facilities.getById': allow(anyAuthenticated, { redact: redactFacility }),
   'facilities.update': allow(facilityUpdate),
-  'facilities.listByOwner': open,
+  'facilities.listByOwner': allow(anyAuthenticated, { redact: redactFacilityPage }),
   'facilities.addStaff': allow(staffManager(1)),
   'facilities.changeStaff': allow(staffManager(2)),
   'facilities.removeStaff': allow(staffManager()),
   'facilities.hasPermission': open,
   'facilities.isOpenAt': open,
   'facilities.nextOpening': open,
-  'facilities.findNear': open,
+  'facilities.findNear': allow(anyAuthenticated, { redact: redactNearbyFacilities }),
 
   // membership plans and member subscriptions
   'memberships.createPlan': allow(facilityManager(input('facilityId'), 'manage_memberships')),

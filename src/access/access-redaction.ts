@@ -1,4 +1,5 @@
 import type { Page } from '../core/pagination.js';
+import type { Facility } from '../modules/facilities/facility.schema.js';
 import type { MemberSubscription } from '../modules/memberships/member-subscription.schema.js';
 import type { User } from '../modules/users/user.schema.js';
 import type { AccessRequest } from './access-rules.js';
@@ -82,3 +83,27 @@ export const stripPrivateNotes: Redactor = async (result) => {
   const relation = result as { readonly notes: { readonly visible: unknown; readonly private?: unknown } };
   return { ...relation, notes: { visible: relation.notes.visible } };
 };
+
+/**
+ * A facility page as an outsider sees it: without the staff list (who works there with which
+ * permissions) and the platform plan; the owner and the facility's staff see all of it.
+ */
+async function facilityView(facility: Facility, r: AccessRequest): Promise<Facility> {
+  const insider = facility.ownerId === r.actor.id || facility.staff.some((s) => s.userId === r.actor.id);
+  if (insider) return facility;
+  const { subscriptionPlan: _plan, ...page } = facility;
+  return { ...page, staff: [] };
+}
+
+/** `facilities.getById`. */
+export const redactFacility: Redactor = async (result, r) => facilityView(result as Facility, r);
+
+/** `facilities.listByOwner`. */
+export const redactFacilityPage: Redactor = async (result, r) => {
+  const page = result as Page<Facility>;
+  return { ...page, items: await Promise.all(page.items.map((f) => facilityView(f, r))) };
+};
+
+/** `facilities.findNear`. */
+export const redactNearbyFacilities: Redactor = async (result, r) =>
+  Promise.all((result as readonly { readonly facility: Facility; readonly distanceMeters: number }[]).map(async (near) => ({ ...near, facility: await facilityView(near.facility, r) })));

@@ -150,6 +150,14 @@ describe('nexfit.as', () => {
       await denial((await t.nexfit.as(owner)).facilities.update(gym, { subscriptionPlan: plan }));
     });
 
+    it('are listed on the facility page for the owner and the staff, not for outsiders', async () => {
+      const member = await staff([]);
+      const outsider = await user('client');
+      expect((await (await t.nexfit.as(outsider)).facilities.getById(gym)).staff).toEqual([]);
+      expect((await (await t.nexfit.as(member)).facilities.getById(gym)).staff.map((s) => s.userId)).toContain(member);
+      expect((await (await t.nexfit.as(owner)).facilities.getById(gym)).staff.map((s) => s.userId)).toContain(member);
+    });
+
     it("see a member's subscription, but its payments only with manage_billing", async () => {
       const member = await user('gym_member', { gym_member: { facilityId: gym, memberSince: new Date('2026-01-01T00:00:00Z') } });
       const plan = await t.nexfit.memberships.createPlan(createInputs.memberships({ facilityId: gym }) as never);
