@@ -70,7 +70,6 @@ export async function targetFor(w: AccessWorld, actor: MatrixActor, kind: Kind, 
   }
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyScope = Record<string, Record<string, (...args: any[]) => unknown>>;
 
 export interface OperationCase {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_POLICY } from '../../src/access/access-policy.js';
 import { AccessDeniedError } from '../../src/access/actor.js';
 import { TestPaymentProvider } from '../../src/modules/billing/payment-provider.js';
-import { accessFingerprint as storeFingerprint } from './store-fingerprint.js';
+import { addedExpiringIds, storeSnapshot, type StoreSnapshot } from '../security/hostile-input-corpus.js';
 import { useTestNexfit } from '../support/nexfit.js';
 import { accessWorld, type AccessWorld, type MatrixActor } from './access-world.js';
 import { KINDS_BY_SUBJECT, OPERATION_CASES, targetFor, type AnyScope, type Kind } from './operation-cases.js';
@@ -83,12 +83,12 @@ async function observe(call: (s: AnyScope) => unknown, scope: AnyScope): Promise
   }
 }
 
-/** Two equal fingerprints in a row: writes an earlier call left to run after its commit have landed. */
-async function settledFingerprint() {
-  let previous = await storeFingerprint(t.nexfit.mongo.db, t.nexfit.pg);
+/** Two equal snapshots in a row: writes an earlier call left to run after its commit have landed. */
+async function settledSnapshot(): Promise<StoreSnapshot> {
+  let previous = await storeSnapshot(t.nexfit.mongo.db, t.nexfit.pg);
   for (;;) {
-    const current = await storeFingerprint(t.nexfit.mongo.db, t.nexfit.pg);
-    if (JSON.stringify(current) === JSON.stringify(previous)) return current;
+    const current = await storeSnapshot(t.nexfit.mongo.db, t.nexfit.pg);
+    if (JSON.stringify(current.fingerprints) === JSON.stringify(previous.fingerprints)) return current;
     previous = current;
   }
 }
@@ -115,20 +115,20 @@ describe('the permission matrix', () => {
         }
       }
       const outcomes: Outcome[] = [];
-      const before = await settledFingerprint();
+      const before = await settledSnapshot();
       for (const p of planned.filter((x) => !x.allowed)) {
         outcomes.push({ actor: p.actor.label, kind: p.kind, documented: 'denied', ...(await observe(p.call, scopes.get(p.actor.label)!)) });
       }
-      const after = await storeFingerprint(t.nexfit.mongo.db, t.nexfit.pg);
+      const after = await storeSnapshot(t.nexfit.mongo.db, t.nexfit.pg);
       for (const p of planned.filter((x) => x.allowed)) {
         outcomes.push({ actor: p.actor.label, kind: p.kind, documented: 'allowed', ...(await observe(p.call, scopes.get(p.actor.label)!)) });
       }
       await kase.after?.(w);
 
       expect(outcomes.filter((o) => o.documented !== o.observed)).toEqual([]);
-      // A TTL collection may lose expired documents on its own; anything else that differs is a write.
-      const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k] && !(k.startsWith('ttl:') && after[k] === undefined));
+      const changed = Object.keys({ ...before.fingerprints, ...after.fingerprints }).filter((k) => before.fingerprints[k] !== after.fingerprints[k]);
       expect(changed, 'refused calls changed the stores').toEqual([]);
+      expect(addedExpiringIds(before, after), 'refused calls opened units of work').toEqual({});
       // Every documented outcome of the row was exercised at least once where the world has such a target.
       expect(planned.length).toBeGreaterThan(0);
     }, 120_000);
