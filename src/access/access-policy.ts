@@ -323,7 +323,14 @@ export const ACCESS_POLICY = {
 /** The id of an operation the policy knows: `measurements.record`, `workflows.bookClass`, … */
 export type OperationId = keyof typeof ACCESS_POLICY;
 
-/** The policy entry of `operation`, or `undefined` for an operation the policy does not know (refused). */
+/**
+ * The policy entry of `operation`, or `undefined` for an operation the policy does not know (refused).
+ *
+ * @example
+ * ```ts
+ * policyEntryOf('workflows.renewDueSubscriptions')?.rule.name // 'systemOnly'
+ * ```
+ */
 export function policyEntryOf(operation: string): PolicyEntry | undefined {
   return (ACCESS_POLICY as Record<string, PolicyEntry>)[operation];
 }

@@ -46,7 +46,14 @@ export interface ActingSystem {
 
 export type ActingPrincipal = ActingUser | ActingSystem;
 
-/** True for {@link systemActor} (and any frozen copy of it). */
+/**
+ * True for {@link systemActor} (and any copy of it).
+ *
+ * @example
+ * ```ts
+ * isSystemActor(systemActor) // true; isSystemActor(userId) // false
+ * ```
+ */
 export function isSystemActor(actor: Actor): actor is SystemActor {
   return typeof actor === 'object' && actor !== null && (actor as SystemActor).kind === 'system';
 }

@@ -40,7 +40,14 @@ export function operationNamesOf(service: object): string[] {
   return [...names].sort();
 }
 
-/** Every operation id (`<service>.<method>`) the modules expose to a scope. */
+/**
+ * Every operation id (`<service>.<method>`) the modules expose to a scope.
+ *
+ * @example
+ * ```ts
+ * operationIdsOf(nexfit).filter((id) => !(id in ACCESS_POLICY)) // [] — every operation has a rule
+ * ```
+ */
 export function operationIdsOf(modules: Pick<NexfitModules, ScopedServiceName>): string[] {
   return scopedServiceNames(modules).flatMap((name) => operationNamesOf(modules[name] as object).map((method) => `${name}.${method}`));
 }
