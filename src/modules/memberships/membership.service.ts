@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConflictError } from '../../core/errors.js';
 import type { FacilityId, MemberSubscriptionId, MembershipId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { instantSchema, longTextSchema, timeZoneSchema } from '../../core/schema-primitives.js';
+import { instantSchema, isoWeekSchema, longTextSchema, timeZoneSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
@@ -50,7 +50,7 @@ const visitSchema = z.strictObject({
   userId: userIdSchema,
   facilityId: facilityIdSchema,
   at: instantSchema,
-  isoWeek: z.string().regex(/^\d{4}-W\d{2}$/),
+  isoWeek: isoWeekSchema,
 });
 /** A member's visit to a facility at `at`, in the ISO week `isoWeek` of the facility's zone (`2026-W10`). */
 export type VisitInput = z.input<typeof visitSchema>;
