@@ -93,13 +93,6 @@ async function settledSnapshot(): Promise<StoreSnapshot> {
   }
 }
 
-/** Staff actors matter where a facility is involved; elsewhere two of them stand for all. */
-function actorsFor(subject: keyof typeof KINDS_BY_SUBJECT): MatrixActor[] {
-  const facilityBound = subject === 'facility' || subject === 'member' || subject === 'business';
-  const staff = w.actors.filter((a) => a.column === 'staff');
-  return [...w.actors.filter((a) => a.column !== 'staff'), ...(facilityBound ? staff : staff.slice(0, 2))];
-}
-
 describe('the permission matrix', () => {
   for (const operation of Object.keys(OPERATION_CASES).sort()) {
     it(`${operation}: allowed exactly as documented, and a refusal writes nothing`, async () => {
@@ -107,7 +100,7 @@ describe('the permission matrix', () => {
       const row = table.get(operation);
       expect(row, `${operation} is missing from the policy table`).toBeDefined();
       const planned: { actor: MatrixActor; kind: Kind; allowed: boolean; call: (s: AnyScope) => unknown }[] = [];
-      for (const actor of actorsFor(kase.subject)) {
+      for (const actor of w.actors) {
         for (const kind of KINDS_BY_SUBJECT[kase.subject]) {
           const target = await targetFor(w, actor, kind, kase.fresh ?? false);
           if (!target) continue;
