@@ -6,6 +6,7 @@ import { InvoiceNumberSequence, PaymentFailedError } from '../../src/modules/bil
 import { AuditLogRepository } from '../../src/modules/audit/audit-log.repository.js';
 import { purchaseMembership } from '../../src/workflows/purchase-membership/purchase-membership.workflow.js';
 import { createNexfit } from '../../src/create-nexfit.js';
+import { createTestKeyring } from '../../src/core/keyring.js';
 import { useTestNexfit } from '../support/nexfit.js';
 import { membershipWorld } from './membership-fixtures.js';
 
@@ -157,7 +158,7 @@ describe('purchaseMembership', () => {
   it('gives 50 simultaneous purchases at one business 50 distinct consecutive invoice numbers', async () => {
     // The default pool of 10 connections: a unit keeps its connection until COMMIT PREPARED, so
     // units queued on the series' row lock cannot starve the lock holder of a connection.
-    const wide = await createNexfit({ mongo: { uri: t.mongo.uri, dbName: t.mongo.dbName }, postgres: { connectionString: t.pg.url }, clock: t.deps.clock });
+    const wide = await createNexfit({ mongo: { uri: t.mongo.uri, dbName: t.mongo.dbName }, postgres: { connectionString: t.pg.url }, keyring: createTestKeyring(), clock: t.deps.clock });
     try {
       const world = membershipWorld({ ...t, nexfit: wide, deps: { ...t.deps, units: { run: (work, o) => wide.unitOfWork(work, o) } } });
       const plan = await world.plan();
