@@ -10,6 +10,7 @@ import { UserRepository } from '../../src/modules/users/user.repository.js';
 import { MONGO_COLLECTIONS } from '../../src/stores/mongo/collections.js';
 import { encryptedFieldsOf, rotateStoredDocument, type KeyRotationProgress } from '../../src/stores/mongo/key-rotation.js';
 import { useTestNexfit } from '../support/nexfit.js';
+import { keyIdsOf } from './encrypted-envelopes.js';
 
 /** Before the rotation: only k1. During it: k1 still readable, k2 active. After it: k1 retired. */
 const BEFORE = createTestKeyring({ keyIds: ['k1'] });
@@ -20,17 +21,6 @@ const t = useTestNexfit({ nexfit: { keyring: BEFORE } });
 const raw = (collection: string) => t.nexfit.mongo.db.collection(collection);
 const usersUnder = (keyring: Keyring) => new UserRepository(t.nexfit.mongo.db, { ...t.deps, keyring });
 const relationsUnder = (keyring: Keyring) => new CoachClientRepository(t.nexfit.mongo.db, { ...t.deps, keyring });
-
-/** The key ids of every envelope `{ v, k, d }` in a raw document. */
-function keyIdsOf(value: unknown, out: string[] = []): string[] {
-  if (Array.isArray(value)) value.forEach((v) => keyIdsOf(v, out));
-  else if (value && typeof value === 'object' && !(value instanceof ObjectId) && !(value instanceof Date)) {
-    const record = value as Record<string, unknown>;
-    if (record['v'] === 1 && typeof record['k'] === 'string' && typeof record['d'] === 'string') out.push(record['k']);
-    else Object.values(record).forEach((v) => keyIdsOf(v, out));
-  }
-  return out;
-}
 
 async function keyIdsIn(collection: string): Promise<string[]> {
   return (await raw(collection).find({}).toArray()).flatMap((doc) => keyIdsOf(doc));

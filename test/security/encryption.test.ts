@@ -11,6 +11,7 @@ import { UserRepository } from '../../src/modules/users/user.repository.js';
 import { archiveOlderThan } from '../../src/ops/archive/index.js';
 import { indexesUsed } from '../support/mongo-explain.js';
 import { useTestNexfit } from '../support/nexfit.js';
+import { keyIdsOf } from './encrypted-envelopes.js';
 
 const t = useTestNexfit({ clock: '2026-03-02T09:00:00Z' });
 
@@ -83,17 +84,6 @@ async function whereStored(plaintext: string): Promise<string[]> {
   return [...found];
 }
 
-/** Every envelope `{ v, k, d }` of a raw document, wherever it sits. */
-function envelopesOf(value: unknown, out: { k: string }[] = []): { k: string }[] {
-  if (Array.isArray(value)) value.forEach((v) => envelopesOf(v, out));
-  else if (value && typeof value === 'object' && !(value instanceof ObjectId) && !(value instanceof Date)) {
-    const record = value as Record<string, unknown>;
-    if (record['v'] === 1 && typeof record['k'] === 'string' && typeof record['d'] === 'string') out.push({ k: record['k'] });
-    else Object.values(record).forEach((v) => envelopesOf(v, out));
-  }
-  return out;
-}
-
 describe('encryption at rest', () => {
   it('leaves no plaintext of an encrypted field in any collection or table — audit trail, outbox and archives included', async () => {
     const client = await registerUser({
@@ -152,7 +142,7 @@ describe('encryption at rest', () => {
     const again = await users().getById(owner.id);
     expect(again).toEqual(owner);
     const stored = await raw('users').findOne({ _id: new ObjectId(owner.id) });
-    expect(envelopesOf(stored).map((e) => e.k)).toEqual(['test-key-1', 'test-key-1', 'test-key-1', 'test-key-1']);
+    expect(keyIdsOf(stored)).toEqual(['test-key-1', 'test-key-1', 'test-key-1', 'test-key-1']);
 
     const coach = await registerUser({ role: ['coach'] });
     const relation = await relations().create({ coachId: coach.id, clientId: owner.id });
@@ -165,7 +155,7 @@ describe('encryption at rest', () => {
     expect(read.notes).toMatchObject({ visible: [{ text: 'herkese açık' }], private: [{ text: 'ilk not' }, { text: 'ikinci not' }] });
     const storedRelation = await raw('coach_clients').findOne({ _id: new ObjectId(relation.id) });
     expect(storedRelation?.['notes'].visible[0].text).toBe('herkese açık');
-    expect(envelopesOf(storedRelation?.['notes'].private)).toHaveLength(2);
+    expect(keyIdsOf(storedRelation?.['notes'].private)).toHaveLength(2);
   });
 
   it('refuses a tampered ciphertext, and a ciphertext moved to another document or field, with DecryptionError', async () => {
