@@ -169,8 +169,33 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, opt
   const unsafe = findUnsafeInput(input) ?? findDateForObject(schema, input);
   if (unsafe) throw validationError([localised(unsafe, locale)], locale, options);
   const result = schema.safeParse(input, { error: localeErrors[locale], reportInput: false });
-  if (result.success) return result.data;
+  if (result.success) return withoutNegativeZero(result.data) as z.output<S>;
   throw validationError(toValidationIssues(result.error, locale), locale, options, result.error);
+}
+
+/**
+ * `value` with every `-0` inside plain objects and arrays made `0`, copying only what
+ * changes. `-0 === 0`, but the MongoDB driver stores `-0` as a double to keep its sign, which
+ * an integer field's validator then refuses (and `Math.round(-0.4)` is `-0`).
+ *
+ * @example
+ * ```ts
+ * withoutNegativeZero({ limit: -0 }) // { limit: 0 }
+ * ```
+ */
+export function withoutNegativeZero<T>(value: T): T {
+  if (typeof value === 'number') return (Object.is(value, -0) ? 0 : value) as T;
+  if (Array.isArray(value)) {
+    const items = value.map(withoutNegativeZero);
+    return (items.some((item, i) => !Object.is(item, value[i])) ? items : value) as T;
+  }
+  if (!isPlainObject(value)) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const normalised = withoutNegativeZero(item);
+    if (!Object.is(normalised, item)) (copy ??= { ...value })[key] = normalised;
+  }
+  return (copy ?? value) as T;
 }
 
 function localised(issue: ValidationIssue, locale: ValidationLocale): ValidationIssue {

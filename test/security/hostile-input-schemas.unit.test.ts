@@ -169,6 +169,17 @@ describe('findUnsafeInput', () => {
   });
 });
 
+describe('negative zero', () => {
+  it('comes out of parseOrThrow as 0, everywhere, without touching the input', () => {
+    const schema = z.strictObject({ limit: z.number().int().min(0), sets: z.array(z.strictObject({ weight: z.number() })).max(5) });
+    const input = { limit: -0, sets: [{ weight: 60 }, { weight: Math.round(-0.4) }] };
+    const parsed = parseOrThrow(schema, input);
+    expect(Object.is(parsed.limit, 0)).toBe(true);
+    expect(Object.is(parsed.sets[1]!.weight, 0)).toBe(true);
+    expect(Object.is(input.sets[1]!.weight, -0)).toBe(true);
+  });
+});
+
 describe('instants', () => {
   it('refuse a day that does not exist instead of rolling it over', () => {
     expect(schemas.instantSchema.safeParse('2026-02-30T10:00:00Z').success).toBe(false);

@@ -326,6 +326,15 @@ describe.each(ENTRY_POINTS.map((e) => [e.target, e] as const))('%s', (_target, e
   });
 });
 
+describe('negative zero', () => {
+  it('is stored as the integer 0, so the collection validator never sees a double -0', async () => {
+    const plan = await t.nexfit.memberships.createPlan(createInputs.memberships({ facilityId: world.facility, name: 'Sıfır', limitations: { maxClassBookingsPerWeek: -0, classesIncluded: true } }));
+    expect(Object.is(plan.limitations.maxClassBookingsPerWeek, 0)).toBe(true);
+    const stored = await t.nexfit.mongo.db.collection('memberships').findOne({ name: 'Sıfır' }, { promoteValues: false });
+    expect(stored?.['limitations']?.['maxClassBookingsPerWeek']?._bsontype).toBe('Int32');
+  });
+});
+
 /** The id of an existing entity of each repository, for the reads by id. */
 const EXISTING_IDS: Record<string, (w: HostileWorld) => string> = {
   users: (w) => w.client, measurements: (w) => w.measurement, exercises: (w) => w.exercise, foods: (w) => w.food,
