@@ -1,14 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import { ObjectId, type Document } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNexfit, type Nexfit } from '../../src/create-nexfit.js';
 import { FieldCipher } from '../../src/core/field-cipher.js';
-import { createTestKeyring, type Keyring } from '../../src/core/keyring.js';
+import { createKeyring, createTestKeyring, type Keyring } from '../../src/core/keyring.js';
 import type { CoachClient } from '../../src/modules/coaching/coach-client.schema.js';
 import { CoachClientRepository } from '../../src/modules/coaching/coach-client.repository.js';
 import type { User } from '../../src/modules/users/user.schema.js';
 import { UserRepository } from '../../src/modules/users/user.repository.js';
 import { MONGO_COLLECTIONS } from '../../src/stores/mongo/collections.js';
-import { encryptedFieldsOf, rotateStoredDocument, type KeyRotationProgress } from '../../src/stores/mongo/key-rotation.js';
+import { encryptedFieldsOf, rotateEncryptionKeys, rotateStoredDocument, type KeyRotationProgress } from '../../src/stores/mongo/key-rotation.js';
 import { useTestNexfit } from '../support/nexfit.js';
 import { keyIdsOf } from './encrypted-envelopes.js';
 
@@ -156,5 +157,20 @@ describe('key rotation', () => {
     const relationFields = encryptedFieldsOf(MONGO_COLLECTIONS.coach_clients, new FieldCipher(DURING));
     expect(await rotateStoredDocument(raw('coach_clients'), relationFields, staleRelation)).toEqual({ rewritten: true, retried: 1 });
     expect((await relationsUnder(AFTER).getById(relation.id)).notes.private.map((n) => n.text)).toEqual(['ilk', 'araya giren']);
+  });
+
+  it('recomputes every blind index under a new blind-index key, so phone lookups find every user again', async () => {
+    const user = await writeUser('+905321230004');
+    const newBlindIndexKey = createKeyring({
+      activeKeyId: 'k2',
+      keys: { k1: DURING.keyById('k1')!, k2: DURING.keyById('k2')! },
+      blindIndexKey: randomBytes(32),
+    });
+    expect(await usersUnder(newBlindIndexKey).findByPhoneNumber('+905321230004')).toEqual([]);
+
+    const report = await rotateEncryptionKeys(t.nexfit.mongo.db, newBlindIndexKey, { batchSize: 4 });
+    expect(report.collections['users']?.rotated).toBe(await raw('users').countDocuments({ phoneNumber: { $exists: true } }));
+    expect((await usersUnder(newBlindIndexKey).findByPhoneNumber('+905321230004')).map((u) => u.id)).toEqual([user.id]);
+    expect(await usersUnder(DURING).findByPhoneNumber('+905321230004')).toEqual([]);
   });
 });

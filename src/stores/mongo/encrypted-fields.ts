@@ -168,6 +168,21 @@ export class EncryptedFields {
   }
 
   /**
+   * True when a blind index of `doc` is not the one the keyring computes today: missing
+   * (written before the field had one), left behind by a removed value, or made under an
+   * earlier blind-index key. Opens the indexed values to recompute them.
+   */
+  hasStaleBlindIndex(doc: Document): boolean {
+    const documentId = documentIdOf(doc);
+    return (this.definition.blindIndexes ?? []).some((index) => {
+      const value = doc[index.field];
+      if (value === undefined || value === null) return doc[index.storedAs] !== undefined;
+      const plaintext = isEncryptedEnvelope(value) ? this.openValue(index.field, documentId, value) : value;
+      return doc[index.storedAs] !== this.blindIndexOf(index.field, plaintext);
+    });
+  }
+
+  /**
    * The top-level fields a rewrite of `doc` must `$set`: the roots of the declared paths and
    * the blind indexes. Setting whole roots keeps array elements and their siblings in step.
    */

@@ -74,7 +74,8 @@ export function encryptedCollections(): MongoCollectionDefinition[] {
 /**
  * Re-encrypts under the keyring's active key every encrypted value that is not under it —
  * values of an older key, and plaintext written before a field was declared encrypted — and
- * recomputes the blind indexes of the documents it rewrites. It walks each collection in
+ * recomputes every blind index that is not the keyring's (missing, stale, or made under an
+ * earlier blind-index key). It walks each collection in
  * resumable `_id`-ordered batches and reports progress after each. A rewrite lands only if
  * the document's `version` is still the one read: a concurrent write wins, and the
  * rotation re-reads that document and redoes it, so no write is ever lost. It does not
@@ -129,18 +130,24 @@ export function encryptedFieldsOf(definition: MongoCollectionDefinition, cipher:
 
 /**
  * Rotates one document as read (possibly stale by now): if a value is not under the active
- * key, rewrites the encrypted fields' roots and blind indexes on the condition that
+ * key or a blind index is not the keyring's, rewrites the encrypted fields' roots and blind indexes on the condition that
  * `version` is unchanged; when a concurrent write got there first, re-reads the document
  * and starts again. The unit of a rotation, exposed so its race can be tested step by step.
  */
 export async function rotateStoredDocument(collection: Collection<Document>, fields: EncryptedFields, read: Document): Promise<{ rewritten: boolean; retried: number }> {
   let doc: Document | null = read;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (!doc || !fields.isStale(doc)) return { rewritten: false, retried: attempt };
+    if (!doc || !(fields.isStale(doc) || fields.hasStaleBlindIndex(doc))) return { rewritten: false, retried: attempt };
     const resealed = fields.seal(fields.open(doc, { allowPlaintext: true }));
     const set: Document = {};
-    for (const root of fields.rootFields) if (readPath(resealed, root) !== undefined) set[root] = readPath(resealed, root);
-    const result = await collection.updateOne({ _id: doc['_id'], version: doc['version'] }, { $set: set });
+    const unset: Document = {};
+    for (const root of fields.rootFields) {
+      const value = readPath(resealed, root);
+      if (value !== undefined) set[root] = value;
+      else if (readPath(doc, root) !== undefined) unset[root] = '';
+    }
+    const update: Document = { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) };
+    const result = await collection.updateOne({ _id: doc['_id'], version: doc['version'] }, update);
     if (result.matchedCount === 1) return { rewritten: true, retried: attempt };
     doc = await collection.findOne({ _id: doc['_id'] });
   }
