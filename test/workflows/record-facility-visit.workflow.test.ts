@@ -9,7 +9,7 @@ import { useTestNexfit } from '../support/nexfit.js';
 /** Wednesday 4 March 2026, 12:00 in Istanbul (UTC+3). */
 const t = useTestNexfit({ clock: '2026-03-04T09:00:00Z' });
 const DAY = 24 * 3_600_000;
-const EVERY_DAY_6_TO_23 = [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, openTime: '06:00', closeTime: '23:00', isClosed: false }));
+const EVERY_DAY_6_TO_23 = ([0, 1, 2, 3, 4, 5, 6] as const).map((day) => ({ day, openTime: '06:00', closeTime: '23:00', isClosed: false }));
 
 describe('recordFacilityVisit', () => {
   let facilityId: FacilityId;
