@@ -241,7 +241,13 @@ function applyOperators(doc: Doc, update: Doc, scope: OperatorScope): void {
       const renamedType = op === '$rename' && concrete ? numberKindAt(doc, path) : undefined;
       const arrayBefore = ARRAY_OPERATORS.has(op) && concrete ? typedElements(valueAtPath(doc, path)) : undefined;
       if ((op === '$push' || op === '$addToSet') && concrete) startArray(doc, path);
-      const changed = mingoUpdate(doc, { [op]: { [path]: operand } } as never, scope.arrayFilters, undefined, options).length > 0;
+      let changed = mingoUpdate(doc, { [op]: { [path]: operand } } as never, scope.arrayFilters, undefined, options).length > 0;
+      if (op === '$set' && concrete && !changed && !valuesEqual(valueAtPath(doc, path), operand)) {
+        // mingo compares class instances by their toString(): two Binary values whose bytes
+        // decode to the same UTF-8 replacement text look equal to it, and the $set is skipped.
+        setAtPath(doc, path, cloneValue(operand));
+        changed = true;
+      }
       if (!concrete) continue;
       const [parent, key] = parentAndKey(doc, path);
       if (op === '$set' || ((op === '$min' || op === '$max') && changed)) {

@@ -1,4 +1,4 @@
-import { Double, Int32, MongoServerError, ObjectId } from 'mongodb';
+import { Binary, Double, Int32, MongoServerError, ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { useTestMongo } from '../../support/stores.js';
 
@@ -54,6 +54,21 @@ describe('update operators on array elements', () => {
     expect((await failure(coll.updateOne({ _id: 1 }, { $set: { 'a.b': 2 }, $inc: { 'a.b': 1 } }))).code).toBe(40);
     expect((await failure(coll.updateOne({ _id: 1 }, { $rename: { c: 'd' }, $set: { d: 2 } }))).code).toBe(40);
     expect((await failure(coll.updateOne({ _id: 1 }, { $set: { 'staff.$[m]': 1, 'staff.$[m].role': 2 } }, { arrayFilters: [{ m: 1 }] }))).code).toBe(40);
+  });
+});
+
+describe('binary data', () => {
+  it('sets binary values whose bytes are not valid UTF-8, top-level and nested', async () => {
+    const coll = mongo.db.collection<{ _id: number; b: Binary; n: { b: Binary } }>('binary_set');
+    // 0xff and 0xfe are each invalid UTF-8: as text both read as U+FFFD.
+    const [first, second] = [new Binary(Buffer.from([0xff, 1])), new Binary(Buffer.from([0xfe, 1]))];
+    await coll.insertOne({ _id: 1, b: first, n: { b: first } });
+    expect(await coll.updateOne({ _id: 1 }, { $set: { b: second } })).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
+    expect(await coll.updateOne({ _id: 1 }, { $set: { 'n.b': second } })).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
+    const stored = await coll.findOne({ _id: 1 });
+    expect(Buffer.from(stored!.b.buffer)).toEqual(Buffer.from([0xfe, 1]));
+    expect(Buffer.from(stored!.n.b.buffer)).toEqual(Buffer.from([0xfe, 1]));
+    expect(await coll.updateOne({ _id: 1 }, { $set: { b: new Binary(Buffer.from([0xfe, 1])) } })).toMatchObject({ matchedCount: 1, modifiedCount: 0 });
   });
 });
 
