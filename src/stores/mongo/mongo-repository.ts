@@ -226,7 +226,7 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     const { _id, ...stored } = this.toStored(next);
     // Only fields the entity itself produces are compared, so stored-only secrets (passwordHash) are never unset,
     // while a derived field the new state no longer has (a blind index of a removed number) is.
-    const unset = Object.keys(this.toStored(current)).filter((k) => !(k in stored) && k !== '_id');
+    const unset = this.#storedKeysOf(current).filter((k) => !(k in stored) && k !== '_id');
     const update: Document = { $set: stored };
     if (unset.length) update['$unset'] = Object.fromEntries(unset.map((k) => [k, '']));
     const result = await this.collection.updateOne({ _id, version: current.version }, update, sessionOf(ctx));
@@ -307,6 +307,17 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     const encoded = this.config.codec.toDocument(entity);
     const doc = this.config.derive ? { ...encoded, ...this.config.derive(entity) } : encoded;
     return this.#encrypted ? this.#encrypted.seal(doc) : doc;
+  }
+
+  /**
+   * The top-level keys the stored document of `entity` can have — its encoded and derived
+   * fields, and every blind index — without encrypting anything: only the keys are needed.
+   */
+  #storedKeysOf(entity: E): string[] {
+    const keys = Object.keys(this.config.codec.toDocument(entity));
+    if (this.config.derive) keys.push(...Object.keys(this.config.derive(entity)));
+    for (const index of this.config.blindIndexes ?? []) keys.push(index.storedAs);
+    return keys;
   }
 
   /** The entity of a stored document: upgraded if older, decrypted, derived and hidden fields dropped. */
