@@ -171,7 +171,7 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
     }
     const keyring = resolveKeyring(options.keyring, embedded);
     const mongo = await connectMongo(options.mongo, cleanups);
-    const postgres = await connectPostgres(options.postgres, cleanups);
+    const postgres = await connectPostgres(options.postgres, cleanups, options.observer);
     const clock = options.clock ?? systemClock;
     const ids = options.ids ?? defaultIdGenerator;
     const mode = options.unitOfWork?.mode ?? ((await detectPreparedTransactions(postgres.db)).enabled ? 'two-phase' : 'ordered');
@@ -184,6 +184,7 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       mode,
       ...(options.unitOfWork?.recoveryWindowMs === undefined ? {} : { recoveryWindowMs: options.unitOfWork.recoveryWindowMs }),
       ...(options.unitOfWork?.faults ? { faults: options.unitOfWork.faults } : {}),
+      ...(options.observer?.onBackgroundError ? { onError: (error: unknown, where: string) => options.observer?.onBackgroundError?.(error, `unit of work: ${where}`) } : {}),
     });
     const deps: ServiceDeps = {
       clock,
@@ -255,7 +256,7 @@ async function connectMongo(options: MongoStoreOptions | undefined, cleanups: ((
   return { kind, client, db: client.db(options?.dbName ?? DEFAULT_DB_NAME) };
 }
 
-async function connectPostgres(options: PostgresStoreOptions | undefined, cleanups: (() => Promise<void>)[]) {
+async function connectPostgres(options: PostgresStoreOptions | undefined, cleanups: (() => Promise<void>)[], observer: NexfitObserver | undefined) {
   if (options && 'pool' in options) {
     return { kind: 'host-pool' as const, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: lendHostPool(options.pool) }) }) };
   }
@@ -268,7 +269,7 @@ async function connectPostgres(options: PostgresStoreOptions | undefined, cleanu
     connectionString = server.url;
     kind = 'embedded';
   }
-  const pool = createNexfitPgPool({ connectionString, max: options?.max ?? 10 });
+  const pool = createNexfitPgPool({ connectionString, max: options?.max ?? 10 }, (error) => observer?.onBackgroundError?.(error, 'postgres pool'));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   cleanups.push(() => db.destroy());
   try {

@@ -55,6 +55,35 @@ describe('createNexfit with connection strings', () => {
     await expect(nexfit.mongo.db.command({ ping: 1 })).rejects.toThrow();
   });
 
+  it('survives the server dropping its idle connections, reporting them to the observer', async () => {
+    const seen: string[] = [];
+    const nexfit = await createNexfit({
+      mongo: { uri: mongo.uri, dbName: mongo.dbName },
+      postgres: { connectionString: postgres.url },
+      keyring: 'ephemeral',
+      observer: { onBackgroundError: (_error, where) => seen.push(where) },
+    });
+    try {
+      await sql`SELECT 1`.execute(nexfit.pg);
+      const admin = new pg.Client({ connectionString: postgres.url });
+      await admin.connect();
+      try {
+        const { rows } = await admin.query<{ n: number }>(
+          'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state = $1',
+          ['idle'],
+        );
+        expect(rows[0]!.n).toBeGreaterThan(0);
+      } finally {
+        await admin.end();
+      }
+      await expect.poll(() => seen).toContain('postgres pool');
+      // The pool replaced the dropped connection: the next query runs.
+      expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(nexfit.pg)).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await nexfit.close();
+    }
+  });
+
   it('refuses half a configuration with a typed error', async () => {
     await expect(createNexfit({ mongo: { uri: mongo.uri } })).rejects.toBeInstanceOf(ConfigurationError);
   });

@@ -23,6 +23,12 @@ export interface StoreOperationEvent {
 export interface NexfitObserver {
   /** Called after every store operation with its outcome and duration. */
   onStoreOperation?(event: StoreOperationEvent): void;
+  /**
+   * Called with an error the SDK handled away from any caller: an idle pooled PostgreSQL
+   * connection dropped by the server (the pool replaces it), a unit of work's post-commit
+   * step left to recovery, an event handler that threw. `where` names the place.
+   */
+  onBackgroundError?(error: unknown, where: string): void;
 }
 
 /** Runs `fn`, reporting it to the observer (if any) with its duration and outcome. */

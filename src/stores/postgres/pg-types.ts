@@ -20,9 +20,16 @@ export const nexfitPgTypes: pg.CustomTypesConfig = {
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-/** A `pg.Pool` configured with {@link nexfitPgTypes}. */
-export function createNexfitPgPool(config: pg.PoolConfig): pg.Pool {
-  return new pg.Pool({ ...config, types: nexfitPgTypes });
+/**
+ * A `pg.Pool` configured with {@link nexfitPgTypes}. An idle client the server disconnects
+ * (a restart, `pg_terminate_backend`, an embedded server stopping) makes the pool emit
+ * `error`, which would crash the process without a listener: the pool drops that client by
+ * itself, so the error only goes to `onIdleError`.
+ */
+export function createNexfitPgPool(config: pg.PoolConfig, onIdleError: (error: Error) => void = () => {}): pg.Pool {
+  const pool = new pg.Pool({ ...config, types: nexfitPgTypes });
+  pool.on('error', onIdleError);
+  return pool;
 }
 
 /**
