@@ -70,34 +70,42 @@ const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 
  * ```
  */
 export function findUnsafeInput(input: unknown): ValidationIssue | undefined {
-  const seen = new WeakSet<object>();
-  const visit = (value: unknown, path: (string | number)[]): ValidationIssue | undefined => {
-    if (typeof value === 'string') return value.includes('\u0000') ? { path, code: 'invalid_format', message: M.nulCharacter.en } : undefined;
+  // The path is one stack, copied only into an issue: most inputs are clean, and a path
+  // array per visited value was most of the walk's cost.
+  const path: (string | number)[] = [];
+  let seen: WeakSet<object> | undefined;
+  const visit = (value: unknown): ValidationIssue | undefined => {
+    if (typeof value === 'string') return value.includes('\u0000') ? { path: [...path], code: 'invalid_format', message: M.nulCharacter.en } : undefined;
     if (value === null || typeof value !== 'object') return undefined;
     if (value instanceof Date) return undefined;
-    if (path.length > MAX_INPUT_DEPTH) return { path, code: 'too_big', message: M.tooDeep.en };
+    if (path.length > MAX_INPUT_DEPTH) return { path: [...path], code: 'too_big', message: M.tooDeep.en };
+    seen ??= new WeakSet<object>();
     if (seen.has(value)) return undefined;
     seen.add(value);
     if (Array.isArray(value)) {
-      if (Object.getPrototypeOf(value) !== Array.prototype) return { path, code: 'invalid_type', message: M.plainData.en };
+      if (Object.getPrototypeOf(value) !== Array.prototype) return { path: [...path], code: 'invalid_type', message: M.plainData.en };
       for (let i = 0; i < value.length; i++) {
-        const issue = visit(value[i], [...path, i]);
+        path.push(i);
+        const issue = visit(value[i]);
+        path.pop();
         if (issue) return issue;
       }
       return undefined;
     }
     const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return { path, code: 'invalid_type', message: M.plainData.en };
+    if (proto !== Object.prototype && proto !== null) return { path: [...path], code: 'invalid_type', message: M.plainData.en };
     for (const key of Reflect.ownKeys(value)) {
       if (typeof key === 'symbol') continue;
       if (RESERVED_KEYS.has(key)) return { path: [...path, key], code: 'unrecognized_keys', message: M.reservedKey.en };
       if (key.includes('\u0000')) return { path: [...path, key], code: 'invalid_format', message: M.nulCharacter.en };
-      const issue = visit((value as Record<string, unknown>)[key], [...path, key]);
+      path.push(key);
+      const issue = visit((value as Record<string, unknown>)[key]);
+      path.pop();
       if (issue) return issue;
     }
     return undefined;
   };
-  return visit(input, []);
+  return visit(input);
 }
 
 type SchemaDef = { readonly type: string } & Record<string, any>;
@@ -106,52 +114,118 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value));
 const WRAPPERS: ReadonlySet<string> = new Set(['optional', 'nullable', 'default', 'prefault', 'catch', 'readonly', 'nonoptional']);
 
+/** Checks one value against one schema node; `path` is the walk's shared stack. */
+type DateCheck = (value: unknown, path: (string | number)[], depth: number) => ValidationIssue | undefined;
+
+/**
+ * The check of each schema, built once from its definition: walking the definition on every
+ * parse cost as much as the parse. `null` marks a schema with no object inside (a string, an
+ * enum…), which no value can fail.
+ */
+const dateChecks = new WeakMap<object, DateCheck | null>();
+
 /**
  * The first `Date` in `input` where `schema` expects an object. zod reads any non-array
  * object as an object, so a `Date` (which has no own keys) would pass for an object whose
  * fields are all optional; {@link findUnsafeInput} already refuses every other class instance.
  */
 export function findDateForObject(schema: z.ZodType, input: unknown): ValidationIssue | undefined {
-  const visit = (s: unknown, value: unknown, path: (string | number)[], depth: number): ValidationIssue | undefined => {
-    if (depth > MAX_INPUT_DEPTH || value === null || typeof value !== 'object') return undefined;
-    const def = defOf(s);
-    if (WRAPPERS.has(def.type)) return visit(def['innerType'], value, path, depth);
-    switch (def.type) {
-      case 'pipe':
-        return visit(def['in'], value, path, depth);
-      case 'lazy':
-        return visit(def['getter'](), value, path, depth);
-      case 'union': {
-        const issues = (def['options'] as unknown[]).map((option) => visit(option, value, path, depth));
-        return issues.every(Boolean) ? issues[0] : undefined;
-      }
-      case 'object':
-        if (value instanceof Date) return { path, code: 'invalid_type', message: M.plainData.en };
-        if (!isPlainObject(value)) return undefined;
-        for (const [key, field] of Object.entries(def['shape'] as Record<string, unknown>)) {
-          const issue = Object.hasOwn(value, key) ? visit(field, value[key], [...path, key], depth + 1) : undefined;
-          if (issue) return issue;
-        }
-        return undefined;
-      case 'array':
-        if (!Array.isArray(value)) return undefined;
-        for (let i = 0; i < value.length; i++) {
-          const issue = visit(def['element'], value[i], [...path, i], depth + 1);
-          if (issue) return issue;
-        }
-        return undefined;
-      case 'record':
-        if (!isPlainObject(value)) return undefined;
-        for (const [key, item] of Object.entries(value)) {
-          const issue = visit(def['valueType'], item, [...path, key], depth + 1);
-          if (issue) return issue;
-        }
-        return undefined;
-      default:
-        return undefined;
+  if (input === null || typeof input !== 'object') return undefined;
+  return dateCheckOf(schema)?.(input, [], 0);
+}
+
+function dateCheckOf(schema: unknown): DateCheck | null {
+  const known = dateChecks.get(schema as object);
+  if (known !== undefined) return known;
+  // A recursive schema meets itself while its check is built: it then forwards to the check
+  // being built, and is never taken for one without objects.
+  let built: DateCheck | null | undefined;
+  dateChecks.set(schema as object, (value, path, depth) => built?.(value, path, depth));
+  built = buildDateCheck(schema);
+  dateChecks.set(schema as object, built);
+  return built;
+}
+
+function buildDateCheck(schema: unknown): DateCheck | null {
+  const def = defOf(schema);
+  if (WRAPPERS.has(def.type)) return dateCheckOf(def['innerType']);
+  switch (def.type) {
+    case 'pipe':
+      return dateCheckOf(def['in']);
+    case 'lazy': {
+      // The getter may build its schema on each call; its check is looked up when needed.
+      const getter = def['getter'] as () => unknown;
+      return (value, path, depth) => dateCheckOf(getter())?.(value, path, depth);
     }
-  };
-  return visit(schema, input, [], 0);
+    case 'union': {
+      const options = (def['options'] as unknown[]).map(dateCheckOf);
+      // An option without objects accepts any object as far as this check goes.
+      if (options.some((option) => option === null)) return null;
+      return (value, path, depth) => {
+        if (value === null || typeof value !== 'object') return undefined;
+        let first: ValidationIssue | undefined;
+        for (const option of options) {
+          const issue = option!(value, path, depth);
+          if (!issue) return undefined;
+          first ??= issue;
+        }
+        return first;
+      };
+    }
+    case 'object': {
+      const fields = Object.entries(def['shape'] as Record<string, unknown>)
+        .map(([key, field]) => [key, dateCheckOf(field)] as const)
+        .filter((entry): entry is readonly [string, DateCheck] => entry[1] !== null);
+      return (value, path, depth) => {
+        if (depth > MAX_INPUT_DEPTH || value === null || typeof value !== 'object') return undefined;
+        if (value instanceof Date) return { path: [...path], code: 'invalid_type', message: M.plainData.en };
+        if (!isPlainObject(value)) return undefined;
+        for (const [key, check] of fields) {
+          if (!Object.hasOwn(value, key)) continue;
+          const item = value[key];
+          if (item === null || typeof item !== 'object') continue;
+          path.push(key);
+          const issue = check(item, path, depth + 1);
+          path.pop();
+          if (issue) return issue;
+        }
+        return undefined;
+      };
+    }
+    case 'array': {
+      const element = dateCheckOf(def['element']);
+      if (!element) return null;
+      return (value, path, depth) => {
+        if (depth > MAX_INPUT_DEPTH || !Array.isArray(value)) return undefined;
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === null || typeof item !== 'object') continue;
+          path.push(i);
+          const issue = element(item, path, depth + 1);
+          path.pop();
+          if (issue) return issue;
+        }
+        return undefined;
+      };
+    }
+    case 'record': {
+      const valueCheck = dateCheckOf(def['valueType']);
+      if (!valueCheck) return null;
+      return (value, path, depth) => {
+        if (depth > MAX_INPUT_DEPTH || !isPlainObject(value)) return undefined;
+        for (const [key, item] of Object.entries(value)) {
+          if (item === null || typeof item !== 'object') continue;
+          path.push(key);
+          const issue = valueCheck(item, path, depth + 1);
+          path.pop();
+          if (issue) return issue;
+        }
+        return undefined;
+      };
+    }
+    default:
+      return null;
+  }
 }
 
 /**
@@ -168,6 +242,11 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, opt
   const locale = options.locale ?? defaultLocale;
   const unsafe = findUnsafeInput(input) ?? findDateForObject(schema, input);
   if (unsafe) throw validationError([localised(unsafe, locale)], locale, options);
+  // Parsed without a context first: any context object takes zod off its fast path (a clean
+  // parse measured 10-20x slower), and only a failing parse needs the locale and
+  // `reportInput`. zod parses deterministically, so the second parse fails the same way.
+  const fast = schema.safeParse(input);
+  if (fast.success) return withoutNegativeZero(fast.data) as z.output<S>;
   const result = schema.safeParse(input, { error: localeErrors[locale], reportInput: false });
   if (result.success) return withoutNegativeZero(result.data) as z.output<S>;
   throw validationError(toValidationIssues(result.error, locale), locale, options, result.error);
