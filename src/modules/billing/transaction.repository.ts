@@ -9,7 +9,8 @@ import type { RepositoryDeps } from '../../stores/repository-deps.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { decimalOf, instantOf, jsonTextOf, minorOf } from '../../stores/postgres/column-values.js';
 import type { Database, NewTransactionRow, TransactionRow } from '../../stores/postgres/database.js';
-import { PostgresRepository, updateOptionsSchema, type KeysetOrder, type UpdateOptions } from '../../stores/postgres/postgres-repository.js';
+import { preparePages, PostgresRepository, updatedAtEquals, updateOptionsSchema, type KeysetOrder, type UpdateOptions } from '../../stores/postgres/postgres-repository.js';
+import { prepareStatement, slot } from '../../stores/postgres/prepared-statement.js';
 import {
   createTransactionInputSchema,
   transactionSchema,
@@ -45,6 +46,46 @@ const NEWEST_FIRST: KeysetOrder = { direction: 'desc', columns: [['created_at', 
 /** Sweeps of pending or failed payments take the oldest first: `idx_transactions_status (status, created_at)`. */
 const OLDEST_FIRST: KeysetOrder = { direction: 'asc', columns: [['created_at', 'timestamptz'], ['id', 'bigint']] };
 
+/** The filters of the lists, as slots of their prepared statements. */
+const byCreatedWindow = <Q extends { where: (...args: any[]) => Q }>(q: Q, has: (name: string) => boolean): Q => {
+  let query = q;
+  if (has('from')) query = query.where('created_at', '>=', slot<Date>('from'));
+  if (has('to')) query = query.where('created_at', '<', slot<Date>('to'));
+  return query;
+};
+
+// The statements of the short calls, built and compiled once (see prepareStatement).
+const INSERT = prepareStatement((db) =>
+  db
+    .insertInto('transactions')
+    .values({
+      transaction_id: slot('transaction_id'),
+      user_id: slot('user_id'),
+      amount: slot('amount'),
+      currency: slot('currency'),
+      payment_method: slot('payment_method'),
+      transaction_type: slot('transaction_type'),
+      status: slot('status'),
+      description: slot('description'),
+      metadata: slot('metadata'),
+      created_at: slot('created_at'),
+      updated_at: slot('updated_at'),
+    })
+    .returningAll(),
+);
+const BY_TRANSACTION_ID = prepareStatement((db) => db.selectFrom('transactions').selectAll().where('transaction_id', '=', slot('id')));
+const SET_STATUS = prepareStatement((db) => db.updateTable('transactions').set({ status: slot('status') }).where('transaction_id', '=', slot('id')).returningAll());
+const SET_STATUS_IF_UNCHANGED = prepareStatement((db) =>
+  db.updateTable('transactions').set({ status: slot('status') }).where('transaction_id', '=', slot('id')).where(updatedAtEquals(slot('expected'))).returningAll(),
+);
+const BY_USER_PAGES = preparePages(NEWEST_FIRST, (db, has) =>
+  byCreatedWindow(
+    db.selectFrom('transactions').selectAll().where('user_id', '=', slot('user')).$if(has('status'), (q) => q.where('status', '=', slot('status'))),
+    has,
+  ),
+);
+const BY_STATUS_PAGES = preparePages(OLDEST_FIRST, (db, has) => byCreatedWindow(db.selectFrom('transactions').selectAll().where('status', '=', slot('status')), has));
+
 /**
  * The `transactions` table: every financial movement, amounts in minor units. A refund is a
  * row of its own (type `refund`, non-negative amount); the original moves to `refunded`.
@@ -65,8 +106,8 @@ export class TransactionRepository extends PostgresRepository {
   async create(input: CreateTransactionInput, ctx?: StoreContext): Promise<Transaction> {
     return this.run('create', async () => {
       const data = this.parse(createTransactionInputSchema, input);
-      const row = await this.dbOf(ctx).insertInto('transactions').values({ ...toNewRow(data), ...this.insertTimestamps() }).returningAll().executeTakeFirstOrThrow();
-      return toTransaction(row);
+      const { rows } = await INSERT.execute(this.dbOf(ctx), { ...toNewRow(data), ...this.insertTimestamps() });
+      return toTransaction(rows[0] as TransactionRow);
     });
   }
 
@@ -74,7 +115,7 @@ export class TransactionRepository extends PostgresRepository {
   async findByTransactionId(transactionId: string, ctx?: StoreContext): Promise<Transaction | null> {
     return this.run('findByTransactionId', async () => {
       const id = this.parse(fields.transactionId, transactionId);
-      const row = await this.dbOf(ctx).selectFrom('transactions').selectAll().where('transaction_id', '=', id).executeTakeFirst();
+      const row = (await BY_TRANSACTION_ID.execute(this.dbOf(ctx), { id })).rows[0];
       return row ? toTransaction(row) : null;
     });
   }
@@ -91,14 +132,8 @@ export class TransactionRepository extends PostgresRepository {
     return this.run('listByUser', async () => {
       const user = this.parse(fields.userId, userId);
       const { status, from, to } = this.parse(userFilterSchema, filter);
-      const query = this.dbOf(ctx)
-        .selectFrom('transactions')
-        .selectAll()
-        .where('user_id', '=', user)
-        .$if(status !== undefined, (q) => q.where('status', '=', status!))
-        .$if(from !== undefined, (q) => q.where('created_at', '>=', from!))
-        .$if(to !== undefined, (q) => q.where('created_at', '<', to!));
-      const { rows, nextCursor } = await this.keysetPage(query, NEWEST_FIRST, page);
+      const query = { pages: BY_USER_PAGES, handle: this.dbOf(ctx), values: { user, status, from, to } };
+      const { rows, nextCursor } = await this.keysetPage<Database, 'transactions', TransactionRow>(query, undefined, page);
       return { items: rows.map(toTransaction), nextCursor };
     });
   }
@@ -108,13 +143,8 @@ export class TransactionRepository extends PostgresRepository {
     return this.run('listByStatus', async () => {
       const wanted = this.parse(fields.status, status);
       const { from, to } = this.parse(statusFilterSchema, filter);
-      const query = this.dbOf(ctx)
-        .selectFrom('transactions')
-        .selectAll()
-        .where('status', '=', wanted)
-        .$if(from !== undefined, (q) => q.where('created_at', '>=', from!))
-        .$if(to !== undefined, (q) => q.where('created_at', '<', to!));
-      const { rows, nextCursor } = await this.keysetPage(query, OLDEST_FIRST, page);
+      const query = { pages: BY_STATUS_PAGES, handle: this.dbOf(ctx), values: { status: wanted, from, to } };
+      const { rows, nextCursor } = await this.keysetPage<Database, 'transactions', TransactionRow>(query, undefined, page);
       return { items: rows.map(toTransaction), nextCursor };
     });
   }
@@ -128,13 +158,10 @@ export class TransactionRepository extends PostgresRepository {
       const id = this.parse(fields.transactionId, transactionId);
       const { status, expectedUpdatedAt } = this.parse(statusUpdateSchema, update);
       const db = this.dbOf(ctx);
-      const row = await db
-        .updateTable('transactions')
-        .set({ status })
-        .where('transaction_id', '=', id)
-        .$if(expectedUpdatedAt !== undefined, (q) => q.where(this.updatedAtIs(expectedUpdatedAt!)))
-        .returningAll()
-        .executeTakeFirst();
+      const { rows } = expectedUpdatedAt === undefined
+        ? await SET_STATUS.execute(db, { status, id })
+        : await SET_STATUS_IF_UNCHANGED.execute(db, { status, id, expected: expectedUpdatedAt });
+      const row = rows[0];
       if (row) return toTransaction(row);
       return this.refuseUpdate(id, () => db.selectFrom('transactions').select('id').where('transaction_id', '=', id).executeTakeFirst());
     });

@@ -4,17 +4,58 @@ import pg from 'pg';
 const DATE_OID = 1082;
 const DATE_ARRAY_OID = 1182;
 const NUMERIC_OID = 1700;
+const TIMESTAMPTZ_OID = 1184;
+
+/**
+ * The microseconds (six digits) of `TIMESTAMPTZ` values parsed by the SDK's pools whose text
+ * is finer than the millisecond a `Date` holds. Keyed by the parsed `Date`, so a keyset
+ * cursor made from a row still names the exact instant (a truncated one would make the next
+ * page skip rows of the same millisecond), without a cursor column computed in SQL.
+ */
+const subMillisecondFractions = new WeakMap<Date, string>();
+
+const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (text: string) => unknown;
+
+function timestamptzOf(text: string): unknown {
+  const value = parseTimestamptz(text);
+  if (!(value instanceof Date)) return value;
+  // `2026-03-01 09:00:00.123456+03`: the fraction follows the seconds, at index 19 or later.
+  const dot = text.indexOf('.', 19);
+  if (dot < 0) return value;
+  let end = dot + 1;
+  while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
+  const micros = text.slice(dot + 1, end).padEnd(6, '0').slice(0, 6);
+  if (Number(micros) !== value.getUTCMilliseconds() * 1000) subMillisecondFractions.set(value, micros);
+  return value;
+}
+
+/**
+ * The exact UTC text (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, microseconds) of a `TIMESTAMPTZ` value
+ * read through the SDK's pools; a `Date` the SDK did not parse is taken as exact to the millisecond.
+ *
+ * @example
+ * ```ts
+ * exactInstantText(row.created_at) // '2026-03-01T06:00:00.123456Z'
+ * ```
+ */
+export function exactInstantText(value: Date): string {
+  const iso = value.toISOString();
+  const micros = subMillisecondFractions.get(value) ?? `${iso.slice(20, 23)}000`;
+  return `${iso.slice(0, 19)}.${micros}Z`;
+}
 
 const identity = (value: string) => value;
 
 /**
  * Type parsing for the SDK's own pools only (never `pg.types.setTypeParser`, which would
  * change the host app's parsing): `DATE` stays a `YYYY-MM-DD` string instead of a Date at
- * local midnight, and `NUMERIC` stays an exact decimal string.
+ * local midnight, `NUMERIC` stays an exact decimal string, and a `TIMESTAMPTZ` finer than a
+ * millisecond keeps its microseconds on the side ({@link exactInstantText}).
  */
 export const nexfitPgTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === DATE_OID || oid === NUMERIC_OID) return identity;
+    if (oid === TIMESTAMPTZ_OID && (format ?? 'text') === 'text') return timestamptzOf;
     if (oid === DATE_ARRAY_OID) return pg.types.getTypeParser(1009 /* text[] */ as Parameters<typeof pg.types.getTypeParser>[0], format ?? 'text');
     return pg.types.getTypeParser(oid, format ?? 'text');
   }) as pg.CustomTypesConfig['getTypeParser'],

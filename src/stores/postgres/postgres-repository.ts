@@ -1,4 +1,4 @@
-import { AliasNode, FromNode, IdentifierNode, sql, type Kysely, type OperationNode, type SelectQueryBuilder, type SelectQueryNode, type SqlBool, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { ConcurrencyError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { observed } from '../../core/observer.js';
@@ -9,6 +9,9 @@ import type { RepositoryDeps } from '../repository-deps.js';
 import type { StoreContext } from '../store-context.js';
 import type { Database } from './database.js';
 import { toNexfitError } from './error-mapping.js';
+import { calendarDateOf } from './column-values.js';
+import { exactInstantText } from './pg-types.js';
+import { prepareStatement, slot, type PreparedStatement } from './prepared-statement.js';
 
 /** A PostgreSQL handle a repository method runs on: the SDK's pool or the caller's transaction. */
 export type PostgresHandle = Kysely<Database> | Transaction<Database>;
@@ -41,17 +44,78 @@ export interface RowPage<Row> {
 }
 
 /**
- * Cursor text per column type. Timestamps keep their microseconds (a `Date` would truncate
- * them to milliseconds and a page boundary could then skip rows); dates stay calendar days.
+ * Cursor text per column type, made from the row's value in JS. Timestamps keep their
+ * microseconds (a `Date` alone would truncate them to milliseconds and a page boundary could
+ * then skip rows; see {@link exactInstantText}); dates stay calendar days.
  */
-const CURSOR_TEXT: Readonly<Record<KeysetColumnType, { readonly select: (column: string) => ReturnType<typeof sql<string>>; readonly pattern: RegExp }>> = {
+const CURSOR_TEXT: Readonly<Record<KeysetColumnType, { readonly of: (value: unknown) => string; readonly pattern: RegExp }>> = {
   timestamptz: {
-    select: (column) => sql<string>`to_char(${sql.ref(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    of: (value) => exactInstantText(value instanceof Date ? value : new Date(String(value))),
     pattern: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
   },
-  date: { select: (column) => sql<string>`to_char(${sql.ref(column)}, 'YYYY-MM-DD')`, pattern: /^\d{4}-\d{2}-\d{2}$/ },
-  bigint: { select: (column) => sql<string>`${sql.ref(column)}::text`, pattern: /^\d{1,19}$/ },
+  date: { of: calendarDateOf, pattern: /^\d{4}-\d{2}-\d{2}$/ },
+  bigint: { of: (value) => String(value), pattern: /^\d{1,19}$/ },
 };
+
+/** The row comparison that starts a keyset page after the cursor's values. */
+function afterCursor(order: KeysetOrder, values: readonly unknown[]): RawBuilder<SqlBool> {
+  const casts = values.map((value, i) => sql`cast(${value} as ${sql.raw(order.columns[i]![1])})`);
+  const refs = order.columns.map(([column]) => sql.ref(column));
+  return sql<SqlBool>`(${sql.join(refs)}) ${sql.raw(order.direction === 'desc' ? '<' : '>')} (${sql.join(casts)})`;
+}
+
+/**
+ * The statements of one keyset-paged list, prepared once per combination of the filters a
+ * call uses (a filter left `undefined` is left out of the SQL): the first page and the pages
+ * after a cursor. Only values change from call to call, so nothing is built or compiled then.
+ */
+export interface PreparedPages {
+  readonly order: KeysetOrder;
+  /** The statement for these filter values, and whether it starts after a cursor. */
+  statementFor(values: Readonly<Record<string, unknown>>, after: boolean): PreparedStatement<Record<string, unknown>>;
+}
+
+/**
+ * Prepares a keyset-paged list under `order`: `build` makes its query with {@link slot}s named
+ * like the filter values, and `has(name)` tells whether that filter is used.
+ *
+ * @example
+ * ```ts
+ * const BY_USER = preparePages(NEWEST_FIRST, (db, has) =>
+ *   db.selectFrom('transactions').selectAll().where('user_id', '=', slot('user')).$if(has('status'), (q) => q.where('status', '=', slot('status'))));
+ * ```
+ */
+export function preparePages(
+  order: KeysetOrder,
+  build: (db: Kysely<Database>, has: (name: string) => boolean) => SelectQueryBuilder<Database, any, any>,
+): PreparedPages {
+  const statements = new Map<string, PreparedStatement<Record<string, unknown>>>();
+  return {
+    order,
+    statementFor(values, after) {
+      const used = Object.keys(values).filter((name) => values[name] !== undefined);
+      const key = `${after}:${used.join(',')}`;
+      let statement = statements.get(key);
+      if (!statement) {
+        statement = prepareStatement((db) => {
+          let q = build(db, (name) => used.includes(name)) as SelectQueryBuilder<any, any, Record<string, unknown>>;
+          if (after) q = q.where(afterCursor(order, order.columns.map((_, i) => slot(`nexfit_after_${i}`))));
+          for (const [column] of order.columns) q = q.orderBy(sql.ref(column), order.direction);
+          return q.limit(slot<number>('nexfit_limit'));
+        });
+        statements.set(key, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+/** A prepared keyset-paged list with the values of one call, run on the call's handle. */
+export interface PreparedPageQuery {
+  readonly pages: PreparedPages;
+  readonly handle: PostgresHandle;
+  readonly values: Readonly<Record<string, unknown>>;
+}
 
 const invalidCursor = () =>
   new ValidationError('Invalid page cursor', [{ path: ['after'], code: 'invalid_cursor', message: 'The cursor is not one this list produced' }]);
@@ -122,43 +186,45 @@ export abstract class PostgresRepository {
   /**
    * One keyset page of `query` under `order`: the next page starts strictly after the last
    * row by a row comparison (`(created_at, id) < ($1, $2)`), so deep pages stay index scans.
+   * The SQL is the list's own query with a `LIMIT`; the cursor is made from the last row's
+   * values. A prepared query ({@link preparePages}) brings its own order.
    */
   protected async keysetPage<DB, TB extends keyof DB, Row>(
-    query: SelectQueryBuilder<DB, TB, Row>,
-    order: KeysetOrder,
+    query: SelectQueryBuilder<DB, TB, Row> | PreparedPageQuery,
+    order: KeysetOrder | undefined,
     page: PageRequest | undefined,
   ): Promise<RowPage<Row>> {
     const request = this.parse(pageRequestSchema, page ?? {});
     const limit = request.limit ?? DEFAULT_PAGE_SIZE;
-    const columns = order.columns;
-    // The cursor columns are selected under aliases of their own; untyped inside, typed at the edges.
-    let q = query as unknown as SelectQueryBuilder<any, any, Record<string, unknown>>;
+    const sort = 'pages' in query ? query.pages.order : order!;
+    const columns = sort.columns;
+    let after: unknown[] | undefined;
     if (request.after !== undefined) {
-      const values = decodeCursor(request.after, columns.length);
-      const casts = values.map((value, i) => {
-        const [, type] = columns[i]!;
-        if (typeof value !== 'string' || !CURSOR_TEXT[type].pattern.test(value)) throw invalidCursor();
-        return sql`cast(${value} as ${sql.raw(type)})`;
+      after = decodeCursor(request.after, columns.length);
+      after.forEach((value, i) => {
+        if (typeof value !== 'string' || !CURSOR_TEXT[columns[i]![1]].pattern.test(value)) throw invalidCursor();
       });
-      const refs = columns.map(([column]) => sql.ref(column));
-      q = q.where(sql<SqlBool>`(${sql.join(refs)}) ${sql.raw(order.direction === 'desc' ? '<' : '>')} (${sql.join(casts)})`);
     }
-    for (const [column] of columns) q = q.orderBy(sql.ref(column), order.direction);
-    const inner = q.limit(limit + 1);
-    // The cursor text is computed in an outer query over the page's rows only: selected next to
-    // the row, PostgreSQL evaluates it for every matching row before a top-N sort keeps the page.
-    // The outer statement runs on the query's own handle (the caller's transaction or the pool)
-    // by standing in for the inner one.
-    const paged = pageStatement(this.db, order, inner.toOperationNode());
-    const rows = await inner.withPlugin({ transformQuery: () => paged, transformResult: async ({ result }) => result }).execute();
+    let rows: readonly Record<string, unknown>[];
+    if ('pages' in query) {
+      const values: Record<string, unknown> = { ...query.values, nexfit_limit: limit + 1 };
+      after?.forEach((value, i) => (values[`nexfit_after_${i}`] = value));
+      rows = (await query.pages.statementFor(query.values, after !== undefined).execute(query.handle, values)).rows;
+    } else {
+      // Untyped inside, typed at the edges.
+      let q = query as unknown as SelectQueryBuilder<any, any, Record<string, unknown>>;
+      if (after) q = q.where(afterCursor(sort, after));
+      for (const [column] of columns) q = q.orderBy(sql.ref(column), sort.direction);
+      rows = await q.limit(limit + 1).execute();
+    }
     const last = rows.length > limit ? rows[limit - 1] : undefined;
-    const nextCursor = last ? encodeCursor(columns.map((_, i) => last[`nexfit_cursor_${i}`])) : null;
-    return { rows: rows.slice(0, limit) as unknown as Row[], nextCursor };
+    const nextCursor = last ? encodeCursor(columns.map(([column, type]) => (last[column] == null ? null : CURSOR_TEXT[type].of(last[column])))) : null;
+    return { rows: (rows.length > limit ? rows.slice(0, limit) : rows) as unknown as Row[], nextCursor };
   }
 
   /** The guard of {@link UpdateOptions}: the row's `updated_at`, truncated to milliseconds, is the one read. */
   protected updatedAtIs(expected: Date) {
-    return sql<SqlBool>`date_trunc('milliseconds', ${sql.ref('updated_at')}) = ${expected}`;
+    return updatedAtEquals(expected);
   }
 
   /**
@@ -182,26 +248,17 @@ export abstract class PostgresRepository {
   }
 }
 
-const PAGE_ALIAS = IdentifierNode.create('nexfit_page');
-/** The outer statement of a keyset page, per sort: built once, since only its FROM (the page's query) changes. */
-const pageShells = new WeakMap<KeysetOrder, SelectQueryNode>();
-
 /**
- * `SELECT nexfit_page.*, <cursor text> FROM (<page>) AS nexfit_page ORDER BY <order>`. The
- * shell is built once per sort on `db` (never executed there) and reused with each page's query.
+ * The optimistic-concurrency guard: the row's `updated_at`, truncated to milliseconds (the
+ * precision of a `Date`), equals `expected`. A function so prepared statements share it.
+ *
+ * @example
+ * ```ts
+ * db.updateTable('transactions').set({ status }).where(updatedAtEquals(slot('expected')))
+ * ```
  */
-function pageStatement(db: Kysely<Database>, order: KeysetOrder, page: OperationNode): SelectQueryNode {
-  let shell = pageShells.get(order);
-  if (!shell) {
-    let outer = (db as unknown as Kysely<any>)
-      .selectFrom(sql`(SELECT 1)`.as('nexfit_page'))
-      .selectAll('nexfit_page')
-      .select(order.columns.map(([column, type], i) => CURSOR_TEXT[type].select(`nexfit_page.${column}`).as(`nexfit_cursor_${i}`)));
-    for (const [column] of order.columns) outer = outer.orderBy(sql.ref(`nexfit_page.${column}`), order.direction);
-    shell = outer.toOperationNode();
-    pageShells.set(order, shell);
-  }
-  return Object.freeze({ ...shell, from: FromNode.create([AliasNode.create(page, PAGE_ALIAS)]) });
+export function updatedAtEquals(expected: Date) {
+  return sql<SqlBool>`date_trunc('milliseconds', ${sql.ref('updated_at')}) = ${expected}`;
 }
 
 /**
