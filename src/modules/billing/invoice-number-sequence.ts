@@ -6,6 +6,7 @@ import type { RepositoryDeps } from '../../stores/repository-deps.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import type { Database } from '../../stores/postgres/database.js';
 import { isInTransactionBlock, PostgresRepository, type PostgresHandle } from '../../stores/postgres/postgres-repository.js';
+import { prepareStatement, slot } from '../../stores/postgres/prepared-statement.js';
 import { invoiceSchema } from './invoice.schema.js';
 
 /** Calendar years an invoice number may carry. */
@@ -22,6 +23,18 @@ const ISSUER_CODE_YEAR = 0;
 /** Digits each part is padded to; a part that outgrows them widens while the whole fits. */
 const PART_DIGITS = 6;
 const MAX_LENGTH = 20;
+
+// The two statements of every number, built and compiled once (see prepareStatement).
+const REGISTERED_CODE = prepareStatement((db) =>
+  db.selectFrom('nexfit_invoice_sequences').select('last_value').where('business_id', '=', slot('business')).where('year', '=', ISSUER_CODE_YEAR),
+);
+const NEXT_IN_SERIES = prepareStatement((db) =>
+  db
+    .insertInto('nexfit_invoice_sequences')
+    .values({ business_id: slot('business'), year: slot('year'), last_value: 1 })
+    .onConflict((oc) => oc.columns(['business_id', 'year']).doUpdateSet({ last_value: sql<number>`nexfit_invoice_sequences.last_value + 1` }))
+    .returning('last_value'),
+);
 
 /**
  * Formats an invoice number as `<year>-<issuer code>-<sequence>`, e.g. `2026-000042-000317`
@@ -87,12 +100,7 @@ export class InvoiceNumberSequence extends PostgresRepository {
         throw new ConfigurationError('InvoiceNumberSequence.next must run in the transaction that writes the invoice');
       }
       const code = await this.#issuerCode(db, business);
-      const { last_value: sequence } = await db
-        .insertInto('nexfit_invoice_sequences')
-        .values({ business_id: business, year: validYear, last_value: 1 })
-        .onConflict((oc) => oc.columns(['business_id', 'year']).doUpdateSet({ last_value: sql<number>`nexfit_invoice_sequences.last_value + 1` }))
-        .returning('last_value')
-        .executeTakeFirstOrThrow();
+      const { last_value: sequence } = (await NEXT_IN_SERIES.execute(db, { business, year: validYear })).rows[0]!;
       return formatInvoiceNumber(validYear, code, sequence);
     });
   }
@@ -146,12 +154,6 @@ export class InvoiceNumberSequence extends PostgresRepository {
   }
 
   async #registeredCode(db: PostgresHandle, business: string): Promise<number | undefined> {
-    const row = await db
-      .selectFrom('nexfit_invoice_sequences')
-      .select('last_value')
-      .where('business_id', '=', business)
-      .where('year', '=', ISSUER_CODE_YEAR)
-      .executeTakeFirst();
-    return row?.last_value;
+    return (await REGISTERED_CODE.execute(db, { business })).rows[0]?.last_value;
   }
 }

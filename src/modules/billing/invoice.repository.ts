@@ -9,7 +9,8 @@ import type { StoreContext } from '../../stores/store-context.js';
 import { calendarDateOf, decimalOf, instantOf, jsonTextOf, minorOf, nullableCalendarDateOf } from '../../stores/postgres/column-values.js';
 import type { Database, InvoiceRow, InvoiceRowUpdate, NewInvoiceRow } from '../../stores/postgres/database.js';
 import type { InvoiceStatus } from '../../stores/postgres/enums.js';
-import { PostgresRepository, updateOptionsSchema, type KeysetOrder, type PostgresHandle, type UpdateOptions } from '../../stores/postgres/postgres-repository.js';
+import { preparePages, PostgresRepository, updatedAtEquals, updateOptionsSchema, type KeysetOrder, type PostgresHandle, type UpdateOptions } from '../../stores/postgres/postgres-repository.js';
+import { prepareStatement, slot, type PreparedStatement } from '../../stores/postgres/prepared-statement.js';
 import { InvoiceNumberSequence } from './invoice-number-sequence.js';
 import { createInvoiceInputSchema, invoiceSchema, type CreateInvoiceData, type CreateInvoiceInput, type Invoice } from './invoice.schema.js';
 
@@ -32,6 +33,62 @@ export type InvoiceUserFilter = z.input<typeof userFilterSchema>;
 const EARLIEST_DUE_FIRST: KeysetOrder = { direction: 'asc', columns: [['due_date', 'date'], ['id', 'bigint']] };
 /** A user's invoices, newest first: `idx_invoices_user_id (user_id, created_at)`. */
 const NEWEST_FIRST: KeysetOrder = { direction: 'desc', columns: [['created_at', 'timestamptz'], ['id', 'bigint']] };
+
+// The statements of the short calls, built and compiled once (see prepareStatement).
+const INSERT = prepareStatement((db) =>
+  db
+    .insertInto('invoices')
+    .values({
+      invoice_id: slot('invoice_id'),
+      transaction_id: slot('transaction_id'),
+      subscription_id: slot('subscription_id'),
+      user_id: slot('user_id'),
+      business_id: slot('business_id'),
+      total_amount: slot('total_amount'),
+      tax_amount: slot('tax_amount'),
+      currency: slot('currency'),
+      status: slot('status'),
+      due_date: slot('due_date'),
+      payment_date: slot('payment_date'),
+      invoice_number: slot('invoice_number'),
+      invoice_data: slot('invoice_data'),
+      created_at: slot('created_at'),
+      updated_at: slot('updated_at'),
+    })
+    .returningAll(),
+);
+const BY_INVOICE_ID = prepareStatement((db) => db.selectFrom('invoices').selectAll().where('invoice_id', '=', slot('id')));
+const BY_BUSINESS_PAGES = preparePages(EARLIEST_DUE_FIRST, (db, has) =>
+  db
+    .selectFrom('invoices')
+    .selectAll()
+    .where('business_id', '=', slot('business'))
+    .$if(has('status'), (q) => q.where('status', '=', slot('status')))
+    .$if(has('dueBefore'), (q) => q.where('due_date', '<', slot('dueBefore'))),
+);
+const BY_USER_PAGES = preparePages(NEWEST_FIRST, (db, has) =>
+  db.selectFrom('invoices').selectAll().where('user_id', '=', slot('user')).$if(has('status'), (q) => q.where('status', '=', slot('status'))),
+);
+/** The guarded updates, one statement per set of columns, guard and allowed statuses. */
+const UPDATES = new Map<string, PreparedStatement<InvoiceRow>>();
+
+function updateStatement(columns: readonly (keyof InvoiceRowUpdate)[], guarded: boolean, from: readonly InvoiceStatus[] | undefined): PreparedStatement<InvoiceRow> {
+  const key = `${columns.join(',')}|${guarded}|${from?.join(',') ?? ''}`;
+  let statement = UPDATES.get(key);
+  if (!statement) {
+    statement = prepareStatement((db) =>
+      db
+        .updateTable('invoices')
+        .set(Object.fromEntries(columns.map((column) => [column, slot(column)])))
+        .where('invoice_id', '=', slot('nexfit_id'))
+        .$if(guarded, (q) => q.where(updatedAtEquals(slot('nexfit_expected'))))
+        .$if(from !== undefined, (q) => q.where('status', 'in', from!))
+        .returningAll(),
+    );
+    UPDATES.set(key, statement);
+  }
+  return statement;
+}
 
 const yearFormat = new Intl.DateTimeFormat('en', { timeZone: DEFAULT_TIME_ZONE, year: 'numeric' });
 
@@ -75,8 +132,8 @@ export class InvoiceRepository extends PostgresRepository {
       const year = Number(yearFormat.format(this.deps.clock.now()));
       return this.inTransaction(this.dbOf(ctx), async (trx: PostgresHandle) => {
         const invoiceNumber = await this.#numbers.next(data.businessId, year, { pg: trx });
-        const row = await trx.insertInto('invoices').values({ ...toNewRow({ ...data, invoiceNumber }), ...this.insertTimestamps() }).returningAll().executeTakeFirstOrThrow();
-        return toInvoice(row);
+        const { rows } = await INSERT.execute(trx, { ...toNewRow({ ...data, invoiceNumber }), ...this.insertTimestamps() });
+        return toInvoice(rows[0] as InvoiceRow);
       });
     });
   }
@@ -85,7 +142,7 @@ export class InvoiceRepository extends PostgresRepository {
   async findByInvoiceId(invoiceId: string, ctx?: StoreContext): Promise<Invoice | null> {
     return this.run('findByInvoiceId', async () => {
       const id = this.parse(fields.invoiceId, invoiceId);
-      const row = await this.dbOf(ctx).selectFrom('invoices').selectAll().where('invoice_id', '=', id).executeTakeFirst();
+      const row = (await BY_INVOICE_ID.execute(this.dbOf(ctx), { id })).rows[0];
       return row ? toInvoice(row) : null;
     });
   }
@@ -111,13 +168,8 @@ export class InvoiceRepository extends PostgresRepository {
     return this.run('listByBusiness', async () => {
       const business = this.parse(fields.businessId, businessId);
       const { status, dueBefore } = this.parse(businessFilterSchema, filter);
-      const query = this.dbOf(ctx)
-        .selectFrom('invoices')
-        .selectAll()
-        .where('business_id', '=', business)
-        .$if(status !== undefined, (q) => q.where('status', '=', status!))
-        .$if(dueBefore !== undefined, (q) => q.where('due_date', '<', dueBefore!));
-      const { rows, nextCursor } = await this.keysetPage(query, EARLIEST_DUE_FIRST, page);
+      const query = { pages: BY_BUSINESS_PAGES, handle: this.dbOf(ctx), values: { business, status, dueBefore } };
+      const { rows, nextCursor } = await this.keysetPage<Database, 'invoices', InvoiceRow>(query, undefined, page);
       return { items: rows.map(toInvoice), nextCursor };
     });
   }
@@ -127,12 +179,8 @@ export class InvoiceRepository extends PostgresRepository {
     return this.run('listByUser', async () => {
       const user = this.parse(fields.userId, userId);
       const { status } = this.parse(userFilterSchema, filter);
-      const query = this.dbOf(ctx)
-        .selectFrom('invoices')
-        .selectAll()
-        .where('user_id', '=', user)
-        .$if(status !== undefined, (q) => q.where('status', '=', status!));
-      const { rows, nextCursor } = await this.keysetPage(query, NEWEST_FIRST, page);
+      const query = { pages: BY_USER_PAGES, handle: this.dbOf(ctx), values: { user, status } };
+      const { rows, nextCursor } = await this.keysetPage<Database, 'invoices', InvoiceRow>(query, undefined, page);
       return { items: rows.map(toInvoice), nextCursor };
     });
   }
@@ -164,14 +212,9 @@ export class InvoiceRepository extends PostgresRepository {
     const id = this.parse(fields.invoiceId, invoiceId);
     const { expectedUpdatedAt } = this.parse(updateOptionsSchema, options);
     const db = this.dbOf(ctx);
-    const row = await db
-      .updateTable('invoices')
-      .set(set)
-      .where('invoice_id', '=', id)
-      .$if(expectedUpdatedAt !== undefined, (q) => q.where(this.updatedAtIs(expectedUpdatedAt!)))
-      .$if(from !== undefined, (q) => q.where('status', 'in', from!))
-      .returningAll()
-      .executeTakeFirst();
+    const columns = Object.keys(set) as (keyof InvoiceRowUpdate)[];
+    const statement = updateStatement(columns, expectedUpdatedAt !== undefined, from);
+    const row = (await statement.execute(db, { ...set, nexfit_id: id, ...(expectedUpdatedAt !== undefined ? { nexfit_expected: expectedUpdatedAt } : {}) })).rows[0];
     if (row) return toInvoice(row);
     const current = await db.selectFrom('invoices').select(['status', 'updated_at']).where('invoice_id', '=', id).executeTakeFirst();
     if (current && from !== undefined && !from.includes(current.status) && (expectedUpdatedAt === undefined || current.updated_at.getTime() === expectedUpdatedAt.getTime())) {

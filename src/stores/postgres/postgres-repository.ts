@@ -243,7 +243,9 @@ export abstract class PostgresRepository {
    * itself; {@link isInTransactionBlock} recognises that too.
    */
   protected async inTransaction<T>(handle: PostgresHandle, work: (trx: PostgresHandle) => Promise<T>): Promise<T> {
-    if (await isInTransactionBlock(handle)) return work(handle);
+    // The SDK's pool hands each statement any idle connection, none inside a BEGIN: asking
+    // the server would cost a round trip for nothing.
+    if (handle !== this.db && (await isInTransactionBlock(handle))) return work(handle);
     return handle.transaction().execute(work);
   }
 }
