@@ -21,6 +21,8 @@ export type IssueInvoiceInput = Omit<CreateInvoiceInput, 'invoiceNumber'>;
 
 const businessFilterSchema = z.strictObject({ status: fields.status.optional(), dueBefore: calendarDateSchema.optional() });
 const userFilterSchema = z.strictObject({ status: fields.status.optional() });
+/** The statuses {@link InvoiceRepository.setStatus} moves to: paying records a date too. */
+const settableStatusSchema = fields.status.exclude(['paid']);
 /** Statuses an invoice can be paid from. */
 const PAYABLE: readonly InvoiceStatus[] = ['issued', 'overdue'];
 
@@ -203,7 +205,7 @@ export class InvoiceRepository extends PostgresRepository {
    */
   async setStatus(invoiceId: string, status: Exclude<InvoiceStatus, 'paid'>, options: UpdateOptions = {}, ctx?: StoreContext): Promise<Invoice> {
     return this.run('setStatus', async () => {
-      const next = this.parse(fields.status.exclude(['paid']), status);
+      const next = this.parse(settableStatusSchema, status);
       return this.#update(invoiceId, { status: next }, options, ctx);
     });
   }

@@ -19,15 +19,19 @@ const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (tex
 function timestamptzOf(text: string): unknown {
   const value = parseTimestamptz(text);
   if (!(value instanceof Date)) return value;
-  // `2026-03-01 09:00:00.123456+03`: the fraction follows the seconds, at index 19 or later.
-  const dot = text.indexOf('.', 19);
-  if (dot < 0) return value;
-  let end = dot + 1;
-  while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
-  const micros = text.slice(dot + 1, end).padEnd(6, '0').slice(0, 6);
-  if (Number(micros) !== value.getUTCMilliseconds() * 1000) subMillisecondFractions.set(value, micros);
+  // `2026-03-01 09:00:00.123456+03`: the fraction follows the seconds, at index 19 for a
+  // four-digit year. Up to three digits the Date is exact and nothing is kept (the usual
+  // case: the SDK writes times from a JS clock), so most values cost two character reads.
+  const dot = text.charCodeAt(19) === 46 ? 19 : text.indexOf('.', 19);
+  if (dot < 0 || !isDigit(text.charCodeAt(dot + 4))) return value;
+  let micros = '';
+  for (let i = dot + 1; i <= dot + 6 && isDigit(text.charCodeAt(i)); i++) micros += text[i];
+  micros = micros.padEnd(6, '0');
+  if (!micros.endsWith('000')) subMillisecondFractions.set(value, micros);
   return value;
 }
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
 
 /**
  * The exact UTC text (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, microseconds) of a `TIMESTAMPTZ` value
