@@ -163,12 +163,30 @@ export const calendarDateSchema = z
   .refine(isRealCalendarDate, { error: M.calendarDate.en });
 
 function isRealCalendarDate(value: string): boolean {
-  const date = new Date(`${value}T00:00:00.000Z`);
-  return isExistingDay(value) && date >= MIN_DATE && date <= MAX_DATE;
+  if (!DAY_PATTERN.test(value)) {
+    const date = new Date(`${value}T00:00:00.000Z`);
+    return isExistingDay(value) && date >= MIN_DATE && date <= MAX_DATE;
+  }
+  // A day at UTC midnight is within [MIN_DATE, MAX_DATE] exactly when its year is.
+  const year = Number(value.slice(0, 4));
+  return isExistingDay(value) && year >= MIN_DATE.getUTCFullYear() && year <= MAX_DATE.getUTCFullYear();
 }
+
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 
 /** True when `YYYY-MM-DD` names a day of the calendar (not 30 February, not month 13). */
 function isExistingDay(value: string): boolean {
+  if (DAY_PATTERN.test(value)) {
+    // Arithmetic instead of a Date and its ISO text: this runs on every date a schema reads.
+    // The proleptic Gregorian leap years, as a JavaScript Date counts them.
+    const year = Number(value.slice(0, 4));
+    const month = Number(value.slice(5, 7));
+    const day = Number(value.slice(8, 10));
+    if (month < 1 || month > 12 || day < 1) return false;
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
+  }
   const date = new Date(`${value}T00:00:00.000Z`);
   return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }
