@@ -110,8 +110,11 @@ export function findUnsafeInput(input: unknown): ValidationIssue | undefined {
 
 type SchemaDef = { readonly type: string } & Record<string, any>;
 const defOf = (schema: unknown): SchemaDef => (schema as { _zod: { def: SchemaDef } })._zod.def;
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value));
+const isPlainObject = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
 const WRAPPERS: ReadonlySet<string> = new Set(['optional', 'nullable', 'default', 'prefault', 'catch', 'readonly', 'nonoptional']);
 
 /** Checks one value against one schema node; `path` is the walk's shared stack. */
@@ -263,15 +266,33 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, opt
  * ```
  */
 export function withoutNegativeZero<T>(value: T): T {
+  // Almost no input holds a -0: look first without allocating, copy only when one is there.
+  if (!hasNegativeZero(value, 0)) return value;
+  return replaceNegativeZero(value);
+}
+
+function hasNegativeZero(value: unknown, depth: number): boolean {
+  if (typeof value === 'number') return value === 0 && 1 / value < 0;
+  if (value === null || typeof value !== 'object' || depth > MAX_INPUT_DEPTH + 1) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasNegativeZero(value[i], depth + 1)) return true;
+    return false;
+  }
+  if (!isPlainObject(value)) return false;
+  for (const key in value) if (Object.hasOwn(value, key) && hasNegativeZero(value[key], depth + 1)) return true;
+  return false;
+}
+
+function replaceNegativeZero<T>(value: T): T {
   if (typeof value === 'number') return (Object.is(value, -0) ? 0 : value) as T;
   if (Array.isArray(value)) {
-    const items = value.map(withoutNegativeZero);
+    const items = value.map((item) => replaceNegativeZero(item));
     return (items.some((item, i) => !Object.is(item, value[i])) ? items : value) as T;
   }
   if (!isPlainObject(value)) return value;
   let copy: Record<string, unknown> | undefined;
   for (const [key, item] of Object.entries(value)) {
-    const normalised = withoutNegativeZero(item);
+    const normalised = replaceNegativeZero(item);
     if (!Object.is(normalised, item)) (copy ??= { ...value })[key] = normalised;
   }
   return (copy ?? value) as T;
