@@ -42,16 +42,17 @@ export async function recoverInDoubt(
   options: RecoveryOptions = {},
 ): Promise<RecoveryReport> {
   const olderThanMs = options.olderThanMs ?? 60_000;
+  // The server's timestamps have microseconds, the cutoff milliseconds: compare at the cutoff's precision.
   const cutoff = new Date(clock.now().getTime() - olderThanMs);
   const prepared = await sql<{ gid: string }>`
     SELECT gid FROM pg_prepared_xacts
-    WHERE database = current_database() AND gid LIKE ${`${UOW_ID_PREFIX}%`} AND prepared <= ${cutoff}
+    WHERE database = current_database() AND gid LIKE ${`${UOW_ID_PREFIX}%`} AND date_trunc('milliseconds', prepared) <= ${cutoff}
     ORDER BY prepared`.execute(pg);
   const pending = await pg
     .selectFrom('nexfit_uow_intents')
     .select('unit_id')
     .where('status', '=', 'pending')
-    .where('created_at', '<=', cutoff)
+    .where(sql<Date>`date_trunc('milliseconds', created_at)`, '<=', cutoff)
     .orderBy('created_at')
     .execute();
 
