@@ -28,6 +28,23 @@ const MAX_LENGTH = 20;
 const REGISTERED_CODE = prepareStatement((db) =>
   db.selectFrom('nexfit_invoice_sequences').select('last_value').where('business_id', '=', slot('business')).where('year', '=', ISSUER_CODE_YEAR),
 );
+/**
+ * The issuer code and, only when the business has one, the next number of its series: one
+ * round trip instead of two for every invoice after a business's first. The series row is
+ * locked only once the code is known, as in the two-statement path, so a first invoice
+ * still takes the shared counter row before any series row.
+ */
+const CODE_AND_NEXT = prepareStatement<{ code: number | null; sequence: number | null }>(
+  () => sql`with code as (
+      select last_value from nexfit_invoice_sequences where business_id = ${slot('business')} and year = ${ISSUER_CODE_YEAR}
+    ), next as (
+      insert into nexfit_invoice_sequences (business_id, year, last_value)
+      select ${slot('business')}, ${slot('year')}, 1 where exists (select 1 from code)
+      on conflict (business_id, year) do update set last_value = nexfit_invoice_sequences.last_value + 1
+      returning last_value
+    )
+    select (select last_value from code) as code, (select last_value from next) as sequence`,
+);
 const NEXT_IN_SERIES = prepareStatement((db) =>
   db
     .insertInto('nexfit_invoice_sequences')
@@ -99,6 +116,9 @@ export class InvoiceNumberSequence extends PostgresRepository {
       if (!(await isInTransactionBlock(db))) {
         throw new ConfigurationError('InvoiceNumberSequence.next must run in the transaction that writes the invoice');
       }
+      const known = (await CODE_AND_NEXT.execute(db, { business, year: validYear })).rows[0];
+      if (known?.code != null && known.sequence != null) return formatInvoiceNumber(validYear, known.code, known.sequence);
+      // The business's first invoice: register its code, then take the number.
       const code = await this.#issuerCode(db, business);
       const { last_value: sequence } = (await NEXT_IN_SERIES.execute(db, { business, year: validYear })).rows[0]!;
       return formatInvoiceNumber(validYear, code, sequence);

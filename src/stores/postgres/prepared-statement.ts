@@ -8,6 +8,7 @@ import {
   type Compilable,
   type CompiledQuery,
   type QueryResult,
+  type RawBuilder,
 } from 'kysely';
 import type { Database } from './database.js';
 import type { PostgresHandle } from './postgres-repository.js';
@@ -59,13 +60,14 @@ const compiler = new Kysely<Database>({
  * const { rows } = await byId.execute(ctx?.pg ?? db, { id: transactionId });
  * ```
  */
-export function prepareStatement<R>(build: (db: Kysely<Database>) => Compilable<R>): PreparedStatement<R> {
+export function prepareStatement<R>(build: (db: Kysely<Database>) => Compilable<R> | RawBuilder<R>): PreparedStatement<R> {
   let compiled: CompiledQuery<R> | undefined;
   let sources: readonly (string | { readonly value: unknown })[] = [];
   return {
     execute(handle, values) {
       if (!compiled) {
-        compiled = build(compiler).compile();
+        // A raw `sql` statement compiles against an executor provider; a query builder needs none.
+        compiled = build(compiler).compile(compiler);
         sources = compiled.parameters.map((p) => (p instanceof Slot ? p.name : { value: p }));
       }
       const parameters = sources.map((source) => {
