@@ -155,9 +155,16 @@ function transactionOperations(nexfit: Nexfit, pool: pg.Pool, db: NodePgDatabase
   };
 }
 
-const ISSUER_CODE = 'select "last_value" from "nexfit_invoice_sequences" where "business_id" = $1 and "year" = $2';
-const NEXT_NUMBER =
-  'insert into "nexfit_invoice_sequences" ("business_id", "year", "last_value") values ($1, $2, $3) on conflict ("business_id", "year") do update set "last_value" = nexfit_invoice_sequences.last_value + 1 returning "last_value"';
+/** The SDK's numbering statement: the issuer code and the next number of the series in one round trip. */
+const CODE_AND_NEXT = `with code as (
+      select last_value from nexfit_invoice_sequences where business_id = $1 and year = 0
+    ), next as (
+      insert into nexfit_invoice_sequences (business_id, year, last_value)
+      select $1, $2, 1 where exists (select 1 from code)
+      on conflict (business_id, year) do update set last_value = nexfit_invoice_sequences.last_value + 1
+      returning last_value
+    )
+    select (select last_value from code) as code, (select last_value from next) as sequence`;
 const INVOICE_INSERT =
   'insert into "invoices" ("invoice_id", "transaction_id", "subscription_id", "user_id", "business_id", "total_amount", "tax_amount", "currency", "status", "due_date", "payment_date", "invoice_number", "invoice_data", "created_at", "updated_at") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) returning *';
 
@@ -171,23 +178,26 @@ async function invoiceOperations(nexfit: Nexfit, pool: pg.Pool, db: NodePgDataba
   const first = await repo.create(sdkInput());
   const year = Number(first.invoiceNumber.slice(0, 4));
   const rawIssue = async (client: pg.PoolClient) => {
-    const code = (await client.query<{ last_value: number }>(ISSUER_CODE, [BUSINESS, 0])).rows[0]!.last_value;
-    const sequence = (await client.query<{ last_value: number }>(NEXT_NUMBER, [BUSINESS, year, 1])).rows[0]!.last_value;
+    const { code, sequence } = (await client.query<{ code: number; sequence: number }>(CODE_AND_NEXT, [BUSINESS, year])).rows[0]!;
     const now = new Date();
     return client.query(INVOICE_INSERT, [randomUUID(), null, null, INSERT_USER, BUSINESS, '1800.00', '300.00', 'TRY', 'issued', '2026-12-31', null, invoiceNumber(year, code, sequence), '{"lines":[]}', now, now]);
   };
   type Tx = Parameters<Parameters<NodePgDatabase['transaction']>[0]>[0];
   const drizzleIssue = async (tx: Tx) => {
-    const [registered] = await tx.select({ lastValue: tables.invoiceSequences.lastValue }).from(tables.invoiceSequences).where(dsql`${tables.invoiceSequences.businessId} = ${BUSINESS} and ${tables.invoiceSequences.year} = 0`);
-    const [next] = await tx
-      .insert(tables.invoiceSequences)
-      .values({ businessId: BUSINESS, year, lastValue: 1 })
-      .onConflictDoUpdate({ target: [tables.invoiceSequences.businessId, tables.invoiceSequences.year], set: { lastValue: dsql`${tables.invoiceSequences.lastValue} + 1` } })
-      .returning({ lastValue: tables.invoiceSequences.lastValue });
+    const { rows } = await tx.execute<{ code: number; sequence: number }>(dsql`with code as (
+        select last_value from nexfit_invoice_sequences where business_id = ${BUSINESS} and year = 0
+      ), next as (
+        insert into nexfit_invoice_sequences (business_id, year, last_value)
+        select ${BUSINESS}, ${year}, 1 where exists (select 1 from code)
+        on conflict (business_id, year) do update set last_value = nexfit_invoice_sequences.last_value + 1
+        returning last_value
+      )
+      select (select last_value from code) as code, (select last_value from next) as sequence`);
+    const { code, sequence } = rows[0]!;
     const now = new Date();
     return tx
       .insert(tables.invoices)
-      .values({ invoiceId: randomUUID(), userId: INSERT_USER, businessId: BUSINESS, totalAmount: '1800.00', taxAmount: '300.00', currency: 'TRY', status: 'issued', dueDate: '2026-12-31', invoiceNumber: invoiceNumber(year, registered!.lastValue, next!.lastValue), invoiceData: { lines: [] }, createdAt: now, updatedAt: now })
+      .values({ invoiceId: randomUUID(), userId: INSERT_USER, businessId: BUSINESS, totalAmount: '1800.00', taxAmount: '300.00', currency: 'TRY', status: 'issued', dueDate: '2026-12-31', invoiceNumber: invoiceNumber(year, code, sequence), invoiceData: { lines: [] }, createdAt: now, updatedAt: now })
       .returning();
   };
   const known = first.invoiceId;
