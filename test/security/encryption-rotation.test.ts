@@ -142,12 +142,17 @@ describe('key rotation', () => {
     expect(readA.version).toBe(a.version + 1);
     expect(keyIdsOf(await raw('users').findOne({ _id: new ObjectId(a.id) }))).toEqual(['k2', 'k2', 'k2', 'k2']);
 
-    // A process already on the new keyring wrote everything under k2: nothing left to rewrite.
+    // A process already on the new keyring rewrote the role data under k2; a patch writes only what
+    // it changed, so the phone number is still under k1 and the rotation re-reads and finishes it.
     const b = await writeUser('+905321230003');
     const staleB = (await raw('users').findOne({ _id: new ObjectId(b.id) })) as Document;
     await usersUnder(DURING).patch(b.id, { roleSpecificData: { client: { medicalConditions: ['yeni durum'] }, gym_owner: { businessName: 'Kaya Spor' } } });
-    expect(await rotateStoredDocument(raw('users'), fields, staleB)).toEqual({ rewritten: false, retried: 1 });
-    expect((await usersUnder(AFTER).getById(b.id)).roleSpecificData.client?.medicalConditions).toEqual(['yeni durum']);
+    expect(await rotateStoredDocument(raw('users'), fields, staleB)).toEqual({ rewritten: true, retried: 1 });
+    const readB = await usersUnder(AFTER).getById(b.id);
+    expect(readB.roleSpecificData.client?.medicalConditions).toEqual(['yeni durum']);
+    expect(readB.phoneNumber).toBe('+905321230003');
+    // The phone number and the one medical condition left in the role data, both under k2.
+    expect(keyIdsOf(await raw('users').findOne({ _id: new ObjectId(b.id) }))).toEqual(['k2', 'k2']);
 
     // A private note pushed meanwhile is kept too.
     const relation = await t.nexfit.repositories.coachClients.create({ coachId: a.id, clientId: b.id });

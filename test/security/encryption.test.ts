@@ -181,6 +181,21 @@ describe('encryption at rest', () => {
     expect((error as Error).message).not.toContain('+905550000001');
   });
 
+  it('writes only what a patch changed: an untouched ciphertext stays byte for byte, a changed one is sealed anew', async () => {
+    const user = await registerUser({ phoneNumber: '+905550000009' });
+    const before = (await raw('users').findOne({ _id: new ObjectId(user.id) }))!;
+    await users().patch(user.id, { firstName: 'Defne' });
+    const renamed = (await raw('users').findOne({ _id: new ObjectId(user.id) }))!;
+    expect(renamed['firstName']).toBe('Defne');
+    expect(renamed['phoneNumber']).toEqual(before['phoneNumber']);
+    expect(renamed['phoneNumberBlindIndex']).toBe(before['phoneNumberBlindIndex']);
+    await users().patch(user.id, { phoneNumber: '+905550000010' });
+    const renumbered = (await raw('users').findOne({ _id: new ObjectId(user.id) }))!;
+    expect(renumbered['phoneNumber']).not.toEqual(before['phoneNumber']);
+    expect(renumbered['phoneNumberBlindIndex']).not.toBe(before['phoneNumberBlindIndex']);
+    expect(await users().getById(user.id)).toMatchObject({ firstName: 'Defne', phoneNumber: '+905550000010', version: user.version + 2 });
+  });
+
   it('refuses a value whose key the keyring does not have, naming the key', async () => {
     const user = await registerUser({ phoneNumber: '+905550000003' });
     const stranger = new UserRepository(t.nexfit.mongo.db, { ...t.deps, keyring: createTestKeyring({ keyIds: ['someone-else'] }) });

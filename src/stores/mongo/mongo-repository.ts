@@ -223,11 +223,24 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     merged['version'] = current.version + 1;
     merged['updatedAt'] = this.deps.clock.now();
     const next = this.parse(this.config.entitySchema, merged);
-    const { _id, ...stored } = this.toStored(next);
+    // The whole new state was validated; only the top-level fields that can differ are written —
+    // the changed ones, version and updatedAt, derived fields and blind indexes — so unchanged
+    // fields (and their ciphertexts) are neither re-encoded nor re-encrypted.
+    const encoded = this.#encodedWithDerived(next);
+    const { _id } = encoded;
+    const written = new Set(['version', 'updatedAt', ...Object.keys(changes).filter((k) => changes[k] !== undefined && changes[k] !== null)]);
+    if (this.config.derive) for (const k of Object.keys(this.config.derive(next))) written.add(k);
+    // A collection that upgrades old documents on read writes them whole, so an upgraded
+    // document is never stored half in its old shape.
+    const partial: Document = this.config.upgrade ? encoded : { _id };
+    if (!this.config.upgrade) for (const k of written) if (k in encoded) partial[k] = encoded[k];
+    const { _id: _ignored, ...$set } = this.#encrypted ? this.#encrypted.seal(partial) : partial;
     // Only fields the entity itself produces are compared, so stored-only secrets (passwordHash) are never unset,
     // while a derived field the new state no longer has (a blind index of a removed number) is.
-    const unset = this.#storedKeysOf(current).filter((k) => !(k in stored) && k !== '_id');
-    const update: Document = { $set: stored };
+    const nextKeys = new Set(Object.keys(encoded));
+    for (const index of this.config.blindIndexes ?? []) if (encoded[index.field] !== undefined && encoded[index.field] !== null) nextKeys.add(index.storedAs);
+    const unset = this.#storedKeysOf(current).filter((k) => !nextKeys.has(k) && k !== '_id');
+    const update: Document = { $set };
     if (unset.length) update['$unset'] = Object.fromEntries(unset.map((k) => [k, '']));
     const result = await this.collection.updateOne({ _id, version: current.version }, update, sessionOf(ctx));
     if (result.matchedCount === 0) {
@@ -304,9 +317,14 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
 
   /** The stored document of an entity, with derived fields, its declared fields encrypted and their blind indexes. */
   protected toStored(entity: E): Document {
-    const encoded = this.config.codec.toDocument(entity);
-    const doc = this.config.derive ? { ...encoded, ...this.config.derive(entity) } : encoded;
+    const doc = this.#encodedWithDerived(entity);
     return this.#encrypted ? this.#encrypted.seal(doc) : doc;
+  }
+
+  /** The document of an entity with its derived fields, nothing encrypted yet. */
+  #encodedWithDerived(entity: E): Document {
+    const encoded = this.config.codec.toDocument(entity);
+    return this.config.derive ? { ...encoded, ...this.config.derive(entity) } : encoded;
   }
 
   /**
