@@ -241,22 +241,38 @@ function toSdkError(error: unknown): unknown {
 }
 
 const UNDEFINED_OBJECT = '42704';
+const OBJECT_NOT_IN_PREREQUISITE_STATE = '55000';
+/** How long to wait for another session finishing the same prepared transaction. */
+const BUSY_RETRIES = 100;
+const BUSY_WAIT_MS = 20;
 
 /** `ROLLBACK PREPARED`, treating "already resolved" as done. */
 export async function rollbackPrepared(pg: Kysely<Database>, unitId: string): Promise<void> {
-  try {
-    await sql.raw(`ROLLBACK PREPARED '${unitId}'`).execute(pg);
-  } catch (error) {
-    if ((error as { code?: string }).code !== UNDEFINED_OBJECT) throw error;
-  }
+  await finishPrepared(pg, `ROLLBACK PREPARED '${unitId}'`);
 }
 
 /** `COMMIT PREPARED`, treating "already resolved" as done. */
 export async function commitPrepared(pg: Kysely<Database>, unitId: string): Promise<void> {
-  try {
-    await sql.raw(`COMMIT PREPARED '${unitId}'`).execute(pg);
-  } catch (error) {
-    if ((error as { code?: string }).code !== UNDEFINED_OBJECT) throw error;
+  await finishPrepared(pg, `COMMIT PREPARED '${unitId}'`);
+}
+
+/**
+ * Runs `COMMIT PREPARED` or `ROLLBACK PREPARED`. When another session (a concurrent recovery,
+ * or the unit's own coordinator) is finishing the same transaction, PostgreSQL answers that
+ * it is busy: wait for that session, until the transaction is gone ("already resolved").
+ */
+async function finishPrepared(pg: Kysely<Database>, statement: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await sql.raw(statement).execute(pg);
+      return;
+    } catch (error) {
+      const { code, message } = error as { code?: string; message?: string };
+      if (code === UNDEFINED_OBJECT) return;
+      const busy = code === OBJECT_NOT_IN_PREREQUISITE_STATE && /is busy/.test(message ?? '');
+      if (!busy || attempt >= BUSY_RETRIES) throw error;
+      await new Promise((r) => setTimeout(r, BUSY_WAIT_MS));
+    }
   }
 }
 
