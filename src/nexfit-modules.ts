@@ -71,25 +71,32 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, payments: options.payments, units: deps.units, clock: deps.clock };
   };
 
+  /** Every repository, for reads and writes the services do not cover. */
+  const repositories = {
+    users: users.repository,
+    measurements: measurements.repository,
+    exercises: catalog.exercises,
+    foods: catalog.foods,
+    workoutTemplates: workouts.templates,
+    workoutPrograms: workouts.programs,
+    workoutLogs: workouts.workoutLogs,
+    nutritionPlans: nutrition.repository,
+    facilities: facilities.facilities,
+    memberships: memberships.plans,
+    memberSubscriptions: memberships.subscriptions,
+    classes: classes.classes,
+    classBookings: classes.bookings,
+    coachClients: coaching.relations,
+    ptSessions: coaching.sessions,
+    transactions: billing.transactions,
+    subscriptions: billing.subscriptions,
+    invoices: billing.invoices,
+    analyticsDaily: new AnalyticsDailyRepository(pg, deps),
+    auditLogs,
+  };
+
   const privacyDeps = (): PrivacyWorkflowDeps => ({
-    repositories: {
-      users: users.repository,
-      measurements: measurements.repository,
-      workoutTemplates: workouts.templates,
-      workoutPrograms: workouts.programs,
-      workoutLogs: workouts.workoutLogs,
-      nutritionPlans: nutrition.repository,
-      facilities: facilities.facilities,
-      memberSubscriptions: memberships.subscriptions,
-      classes: classes.classes,
-      classBookings: classes.bookings,
-      coachClients: coaching.relations,
-      ptSessions: coaching.sessions,
-      transactions: billing.transactions,
-      subscriptions: billing.subscriptions,
-      invoices: billing.invoices,
-      auditLogs,
-    },
+    repositories,
     bookings: classes.bookingService,
     memberships: memberships.service,
     coaching: coaching.service,
@@ -148,28 +155,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       eraseUser: (userId: string, options: EraseUserOptions) => eraseUser(privacyDeps(), userId, options),
     },
     /** Every repository, for reads and writes the services do not cover. */
-    repositories: {
-      users: users.repository,
-      measurements: measurements.repository,
-      exercises: catalog.exercises,
-      foods: catalog.foods,
-      workoutTemplates: workouts.templates,
-      workoutPrograms: workouts.programs,
-      workoutLogs: workouts.workoutLogs,
-      nutritionPlans: nutrition.repository,
-      facilities: facilities.facilities,
-      memberships: memberships.plans,
-      memberSubscriptions: memberships.subscriptions,
-      classes: classes.classes,
-      classBookings: classes.bookings,
-      coachClients: coaching.relations,
-      ptSessions: coaching.sessions,
-      transactions: billing.transactions,
-      subscriptions: billing.subscriptions,
-      invoices: billing.invoices,
-      analyticsDaily: new AnalyticsDailyRepository(pg, deps),
-      auditLogs,
-    },
+    repositories,
   };
 }
 
