@@ -16,10 +16,16 @@ import type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions } from './unit-of-wo
 /** Prefix of every prepared-transaction gid and intent id the SDK creates. */
 export const UOW_ID_PREFIX = 'nexfit_uow_';
 
-/** The unit failed and nothing was committed; `cause` is the failure of the last attempt. */
+/**
+ * The unit failed and nothing was committed; `cause` is the failure of the last attempt. When
+ * `inDoubt` is true the commit may have landed: recovery decides it, and nothing may be undone
+ * on the assumption that it failed.
+ */
 export class UnitOfWorkError extends NexfitError {
-  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> }) {
+  readonly inDoubt: boolean;
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown>; inDoubt?: boolean }) {
     super('UNIT_OF_WORK_FAILED', message, options);
+    this.inDoubt = options.inDoubt ?? false;
   }
 }
 
@@ -152,7 +158,7 @@ export class UnitOfWorkCoordinator {
           }
           if (isUnknownCommitResult(error)) {
             // The commit may have landed: never guess. Recovery resolves the unit by its decision record.
-            throw new UnitOfWorkError('The unit of work is in doubt; recovery will resolve it', { cause: error, details: { unitId } });
+            throw new UnitOfWorkError('The unit of work is in doubt; recovery will resolve it', { cause: error, details: { unitId, inDoubt: true }, inDoubt: true });
           }
           await session.abortTransaction().catch(() => {});
           await this.#undoPostgres(unitId, compensations, conn);

@@ -3,6 +3,7 @@ import type { FacilityId, UserId } from '../../src/core/ids.js';
 import { createBillingModule, TestPaymentProvider } from '../../src/modules/billing/index.js';
 import { createFacilitiesModule, type Facility } from '../../src/modules/facilities/index.js';
 import { createMembershipsModule, type CreateMembershipInput, type Membership } from '../../src/modules/memberships/index.js';
+import { createUsersModule } from '../../src/modules/users/index.js';
 import type { MembershipWorkflowDeps } from '../../src/workflows/purchase-membership/membership-workflow-deps.js';
 import type { TestNexfit } from '../support/nexfit.js';
 
@@ -16,7 +17,9 @@ export function membershipWorld(t: TestNexfit) {
     memberships: membershipsModule.service,
     billing: billingModule.service,
     facilities: facilitiesModule.service,
+    users: createUsersModule(t.nexfit.mongo.db, t.nexfit.pg, t.deps).repository,
     payments,
+    intents: billingModule.paymentIntents,
     units: t.deps.units,
     clock: t.deps.clock,
   };

@@ -15,6 +15,7 @@ import { AuditTrail } from '../audit/audit-trail.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { BillingService } from './billing.service.js';
 import { IdempotencyKeyRepository } from './idempotency-key.repository.js';
+import { PaymentIntentRepository } from './payment-intent.repository.js';
 import { InvoiceRepository } from './invoice.repository.js';
 import { SubscriptionRepository } from './subscription.repository.js';
 import type { TaxRatePolicy } from './tax.js';
@@ -39,7 +40,18 @@ export {
   type RecordPaymentInput,
   type RecordRefundInput,
 } from './billing.service.js';
-export { PaymentFailedError, TestPaymentProvider, type ChargeRequest, type ChargeResult, type PaymentProvider, type RefundRequest, type RefundResult } from './payment-provider.js';
+export {
+  PaymentFailedError,
+  TestPaymentProvider,
+  type ChargeLookup,
+  type ChargeRequest,
+  type ChargeResult,
+  type PaymentProvider,
+  type RefundLookup,
+  type RefundRequest,
+  type RefundResult,
+} from './payment-provider.js';
+export { PaymentIntentRepository, type PaymentIntent, type PaymentIntentKind, type PaymentIntentStatus, type OpenPaymentIntentInput } from './payment-intent.repository.js';
 export { defaultTaxRatePolicy, splitInclusiveTax, TURKISH_VAT_RATE, type BasisPoints, type TaxBreakdown, type TaxRatePolicy } from './tax.js';
 
 /** The billing repositories and service on the SDK's PostgreSQL database. */
@@ -50,5 +62,6 @@ export function createBillingModule(pg: Kysely<Database>, deps: ServiceDeps & { 
     invoices: new InvoiceRepository(pg, deps),
     idempotencyKeys: new IdempotencyKeyRepository(pg, deps),
   };
-  return { ...repositories, service: new BillingService(repositories, new AuditTrail(new AuditLogRepository(pg, deps)), deps) };
+  const paymentIntents = new PaymentIntentRepository(pg, deps);
+  return { ...repositories, paymentIntents, service: new BillingService(repositories, new AuditTrail(new AuditLogRepository(pg, deps)), deps) };
 }

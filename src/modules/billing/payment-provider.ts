@@ -30,14 +30,43 @@ export interface RefundResult {
   readonly status: 'refunded';
 }
 
+/** What the provider knows of a charge made under one idempotency key. */
+export interface ChargeLookup {
+  readonly providerRef: string;
+  readonly status: 'succeeded' | 'declined';
+  readonly amount: MinorUnits;
+  readonly currency: string;
+}
+
+/** What the provider knows of a refund made under one idempotency key. */
+export interface RefundLookup {
+  /** The refund's own reference. */
+  readonly providerRef: string;
+  /** The reference of the charge it gave money back from. */
+  readonly chargeRef: string;
+  readonly amount: MinorUnits;
+}
+
 /**
- * The payment port the host supplies (iyzico, Stripe, PayTR…). Both calls must be idempotent
- * by `idempotencyKey`, as those APIs are: the SDK retries with the same key and relies on
- * never charging or refunding twice. A provider outage is thrown; a decline is a result.
+ * The payment port the host supplies (iyzico, Stripe, PayTR…). Every call is keyed by
+ * `idempotencyKey`, as those APIs are: the SDK retries with the same key and relies on never
+ * charging or refunding twice. A provider outage is thrown; a decline is a result.
+ *
+ * The two look-ups are what recovery needs after the process that called `charge` or
+ * `refund` died: did the provider take (or give back) money under this key? They must answer
+ * from the provider's own ledger (e.g. the SDK's key stored in the charge's metadata and
+ * searched), return `null` only when the provider is sure nothing was done under the key, and
+ * throw when they cannot tell (an outage): recovery then leaves the work open and retries.
+ * See docs/modules/billing.md, "Writing an adapter".
  *
  * @example
  * ```ts
- * const provider: PaymentProvider = { charge: (r) => iyzico.charge(r), refund: (r) => iyzico.refund(r) };
+ * const provider: PaymentProvider = {
+ *   charge: (r) => iyzico.charge(r),
+ *   refund: (r) => iyzico.refund(r),
+ *   findCharge: (key) => iyzico.findPaymentByConversationId(key),
+ *   findRefund: (key) => iyzico.findRefundByConversationId(key),
+ * };
  * ```
  */
 export interface PaymentProvider {
@@ -45,6 +74,10 @@ export interface PaymentProvider {
   charge(request: ChargeRequest): Promise<ChargeResult>;
   /** Refunds (part of) a charge; a repeated `idempotencyKey` returns the first result. */
   refund(request: RefundRequest): Promise<RefundResult>;
+  /** The charge made under `idempotencyKey`, or `null` when there is none. Throws when the provider cannot tell. */
+  findCharge(idempotencyKey: string): Promise<ChargeLookup | null>;
+  /** The refund made under `idempotencyKey`, or `null` when there is none. Throws when the provider cannot tell. */
+  findRefund(idempotencyKey: string): Promise<RefundLookup | null>;
 }
 
 /** The payment was declined or the provider failed: nothing was charged (or it was refunded). */
@@ -89,10 +122,11 @@ export class TestPaymentProvider implements PaymentProvider {
   #failCharges = 0;
   #declineCharges = 0;
   #failRefunds = 0;
+  #down = false;
 
   /** Records a charge (or replays the one with the same key). */
   async charge(request: ChargeRequest): Promise<ChargeResult> {
-    await Promise.resolve();
+    await this.#reachable();
     const first = this.#charges.get(request.idempotencyKey);
     if (first) return { providerRef: first.providerRef, status: first.status };
     if (this.#failCharges > 0) {
@@ -109,7 +143,7 @@ export class TestPaymentProvider implements PaymentProvider {
 
   /** Records a refund (or replays the one with the same key). */
   async refund(request: RefundRequest): Promise<RefundResult> {
-    await Promise.resolve();
+    await this.#reachable();
     const first = this.#refunds.get(request.idempotencyKey);
     if (first) return { providerRef: first.refundRef, status: 'refunded' };
     if (this.#failRefunds > 0) {
@@ -123,6 +157,30 @@ export class TestPaymentProvider implements PaymentProvider {
     const recorded: RecordedRefund = { ...request, refundRef: `re_${++this.#counter}` };
     this.#refunds.set(request.idempotencyKey, recorded);
     return { providerRef: recorded.refundRef, status: 'refunded' };
+  }
+
+  /** The charge under `idempotencyKey`, or `null`. */
+  async findCharge(idempotencyKey: string): Promise<ChargeLookup | null> {
+    await this.#reachable();
+    const charge = this.#charges.get(idempotencyKey);
+    return charge ? { providerRef: charge.providerRef, status: charge.status, amount: charge.amount, currency: charge.currency } : null;
+  }
+
+  /** The refund under `idempotencyKey`, or `null`. */
+  async findRefund(idempotencyKey: string): Promise<RefundLookup | null> {
+    await this.#reachable();
+    const refund = this.#refunds.get(idempotencyKey);
+    return refund ? { providerRef: refund.refundRef, chargeRef: refund.providerRef, amount: refund.amount } : null;
+  }
+
+  /** While `true`, every call throws, as an unreachable provider would (nothing is charged or refunded). */
+  setOutage(down: boolean): void {
+    this.#down = down;
+  }
+
+  async #reachable(): Promise<void> {
+    await Promise.resolve();
+    if (this.#down) throw new Error('TestPaymentProvider: provider unreachable');
   }
 
   /** Makes the next new charge throw, as a provider outage would: nothing is charged. */

@@ -203,6 +203,28 @@ export interface UowIntentsTable {
   updated_at: UpdatedAt;
 }
 
+/** `nexfit_payment_intents`: what a money workflow is about to do at the payment provider. */
+export interface PaymentIntentsTable {
+  intent_id: string;
+  idempotency_key: string;
+  kind: 'purchase' | 'renewal' | 'refund';
+  user_id: string;
+  /** BIGINT minor units: `pg` returns int8 as text. */
+  amount_minor: ColumnType<string, number | string, number | string>;
+  currency: string;
+  request: JsonObjectColumn;
+  terms: JsonObjectColumn;
+  status: 'open' | 'refunding' | 'completed' | 'refunded' | 'failed';
+  provider_ref: string | null;
+  outcome: NullableJsonObjectColumn;
+  failure_reason: string | null;
+  last_error: string | null;
+  recovery_attempts: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+  closed_at: NullableTimestamp;
+}
+
 export interface Database {
   transactions: TransactionsTable;
   subscriptions: SubscriptionsTable;
@@ -214,6 +236,7 @@ export interface Database {
   nexfit_idempotency_keys: IdempotencyKeysTable;
   nexfit_outbox: OutboxTable;
   nexfit_uow_intents: UowIntentsTable;
+  nexfit_payment_intents: PaymentIntentsTable;
 }
 
 export type TransactionRow = Selectable<TransactionsTable>;

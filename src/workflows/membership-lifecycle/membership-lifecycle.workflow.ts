@@ -9,6 +9,11 @@ import type { Transaction } from '../../modules/billing/transaction.schema.js';
 import type { MemberSubscription } from '../../modules/memberships/member-subscription.schema.js';
 import { idempotencyKeySchema } from '../purchase-membership/purchase-membership.workflow.js';
 import type { MembershipWorkflowDeps } from '../purchase-membership/membership-workflow-deps.js';
+import type { PaymentIntent } from '../../modules/billing/payment-intent.repository.js';
+import type { RefundLookup, RefundResult } from '../../modules/billing/payment-provider.js';
+import type { UnitOfWork } from '../../uow/unit-of-work.js';
+import { assertSameRequest, errorText, storeAndClose } from '../payment-intents/payment-intent-steps.js';
+import type { JsonObject } from 'type-fest';
 
 const cancelSchema = z.strictObject({
   memberSubscriptionId: idSchema('MemberSubscriptionId'),
@@ -83,66 +88,112 @@ export interface RefundMembershipResult {
 }
 
 /**
- * Refunds (part of) a membership payment: the provider refunds first (keyed, so a retry never
- * refunds twice), then one unit writes the `refund` transaction, moves the original to
- * `refunded`/`partially_refunded`, issues a credit-note invoice, mirrors both in the member
- * subscription's payment history and, for a full refund, cancels the membership. Emits
- * `membership.refunded`. A refund cannot be taken back: if the unit fails after the provider
- * refunded, retry with the same idempotency key to record it (the provider replays).
+ * Refunds (part of) a membership payment: a payment intent is committed, the provider
+ * refunds (keyed, so a retry never refunds twice), then one unit writes the `refund`
+ * transaction, moves the original to `refunded`/`partially_refunded`, issues a credit-note
+ * invoice, mirrors both in the member subscription's payment history and, for a full refund,
+ * cancels the membership, and closes the intent. Emits `membership.refunded`. A refund cannot
+ * be taken back: if the unit fails after the provider refunded, the intent stays open and
+ * `recoverInDoubt()` (or a retry with the same idempotency key) records it.
  */
 export async function refundMembership(deps: MembershipWorkflowDeps, input: RefundMembershipInput): Promise<RefundMembershipResult> {
   const data = parseOrThrow(refundSchema, input, { entity: 'membership refund' });
   const key = `refund:${data.idempotencyKey}`;
   const id = data.memberSubscriptionId as MemberSubscriptionId;
-  const earlier = await deps.billing.findIdempotentResult(key);
-  if (earlier?.response) return replay(deps, earlier.response, id);
-
-  const subscription = await deps.memberships.getSubscription(id);
-  const payment = data.transactionId
-    ? subscription.paymentHistory.find((p) => p.transactionId === data.transactionId)
-    : subscription.paymentHistory.filter((p) => p.status === 'completed' || p.status === 'partially_refunded').at(-1);
-  if (!payment) throw new ConflictError('no_refundable_payment', `Member subscription ${id} has no refundable payment${data.transactionId ? ` ${data.transactionId}` : ''}`);
-  const original = await deps.billing.getTransaction(payment.transactionId);
-  const left = original.amount - (await deps.billing.refundedAmount(original.transactionId));
-  const amount = data.amount ?? left;
-  if (amount <= 0 || amount > left) throw new ConflictError('refund_exceeds_payment', `Refunding ${amount} would exceed the ${left} left of ${original.transactionId}`);
-  const providerRef = original.metadata?.['providerRef'];
-  if (typeof providerRef !== 'string') throw new ConflictError('not_refundable', `Transaction ${original.transactionId} has no provider reference`);
-
-  let refundRef: string;
-  try {
-    refundRef = (await deps.payments.refund({ idempotencyKey: key, providerRef, amount })).providerRef;
-  } catch (cause) {
-    throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; nothing was recorded', { cause });
+  const request: JsonObject = {
+    memberSubscriptionId: id,
+    ...(data.transactionId ? { transactionId: data.transactionId } : {}),
+    ...(data.amount === undefined ? {} : { amount: data.amount }),
+    ...(data.reason ? { reason: data.reason } : {}),
+    ...(data.cancel === undefined ? {} : { cancel: data.cancel }),
+  };
+  let intent = await deps.intents.findByKey(key);
+  if (!intent) {
+    const earlier = await deps.billing.findIdempotentResult(key);
+    if (earlier?.response) return replay(deps, earlier.response, id);
   }
-  const full = amount === left;
-  const cancel = data.cancel ?? full;
-  try {
-    return await deps.units.run(async (u) => {
-      await deps.billing.claimIdempotencyKey(key, 'refund-membership', u);
-      const recorded = await deps.billing.recordRefund({ originalTransactionId: original.transactionId, amount, providerRef: refundRef, ...(data.reason ? { reason: data.reason } : {}) }, u);
-      await deps.memberships.setPaymentStatus(id, original.transactionId, recorded.original.status, u);
-      let memberSubscription = await deps.memberships.recordPayment(
-        id,
-        { amount, currency: original.currency, date: deps.clock.now(), method: original.paymentMethod, status: 'refunded', transactionId: recorded.refund.transactionId },
-        u,
-      );
-      if (cancel && (memberSubscription.status === 'active' || memberSubscription.status === 'pending')) {
-        memberSubscription = await deps.memberships.cancelSubscription(id, { when: 'immediately', reason: data.reason ?? 'refunded' }, u);
-        const billingRow = await deps.billing.findBillingSubscription(memberSubscription.userId, memberSubscription.id, u);
-        if (billingRow) await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { status: 'cancelled', autoRenew: false }, u);
-      }
-      await u.emit('membership.refunded', { memberSubscriptionId: id, transactionId: recorded.refund.transactionId });
-      await deps.billing.completeIdempotencyKey(key, { memberSubscriptionId: id, refundTransactionId: recorded.refund.transactionId, creditNoteId: recorded.creditNote.invoiceId }, u);
-      return { refund: recorded.refund, creditNote: recorded.creditNote, memberSubscription, replayed: false };
-    });
-  } catch (error) {
-    if (error instanceof ConflictError && error.reason === 'idempotency_key_taken') {
-      const winner = await deps.billing.findIdempotentResult(key);
-      if (winner?.response) return replay(deps, winner.response, id);
+  if (intent) {
+    assertSameRequest(intent, 'refund', request);
+    if (intent.status === 'completed') return replay(deps, intent.outcome ?? {}, id);
+    if (intent.status === 'failed') {
+      await deps.intents.reopenFailed(intent.intentId);
+      intent = (await deps.intents.get(intent.intentId)) ?? intent;
     }
+  } else {
+    const subscription = await deps.memberships.getSubscription(id);
+    const payment = data.transactionId
+      ? subscription.paymentHistory.find((p) => p.transactionId === data.transactionId)
+      : subscription.paymentHistory.filter((p) => p.status === 'completed' || p.status === 'partially_refunded').at(-1);
+    if (!payment) throw new ConflictError('no_refundable_payment', `Member subscription ${id} has no refundable payment${data.transactionId ? ` ${data.transactionId}` : ''}`);
+    const original = await deps.billing.getTransaction(payment.transactionId);
+    const left = original.amount - (await deps.billing.refundedAmount(original.transactionId));
+    const amount = data.amount ?? left;
+    if (amount <= 0 || amount > left) throw new ConflictError('refund_exceeds_payment', `Refunding ${amount} would exceed the ${left} left of ${original.transactionId}`);
+    const chargeRef = original.metadata?.['providerRef'];
+    if (typeof chargeRef !== 'string') throw new ConflictError('not_refundable', `Transaction ${original.transactionId} has no provider reference`);
+    const terms: JsonObject = { originalTransactionId: original.transactionId, chargeRef, cancel: data.cancel ?? amount === left, ...(data.reason ? { reason: data.reason } : {}) };
+    const opened = await deps.intents.open({ idempotencyKey: key, kind: 'refund', userId: original.userId, amount, currency: original.currency, request, terms });
+    intent = opened.intent;
+    if (!opened.created) {
+      assertSameRequest(intent, 'refund', request);
+      if (intent.status === 'completed') return replay(deps, intent.outcome ?? {}, id);
+    }
+  }
+
+  let refund: RefundResult | RefundLookup;
+  try {
+    refund = await deps.payments.refund({ idempotencyKey: key, providerRef: String(intent.terms['chargeRef']), amount: intent.amount });
+  } catch (cause) {
+    let found: RefundLookup | null;
+    try {
+      found = await deps.payments.findRefund(key);
+    } catch {
+      throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; recovery will find out whether it did', { cause });
+    }
+    if (!found) {
+      await deps.intents.fail(intent.intentId, 'not_refunded', errorText(cause));
+      throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; nothing was recorded', { cause });
+    }
+    refund = found;
+  }
+  const open = intent;
+  try {
+    return await storeAndClose(deps, open, refund.providerRef, (u) => storeRefund(deps, open, refund.providerRef, u));
+  } catch (error) {
+    const now = await deps.intents.get(open.intentId);
+    if (now?.status === 'completed') return replay(deps, now.outcome ?? {}, id);
     throw error;
   }
+}
+
+/** The refund's unit of work, built from the intent alone (recovery records a refund the provider made). */
+export async function storeRefund(
+  deps: MembershipWorkflowDeps,
+  intent: PaymentIntent,
+  refundRef: string,
+  u: UnitOfWork,
+): Promise<{ readonly result: RefundMembershipResult; readonly outcome: JsonObject }> {
+  const id = String(intent.request['memberSubscriptionId']) as MemberSubscriptionId;
+  const terms = intent.terms;
+  const reason = typeof terms['reason'] === 'string' ? terms['reason'] : undefined;
+  const originalTransactionId = String(terms['originalTransactionId']);
+  await deps.billing.claimIdempotencyKey(intent.idempotencyKey, 'refund-membership', u);
+  const recorded = await deps.billing.recordRefund({ originalTransactionId, amount: intent.amount, providerRef: refundRef, ...(reason ? { reason } : {}) }, u);
+  await deps.memberships.setPaymentStatus(id, originalTransactionId, recorded.original.status, u);
+  let memberSubscription = await deps.memberships.recordPayment(
+    id,
+    { amount: intent.amount, currency: intent.currency, date: deps.clock.now(), method: recorded.original.paymentMethod, status: 'refunded', transactionId: recorded.refund.transactionId },
+    u,
+  );
+  if (terms['cancel'] === true && (memberSubscription.status === 'active' || memberSubscription.status === 'pending')) {
+    memberSubscription = await deps.memberships.cancelSubscription(id, { when: 'immediately', reason: reason ?? 'refunded' }, u);
+    const billingRow = await deps.billing.findBillingSubscription(memberSubscription.userId, memberSubscription.id, u);
+    if (billingRow) await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { status: 'cancelled', autoRenew: false }, u);
+  }
+  await u.emit('membership.refunded', { memberSubscriptionId: id, transactionId: recorded.refund.transactionId });
+  const outcome: JsonObject = { memberSubscriptionId: id, refundTransactionId: recorded.refund.transactionId, creditNoteId: recorded.creditNote.invoiceId };
+  await deps.billing.completeIdempotencyKey(intent.idempotencyKey, outcome, u);
+  return { result: { refund: recorded.refund, creditNote: recorded.creditNote, memberSubscription, replayed: false }, outcome };
 }
 
 async function replay(deps: MembershipWorkflowDeps, response: Record<string, unknown>, id: MemberSubscriptionId): Promise<RefundMembershipResult> {

@@ -1,7 +1,9 @@
 import type { Clock } from '../../core/clock.js';
 import type { BillingService } from '../../modules/billing/billing.service.js';
 import type { PaymentProvider } from '../../modules/billing/payment-provider.js';
+import type { PaymentIntentRepository } from '../../modules/billing/payment-intent.repository.js';
 import type { FacilityService } from '../../modules/facilities/facility.service.js';
+import type { UserRepository } from '../../modules/users/user.repository.js';
 import type { MembershipService } from '../../modules/memberships/membership.service.js';
 import type { UnitRunner } from '../../uow/unit-runner.js';
 
@@ -10,8 +12,12 @@ export interface MembershipWorkflowDeps {
   readonly memberships: MembershipService;
   readonly billing: BillingService;
   readonly facilities: Pick<FacilityService, 'getById'>;
+  /** Recovery checks that the buyer still exists (and was not erased) before it completes a purchase. */
+  readonly users: Pick<UserRepository, 'findById'>;
   /** The host's payment port (`TestPaymentProvider` in tests). */
   readonly payments: PaymentProvider;
+  /** The durable record of every call to `payments`, which recovery finishes. */
+  readonly intents: PaymentIntentRepository;
   readonly units: UnitRunner;
   readonly clock: Clock;
 }

@@ -1,17 +1,19 @@
 import type { JsonObject } from 'type-fest';
 import { z } from 'zod';
-import { ConflictError, isNexfitError } from '../../core/errors.js';
-import { idSchema, type FacilityId, type MemberSubscriptionId } from '../../core/ids.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { idSchema, type FacilityId, type MembershipId, type MemberSubscriptionId } from '../../core/ids.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import { billingCycleOf } from '../../modules/billing/billing.service.js';
 import type { Invoice } from '../../modules/billing/invoice.schema.js';
-import { PaymentFailedError, type ChargeResult, type PaymentProvider } from '../../modules/billing/payment-provider.js';
+import { PaymentFailedError } from '../../modules/billing/payment-provider.js';
+import type { PaymentIntent } from '../../modules/billing/payment-intent.repository.js';
 import type { Subscription } from '../../modules/billing/subscription.schema.js';
 import { PAYMENT_METHODS, type Transaction } from '../../modules/billing/transaction.schema.js';
 import type { MemberSubscription } from '../../modules/memberships/member-subscription.schema.js';
 import { membershipSchema } from '../../modules/memberships/membership.schema.js';
-import { createStep, runWorkflow, stepResponse } from '../workflow.js';
+import { assertSameRequest, chargeIntent, refundedError, settleCharge } from '../payment-intents/payment-intent-steps.js';
+import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { MembershipWorkflowDeps } from './membership-workflow-deps.js';
 
 /** Idempotency keys a host passes: printable, 8..80 characters (a UUID fits). */
@@ -38,40 +40,33 @@ export interface PurchaseMembershipResult {
 
 const SCOPE = 'purchase-membership';
 
-/** The charge step: takes the money under the purchase's key; its compensation refunds it. */
-export function chargeStep(payments: PaymentProvider) {
-  return createStep(
-    'charge',
-    async (request: { readonly idempotencyKey: string; readonly amount: number; readonly currency: string; readonly userId: string; readonly description: string }) => {
-      let result: ChargeResult;
-      try {
-        result = await payments.charge(request);
-      } catch (cause) {
-        throw new PaymentFailedError('provider_error', 'The payment provider failed; nothing was charged', { cause });
-      }
-      if (result.status !== 'succeeded') throw new PaymentFailedError('declined', 'The payment was declined');
-      return stepResponse(result, { providerRef: result.providerRef, amount: request.amount, idempotencyKey: request.idempotencyKey });
-    },
-    async ({ providerRef, amount, idempotencyKey }) => {
-      await payments.refund({ idempotencyKey: `${idempotencyKey}:compensation`, providerRef, amount });
-    },
-  );
+/** The terms a purchase intent fixes when it is opened: what is charged and what it buys. */
+interface PurchaseTerms extends JsonObject {
+  readonly planName: string;
+  readonly description: string;
+  readonly lineDescription: string;
+  readonly facilityId: string;
+  readonly timeZone: string;
+  readonly startDate: string;
+  readonly billingCycle: string;
 }
 
 /**
  * Buys a membership plan (design document: the "two-phase commit" purchase). Steps:
- * 1. charge the plan's tax-inclusive price through the host's provider under the caller's
- *    idempotency key (compensation: refund);
- * 2. one unit of work writes the member subscription (MongoDB, with the payment in its
+ * 1. a durable payment intent is committed (idempotency key, user, price, what is bought);
+ * 2. the plan's tax-inclusive price is charged through the host's provider under the key;
+ * 3. one unit of work writes the member subscription (MongoDB, with the payment in its
  *    history), the `transactions` row, the recurring-billing row (auto-renew only), the
- *    paid invoice (gap-free number, 20 % VAT split out of the price) and their audit rows,
- *    the idempotency record, and emits `membership.purchased`.
+ *    paid invoice (gap-free number, 20 % VAT split out of the price), their audit rows and
+ *    the idempotency record, closes the intent, and emits `membership.purchased`.
  *
- * If step 2 fails, the charge is refunded and nothing is left in either store. A retry with
- * the same key returns the first purchase (`replayed: true`) and never charges twice, also
- * when the two calls race; the same key with a different user or plan is refused with
- * `ConflictError('idempotency_key_reused')`. A declined or failed charge throws
- * `PaymentFailedError` and writes nothing.
+ * If step 3 fails, the charge is refunded and nothing is left in either store. If the
+ * process dies anywhere, `recoverInDoubt()` finds the open intent and completes the purchase
+ * or refunds it (docs/modules/billing.md, "Payment intents"). A retry with the same key
+ * returns the first purchase (`replayed: true`) and never charges twice, also when the calls
+ * race; the same key with any other parameter (user, plan, payment method, auto-renewal,
+ * start date) is refused with `ConflictError('idempotency_key_reused')`. A declined or failed
+ * charge throws `PaymentFailedError` and writes nothing but the closed intent.
  *
  * @example
  * ```ts
@@ -81,111 +76,178 @@ export function chargeStep(payments: PaymentProvider) {
 export async function purchaseMembership(deps: MembershipWorkflowDeps, input: PurchaseMembershipInput): Promise<PurchaseMembershipResult> {
   const data = parseOrThrow(purchaseSchema, input, { entity: 'membership purchase' });
   const key = `purchase:${data.idempotencyKey}`;
-  const fingerprint = { userId: data.userId, membershipId: data.membershipId };
+  const request: JsonObject = {
+    userId: data.userId,
+    membershipId: data.membershipId,
+    paymentMethod: data.paymentMethod,
+    autoRenew: data.autoRenew,
+    ...(data.startDate ? { startDate: data.startDate.toISOString() } : {}),
+  };
 
-  const earlier = await deps.billing.findIdempotentResult(key);
-  if (earlier?.response) return replay(deps, earlier.response, fingerprint);
-
-  const plan = await deps.memberships.getPlan(data.membershipId);
-  if (!plan.isActive) throw new ConflictError('plan_inactive', `Membership plan ${plan.id} is no longer sold`);
-  const facility = await deps.facilities.getById(plan.facilityId as FacilityId);
-  const startDate = data.startDate ?? deps.clock.now();
-
-  return runWorkflow(SCOPE, async (run) => {
-    const charge =
-      plan.price === 0
-        ? { providerRef: 'free', status: 'succeeded' as const }
-        : await run(chargeStep(deps.payments), { idempotencyKey: key, amount: plan.price, currency: plan.currency, userId: data.userId, description: `${plan.name} membership` });
-    try {
-      return await deps.units.run(async (u) => {
-        await deps.billing.claimIdempotencyKey(key, SCOPE, u);
-        const transaction = await deps.billing.recordPayment(
-          {
-            userId: data.userId,
-            amount: plan.price,
-            currency: plan.currency,
-            paymentMethod: data.paymentMethod,
-            transactionType: 'purchase',
-            providerRef: charge.providerRef,
-            description: `${plan.name} membership`,
-            reference: { membershipId: plan.id, facilityId: plan.facilityId, businessId: plan.facilityId },
-          },
-          u,
-        );
-        const { subscription } = await deps.memberships.startSubscription(
-          {
-            userId: data.userId,
-            membershipId: plan.id,
-            startDate,
-            timeZone: facility.timezone,
-            autoRenew: data.autoRenew,
-            payment: { amount: plan.price, currency: plan.currency, date: deps.clock.now(), method: data.paymentMethod, status: 'completed', transactionId: transaction.transactionId },
-          },
-          u,
-        );
-        const billingSubscription = data.autoRenew
-          ? await deps.billing.openBillingSubscription(
-              {
-                userId: data.userId,
-                planId: plan.id,
-                start: subscription.startDate,
-                end: subscription.endDate,
-                billingCycle: billingCycleOf(plan.duration),
-                amount: plan.price,
-                currency: plan.currency,
-                paymentMethod: data.paymentMethod,
-                memberSubscriptionId: subscription.id,
-              },
-              u,
-            )
-          : null;
-        const invoice = await deps.billing.issuePaidInvoice(
-          {
-            userId: data.userId,
-            businessId: plan.facilityId,
-            gross: plan.price,
-            currency: plan.currency,
-            transactionId: transaction.transactionId,
-            subscriptionId: billingSubscription?.subscriptionId ?? null,
-            line: { description: `${plan.name} (${plan.duration.value} ${plan.duration.unit})`, quantity: 1 },
-            period: { start: subscription.startDate, end: subscription.endDate },
-          },
-          u,
-        );
-        await u.emit('membership.purchased', { memberSubscriptionId: subscription.id, userId: data.userId, facilityId: plan.facilityId, invoiceId: invoice.invoiceId });
-        const response: JsonObject = {
-          ...fingerprint,
-          memberSubscriptionId: subscription.id,
-          transactionId: transaction.transactionId,
-          invoiceId: invoice.invoiceId,
-          billingSubscriptionId: billingSubscription?.subscriptionId ?? null,
-        };
-        await deps.billing.completeIdempotencyKey(key, response, u);
-        return { memberSubscription: subscription, transaction, invoice, billingSubscription, replayed: false };
-      });
-    } catch (error) {
-      // A concurrent call with the same key committed first: its purchase used this very
-      // charge (same provider key), so replay it and do not refund.
-      if (isNexfitError(error) && error instanceof ConflictError && error.reason === 'idempotency_key_taken') {
-        const winner = await deps.billing.findIdempotentResult(key);
-        if (winner?.response) return replay(deps, winner.response, fingerprint);
-      }
-      throw error;
+  let intent = await deps.intents.findByKey(key);
+  if (!intent) {
+    // Purchases stored before payment intents existed replay from their idempotency record.
+    const earlier = await deps.billing.findIdempotentResult(key);
+    if (earlier?.response) return replayLegacy(deps, earlier.response, request);
+  }
+  if (intent) {
+    const ready = await resumable(deps, intent, request);
+    if ('replay' in ready) return ready.replay;
+    intent = ready.intent;
+  }
+  if (!intent) {
+    const plan = await deps.memberships.getPlan(data.membershipId);
+    if (!plan.isActive) throw new ConflictError('plan_inactive', `Membership plan ${plan.id} is no longer sold`);
+    const facility = await deps.facilities.getById(plan.facilityId as FacilityId);
+    const terms: PurchaseTerms = {
+      planName: plan.name,
+      description: `${plan.name} membership`,
+      lineDescription: `${plan.name} (${plan.duration.value} ${plan.duration.unit})`,
+      facilityId: plan.facilityId,
+      timeZone: facility.timezone,
+      startDate: (data.startDate ?? deps.clock.now()).toISOString(),
+      billingCycle: billingCycleOf(plan.duration),
+    };
+    const opened = await deps.intents.open({ idempotencyKey: key, kind: 'purchase', userId: data.userId, amount: plan.price, currency: plan.currency, request, terms });
+    intent = opened.intent;
+    if (!opened.created) {
+      // A racing call with the same key opened it first.
+      const ready = await resumable(deps, intent, request);
+      if ('replay' in ready) return ready.replay;
+      intent = ready.intent;
     }
+  }
+  const providerRef = await chargeIntent(deps, intent, String(intent.terms['description']));
+  const open = intent;
+  return settleCharge(deps, open, providerRef, {
+    workflow: SCOPE,
+    store: (u) => storePurchase(deps, open, providerRef, u),
+    replay: (completed) => replay(deps, completed.outcome ?? {}),
   });
 }
 
-async function replay(deps: MembershipWorkflowDeps, response: JsonObject, fingerprint: { userId: string; membershipId: string }): Promise<PurchaseMembershipResult> {
-  if (response['userId'] !== fingerprint.userId || response['membershipId'] !== fingerprint.membershipId) {
-    throw new ConflictError('idempotency_key_reused', 'This idempotency key was used for a different purchase');
+/**
+ * What a retry finds under its key: the first purchase to replay, an open intent to drive on,
+ * or a refusal (another request, a decline, a refunded purchase).
+ */
+async function resumable(deps: MembershipWorkflowDeps, intent: PaymentIntent, request: JsonObject): Promise<{ replay: PurchaseMembershipResult } | { intent: PaymentIntent }> {
+  assertSameRequest(intent, 'purchase', request);
+  switch (intent.status) {
+    case 'completed':
+      return { replay: await replay(deps, intent.outcome ?? {}) };
+    case 'refunding':
+    case 'refunded':
+      throw refundedError(intent);
+    case 'failed':
+      if (intent.failureReason === 'declined') throw new PaymentFailedError('declined', 'The payment was declined');
+      // Nothing was charged: the retry tries again under the same key.
+      await deps.intents.reopenFailed(intent.intentId);
+      return { intent: (await deps.intents.get(intent.intentId)) ?? intent };
+    default:
+      return { intent };
   }
-  const billingSubscriptionId = response['billingSubscriptionId'];
+}
+
+/**
+ * The purchase's unit of work, built from the intent alone (its request and terms), so that
+ * recovery stores exactly what the process that charged would have stored.
+ */
+export async function storePurchase(
+  deps: MembershipWorkflowDeps,
+  intent: PaymentIntent,
+  providerRef: string,
+  u: UnitOfWork,
+): Promise<{ readonly result: PurchaseMembershipResult; readonly outcome: JsonObject }> {
+  const request = intent.request;
+  const terms = intent.terms as PurchaseTerms;
+  const userId = String(request['userId']);
+  const membershipId = String(request['membershipId']) as MembershipId;
+  const paymentMethod = request['paymentMethod'] as Transaction['paymentMethod'];
+  const autoRenew = request['autoRenew'] === true;
+  const amount = intent.amount;
+  const currency = intent.currency;
+  await deps.billing.claimIdempotencyKey(intent.idempotencyKey, SCOPE, u);
+  const transaction = await deps.billing.recordPayment(
+    {
+      userId,
+      amount,
+      currency,
+      paymentMethod,
+      transactionType: 'purchase',
+      providerRef,
+      description: terms.description,
+      reference: { membershipId, facilityId: terms.facilityId, businessId: terms.facilityId, intentId: intent.intentId },
+    },
+    u,
+  );
+  const { subscription } = await deps.memberships.startSubscription(
+    {
+      userId,
+      membershipId,
+      startDate: new Date(terms.startDate),
+      timeZone: terms.timeZone,
+      autoRenew,
+      payment: { amount, currency, date: deps.clock.now(), method: paymentMethod, status: 'completed', transactionId: transaction.transactionId },
+    },
+    u,
+  );
+  const billingSubscription = autoRenew
+    ? await deps.billing.openBillingSubscription(
+        {
+          userId,
+          planId: membershipId,
+          start: subscription.startDate,
+          end: subscription.endDate,
+          billingCycle: terms.billingCycle as Subscription['billingCycle'],
+          amount,
+          currency,
+          paymentMethod,
+          memberSubscriptionId: subscription.id,
+        },
+        u,
+      )
+    : null;
+  const invoice = await deps.billing.issuePaidInvoice(
+    {
+      userId,
+      businessId: terms.facilityId,
+      gross: amount,
+      currency,
+      transactionId: transaction.transactionId,
+      subscriptionId: billingSubscription?.subscriptionId ?? null,
+      line: { description: terms.lineDescription, quantity: 1 },
+      period: { start: subscription.startDate, end: subscription.endDate },
+    },
+    u,
+  );
+  await u.emit('membership.purchased', { memberSubscriptionId: subscription.id, userId, facilityId: terms.facilityId, invoiceId: invoice.invoiceId });
+  const outcome: JsonObject = {
+    userId,
+    membershipId,
+    memberSubscriptionId: subscription.id,
+    transactionId: transaction.transactionId,
+    invoiceId: invoice.invoiceId,
+    billingSubscriptionId: billingSubscription?.subscriptionId ?? null,
+  };
+  await deps.billing.completeIdempotencyKey(intent.idempotencyKey, outcome, u);
+  return { result: { memberSubscription: subscription, transaction, invoice, billingSubscription, replayed: false }, outcome };
+}
+
+async function replay(deps: MembershipWorkflowDeps, outcome: JsonObject): Promise<PurchaseMembershipResult> {
+  const billingSubscriptionId = outcome['billingSubscriptionId'];
+  if (typeof outcome['memberSubscriptionId'] !== 'string') throw new NotFoundError('membership purchase', 'The completed purchase has no stored result');
   return {
-    memberSubscription: await deps.memberships.getSubscription(String(response['memberSubscriptionId']) as MemberSubscriptionId),
-    transaction: await deps.billing.getTransaction(String(response['transactionId'])),
-    invoice: await deps.billing.getInvoice(String(response['invoiceId'])),
+    memberSubscription: await deps.memberships.getSubscription(String(outcome['memberSubscriptionId']) as MemberSubscriptionId),
+    transaction: await deps.billing.getTransaction(String(outcome['transactionId'])),
+    invoice: await deps.billing.getInvoice(String(outcome['invoiceId'])),
     billingSubscription: typeof billingSubscriptionId === 'string' ? await deps.billing.getBillingSubscription(billingSubscriptionId) : null,
     replayed: true,
   };
 }
 
+async function replayLegacy(deps: MembershipWorkflowDeps, response: JsonObject, request: JsonObject): Promise<PurchaseMembershipResult> {
+  if (response['userId'] !== request['userId'] || response['membershipId'] !== request['membershipId']) {
+    throw new ConflictError('idempotency_key_reused', 'This idempotency key was used for a different request');
+  }
+  return replay(deps, response);
+}

@@ -6,9 +6,11 @@ import { DEFAULT_TIME_ZONE, instantSchema } from '../../core/schema-primitives.j
 import { parseOrThrow } from '../../core/validation.js';
 import { PaymentFailedError } from '../../modules/billing/payment-provider.js';
 import type { MemberSubscription } from '../../modules/memberships/member-subscription.schema.js';
-import { chargeStep } from '../purchase-membership/purchase-membership.workflow.js';
 import type { MembershipWorkflowDeps } from '../purchase-membership/membership-workflow-deps.js';
-import { runWorkflow } from '../workflow.js';
+import type { PaymentIntent } from '../../modules/billing/payment-intent.repository.js';
+import type { UnitOfWork } from '../../uow/unit-of-work.js';
+import { chargeIntent, refundedError, settleCharge } from '../payment-intents/payment-intent-steps.js';
+import type { JsonObject } from 'type-fest';
 
 const SCOPE = 'renew-membership';
 
@@ -33,6 +35,8 @@ function endOfDay(asOf: Date): Date {
  * day (or two runs racing) charges once and extends once. A declined card stops auto-renewal
  * (the billing row becomes `past_due`; the period runs out and the expiry run ends it); an
  * inactive plan is not renewed; a provider outage leaves the subscription for the next run.
+ * Each charge is announced by a payment intent first, so a renewal whose process dies is
+ * completed (or refunded) by `recoverInDoubt()`.
  *
  * @example
  * ```ts
@@ -63,79 +67,138 @@ export async function renewDueSubscriptions(deps: MembershipWorkflowDeps, input:
 
 async function renewOne(deps: MembershipWorkflowDeps, subscription: MemberSubscription): Promise<RenewalOutcome> {
   const key = `renewal:${subscription.id}:${subscription.endDate.toISOString()}`;
-  if (await deps.billing.findIdempotentResult(key)) return 'already_renewed';
-  const plan = await deps.memberships.getPlan(subscription.membershipId);
-  const billingRow = await deps.billing.findBillingSubscription(subscription.userId, subscription.id);
+  let intent = await deps.intents.findByKey(key);
+  if (!intent && (await deps.billing.findIdempotentResult(key))) return 'already_renewed';
   const id = subscription.id as MemberSubscriptionId;
-  if (!plan.isActive) {
-    await deps.units.run(async (u) => {
-      await deps.memberships.stopAutoRenew(id, 'plan no longer sold', u);
-      if (billingRow) await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { autoRenew: false }, u);
-    });
-    return 'plan_inactive';
-  }
-  const facility = await deps.facilities.getById(plan.facilityId as FacilityId);
-  const method = subscription.paymentHistory.at(-1)?.method ?? billingRow?.paymentMethod ?? 'card';
-  try {
-    return await runWorkflow(SCOPE, async (run) => {
-      const charge = await run(chargeStep(deps.payments), { idempotencyKey: key, amount: plan.price, currency: plan.currency, userId: subscription.userId, description: `${plan.name} renewal` });
-      try {
-        return await deps.units.run(async (u) => {
-          await deps.billing.claimIdempotencyKey(key, SCOPE, u);
-          const transaction = await deps.billing.recordPayment(
-            {
-              userId: subscription.userId,
-              amount: plan.price,
-              currency: plan.currency,
-              paymentMethod: method,
-              transactionType: 'renewal',
-              providerRef: charge.providerRef,
-              description: `${plan.name} renewal`,
-              reference: { membershipId: plan.id, facilityId: plan.facilityId, businessId: plan.facilityId, memberSubscriptionId: subscription.id },
-            },
-            u,
-          );
-          const extended = await deps.memberships.extendSubscription(
-            id,
-            {
-              expectedVersion: subscription.version,
-              timeZone: facility.timezone,
-              payment: { amount: plan.price, currency: plan.currency, date: deps.clock.now(), method, status: 'completed', transactionId: transaction.transactionId },
-            },
-            u,
-          );
-          if (billingRow) await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { endDate: extended.endDate, status: 'active' }, u);
-          const invoice = await deps.billing.issuePaidInvoice(
-            {
-              userId: subscription.userId,
-              businessId: plan.facilityId,
-              gross: plan.price,
-              currency: plan.currency,
-              transactionId: transaction.transactionId,
-              subscriptionId: billingRow?.subscriptionId ?? null,
-              line: { description: `${plan.name} renewal`, quantity: 1 },
-              period: { start: subscription.endDate, end: extended.endDate },
-            },
-            u,
-          );
-          await u.emit('membership.renewed', { memberSubscriptionId: subscription.id, invoiceId: invoice.invoiceId });
-          await deps.billing.completeIdempotencyKey(key, { memberSubscriptionId: subscription.id, transactionId: transaction.transactionId, invoiceId: invoice.invoiceId }, u);
-          return 'renewed' as const;
-        });
-      } catch (error) {
-        // A racing run renewed this period with this very charge: nothing to undo.
-        if (error instanceof ConflictError && error.reason === 'idempotency_key_taken') return 'already_renewed' as const;
-        throw error;
-      }
-    });
-  } catch (error) {
-    if (error instanceof PaymentFailedError && error.reason === 'declined') {
-      await deps.units.run(async (u) => {
-        await deps.memberships.stopAutoRenew(id, 'renewal payment declined', u);
-        if (billingRow) await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { status: 'past_due', autoRenew: false }, u);
-      });
-      return 'declined';
+  if (intent) {
+    switch (intent.status) {
+      case 'completed':
+        return 'already_renewed';
+      case 'refunding':
+      case 'refunded':
+        throw refundedError(intent);
+      case 'failed':
+        if (intent.failureReason === 'declined') return stopDeclined(deps, subscription);
+        await deps.intents.reopenFailed(intent.intentId);
+        intent = (await deps.intents.get(intent.intentId)) ?? intent;
+        break;
+      default:
+        break;
     }
+  }
+  if (!intent) {
+    const plan = await deps.memberships.getPlan(subscription.membershipId);
+    const billingRow = await deps.billing.findBillingSubscription(subscription.userId, subscription.id);
+    if (!plan.isActive) {
+      await deps.units.run(async (u) => {
+        await deps.memberships.stopAutoRenew(id, 'plan no longer sold', u);
+        if (billingRow) await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { autoRenew: false }, u);
+      });
+      return 'plan_inactive';
+    }
+    const facility = await deps.facilities.getById(plan.facilityId as FacilityId);
+    const method = subscription.paymentHistory.at(-1)?.method ?? billingRow?.paymentMethod ?? 'card';
+    const terms: RenewalTerms = {
+      planId: plan.id,
+      planName: plan.name,
+      facilityId: plan.facilityId,
+      timeZone: facility.timezone,
+      paymentMethod: method,
+      billingSubscriptionId: billingRow?.subscriptionId ?? null,
+    };
+    const request: JsonObject = { memberSubscriptionId: subscription.id, periodEnd: subscription.endDate.toISOString() };
+    intent = (await deps.intents.open({ idempotencyKey: key, kind: 'renewal', userId: subscription.userId, amount: plan.price, currency: plan.currency, request, terms })).intent;
+    if (intent.status === 'completed') return 'already_renewed';
+  }
+  let providerRef: string;
+  try {
+    providerRef = await chargeIntent(deps, intent, `${String(intent.terms['planName'])} renewal`);
+  } catch (error) {
+    if (error instanceof PaymentFailedError && error.reason === 'declined') return stopDeclined(deps, subscription);
     throw error;
   }
+  const open = intent;
+  return settleCharge(deps, open, providerRef, {
+    workflow: SCOPE,
+    store: async (u) => ({ result: 'renewed' as RenewalOutcome, outcome: await storeRenewal(deps, open, providerRef, u) }),
+    replay: async () => 'already_renewed' as RenewalOutcome,
+  });
+}
+
+/** A declined renewal stops auto-renewal; the billing row becomes `past_due`. */
+async function stopDeclined(deps: MembershipWorkflowDeps, subscription: MemberSubscription): Promise<RenewalOutcome> {
+  const id = subscription.id as MemberSubscriptionId;
+  const billingRow = await deps.billing.findBillingSubscription(subscription.userId, subscription.id);
+  await deps.units.run(async (u) => {
+    await deps.memberships.stopAutoRenew(id, 'renewal payment declined', u);
+    if (billingRow) await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { status: 'past_due', autoRenew: false }, u);
+  });
+  return 'declined';
+}
+
+/** What a renewal intent fixes when it is opened. */
+interface RenewalTerms extends JsonObject {
+  readonly planId: string;
+  readonly planName: string;
+  readonly facilityId: string;
+  readonly timeZone: string;
+  readonly paymentMethod: string;
+  readonly billingSubscriptionId: string | null;
+}
+
+/**
+ * The renewal's unit of work, built from the intent alone. It renews only the period the
+ * intent names: a subscription that was renewed, cancelled or ended meanwhile is refused
+ * (`ConflictError('renewal_not_applicable')`), and the charge is then refunded.
+ */
+export async function storeRenewal(deps: MembershipWorkflowDeps, intent: PaymentIntent, providerRef: string, u: UnitOfWork): Promise<JsonObject> {
+  const terms = intent.terms as RenewalTerms;
+  const id = String(intent.request['memberSubscriptionId']) as MemberSubscriptionId;
+  const periodEnd = String(intent.request['periodEnd']);
+  await deps.billing.claimIdempotencyKey(intent.idempotencyKey, SCOPE, u);
+  const subscription = await deps.memberships.getSubscription(id, u);
+  if (subscription.status !== 'active' || subscription.endDate.toISOString() !== periodEnd) {
+    throw new ConflictError('renewal_not_applicable', `Member subscription ${id} is ${subscription.status} and ends ${subscription.endDate.toISOString()}, not the renewed period's ${periodEnd}`);
+  }
+  const method = terms.paymentMethod as MemberSubscription['paymentHistory'][number]['method'];
+  const transaction = await deps.billing.recordPayment(
+    {
+      userId: subscription.userId,
+      amount: intent.amount,
+      currency: intent.currency,
+      paymentMethod: method,
+      transactionType: 'renewal',
+      providerRef,
+      description: `${terms.planName} renewal`,
+      reference: { membershipId: terms.planId, facilityId: terms.facilityId, businessId: terms.facilityId, memberSubscriptionId: subscription.id, intentId: intent.intentId },
+    },
+    u,
+  );
+  const extended = await deps.memberships.extendSubscription(
+    id,
+    {
+      expectedVersion: subscription.version,
+      timeZone: terms.timeZone,
+      payment: { amount: intent.amount, currency: intent.currency, date: deps.clock.now(), method, status: 'completed', transactionId: transaction.transactionId },
+    },
+    u,
+  );
+  if (terms.billingSubscriptionId) await deps.billing.updateBillingSubscription(terms.billingSubscriptionId, { endDate: extended.endDate, status: 'active' }, u);
+  const invoice = await deps.billing.issuePaidInvoice(
+    {
+      userId: subscription.userId,
+      businessId: terms.facilityId,
+      gross: intent.amount,
+      currency: intent.currency,
+      transactionId: transaction.transactionId,
+      subscriptionId: terms.billingSubscriptionId,
+      line: { description: `${terms.planName} renewal`, quantity: 1 },
+      period: { start: subscription.endDate, end: extended.endDate },
+    },
+    u,
+  );
+  await u.emit('membership.renewed', { memberSubscriptionId: subscription.id, invoiceId: invoice.invoiceId });
+  const outcome: JsonObject = { memberSubscriptionId: subscription.id, transactionId: transaction.transactionId, invoiceId: invoice.invoiceId };
+  await deps.billing.completeIdempotencyKey(intent.idempotencyKey, outcome, u);
+  return outcome;
 }

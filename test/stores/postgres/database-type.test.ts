@@ -155,6 +155,25 @@ const expectedColumns = {
     created_at: notNull('timestamp with time zone'),
     updated_at: notNull('timestamp with time zone'),
   },
+  nexfit_payment_intents: {
+    intent_id: notNull('uuid'),
+    idempotency_key: notNull('character varying'),
+    kind: notNull('character varying'),
+    user_id: notNull('character varying'),
+    amount_minor: notNull('bigint'),
+    currency: notNull('character varying'),
+    request: notNull('jsonb'),
+    terms: notNull('jsonb'),
+    status: notNull('character varying'),
+    provider_ref: nullable('character varying'),
+    outcome: nullable('jsonb'),
+    failure_reason: nullable('character varying'),
+    last_error: nullable('text'),
+    recovery_attempts: notNull('integer'),
+    created_at: notNull('timestamp with time zone'),
+    updated_at: notNull('timestamp with time zone'),
+    closed_at: nullable('timestamp with time zone'),
+  },
 } satisfies ColumnMap;
 
 // The map's keys are exactly the type's, table by table.

@@ -1,0 +1,254 @@
+import { sql, type Kysely, type Selectable, type UpdateObject } from 'kysely';
+import type { JsonObject } from 'type-fest';
+import type { MinorUnits } from '../../core/money.js';
+import type { RepositoryDeps } from '../../stores/repository-deps.js';
+import type { StoreContext } from '../../stores/store-context.js';
+import type { Database, PaymentIntentsTable } from '../../stores/postgres/database.js';
+import { PostgresRepository } from '../../stores/postgres/postgres-repository.js';
+
+/** What a money workflow does at the provider: take a purchase or renewal, or give money back. */
+export type PaymentIntentKind = PaymentIntentsTable['kind'];
+/** See the `nexfit_payment_intents` migration: `open` and `refunding` are unfinished. */
+export type PaymentIntentStatus = PaymentIntentsTable['status'];
+
+/**
+ * A durable record of outside money movement, committed before the provider is called.
+ * The unit of work that stores the result closes it; recovery finishes or undoes it otherwise.
+ */
+export interface PaymentIntent {
+  readonly intentId: string;
+  /** The key the provider sees (`purchase:<caller key>`, `renewal:<subscription>:<period end>`, `refund:<caller key>`). */
+  readonly idempotencyKey: string;
+  readonly kind: PaymentIntentKind;
+  readonly userId: string;
+  readonly amount: MinorUnits;
+  readonly currency: string;
+  /** The caller's parameters: a retry with other parameters is refused. */
+  readonly request: JsonObject;
+  /** What the SDK resolved when it opened the intent (price, dates, descriptions). */
+  readonly terms: JsonObject;
+  readonly status: PaymentIntentStatus;
+  /** The provider's reference of the charge (or of the refund, for a `refund` intent) once known. */
+  readonly providerRef: string | null;
+  /** The ids the completing unit stored, or how the intent ended. */
+  readonly outcome: JsonObject | null;
+  readonly failureReason: string | null;
+  readonly lastError: string | null;
+  readonly recoveryAttempts: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly closedAt: Date | null;
+}
+
+/** What opening an intent takes. */
+export interface OpenPaymentIntentInput {
+  readonly idempotencyKey: string;
+  readonly kind: PaymentIntentKind;
+  readonly userId: string;
+  readonly amount: MinorUnits;
+  readonly currency: string;
+  readonly request: JsonObject;
+  readonly terms: JsonObject;
+}
+
+type PaymentIntentUpdate = UpdateObject<Database, 'nexfit_payment_intents'>;
+
+const UNFINISHED: readonly PaymentIntentStatus[] = ['open', 'refunding'];
+
+/**
+ * `nexfit_payment_intents`. Every status change is one conditional `UPDATE` (`WHERE status =
+ * …`), so a live retry, the process that opened the intent and any number of recoveries can
+ * race on one intent and exactly one of them moves it.
+ *
+ * @example
+ * ```ts
+ * const { intent } = await intents.open({ idempotencyKey: 'purchase:abc', kind: 'purchase', userId, amount, currency: 'TRY', request, terms });
+ * await intents.complete(intent.intentId, { memberSubscriptionId }, uow.ctx); // in the purchase's unit
+ * ```
+ */
+export class PaymentIntentRepository extends PostgresRepository {
+  constructor(db: Kysely<Database>, deps: RepositoryDeps) {
+    super(db, deps, { entity: 'payment intent', table: 'nexfit_payment_intents' });
+  }
+
+  /** Opens the intent of `idempotencyKey` in its own committed statement, or returns the one that exists. */
+  async open(input: OpenPaymentIntentInput): Promise<{ readonly intent: PaymentIntent; readonly created: boolean }> {
+    return this.run('open', async () => {
+      const inserted = await this.db
+        .insertInto('nexfit_payment_intents')
+        .values({
+          intent_id: this.deps.ids.newUuid(),
+          idempotency_key: input.idempotencyKey,
+          kind: input.kind,
+          user_id: input.userId,
+          amount_minor: input.amount,
+          currency: input.currency,
+          request: JSON.stringify(input.request),
+          terms: JSON.stringify(input.terms),
+          status: 'open',
+        })
+        .onConflict((oc) => oc.column('idempotency_key').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) return { intent: toIntent(inserted), created: true };
+      const existing = await this.findByKey(input.idempotencyKey);
+      if (!existing) throw new Error(`payment intent ${input.idempotencyKey} vanished while it was opened`);
+      return { intent: existing, created: false };
+    });
+  }
+
+  async findByKey(idempotencyKey: string, ctx?: StoreContext): Promise<PaymentIntent | null> {
+    return this.run('findByKey', async () => {
+      const row = await this.dbOf(ctx).selectFrom('nexfit_payment_intents').selectAll().where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+      return row ? toIntent(row) : null;
+    });
+  }
+
+  async get(intentId: string, ctx?: StoreContext): Promise<PaymentIntent | null> {
+    return this.run('get', async () => {
+      const row = await this.dbOf(ctx).selectFrom('nexfit_payment_intents').selectAll().where('intent_id', '=', intentId).executeTakeFirst();
+      return row ? toIntent(row) : null;
+    });
+  }
+
+  /** Remembers the provider's reference of an open intent (best effort: recovery can look it up again). */
+  async noteProviderRef(intentId: string, providerRef: string): Promise<void> {
+    await this.run('noteProviderRef', async () => {
+      await this.db.updateTable('nexfit_payment_intents').set({ provider_ref: providerRef }).where('intent_id', '=', intentId).where('status', 'in', UNFINISHED).execute();
+    });
+  }
+
+  /**
+   * Closes an open intent as `completed` in the caller's unit of work; `false` when it is no
+   * longer open (another run completed it, or it is being refunded).
+   */
+  async complete(intentId: string, providerRef: string | null, outcome: JsonObject, ctx: StoreContext): Promise<boolean> {
+    return this.run('complete', async () => {
+      const result = await this.dbOf(ctx)
+        .updateTable('nexfit_payment_intents')
+        .set({ status: 'completed', provider_ref: providerRef, outcome: JSON.stringify(outcome), closed_at: sql<Date>`now()`, failure_reason: null, last_error: null })
+        .where('intent_id', '=', intentId)
+        .where('status', '=', 'open')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    });
+  }
+
+  /** The statement that reopens an intent a rolled-back unit had completed (ordered mode's compensation). */
+  reopenStatement(intentId: string, ctx: StoreContext) {
+    return (ctx.pg ?? this.db)
+      .updateTable('nexfit_payment_intents')
+      .set({ status: 'open', outcome: null, closed_at: null })
+      .where('intent_id', '=', intentId)
+      .where('status', '=', 'completed');
+  }
+
+  /** `open` → `failed` (nothing was taken, or the provider declined). */
+  async fail(intentId: string, reason: string, error?: string): Promise<boolean> {
+    return this.#move(intentId, ['open'], { status: 'failed', failure_reason: reason, last_error: error ?? null, closed_at: sql<Date>`now()` });
+  }
+
+  /** `failed` → `open`: a retry of a request the provider never charged tries again. */
+  async reopenFailed(intentId: string): Promise<boolean> {
+    return this.#move(intentId, ['failed'], { status: 'open', failure_reason: null, closed_at: null });
+  }
+
+  /**
+   * `open` (or another of `from`) → `refunding`: from here on the intent can only end
+   * refunded. `failed` is among `from` when the caller holds a charge a recovery closed
+   * the intent without seeing (the provider was slower than the grace period).
+   */
+  async beginRefund(intentId: string, reason: string, providerRef: string, from: readonly PaymentIntentStatus[] = ['open']): Promise<boolean> {
+    return this.#move(intentId, from, { status: 'refunding', failure_reason: reason, provider_ref: providerRef, closed_at: null });
+  }
+
+  /** `refunding` → `refunded`. */
+  async markRefunded(intentId: string, refundRef: string): Promise<boolean> {
+    return this.#move(intentId, ['refunding'], { status: 'refunded', outcome: JSON.stringify({ refundRef }), closed_at: sql<Date>`now()` });
+  }
+
+  /** Records a failed recovery attempt on an unfinished intent (the reason stays visible in reports). */
+  async noteRecoveryFailure(intentId: string, error: string): Promise<void> {
+    await this.run('noteRecoveryFailure', async () => {
+      await this.db
+        .updateTable('nexfit_payment_intents')
+        .set({ last_error: error.slice(0, 2000), recovery_attempts: sql<number>`recovery_attempts + 1` })
+        .where('intent_id', '=', intentId)
+        .where('status', 'in', UNFINISHED)
+        .execute();
+    });
+  }
+
+  /** Unfinished intents untouched for `olderThanMs` by the database's clock, oldest first. */
+  async listUnfinished(olderThanMs: number, limit: number, afterUpdatedAt?: { readonly updatedAt: Date; readonly intentId: string }): Promise<PaymentIntent[]> {
+    return this.run('listUnfinished', async () => {
+      let query = this.db
+        .selectFrom('nexfit_payment_intents')
+        .selectAll()
+        .where('status', 'in', UNFINISHED)
+        .where('updated_at', '<=', sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`);
+      if (afterUpdatedAt) {
+        query = query.where((eb) => eb.or([eb('updated_at', '>', afterUpdatedAt.updatedAt), eb.and([eb('updated_at', '=', afterUpdatedAt.updatedAt), eb('intent_id', '>', afterUpdatedAt.intentId)])]));
+      }
+      const rows = await query.orderBy('updated_at').orderBy('intent_id').limit(limit).execute();
+      return rows.map(toIntent);
+    });
+  }
+
+  /** How many intents are unfinished, and the oldest of them. */
+  async countUnfinished(): Promise<{ readonly count: number; readonly oldest: Date | null }> {
+    return this.run('countUnfinished', async () => {
+      const row = await this.db
+        .selectFrom('nexfit_payment_intents')
+        .select((eb) => [eb.fn.countAll<string>().as('count'), eb.fn.min('created_at').as('oldest')])
+        .where('status', 'in', UNFINISHED)
+        .executeTakeFirstOrThrow();
+      return { count: Number(row.count), oldest: (row.oldest as Date | null) ?? null };
+    });
+  }
+
+  /** Deletes intents closed before `before`; returns how many. */
+  async purgeClosed(before: Date): Promise<number> {
+    return this.run('purgeClosed', async () => {
+      const result = await this.db.deleteFrom('nexfit_payment_intents').where('closed_at', 'is not', null).where('closed_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
+  /**
+   * One conditional status change. A unit of work that is completing the intent holds its row
+   * (in two-phase mode until the decision): wait for it a bounded time, then fail (the caller
+   * leaves the intent to recovery) rather than hang on a unit a dead process prepared.
+   */
+  async #move(intentId: string, from: readonly PaymentIntentStatus[], set: PaymentIntentUpdate): Promise<boolean> {
+    return this.run('move', async () =>
+      this.db.transaction().execute(async (trx) => {
+        await sql`SET LOCAL lock_timeout = '5s'`.execute(trx);
+        const result = await trx.updateTable('nexfit_payment_intents').set(set).where('intent_id', '=', intentId).where('status', 'in', from).executeTakeFirst();
+        return Number(result.numUpdatedRows) === 1;
+      }),
+    );
+  }
+}
+
+function toIntent(row: Selectable<PaymentIntentsTable>): PaymentIntent {
+  return {
+    intentId: row.intent_id,
+    idempotencyKey: row.idempotency_key,
+    kind: row.kind,
+    userId: row.user_id,
+    amount: Number(row.amount_minor),
+    currency: row.currency,
+    request: row.request,
+    terms: row.terms,
+    status: row.status,
+    providerRef: row.provider_ref,
+    outcome: row.outcome,
+    failureReason: row.failure_reason,
+    lastError: row.last_error,
+    recoveryAttempts: row.recovery_attempts,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    closedAt: row.closed_at,
+  };
+}
