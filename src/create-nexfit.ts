@@ -18,10 +18,14 @@ import type { FaultInjector } from './uow/protocol-steps.js';
 import { recoverInDoubt, type RecoveryOptions, type RecoveryReport } from './uow/recovery.js';
 import type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions } from './uow/unit-of-work.js';
 import type { ServiceDeps } from './modules/service-deps.js';
+import type { PaymentIntentRepository } from './modules/billing/payment-intent.repository.js';
 import { createNexfitModules, type ModuleOptions, type NexfitModules } from './nexfit-modules.js';
 import type { Outbox } from './uow/outbox.js';
 import { actAs, type ScopedNexfit } from './access/scoped-nexfit.js';
 import type { Actor } from './access/actor.js';
+import type { IntentRecoveryReport } from './workflows/payment-intents/recover-payment-intents.workflow.js';
+import { reconcile, type ReconcileOptions, type ReconcileReport } from './ops/reconcile/reconcile.js';
+import { runHousekeeping, type HousekeepingOptions, type HousekeepingReport } from './ops/housekeeping.js';
 
 /** How the SDK reaches MongoDB: the host's own client, or a URI the SDK connects (and closes) itself. */
 export type MongoStoreOptions =
@@ -71,6 +75,11 @@ export interface NexfitOptions extends ModuleOptions {
     /** Test hook: called at every protocol step (see `SimulatedCrash`). */
     readonly faults?: FaultInjector;
   };
+}
+
+/** What {@link Nexfit.recoverInDoubt} did: the units of work, then the payment intents. */
+export interface NexfitRecoveryReport extends RecoveryReport {
+  readonly paymentIntents: IntentRecoveryReport;
 }
 
 /** Where each store of a {@link Nexfit} instance lives, for logs and health reports. */
@@ -135,8 +144,44 @@ export interface Nexfit extends NexfitModules {
    * ```
    */
   as(actor: Actor): Promise<ScopedNexfit>;
-  /** Resolves units of work left in doubt by a crashed process (also `nexfit uow recover`). */
-  recoverInDoubt(options?: RecoveryOptions): Promise<RecoveryReport>;
+  /**
+   * Finishes what crashed processes left: first the units of work in doubt (prepared
+   * transactions, ordered-mode intents), then every payment intent left open past the grace
+   * period — completed, refunded or closed by the policy of docs/modules/billing.md. Safe to
+   * run concurrently and repeatedly; schedule it every few minutes (also `nexfit uow recover`).
+   * Without a payment provider, open payment intents are only reported (`stuck`).
+   *
+   * @example
+   * ```ts
+   * const report = await nexfit.recoverInDoubt({ olderThanMs: 120_000 });
+   * report.paymentIntents.results.filter((r) => r.outcome === 'stuck');
+   * ```
+   */
+  recoverInDoubt(options?: RecoveryOptions): Promise<NexfitRecoveryReport>;
+  /**
+   * Compares the two stores (payment histories and transactions, invoices, billing and member
+   * subscriptions, `analytics_daily`, undelivered events, open payment intents, the invoice
+   * series) and reports every disagreement; with `repair`, fixes what has one correct answer,
+   * audited (also `nexfit reconcile`). See docs/operations.md, "Reconciliation".
+   *
+   * @example
+   * ```ts
+   * const report = await nexfit.reconcile({ analyticsDays: ['2026-03-01'] });
+   * report.ok; // true when the stores agree
+   * ```
+   */
+  reconcile(options?: ReconcileOptions): Promise<ReconcileReport>;
+  /**
+   * Removes what has expired: idempotency keys, closed payment intents and decided
+   * unit-of-work intents past the retention, delivered outbox events, and the counters and
+   * locks of past occurrences and weeks (also `nexfit housekeeping`).
+   *
+   * @example
+   * ```ts
+   * const removed = await nexfit.housekeeping({ retentionDays: 30 });
+   * ```
+   */
+  housekeeping(options?: HousekeepingOptions): Promise<HousekeepingReport>;
   /** Creates or updates MongoDB collections, validators and indexes, and migrates PostgreSQL to the latest version. */
   migrate(): Promise<void>;
   /** Releases what the SDK itself opened (never the host's client or pool) and stops embedded stores it owns. */
@@ -207,7 +252,29 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       unitOfWork: (work, unitOptions) => coordinator.run(work, unitOptions),
       rotateEncryptionKeys: (rotationOptions) => rotateEncryptionKeys(mongo.db, keyring, rotationOptions),
       as: (actor) => actAs(modules, actor),
-      recoverInDoubt: (recoveryOptions) => recoverInDoubt(postgres.db, coordinator.decisions, clock, recoveryOptions),
+      async recoverInDoubt(recoveryOptions) {
+        const units = await recoverInDoubt(postgres.db, coordinator.decisions, clock, recoveryOptions);
+        const paymentIntents = options.payments
+          ? await modules.workflows.recoverPaymentIntents(recoveryOptions)
+          : await reportOpenIntents(modules.repositories.paymentIntents, recoveryOptions?.olderThanMs ?? 60_000);
+        return { ...units, paymentIntents };
+      },
+      reconcile: (reconcileOptions) =>
+        reconcile(
+          {
+            db: mongo.db,
+            pg: postgres.db,
+            clock,
+            analytics: modules.analytics,
+            analyticsDaily: modules.repositories.analyticsDaily,
+            auditLogs: modules.repositories.auditLogs,
+            outbox: coordinator.outbox,
+            intents: modules.repositories.paymentIntents,
+            ...(options.payments ? { recoverPaymentIntents: (o: { olderThanMs: number }) => modules.workflows.recoverPaymentIntents(o) } : {}),
+          },
+          reconcileOptions,
+        ),
+      housekeeping: (housekeepingOptions) => runHousekeeping({ db: mongo.db, pg: postgres.db, clock }, housekeepingOptions),
       async migrate() {
         await ensureMongoCollections(mongo.db);
         await migratePostgresToLatest(postgres.db);
@@ -219,6 +286,19 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+/** Without a provider nothing can be decided: the open intents are reported, unchanged. */
+async function reportOpenIntents(intents: PaymentIntentRepository, olderThanMs: number): Promise<IntentRecoveryReport> {
+  const results: IntentRecoveryReport['results'][number][] = [];
+  let after: { updatedAt: Date; intentId: string } | undefined;
+  for (;;) {
+    const batch = await intents.listUnfinished(olderThanMs, 500, after);
+    for (const i of batch) results.push({ intentId: i.intentId, idempotencyKey: i.idempotencyKey, kind: i.kind, outcome: 'stuck', reason: 'no_payment_provider' });
+    if (batch.length < 500) return { examined: results.length, results };
+    const last = batch[batch.length - 1]!;
+    after = { updatedAt: last.updatedAt, intentId: last.intentId };
   }
 }
 

@@ -11,7 +11,7 @@
  * @packageDocumentation
  */
 export { createNexfit } from './create-nexfit.js';
-export type { Nexfit, NexfitOptions, NexfitStores, MongoStoreOptions, PostgresStoreOptions } from './create-nexfit.js';
+export type { Nexfit, NexfitOptions, NexfitStores, MongoStoreOptions, PostgresStoreOptions, NexfitRecoveryReport } from './create-nexfit.js';
 export {
   NexfitError,
   ValidationError,
@@ -40,7 +40,12 @@ export type { RecoveryReport, RecoveryOptions } from './uow/recovery.js';
 export type { NexfitEvent, NexfitEventMap, NexfitEventType, NexfitEventHandler } from './core/domain-events.js';
 export type { NexfitObserver, StoreOperationEvent } from './core/observer.js';
 export type { Page, PageRequest } from './core/pagination.js';
-export type { PaymentProvider, ChargeRequest, ChargeResult, RefundRequest, RefundResult } from './modules/billing/payment-provider.js';
+export type { PaymentProvider, ChargeRequest, ChargeResult, RefundRequest, RefundResult, ChargeLookup, RefundLookup } from './modules/billing/payment-provider.js';
+export type { PaymentIntent, PaymentIntentKind, PaymentIntentStatus } from './modules/billing/payment-intent.repository.js';
+export type { IntentRecoveryReport, IntentRecoveryResult, IntentRecoveryOutcome, IntentRecoveryOptions } from './workflows/payment-intents/recover-payment-intents.workflow.js';
+export { RECONCILE_CHECKS } from './ops/reconcile/reconcile.js';
+export type { ReconcileReport, ReconcileFinding, ReconcileFindingKind, ReconcileOptions, ReconcileProgress, ReconcileCheck } from './ops/reconcile/reconcile.js';
+export type { HousekeepingReport, HousekeepingOptions } from './ops/housekeeping.js';
 export { PaymentFailedError } from './modules/billing/payment-provider.js';
 export { UnitOfWorkError } from './uow/coordinator.js';
 export type { ModuleOptions, NexfitModules } from './nexfit-modules.js';

@@ -32,6 +32,7 @@ import { AuditTrail } from './modules/audit/audit-trail.js';
 import { exportUserData, type ExportUserDataOptions } from './workflows/privacy/export-user-data.workflow.js';
 import { eraseUser, type EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
 import type { PrivacyWorkflowDeps } from './workflows/privacy/privacy-workflow-deps.js';
+import { recoverPaymentIntents, type IntentRecoveryOptions } from './workflows/payment-intents/recover-payment-intents.workflow.js';
 
 /** Options of the business modules, from `createNexfit`. */
 export interface ModuleOptions {
@@ -91,6 +92,8 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     transactions: billing.transactions,
     subscriptions: billing.subscriptions,
     invoices: billing.invoices,
+    /** The durable records of outside money movement (recovery, reconciliation and housekeeping read them). */
+    paymentIntents: billing.paymentIntents,
     analyticsDaily: new AnalyticsDailyRepository(pg, deps),
     auditLogs,
   };
@@ -130,6 +133,12 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       cancelMembership: (input: CancelMembershipInput) => cancelMembership(membershipWorkflowDeps(), input),
       /** Expire every membership whose period ended by `asOf`. */
       expireEnded: (asOf: Date) => expireEnded(membershipWorkflowDeps(), asOf),
+      /**
+       * Drive every payment intent left unfinished by a dead process to an end: complete the
+       * purchase, renewal or refund it announced, refund a charge that cannot stand, or close
+       * an intent the provider never charged. `nexfit.recoverInDoubt()` runs it after the units of work.
+       */
+      recoverPaymentIntents: (recoveryOptions?: IntentRecoveryOptions) => recoverPaymentIntents(membershipWorkflowDeps(), recoveryOptions),
       /** Refund (part of) a purchase: provider refund, refund transaction, credit note. */
       refundMembership: (input: RefundMembershipInput) => refundMembership(membershipWorkflowDeps(), input),
       /** Book one occurrence of a class: real occurrence, active membership with classes, weekly limit, capacity under concurrency. */

@@ -302,6 +302,7 @@ export const ACCESS_POLICY = {
   // analytics (the roll-up is a job; reports are the business's)
   'analytics.rollupDay': system,
   'analytics.backfill': system,
+  'analytics.recompute': system,
   'analytics.report': allow(anyOf(self(input('businessId')), facilityManager(input('businessId'), 'view_reports'))),
 
   // workflows
@@ -309,6 +310,7 @@ export const ACCESS_POLICY = {
   'workflows.renewDueSubscriptions': system,
   'workflows.cancelMembership': allow(anyOf(self(subscriptionUser(input('memberSubscriptionId'))), facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_memberships'))),
   'workflows.expireEnded': system,
+  'workflows.recoverPaymentIntents': system,
   'workflows.refundMembership': allow(facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_billing')),
   'workflows.bookClass': allow(anyOf(self(input('userId')), facilityManager(classFacility(input('classId')), 'manage_bookings'))),
   'workflows.completePtSession': allow(allOf(self(input('coachId')), self(sessionCoach(input('sessionId'))))),

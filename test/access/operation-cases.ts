@@ -498,6 +498,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   // analytics
   'analytics.rollupDay': c('business', async (t) => (s) => s.analytics!.rollupDay!({ date: '2026-03-01', businessId: t.business })),
   'analytics.backfill': c('business', async (t) => (s) => s.analytics!.backfill!({ from: '2026-03-01', to: '2026-03-01', businessId: t.business })),
+  'analytics.recompute': c('business', async (t) => (s) => s.analytics!.recompute!({ date: '2026-03-01', businessId: t.business })),
   'analytics.report': c('business', async (t) => (s) => s.analytics!.report!({ businessId: t.business, from: '2026-03-01', to: '2026-03-31' })),
 
   // workflows
@@ -506,6 +507,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     return (s) => s.workflows!.purchaseMembership!({ userId: t.user, membershipId, paymentMethod: 'card', autoRenew: false, idempotencyKey: `key-${t.w.newUuid()}` });
   }),
   'workflows.renewDueSubscriptions': c('none', async () => (s) => s.workflows!.renewDueSubscriptions!({ asOf: OCCURRENCE })),
+  'workflows.recoverPaymentIntents': c('none', async () => (s) => s.workflows!.recoverPaymentIntents!({ olderThanMs: 3_600_000 })),
   'workflows.cancelMembership': c('member', async (t) => {
     const id = await r(t).memberSubscription(t.user, t.facility, true);
     return (s) => s.workflows!.cancelMembership!({ memberSubscriptionId: id, when: 'at_period_end' });

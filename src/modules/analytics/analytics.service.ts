@@ -8,7 +8,7 @@ import { calendarDateSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { Database } from '../../stores/postgres/database.js';
 import type { ServiceDeps } from '../service-deps.js';
-import type { AnalyticsDaily } from './analytics-daily.schema.js';
+import type { AnalyticsDaily, CreateAnalyticsDailyInput } from './analytics-daily.schema.js';
 import type { AnalyticsDailyRepository } from './analytics-daily.repository.js';
 import { businessDay, daysBetween } from './business-day.js';
 import { documentDayFacts, facilitiesWithTimeZones, paymentDayFacts } from './rollup-sources.js';
@@ -69,34 +69,42 @@ export class AnalyticsService {
    * for all of them, never a loop over rows.
    */
   async rollupDay(input: { readonly date: string; readonly businessId?: string }): Promise<readonly AnalyticsDaily[]> {
+    const rows: AnalyticsDaily[] = [];
+    for (const row of await this.recompute(input)) rows.push(await this.#daily.upsert(row));
+    return rows;
+  }
+
+  /**
+   * What {@link rollupDay} would write for one day, computed from both stores without
+   * writing anything: reconciliation compares it with the stored rows.
+   */
+  async recompute(input: { readonly date: string; readonly businessId?: string }): Promise<readonly CreateAnalyticsDailyInput[]> {
     const { date, businessId } = this.#parse(rollupDayInputSchema, input);
     const facilities = await facilitiesWithTimeZones(this.#db, businessId);
     const windows = facilities.map((f) => ({ businessId: f.id, day: businessDay(date, f.timeZone) }));
     const payments = new Map((await paymentDayFacts(this.#pg, windows)).map((p) => [p.businessId, p]));
-    const rows: AnalyticsDaily[] = [];
+    const rows: CreateAnalyticsDailyInput[] = [];
     for (const { businessId: id, day } of windows) {
       const documents = await documentDayFacts(this.#db, id, day);
       const money = payments.get(id);
-      rows.push(
-        await this.#daily.upsert({
-          businessId: id as BusinessId,
-          date,
-          newMembers: documents.newMembers,
-          activeMembers: documents.activeMembers,
-          totalRevenue: decimalToMinor(money?.grossRevenue ?? '0'),
-          classAttendance: documents.classAttendance,
-          subscriptionRenewals: money?.renewals ?? 0,
-          subscriptionCancellations: documents.cancellations,
-          metrics: {
-            refundsMinor: decimalToMinor(money?.refunds ?? '0'),
-            payments: money?.payments ?? 0,
-            bookings: documents.bookings,
-            noShows: documents.noShows,
-            dayStart: day.start.toISOString(),
-            dayEnd: day.end.toISOString(),
-          },
-        }),
-      );
+      rows.push({
+        businessId: id as BusinessId,
+        date,
+        newMembers: documents.newMembers,
+        activeMembers: documents.activeMembers,
+        totalRevenue: decimalToMinor(money?.grossRevenue ?? '0'),
+        classAttendance: documents.classAttendance,
+        subscriptionRenewals: money?.renewals ?? 0,
+        subscriptionCancellations: documents.cancellations,
+        metrics: {
+          refundsMinor: decimalToMinor(money?.refunds ?? '0'),
+          payments: money?.payments ?? 0,
+          bookings: documents.bookings,
+          noShows: documents.noShows,
+          dayStart: day.start.toISOString(),
+          dayEnd: day.end.toISOString(),
+        },
+      });
     }
     return rows;
   }

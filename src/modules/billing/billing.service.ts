@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { JsonObject } from 'type-fest';
 import { z } from 'zod';
@@ -201,8 +202,8 @@ export class BillingService {
         },
         u.ctx,
       );
-      u.compensateWith(u.ctx.pg.deleteFrom('invoices').where('invoice_id', '=', invoice.invoiceId));
       await this.#audit.record(u, { entityType: 'invoices', entityId: invoice.invoiceId, action: 'create', newState: auditSnapshot(invoice) });
+      voidIfCompensated(u, invoice);
       return invoice;
     });
   }
@@ -336,10 +337,11 @@ export class BillingService {
         },
         u.ctx,
       );
-      u.compensateWith(u.ctx.pg.deleteFrom('invoices').where('invoice_id', '=', creditNote.invoiceId));
+
       await this.#audit.record(u, { entityType: 'transactions', entityId: refund.transactionId, action: 'create', newState: auditSnapshot(refund) });
       await this.#audit.record(u, { entityType: 'transactions', entityId: original.transactionId, action: 'status_change', previousState: auditSnapshot(original), newState: auditSnapshot(updated) });
       await this.#audit.record(u, { entityType: 'invoices', entityId: creditNote.invoiceId, action: 'create', newState: auditSnapshot(creditNote) });
+      voidIfCompensated(u, creditNote);
       return { refund, original: updated, creditNote };
     });
   }
@@ -402,3 +404,37 @@ export class BillingService {
 }
 
 export type { PaymentMethod };
+
+/** Why an invoice is voided when the unit that issued it is compensated. */
+export const VOIDED_BY_COMPENSATION = 'unit_rolled_back';
+
+/**
+ * An issued number is never deleted (the series must stay unbroken): when an ordered-mode
+ * unit is compensated after PostgreSQL committed, its invoice is voided instead — it keeps its
+ * number, records the reason and the unit, and gets an audit row of its own. (A two-phase
+ * unit rolls the number back with everything else, so nothing is voided there.) Registered
+ * after the invoice's audit row, so it runs before that row's compensation.
+ */
+function voidIfCompensated(u: UnitOfWork, invoice: Invoice): void {
+  const voided = { reason: VOIDED_BY_COMPENSATION, unitId: u.id };
+  u.compensateWith(
+    u.ctx.pg
+      .insertInto('audit_logs')
+      .values({
+        entity_type: 'invoices',
+        entity_id: invoice.invoiceId,
+        user_id: u.context.actorId,
+        action: 'void',
+        previous_state: JSON.stringify({ status: invoice.status, invoiceNumber: invoice.invoiceNumber }),
+        new_state: JSON.stringify({ status: 'void', invoiceNumber: invoice.invoiceNumber, voided }),
+        ip_address: u.context.ipAddress ?? null,
+        user_agent: u.context.userAgent ?? null,
+      }),
+  );
+  u.compensateWith(
+    u.ctx.pg
+      .updateTable('invoices')
+      .set({ status: 'void', invoice_data: sql<string>`invoice_data || ${JSON.stringify({ voided })}::jsonb` })
+      .where('invoice_id', '=', invoice.invoiceId),
+  );
+}

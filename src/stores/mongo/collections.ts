@@ -190,6 +190,8 @@ export const MONGO_COLLECTIONS = {
       { key: { facilityId: 1, status: 1 }, name: 'facilityId_status' },
       // The nightly renewal/expiry job: active subscriptions ending before a date.
       { key: { endDate: 1, status: 1 }, name: 'endDate_status' },
+      // Reconciliation finds the member subscription of a PostgreSQL payment.
+      { key: { 'paymentHistory.transactionId': 1 }, name: 'paymentHistory_transactionId' },
     ],
   },
   classes: {
@@ -267,14 +269,16 @@ export const MONGO_COLLECTIONS = {
     schemaVersion: 1,
     // Facility visits per member subscription and ISO week, keyed by `_id`: claimed with a
     // conditional $inc so a plan's maxVisitsPerWeek holds under concurrent check-ins.
-    indexes: [],
+    // Housekeeping removes the counters of past weeks.
+    indexes: [{ key: { updatedAt: 1 }, name: 'updatedAt' }],
   },
   nexfit_locks: {
     name: 'nexfit_locks',
     schemaVersion: 1,
     // Lock documents written inside units of work to serialise a check-then-write across
     // documents (a coach's agenda, a member's weekly bookings): see DocumentLocks.
-    indexes: [],
+    // Housekeeping removes the locks of past weeks and long-idle agendas.
+    indexes: [{ key: { updatedAt: 1 }, name: 'updatedAt' }],
   },
   nexfit_uow_decisions: {
     name: 'nexfit_uow_decisions',
@@ -286,11 +290,6 @@ export const MONGO_COLLECTIONS = {
     name: 'nexfit_meta',
     schemaVersion: 1,
     indexes: [],
-  },
-  nexfit_idempotency: {
-    name: 'nexfit_idempotency',
-    schemaVersion: 1,
-    indexes: [{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }],
   },
 } as const satisfies Record<string, MongoCollectionDefinition>;
 
@@ -319,4 +318,10 @@ export const ENTITY_COLLECTION_NAMES = [
  * The version of the whole MongoDB layout (validators and indexes), recorded in
  * `nexfit_meta` by `ensureMongoCollections`. Raise it with any change above.
  */
-export const MONGO_SCHEMA_VERSION = 4;
+export const MONGO_SCHEMA_VERSION = 5;
+
+/**
+ * Collections earlier layouts created and nothing writes any more (idempotency records live
+ * in PostgreSQL, in the unit of work of the operation they belong to): `migrate` drops them.
+ */
+export const RETIRED_MONGO_COLLECTIONS: readonly string[] = ['nexfit_idempotency'];

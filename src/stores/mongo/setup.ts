@@ -1,5 +1,5 @@
 import type { Db, Document } from 'mongodb';
-import { MONGO_COLLECTIONS, MONGO_SCHEMA_VERSION, type MongoCollectionDefinition } from './collections.js';
+import { MONGO_COLLECTIONS, MONGO_SCHEMA_VERSION, RETIRED_MONGO_COLLECTIONS, type MongoCollectionDefinition } from './collections.js';
 import { toNexfitError } from './error-mapping.js';
 import { withEncryptedFields } from './encrypted-fields.js';
 import { toMongoJsonSchema, type MongoJsonSchema } from './json-schema.js';
@@ -81,6 +81,7 @@ export async function ensureMongoCollections(db: Db, options: EnsureMongoCollect
         await db.collection(definition.name).createIndexes(definition.indexes.map((index) => ({ ...index, key: { ...index.key } })));
       }
     }
+    for (const retired of RETIRED_MONGO_COLLECTIONS) if (existing.has(retired)) await db.collection(retired).drop().catch(() => {});
     await db.collection<{ _id: string; version: number; appliedAt: Date }>(MONGO_COLLECTIONS.nexfit_meta.name).updateOne(
       { _id: 'mongo-schema' },
       { $set: { version: MONGO_SCHEMA_VERSION, appliedAt: (options.now ?? (() => new Date()))() } },

@@ -8,7 +8,8 @@ describe('MONGO_COLLECTIONS', () => {
   it('defines the 15 collections of the design document plus the SDK bookkeeping collections', () => {
     expect(ENTITY_COLLECTION_NAMES).toHaveLength(15);
     for (const name of ENTITY_COLLECTION_NAMES) expect(MONGO_COLLECTIONS[name].storedSchema, name).toBeDefined();
-    expect(Object.keys(MONGO_COLLECTIONS)).toEqual(expect.arrayContaining(['nexfit_uow_decisions', 'nexfit_meta', 'nexfit_idempotency']));
+    expect(Object.keys(MONGO_COLLECTIONS)).toEqual(expect.arrayContaining(['nexfit_uow_decisions', 'nexfit_meta', 'nexfit_locks']));
+    expect(Object.keys(MONGO_COLLECTIONS)).not.toContain('nexfit_idempotency');
   });
 
   it('carries every index the design document lists', () => {
@@ -39,7 +40,10 @@ describe('MONGO_COLLECTIONS', () => {
 
   it('expires bookkeeping records through TTL indexes', () => {
     expect(MONGO_COLLECTIONS.nexfit_uow_decisions.indexes[0]).toMatchObject({ key: { expiresAt: 1 }, expireAfterSeconds: 0 });
-    expect(MONGO_COLLECTIONS.nexfit_idempotency.indexes[0]).toMatchObject({ key: { expiresAt: 1 }, expireAfterSeconds: 0 });
+  });
+
+  it('indexes counters and locks by their last write, for the housekeeping sweep', () => {
+    for (const name of ['class_booking_counters', 'membership_visit_counters', 'nexfit_locks'] as const) expect(keysOf(name)).toContainEqual({ updatedAt: 1 });
   });
 
   it('gives indexes unique names within a collection', () => {
