@@ -18,7 +18,7 @@ import type { FaultInjector } from './uow/protocol-steps.js';
 import { recoverInDoubt, type RecoveryOptions, type RecoveryReport } from './uow/recovery.js';
 import type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions } from './uow/unit-of-work.js';
 import type { ServiceDeps } from './modules/service-deps.js';
-import type { PaymentIntentRepository } from './modules/billing/payment-intent.repository.js';
+import { PaymentIntentRepository } from './modules/billing/payment-intent.repository.js';
 import { createNexfitModules, type ModuleOptions, type NexfitModules } from './nexfit-modules.js';
 import type { Outbox } from './uow/outbox.js';
 import { actAs, type ScopedNexfit } from './access/scoped-nexfit.js';
@@ -240,6 +240,8 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       ...(options.locale ? { locale: options.locale } : {}),
     };
     const modules = createNexfitModules(mongo.db, postgres.db, deps, options);
+    // Read-only here (reports); the money workflows own the writes.
+    const paymentIntents = new PaymentIntentRepository(postgres.db, deps);
     const nexfit: Nexfit = {
       ...modules,
       events: { on: (type, handler) => coordinator.outbox.on(type, handler), relay: (o) => coordinator.outbox.relay(o) },
@@ -254,10 +256,10 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       as: (actor) => actAs(modules, actor),
       async recoverInDoubt(recoveryOptions) {
         const units = await recoverInDoubt(postgres.db, coordinator.decisions, clock, recoveryOptions);
-        const paymentIntents = options.payments
-          ? await modules.workflows.recoverPaymentIntents(recoveryOptions)
-          : await reportOpenIntents(modules.repositories.paymentIntents, recoveryOptions?.olderThanMs ?? 60_000);
-        return { ...units, paymentIntents };
+        const intents = options.payments
+          ? await modules.workflows.recoverPaymentIntents(recoveryOptions?.olderThanMs === undefined ? {} : { olderThanMs: recoveryOptions.olderThanMs })
+          : await reportOpenIntents(paymentIntents, recoveryOptions?.olderThanMs ?? 60_000);
+        return { ...units, paymentIntents: intents };
       },
       reconcile: (reconcileOptions) =>
         reconcile(
@@ -269,7 +271,7 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
             analyticsDaily: modules.repositories.analyticsDaily,
             auditLogs: modules.repositories.auditLogs,
             outbox: coordinator.outbox,
-            intents: modules.repositories.paymentIntents,
+            intents: paymentIntents,
             ...(options.payments ? { recoverPaymentIntents: (o: { olderThanMs: number }) => modules.workflows.recoverPaymentIntents(o) } : {}),
           },
           reconcileOptions,

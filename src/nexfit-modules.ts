@@ -92,8 +92,6 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     transactions: billing.transactions,
     subscriptions: billing.subscriptions,
     invoices: billing.invoices,
-    /** The durable records of outside money movement (recovery, reconciliation and housekeeping read them). */
-    paymentIntents: billing.paymentIntents,
     analyticsDaily: new AnalyticsDailyRepository(pg, deps),
     auditLogs,
   };

@@ -1,6 +1,9 @@
 import type { Command as CommandClass, Option as OptionClass } from 'commander';
 import { createNexfit, type Nexfit } from '../create-nexfit.js';
-import { isNexfitError } from '../core/errors.js';
+import { pathToFileURL } from 'node:url';
+import { resolve as resolvePath } from 'node:path';
+import { ConfigurationError, isNexfitError } from '../core/errors.js';
+import type { PaymentProvider } from '../modules/billing/payment-provider.js';
 import { KEYRING_ENV, keyringFromEnv } from '../core/keyring.js';
 import { migratePostgresDown, postgresMigrationStatus } from '../stores/postgres/migrator.js';
 import { ensureRollingPartitions, listPartitions } from '../stores/postgres/partitions.js';
@@ -8,6 +11,7 @@ import { progressReporter } from './progress.js';
 import { archiveOlderThan, ARCHIVE_TARGETS, type ArchiveTarget } from '../ops/archive/index.js';
 import { healthReport } from '../ops/health-report.js';
 import { seedDemo } from '../ops/demo-seed.js';
+import { RECONCILE_CHECKS, type ReconcileCheck } from '../ops/reconcile/reconcile.js';
 
 const ARCHIVE_TARGET_NAMES = Object.keys(ARCHIVE_TARGETS) as ArchiveTarget[];
 
@@ -27,6 +31,23 @@ interface ConnectionFlags {
   mongoDb?: string;
   databaseUrl?: string;
   json?: boolean;
+  payments?: string;
+}
+
+/**
+ * Loads the host's payment provider for commands that talk to it (recovery, reconciliation
+ * with `--repair`): a module whose default export (or `payments` export) is a
+ * `PaymentProvider` or a function returning one.
+ */
+async function loadPaymentProvider(specifier: string): Promise<PaymentProvider> {
+  const url = /^(\.|\/|[A-Za-z]:)/.test(specifier) ? pathToFileURL(resolvePath(specifier)).href : specifier;
+  const loaded = (await import(url)) as Record<string, unknown>;
+  const exported = loaded['payments'] ?? loaded['default'];
+  const provider = (typeof exported === 'function' ? await (exported as () => unknown)() : exported) as Partial<PaymentProvider> | undefined;
+  for (const method of ['charge', 'refund', 'findCharge', 'findRefund'] as const) {
+    if (typeof provider?.[method] !== 'function') throw new ConfigurationError(`${specifier} does not export a PaymentProvider (no ${method}); export one as default or as \`payments\``);
+  }
+  return provider as PaymentProvider;
 }
 
 /**
@@ -57,11 +78,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       exitCode = EXIT.usage;
       return;
     }
+    const paymentsModule = flags.payments ?? io.env['NEXFIT_PAYMENTS_MODULE'];
+    const payments = paymentsModule ? await loadPaymentProvider(paymentsModule) : undefined;
     const nexfit = await createNexfit({
       mongo: { uri: mongoUri, dbName: flags.mongoDb ?? io.env['NEXFIT_MONGO_DB'] ?? 'nexfit' },
       postgres: { connectionString: databaseUrl },
       keyring: keyring ?? 'ephemeral',
       migrate: false,
+      ...(payments ? { payments } : {}),
     });
     try {
       await fn(nexfit);
@@ -231,8 +255,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
     }, { keys: 'required' }));
 
+  const paymentsOption = (command: CommandClass) =>
+    command.addOption(new io.Option('--payments <module>', 'module exporting the PaymentProvider, for payment intents (default: $NEXFIT_PAYMENTS_MODULE)'));
+
   const uow = program.command('uow').description('Units of work across both stores');
-  connectionOptions(uow.command('recover').description('Resolve units of work left in doubt by a crashed process').option('--older-than <seconds>', 'leave younger units to their coordinator', '60'))
+  connectionOptions(paymentsOption(uow.command('recover').description('Resolve units of work left in doubt by a crashed process, then drive open payment intents to an end').option('--older-than <seconds>', 'leave younger units and intents to their process', '60')))
     .action(async (flags: ConnectionFlags & { olderThan: string }) => withNexfit(flags, async (nexfit) => {
       const seconds = Number(flags.olderThan);
       if (!Number.isFinite(seconds) || seconds < 0) {
@@ -241,8 +268,68 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return;
       }
       const report = await nexfit.recoverInDoubt({ olderThanMs: seconds * 1000 });
-      print(flags, `in doubt: ${report.examined}; committed ${report.committed.length}, rolled back ${report.rolledBack.length}, still deciding ${report.skipped.length}`, report);
-      if (report.skipped.length) exitCode = EXIT.failure;
+      const intents = report.paymentIntents.results;
+      const count = (outcome: string) => intents.filter((r) => r.outcome === outcome).length;
+      const stuck = intents.filter((r) => r.outcome === 'stuck');
+      print(
+        flags,
+        [
+          `in doubt: ${report.examined}; committed ${report.committed.length}, rolled back ${report.rolledBack.length}, still deciding ${report.skipped.length}`,
+          `payment intents: ${report.paymentIntents.examined}; completed ${count('completed')}, refunded ${count('refunded')}, closed uncharged ${count('failed')}, stuck ${stuck.length}`,
+          ...stuck.map((r) => `  stuck ${r.kind} ${r.intentId} (${r.idempotencyKey}): ${r.reason ?? ''}`),
+        ].join('\n'),
+        report,
+      );
+      if (report.skipped.length || stuck.length) exitCode = EXIT.failure;
+    }));
+
+  connectionOptions(paymentsOption(program.command('reconcile').description('Compare the two stores and report every disagreement; --repair fixes what has one correct answer')
+    .option('--repair', 'fix what has exactly one correct answer (audited)')
+    .option('--days <dates>', 'comma-separated days (YYYY-MM-DD) whose analytics_daily rows are recomputed (default: yesterday)')
+    .option('--checks <names>', `comma-separated checks to run (${RECONCILE_CHECKS.join(', ')}; default: all)`)
+    .option('--grace <seconds>', 'events and payment intents younger than this are still in flight', '300')))
+    .action(async (flags: ConnectionFlags & { repair?: boolean; days?: string; checks?: string; grace: string }) => withNexfit(flags, async (nexfit) => {
+      const days = flags.days?.split(',').map((d) => d.trim()).filter(Boolean);
+      const checks = flags.checks?.split(',').map((c) => c.trim()).filter(Boolean);
+      const grace = Number(flags.grace);
+      const unknown = (checks ?? []).filter((c) => !(RECONCILE_CHECKS as readonly string[]).includes(c));
+      if (unknown.length || (days ?? []).some((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d)) || !Number.isFinite(grace) || grace < 0) {
+        io.stderr.write(`nexfit: --days takes YYYY-MM-DD dates, --checks takes ${RECONCILE_CHECKS.join(', ')}, --grace a number of seconds\n`);
+        exitCode = EXIT.usage;
+        return;
+      }
+      const progress = progressReporter(io.stderr, !flags.json);
+      try {
+        const report = await nexfit.reconcile({
+          repair: flags.repair === true,
+          graceMs: grace * 1000,
+          ...(days ? { analyticsDays: days } : {}),
+          ...(checks ? { checks: checks as ReconcileCheck[] } : {}),
+          onProgress: (p) => progress.update(p.scanned, p.scanned, p.check),
+        });
+        progress.stop();
+        const lines = [
+          ...Object.entries(report.checks).map(([name, c]) => `  ${name}: ${c.scanned} scanned, ${c.findings} finding(s)`),
+          ...report.findings.map((f) => `  ${f.repaired ? 'repaired' : f.repairable ? 'repairable' : 'found'} ${f.kind} ${Object.entries(f.ids).map(([k, v]) => `${k}=${v}`).join(' ')}: ${f.detail}`),
+        ];
+        print(flags, `${report.ok ? 'the stores agree' : 'the stores disagree'}${report.repaired ? ` (${report.repaired} repaired)` : ''}\n${lines.join('\n')}`, report);
+        if (!report.ok && report.findings.some((f) => !f.repaired)) exitCode = EXIT.failure;
+      } finally {
+        progress.stop();
+      }
+    }));
+
+  connectionOptions(program.command('housekeeping').description('Remove what has expired: idempotency keys, closed payment intents, delivered events, past counters and locks')
+    .option('--retention-days <n>', 'how long closed records are kept', '30'))
+    .action(async (flags: ConnectionFlags & { retentionDays: string }) => withNexfit(flags, async (nexfit) => {
+      const retentionDays = Number(flags.retentionDays);
+      if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > 3650) {
+        io.stderr.write('nexfit: --retention-days takes a whole number from 0 to 3650\n');
+        exitCode = EXIT.usage;
+        return;
+      }
+      const report = await nexfit.housekeeping({ retentionDays });
+      print(flags, `removed: ${Object.entries(report).map(([k, v]) => `${k} ${v}`).join(', ')}`, report);
     }));
 
   try {

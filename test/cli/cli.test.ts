@@ -105,7 +105,7 @@ describe('the nexfit command', () => {
   it('runs recovery and reports what it resolved', async () => {
     const result = await nexfit(['uow', 'recover', '--json']);
     expect(result.code).toBe(EXIT.ok);
-    expect(JSON.parse(result.stdout)).toEqual({ examined: 0, committed: [], rolledBack: [], skipped: [] });
+    expect(JSON.parse(result.stdout)).toEqual({ examined: 0, committed: [], rolledBack: [], skipped: [], paymentIntents: { examined: 0, results: [] } });
   });
 
   it('says what is missing when no connection strings are given', async () => {

@@ -26,7 +26,7 @@ const PROTECTED_MEMBERS = new Set([
 ]);
 
 /** Names of methods that only read (or compute) and write nothing; every other method needs a corpus entry. */
-const READ_ONLY = /^(get|find|list|search|count|sum|is[A-Z]|has[A-Z]|assert|seatsTaken|verify|progress|trend|bmi|history|personalRecords|weeklyVolume|streaks|compare|summarize|nutrientsFor|next[A-Z]|occurrence|timetable|report|refundedAmount|visitsIn|export)/;
+const READ_ONLY = /^(get|find|list|search|count|sum|is[A-Z]|has[A-Z]|assert|seatsTaken|verify|progress|trend|bmi|history|personalRecords|weeklyVolume|streaks|compare|summarize|nutrientsFor|next[A-Z]|occurrence|timetable|report|refundedAmount|visitsIn|export|recompute)/;
 
 /** One public entry point: how to call it, and a valid argument list to mutate. */
 interface EntryPoint {
@@ -218,6 +218,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'workflows.renewDueSubscriptions', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
   { target: 'workflows.cancelMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, when: 'at_period_end', reason: 'taşınıyorum' }] },
   { target: 'workflows.expireEnded', args: () => ['2026-03-02T09:00:00Z'] },
+  { target: 'workflows.recoverPaymentIntents', args: () => [{ olderThanMs: 3_600_000, batchSize: 10 }] },
   { target: 'workflows.refundMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, idempotencyKey: `refund-${w.newUuid()}`, transactionId: w.transactionId, amount: 100_00, reason: 'iade', cancel: false }] },
   { target: 'workflows.bookClass', args: (w) => [{ classId: w.fitnessClass, userId: w.client, occurrenceStart: '2026-03-16T06:00:00Z' }] },
   { target: 'workflows.completePtSession', args: (w) => [{ sessionId: w.ptSession, coachId: w.coach }] },

@@ -30,6 +30,12 @@ export interface EmbeddedMongoOptions {
    * TTL monitor runs every 60 s; a short interval keeps tests fast.
    */
   readonly ttlMonitorIntervalMs?: number;
+  /**
+   * MongoDB's `transactionLifetimeLimitSeconds` (default 60): a transaction open longer is
+   * aborted by the server. Crash tests shorten it so that the transactions of killed
+   * processes are aborted soon, as a real server eventually aborts them.
+   */
+  readonly transactionLifetimeLimitSeconds?: number;
 }
 
 const SET_NAME = 'nexfit-embedded';
@@ -90,7 +96,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
 
   const maintenance = setInterval(() => {
     try {
-      transactions.expire(TRANSACTION_LIFETIME_MS);
+      transactions.expire(options.transactionLifetimeLimitSeconds === undefined ? TRANSACTION_LIFETIME_MS : options.transactionLifetimeLimitSeconds * 1000);
       sweepExpiredDocuments(engine, transactions);
       cursors.sweep();
       for (const session of sessions.expire(LOGICAL_SESSION_TIMEOUT_MINUTES * 60_000)) cursors.killSession(session.id);

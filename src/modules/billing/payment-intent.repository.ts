@@ -119,6 +119,21 @@ export class PaymentIntentRepository extends PostgresRepository {
   }
 
   /**
+   * Locks an open intent's row in the caller's unit of work before the work that completes
+   * it, so racing runs queue here rather than each taking an invoice number first. `false`
+   * when the intent is no longer open. With `noWait`, a row another unit holds (a unit a dead
+   * process prepared, say) fails at once with a lock error instead of waiting for it.
+   */
+  async lockOpen(intentId: string, ctx: StoreContext, options: { readonly noWait?: boolean } = {}): Promise<boolean> {
+    return this.run('lockOpen', async () => {
+      let query = this.dbOf(ctx).selectFrom('nexfit_payment_intents').select('status').where('intent_id', '=', intentId).forUpdate();
+      if (options.noWait) query = query.noWait();
+      const row = await query.executeTakeFirst();
+      return row?.status === 'open';
+    });
+  }
+
+  /**
    * Closes an open intent as `completed` in the caller's unit of work; `false` when it is no
    * longer open (another run completed it, or it is being refunded).
    */

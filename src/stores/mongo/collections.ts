@@ -262,7 +262,8 @@ export const MONGO_COLLECTIONS = {
     schemaVersion: 1,
     // Seats taken per class occurrence and bookings per member-week, keyed by `_id`: claimed and
     // released with conditional $inc so capacity and weekly limits hold under concurrency.
-    indexes: [],
+    // Housekeeping removes the counters of past occurrences (found by `updatedAt`).
+    indexes: [{ key: { updatedAt: 1 }, name: 'updatedAt' }],
   },
   membership_visit_counters: {
     name: 'membership_visit_counters',

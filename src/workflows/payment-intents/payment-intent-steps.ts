@@ -78,8 +78,17 @@ export type StoreIntentResult<R> = (uow: UnitOfWork) => Promise<{ readonly resul
  * exists if and only if the intent is closed. `ConflictError('payment_intent_closed')` when
  * another run closed it first.
  */
-export async function storeAndClose<R>(deps: PaymentIntentDeps, intent: PaymentIntent, providerRef: string | null, store: StoreIntentResult<R>): Promise<R> {
+export async function storeAndClose<R>(
+  deps: PaymentIntentDeps,
+  intent: PaymentIntent,
+  providerRef: string | null,
+  store: StoreIntentResult<R>,
+  options: { readonly noWait?: boolean } = {},
+): Promise<R> {
   return deps.units.run(async (u) => {
+    if (!(await deps.intents.lockOpen(intent.intentId, u.ctx, options))) {
+      throw new ConflictError('payment_intent_closed', `Payment intent ${intent.intentId} was closed by another run`, { details: { intentId: intent.intentId } });
+    }
     const { result, outcome } = await store(u);
     if (!(await deps.intents.complete(intent.intentId, providerRef, outcome, u.ctx))) {
       throw new ConflictError('payment_intent_closed', `Payment intent ${intent.intentId} was closed by another run`, { details: { intentId: intent.intentId } });
@@ -87,7 +96,7 @@ export async function storeAndClose<R>(deps: PaymentIntentDeps, intent: PaymentI
     // Ordered mode: if MongoDB then fails, the compensation reopens the intent for recovery.
     u.compensateWith(deps.intents.reopenStatement(intent.intentId, u.ctx));
     return result;
-  });
+  }, options.noWait ? { maxAttempts: 3 } : undefined);
 }
 
 /**

@@ -1,4 +1,6 @@
 import type { JsonObject } from 'type-fest';
+import { z } from 'zod';
+import { parseOrThrow } from '../../core/validation.js';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { MembershipId, UserId } from '../../core/ids.js';
 import type { PaymentIntent } from '../../modules/billing/payment-intent.repository.js';
@@ -72,8 +74,9 @@ export interface IntentRecoveryOptions {
  * ```
  */
 export async function recoverPaymentIntents(deps: MembershipWorkflowDeps, options: IntentRecoveryOptions = {}): Promise<IntentRecoveryReport> {
-  const olderThanMs = options.olderThanMs ?? 60_000;
-  const batchSize = options.batchSize ?? 100;
+  const parsed = parseOrThrow(optionsSchema, options, { entity: 'payment intent recovery' });
+  const olderThanMs = parsed?.olderThanMs ?? 60_000;
+  const batchSize = parsed?.batchSize ?? 100;
   const results: IntentRecoveryResult[] = [];
   let after: { updatedAt: Date; intentId: string } | undefined;
   for (;;) {
@@ -94,6 +97,13 @@ export async function recoverPaymentIntents(deps: MembershipWorkflowDeps, option
   }
   return { examined: results.length, results };
 }
+
+const optionsSchema = z
+  .strictObject({
+    olderThanMs: z.number().int().min(0).max(365 * 86_400_000).optional(),
+    batchSize: z.number().int().min(1).max(10_000).optional(),
+  })
+  .optional();
 
 type Recovered = { readonly outcome: IntentRecoveryOutcome; readonly reason?: string };
 
@@ -125,7 +135,7 @@ async function recoverOne(deps: MembershipWorkflowDeps, intent: PaymentIntent): 
   if (refusal?.refund) return refund(deps, intent, providerRef, refusal.refund);
 
   try {
-    await storeAndClose(deps, intent, providerRef, (u) => storeFor(deps, intent, providerRef, u));
+    await storeAndClose(deps, intent, providerRef, (u) => storeFor(deps, intent, providerRef, u), { noWait: true });
     return { outcome: 'completed' };
   } catch (error) {
     const elsewhere = await settledElsewhere(deps, intent);
@@ -183,7 +193,7 @@ async function recoverRefund(deps: MembershipWorkflowDeps, intent: PaymentIntent
   }
   const refundRef = found.providerRef;
   try {
-    await storeAndClose(deps, intent, refundRef, (u) => storeRefund(deps, intent, refundRef, u));
+    await storeAndClose(deps, intent, refundRef, (u) => storeRefund(deps, intent, refundRef, u), { noWait: true });
     return { outcome: 'completed' };
   } catch (error) {
     const elsewhere = await settledElsewhere(deps, intent);

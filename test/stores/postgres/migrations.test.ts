@@ -40,10 +40,10 @@ describe('PostgreSQL migrations', () => {
   it('leaves the catalog identical after each migration is reverted and re-applied', async () => {
     const before = await snapshotCatalog(pg.kysely);
     expect(before.functions).toHaveLength(1);
-    // The five tables with updated_at, plus the trigger each analytics_daily partition inherits.
+    // The six tables with updated_at, plus the trigger each analytics_daily partition inherits.
     const analyticsPartitions = before.partitions.filter((p) => p.startsWith('analytics_daily <- ')).length;
     expect(analyticsPartitions).toBe(4);
-    expect(before.triggers).toHaveLength(5 + analyticsPartitions);
+    expect(before.triggers).toHaveLength(6 + analyticsPartitions);
 
     const latest = POSTGRES_MIGRATION_NAMES.at(-1);
     expect(await migratePostgresDown(pg.kysely)).toEqual({ direction: 'down', executed: [latest] });
