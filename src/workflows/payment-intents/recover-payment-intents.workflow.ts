@@ -29,7 +29,7 @@ export interface IntentRecoveryResult {
   readonly idempotencyKey: string;
   readonly kind: PaymentIntent['kind'];
   readonly outcome: IntentRecoveryOutcome;
-  /** Why it was refunded, failed or is stuck (`provider_unavailable`, `plan_missing`, `user_erased`, an error code…). */
+  /** Why it was refunded, failed or is stuck (`provider_unavailable`, `plan_missing`, `user_erased`, `user_missing`, an error code…). */
   readonly reason?: string;
 }
 
@@ -151,7 +151,8 @@ async function recoverOne(deps: MembershipWorkflowDeps, intent: PaymentIntent): 
 /** What the stores say before a charged purchase or renewal is completed: refund it, leave it stuck, or go on. */
 async function preconditions(deps: MembershipWorkflowDeps, intent: PaymentIntent): Promise<{ refund?: string; stuck?: string } | null> {
   const user = await deps.users.findById(intent.userId as UserId);
-  if (!user || user.erasedAt) return { refund: 'user_erased' };
+  if (!user) return { refund: 'user_missing' };
+  if (user.erasedAt) return { refund: 'user_erased' };
   if (intent.kind === 'purchase') {
     try {
       await deps.memberships.getPlan(String(intent.request['membershipId']) as MembershipId);
