@@ -11,6 +11,8 @@ import { ensureRollingPartitions } from '../src/stores/postgres/partitions.js';
 
 export interface NightlyReport {
   readonly recovered: { readonly committed: number; readonly rolledBack: number };
+  /** Payment intents recovery drove to an end, by outcome (`completed`, `refunded`, `failed`, `stuck`). */
+  readonly paymentIntents: Readonly<Record<string, number>>;
   /** Renewal outcomes by kind (`renewed`, `declined`, …). */
   readonly renewals: Readonly<Record<string, number>>;
   readonly expired: number;
@@ -18,11 +20,16 @@ export interface NightlyReport {
   readonly rolledUpBusinesses: number;
   readonly partitionsCreated: readonly string[];
   readonly eventsDelivered: number;
+  /** Disagreements reconciliation found between the stores, and how many it repaired. */
+  readonly reconciliation: { readonly findings: number; readonly repaired: number; readonly ok: boolean };
+  /** What housekeeping removed, by kind. */
+  readonly housekeeping: Readonly<Record<string, number>>;
 }
 
 /** Runs every nightly job for the day that ended before `asOf` (the previous UTC day). */
 export async function runNightlyJobs(nexfit: Nexfit, asOf: Date = nexfit.clock.now()): Promise<NightlyReport> {
-  // 1. Units of work a crashed process left in doubt, before anything reads the stores.
+  // 1. Units of work a crashed process left in doubt, then the payment intents it left open
+  //    (completed or refunded), before anything reads the stores.
   const recovery = await nexfit.recoverInDoubt();
   // 2. Memberships: renew what is due (charges through the payment port), then expire what ended.
   const renewals = await nexfit.workflows.renewDueSubscriptions({ asOf });
@@ -33,14 +40,21 @@ export async function runNightlyJobs(nexfit: Nexfit, asOf: Date = nexfit.clock.n
   // 4. Partitions for the coming months, and events a crash left undelivered.
   const partitions = await ensureRollingPartitions(nexfit.pg);
   const relay = await nexfit.events.relay();
+  // 5. The stores compared with each other (yesterday's roll-up included), repairing what has
+  //    one right answer; then what has expired is removed.
+  const reconciliation = await nexfit.reconcile({ repair: true, analyticsDays: [day] });
+  const housekeeping = await nexfit.housekeeping();
   return {
     recovered: { committed: recovery.committed.length, rolledBack: recovery.rolledBack.length },
+    paymentIntents: countBy(recovery.paymentIntents.results.map((r) => r.outcome)),
     renewals: countBy(renewals.results.map((r) => r.outcome)),
     expired: expired.length,
     rolledUpDay: day,
     rolledUpBusinesses: rows.length,
     partitionsCreated: [...partitions.analytics_daily.created, ...partitions.audit_logs.created],
     eventsDelivered: relay.delivered,
+    reconciliation: { findings: reconciliation.findings.length, repaired: reconciliation.repaired, ok: reconciliation.ok },
+    housekeeping: { ...housekeeping },
   };
 }
 

@@ -22,11 +22,27 @@ describe('the nightly jobs script', () => {
     expect(first.renewals).toEqual({ renewed: 1 });
     expect(first.rolledUpBusinesses).toBe(1);
     expect(payments.charges).toHaveLength(2);
+    expect(first.reconciliation).toEqual({ findings: 0, repaired: 0, ok: true });
 
     const again = await runNightlyJobs(nexfit);
     expect(again.renewals).toEqual({});
     expect(payments.charges).toHaveLength(2);
     expect(again.partitionsCreated).toEqual([]);
     expect(again.recovered).toEqual({ committed: 0, rolledBack: 0 });
+    expect(again.paymentIntents).toEqual({});
+    expect(again.reconciliation.ok).toBe(true);
+  });
+
+  it('repairs a billing row that drifted from its membership, with an audit row, and reports it', async () => {
+    const { nexfit } = t;
+    const drifted = await nexfit.pg.selectFrom('subscriptions').select(['subscription_id', 'end_date']).executeTakeFirstOrThrow();
+    await nexfit.pg.updateTable('subscriptions').set({ end_date: '2030-01-01' }).where('subscription_id', '=', drifted.subscription_id).execute();
+    const report = await runNightlyJobs(nexfit);
+    expect(report.reconciliation).toEqual({ findings: 1, repaired: 1, ok: false });
+    const repaired = await nexfit.pg.selectFrom('subscriptions').select('end_date').where('subscription_id', '=', drifted.subscription_id).executeTakeFirstOrThrow();
+    expect(repaired.end_date).toBe(drifted.end_date);
+    const audit = await nexfit.pg.selectFrom('audit_logs').select(['action', 'new_state']).where('entity_id', '=', drifted.subscription_id).where('action', '=', 'reconcile_repair').execute();
+    expect(audit).toHaveLength(1);
+    expect((await runNightlyJobs(nexfit)).reconciliation.ok).toBe(true);
   });
 });
