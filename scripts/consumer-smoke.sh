@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Packs the library, installs the tarball into an empty project with its peer dependencies,
-# and imports every entry point from ESM and CommonJS.
+# imports every value name the built declaration files of each entry point export (the list
+# read from the .d.ts/.d.cts with the TypeScript compiler) from ESM and CommonJS, and runs
+# the embedded stores.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -48,6 +50,32 @@ cat > schemas-only.mjs <<'JS'
 const schemas = await import('@nexfit/sdk/schemas');
 console.log(`schemas subpath ok: ${Object.keys(schemas).length} exports, no driver loaded`);
 JS
+# Every value a declaration file promises must exist at run time, in both module systems.
+node "$root/node_modules/tsx/dist/cli.mjs" "$root/scripts/list-exports.ts" --built node_modules/@nexfit/sdk --json > exports.json
+node - <<'JS'
+const { writeFileSync } = require('node:fs');
+const entries = require('./exports.json');
+const esm = [], cjs = ['const missing = [];'];
+let n = 0;
+for (const e of entries) {
+  if (e.values.length === 0) throw new Error(`${e.specifier} (${e.condition}) declares no values`);
+  const checks = e.values.map((name) => `[${JSON.stringify(name)}, v${n++}]`);
+  const bindings = e.values.map((name, i) => `${name} as v${n - e.values.length + i}`);
+  if (e.condition === 'import') {
+    esm.push(`import { ${bindings.join(', ')} } from ${JSON.stringify(e.specifier)};`);
+    esm.push(`for (const [name, value] of [${checks.join(', ')}]) if (value === undefined) throw new Error(${JSON.stringify(e.specifier)} + ' exports ' + name + ' as undefined');`);
+  } else {
+    cjs.push(`{ const m = require(${JSON.stringify(e.specifier)}); for (const name of ${JSON.stringify(e.values)}) if (!(name in m) || m[name] === undefined) missing.push(${JSON.stringify(e.specifier)} + ': ' + name); }`);
+  }
+}
+esm.push(`console.log('ESM: every declared value exists (${entries.filter((e) => e.condition === 'import').map((e) => e.specifier + ' ' + e.values.length).join(', ')})');`);
+cjs.push(`if (missing.length) throw new Error('declared but missing at run time: ' + missing.join(', '));`);
+cjs.push(`console.log('CJS: every declared value exists (${entries.filter((e) => e.condition === 'require').map((e) => e.specifier + ' ' + e.values.length).join(', ')})');`);
+writeFileSync('declared-values.mjs', esm.join('\n') + '\n');
+writeFileSync('declared-values.cjs', cjs.join('\n') + '\n');
+JS
+node declared-values.mjs
+node declared-values.cjs
 node esm.mjs
 node cjs.cjs
 node --import ./no-drivers.mjs schemas-only.mjs

@@ -32,7 +32,26 @@ export { createKeyring, keyringFromEnv, createEphemeralKeyring, KEYRING_ENV } fr
 export type { Keyring, KeyringInit, KeyMaterial } from './core/keyring.js';
 export type { KeyRotationOptions, KeyRotationProgress, KeyRotationReport, KeyRotationCheckpoint } from './stores/mongo/key-rotation.js';
 export { systemClock, fixedClock } from './core/clock.js';
-export type * from './core/ids.js';
+export type {
+  EntityId,
+  UserId,
+  MeasurementId,
+  ExerciseId,
+  WorkoutTemplateId,
+  WorkoutProgramId,
+  WorkoutLogId,
+  NutritionPlanId,
+  FoodId,
+  FacilityId,
+  MembershipId,
+  MemberSubscriptionId,
+  ClassId,
+  ClassBookingId,
+  CoachClientId,
+  PtSessionId,
+  BusinessId,
+  IdGenerator,
+} from './core/ids.js';
 export { minorToDecimal, decimalToMinor } from './core/money.js';
 export type { MinorUnits } from './core/money.js';
 export type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions, RequestContext } from './uow/unit-of-work.js';
