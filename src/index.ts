@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import { createNexfit } from '@nexfit/sdk';
- * const nexfit = await createNexfit(); // embedded stores
+ * const nexfit = await createNexfit({ stores: 'embedded' }); // throwaway embedded stores
  * await nexfit.close();
  * ```
  *
