@@ -26,7 +26,8 @@ export {
   isNexfitError,
   HTTP_STATUS_BY_ERROR_CODE,
 } from './core/errors.js';
-export type { NexfitErrorCode, ValidationIssue } from './core/errors.js';
+export type { NexfitErrorCode, ValidationIssue, ConflictReason } from './core/errors.js';
+export { WorkflowCompensationError } from './workflows/workflow.js';
 export type { Clock } from './core/clock.js';
 export { createKeyring, keyringFromEnv, createEphemeralKeyring, KEYRING_ENV } from './core/keyring.js';
 export type { Keyring, KeyringInit, KeyMaterial } from './core/keyring.js';
