@@ -4,6 +4,7 @@ import type { PaymentProvider } from '../../modules/billing/payment-provider.js'
 import type { FacilityService } from '../../modules/facilities/facility.service.js';
 import type { MembershipService } from '../../modules/memberships/membership.service.js';
 import type { UnitRunner } from '../../uow/unit-runner.js';
+import type { ValidationLocale } from '../../core/validation.js';
 
 /** What the membership workflows (purchase, renewal, cancel, expire, refund) work with. */
 export interface MembershipWorkflowDeps {
@@ -14,4 +15,6 @@ export interface MembershipWorkflowDeps {
   readonly payments: PaymentProvider;
   readonly units: UnitRunner;
   readonly clock: Clock;
+  /** Language of validation messages, from `createNexfit({ locale })`. */
+  readonly locale?: ValidationLocale | undefined;
 }

@@ -79,7 +79,7 @@ export function chargeStep(payments: PaymentProvider) {
  * ```
  */
 export async function purchaseMembership(deps: MembershipWorkflowDeps, input: PurchaseMembershipInput): Promise<PurchaseMembershipResult> {
-  const data = parseOrThrow(purchaseSchema, input, { entity: 'membership purchase' });
+  const data = parseOrThrow(purchaseSchema, input, { entity: 'membership purchase', locale: deps.locale });
   const key = `purchase:${data.idempotencyKey}`;
   const fingerprint = { userId: data.userId, membershipId: data.membershipId };
 
