@@ -32,6 +32,7 @@ import { AuditTrail } from './modules/audit/audit-trail.js';
 import { exportUserData, type ExportUserDataOptions } from './workflows/privacy/export-user-data.workflow.js';
 import { eraseUser, type EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
 import type { PrivacyWorkflowDeps } from './workflows/privacy/privacy-workflow-deps.js';
+import { BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, rememberSteps, withoutSteps } from './public-door.js';
 
 /** Options of the business modules, from `createNexfit`. */
 export interface ModuleOptions {
@@ -106,6 +107,9 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     deps,
   });
 
+  const bookingsDoor = withoutSteps(classes.bookingService, BOOKING_STEPS);
+  rememberSteps(bookingsDoor, { bookings: classes.bookingService, memberships: memberships.service, coaching: coaching.service });
+
   return {
     users: users.service,
     measurements: measurements.service,
@@ -114,11 +118,11 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     workoutLogs: workouts.logs,
     nutrition: nutrition.service,
     facilities: facilities.service,
-    memberships: memberships.service,
+    memberships: withoutSteps(memberships.service, MEMBERSHIP_STEPS),
     billing: billing.service,
     classes: classes.classService,
-    bookings: classes.bookingService,
-    coaching: coaching.service,
+    bookings: bookingsDoor,
+    coaching: withoutSteps(coaching.service, COACHING_STEPS),
     analytics,
     /** Operations that span modules. Each runs as one unit of work (or joins the one given). */
     workflows: {
