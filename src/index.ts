@@ -63,7 +63,55 @@ export type { Page, PageRequest } from './core/pagination.js';
 export type { PaymentProvider, ChargeRequest, ChargeResult, RefundRequest, RefundResult } from './modules/billing/payment-provider.js';
 export { PaymentFailedError } from './modules/billing/payment-provider.js';
 export { UnitOfWorkError } from './uow/coordinator.js';
-export type { ModuleOptions, NexfitModules } from './nexfit-modules.js';
+export type { ModuleOptions } from './nexfit-modules.js';
+export type {
+  NexfitModules,
+  NexfitWorkflows,
+  NexfitPrivacy,
+  NexfitRepositories,
+  PublicBookingService,
+  PublicMembershipService,
+  PublicCoachingService,
+} from './nexfit-surface.js';
+export type { StoreContext } from './stores/store-context.js';
+// Workflow inputs and results.
+export type {
+  PurchaseMembershipInput,
+  PurchaseMembershipResult,
+  RenewalReport,
+  RenewalOutcome,
+  CancelMembershipInput,
+  RefundMembershipInput,
+  RefundMembershipResult,
+  BookClassInput,
+  RecordFacilityVisitInput,
+  RecordedVisit,
+  CompletePtSessionInput,
+  PtSessionFeedbackInput,
+} from './nexfit-surface.js';
+// The entities, as the services return them (their schemas are in `@nexfit/sdk/schemas`).
+export type {
+  User,
+  Measurement,
+  Exercise,
+  Food,
+  WorkoutTemplate,
+  WorkoutProgram,
+  WorkoutLog,
+  NutritionPlan,
+  Facility,
+  Membership,
+  MemberSubscription,
+  FitnessClass,
+  ClassBooking,
+  CoachClient,
+  PtSession,
+  Transaction,
+  Subscription,
+  Invoice,
+  AnalyticsDaily,
+  AuditLog,
+} from './schemas.js';
 export { systemActor, AccessDeniedError, ACCESS_POLICY, redactUserFor } from './access/index.js';
 export type { Actor, SystemActor, ActingUser, ScopedNexfit, ScopedService, OperationId, PolicyEntry } from './access/index.js';
 export type { UserDataExport, ExportUserDataOptions } from './workflows/privacy/export-user-data.workflow.js';

@@ -33,6 +33,7 @@ import { exportUserData, type ExportUserDataOptions } from './workflows/privacy/
 import { eraseUser, type EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
 import type { PrivacyWorkflowDeps } from './workflows/privacy/privacy-workflow-deps.js';
 import { BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, rememberSteps, withoutSteps } from './public-door.js';
+import type { NexfitModules, NexfitRepositories } from './nexfit-surface.js';
 
 /** Options of the business modules, from `createNexfit`. */
 export interface ModuleOptions {
@@ -49,7 +50,7 @@ export interface ModuleOptions {
  * service, and the workflows that span modules, wiring each module's ports (the catalogue a
  * workout reads, the opening hours a PT session checks…) to the module that serves them.
  */
-export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceDeps, options: ModuleOptions = {}) {
+export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceDeps, options: ModuleOptions = {}): NexfitModules {
   const users = createUsersModule(db, pg, deps);
   const measurements = createMeasurementsModule(db, pg, deps, { clients: users.repository });
   // The catalogue asks the workouts module whether a template still uses an exercise; the
@@ -73,7 +74,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
   };
 
   /** Every repository, for reads and writes the services do not cover. */
-  const repositories = {
+  const repositories: NexfitRepositories = {
     users: users.repository,
     measurements: measurements.repository,
     exercises: catalog.exercises,
@@ -163,6 +164,5 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
   };
 }
 
-/** The business surface of a `Nexfit` instance. */
-export type NexfitModules = ReturnType<typeof createNexfitModules>;
+export type { NexfitModules };
 export type { UnitOfWorkOptions };
