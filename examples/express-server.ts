@@ -41,7 +41,7 @@ export function createApp(nexfit: Nexfit): express.Express {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const nexfit = await createNexfit({ payments: new TestPaymentProvider() });
+  const nexfit = await createNexfit({ stores: 'embedded', payments: new TestPaymentProvider() });
   const server = createApp(nexfit).listen(Number(process.env['PORT'] ?? 3000), '127.0.0.1', () => {
     console.log(`NexFit API on http://127.0.0.1:${(server.address() as { port: number }).port} (stores: ${nexfit.stores.mongo.kind} MongoDB, ${nexfit.stores.postgres.kind} PostgreSQL)`);
   });

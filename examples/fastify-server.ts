@@ -52,7 +52,7 @@ export function createApp(nexfit: Nexfit): FastifyInstance {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const nexfit = await createNexfit({ payments: new TestPaymentProvider() });
+  const nexfit = await createNexfit({ stores: 'embedded', payments: new TestPaymentProvider() });
   const app = createApp(nexfit);
   app.addHook('onClose', async () => nexfit.close());
   const address = await app.listen({ port: Number(process.env['PORT'] ?? 3000), host: '127.0.0.1' });

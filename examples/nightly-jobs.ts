@@ -72,7 +72,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const databaseUrl = process.env['DATABASE_URL'];
   // Real stores need the keys of the fields encrypted at rest (NEXFIT_ENCRYPTION_KEYS, NEXFIT_BLIND_INDEX_KEY).
   const keyring = keyringFromEnv(process.env);
-  const stores = mongoUri && databaseUrl ? { mongo: { uri: mongoUri }, postgres: { connectionString: databaseUrl }, ...(keyring ? { keyring } : {}) } : {};
+  const stores = mongoUri && databaseUrl ? { mongo: { uri: mongoUri }, postgres: { connectionString: databaseUrl }, ...(keyring ? { keyring } : {}) } : { stores: 'embedded' as const };
   const nexfit = await createNexfit({ ...stores, payments });
   try {
     console.log(JSON.stringify(await runNightlyJobs(nexfit), null, 2));

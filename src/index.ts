@@ -4,7 +4,7 @@
  * @example
  * ```ts
  * import { createNexfit } from '@nexfit/sdk';
- * const nexfit = await createNexfit(); // embedded stores
+ * const nexfit = await createNexfit({ stores: 'embedded' }); // throwaway embedded stores
  * await nexfit.close();
  * ```
  *
@@ -26,13 +26,33 @@ export {
   isNexfitError,
   HTTP_STATUS_BY_ERROR_CODE,
 } from './core/errors.js';
-export type { NexfitErrorCode, ValidationIssue } from './core/errors.js';
+export type { NexfitErrorCode, ValidationIssue, ConflictReason } from './core/errors.js';
+export { WorkflowCompensationError } from './workflows/workflow.js';
 export type { Clock } from './core/clock.js';
 export { createKeyring, keyringFromEnv, createEphemeralKeyring, KEYRING_ENV } from './core/keyring.js';
 export type { Keyring, KeyringInit, KeyMaterial } from './core/keyring.js';
 export type { KeyRotationOptions, KeyRotationProgress, KeyRotationReport, KeyRotationCheckpoint } from './stores/mongo/key-rotation.js';
 export { systemClock, fixedClock } from './core/clock.js';
-export type * from './core/ids.js';
+export type {
+  EntityId,
+  UserId,
+  MeasurementId,
+  ExerciseId,
+  WorkoutTemplateId,
+  WorkoutProgramId,
+  WorkoutLogId,
+  NutritionPlanId,
+  FoodId,
+  FacilityId,
+  MembershipId,
+  MemberSubscriptionId,
+  ClassId,
+  ClassBookingId,
+  CoachClientId,
+  PtSessionId,
+  BusinessId,
+  IdGenerator,
+} from './core/ids.js';
 export { minorToDecimal, decimalToMinor } from './core/money.js';
 export type { MinorUnits } from './core/money.js';
 export type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions, RequestContext } from './uow/unit-of-work.js';
@@ -48,7 +68,55 @@ export type { ReconcileReport, ReconcileFinding, ReconcileFindingKind, Reconcile
 export type { HousekeepingReport, HousekeepingOptions } from './ops/housekeeping.js';
 export { PaymentFailedError } from './modules/billing/payment-provider.js';
 export { UnitOfWorkError } from './uow/coordinator.js';
-export type { ModuleOptions, NexfitModules } from './nexfit-modules.js';
+export type { ModuleOptions } from './nexfit-modules.js';
+export type {
+  NexfitModules,
+  NexfitWorkflows,
+  NexfitPrivacy,
+  NexfitRepositories,
+  PublicBookingService,
+  PublicMembershipService,
+  PublicCoachingService,
+} from './nexfit-surface.js';
+export type { StoreContext } from './stores/store-context.js';
+// Workflow inputs and results.
+export type {
+  PurchaseMembershipInput,
+  PurchaseMembershipResult,
+  RenewalReport,
+  RenewalOutcome,
+  CancelMembershipInput,
+  RefundMembershipInput,
+  RefundMembershipResult,
+  BookClassInput,
+  RecordFacilityVisitInput,
+  RecordedVisit,
+  CompletePtSessionInput,
+  PtSessionFeedbackInput,
+} from './nexfit-surface.js';
+// The entities, as the services return them (their schemas are in `@nexfit/sdk/schemas`).
+export type {
+  User,
+  Measurement,
+  Exercise,
+  Food,
+  WorkoutTemplate,
+  WorkoutProgram,
+  WorkoutLog,
+  NutritionPlan,
+  Facility,
+  Membership,
+  MemberSubscription,
+  FitnessClass,
+  ClassBooking,
+  CoachClient,
+  PtSession,
+  Transaction,
+  Subscription,
+  Invoice,
+  AnalyticsDaily,
+  AuditLog,
+} from './schemas.js';
 export { systemActor, AccessDeniedError, ACCESS_POLICY, redactUserFor } from './access/index.js';
 export type { Actor, SystemActor, ActingUser, ScopedNexfit, ScopedService, OperationId, PolicyEntry } from './access/index.js';
 export type { UserDataExport, ExportUserDataOptions } from './workflows/privacy/export-user-data.workflow.js';

@@ -33,6 +33,8 @@ import { exportUserData, type ExportUserDataOptions } from './workflows/privacy/
 import { eraseUser, type EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
 import type { PrivacyWorkflowDeps } from './workflows/privacy/privacy-workflow-deps.js';
 import { recoverPaymentIntents, type IntentRecoveryOptions } from './workflows/payment-intents/recover-payment-intents.workflow.js';
+import { BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, rememberSteps, withoutSteps } from './public-door.js';
+import type { NexfitModules, NexfitRepositories } from './nexfit-surface.js';
 
 /** Options of the business modules, from `createNexfit`. */
 export interface ModuleOptions {
@@ -49,7 +51,7 @@ export interface ModuleOptions {
  * service, and the workflows that span modules, wiring each module's ports (the catalogue a
  * workout reads, the opening hours a PT session checks…) to the module that serves them.
  */
-export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceDeps, options: ModuleOptions = {}) {
+export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceDeps, options: ModuleOptions = {}): NexfitModules {
   const users = createUsersModule(db, pg, deps);
   const measurements = createMeasurementsModule(db, pg, deps, { clients: users.repository });
   // The catalogue asks the workouts module whether a template still uses an exercise; the
@@ -69,11 +71,11 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
 
   const membershipWorkflowDeps = () => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to take payments');
-    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock };
+    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, locale: deps.locale };
   };
 
   /** Every repository, for reads and writes the services do not cover. */
-  const repositories = {
+  const repositories: NexfitRepositories = {
     users: users.repository,
     measurements: measurements.repository,
     exercises: catalog.exercises,
@@ -107,6 +109,9 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     deps,
   });
 
+  const bookingsDoor = withoutSteps(classes.bookingService, BOOKING_STEPS);
+  rememberSteps(bookingsDoor, { bookings: classes.bookingService, memberships: memberships.service, coaching: coaching.service });
+
   return {
     users: users.service,
     measurements: measurements.service,
@@ -115,11 +120,11 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     workoutLogs: workouts.logs,
     nutrition: nutrition.service,
     facilities: facilities.service,
-    memberships: memberships.service,
+    memberships: withoutSteps(memberships.service, MEMBERSHIP_STEPS),
     billing: billing.service,
     classes: classes.classService,
-    bookings: classes.bookingService,
-    coaching: coaching.service,
+    bookings: bookingsDoor,
+    coaching: withoutSteps(coaching.service, COACHING_STEPS),
     analytics,
     /** Operations that span modules. Each runs as one unit of work (or joins the one given). */
     workflows: {
@@ -166,6 +171,5 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
   };
 }
 
-/** The business surface of a `Nexfit` instance. */
-export type NexfitModules = ReturnType<typeof createNexfitModules>;
+export type { NexfitModules };
 export type { UnitOfWorkOptions };

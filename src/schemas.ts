@@ -1,7 +1,9 @@
 /**
  * `@nexfit/sdk/schemas`: the zod schemas, value sets and inferred types of every NexFit
  * entity, with no driver import (no `mongodb`, `pg`, `kysely`), so a front end can validate
- * forms with exactly the rules the SDK and the databases apply.
+ * forms with exactly the rules the SDK and the databases apply. Only what host apps use is
+ * exported, by name: the stored shapes, codecs and schema-building helpers stay inside the SDK
+ * (`npx tsx scripts/list-exports.ts` prints the list).
  *
  * @example
  * ```ts
@@ -11,58 +13,150 @@
  *
  * @packageDocumentation
  */
-export * from './core/schema-primitives.js';
-export * from './core/entity-schema.js';
-export * from './core/fitness-vocabulary.js';
-export * from './core/search-text.js';
-export * from './core/validation.js';
-export { VALIDATION_MESSAGES, type ValidationMessageKey } from './core/validation-messages.js';
 export {
-  idSchema,
-  isObjectIdHex,
-  objectIdBrandOf,
-  businessIdOfCoach,
-  businessIdOfFacility,
-  type EntityId,
-  type UserId,
-  type MeasurementId,
-  type ExerciseId,
-  type WorkoutTemplateId,
-  type WorkoutProgramId,
-  type WorkoutLogId,
-  type NutritionPlanId,
-  type FoodId,
-  type FacilityId,
-  type MembershipId,
-  type MemberSubscriptionId,
-  type ClassId,
-  type ClassBookingId,
-  type CoachClientId,
-  type PtSessionId,
-  type BusinessId,
+  DEFAULT_TIME_ZONE, LIMITS, MAX_DATE, MIN_DATE, WEEKDAYS, averageRatingSchema, calendarDateSchema,
+  coordinatesSchema, countSchema, currencyWithDefaultSchema, emailSchema, geoPointSchema,
+  instantSchema, isTimeZone, isoWeekSchema, jsonObjectSchema, jsonValueSchema, labelListSchema,
+  labelSchema, longTextSchema, moneyAmountSchema, nameSchema, percentageSchema, phoneSchema,
+  positiveIntSchema, quantitySchema, ratingSchema, timeOfDaySchema, timeZoneSchema, urlSchema,
+  uuidSchema, weekdaySchema, type Coordinates, type GeoPoint, type Weekday
+} from './core/schema-primitives.js';
+export {
+  BODY_AREAS, DIFFICULTY_LEVELS, SERVING_UNITS, type BodyArea, type DifficultyLevel,
+  type ServingUnit
+} from './core/fitness-vocabulary.js';
+export {
+  VALIDATION_LOCALES, parseOrThrow, type ParseOptions, type ValidationLocale
+} from './core/validation.js';
+export {
+  idSchema, isObjectIdHex,
+  type EntityId, type UserId, type MeasurementId, type ExerciseId, type WorkoutTemplateId, type WorkoutProgramId,
+  type WorkoutLogId, type NutritionPlanId, type FoodId, type FacilityId, type MembershipId, type MemberSubscriptionId,
+  type ClassId, type ClassBookingId, type CoachClientId, type PtSessionId, type BusinessId,
 } from './core/ids.js';
 export { currencyCodeSchema, minorUnitsSchema, signedMinorUnitsSchema, DEFAULT_CURRENCY, type MinorUnits } from './core/money.js';
 export { ValidationError, type ValidationIssue } from './core/errors.js';
 
-export * from './modules/users/user.schema.js';
-export * from './modules/measurements/measurement.schema.js';
-export * from './modules/catalog/exercise.schema.js';
-export * from './modules/catalog/food.schema.js';
-export * from './modules/workouts/workout-set.schema.js';
-export * from './modules/workouts/reviews.schema.js';
-export * from './modules/workouts/workout-template.schema.js';
-export * from './modules/workouts/workout-program.schema.js';
-export * from './modules/workouts/workout-log.schema.js';
-export * from './modules/nutrition/nutrition-plan.schema.js';
-export * from './modules/facilities/facility.schema.js';
-export * from './modules/memberships/membership.schema.js';
-export * from './modules/memberships/member-subscription.schema.js';
-export * from './modules/classes/class.schema.js';
-export * from './modules/classes/class-booking.schema.js';
-export * from './modules/coaching/coach-client.schema.js';
-export * from './modules/coaching/pt-session.schema.js';
-export * from './modules/billing/transaction.schema.js';
-export * from './modules/billing/subscription.schema.js';
-export * from './modules/billing/invoice.schema.js';
-export * from './modules/analytics/analytics-daily.schema.js';
-export * from './modules/audit/audit-log.schema.js';
+export {
+  EMPLOYMENT_TYPES, FITNESS_LEVELS, USER_ROLES, businessOwnerRoleDataSchema, clientRoleDataSchema,
+  coachRoleDataSchema, createUserInputSchema, gymCoachRoleDataSchema, gymMemberRoleDataSchema,
+  passwordSchema, patchUserInputSchema, registerUserInputSchema, roleSpecificDataSchema,
+  studioClientRoleDataSchema, studioCoachRoleDataSchema, userRolesSchema, userSchema,
+  type CreateUserData, type CreateUserInput, type EmploymentType, type FitnessLevel,
+  type PatchUserData, type PatchUserInput, type RegisterUserData, type RegisterUserInput,
+  type RoleSpecificData, type User, type UserRole
+} from './modules/users/user.schema.js';
+export {
+  MEASUREMENT_PHOTO_POSITIONS, bodyMeasurementsSchema, createMeasurementInputSchema,
+  measurementPhotoSchema, measurementSchema, patchMeasurementInputSchema, type BodyMeasurements,
+  type CreateMeasurementData, type CreateMeasurementInput, type Measurement,
+  type MeasurementPhotoPosition, type PatchMeasurementData, type PatchMeasurementInput
+} from './modules/measurements/measurement.schema.js';
+export {
+  EXERCISE_TYPES, createExerciseInputSchema, exerciseMediaSchema, exerciseMetadataSchema,
+  exerciseSchema, patchExerciseInputSchema, type CreateExerciseData, type CreateExerciseInput,
+  type Exercise, type ExerciseType, type PatchExerciseData, type PatchExerciseInput
+} from './modules/catalog/exercise.schema.js';
+export {
+  createFoodInputSchema, foodNutrientsSchema, foodSchema, patchFoodInputSchema,
+  type CreateFoodData, type CreateFoodInput, type Food, type FoodNutrients, type PatchFoodData,
+  type PatchFoodInput
+} from './modules/catalog/food.schema.js';
+export {
+  loggedWorkoutSetSchema, workoutSetSchema, type LoggedWorkoutSet, type WorkoutSet
+} from './modules/workouts/workout-set.schema.js';
+export {
+  reviewsSchema, type Reviews
+} from './modules/workouts/reviews.schema.js';
+export {
+  createWorkoutTemplateInputSchema, patchWorkoutTemplateInputSchema, templateExerciseSchema,
+  workoutTemplateMetadataSchema, workoutTemplateSchema, type CreateWorkoutTemplateData,
+  type CreateWorkoutTemplateInput, type PatchWorkoutTemplateData, type PatchWorkoutTemplateInput,
+  type TemplateExercise, type WorkoutTemplate
+} from './modules/workouts/workout-template.schema.js';
+export {
+  MAX_PROGRAM_DAYS, createWorkoutProgramInputSchema, patchWorkoutProgramInputSchema,
+  programDaySchema, programPricingSchema, workoutProgramMetadataSchema, workoutProgramSchema,
+  type CreateWorkoutProgramData, type CreateWorkoutProgramInput, type PatchWorkoutProgramData,
+  type PatchWorkoutProgramInput, type ProgramDay, type ProgramPricing, type WorkoutProgram
+} from './modules/workouts/workout-program.schema.js';
+export {
+  createWorkoutLogInputSchema, heartRateSchema, loggedExerciseSchema, patchWorkoutLogInputSchema,
+  workoutFeedbackSchema, workoutLogSchema, type CreateWorkoutLogData, type CreateWorkoutLogInput,
+  type LoggedExercise, type PatchWorkoutLogData, type PatchWorkoutLogInput, type WorkoutLog
+} from './modules/workouts/workout-log.schema.js';
+export {
+  createNutritionPlanInputSchema, macrosSchema, mealSchema, nutritionPlanMetadataSchema,
+  nutritionPlanSchema, nutritionPricingSchema, patchNutritionPlanInputSchema, plannedFoodSchema,
+  type CreateNutritionPlanData, type CreateNutritionPlanInput, type Meal, type NutritionPlan,
+  type PatchNutritionPlanData, type PatchNutritionPlanInput, type PlannedFood
+} from './modules/nutrition/nutrition-plan.schema.js';
+export {
+  FACILITY_PERMISSIONS, FACILITY_STAFF_ROLES, FACILITY_TYPES, addressSchema,
+  createFacilityInputSchema, equipmentSchema, facilityContactSchema, facilityMediaSchema,
+  facilitySchema, facilitySubscriptionPlanSchema, operatingHoursSchema, patchFacilityInputSchema,
+  staffMemberSchema, type Address, type CreateFacilityData, type CreateFacilityInput,
+  type Facility, type FacilityPermission, type FacilityStaffRole, type FacilityType,
+  type OperatingHours, type PatchFacilityData, type PatchFacilityInput, type StaffMember
+} from './modules/facilities/facility.schema.js';
+export {
+  DURATION_UNITS, createMembershipInputSchema, membershipDurationSchema,
+  membershipLimitationsSchema, membershipSchema, patchMembershipInputSchema,
+  type CreateMembershipData, type CreateMembershipInput, type DurationUnit, type Membership,
+  type MembershipDuration, type MembershipLimitations, type PatchMembershipData,
+  type PatchMembershipInput
+} from './modules/memberships/membership.schema.js';
+export {
+  MEMBER_SUBSCRIPTION_STATUSES, createMemberSubscriptionInputSchema, memberSubscriptionSchema,
+  patchMemberSubscriptionInputSchema, paymentRecordSchema, type CreateMemberSubscriptionData,
+  type CreateMemberSubscriptionInput, type MemberSubscription, type MemberSubscriptionStatus,
+  type PatchMemberSubscriptionData, type PatchMemberSubscriptionInput, type PaymentRecord
+} from './modules/memberships/member-subscription.schema.js';
+export {
+  RECURRENCE_FREQUENCIES, classInstructorSchema, classLocationSchema, classScheduleSchema,
+  classSchema, createClassInputSchema, patchClassInputSchema, recurrenceSchema, type ClassSchedule,
+  type CreateClassData, type CreateClassInput, type FitnessClass, type PatchClassData,
+  type PatchClassInput, type Recurrence, type RecurrenceFrequency
+} from './modules/classes/class.schema.js';
+export {
+  CLASS_BOOKING_STATUSES, classBookingSchema, createClassBookingInputSchema,
+  patchClassBookingInputSchema, type ClassBooking, type ClassBookingStatus,
+  type CreateClassBookingData, type CreateClassBookingInput, type PatchClassBookingData,
+  type PatchClassBookingInput
+} from './modules/classes/class-booking.schema.js';
+export {
+  COACH_CLIENT_STATUSES, coachClientNotesSchema, coachClientSchema, coachNoteSchema,
+  coachingPackageSchema, createCoachClientInputSchema, patchCoachClientInputSchema,
+  relationshipSchema, sessionBalanceSchema, type CoachClient, type CoachClientStatus,
+  type CoachingPackage, type CreateCoachClientData, type CreateCoachClientInput,
+  type PatchCoachClientData, type PatchCoachClientInput, type SessionBalance
+} from './modules/coaching/coach-client.schema.js';
+export {
+  PT_LOCATION_TYPES, PT_SESSION_STATUSES, createPtSessionInputSchema, patchPtSessionInputSchema,
+  ptFeedbackSchema, ptLocationSchema, ptSessionSchema, ptWorkoutSchema, type CreatePtSessionData,
+  type CreatePtSessionInput, type PatchPtSessionData, type PatchPtSessionInput,
+  type PtLocationType, type PtSession, type PtSessionStatus
+} from './modules/coaching/pt-session.schema.js';
+export {
+  PAYMENT_METHODS, TRANSACTION_STATUSES, TRANSACTION_TYPES, createTransactionInputSchema,
+  patchTransactionInputSchema, transactionSchema, type CreateTransactionData,
+  type CreateTransactionInput, type PatchTransactionData, type PatchTransactionInput,
+  type PaymentMethod, type Transaction, type TransactionStatus, type TransactionType
+} from './modules/billing/transaction.schema.js';
+export {
+  BILLING_CYCLES, SUBSCRIPTION_STATUSES, createSubscriptionInputSchema,
+  patchSubscriptionInputSchema, subscriptionSchema, type BillingCycle, type CreateSubscriptionData,
+  type CreateSubscriptionInput, type PatchSubscriptionData, type PatchSubscriptionInput,
+  type Subscription, type SubscriptionStatus
+} from './modules/billing/subscription.schema.js';
+export {
+  INVOICE_STATUSES, createInvoiceInputSchema, invoiceNumberSchema, invoiceSchema,
+  patchInvoiceInputSchema, type CreateInvoiceData, type CreateInvoiceInput, type Invoice,
+  type InvoiceStatus, type PatchInvoiceData, type PatchInvoiceInput
+} from './modules/billing/invoice.schema.js';
+export {
+  analyticsDailySchema, type AnalyticsDaily
+} from './modules/analytics/analytics-daily.schema.js';
+export {
+  AUDIT_ACTIONS, auditLogSchema, ipAddressSchema, type AuditAction, type AuditLog
+} from './modules/audit/audit-log.schema.js';

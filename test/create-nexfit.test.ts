@@ -111,8 +111,21 @@ describe('createNexfit with connection strings', () => {
 });
 
 describe('createNexfit with no store options', () => {
+  it('refuses to start, naming the connection settings, rather than starting throwaway stores', async () => {
+    const refused = createNexfit({ keyring: 'ephemeral' });
+    await expect(refused).rejects.toBeInstanceOf(ConfigurationError);
+    await expect(refused).rejects.toThrow(/MONGODB_URI.*DATABASE_URL/);
+    await expect(createNexfit({ postgres: { connectionString: 'postgres://unused' } })).rejects.toThrow(/MONGODB_URI/);
+  });
+
+  it("refuses embedded stores together with the host's own", async () => {
+    await expect(createNexfit({ stores: 'embedded', postgres: { connectionString: 'postgres://unused' } })).rejects.toBeInstanceOf(ConfigurationError);
+  });
+});
+
+describe("createNexfit({ stores: 'embedded' })", () => {
   it('starts the embedded stores, migrates them, and stops them on close', async () => {
-    const nexfit = await createNexfit();
+    const nexfit = await createNexfit({ stores: 'embedded' });
     expect(nexfit.stores).toEqual({ mongo: { kind: 'embedded', dbName: 'nexfit' }, postgres: { kind: 'embedded' } });
     expect(nexfit.unitOfWorkMode).toBe('two-phase');
     const done = await nexfit.unitOfWork(async (uow) => {

@@ -226,14 +226,8 @@ export const ACCESS_POLICY = {
   'memberships.listSubscriptionsByUser': allow(self(arg(0))),
   'memberships.listDueForRenewal': system,
   'memberships.listExpiring': system,
-  'memberships.startSubscription': system,
-  'memberships.extendSubscription': system,
-  'memberships.recordPayment': system,
-  'memberships.setPaymentStatus': system,
   'memberships.stopAutoRenew': allow(anyOf(self(subscriptionUser()), facilityManager(subscriptionFacility(), 'manage_memberships'))),
   'memberships.cancelSubscription': allow(anyOf(self(subscriptionUser()), facilityManager(subscriptionFacility(), 'manage_memberships'))),
-  'memberships.expireSubscription': system,
-  'memberships.recordVisit': system,
   'memberships.visitsInWeek': allow(anyOf(self(subscriptionUser()), facilityManager(subscriptionFacility(), 'view_members', 'check_in_members'))),
 
   // billing (payment data: the payer, and the business's owner or billing staff)
@@ -261,17 +255,9 @@ export const ACCESS_POLICY = {
   'classes.occurrenceAt': pure,
   'classes.timetable': open,
 
-  // bookings (the steps of the book-class workflow are system-only)
-  'bookings.reserveSeat': system,
-  'bookings.releaseSeat': system,
-  'bookings.reserveWaitlistTurn': system,
-  'bookings.releaseWaitlistTurn': system,
+  // bookings (the steps of the book-class workflow are not on the public instance: see src/public-door.ts)
   'bookings.seatsTaken': open,
-  'bookings.recordBooking': system,
-  'bookings.recordWaitlistTurn': system,
-  'bookings.assertNotBooked': system,
   'bookings.countMemberBookingsAtFacility': allow(anyOf(self(arg(0)), facilityManager(arg(1), 'view_members', 'manage_bookings'))),
-  'bookings.lockMemberWeek': system,
   'bookings.getBooking': allow(anyOf(self(bookingUser), facilityManager(bookingFacility, 'view_members', 'manage_bookings', 'check_in_members'))),
   'bookings.listOccurrenceBookings': allow(facilityManager(classFacility(), 'view_members', 'manage_bookings', 'check_in_members')),
   'bookings.cancelBooking': allow(anyOf(self(bookingUser), facilityManager(bookingFacility, 'manage_bookings'))),
@@ -287,8 +273,6 @@ export const ACCESS_POLICY = {
   'coaching.addNote': allow(allOf(self(arg(1)), self(relationCoach))),
   'coaching.getRelationForCoach': allow(allOf(self(arg(1)), self(relationCoach))),
   'coaching.getRelationForClient': allow(allOf(self(arg(1)), self(relationClient)), { redact: stripPrivateNotes }),
-  'coaching.consumePackageSession': system,
-  'coaching.returnPackageSession': system,
   'coaching.scheduleSession': allow(
     anyOf(allOf(self(input('coachId')), activeCoachOf(input('clientId'))), allOf(self(input('clientId')), activeClientOf(input('coachId')))),
   ),
@@ -296,7 +280,6 @@ export const ACCESS_POLICY = {
   'coaching.cancelSession': allow(allOf(self(field(1, 'by')), anyOf(self(sessionCoach()), self(sessionClient())))),
   'coaching.isLateCancellation': pure,
   'coaching.markNoShow': allow(allOf(self(arg(1)), self(sessionCoach()))),
-  'coaching.markSessionCompleted': system,
   'coaching.recordClientFeedback': allow(allOf(self(arg(1)), self(sessionClient()))),
 
   // analytics (the roll-up is a job; reports are the business's)

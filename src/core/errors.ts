@@ -1,3 +1,7 @@
+import type { ConflictReason } from './conflict-reasons.js';
+
+export type { ConflictReason };
+
 /**
  * The SDK's typed errors. Every expected failure is a {@link NexfitError} with a stable
  * `code`; host apps switch on `code` (or `instanceof`) and never see a raw driver error.
@@ -16,6 +20,7 @@ export type NexfitErrorCode =
   | 'CONCURRENCY_CONFLICT'
   | 'TRANSIENT'
   | 'UNIT_OF_WORK_FAILED'
+  | 'WORKFLOW_COMPENSATION_FAILED'
   | 'PAYMENT_FAILED'
   | 'STORE_ERROR'
   | 'CONFIGURATION'
@@ -73,10 +78,13 @@ export class NotFoundError extends NexfitError {
   }
 }
 
-/** A uniqueness rule or a business invariant refused the write (duplicate email, full class…). */
+/**
+ * A uniqueness rule or a business invariant refused the write (duplicate email, full class…).
+ * `reason` says which, from a fixed list ({@link ConflictReason}, docs/errors.md).
+ */
 export class ConflictError extends NexfitError {
-  readonly reason: string;
-  constructor(reason: string, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  readonly reason: ConflictReason;
+  constructor(reason: ConflictReason, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
     super('CONFLICT', message, { ...options, details: { reason, ...options?.details } });
     this.reason = reason;
   }
@@ -157,6 +165,8 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<NexfitErrorCode, number>
   CONCURRENCY_CONFLICT: 409,
   TRANSIENT: 503,
   UNIT_OF_WORK_FAILED: 503,
+  // Not a retry: a step's undo failed, so money or bookings may be inconsistent until an operator looks.
+  WORKFLOW_COMPENSATION_FAILED: 500,
   PAYMENT_FAILED: 402,
   STORE_ERROR: 500,
   CONFIGURATION: 500,

@@ -45,7 +45,7 @@ export type PtSessionId = EntityId<'PtSessionId'>;
 /**
  * The business an invoice or an analytics row belongs to (`business_id` in the seed): a
  * facility, or a freelance coach selling packages. Made from either with
- * {@link businessIdOfFacility} / {@link businessIdOfCoach}.
+ * `businessIdOfFacility` / `businessIdOfCoach`.
  */
 export type BusinessId = EntityId<'BusinessId'>;
 

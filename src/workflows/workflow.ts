@@ -64,12 +64,18 @@ export type StepRunner = <I, O, C>(step: WorkflowStep<I, O, C>, input: I) => Pro
  * A workflow failed and at least one compensation failed too: the outside world may be
  * inconsistent (e.g. a charge that could not be refunded) and needs an operator. `cause`
  * is the error that stopped the workflow; `compensationErrors` lists the failed undos.
+ * Code `WORKFLOW_COMPENSATION_FAILED` (HTTP 500): not something to retry blindly.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof WorkflowCompensationError) alertOperator(e.workflow, e.details) }
+ * ```
  */
 export class WorkflowCompensationError extends NexfitError {
   readonly workflow: string;
   readonly compensationErrors: readonly { readonly step: string; readonly error: unknown }[];
   constructor(workflow: string, cause: unknown, compensationErrors: readonly { readonly step: string; readonly error: unknown }[]) {
-    super('UNIT_OF_WORK_FAILED', `workflow ${workflow} failed and ${compensationErrors.length} compensation(s) failed: ${compensationErrors.map((c) => c.step).join(', ')}`, {
+    super('WORKFLOW_COMPENSATION_FAILED', `workflow ${workflow} failed and ${compensationErrors.length} compensation(s) failed: ${compensationErrors.map((c) => c.step).join(', ')}`, {
       cause,
       details: { workflow, failedCompensations: compensationErrors.map((c) => c.step) },
     });

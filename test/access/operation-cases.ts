@@ -276,22 +276,6 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   'memberships.listSubscriptionsByUser': c('user', async (t) => (s) => s.memberships!.listSubscriptionsByUser!(t.user)),
   'memberships.listDueForRenewal': c('none', async () => (s) => s.memberships!.listDueForRenewal!(OCCURRENCE)),
   'memberships.listExpiring': c('none', async () => (s) => s.memberships!.listExpiring!(OCCURRENCE)),
-  'memberships.startSubscription': c('member', async (t) => {
-    const membershipId = await r(t).membershipPlan(t.facility);
-    return (s) => s.memberships!.startSubscription!({ userId: t.user, membershipId, startDate: '2026-03-02T09:00:00Z', timeZone: 'Europe/Istanbul', autoRenew: true, payment: PAYMENT(t) });
-  }),
-  'memberships.extendSubscription': c('member', async (t) => {
-    const id = await r(t).memberSubscription(t.user, t.facility);
-    return (s) => s.memberships!.extendSubscription!(id, { timeZone: 'Europe/Istanbul', payment: PAYMENT(t) });
-  }),
-  'memberships.recordPayment': c('member', async (t) => {
-    const id = await r(t).memberSubscription(t.user, t.facility);
-    return (s) => s.memberships!.recordPayment!(id, PAYMENT(t));
-  }),
-  'memberships.setPaymentStatus': c('member', async (t) => {
-    const id = await r(t).memberSubscription(t.user, t.facility);
-    return (s) => s.memberships!.setPaymentStatus!(id, t.w.newUuid(), 'refunded');
-  }),
   'memberships.stopAutoRenew': c('member', async (t) => {
     const id = await r(t).memberSubscription(t.user, t.facility);
     return (s) => s.memberships!.stopAutoRenew!(id, 'taşınıyorum');
@@ -300,11 +284,6 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const id = await r(t).memberSubscription(t.user, t.facility, true);
     return (s) => s.memberships!.cancelSubscription!(id, { when: 'at_period_end', reason: 'taşınıyorum' });
   }, { fresh: true }),
-  'memberships.expireSubscription': c('member', async (t) => {
-    const id = await r(t).memberSubscription(t.user, t.facility);
-    return (s) => s.memberships!.expireSubscription!(id, new Date('2026-05-01T00:00:00Z'));
-  }),
-  'memberships.recordVisit': c('member', async (t) => (s) => s.memberships!.recordVisit!({ userId: t.user, facilityId: t.facility, at: '2026-03-02T09:00:00Z', isoWeek: '2026-W10' })),
   'memberships.visitsInWeek': c('member', async (t) => {
     const id = await r(t).memberSubscription(t.user, t.facility);
     return (s) => s.memberships!.visitsInWeek!(id, '2026-W10');
@@ -373,40 +352,11 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   'classes.timetable': c('facility', async (t) => (s) => s.classes!.timetable!(t.facility, 'Europe/Istanbul', OCCURRENCE, new Date('2026-03-09T06:00:00Z'))),
 
   // bookings
-  'bookings.reserveSeat': c('facility', async (t) => {
-    const id = await r(t).fitnessClass(t.facility);
-    return (s) => s.bookings!.reserveSeat!(id, OCCURRENCE, 12);
-  }),
-  'bookings.releaseSeat': c('facility', async (t) => {
-    const id = await r(t).fitnessClass(t.facility);
-    return (s) => s.bookings!.releaseSeat!(id, OCCURRENCE);
-  }),
-  'bookings.reserveWaitlistTurn': c('facility', async (t) => {
-    const id = await r(t).fitnessClass(t.facility);
-    return (s) => s.bookings!.reserveWaitlistTurn!(id, OCCURRENCE);
-  }),
-  'bookings.releaseWaitlistTurn': c('facility', async (t) => {
-    const id = await r(t).fitnessClass(t.facility);
-    return (s) => s.bookings!.releaseWaitlistTurn!(id, OCCURRENCE);
-  }),
   'bookings.seatsTaken': c('facility', async (t) => {
     const id = await r(t).fitnessClass(t.facility);
     return (s) => s.bookings!.seatsTaken!(id, OCCURRENCE);
   }),
-  'bookings.recordBooking': c('member', async (t) => {
-    const classId = await r(t).fitnessClass(t.facility);
-    return (s) => s.bookings!.recordBooking!({ classId, userId: t.user, occurrenceStart: OCCURRENCE });
-  }),
-  'bookings.recordWaitlistTurn': c('member', async (t) => {
-    const classId = await r(t).fitnessClass(t.facility);
-    return (s) => s.bookings!.recordWaitlistTurn!({ classId, userId: t.user, occurrenceStart: OCCURRENCE });
-  }),
-  'bookings.assertNotBooked': c('member', async (t) => {
-    const classId = await r(t).fitnessClass(t.facility);
-    return (s) => s.bookings!.assertNotBooked!(classId, OCCURRENCE, t.user);
-  }),
   'bookings.countMemberBookingsAtFacility': c('member', async (t) => (s) => s.bookings!.countMemberBookingsAtFacility!(t.user, t.facility, OCCURRENCE, new Date('2026-03-09T06:00:00Z'))),
-  'bookings.lockMemberWeek': c('member', async (t) => (s) => s.bookings!.lockMemberWeek!(t.user, t.facility, '2026-W10')),
   'bookings.getBooking': c('member', async (t) => {
     const id = await r(t).booking(t.user, t.facility);
     return (s) => s.bookings!.getBooking!(id);
@@ -461,14 +411,6 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const id = await relationOf(t);
     return (s) => s.coaching!.getRelationForClient!(id, t.actor);
   }),
-  'coaching.consumePackageSession': c('relation', async (t) => {
-    const id = await relationOf(t);
-    return (s) => s.coaching!.consumePackageSession!(id);
-  }),
-  'coaching.returnPackageSession': c('relation', async (t) => {
-    const id = await relationOf(t);
-    return (s) => s.coaching!.returnPackageSession!(id);
-  }),
   'coaching.scheduleSession': c('relation', async (t) => {
     const start = Date.parse('2026-04-01T06:00:00Z') + t.w.next() * 7_200_000;
     return (s) => s.coaching!.scheduleSession!(createInputs.pt_sessions({ coachId: t.coach, clientId: t.user, coachClientId: undefined, facilityId: undefined, location: { type: 'online' }, startTime: new Date(start), endTime: new Date(start + 3_600_000), workout: undefined }));
@@ -486,10 +428,6 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const id = await sessionOf(t);
     return (s) => s.coaching!.markNoShow!(id, t.actor);
   }, { fresh: true }),
-  'coaching.markSessionCompleted': c('relation', async (t) => {
-    const id = await sessionOf(t);
-    return (s) => s.coaching!.markSessionCompleted!(id, t.actor);
-  }),
   'coaching.recordClientFeedback': c('relation', async (t) => {
     const id = await sessionOf(t);
     return (s) => s.coaching!.recordClientFeedback!(id, t.actor, { rating: 5 });

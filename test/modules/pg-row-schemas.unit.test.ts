@@ -6,7 +6,7 @@ import {
   createTransactionInputSchema,
   patchInvoiceInputSchema,
   upsertAnalyticsDailyInputSchema,
-} from '../../src/schemas.js';
+} from '../support/all-schemas.js';
 import { oid, uuid } from './support/factories.js';
 
 const transaction = (o: object = {}) => ({ transactionId: uuid(1), userId: oid(1), amount: 1_500_00, paymentMethod: 'card', transactionType: 'purchase', status: 'pending', ...o });

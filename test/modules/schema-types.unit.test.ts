@@ -12,7 +12,7 @@ import type {
   User,
   UserId,
   UserRole,
-} from '../../src/schemas.js';
+} from '../support/all-schemas.js';
 
 const userId = '65f0c3a1e4b0a1b2c3d4e5f6' as UserId;
 const facilityById = (id: FacilityId): FacilityId => id;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ValidationError } from '../../src/core/errors.js';
 import { findUnsafeInput, MAX_INPUT_DEPTH, parseOrThrow } from '../../src/core/validation.js';
-import * as schemas from '../../src/schemas.js';
+import * as schemas from '../support/all-schemas.js';
 import { createInputs, ENTITY_COLLECTIONS, entitySchemas } from '../modules/support/factories.js';
 import { describeCase, hostileCases } from './hostile-input-corpus.js';
 

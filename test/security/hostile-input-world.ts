@@ -24,14 +24,17 @@ export async function hostileWorld(nexfit: Nexfit) {
   const payment = await nexfit.billing.recordPayment({ userId: client, amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', transactionType: 'purchase', providerRef: 'ch_seed' });
   const transactionId = payment.transactionId;
   const paymentTransactionId = newUuid();
-  const { subscription } = await nexfit.memberships.startSubscription({
-    userId: client,
-    membershipId: plan,
-    startDate: '2026-03-01T09:00:00Z',
-    timeZone: 'Europe/Istanbul',
-    autoRenew: true,
-    payment: { amount: 1_500_00, currency: 'TRY', date: '2026-03-01T09:00:00Z', method: 'card', status: 'completed', transactionId: paymentTransactionId },
-  });
+  // Starting a subscription is a step of purchaseMembership, not on the instance: the world writes it directly.
+  const subscription = await nexfit.repositories.memberSubscriptions.create(
+    createInputs.member_subscriptions({
+      userId: client,
+      facilityId: facility,
+      membershipId: plan,
+      status: 'active',
+      autoRenew: true,
+      paymentHistory: [{ amount: 1_500_00, currency: 'TRY', date: '2026-03-01T09:00:00Z', method: 'card', status: 'completed', transactionId: paymentTransactionId }],
+    }),
+  );
   const invoice = await nexfit.billing.issuePaidInvoice({ userId: client, businessId: facility, gross: 1_500_00, currency: 'TRY', transactionId, line: { description: 'Aylık üyelik', quantity: 1 } });
   const billingSubscription = await nexfit.billing.openBillingSubscription({
     userId: client, planId: plan, start: '2026-03-01T00:00:00Z', end: '2026-04-01T00:00:00Z', billingCycle: 'monthly', amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', memberSubscriptionId: subscription.id,

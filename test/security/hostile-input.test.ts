@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { NexfitError } from '../../src/core/errors.js';
 import type { Nexfit } from '../../src/create-nexfit.js';
 import { TestPaymentProvider } from '../../src/modules/billing/payment-provider.js';
+import { workflowStepsOf } from '../../src/public-door.js';
 import { createInputs } from '../modules/support/factories.js';
 import { useTestNexfit } from '../support/nexfit.js';
 import { addedExpiringIds, describeCase, hostileCases, storeSnapshot, type HostileCase, type Path } from './hostile-input-corpus.js';
@@ -127,14 +128,14 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'memberships.createPlan', args: (w) => [createInputs.memberships({ facilityId: w.facility })] },
   { target: 'memberships.updatePlan', args: (w) => [w.plan, { name: 'Aylık+', price: 1_600_00, features: ['havuz'] }, {}] },
   { target: 'memberships.deactivatePlan', args: (w) => [w.sparePlan] },
-  { target: 'memberships.startSubscription', args: (w) => [{ userId: w.client, membershipId: w.plan, startDate: '2026-03-02T09:00:00Z', timeZone: 'Europe/Istanbul', autoRenew: true, payment: PAYMENT(w) }] },
-  { target: 'memberships.extendSubscription', args: (w) => [w.memberSubscription, { expectedVersion: 1, timeZone: 'Europe/Istanbul', payment: PAYMENT(w) }] },
-  { target: 'memberships.recordPayment', args: (w) => [w.memberSubscription, PAYMENT(w)] },
-  { target: 'memberships.setPaymentStatus', args: (w) => [w.memberSubscription, w.paymentTransactionId, 'refunded'] },
+  { target: 'steps.memberships.startSubscription', args: (w) => [{ userId: w.client, membershipId: w.plan, startDate: '2026-03-02T09:00:00Z', timeZone: 'Europe/Istanbul', autoRenew: true, payment: PAYMENT(w) }] },
+  { target: 'steps.memberships.extendSubscription', args: (w) => [w.memberSubscription, { expectedVersion: 1, timeZone: 'Europe/Istanbul', payment: PAYMENT(w) }] },
+  { target: 'steps.memberships.recordPayment', args: (w) => [w.memberSubscription, PAYMENT(w)] },
+  { target: 'steps.memberships.setPaymentStatus', args: (w) => [w.memberSubscription, w.paymentTransactionId, 'refunded'] },
   { target: 'memberships.stopAutoRenew', args: (w) => [w.memberSubscription, 'taşınıyorum'] },
   { target: 'memberships.cancelSubscription', args: (w) => [w.memberSubscription, { when: 'at_period_end', reason: 'taşınıyorum' }] },
-  { target: 'memberships.expireSubscription', args: (w) => [w.memberSubscription, '2026-05-01T00:00:00Z'] },
-  { target: 'memberships.recordVisit', args: (w) => [{ userId: w.client, facilityId: w.facility, at: '2026-03-02T09:00:00Z', isoWeek: '2026-W10' }] },
+  { target: 'steps.memberships.expireSubscription', args: (w) => [w.memberSubscription, '2026-05-01T00:00:00Z'] },
+  { target: 'steps.memberships.recordVisit', args: (w) => [{ userId: w.client, facilityId: w.facility, at: '2026-03-02T09:00:00Z', isoWeek: '2026-W10' }] },
   { target: 'repositories.memberships.create', args: (w) => [createInputs.memberships({ facilityId: w.facility })] },
   { target: 'repositories.memberships.patch', args: (w) => [w.plan, { description: 'aylık üyelik', features: ['sauna'] }, {}] },
   { target: 'repositories.memberships.delete', args: (w) => [w.sparePlan, {}] },
@@ -162,13 +163,13 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'classes.createClass', args: (w) => [createInputs.classes({ facilityId: w.facility, instructor: { userId: w.coach, name: 'Elif' } })] },
   { target: 'classes.updateClass', args: (w) => [w.fitnessClass, { name: 'Akşam Yogası', location: { room: 'B', capacity: 10 } }, {}] },
   { target: 'classes.deactivateClass', args: (w) => [w.spareClass] },
-  { target: 'bookings.reserveSeat', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z', 12] },
-  { target: 'bookings.releaseSeat', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z'] },
-  { target: 'bookings.recordBooking', args: (w) => [{ classId: w.fitnessClass, userId: w.client, occurrenceStart: '2026-03-09T06:00:00Z' }], inUnit: true },
-  { target: 'bookings.lockMemberWeek', args: (w) => [w.client, w.facility, '2026-W10'], inUnit: true },
-  { target: 'bookings.reserveWaitlistTurn', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z'] },
-  { target: 'bookings.releaseWaitlistTurn', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z'] },
-  { target: 'bookings.recordWaitlistTurn', args: (w) => [{ classId: w.fitnessClass, userId: w.spareUser, occurrenceStart: '2026-03-18T06:00:00Z' }], inUnit: true },
+  { target: 'steps.bookings.reserveSeat', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z', 12] },
+  { target: 'steps.bookings.releaseSeat', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z'] },
+  { target: 'steps.bookings.recordBooking', args: (w) => [{ classId: w.fitnessClass, userId: w.client, occurrenceStart: '2026-03-09T06:00:00Z' }], inUnit: true },
+  { target: 'steps.bookings.lockMemberWeek', args: (w) => [w.client, w.facility, '2026-W10'], inUnit: true },
+  { target: 'steps.bookings.reserveWaitlistTurn', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z'] },
+  { target: 'steps.bookings.releaseWaitlistTurn', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z'] },
+  { target: 'steps.bookings.recordWaitlistTurn', args: (w) => [{ classId: w.fitnessClass, userId: w.spareUser, occurrenceStart: '2026-03-18T06:00:00Z' }], inUnit: true },
   { target: 'bookings.cancelBooking', args: (w) => [w.booking] },
   { target: 'bookings.checkIn', args: (w) => [w.booking] },
   { target: 'bookings.markNoShows', args: (w) => [w.fitnessClass, '2026-03-02T06:00:00Z'] },
@@ -189,12 +190,12 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'coaching.endRelationship', args: (w) => [w.relation, w.client] },
   { target: 'coaching.assignPackage', args: (w) => [w.relation, w.coach, { name: '10 seans', sessions: 10, price: 5_000_00, currency: 'TRY', startDate: '2026-03-02T00:00:00Z', endDate: '2026-06-02T00:00:00Z' }] },
   { target: 'coaching.addNote', args: (w) => [w.relation, w.coach, { text: 'iyi gidiyor', visibility: 'visible' }] },
-  { target: 'coaching.consumePackageSession', args: (w) => [w.relation] },
-  { target: 'coaching.returnPackageSession', args: (w) => [w.relation] },
+  { target: 'steps.coaching.consumePackageSession', args: (w) => [w.relation] },
+  { target: 'steps.coaching.returnPackageSession', args: (w) => [w.relation] },
   { target: 'coaching.scheduleSession', args: (w) => [createInputs.pt_sessions({ coachId: w.coach, clientId: w.client, coachClientId: w.relation, facilityId: w.facility, startTime: '2026-03-05T08:00:00Z', endTime: '2026-03-05T09:00:00Z', workout: { templateId: w.template, exercises: [w.exercise] } })] },
   { target: 'coaching.cancelSession', args: (w) => [w.ptSession, { by: w.client, reason: 'hasta' }] },
   { target: 'coaching.markNoShow', args: (w) => [w.ptSession, w.coach] },
-  { target: 'coaching.markSessionCompleted', args: (w) => [w.ptSession, w.coach], inUnit: true },
+  { target: 'steps.coaching.markSessionCompleted', args: (w) => [w.ptSession, w.coach], inUnit: true },
   { target: 'coaching.recordClientFeedback', args: (w) => [w.ptSession, w.client, { rating: 5, notes: 'harika' }] },
   { target: 'repositories.coachClients.create', args: (w) => [createInputs.coach_clients({ coachId: w.coach, clientId: w.spareUser })] },
   { target: 'repositories.coachClients.patch', args: (w) => [w.relation, { goals: ['güç'] }, {}] },
@@ -233,7 +234,9 @@ const RUNS_PER_ENTRY_POINT = 60;
 function resolve(nexfit: Nexfit, target: string): { owner: object; method: (...args: unknown[]) => Promise<unknown> } {
   const parts = target.split('.');
   const name = parts.pop()!;
-  const owner = parts.reduce<any>((o, key) => o[key], nexfit) as Record<string, unknown>;
+  // `steps.<service>.<step>`: a workflow step, not on the instance but still validating its input.
+  const root = parts[0] === 'steps' ? { steps: workflowStepsOf(nexfit) } : nexfit;
+  const owner = parts.reduce<any>((o, key) => o[key], root) as Record<string, unknown>;
   const method = owner[name];
   if (typeof method !== 'function') throw new Error(`${target} is not a method of the instance`);
   return { owner, method: method as (...args: unknown[]) => Promise<unknown> };
@@ -268,6 +271,11 @@ function writeEntryPoints(nexfit: Nexfit): string[] {
     for (const method of publicMethods(repository)) if (!READ_ONLY.test(method)) out.push(`repositories.${name}.${method}`);
   }
   for (const name of Object.keys(workflows)) if (!READ_ONLY.test(name)) out.push(`workflows.${name}`);
+  const steps = workflowStepsOf(nexfit) as unknown as Record<string, object>;
+  for (const [name, service] of Object.entries(steps)) {
+    const onTheInstance = new Set(publicMethods((nexfit as unknown as Record<string, object>)[name]!));
+    for (const method of publicMethods(service)) if (!onTheInstance.has(method) && !READ_ONLY.test(method)) out.push(`steps.${name}.${method}`);
+  }
   return out.sort();
 }
 

@@ -51,6 +51,7 @@ export const BILLING_CYCLES = [
 /** How often a billing subscription renews (`subscriptions.billing_cycle`). */
 export type BillingCycle = (typeof BILLING_CYCLES)[number];
 
+/** Every way a payment can be made (`transactions.payment_method`). */
 export const PAYMENT_METHODS = [
   'card',
   'cash',

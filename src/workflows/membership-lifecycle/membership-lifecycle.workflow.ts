@@ -29,7 +29,7 @@ export type CancelMembershipInput = z.input<typeof cancelSchema>;
  * {@link refundMembership}.
  */
 export async function cancelMembership(deps: MembershipWorkflowDeps, input: CancelMembershipInput): Promise<MemberSubscription> {
-  const data = parseOrThrow(cancelSchema, input, { entity: 'membership cancellation' });
+  const data = parseOrThrow(cancelSchema, input, { entity: 'membership cancellation', locale: deps.locale });
   const id = data.memberSubscriptionId as MemberSubscriptionId;
   return deps.units.run(async (u) => {
     const cancelled = await deps.memberships.cancelSubscription(id, { when: data.when, ...(data.reason === undefined ? {} : { reason: data.reason }) }, u);
@@ -47,7 +47,7 @@ export async function cancelMembership(deps: MembershipWorkflowDeps, input: Canc
  * (and its billing row), each in its own unit; returns the ids expired. Safe to run twice.
  */
 export async function expireEnded(deps: MembershipWorkflowDeps, asOf: Date): Promise<string[]> {
-  const at = parseOrThrow(instantSchema, asOf, { entity: 'expiry run' });
+  const at = parseOrThrow(instantSchema, asOf, { entity: 'expiry run', locale: deps.locale });
   const ended: MemberSubscription[] = [];
   let after: string | undefined;
   do {
@@ -97,7 +97,7 @@ export interface RefundMembershipResult {
  * `recoverInDoubt()` (or a retry with the same idempotency key) records it.
  */
 export async function refundMembership(deps: MembershipWorkflowDeps, input: RefundMembershipInput): Promise<RefundMembershipResult> {
-  const data = parseOrThrow(refundSchema, input, { entity: 'membership refund' });
+  const data = parseOrThrow(refundSchema, input, { entity: 'membership refund', locale: deps.locale });
   const key = `refund:${data.idempotencyKey}`;
   const id = data.memberSubscriptionId as MemberSubscriptionId;
   const request: JsonObject = {

@@ -74,7 +74,7 @@ export interface IntentRecoveryOptions {
  * ```
  */
 export async function recoverPaymentIntents(deps: MembershipWorkflowDeps, options: IntentRecoveryOptions = {}): Promise<IntentRecoveryReport> {
-  const parsed = parseOrThrow(optionsSchema, options, { entity: 'payment intent recovery' });
+  const parsed = parseOrThrow(optionsSchema, options, { entity: 'payment intent recovery', locale: deps.locale });
   const olderThanMs = parsed?.olderThanMs ?? 60_000;
   const batchSize = parsed?.batchSize ?? 100;
   const results: IntentRecoveryResult[] = [];

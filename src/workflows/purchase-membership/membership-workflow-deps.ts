@@ -6,6 +6,7 @@ import type { FacilityService } from '../../modules/facilities/facility.service.
 import type { UserRepository } from '../../modules/users/user.repository.js';
 import type { MembershipService } from '../../modules/memberships/membership.service.js';
 import type { UnitRunner } from '../../uow/unit-runner.js';
+import type { ValidationLocale } from '../../core/validation.js';
 
 /** What the membership workflows (purchase, renewal, cancel, expire, refund) work with. */
 export interface MembershipWorkflowDeps {
@@ -20,4 +21,6 @@ export interface MembershipWorkflowDeps {
   readonly intents: PaymentIntentRepository;
   readonly units: UnitRunner;
   readonly clock: Clock;
+  /** Language of validation messages, from `createNexfit({ locale })`. */
+  readonly locale?: ValidationLocale | undefined;
 }

@@ -74,7 +74,7 @@ interface PurchaseTerms extends JsonObject {
  * ```
  */
 export async function purchaseMembership(deps: MembershipWorkflowDeps, input: PurchaseMembershipInput): Promise<PurchaseMembershipResult> {
-  const data = parseOrThrow(purchaseSchema, input, { entity: 'membership purchase' });
+  const data = parseOrThrow(purchaseSchema, input, { entity: 'membership purchase', locale: deps.locale });
   const key = `purchase:${data.idempotencyKey}`;
   const request: JsonObject = {
     userId: data.userId,

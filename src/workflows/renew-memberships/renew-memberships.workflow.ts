@@ -45,7 +45,7 @@ function endOfDay(asOf: Date): Date {
  * ```
  */
 export async function renewDueSubscriptions(deps: MembershipWorkflowDeps, input: { readonly asOf: Date }): Promise<RenewalReport> {
-  const { asOf } = parseOrThrow(z.strictObject({ asOf: instantSchema }), input, { entity: 'renewal run' });
+  const { asOf } = parseOrThrow(z.strictObject({ asOf: instantSchema }), input, { entity: 'renewal run', locale: deps.locale });
   const before = endOfDay(asOf);
   const due: MemberSubscription[] = [];
   let after: string | undefined;

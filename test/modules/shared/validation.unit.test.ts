@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ValidationError } from '../../../src/core/errors.js';
 import { idSchema } from '../../../src/core/ids.js';
 import { timeOfDaySchema } from '../../../src/core/schema-primitives.js';
-import { getDefaultValidationLocale, parseOrThrow, setDefaultValidationLocale } from '../../../src/core/validation.js';
+import { parseOrThrow } from '../../../src/core/validation.js';
 import { createClassBookingInputSchema } from '../../../src/modules/classes/class-booking.schema.js';
 
 function failure(fn: () => unknown): ValidationError {
@@ -17,7 +17,6 @@ function failure(fn: () => unknown): ValidationError {
 }
 
 describe('parseOrThrow', () => {
-  afterEach(() => setDefaultValidationLocale('en'));
   const schema = z.strictObject({ capacity: z.number().int().min(1) });
 
   it('returns the parsed value', () => {
@@ -40,10 +39,9 @@ describe('parseOrThrow', () => {
     expect(failure(() => parseOrThrow(timeOfDaySchema, '25:00')).issues[0]?.message).toMatch(/^Expected a time of day/);
   });
 
-  it('uses the SDK default locale when none is given, without touching zod globally', () => {
-    setDefaultValidationLocale('tr');
-    expect(getDefaultValidationLocale()).toBe('tr');
-    expect(failure(() => parseOrThrow(schema, {})).issues[0]?.message).toMatch(/^Geçersiz değer/);
+  it('speaks English when no locale is given, and never touches zod globally', () => {
+    expect(failure(() => parseOrThrow(schema, {})).issues[0]?.message).toMatch(/^Invalid input/);
+    expect(failure(() => parseOrThrow(schema, {}, { locale: 'tr' })).issues[0]?.message).toMatch(/^Geçersiz değer/);
     expect(schema.safeParse({}).error?.issues[0]?.message).toMatch(/^Invalid input/);
   });
 

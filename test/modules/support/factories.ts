@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import * as s from '../../../src/schemas.js';
+import * as s from '../../support/all-schemas.js';
 
 /** Deterministic 24-hex ids: `oid(1)` -> `'000000000000000000000001'`. */
 export const oid = (n: number): string => n.toString(16).padStart(24, '0');

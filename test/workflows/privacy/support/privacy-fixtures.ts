@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { UserId } from '../../../../src/core/ids.js';
 import type { Nexfit } from '../../../../src/create-nexfit.js';
+import { BookingCounterRepository, occurrenceSeatKey } from '../../../../src/modules/classes/booking-counter.repository.js';
 import type { User } from '../../../../src/modules/users/user.schema.js';
 import { createInputs, oid } from '../../../modules/support/factories.js';
 import type { TestNexfit } from '../../../support/nexfit.js';
@@ -111,7 +112,8 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
 
   const activeClass = await r.classes.create(createInputs.classes({ facilityId: facility.id, instructor: { userId: coach.id, name: 'Elif Koç' } }));
   const instructedClass = await r.classes.create(createInputs.classes({ facilityId: facility.id, name: 'Eski akşam yogası', instructor: { userId: s, name: `${firstName} ${lastName}` }, isActive: false }));
-  await nexfit.bookings.reserveSeat(activeClass.id, FUTURE_OCCURRENCE, 12);
+  // The seat the booking below holds, taken as the book-class workflow's step does.
+  await new BookingCounterRepository(nexfit.mongo.db, { clock: nexfit.clock, ids: nexfit.ids }).claim(occurrenceSeatKey(activeClass.id, FUTURE_OCCURRENCE), 12);
   const futureBooking = await r.classBookings.create(createInputs.class_bookings({ classId: activeClass.id, userId: s, date: FUTURE_OCCURRENCE, bookedAt: '2026-03-09T10:00:00Z', notes: bookingNote }));
   const pastBooking = await r.classBookings.create(
     createInputs.class_bookings({ classId: activeClass.id, userId: s, date: '2026-03-02T06:00:00Z', bookedAt: '2026-03-01T10:00:00Z', status: 'attended', checkedInAt: '2026-03-02T05:55:00Z', notes: `ilk dersim ${tag}` }),

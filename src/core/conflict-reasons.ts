@@ -1,0 +1,85 @@
+/**
+ * Every `reason` a {@link ConflictError} carries, with what it means. A unit test compares this
+ * list with the reasons thrown in `src/`, and docs/errors.md lists them, so a new reason cannot
+ * be forgotten by either.
+ */
+export const CONFLICT_REASONS = {
+  // Store constraints (stores/mongo, stores/postgres error mapping)
+  duplicate: 'A unique value is taken (email, booking of the same occurrence, invoice number…).',
+  foreign_key: 'The row refers to a missing row, or a row still referenced would be removed.',
+  // Status machines (core/status-transition and the services that use it)
+  invalid_transition: 'The entity is in a status from which this change is not allowed.',
+  invalid_status: 'The invoice is not in a status this operation accepts.',
+  // users
+  last_role: 'A user must keep at least one role.',
+  role_already_assigned: 'The user already has the role.',
+  role_not_assigned: 'The user does not have the role.',
+  not_a_coach: 'The user has no coach profile to rate.',
+  // catalog
+  alternate_of_itself: 'An exercise cannot be its own alternate.',
+  alternates_via_link_operations: 'Alternates change through addAlternate and removeAlternate only.',
+  exercise_in_use: 'The exercise is used by workout templates.',
+  unit_not_convertible: 'The portion unit cannot be converted to the food\'s servings.',
+  // workouts, nutrition
+  private_exercises: 'A public template may use public exercises only.',
+  private_templates: 'A public programme may use public templates only.',
+  no_template: 'The workout was not logged from a template.',
+  not_a_template: 'The nutrition plan is not a template.',
+  // facilities
+  duplicate_staff: 'The user is already on the facility\'s staff.',
+  owner_is_not_staff: 'The facility\'s owner holds every permission and is not added as staff.',
+  staff_via_staff_operations: 'Staff changes go through addStaff, changeStaff and removeStaff only.',
+  facility_closed: 'The facility is not open at that time.',
+  // memberships
+  plan_inactive: 'The membership plan is no longer sold.',
+  membership_required: 'The user has no active membership covering the facility at that time.',
+  subscription_not_active: 'The member subscription is not active.',
+  subscription_not_ended: 'The member subscription has not ended yet.',
+  duplicate_payment: 'The payment is already recorded on the member subscription.',
+  weekly_visit_limit_reached: 'The plan\'s weekly visit limit is used up.',
+  // billing
+  idempotency_key_taken: 'The idempotency key was used already.',
+  idempotency_key_reused: 'The idempotency key was used for a different request.',
+  invoice_number_exhausted: 'The invoice number sequence does not fit its format any more.',
+  no_invoice: 'The transaction has no invoice to credit.',
+  not_refundable: 'The transaction cannot be refunded in its status.',
+  no_refundable_payment: 'The member subscription has no payment that can be refunded.',
+  refund_exceeds_payment: 'The refund would exceed what is left of the payment.',
+  payment_refunded: 'The request under this idempotency key could not be completed; its payment was refunded.',
+  payment_intent_closed: 'Another run (a retry or recovery) finished the payment intent first.',
+  renewal_not_applicable: 'The member subscription was renewed, cancelled or ended since the renewal was charged; the charge is refunded.',
+  // classes
+  already_booked: 'The user already holds a place (or a waitlist place) in the occurrence.',
+  class_full: 'The occurrence has no place left.',
+  waitlist_full: 'The occurrence\'s waitlist is full.',
+  class_inactive: 'The class is not on the timetable.',
+  class_started: 'The class has started: the booking can no longer be made or cancelled.',
+  class_not_over: 'The class has not ended yet.',
+  classes_not_included: 'The user\'s membership does not include classes.',
+  weekly_limit_reached: 'The plan\'s weekly class booking limit is used up.',
+  check_in_closed: 'Check-in is not open for the booking now.',
+  // coaching
+  self_coaching: 'A coach cannot be their own client.',
+  relationship_exists: 'The coach and the client already have an open relationship.',
+  relationship_not_active: 'The coach–client relationship is not active.',
+  package_exhausted: 'The client\'s session package has no session left.',
+  package_in_use: 'The session package still has sessions left.',
+  no_session_used: 'The session package has no used session to return.',
+  session_overlap: 'The session overlaps another session of the coach or the client.',
+  session_not_started: 'The PT session has not started yet.',
+  session_not_completed: 'The PT session is not completed.',
+  feedback_exists: 'The PT session already has the client\'s feedback.',
+  // privacy
+  erasure_blocked: 'The user cannot be erased yet (open obligations; see details.blockers).',
+} as const satisfies Record<string, string>;
+
+/**
+ * Why a {@link ConflictError} refused a write: one of the fixed reasons listed in
+ * docs/errors.md. Switch on it to show a user what to do.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ConflictError && e.reason === 'class_full') offerWaitlist() }
+ * ```
+ */
+export type ConflictReason = keyof typeof CONFLICT_REASONS;

@@ -1,0 +1,177 @@
+/**
+ * The business surface of a `Nexfit` instance, declared rather than inferred: what host apps
+ * compile against cannot change because a module's internals did, and every type in it can be
+ * imported by name from `@nexfit/sdk`.
+ */
+import type { IntentRecoveryOptions, IntentRecoveryReport } from './workflows/payment-intents/recover-payment-intents.workflow.js';
+import type { AnalyticsDailyRepository } from './modules/analytics/analytics-daily.repository.js';
+import type { AnalyticsService } from './modules/analytics/analytics.service.js';
+import type { AuditLogRepository } from './modules/audit/audit-log.repository.js';
+import type { BillingService } from './modules/billing/billing.service.js';
+import type { InvoiceRepository } from './modules/billing/invoice.repository.js';
+import type { SubscriptionRepository } from './modules/billing/subscription.repository.js';
+import type { TransactionRepository } from './modules/billing/transaction.repository.js';
+import type { CatalogService } from './modules/catalog/catalog.service.js';
+import type { ExerciseRepository } from './modules/catalog/exercise.repository.js';
+import type { FoodRepository } from './modules/catalog/food.repository.js';
+import type { BookingService } from './modules/classes/booking.service.js';
+import type { ClassBookingRepository } from './modules/classes/class-booking.repository.js';
+import type { ClassBooking } from './modules/classes/class-booking.schema.js';
+import type { ClassRepository } from './modules/classes/class.repository.js';
+import type { ClassService } from './modules/classes/class.service.js';
+import type { CoachClientRepository } from './modules/coaching/coach-client.repository.js';
+import type { CoachingService } from './modules/coaching/coaching.service.js';
+import type { PtSessionRepository } from './modules/coaching/pt-session.repository.js';
+import type { PtSession } from './modules/coaching/pt-session.schema.js';
+import type { FacilityRepository } from './modules/facilities/facility.repository.js';
+import type { FacilityService } from './modules/facilities/facility.service.js';
+import type { MeasurementRepository } from './modules/measurements/measurement.repository.js';
+import type { MeasurementService } from './modules/measurements/measurement.service.js';
+import type { MemberSubscriptionRepository } from './modules/memberships/member-subscription.repository.js';
+import type { MemberSubscription } from './modules/memberships/member-subscription.schema.js';
+import type { MembershipRepository } from './modules/memberships/membership.repository.js';
+import type { MembershipService, RecordedVisit as RecordedVisitOf } from './modules/memberships/membership.service.js';
+import type { NutritionPlanRepository } from './modules/nutrition/nutrition-plan.repository.js';
+import type { NutritionService } from './modules/nutrition/nutrition.service.js';
+import type { UserRepository } from './modules/users/user.repository.js';
+import type { UserService } from './modules/users/user.service.js';
+import type { WorkoutLogRepository } from './modules/workouts/workout-log.repository.js';
+import type { WorkoutLogService } from './modules/workouts/workout-log.service.js';
+import type { WorkoutProgramRepository } from './modules/workouts/workout-program.repository.js';
+import type { WorkoutTemplateRepository } from './modules/workouts/workout-template.repository.js';
+import type { WorkoutService } from './modules/workouts/workout.service.js';
+import type { BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS } from './public-door.js';
+import type { UnitOfWork } from './uow/unit-of-work.js';
+import type { BookClassInput as BookClassInputOf } from './workflows/book-class/book-class.workflow.js';
+import type { CompletePtSessionInput as CompletePtSessionInputOf } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
+import type { RecordFacilityVisitInput as RecordFacilityVisitInputOf } from './workflows/facility-visit/record-facility-visit.workflow.js';
+import type { CancelMembershipInput as CancelMembershipInputOf, RefundMembershipInput as RefundMembershipInputOf, RefundMembershipResult as RefundMembershipResultOf } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
+import type { EraseUserOptions, ErasureReport } from './workflows/privacy/erase-user.workflow.js';
+import type { ExportUserDataOptions, UserDataExport } from './workflows/privacy/export-user-data.workflow.js';
+import type { PtSessionFeedbackInput as PtSessionFeedbackInputOf } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
+import type { PurchaseMembershipInput as PurchaseMembershipInputOf, PurchaseMembershipResult as PurchaseMembershipResultOf } from './workflows/purchase-membership/purchase-membership.workflow.js';
+import type { RenewalOutcome as RenewalOutcomeOf, RenewalReport as RenewalReportOf } from './workflows/renew-memberships/renew-memberships.workflow.js';
+
+/** Input of {@link NexfitWorkflows.purchaseMembership}: who buys which plan, how they pay, and the idempotency key. */
+export type PurchaseMembershipInput = PurchaseMembershipInputOf;
+/** Result of {@link NexfitWorkflows.purchaseMembership}: the member subscription, transaction, billing subscription and invoice. */
+export type PurchaseMembershipResult = PurchaseMembershipResultOf;
+/** Result of {@link NexfitWorkflows.renewDueSubscriptions}: what happened to each due subscription. */
+export type RenewalReport = RenewalReportOf;
+/** What a renewal run did with one due subscription. */
+export type RenewalOutcome = RenewalOutcomeOf;
+/** Input of {@link NexfitWorkflows.cancelMembership}. */
+export type CancelMembershipInput = CancelMembershipInputOf;
+/** Input of {@link NexfitWorkflows.refundMembership}. */
+export type RefundMembershipInput = RefundMembershipInputOf;
+/** Result of {@link NexfitWorkflows.refundMembership}: the refund transaction and credit note. */
+export type RefundMembershipResult = RefundMembershipResultOf;
+/** Input of {@link NexfitWorkflows.bookClass}. */
+export type BookClassInput = BookClassInputOf;
+/** Input of {@link NexfitWorkflows.recordFacilityVisit}. */
+export type RecordFacilityVisitInput = RecordFacilityVisitInputOf;
+/** Result of {@link NexfitWorkflows.recordFacilityVisit}: the subscription the visit counted against and the week's count. */
+export type RecordedVisit = RecordedVisitOf;
+/** Input of {@link NexfitWorkflows.completePtSession}. */
+export type CompletePtSessionInput = CompletePtSessionInputOf;
+/** Input of {@link NexfitWorkflows.submitPtSessionFeedback}. */
+export type PtSessionFeedbackInput = PtSessionFeedbackInputOf;
+
+/** `nexfit.bookings`: bookings, check-in and no-shows; the seat and weekly-limit steps stay with `bookClass`. */
+export type PublicBookingService = Omit<BookingService, (typeof BOOKING_STEPS)[number]>;
+/** `nexfit.memberships`: plans and member subscriptions; the purchase, renewal and visit steps stay with their workflows. */
+export type PublicMembershipService = Omit<MembershipService, (typeof MEMBERSHIP_STEPS)[number]>;
+/** `nexfit.coaching`: relationships, packages and PT sessions; the package and completion steps stay with `completePtSession`. */
+export type PublicCoachingService = Omit<CoachingService, (typeof COACHING_STEPS)[number]>;
+
+/** Operations that span modules. Each runs as one unit of work (or joins the one given). */
+export interface NexfitWorkflows {
+  /** Buy a membership: charge (refunded if anything fails), member subscription, transaction, billing subscription, invoice, audit — atomically. */
+  purchaseMembership(input: PurchaseMembershipInput): Promise<PurchaseMembershipResult>;
+  /** The renewal run: charges, extends and invoices every auto-renewing membership due by `asOf`; idempotent per day. */
+  renewDueSubscriptions(input: { readonly asOf: Date }): Promise<RenewalReport>;
+  /** Cancel a membership now or at the end of its period, in both stores. */
+  cancelMembership(input: CancelMembershipInput): Promise<MemberSubscription>;
+  /** Expire every membership whose period ended by `asOf`; returns their ids. */
+  expireEnded(asOf: Date): Promise<string[]>;
+  /**
+   * Drive every payment intent left unfinished by a dead process to an end: complete the
+   * purchase, renewal or refund it announced, refund a charge that cannot stand, or close an
+   * intent the provider never charged. `nexfit.recoverInDoubt()` runs it after the units of work.
+   */
+  recoverPaymentIntents(options?: IntentRecoveryOptions): Promise<IntentRecoveryReport>;
+  /** Refund (part of) a purchase: provider refund, refund transaction, credit note. */
+  refundMembership(input: RefundMembershipInput): Promise<RefundMembershipResult>;
+  /** Book one occurrence of a class: real occurrence, active membership with classes, weekly limit, capacity under concurrency. */
+  bookClass(input: BookClassInput, uow?: UnitOfWork): Promise<ClassBooking>;
+  /** Check a member in at a facility: open now, active membership, the plan's weekly visit limit under concurrency. */
+  recordFacilityVisit(input: RecordFacilityVisitInput, uow?: UnitOfWork): Promise<RecordedVisit>;
+  /** Complete a PT session, consuming one session of the client's package. */
+  completePtSession(input: CompletePtSessionInput, uow?: UnitOfWork): Promise<PtSession>;
+  /** The client's feedback on a PT session, updating the coach's rating exactly. */
+  submitPtSessionFeedback(input: PtSessionFeedbackInput, uow?: UnitOfWork): Promise<PtSession>;
+}
+
+/**
+ * KVKK/GDPR: a user's data as one JSON document (right of access) and the erasure of a user
+ * across both stores in one unit of work (right to erasure). Both are audited. See
+ * docs/security/privacy.md.
+ */
+export interface NexfitPrivacy {
+  /** Everything about the user from both stores, as a versioned JSON document; audited as `export`. */
+  exportUserData(userId: string, options?: ExportUserDataOptions): Promise<UserDataExport>;
+  /** Deletes or anonymises the user's personal data in one unit; financial rows kept pseudonymised; audited as `erase`. */
+  eraseUser(userId: string, options: EraseUserOptions): Promise<ErasureReport>;
+}
+
+/** Every repository, for reads and writes the services do not cover. */
+export interface NexfitRepositories {
+  readonly users: UserRepository;
+  readonly measurements: MeasurementRepository;
+  readonly exercises: ExerciseRepository;
+  readonly foods: FoodRepository;
+  readonly workoutTemplates: WorkoutTemplateRepository;
+  readonly workoutPrograms: WorkoutProgramRepository;
+  readonly workoutLogs: WorkoutLogRepository;
+  readonly nutritionPlans: NutritionPlanRepository;
+  readonly facilities: FacilityRepository;
+  readonly memberships: MembershipRepository;
+  readonly memberSubscriptions: MemberSubscriptionRepository;
+  readonly classes: ClassRepository;
+  readonly classBookings: ClassBookingRepository;
+  readonly coachClients: CoachClientRepository;
+  readonly ptSessions: PtSessionRepository;
+  readonly transactions: TransactionRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly invoices: InvoiceRepository;
+  readonly analyticsDaily: AnalyticsDailyRepository;
+  readonly auditLogs: AuditLogRepository;
+}
+
+/**
+ * The business surface of a `Nexfit` instance: one service per domain module, the workflows
+ * that span modules, privacy, and the repositories.
+ *
+ * @example
+ * ```ts
+ * const booking = await nexfit.workflows.bookClass({ classId, userId, occurrenceStart });
+ * ```
+ */
+export interface NexfitModules {
+  readonly users: UserService;
+  readonly measurements: MeasurementService;
+  readonly catalog: CatalogService;
+  readonly workouts: WorkoutService;
+  readonly workoutLogs: WorkoutLogService;
+  readonly nutrition: NutritionService;
+  readonly facilities: FacilityService;
+  readonly memberships: PublicMembershipService;
+  readonly billing: BillingService;
+  readonly classes: ClassService;
+  readonly bookings: PublicBookingService;
+  readonly coaching: PublicCoachingService;
+  readonly analytics: AnalyticsService;
+  readonly workflows: NexfitWorkflows;
+  readonly privacy: NexfitPrivacy;
+  readonly repositories: NexfitRepositories;
+}

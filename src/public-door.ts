@@ -1,0 +1,50 @@
+import { operationNamesOf } from './access/scoped-nexfit.js';
+
+/**
+ * A service as the public instance shows it: every method bound to the service, except the
+ * `steps` a workflow composes under its own rules (reserving a seat without the capacity,
+ * membership and weekly-limit checks of `bookClass`, starting a subscription without the charge
+ * of `purchaseMembership`…). The workflows keep the whole service.
+ */
+export function withoutSteps<S extends object, K extends keyof S & string>(service: S, steps: readonly K[]): Omit<S, K> {
+  const door: Record<string, unknown> = {};
+  for (const name of operationNamesOf(service)) {
+    if ((steps as readonly string[]).includes(name)) continue;
+    door[name] = ((service as Record<string, unknown>)[name] as (...args: unknown[]) => unknown).bind(service);
+  }
+  return door as Omit<S, K>;
+}
+
+/** The steps of `bookClass`: capacity, membership and weekly limit are checked there, not here. */
+export const BOOKING_STEPS = ['reserveSeat', 'releaseSeat', 'reserveWaitlistTurn', 'releaseWaitlistTurn', 'recordBooking', 'recordWaitlistTurn', 'assertNotBooked', 'lockMemberWeek'] as const;
+
+/** The steps of the membership workflows and of `recordFacilityVisit` (charge, opening hours). */
+export const MEMBERSHIP_STEPS = ['startSubscription', 'extendSubscription', 'recordPayment', 'setPaymentStatus', 'expireSubscription', 'recordVisit'] as const;
+
+/** The steps of `completePtSession` and of the PT session workflows. */
+export const COACHING_STEPS = ['consumePackageSession', 'returnPackageSession', 'markSessionCompleted'] as const;
+
+/** The whole services behind an instance's doors, steps included: for the workflows and the SDK's own tests. */
+export interface WorkflowSteps {
+  readonly bookings: object;
+  readonly memberships: object;
+  readonly coaching: object;
+}
+
+/** Keyed by the instance's `bookings` door, which `createNexfit` copies onto the instance unchanged. */
+const stepsByDoor = new WeakMap<object, WorkflowSteps>();
+
+/** Remembers the whole services behind `door` (see {@link workflowStepsOf}). */
+export function rememberSteps(door: object, steps: WorkflowSteps): void {
+  stepsByDoor.set(door, steps);
+}
+
+/**
+ * The whole services behind an instance (`nexfit` or the modules), steps included. Not exported
+ * by any entry point: the SDK's tests exercise the steps' own validation through it.
+ */
+export function workflowStepsOf(instance: { readonly bookings: object }): WorkflowSteps {
+  const steps = stepsByDoor.get(instance.bookings);
+  if (!steps) throw new Error('Not an instance built by createNexfitModules');
+  return steps;
+}
