@@ -299,14 +299,10 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
 /** Without a provider nothing can be decided: the open intents are reported, unchanged. */
 async function reportOpenIntents(intents: PaymentIntentRepository, olderThanMs: number): Promise<IntentRecoveryReport> {
   const results: IntentRecoveryReport['results'][number][] = [];
-  let after: { updatedAt: Date; intentId: string } | undefined;
-  for (;;) {
-    const batch = await intents.listUnfinished(olderThanMs, 500, after);
-    for (const i of batch) results.push({ intentId: i.intentId, idempotencyKey: i.idempotencyKey, kind: i.kind, outcome: 'stuck', reason: 'no_payment_provider' });
-    if (batch.length < 500) return { examined: results.length, results };
-    const last = batch[batch.length - 1]!;
-    after = { updatedAt: last.updatedAt, intentId: last.intentId };
+  for await (const i of intents.eachUnfinished(olderThanMs, 500)) {
+    results.push({ intentId: i.intentId, idempotencyKey: i.idempotencyKey, kind: i.kind, outcome: 'stuck', reason: 'no_payment_provider' });
   }
+  return { examined: results.length, results };
 }
 
 /** Whether the options ask for embedded stores; refuses options that name no store at all. */

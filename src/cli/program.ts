@@ -79,7 +79,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return;
     }
     const paymentsModule = flags.payments ?? io.env['NEXFIT_PAYMENTS_MODULE'];
-    const payments = paymentsModule ? await loadPaymentProvider(paymentsModule) : undefined;
+    let payments: PaymentProvider | undefined;
+    try {
+      payments = paymentsModule ? await loadPaymentProvider(paymentsModule) : undefined;
+    } catch (error) {
+      io.stderr.write(`nexfit: --payments ${paymentsModule}: ${error instanceof Error ? error.message : String(error)}\n`);
+      exitCode = EXIT.usage;
+      return;
+    }
     const nexfit = await createNexfit({
       mongo: { uri: mongoUri, dbName: flags.mongoDb ?? io.env['NEXFIT_MONGO_DB'] ?? 'nexfit' },
       postgres: { connectionString: databaseUrl },

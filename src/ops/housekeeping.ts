@@ -22,7 +22,7 @@ export interface HousekeepingReport {
   readonly locks: number;
 }
 
-/** Options of {@link runHousekeeping}. */
+/** Options of `nexfit.housekeeping()`. */
 export interface HousekeepingOptions {
   /**
    * How long closed records are kept after they stop mattering (a payment intent after it

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -106,6 +109,53 @@ describe('the nexfit command', () => {
     const result = await nexfit(['uow', 'recover', '--json']);
     expect(result.code).toBe(EXIT.ok);
     expect(JSON.parse(result.stdout)).toEqual({ examined: 0, committed: [], rolledBack: [], skipped: [], paymentIntents: { examined: 0, results: [] } });
+  });
+
+  it('reconciles the stores and reports them in agreement, for people and for scripts', async () => {
+    const json = await nexfit(['reconcile', '--json', '--grace', '0']);
+    expect(json.code).toBe(EXIT.ok);
+    const report = JSON.parse(json.stdout);
+    expect(report).toMatchObject({ ok: true, findings: [], repaired: 0 });
+    expect(Object.keys(report.checks).sort()).toEqual(['analytics', 'billing', 'intents', 'invoiceSeries', 'invoices', 'outbox', 'payments']);
+    expect((await nexfit(['reconcile'])).stdout).toContain('the stores agree');
+    const bad = await nexfit(['reconcile', '--checks', 'payments,everything']);
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.stderr).toContain('--checks takes');
+  });
+
+  it('reports an undelivered event as a finding and exits 1 until --repair relays it', async () => {
+    await pg.kysely.insertInto('nexfit_outbox').values({ type: 'membership.cancelled', payload: '{}', created_at: new Date(Date.now() - 3_600_000) }).execute();
+    const found = await nexfit(['reconcile', '--json', '--checks', 'outbox']);
+    expect(found.code).toBe(EXIT.failure);
+    expect(JSON.parse(found.stdout).findings).toEqual([expect.objectContaining({ kind: 'undelivered_event', repairable: true })]);
+    const repaired = await nexfit(['reconcile', '--json', '--checks', 'outbox', '--repair']);
+    expect(repaired.code).toBe(EXIT.ok);
+    expect(JSON.parse(repaired.stdout).findings[0]).toMatchObject({ repaired: true });
+  });
+
+  it('runs housekeeping and prints what it removed', async () => {
+    const result = await nexfit(['housekeeping', '--json', '--retention-days', '7']);
+    expect(result.code).toBe(EXIT.ok);
+    expect(Object.keys(JSON.parse(result.stdout)).sort()).toEqual(['bookingCounters', 'deliveredEvents', 'idempotencyKeys', 'locks', 'paymentIntents', 'unitOfWorkIntents', 'visitCounters']);
+    expect((await nexfit(['housekeeping', '--retention-days', 'soon'])).code).toBe(EXIT.usage);
+  });
+
+  it('loads the payment adapter of --payments for recovery, and refuses a module that is not one', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nexfit-cli-'));
+    try {
+      const adapter = path.join(dir, 'payments.mjs');
+      writeFileSync(adapter, `export default () => ({ charge: async () => { throw new Error('no'); }, refund: async () => { throw new Error('no'); }, findCharge: async () => null, findRefund: async () => null });\n`);
+      const recovered = await nexfit(['uow', 'recover', '--json', '--payments', adapter]);
+      expect(recovered.code).toBe(EXIT.ok);
+      expect(JSON.parse(recovered.stdout).paymentIntents).toEqual({ examined: 0, results: [] });
+      const wrong = path.join(dir, 'wrong.mjs');
+      writeFileSync(wrong, 'export const payments = { charge() {} };\n');
+      const refused = await nexfit(['uow', 'recover', '--payments', wrong]);
+      expect(refused.code).toBe(EXIT.usage);
+      expect(refused.stderr).toContain('does not export a PaymentProvider (no refund)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says what is missing when no connection strings are given', async () => {

@@ -41,15 +41,7 @@ export interface PaymentIntent {
 }
 
 /** What opening an intent takes. */
-export interface OpenPaymentIntentInput {
-  readonly idempotencyKey: string;
-  readonly kind: PaymentIntentKind;
-  readonly userId: string;
-  readonly amount: MinorUnits;
-  readonly currency: string;
-  readonly request: JsonObject;
-  readonly terms: JsonObject;
-}
+export type OpenPaymentIntentInput = Pick<PaymentIntent, 'idempotencyKey' | 'kind' | 'userId' | 'amount' | 'currency' | 'request' | 'terms'>;
 
 type PaymentIntentUpdate = UpdateObject<Database, 'nexfit_payment_intents'>;
 
@@ -194,20 +186,38 @@ export class PaymentIntentRepository extends PostgresRepository {
     });
   }
 
-  /** Unfinished intents untouched for `olderThanMs` by the database's clock, oldest first. */
-  async listUnfinished(olderThanMs: number, limit: number, afterUpdatedAt?: { readonly updatedAt: Date; readonly intentId: string }): Promise<PaymentIntent[]> {
+  /** Unfinished intents last touched at or before `cutoff`, oldest first. */
+  async listUnfinished(cutoff: Date, limit: number, afterUpdatedAt?: { readonly updatedAt: Date; readonly intentId: string }): Promise<PaymentIntent[]> {
     return this.run('listUnfinished', async () => {
       let query = this.db
         .selectFrom('nexfit_payment_intents')
         .selectAll()
         .where('status', 'in', UNFINISHED)
-        .where('updated_at', '<=', sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`);
+        .where('updated_at', '<=', cutoff);
       if (afterUpdatedAt) {
         query = query.where((eb) => eb.or([eb('updated_at', '>', afterUpdatedAt.updatedAt), eb.and([eb('updated_at', '=', afterUpdatedAt.updatedAt), eb('intent_id', '>', afterUpdatedAt.intentId)])]));
       }
       const rows = await query.orderBy('updated_at').orderBy('intent_id').limit(limit).execute();
       return rows.map(toIntent);
     });
+  }
+
+  /**
+   * Every unfinished intent untouched for `olderThanMs` by the database's clock, oldest first,
+   * read `batchSize` at a time. The cutoff is fixed when the walk starts, so an intent the
+   * caller touches on the way (a failed recovery notes its reason) is not met again.
+   */
+  async *eachUnfinished(olderThanMs: number, batchSize = 100): AsyncGenerator<PaymentIntent> {
+    const { rows } = await sql<{ cutoff: Date }>`SELECT now() - make_interval(secs => ${olderThanMs / 1000}) AS cutoff`.execute(this.db);
+    const cutoff = rows[0]!.cutoff;
+    let after: { updatedAt: Date; intentId: string } | undefined;
+    for (;;) {
+      const batch = await this.listUnfinished(cutoff, batchSize, after);
+      yield* batch;
+      if (batch.length < batchSize) return;
+      const last = batch[batch.length - 1]!;
+      after = { updatedAt: last.updatedAt, intentId: last.intentId };
+    }
   }
 
   /** How many intents are unfinished, and the oldest of them. */

@@ -13,9 +13,9 @@ import type { PaymentIntentRepository } from '../../modules/billing/payment-inte
 import type { Database } from '../../stores/postgres/database.js';
 import type { Outbox } from '../../uow/outbox.js';
 
-/** The comparisons {@link reconcile} runs. */
+/** The comparisons `nexfit.reconcile()` runs. */
 export const RECONCILE_CHECKS = ['payments', 'invoices', 'billing', 'analytics', 'outbox', 'intents', 'invoiceSeries'] as const;
-/** One comparison of {@link reconcile}. */
+/** One comparison of `nexfit.reconcile()`. */
 export type ReconcileCheck = (typeof RECONCILE_CHECKS)[number];
 
 /** What disagrees, by kind. Each finding names the ids on both sides. */
@@ -60,7 +60,7 @@ export interface ReconcileFinding {
   readonly repaired?: boolean;
 }
 
-/** What {@link reconcile} found. */
+/** What `nexfit.reconcile()` found. */
 export interface ReconcileReport {
   readonly checks: Readonly<Record<ReconcileCheck, { readonly scanned: number; readonly findings: number }>>;
   /** Findings, at most `maxFindings` (see `truncated`); `onFinding` sees every one. */
@@ -77,7 +77,7 @@ export interface ReconcileProgress {
   readonly scanned: number;
 }
 
-/** Options of {@link reconcile}. */
+/** Options of `nexfit.reconcile()`. */
 export interface ReconcileOptions {
   /** Fix what has exactly one correct answer, with an audit row per repair. Default `false`. */
   readonly repair?: boolean;
@@ -91,7 +91,9 @@ export interface ReconcileOptions {
   readonly batchSize?: number;
   /** Findings kept in the report. Default 1000. */
   readonly maxFindings?: number;
+  /** Called as rows and documents are scanned (the CLI draws its progress bar from it). */
   readonly onProgress?: (progress: ReconcileProgress) => void;
+  /** Called with every finding, also those past `maxFindings`. */
   readonly onFinding?: (finding: ReconcileFinding) => void;
 }
 
@@ -104,7 +106,7 @@ export interface ReconcileDeps {
   readonly analyticsDaily: Pick<AnalyticsDailyRepository, 'listByBusiness'>;
   readonly auditLogs: Pick<AuditLogRepository, 'record'>;
   readonly outbox: Pick<Outbox, 'relay'>;
-  readonly intents: Pick<PaymentIntentRepository, 'listUnfinished'>;
+  readonly intents: Pick<PaymentIntentRepository, 'eachUnfinished'>;
   /** Drives open payment intents to an end (recovery); absent without a payment provider. */
   readonly recoverPaymentIntents?: (options: { olderThanMs: number }) => Promise<unknown>;
 }
@@ -372,15 +374,10 @@ class ReconcileRun {
 
   /** Payment intents unfinished past the grace period (recovery's work). */
   async intents(): Promise<void> {
-    let after: { updatedAt: Date; intentId: string } | undefined;
     const open: { intentId: string; key: string; status: string; lastError: string | null }[] = [];
-    for (;;) {
-      const batch = await this.#deps.intents.listUnfinished(this.#graceMs, this.#batch, after);
-      for (const i of batch) open.length < (this.#options.maxFindings ?? 1000) && open.push({ intentId: i.intentId, key: i.idempotencyKey, status: i.status, lastError: i.lastError });
-      this.#scanned('intents', batch.length);
-      if (batch.length < this.#batch) break;
-      const last = batch[batch.length - 1]!;
-      after = { updatedAt: last.updatedAt, intentId: last.intentId };
+    for await (const i of this.#deps.intents.eachUnfinished(this.#graceMs, this.#batch)) {
+      this.#scanned('intents', 1);
+      open.length < (this.#options.maxFindings ?? 1000) && open.push({ intentId: i.intentId, key: i.idempotencyKey, status: i.status, lastError: i.lastError });
     }
     let repaired = false;
     if (open.length && this.#options.repair && this.#deps.recoverPaymentIntents) {

@@ -39,7 +39,7 @@ export interface IntentRecoveryReport {
   readonly results: readonly IntentRecoveryResult[];
 }
 
-/** Options of {@link recoverPaymentIntents}. */
+/** Options of `nexfit.workflows.recoverPaymentIntents()` (and of the payment-intent pass of `recoverInDoubt`). */
 export interface IntentRecoveryOptions {
   /** Leave intents touched more recently than this alone (their process may still be working). Default 60 s. */
   readonly olderThanMs?: number;
@@ -78,22 +78,15 @@ export async function recoverPaymentIntents(deps: MembershipWorkflowDeps, option
   const olderThanMs = parsed?.olderThanMs ?? 60_000;
   const batchSize = parsed?.batchSize ?? 100;
   const results: IntentRecoveryResult[] = [];
-  let after: { updatedAt: Date; intentId: string } | undefined;
-  for (;;) {
-    const batch = await deps.intents.listUnfinished(olderThanMs, batchSize, after);
-    for (const intent of batch) {
-      let result: Omit<IntentRecoveryResult, 'intentId' | 'idempotencyKey' | 'kind'>;
-      try {
-        result = await recoverOne(deps, intent);
-      } catch (error) {
-        result = { outcome: 'stuck', reason: `${reasonOf(error)}: ${errorText(error)}`.slice(0, 300) };
-      }
-      if (result.outcome === 'stuck') await deps.intents.noteRecoveryFailure(intent.intentId, result.reason ?? 'stuck').catch(() => {});
-      results.push({ intentId: intent.intentId, idempotencyKey: intent.idempotencyKey, kind: intent.kind, ...result });
+  for await (const intent of deps.intents.eachUnfinished(olderThanMs, batchSize)) {
+    let result: Omit<IntentRecoveryResult, 'intentId' | 'idempotencyKey' | 'kind'>;
+    try {
+      result = await recoverOne(deps, intent);
+    } catch (error) {
+      result = { outcome: 'stuck', reason: `${reasonOf(error)}: ${errorText(error)}`.slice(0, 300) };
     }
-    if (batch.length < batchSize) break;
-    const last = batch[batch.length - 1]!;
-    after = { updatedAt: last.updatedAt, intentId: last.intentId };
+    if (result.outcome === 'stuck') await deps.intents.noteRecoveryFailure(intent.intentId, result.reason ?? 'stuck').catch(() => {});
+    results.push({ intentId: intent.intentId, idempotencyKey: intent.idempotencyKey, kind: intent.kind, ...result });
   }
   return { examined: results.length, results };
 }
