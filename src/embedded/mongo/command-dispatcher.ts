@@ -1,5 +1,5 @@
 import type { Document } from 'mongodb';
-import { cloneValue, demote, promote, type Doc } from './bson-values.js';
+import { cloneValue, demote, isPlainObject, promote, type Doc } from './bson-values.js';
 import type { CommandContext, CommandHandler, ServerIdentity } from './command-context.js';
 import { aggregateCommand } from './commands/aggregate.js';
 import { collModCommand, createCommand, dropCommand, listCollectionsCommand, renameCollectionCommand } from './commands/collections.js';
@@ -85,6 +85,31 @@ export interface DispatcherParts {
   readonly server: ServerIdentity;
 }
 
+/** Whether an `aggregate` ends in `$out`/`$merge` (refused in a transaction, as by MongoDB). */
+function writesThroughPipeline(args: Doc): boolean {
+  const pipeline = args['pipeline'];
+  const last = Array.isArray(pipeline) ? pipeline[pipeline.length - 1] : undefined;
+  return isPlainObject(last) && ('$out' in last || '$merge' in last);
+}
+
+/**
+ * What MongoDB refuses on a statement of a transaction: a read preference other than
+ * primary, and a write concern (only commit and abort take one).
+ */
+function transactionOptionRefusal(command: Doc): CommandError | undefined {
+  const readPreference = command['$readPreference'];
+  if (isPlainObject(readPreference) && readPreference['mode'] !== undefined && readPreference['mode'] !== 'primary') {
+    return new CommandError(ErrorCode.InvalidOptions, `read preference in a transaction must be primary, not: ${String(readPreference['mode'])}`);
+  }
+  if (command['writeConcern'] !== undefined) {
+    return new CommandError(
+      ErrorCode.InvalidOptions,
+      command['startTransaction'] === true ? 'writeConcern is not allowed within a multi-statement transaction' : 'Cannot set write concern after starting a transaction',
+    );
+  }
+  return undefined;
+}
+
 function toTxnNumber(value: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
@@ -129,7 +154,7 @@ export class CommandDispatcher {
 
     if (command['autocommit'] === false) {
       if (!session || txnNumber === undefined) throw errors.badValue('autocommit=false requires lsid and txnNumber');
-      return this.#runInTransaction(name, handler, args, session, txnNumber, command['startTransaction'] === true, context);
+      return this.#runInTransaction(name, handler, args, command, session, txnNumber, command['startTransaction'] === true, context);
     }
     if (session && txnNumber !== undefined && RETRYABLE_WRITES.has(name)) {
       if (session.retryable?.txnNumber === txnNumber) return cloneValue(session.retryable.reply);
@@ -149,6 +174,7 @@ export class CommandDispatcher {
     name: string,
     handler: CommandHandler,
     args: Doc,
+    raw: Doc,
     session: SessionState,
     txnNumber: number,
     start: boolean,
@@ -167,14 +193,20 @@ export class CommandDispatcher {
       session.txn = transactions.begin(session.id, txnNumber);
     }
     const txn = session.txn;
-    if (name === 'commitTransaction' || name === 'abortTransaction') {
+    const finishing = name === 'commitTransaction' || name === 'abortTransaction';
+    const refusal = finishing ? undefined : transactionOptionRefusal(raw);
+    if (refusal) {
+      if (txn && txn.txnNumber === txnNumber) transactions.abort(txn);
+      throw refusal;
+    }
+    if (finishing) {
       return handler(args, context(txn && txn.txnNumber === txnNumber ? transactions.transactionView(txn) : transactions.implicitView()));
     }
     if (!txn || txn.txnNumber !== txnNumber || txn.state === 'aborted') throw errors.noSuchTransaction(txnNumber);
     if (txn.state === 'committed') {
       throw new CommandError(ErrorCode.TransactionCommitted, `Transaction with { txnNumber: ${txnNumber} } has been committed.`);
     }
-    if (!TRANSACTION_COMMANDS.has(name)) {
+    if (!TRANSACTION_COMMANDS.has(name) || (name === 'aggregate' && writesThroughPipeline(args))) {
       transactions.abort(txn);
       throw new CommandError(ErrorCode.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
     }

@@ -1,5 +1,5 @@
 import { isPlainObject, type Doc } from '../bson-values.js';
-import { errors } from '../errors.js';
+import { CommandError, ErrorCode, errors } from '../errors.js';
 import { LockWait } from '../transactions.js';
 
 /** A required string argument (the collection name of most commands). */
@@ -25,6 +25,15 @@ export function optionalCount(command: Doc, field: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) throw errors.typeMismatch(`BSON field '${field}' is the wrong type, expected a number`);
   return Math.trunc(value);
+}
+
+/** An optional count that MongoDB's command schema bounds at >= 0 (51024 otherwise). */
+export function optionalNonNegative(command: Doc, field: string): number | undefined {
+  const value = optionalCount(command, field);
+  if (value !== undefined && value < 0) {
+    throw new CommandError(ErrorCode.Location51024, `BSON field '${field}' value must be >= 0, actual value '${value}'`);
+  }
+  return value;
 }
 
 /** An optional array-of-documents argument. */

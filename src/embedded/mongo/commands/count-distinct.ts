@@ -4,13 +4,13 @@ import { valuesAtPath } from '../document-paths.js';
 import { runQuery } from '../document-query.js';
 import { errors } from '../errors.js';
 import type { Collation } from '../query-engine.js';
-import { optionalCount, optionalDoc, requireCollection } from './command-args.js';
+import { optionalCount, optionalDoc, optionalNonNegative, requireCollection } from './command-args.js';
 
 /** `count`: `{ n }` of documents matching `query`, after `skip`/`limit`. */
 export const countCommand: CommandHandler = (command, context) => {
   const name = requireCollection(command, 'count');
   const query = optionalDoc(command, 'query') ?? {};
-  const skip = optionalCount(command, 'skip') ?? 0;
+  const skip = optionalNonNegative(command, 'skip') ?? 0;
   const limit = Math.abs(optionalCount(command, 'limit') ?? 0);
   const collation = optionalDoc(command, 'collation') as Collation | undefined;
   const coll = context.engine.collection(context.db, name);

@@ -4,7 +4,7 @@ import type { CommandContext, CommandHandler } from '../command-context.js';
 import { runQuery } from '../document-query.js';
 import { CommandError, ErrorCode, errors } from '../errors.js';
 import { compileProjection, type Collation } from '../query-engine.js';
-import { optionalCount, optionalDoc, requireCollection } from './command-args.js';
+import { optionalCount, optionalDoc, optionalNonNegative, requireCollection } from './command-args.js';
 
 /** Registers the rest of a result as a cursor and answers with its first batch. */
 export function cursorReply(context: CommandContext, ns: string, docs: readonly Doc[], batchSize: number | undefined, singleBatch: boolean): Doc {
@@ -28,9 +28,8 @@ export function findDocuments(command: Doc, context: CommandContext) {
   const filter = optionalDoc(command, 'filter') ?? {};
   const sort = optionalDoc(command, 'sort');
   const projection = optionalDoc(command, 'projection');
-  const skip = optionalCount(command, 'skip') ?? 0;
+  const skip = optionalNonNegative(command, 'skip') ?? 0;
   const rawLimit = optionalCount(command, 'limit') ?? 0;
-  if (skip < 0) throw errors.badValue('skip value must be non-negative, but received: ' + skip);
   const collation = optionalDoc(command, 'collation') as Collation | undefined;
   const coll = context.engine.collection(context.db, name);
   const result = runQuery(context.view, coll, {

@@ -3,7 +3,7 @@ import type { CommandContext, CommandHandler } from '../command-context.js';
 import type { CollectionStore } from '../collection-store.js';
 import { validateDocument } from '../document-validation.js';
 import { runQuery } from '../document-query.js';
-import { errors } from '../errors.js';
+import { CommandError, ErrorCode, errors } from '../errors.js';
 import { compileFilter, type Collation } from '../query-engine.js';
 import { applyUpdate, buildUpsertDocument, checkUpdate, isReplacement, type UpdateSpec } from '../update-engine.js';
 import { docArray, requireCollection, withLockRetry } from './command-args.js';
@@ -30,6 +30,7 @@ export function parseUpdateStatement(raw: Doc, bypassValidation: boolean): Updat
   checkUpdate(update);
   const multi = raw['multi'] === true;
   if (multi && isReplacement(update)) throw errors.failedToParse('multi update is not supported for replacement-style update');
+  if (multi && raw['sort'] !== undefined) throw new CommandError(ErrorCode.InvalidOptions, 'Cannot specify sort with multi=true');
   return {
     filter,
     update,
