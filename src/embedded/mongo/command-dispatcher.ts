@@ -72,6 +72,8 @@ const TRANSACTION_COMMANDS = new Set([
   'find', 'getMore', 'killCursors', 'insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'aggregate',
   'distinct', 'create', 'createIndexes', 'commitTransaction', 'abortTransaction',
 ]);
+/** Commands that need a collection: on a view they fail with 166 CommandNotSupportedOnView. */
+const VIEW_REFUSED = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'createIndexes', 'dropIndexes', 'deleteIndexes', 'listIndexes', 'collStats']);
 const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
 /** Arguments every command may carry that handlers need not see. */
 const GENERIC_ARGUMENTS = ['$db', 'lsid', 'txnNumber', 'autocommit', 'startTransaction', '$clusterTime', '$readPreference', 'readConcern', 'writeConcern', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'maxTimeMS', 'comment'];
@@ -138,7 +140,7 @@ export class CommandDispatcher {
     if (!handler) throw new CommandError(ErrorCode.CommandNotFound, `no such command: '${name}'`);
     const db = typeof command['$db'] === 'string' ? command['$db'] : fallbackDb ?? 'admin';
     const lsid = sessionKey(command['lsid']);
-    const session = lsid ? this.parts.sessions.get(lsid) : undefined;
+    const session = lsid ? this.parts.sessions.get(lsid, command['lsid']) : undefined;
     const txnNumber = toTxnNumber(command['txnNumber']);
     const context = (view: DocumentView): CommandContext => ({
       ...this.parts,
@@ -148,6 +150,7 @@ export class CommandDispatcher {
       connectionId,
       dispatch: (inner) => this.dispatch(inner, connectionId, db),
     });
+    if (VIEW_REFUSED.has(name)) this.parts.engine.refuseView(db, command[name]);
     const args = { ...command };
     for (const key of GENERIC_ARGUMENTS) if (key !== name) delete args[key];
     if (name === 'commitTransaction' || name === 'abortTransaction') args['txnNumber'] = txnNumber;

@@ -44,6 +44,7 @@ export const ErrorCode = {
   Location40324: 40324,
   Location2: 2,
   Location51024: 51024,
+  Location16870: 16870,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
