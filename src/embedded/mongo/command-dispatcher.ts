@@ -67,6 +67,9 @@ const HANDLERS: Readonly<Record<string, CommandHandler>> = {
   abortTransaction: abortTransactionCommand,
 };
 
+/** MongoDB 8 commands a driver may send that this server does not implement: 238 NotImplemented, not 59. */
+const NOT_IMPLEMENTED = new Set(['bulkWrite', 'mapReduce', 'mapreduce', 'validate', 'compact', 'convertToCapped', 'cloneCollectionAsCapped', 'createSearchIndexes', 'listSearchIndexes', 'updateSearchIndex', 'dropSearchIndex', 'aggregateClusterStats', 'shardCollection', 'setFeatureCompatibilityVersion']);
+
 /** Commands MongoDB accepts inside a multi-document transaction. */
 const TRANSACTION_COMMANDS = new Set([
   'find', 'getMore', 'killCursors', 'insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'aggregate',
@@ -137,7 +140,10 @@ export class CommandDispatcher {
     const name = Object.keys(command)[0];
     if (!name) throw errors.failedToParse('empty command');
     const handler = HANDLERS[name];
-    if (!handler) throw new CommandError(ErrorCode.CommandNotFound, `no such command: '${name}'`);
+    if (!handler) {
+      if (NOT_IMPLEMENTED.has(name)) throw new CommandError(ErrorCode.NotImplemented, `the '${name}' command is not supported by the embedded server`);
+      throw new CommandError(ErrorCode.CommandNotFound, `no such command: '${name}'`);
+    }
     const db = typeof command['$db'] === 'string' ? command['$db'] : fallbackDb ?? 'admin';
     const lsid = sessionKey(command['lsid']);
     const session = lsid ? this.parts.sessions.get(lsid, command['lsid']) : undefined;

@@ -184,3 +184,15 @@ describe('transactions refuse what MongoDB refuses', () => {
     }
   });
 });
+
+describe('MongoDB 8 identity', () => {
+  it('reports wire version 25 and refuses the client-level bulkWrite command with 238 NotImplemented', async () => {
+    const hello = await mongo.db.admin().command({ hello: 1 });
+    expect(hello['maxWireVersion']).toBe(25);
+    const build = await mongo.db.admin().command({ buildInfo: 1 });
+    expect(build['version']).toMatch(/^8\.0\./);
+    const refused = await failure(mongo.client.bulkWrite([{ name: 'insertOne', namespace: `${mongo.dbName}.cbw`, document: { a: 1 } }]));
+    expect(refused.cause).toMatchObject({ code: 238, codeName: 'NotImplemented' });
+    expect(await mongo.db.collection('cbw').countDocuments()).toBe(0);
+  });
+});
