@@ -1,6 +1,6 @@
 import { Context, Query } from 'mingo';
 import type { Options } from 'mingo/types';
-import { compareValues, isPlainObject, numericTypeOf, setNumericType, typeRank, type Doc } from './bson-values.js';
+import { bsonTypeName, compareValues, isPlainObject, numericTypeOf, setNumericType, typeRank, type Doc } from './bson-values.js';
 import { valueAtPath, valuesAtPath } from './document-paths.js';
 import { collatedComparator, isCollated, type Collation } from './collation.js';
 import { CommandError, ErrorCode, errors } from './errors.js';
@@ -67,8 +67,69 @@ const collatedIn: QueryOperator = (selector, operand) => {
   };
 };
 
+const TYPE_CODES: Readonly<Record<number, string>> = {
+  1: 'double', 2: 'string', 3: 'object', 4: 'array', 5: 'binData', 6: 'undefined', 7: 'objectId', 8: 'bool', 9: 'date',
+  10: 'null', 11: 'regex', 12: 'dbPointer', 13: 'javascript', 14: 'symbol', 16: 'int', 17: 'timestamp', 18: 'long', 19: 'decimal',
+  [-1]: 'minKey', 127: 'maxKey',
+};
+const NUMBER_TYPES = new Set(['double', 'int', 'long', 'decimal']);
+
+/** Every value a path reaches with the object or array holding it (array elements included). */
+function reach(value: unknown, parts: readonly string[], index: number, container: object | undefined, key: string | undefined, out: Array<[unknown, object | undefined, string | undefined]>): void {
+  if (index === parts.length) {
+    out.push([value, container, key]);
+    if (Array.isArray(value)) value.forEach((item, i) => out.push([item, value, String(i)]));
+    return;
+  }
+  const part = parts[index]!;
+  if (Array.isArray(value)) {
+    if (/^\d+$/.test(part)) reach(value[Number(part)], parts, index + 1, value, part, out);
+    for (const item of value) if (isPlainObject(item)) reach(item, parts, index, undefined, undefined, out);
+    return;
+  }
+  if (isPlainObject(value) && part in value) reach(value[part], parts, index + 1, value, part, out);
+}
+
+/**
+ * `$type` as MongoDB matches it: by BSON type (a Double holding 1.0 is a double, not an
+ * int), with array elements matching too and `'number'` meaning any numeric type.
+ */
+const bsonType: QueryOperator = (selector, operand) => {
+  const wanted = (Array.isArray(operand) ? operand : [operand]).map((t) => {
+    const name = typeof t === 'number' ? TYPE_CODES[t] : t;
+    if (typeof name !== 'string') throw errors.badValue(`Invalid numerical type code: ${String(t)}`);
+    return name;
+  });
+  const parts = selector.split('.');
+  return (obj) => {
+    const found: Array<[unknown, object | undefined, string | undefined]> = [];
+    reach(obj, parts, 0, undefined, undefined, found);
+    return found.some(([value, container, key]) => {
+      if (value === undefined) return false;
+      const type = bsonTypeName(value, container, key);
+      return wanted.some((w) => w === type || (w === 'number' && NUMBER_TYPES.has(type)));
+    });
+  };
+};
+
+/** `$gte`/`$lte` null match null and missing fields, as `{ $eq: null }` does in MongoDB. */
+function nullRange(inclusive: boolean): QueryOperator {
+  return (selector) => {
+    const parts = selector.split('.');
+    return (obj) => {
+      if (!inclusive) return false;
+      const found: Array<[unknown, object | undefined, string | undefined]> = [];
+      reach(obj, parts, 0, undefined, undefined, found);
+      return found.length === 0 || found.some(([value]) => value === null || value === undefined);
+    };
+  };
+}
+
 /** Query operators mingo lacks, added to its default set. */
 const context = Context.init().addQueryOps({
+  $__bsonType: bsonType as never,
+  $__nullGte: nullRange(true) as never,
+  $__nullGt: nullRange(false) as never,
   $__collatedEq: collatedOp((c) => c === 0) as never,
   $__collatedGt: collatedOp((c) => c > 0) as never,
   $__collatedGte: collatedOp((c) => c >= 0) as never,
@@ -146,6 +207,47 @@ export function applyCollation(filter: Doc, collation: Collation | undefined): D
   return rewrite(filter);
 }
 
+const NULL_RANGES: Readonly<Record<string, string>> = { $gte: '$__nullGte', $lte: '$__nullGte', $gt: '$__nullGt', $lt: '$__nullGt' };
+
+/**
+ * Rewrites what mingo compares differently from MongoDB: range comparisons with `null`
+ * (`$gte: null` matches null and missing, `$gt: null` nothing) and `$type` (BSON types).
+ */
+function rewriteNullRanges(filter: Doc): Doc {
+  let changed = false;
+  const field = (condition: unknown): unknown => {
+    if (!isPlainObject(condition)) return condition;
+    let out: Doc | undefined;
+    for (const [op, operand] of Object.entries(condition)) {
+      let next: unknown = operand;
+      if (operand === null && NULL_RANGES[op]) next = undefined;
+      else if (op === '$type') next = undefined;
+      else if ((op === '$not' || op === '$elemMatch') && isPlainObject(operand)) next = op === '$elemMatch' && !Object.keys(operand).some((k) => k.startsWith('$')) ? node(operand) : field(operand);
+      if (next !== operand) {
+        out ??= { ...condition };
+        if (next === undefined) {
+          delete out[op];
+          if (op === '$type') out['$__bsonType'] = operand;
+          else out[NULL_RANGES[op]!] = true;
+        } else out[op] = next;
+      }
+    }
+    if (out) changed = true;
+    return out ?? condition;
+  };
+  const node = (doc: Doc): Doc => {
+    const out: Doc = {};
+    for (const [key, value] of Object.entries(doc)) {
+      if ((key === '$and' || key === '$or' || key === '$nor') && Array.isArray(value)) out[key] = value.map((c) => (isPlainObject(c) ? node(c) : c));
+      else if (key.startsWith('$')) out[key] = value;
+      else out[key] = isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('$')) ? field(value) : value;
+    }
+    return out;
+  };
+  const result = node(filter);
+  return changed ? result : filter;
+}
+
 /** A `$near`/`$nearSphere` clause lifted out of a filter. */
 export interface NearClause {
   readonly field: string;
@@ -204,7 +306,7 @@ export function compileFilter(filter: Doc, options: { collation?: Collation | un
     textTest = compileText($text, options.textFields ?? []);
     mingoFilter = rest;
   }
-  const query = new Query(applyCollation(mingoFilter, options.collation), mingoOptions(options.variables ? { variables: options.variables } : {}));
+  const query = new Query(applyCollation(rewriteNullRanges(mingoFilter), options.collation), mingoOptions(options.variables ? { variables: options.variables } : {}));
   const base = (doc: Doc) => query.test(doc);
   const nearTest = near
     ? (doc: Doc) => {
