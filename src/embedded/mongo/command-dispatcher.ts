@@ -215,7 +215,7 @@ export class CommandDispatcher {
     if (txn.state === 'committed') {
       throw new CommandError(ErrorCode.TransactionCommitted, `Transaction with { txnNumber: ${txnNumber} } has been committed.`);
     }
-    if (!TRANSACTION_COMMANDS.has(name) || (name === 'aggregate' && writesThroughPipeline(args))) {
+    if (!TRANSACTION_COMMANDS.has(name) || (name === 'aggregate' && writesThroughPipeline(args)) || (name === 'create' && args['viewOn'] !== undefined)) {
       transactions.abort(txn);
       throw new CommandError(ErrorCode.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
     }

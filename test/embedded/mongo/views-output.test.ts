@@ -44,6 +44,15 @@ describe('views', () => {
     await expect(view.createIndex({ a: 1 })).rejects.toMatchObject({ code: 166 });
     await expect(mongo.db.createCollection('ro')).rejects.toMatchObject({ code: 48 });
     await expect(view.find({}).collation({ locale: 'en', strength: 2 }).toArray()).rejects.toMatchObject({ code: 167 });
+    await expect(view.find({}).explain()).rejects.toMatchObject({ code: 238 });
+    const session = mongo.client.startSession();
+    try {
+      session.startTransaction();
+      await mongo.db.collection('base').findOne({}, { session });
+      await expect(mongo.db.command({ create: 'txn_view', viewOn: 'base', pipeline: [] }, { session })).rejects.toMatchObject({ code: 263 });
+    } finally {
+      await session.endSession();
+    }
     expect(await view.drop()).toBe(true);
     expect(await mongo.db.listCollections({ name: 'ro' }).toArray()).toEqual([]);
     expect(await mongo.db.collection('base').countDocuments()).toBe(1);
