@@ -60,6 +60,22 @@ describe('cursors and counts', () => {
     await expect(mongo.db.command({ count: 'find_one_skip', skip: -1 })).rejects.toMatchObject({ code: 51024 });
   });
 
+  it('serves getMore only in the session that opened the cursor', async () => {
+    await seed('cursor_session', 10);
+    const owner = mongo.client.startSession();
+    const other = mongo.client.startSession();
+    try {
+      const reply = await mongo.db.command({ find: 'cursor_session', batchSize: 2 }, { session: owner });
+      const id = reply['cursor'].id;
+      await expect(mongo.db.command({ getMore: id, collection: 'cursor_session' }, { session: other })).rejects.toMatchObject({ code: 50738 });
+      const more = await mongo.db.command({ getMore: id, collection: 'cursor_session' }, { session: owner });
+      expect(more['cursor'].nextBatch).toHaveLength(8);
+    } finally {
+      await owner.endSession();
+      await other.endSession();
+    }
+  });
+
   it('closes an exhausted cursor, and a killed cursor is gone', async () => {
     await seed('cursor_life', 5);
     const reply = await mongo.db.command({ find: 'cursor_life', batchSize: 2 });

@@ -86,7 +86,7 @@ export const getMoreCommand: CommandHandler = (command, context) => {
   const name = requireCollection(command, 'collection');
   const ns = `${context.db}.${name}`;
   const batchSize = optionalCount(command, 'batchSize');
-  const { batch, id: next } = context.cursors.getMore(id, ns, batchSize);
+  const { batch, id: next } = context.cursors.getMore(id, ns, batchSize, context.session?.id);
   return { cursor: { nextBatch: batch, id: next, ns }, ok: 1 };
 };
 
