@@ -19,6 +19,19 @@ export interface StoredRecord {
   history: Version[];
 }
 
+/**
+ * Told of catalog changes and committed document writes, in commit order (what the data
+ * directory's journal records). Writes buffered in an open transaction are not committed.
+ */
+export interface CatalogListener {
+  collectionCreated(coll: CollectionStore): void;
+  collectionDropped(database: string, name: string): void;
+  /** Options or indexes of a collection changed (collMod, createIndexes, dropIndexes). */
+  collectionChanged(coll: CollectionStore): void;
+  viewChanged(database: string, name: string, definition: { viewOn: string; pipeline: Doc[]; collation?: Doc } | undefined): void;
+  documentCommitted(coll: CollectionStore, id: string, doc: Doc | null): void;
+}
+
 /** The `_id_` index every collection has. */
 export const ID_INDEX_SPEC: IndexSpec = { name: '_id_', key: { _id: 1 }, unique: true, document: { v: 2, key: { _id: 1 }, name: '_id_' } };
 
@@ -37,6 +50,8 @@ export class CollectionStore {
   readonly indexes = new Map<string, CollectionIndex>();
   /** Timestamp of the last committed write: a snapshot older than it may see stale indexes. */
   lastCommitTs = 0;
+  /** Set by the engine when a data directory records commits. */
+  listener: CatalogListener | undefined;
   #liveCount = 0;
   #historyCount = 0;
 
@@ -107,6 +122,7 @@ export class CollectionStore {
     if (doc) for (const index of this.indexes.values()) index.keysOf(doc);
     if (previous) for (const index of this.indexes.values()) index.remove(previous, id);
     if (doc) for (const index of this.indexes.values()) index.add(doc, id);
+    this.listener?.documentCommitted(this, id, doc);
     if (previous && !doc) this.#liveCount -= 1;
     if (!previous && doc) this.#liveCount += 1;
     this.lastCommitTs = ts;
@@ -160,6 +176,7 @@ export class CollectionStore {
       index.add(doc, id);
     }
     this.indexes.set(spec.name, index);
+    this.listener?.collectionChanged(this);
     return index;
   }
 }

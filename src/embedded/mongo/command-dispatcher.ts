@@ -1,5 +1,5 @@
 import type { Document } from 'mongodb';
-import { cloneValue, demote, promote, type Doc } from './bson-values.js';
+import { cloneValue, demote, isPlainObject, promote, type Doc } from './bson-values.js';
 import type { CommandContext, CommandHandler, ServerIdentity } from './command-context.js';
 import { aggregateCommand } from './commands/aggregate.js';
 import { collModCommand, createCommand, dropCommand, listCollectionsCommand, renameCollectionCommand } from './commands/collections.js';
@@ -67,11 +67,16 @@ const HANDLERS: Readonly<Record<string, CommandHandler>> = {
   abortTransaction: abortTransactionCommand,
 };
 
+/** MongoDB 8 commands a driver may send that this server does not implement: 238 NotImplemented, not 59. */
+const NOT_IMPLEMENTED = new Set(['bulkWrite', 'mapReduce', 'mapreduce', 'validate', 'compact', 'convertToCapped', 'cloneCollectionAsCapped', 'createSearchIndexes', 'listSearchIndexes', 'updateSearchIndex', 'dropSearchIndex', 'aggregateClusterStats', 'shardCollection', 'setFeatureCompatibilityVersion']);
+
 /** Commands MongoDB accepts inside a multi-document transaction. */
 const TRANSACTION_COMMANDS = new Set([
   'find', 'getMore', 'killCursors', 'insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'aggregate',
   'distinct', 'create', 'createIndexes', 'commitTransaction', 'abortTransaction',
 ]);
+/** Commands that need a collection: on a view they fail with 166 CommandNotSupportedOnView. */
+const VIEW_REFUSED = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify', 'createIndexes', 'dropIndexes', 'deleteIndexes', 'listIndexes', 'collStats']);
 const RETRYABLE_WRITES = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
 /** Arguments every command may carry that handlers need not see. */
 const GENERIC_ARGUMENTS = ['$db', 'lsid', 'txnNumber', 'autocommit', 'startTransaction', '$clusterTime', '$readPreference', 'readConcern', 'writeConcern', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'maxTimeMS', 'comment'];
@@ -83,6 +88,31 @@ export interface DispatcherParts {
   readonly cursors: CursorRegistry;
   readonly sessions: SessionRegistry;
   readonly server: ServerIdentity;
+}
+
+/** Whether an `aggregate` ends in `$out`/`$merge` (refused in a transaction, as by MongoDB). */
+function writesThroughPipeline(args: Doc): boolean {
+  const pipeline = args['pipeline'];
+  const last = Array.isArray(pipeline) ? pipeline[pipeline.length - 1] : undefined;
+  return isPlainObject(last) && ('$out' in last || '$merge' in last);
+}
+
+/**
+ * What MongoDB refuses on a statement of a transaction: a read preference other than
+ * primary, and a write concern (only commit and abort take one).
+ */
+function transactionOptionRefusal(command: Doc): CommandError | undefined {
+  const readPreference = command['$readPreference'];
+  if (isPlainObject(readPreference) && readPreference['mode'] !== undefined && readPreference['mode'] !== 'primary') {
+    return new CommandError(ErrorCode.InvalidOptions, `read preference in a transaction must be primary, not: ${String(readPreference['mode'])}`);
+  }
+  if (command['writeConcern'] !== undefined) {
+    return new CommandError(
+      ErrorCode.InvalidOptions,
+      command['startTransaction'] === true ? 'writeConcern is not allowed within a multi-statement transaction' : 'Cannot set write concern after starting a transaction',
+    );
+  }
+  return undefined;
 }
 
 function toTxnNumber(value: unknown): number | undefined {
@@ -110,10 +140,13 @@ export class CommandDispatcher {
     const name = Object.keys(command)[0];
     if (!name) throw errors.failedToParse('empty command');
     const handler = HANDLERS[name];
-    if (!handler) throw new CommandError(ErrorCode.CommandNotFound, `no such command: '${name}'`);
+    if (!handler) {
+      if (NOT_IMPLEMENTED.has(name)) throw new CommandError(ErrorCode.NotImplemented, `the '${name}' command is not supported by the embedded server`);
+      throw new CommandError(ErrorCode.CommandNotFound, `no such command: '${name}'`);
+    }
     const db = typeof command['$db'] === 'string' ? command['$db'] : fallbackDb ?? 'admin';
     const lsid = sessionKey(command['lsid']);
-    const session = lsid ? this.parts.sessions.get(lsid) : undefined;
+    const session = lsid ? this.parts.sessions.get(lsid, command['lsid']) : undefined;
     const txnNumber = toTxnNumber(command['txnNumber']);
     const context = (view: DocumentView): CommandContext => ({
       ...this.parts,
@@ -123,13 +156,14 @@ export class CommandDispatcher {
       connectionId,
       dispatch: (inner) => this.dispatch(inner, connectionId, db),
     });
+    if (VIEW_REFUSED.has(name)) this.parts.engine.refuseView(db, command[name]);
     const args = { ...command };
     for (const key of GENERIC_ARGUMENTS) if (key !== name) delete args[key];
     if (name === 'commitTransaction' || name === 'abortTransaction') args['txnNumber'] = txnNumber;
 
     if (command['autocommit'] === false) {
       if (!session || txnNumber === undefined) throw errors.badValue('autocommit=false requires lsid and txnNumber');
-      return this.#runInTransaction(name, handler, args, session, txnNumber, command['startTransaction'] === true, context);
+      return this.#runInTransaction(name, handler, args, command, session, txnNumber, command['startTransaction'] === true, context);
     }
     if (session && txnNumber !== undefined && RETRYABLE_WRITES.has(name)) {
       if (session.retryable?.txnNumber === txnNumber) return cloneValue(session.retryable.reply);
@@ -149,6 +183,7 @@ export class CommandDispatcher {
     name: string,
     handler: CommandHandler,
     args: Doc,
+    raw: Doc,
     session: SessionState,
     txnNumber: number,
     start: boolean,
@@ -167,14 +202,20 @@ export class CommandDispatcher {
       session.txn = transactions.begin(session.id, txnNumber);
     }
     const txn = session.txn;
-    if (name === 'commitTransaction' || name === 'abortTransaction') {
+    const finishing = name === 'commitTransaction' || name === 'abortTransaction';
+    const refusal = finishing ? undefined : transactionOptionRefusal(raw);
+    if (refusal) {
+      if (txn && txn.txnNumber === txnNumber) transactions.abort(txn);
+      throw refusal;
+    }
+    if (finishing) {
       return handler(args, context(txn && txn.txnNumber === txnNumber ? transactions.transactionView(txn) : transactions.implicitView()));
     }
     if (!txn || txn.txnNumber !== txnNumber || txn.state === 'aborted') throw errors.noSuchTransaction(txnNumber);
     if (txn.state === 'committed') {
       throw new CommandError(ErrorCode.TransactionCommitted, `Transaction with { txnNumber: ${txnNumber} } has been committed.`);
     }
-    if (!TRANSACTION_COMMANDS.has(name)) {
+    if (!TRANSACTION_COMMANDS.has(name) || (name === 'aggregate' && writesThroughPipeline(args)) || (name === 'create' && args['viewOn'] !== undefined)) {
       transactions.abort(txn);
       throw new CommandError(ErrorCode.OperationNotSupportedInTransaction, `Cannot run '${name}' in a multi-document transaction.`);
     }

@@ -54,9 +54,16 @@ export class CursorRegistry {
   }
 
   /** The next batch of a cursor; the cursor is closed when exhausted. */
-  getMore(id: Long, ns: string, batchSize: number | undefined): { batch: Doc[]; id: Long } {
+  getMore(id: Long, ns: string, batchSize: number | undefined, sessionId?: string): { batch: Doc[]; id: Long } {
     const cursor = this.#cursors.get(id.toString());
     if (!cursor) throw new CommandError(ErrorCode.CursorNotFound, `cursor id ${id.toString()} not found`);
+    // A cursor belongs to the session that opened it, as in MongoDB.
+    if (cursor.sessionId !== undefined && sessionId === undefined) {
+      throw new CommandError(50737, `Cannot run getMore on cursor ${id.toString()}, which was created in session ${cursor.sessionId}, without an lsid`);
+    }
+    if (cursor.sessionId !== undefined && sessionId !== cursor.sessionId) {
+      throw new CommandError(50738, `Cannot run getMore on cursor ${id.toString()}, which was created in session ${cursor.sessionId}, in session ${sessionId}`);
+    }
     if (cursor.ns !== ns) {
       throw new CommandError(ErrorCode.Location2, `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`);
     }

@@ -5,7 +5,8 @@ import { valueAtPath } from './document-paths.js';
 import { CommandError } from './errors.js';
 import { geoPointOf } from './geo.js';
 import { planQuery, type QueryPlan } from './query-planner.js';
-import { compileFilter, compileSort, type Collation, type NearClause } from './query-engine.js';
+import { effectiveCollation, isCollated, type Collation } from './collation.js';
+import { compileFilter, compileSort, type NearClause } from './query-engine.js';
 import type { DocumentView } from './transactions.js';
 
 /** What a read asks for. */
@@ -14,8 +15,10 @@ export interface QueryRequest {
   readonly sort?: Doc;
   readonly skip?: number;
   readonly limit?: number;
-  readonly collation?: Collation;
+  readonly collation?: Collation | undefined;
   readonly hint?: unknown;
+  /** `let` variables, for `$expr`. */
+  readonly variables?: Doc | undefined;
 }
 
 /** Matching documents in result order with their `_id` keys, and how they were found. */
@@ -52,13 +55,11 @@ export function textFieldsOf(coll: CollectionStore): string[] {
  */
 export function runQuery(view: DocumentView, coll: CollectionStore | undefined, request: QueryRequest): QueryResult {
   if (!coll) return { matches: [], plan: {}, keysExamined: 0, docsExamined: 0 };
-  const compiled = compileFilter(request.filter, {
-    ...(request.collation ? { collation: request.collation } : {}),
-    textFields: textFieldsOf(coll),
-  });
+  const collation = effectiveCollation(request.collation, coll.options['collation']);
+  const compiled = compileFilter(request.filter, { collation, textFields: textFieldsOf(coll), variables: request.variables });
   const skip = request.skip ?? 0;
   const limit = request.limit ?? 0;
-  const sort = compileSort(request.sort, request.collation);
+  const sort = compileSort(request.sort, collation);
   if (compiled.near) {
     const near = compiled.near;
     const geoIndex = geoIndexFor(coll, near.field);
@@ -80,7 +81,7 @@ export function runQuery(view: DocumentView, coll: CollectionStore | undefined, 
     return { matches, plan: { index: geoIndex }, near, keysExamined: examined, docsExamined: examined };
   }
   const plan = view.canUseIndexes(coll)
-    ? planQuery(coll, compiled.filter, { hint: request.hint, caseInsensitive: (request.collation?.strength ?? 3) <= 2 })
+    ? planQuery(coll, compiled.filter, { hint: request.hint, caseInsensitive: isCollated(collation) })
     : {};
   const ids = plan.index && plan.bounds ? plan.index.scan(plan.bounds) : undefined;
   const matches: Array<[string, Doc]> = [];

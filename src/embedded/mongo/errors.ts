@@ -31,6 +31,11 @@ export const ErrorCode = {
   TransactionTooOld: 225,
   ConflictingOperationInProgress: 117,
   ConflictingUpdateOperators: 40,
+  DollarPrefixedFieldName: 52,
+  CommandNotSupported: 115,
+  CommandNotSupportedOnView: 166,
+  OptionNotSupportedOnView: 167,
+  ViewDepthLimitExceeded: 165,
   NoQueryExecutionPlans: 291,
   Location16755: 16755,
   DuplicateKey: 11000,
@@ -38,6 +43,8 @@ export const ErrorCode = {
   InvalidPipelineOperator: 168,
   Location40324: 40324,
   Location2: 2,
+  Location51024: 51024,
+  Location16870: 16870,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

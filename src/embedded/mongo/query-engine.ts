@@ -1,16 +1,13 @@
 import { Context, Query } from 'mingo';
 import type { Options } from 'mingo/types';
-import { compareValues, isPlainObject, numericTypeOf, setNumericType, typeRank, type Doc } from './bson-values.js';
-import { valueAtPath } from './document-paths.js';
+import { bsonTypeName, compareValues, isPlainObject, numericTypeOf, setNumericType, typeRank, type Doc } from './bson-values.js';
+import { valueAtPath, valuesAtPath } from './document-paths.js';
+import { collatedComparator, isCollated, type Collation } from './collation.js';
 import { CommandError, ErrorCode, errors } from './errors.js';
 import { compileRegion, geoPointOf, parseNear, withinNearBounds, type NearQuery } from './geo.js';
 import { compileJsonSchema } from './json-schema-validator.js';
 
-/** The collation subset honoured: locale and strength (1-2 compare case-insensitively). */
-export interface Collation {
-  readonly locale?: string;
-  readonly strength?: number;
-}
+export type { Collation } from './collation.js';
 
 type QueryOperator = (selector: string, value: unknown, options: Options) => (obj: Doc) => boolean;
 
@@ -34,8 +31,111 @@ const unsupportedNear: QueryOperator = () => {
   throw errors.badValue('$near/$nearSphere is only allowed at the top level of a find filter');
 };
 
+const registeredCollations = new Map<string, Collation>();
+
+function collationId(collation: Collation): string {
+  const id = JSON.stringify(collation);
+  if (!registeredCollations.has(id)) registeredCollations.set(id, collation);
+  return id;
+}
+
+/** A collated comparison operator: `{ v: operand, c: collation id }`, strings compared under the collation. */
+function collatedOp(test: (order: number) => boolean): QueryOperator {
+  return (selector, operand) => {
+    const { v, c } = operand as { v: unknown; c: string };
+    const compare = collatedComparator(registeredCollations.get(c));
+    return (obj) => {
+      const values = valuesAtPath(obj, selector);
+      return values.some((value) => typeof value === 'string' && typeof v === 'string' && test(compare(value, v)));
+    };
+  };
+}
+
+/** `$in` under a collation: string members compare under it, the others as `$in` does. */
+const collatedIn: QueryOperator = (selector, operand) => {
+  const { v, c } = operand as { v: unknown[]; c: string };
+  const compare = collatedComparator(registeredCollations.get(c));
+  return (obj) => {
+    const values = valuesAtPath(obj, selector);
+    const whole = valueAtPath(obj, selector);
+    return v.some((member) => {
+      if (member === null) return values.length === 0 || values.some((x) => x === null || x === undefined);
+      if (member instanceof RegExp) return values.some((x) => typeof x === 'string' && member.test(x));
+      if (typeof member === 'string') return values.some((x) => typeof x === 'string' && compare(x, member) === 0);
+      return [...values, whole].some((x) => x !== undefined && typeRank(x) === typeRank(member) && compare(x, member) === 0);
+    });
+  };
+};
+
+const TYPE_CODES: Readonly<Record<number, string>> = {
+  1: 'double', 2: 'string', 3: 'object', 4: 'array', 5: 'binData', 6: 'undefined', 7: 'objectId', 8: 'bool', 9: 'date',
+  10: 'null', 11: 'regex', 12: 'dbPointer', 13: 'javascript', 14: 'symbol', 16: 'int', 17: 'timestamp', 18: 'long', 19: 'decimal',
+  [-1]: 'minKey', 127: 'maxKey',
+};
+const NUMBER_TYPES = new Set(['double', 'int', 'long', 'decimal']);
+
+/** Every value a path reaches with the object or array holding it (array elements included). */
+function reach(value: unknown, parts: readonly string[], index: number, container: object | undefined, key: string | undefined, out: Array<[unknown, object | undefined, string | undefined]>): void {
+  if (index === parts.length) {
+    out.push([value, container, key]);
+    if (Array.isArray(value)) value.forEach((item, i) => out.push([item, value, String(i)]));
+    return;
+  }
+  const part = parts[index]!;
+  if (Array.isArray(value)) {
+    if (/^\d+$/.test(part)) reach(value[Number(part)], parts, index + 1, value, part, out);
+    for (const item of value) if (isPlainObject(item)) reach(item, parts, index, undefined, undefined, out);
+    return;
+  }
+  if (isPlainObject(value) && part in value) reach(value[part], parts, index + 1, value, part, out);
+}
+
+/**
+ * `$type` as MongoDB matches it: by BSON type (a Double holding 1.0 is a double, not an
+ * int), with array elements matching too and `'number'` meaning any numeric type.
+ */
+const bsonType: QueryOperator = (selector, operand) => {
+  const wanted = (Array.isArray(operand) ? operand : [operand]).map((t) => {
+    const name = typeof t === 'number' ? TYPE_CODES[t] : t;
+    if (typeof name !== 'string') throw errors.badValue(`Invalid numerical type code: ${String(t)}`);
+    return name;
+  });
+  const parts = selector.split('.');
+  return (obj) => {
+    const found: Array<[unknown, object | undefined, string | undefined]> = [];
+    reach(obj, parts, 0, undefined, undefined, found);
+    return found.some(([value, container, key]) => {
+      if (value === undefined) return false;
+      const type = bsonTypeName(value, container, key);
+      return wanted.some((w) => w === type || (w === 'number' && NUMBER_TYPES.has(type)));
+    });
+  };
+};
+
+/** `$gte`/`$lte` null match null and missing fields, as `{ $eq: null }` does in MongoDB. */
+function nullRange(inclusive: boolean): QueryOperator {
+  return (selector) => {
+    const parts = selector.split('.');
+    return (obj) => {
+      if (!inclusive) return false;
+      const found: Array<[unknown, object | undefined, string | undefined]> = [];
+      reach(obj, parts, 0, undefined, undefined, found);
+      return found.length === 0 || found.some(([value]) => value === null || value === undefined);
+    };
+  };
+}
+
 /** Query operators mingo lacks, added to its default set. */
 const context = Context.init().addQueryOps({
+  $__bsonType: bsonType as never,
+  $__nullGte: nullRange(true) as never,
+  $__nullGt: nullRange(false) as never,
+  $__collatedEq: collatedOp((c) => c === 0) as never,
+  $__collatedGt: collatedOp((c) => c > 0) as never,
+  $__collatedGte: collatedOp((c) => c >= 0) as never,
+  $__collatedLt: collatedOp((c) => c < 0) as never,
+  $__collatedLte: collatedOp((c) => c <= 0) as never,
+  $__collatedIn: collatedIn as never,
   $geoWithin: geoWithin as never,
   $geoIntersects: geoIntersects as never,
   $near: unsupportedNear as never,
@@ -58,25 +158,94 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Rewrites string equalities as case-insensitive matches for collation strength 1-2. */
-function applyCollation(filter: unknown, collation: Collation | undefined): unknown {
-  if (!collation || (collation.strength ?? 3) > 2) return filter;
-  const fold = (value: unknown): unknown => (typeof value === 'string' ? new RegExp(`^${escapeRegExp(value)}$`, 'i') : value);
-  const rewrite = (node: unknown, inField: boolean): unknown => {
-    if (Array.isArray(node)) return node.map((n) => rewrite(n, false));
-    if (!isPlainObject(node)) return inField ? fold(node) : node;
+const COLLATED_RANGE: Readonly<Record<string, string>> = { $gt: '$__collatedGt', $gte: '$__collatedGte', $lt: '$__collatedLt', $lte: '$__collatedLte' };
+
+/**
+ * Rewrites a filter so string comparisons (equality, `$ne`, `$in`, `$nin`, ranges, also
+ * inside `$and`/`$or`/`$nor`/`$not`/`$elemMatch`) follow the collation. Non-string operands
+ * and `$expr` keep their binary semantics.
+ */
+export function applyCollation(filter: Doc, collation: Collation | undefined): Doc {
+  if (!isCollated(collation)) return filter;
+  const c = collationId(collation);
+  const eq = (value: unknown): unknown => (typeof value === 'string' ? { $__collatedEq: { v: value, c } } : { $eq: value });
+  const hasString = (list: unknown) => Array.isArray(list) && list.some((v) => typeof v === 'string');
+  const field = (condition: unknown): unknown => {
+    if (!isPlainObject(condition) || !Object.keys(condition).some((k) => k.startsWith('$'))) return typeof condition === 'string' ? eq(condition) : condition;
     const out: Doc = {};
+    const and: Doc[] = [];
+    for (const [op, operand] of Object.entries(condition)) {
+      if (op === '$eq' && typeof operand === 'string') and.push(eq(operand) as Doc);
+      else if (op === '$ne' && typeof operand === 'string') and.push({ $not: eq(operand) });
+      else if (op === '$in' && hasString(operand)) and.push({ $__collatedIn: { v: operand, c } });
+      else if (op === '$nin' && hasString(operand)) and.push({ $not: { $__collatedIn: { v: operand, c } } });
+      else if (COLLATED_RANGE[op] && typeof operand === 'string') and.push({ [COLLATED_RANGE[op]!]: { v: operand, c } });
+      else if (op === '$not' && isPlainObject(operand)) out['$not'] = field(operand);
+      else if (op === '$elemMatch' && isPlainObject(operand)) {
+        out[op] = Object.keys(operand).some((k) => k.startsWith('$') && !['$and', '$or', '$nor'].includes(k)) ? field(operand) : rewrite(operand);
+      } else out[op] = operand;
+    }
+    if (and.length === 0) return out;
+    // One operator object per clause: several collated clauses on one field stay separate.
+    const parts = [...(Object.keys(out).length ? [out] : []), ...and];
+    return parts.length === 1 ? parts[0] : { $__all: parts };
+  };
+  const rewrite = (node: Doc): Doc => {
+    const out: Doc = {};
+    const extra: Doc[] = [];
     for (const [key, value] of Object.entries(node)) {
-      if (key === '$and' || key === '$or' || key === '$nor') out[key] = rewrite(value, false);
-      else if (key === '$eq') out[key] = fold(value);
-      else if (key === '$in' || key === '$nin') out[key] = Array.isArray(value) ? value.map(fold) : value;
-      else if (key === '$ne') out['$not'] = { $eq: fold(value) };
+      if ((key === '$and' || key === '$or' || key === '$nor') && Array.isArray(value)) out[key] = value.map((clause) => (isPlainObject(clause) ? rewrite(clause) : clause));
       else if (key.startsWith('$')) out[key] = value;
-      else out[key] = isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('$')) ? rewrite(value, true) : fold(value);
+      else {
+        const rewritten = field(value);
+        if (isPlainObject(rewritten) && '$__all' in rewritten) for (const part of rewritten['$__all'] as Doc[]) extra.push({ [key]: part });
+        else out[key] = rewritten;
+      }
+    }
+    return extra.length ? { $and: [out, ...extra] } : out;
+  };
+  return rewrite(filter);
+}
+
+const NULL_RANGES: Readonly<Record<string, string>> = { $gte: '$__nullGte', $lte: '$__nullGte', $gt: '$__nullGt', $lt: '$__nullGt' };
+
+/**
+ * Rewrites what mingo compares differently from MongoDB: range comparisons with `null`
+ * (`$gte: null` matches null and missing, `$gt: null` nothing) and `$type` (BSON types).
+ */
+function rewriteNullRanges(filter: Doc): Doc {
+  let changed = false;
+  const field = (condition: unknown): unknown => {
+    if (!isPlainObject(condition)) return condition;
+    let out: Doc | undefined;
+    for (const [op, operand] of Object.entries(condition)) {
+      let next: unknown = operand;
+      if (operand === null && NULL_RANGES[op]) next = undefined;
+      else if (op === '$type') next = undefined;
+      else if ((op === '$not' || op === '$elemMatch') && isPlainObject(operand)) next = op === '$elemMatch' && !Object.keys(operand).some((k) => k.startsWith('$')) ? node(operand) : field(operand);
+      if (next !== operand) {
+        out ??= { ...condition };
+        if (next === undefined) {
+          delete out[op];
+          if (op === '$type') out['$__bsonType'] = operand;
+          else out[NULL_RANGES[op]!] = true;
+        } else out[op] = next;
+      }
+    }
+    if (out) changed = true;
+    return out ?? condition;
+  };
+  const node = (doc: Doc): Doc => {
+    const out: Doc = {};
+    for (const [key, value] of Object.entries(doc)) {
+      if ((key === '$and' || key === '$or' || key === '$nor') && Array.isArray(value)) out[key] = value.map((c) => (isPlainObject(c) ? node(c) : c));
+      else if (key.startsWith('$')) out[key] = value;
+      else out[key] = isPlainObject(value) && Object.keys(value).some((k) => k.startsWith('$')) ? field(value) : value;
     }
     return out;
   };
-  return rewrite(filter, false);
+  const result = node(filter);
+  return changed ? result : filter;
 }
 
 /** A `$near`/`$nearSphere` clause lifted out of a filter. */
@@ -128,7 +297,7 @@ export interface CompiledFilter {
 }
 
 /** Compiles a MongoDB filter (mingo plus geo, `$text` and collation handling). */
-export function compileFilter(filter: Doc, options: { collation?: Collation; textFields?: readonly string[] } = {}): CompiledFilter {
+export function compileFilter(filter: Doc, options: { collation?: Collation | undefined; textFields?: readonly string[]; variables?: Doc | undefined } = {}): CompiledFilter {
   const { filter: withoutNear, near } = extractNear(filter);
   let textTest: ((doc: Doc) => boolean) | undefined;
   let mingoFilter: Doc = withoutNear;
@@ -137,7 +306,7 @@ export function compileFilter(filter: Doc, options: { collation?: Collation; tex
     textTest = compileText($text, options.textFields ?? []);
     mingoFilter = rest;
   }
-  const query = new Query(applyCollation(mingoFilter, options.collation) as Doc, mingoOptions());
+  const query = new Query(applyCollation(rewriteNullRanges(mingoFilter), options.collation), mingoOptions(options.variables ? { variables: options.variables } : {}));
   const base = (doc: Doc) => query.test(doc);
   const nearTest = near
     ? (doc: Doc) => {
@@ -149,14 +318,14 @@ export function compileFilter(filter: Doc, options: { collation?: Collation; tex
   return near ? { test, near, filter: mingoFilter } : { test, filter: mingoFilter };
 }
 
-function sortKey(doc: Doc, path: string, descending: boolean): unknown {
+function sortKey(doc: Doc, path: string, descending: boolean, compare: (a: unknown, b: unknown) => number): unknown {
   const value = valueAtPath(doc, path) ?? resolveThroughArrays(doc, path);
   if (!Array.isArray(value)) return value;
   // An array sorts by its smallest element ascending, its largest descending.
   if (value.length === 0) return undefined;
   let best = value[0];
   for (const item of value) {
-    const c = compareValues(item, best);
+    const c = compare(item, best);
     if (descending ? c > 0 : c < 0) best = item;
   }
   return best;
@@ -174,12 +343,9 @@ function resolveThroughArrays(doc: Doc, path: string): unknown {
 }
 
 /** A comparator for a `sort` document in BSON order (collation-aware for strings). */
-export function compileSort(sort: Doc | undefined, collation?: Collation): ((a: Doc, b: Doc) => number) | undefined {
+export function compileSort(sort: Doc | undefined, collation?: Collation | undefined): ((a: Doc, b: Doc) => number) | undefined {
   if (!sort || Object.keys(sort).length === 0) return undefined;
-  const strength = collation?.strength ?? 3;
-  const collator = collation?.locale && collation.locale !== 'simple'
-    ? new Intl.Collator(collation.locale, { sensitivity: strength === 1 ? 'base' : strength === 2 ? 'accent' : 'variant' })
-    : undefined;
+  const compare = collatedComparator(collation);
   const keys = Object.entries(sort).map(([path, direction]) => {
     if (isPlainObject(direction)) return { path, direction: -1, meta: true };
     if (direction !== 1 && direction !== -1) throw errors.badValue(`$sort key ordering must be 1 (for ascending) or -1 (for descending)`);
@@ -188,9 +354,9 @@ export function compileSort(sort: Doc | undefined, collation?: Collation): ((a: 
   return (a, b) => {
     for (const { path, direction, meta } of keys) {
       if (meta) continue;
-      const x = sortKey(a, path, direction < 0);
-      const y = sortKey(b, path, direction < 0);
-      const c = collator && typeof x === 'string' && typeof y === 'string' ? collator.compare(x, y) : compareValues(x, y);
+      const x = sortKey(a, path, direction < 0, compare);
+      const y = sortKey(b, path, direction < 0, compare);
+      const c = compare(x, y);
       if (c !== 0) return c * direction;
     }
     return 0;

@@ -4,6 +4,7 @@ import { CommandDispatcher } from './command-dispatcher.js';
 import type { ServerIdentity } from './command-context.js';
 import { LOGICAL_SESSION_TIMEOUT_MINUTES } from './commands/handshake.js';
 import { CursorRegistry } from './cursor-registry.js';
+import { DataDirectory } from './data-directory.js';
 import { CommandError, ErrorCode } from './errors.js';
 import { SessionRegistry } from './session-registry.js';
 import { StorageEngine } from './storage-engine.js';
@@ -36,6 +37,14 @@ export interface EmbeddedMongoOptions {
    * processes are aborted soon, as a real server eventually aborts them.
    */
   readonly transactionLifetimeLimitSeconds?: number;
+  /**
+   * A directory to keep the data in across restarts (created when missing). Every
+   * committed write is journaled and fsync'd before its reply is sent; a server started
+   * again on the same directory (after `stop()`, or after the process running it was
+   * killed) finds every acknowledged write and nothing of transactions that had not
+   * committed. One live server per directory. Without it, everything is in memory.
+   */
+  readonly dataDir?: string;
 }
 
 const SET_NAME = 'nexfit-embedded';
@@ -55,7 +64,8 @@ interface Connection {
  * the primary of a one-member replica set, so the official driver (sessions,
  * transactions, retryable writes included) works against it unchanged. It is a test
  * double with MongoDB's semantics for the supported subset (see docs/embedded-mongo.md),
- * not a database: everything lives in memory and is lost on `stop()`.
+ * not a database: everything lives in memory and is lost on `stop()`, unless `dataDir`
+ * is given (then committed writes survive a stop or a crash of the process).
  *
  * @example
  * ```ts
@@ -89,6 +99,13 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     startedAt: new Date(),
   };
   const engine = new StorageEngine();
+  let data: DataDirectory | undefined;
+  try {
+    data = options.dataDir ? DataDirectory.open(options.dataDir, engine) : undefined;
+  } catch (error) {
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    throw error;
+  }
   const transactions = new TransactionManager(engine);
   const cursors = new CursorRegistry();
   const sessions = new SessionRegistry();
@@ -98,6 +115,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     try {
       transactions.expire(options.transactionLifetimeLimitSeconds === undefined ? TRANSACTION_LIFETIME_MS : options.transactionLifetimeLimitSeconds * 1000);
       sweepExpiredDocuments(engine, transactions);
+      data?.flush();
       cursors.sweep();
       for (const session of sessions.expire(LOGICAL_SESSION_TIMEOUT_MINUTES * 60_000)) cursors.killSession(session.id);
       transactions.pruneHistory();
@@ -175,6 +193,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     }
     if (request.opCode === OpCode.OP_QUERY) {
       const reply = await dispatcher.dispatch(request.command, connection.id, request.database);
+      data?.flush();
       send(connection, encodeOpReply(reply, requestId));
       return;
     }
@@ -189,6 +208,8 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
       }
     }
     const reply = await dispatcher.dispatch(command, connection.id);
+    // What the command committed is on disk before the client hears of it.
+    data?.flush();
     if (request.flags & MsgFlag.moreToCome) return; // unacknowledged write: no reply expected
     send(connection, encodeOpMsg(reply, requestId));
   }
@@ -207,6 +228,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
           connection.socket.destroy();
         }
         await closed;
+        data?.close();
       })();
       return stopped;
     },

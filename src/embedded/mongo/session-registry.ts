@@ -5,6 +5,8 @@ import type { Transaction } from './transactions.js';
 /** Server-side state of one logical session (`lsid`). */
 export interface SessionState {
   readonly id: string;
+  /** The `lsid.id` value as the client sent it (a UUID), for `$listLocalSessions`. */
+  lsid: unknown;
   /** Highest txnNumber seen (retryable write or transaction). */
   txnNumber: number | undefined;
   /** The session's latest transaction, open or finished. */
@@ -26,10 +28,11 @@ export function sessionKey(lsid: unknown): string | undefined {
 export class SessionRegistry {
   readonly #sessions = new Map<string, SessionState>();
 
-  get(id: string): SessionState {
+  get(id: string, lsid?: unknown): SessionState {
     let session = this.#sessions.get(id);
     if (!session) {
-      session = { id, txnNumber: undefined, txn: undefined, retryable: undefined, lastUse: Date.now() };
+      const raw = isPlainObject(lsid) ? lsid['id'] : undefined;
+      session = { id, lsid: raw, txnNumber: undefined, txn: undefined, retryable: undefined, lastUse: Date.now() };
       this.#sessions.set(id, session);
     }
     session.lastUse = Date.now();
@@ -52,6 +55,11 @@ export class SessionRegistry {
       }
     }
     return expired;
+  }
+
+  /** Every live session, oldest first. */
+  all(): SessionState[] {
+    return [...this.#sessions.values()];
   }
 
   get size(): number {

@@ -298,9 +298,9 @@ function sameBson(a: Doc, b: Doc): boolean {
  * Returns the new document and whether anything changed. `filter` is the statement's
  * filter, which the positional `$` operator refers to.
  */
-export function applyUpdate(doc: Doc, update: UpdateSpec, options: { arrayFilters?: Doc[]; filter?: Doc } = {}): { doc: Doc; changed: boolean } {
+export function applyUpdate(doc: Doc, update: UpdateSpec, options: { arrayFilters?: Doc[]; filter?: Doc; variables?: Doc | undefined } = {}): { doc: Doc; changed: boolean } {
   if (isPipelineUpdate(update)) {
-    const [result] = new Aggregator(update, mingoOptions()).run([cloneValue(doc)]) as Doc[];
+    const [result] = new Aggregator(update, mingoOptions(options.variables ? { variables: options.variables } : {})).run([cloneValue(doc)]) as Doc[];
     const next = result ?? {};
     if (!('_id' in next)) next['_id'] = doc['_id'];
     checkIdUnchanged(doc, next);
@@ -339,7 +339,7 @@ function equalityFields(filter: Doc, out: Doc): void {
  * (with `$setOnInsert`), `_id` first and generated when neither supplies one. The update
  * may set `_id` unless the filter already fixed it to another value.
  */
-export function buildUpsertDocument(filter: Doc, update: UpdateSpec, arrayFilters?: Doc[]): Doc {
+export function buildUpsertDocument(filter: Doc, update: UpdateSpec, arrayFilters?: Doc[], variables?: Doc): Doc {
   const base: Doc = {};
   equalityFields(filter, base);
   let doc: Doc;
@@ -347,7 +347,7 @@ export function buildUpsertDocument(filter: Doc, update: UpdateSpec, arrayFilter
     doc = cloneValue(update);
     if (!('_id' in doc) && '_id' in base) doc = { _id: base['_id'], ...doc };
   } else if (isPipelineUpdate(update)) {
-    doc = (new Aggregator(update, mingoOptions()).run([cloneValue(base)]) as Doc[])[0] ?? base;
+    doc = (new Aggregator(update, mingoOptions(variables ? { variables } : {})).run([cloneValue(base)]) as Doc[])[0] ?? base;
   } else {
     doc = cloneValue(base);
     applyOperators(doc, update, { arrayFilters, filter, inserting: true });

@@ -1,6 +1,7 @@
 import { Query } from 'mingo';
 import { isPlainObject, type Doc } from '../bson-values.js';
-import type { CommandHandler } from '../command-context.js';
+import type { CommandContext, CommandHandler } from '../command-context.js';
+import { describeCollation, isCollated, parseCollation, type Collation } from '../collation.js';
 import { CommandError, ErrorCode, errors } from '../errors.js';
 import { checkValidator } from '../document-validation.js';
 import { CollectionIndex } from '../index-manager.js';
@@ -26,11 +27,14 @@ const CREATE_OPTIONS = ['capped', 'size', 'max', 'validator', 'validationLevel',
 export const createCommand: CommandHandler = (command, context) => {
   const name = requireCollection(command, 'create');
   checkNamespace(context.db, name);
-  if (command['viewOn'] !== undefined) throw new CommandError(ErrorCode.NotImplemented, 'views are not supported by the embedded server');
+  const collation = parseCollation(command['collation']);
+  if (command['viewOn'] !== undefined || command['pipeline'] !== undefined) return createView(command, context, name, collation);
   if (command['timeseries'] !== undefined) throw new CommandError(ErrorCode.NotImplemented, 'time-series collections are not supported by the embedded server');
   checkValidationOptions(command);
   const options: Doc = {};
   for (const field of CREATE_OPTIONS) if (command[field] !== undefined && field !== 'comment') options[field] = command[field];
+  if (isCollated(collation)) options['collation'] = describeCollation(collation);
+  else delete options['collation'];
   const existing = context.engine.collection(context.db, name);
   if (existing) {
     // MongoDB accepts a repeated create with identical options.
@@ -41,9 +45,47 @@ export const createCommand: CommandHandler = (command, context) => {
   return { ok: 1 };
 };
 
-/** `collMod`: validator options and an index's `expireAfterSeconds` / `hidden`. */
+/** A view: `viewOn` (a collection or view of the same database) and `pipeline`. */
+function createView(command: Doc, context: CommandContext, name: string, collation: Collation | undefined): Doc {
+  const viewOn = command['viewOn'];
+  if (typeof viewOn !== 'string' || viewOn.length === 0) throw errors.typeMismatch("'viewOn' must be a non-empty string");
+  const pipeline = command['pipeline'] ?? [];
+  if (!Array.isArray(pipeline) || !pipeline.every(isPlainObject)) throw errors.typeMismatch("'pipeline' must be an array of stage documents");
+  for (const stage of pipeline) {
+    const op = Object.keys(stage)[0];
+    if (op === '$out' || op === '$merge') throw new CommandError(ErrorCode.OptionNotSupportedOnView, `${op} cannot be used in a view definition`);
+  }
+  for (const field of ['validator', 'validationLevel', 'validationAction', 'capped', 'size', 'max', 'indexOptionDefaults', 'clusteredIndex', 'expireAfterSeconds']) {
+    if (command[field] !== undefined) throw new CommandError(ErrorCode.InvalidOptions, `Cannot specify '${field}' when creating a view`);
+  }
+  const existing = context.engine.view(context.db, name);
+  const definition = { viewOn, pipeline: pipeline as Doc[], ...(isCollated(collation) ? { collation: describeCollation(collation) } : {}) };
+  // MongoDB accepts a repeated create with the identical definition.
+  if (existing && JSON.stringify(existing) === JSON.stringify(definition)) return { ok: 1 };
+  context.engine.createView(context.db, name, definition);
+  return { ok: 1 };
+}
+
+/** `collMod`: validator options and an index's `expireAfterSeconds` / `hidden`; a view's `viewOn`/`pipeline`. */
 export const collModCommand: CommandHandler = (command, context) => {
   const name = requireCollection(command, 'collMod');
+  const view = context.engine.view(context.db, name);
+  if (view) {
+    for (const field of Object.keys(command)) {
+      if (!['collMod', 'viewOn', 'pipeline'].includes(field)) throw new CommandError(ErrorCode.InvalidOptions, `option not supported on a view: ${field}`);
+    }
+    const pipeline = command['pipeline'] ?? view.pipeline;
+    if (!Array.isArray(pipeline) || !pipeline.every(isPlainObject)) throw errors.typeMismatch("'pipeline' must be an array of stage documents");
+    const viewOn = typeof command['viewOn'] === 'string' ? command['viewOn'] : view.viewOn;
+    context.engine.dropView(context.db, name);
+    try {
+      context.engine.createView(context.db, name, { ...view, viewOn, pipeline: pipeline as Doc[] });
+    } catch (error) {
+      context.engine.createView(context.db, name, view);
+      throw error;
+    }
+    return { ok: 1 };
+  }
   const coll = context.engine.collection(context.db, name);
   if (!coll) throw errors.namespaceNotFound(`ns does not exist: ${context.db}.${name}`);
   checkValidationOptions(command);
@@ -79,6 +121,7 @@ export const collModCommand: CommandHandler = (command, context) => {
     coll.indexes.set(index.spec.name, rebuilt);
   }
   coll.options = options;
+  coll.listener?.collectionChanged(coll);
   return { ...reply, ok: 1 };
 };
 
@@ -86,11 +129,14 @@ export const collModCommand: CommandHandler = (command, context) => {
 export const listCollectionsCommand: CommandHandler = (command, context) => {
   const filter = isPlainObject(command['filter']) ? command['filter'] : {};
   const nameOnly = command['nameOnly'] === true;
-  const docs = context.engine.collections(context.db).map((coll) =>
+  const docs: Doc[] = context.engine.collections(context.db).map((coll) =>
     nameOnly
       ? { name: coll.name, type: 'collection' }
       : { name: coll.name, type: 'collection', options: coll.options, info: { readOnly: false, uuid: coll.uuid }, idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } },
   );
+  for (const [name, view] of context.engine.views(context.db)) {
+    docs.push(nameOnly ? { name, type: 'view' } : { name, type: 'view', options: { ...view }, info: { readOnly: true } });
+  }
   const query = new Query(filter, mingoOptions());
   return cursorReply(context, `${context.db}.$cmd.listCollections`, docs.filter((d) => query.test(d)), cursorBatchSize(command), false);
 };
@@ -98,6 +144,7 @@ export const listCollectionsCommand: CommandHandler = (command, context) => {
 /** `drop`: `{ ns, nIndexesWas }`; dropping a missing collection succeeds (MongoDB 7+). */
 export const dropCommand: CommandHandler = (command, context) => {
   const name = requireCollection(command, 'drop');
+  if (context.engine.dropView(context.db, name)) return { ns: `${context.db}.${name}`, ok: 1 };
   const coll = context.engine.collection(context.db, name);
   if (!coll) return { ok: 1 };
   context.engine.dropCollection(context.db, name);

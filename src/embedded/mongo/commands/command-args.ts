@@ -1,6 +1,8 @@
 import { isPlainObject, type Doc } from '../bson-values.js';
-import { errors } from '../errors.js';
+import { CommandError, ErrorCode, errors } from '../errors.js';
 import { LockWait } from '../transactions.js';
+import { Aggregator } from 'mingo';
+import { mingoOptions } from '../query-engine.js';
 
 /** A required string argument (the collection name of most commands). */
 export function requireCollection(command: Doc, field: string): string {
@@ -25,6 +27,31 @@ export function optionalCount(command: Doc, field: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) throw errors.typeMismatch(`BSON field '${field}' is the wrong type, expected a number`);
   return Math.trunc(value);
+}
+
+/** An optional count that MongoDB's command schema bounds at >= 0 (51024 otherwise). */
+export function optionalNonNegative(command: Doc, field: string): number | undefined {
+  const value = optionalCount(command, field);
+  if (value !== undefined && value < 0) {
+    throw new CommandError(ErrorCode.Location51024, `BSON field '${field}' value must be >= 0, actual value '${value}'`);
+  }
+  return value;
+}
+
+/**
+ * The command's `let` variables, each expression evaluated once (`$$NOW`, `{ $add: [...] }`,
+ * constants) as MongoDB does before running the command; `undefined` when absent.
+ */
+export function letVariables(command: Doc): Doc | undefined {
+  const spec = optionalDoc(command, 'let');
+  if (!spec || Object.keys(spec).length === 0) return undefined;
+  for (const name of Object.keys(spec)) {
+    if (!/^[a-z\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*$/.test(name)) {
+      throw new CommandError(ErrorCode.Location16870, `'${name}' starts with an invalid character for a user variable name`);
+    }
+  }
+  const [values] = new Aggregator([{ $replaceWith: spec }], mingoOptions()).run([{}]) as Doc[];
+  return values ?? {};
 }
 
 /** An optional array-of-documents argument. */

@@ -3,8 +3,9 @@ import type { CommandContext, CommandHandler } from '../command-context.js';
 import type { CollectionStore } from '../collection-store.js';
 import { runQuery } from '../document-query.js';
 import { errors } from '../errors.js';
-import { compileFilter, type Collation } from '../query-engine.js';
-import { docArray, requireCollection, withLockRetry } from './command-args.js';
+import { effectiveCollation, parseCollation, type Collation } from '../collation.js';
+import { compileFilter } from '../query-engine.js';
+import { docArray, letVariables, requireCollection, withLockRetry } from './command-args.js';
 import { isOrdered, runStatements } from './write-statements.js';
 
 /**
@@ -15,14 +16,15 @@ export async function executeDelete(
   context: CommandContext,
   coll: CollectionStore,
   filter: Doc,
-  options: { justOne: boolean; sort?: Doc; collation?: Collation; hint?: unknown },
+  options: { justOne: boolean; sort?: Doc; collation?: Collation | undefined; hint?: unknown; variables?: Doc | undefined },
 ): Promise<Doc[]> {
-  const test = compileFilter(filter, options.collation ? { collation: options.collation } : {}).test;
+  const test = compileFilter(filter, { collation: effectiveCollation(options.collation, coll.options['collation']), variables: options.variables }).test;
   const found = runQuery(context.view, coll, {
     filter,
     ...(options.sort ? { sort: options.sort } : {}),
     ...(options.justOne ? { limit: 1 } : {}),
-    ...(options.collation ? { collation: options.collation } : {}),
+    collation: options.collation,
+    variables: options.variables,
     ...(options.hint !== undefined ? { hint: options.hint } : {}),
   });
   const deleted: Doc[] = [];
@@ -41,6 +43,7 @@ export async function executeDelete(
 export const deleteCommand: CommandHandler = async (command, context) => {
   const name = requireCollection(command, 'delete');
   const statements = docArray(command, 'deletes');
+  const variables = letVariables(command);
   let n = 0;
   const writeErrors = await runStatements(context, statements, isOrdered(command), async (raw) => {
     const filter = raw['q'] ?? {};
@@ -51,7 +54,8 @@ export const deleteCommand: CommandHandler = async (command, context) => {
     if (!coll) return;
     const deleted = await executeDelete(context, coll, filter, {
       justOne: limit === 1,
-      ...(isPlainObject(raw['collation']) ? { collation: raw['collation'] as Collation } : {}),
+      collation: parseCollation(raw['collation']),
+      variables,
       ...(raw['hint'] !== undefined ? { hint: raw['hint'] } : {}),
     });
     n += deleted.length;

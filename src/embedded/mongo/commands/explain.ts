@@ -1,7 +1,7 @@
 import { isPlainObject, type Doc } from '../bson-values.js';
 import type { CommandContext, CommandHandler } from '../command-context.js';
 import { runQuery, type QueryResult } from '../document-query.js';
-import { errors } from '../errors.js';
+import { CommandError, ErrorCode, errors } from '../errors.js';
 import type { CollectionIndex, IndexBounds } from '../index-manager.js';
 import { describeBounds } from '../query-planner.js';
 import { SERVER_VERSION } from './handshake.js';
@@ -78,6 +78,9 @@ export const explainCommand: CommandHandler = (command, context) => {
   const name = Object.keys(inner)[0]!;
   const target = inner[name];
   const ns = `${context.db}.${String(target)}`;
+  if (typeof target === 'string' && context.engine.view(context.db, target)) {
+    throw new CommandError(ErrorCode.NotImplemented, 'explain of a command on a view is not supported by the embedded server');
+  }
   if (name === 'find') {
     const { result, docs } = findDocuments(inner, context);
     const filter = isPlainObject(inner['filter']) ? inner['filter'] : {};

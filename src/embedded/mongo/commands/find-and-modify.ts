@@ -1,9 +1,10 @@
 import { isPlainObject, type Doc } from '../bson-values.js';
 import type { CommandHandler } from '../command-context.js';
 import { errors } from '../errors.js';
-import { compileProjection, type Collation } from '../query-engine.js';
+import { parseCollation } from '../collation.js';
+import { compileProjection } from '../query-engine.js';
 import { checkUpdate } from '../update-engine.js';
-import { optionalDoc, requireCollection } from './command-args.js';
+import { letVariables, optionalDoc, requireCollection } from './command-args.js';
 import { executeDelete } from './delete.js';
 import { executeUpdate } from './update.js';
 
@@ -16,7 +17,8 @@ export const findAndModifyCommand: CommandHandler = async (command, context) => 
   const filter = optionalDoc(command, 'query') ?? {};
   const sort = optionalDoc(command, 'sort');
   const fields = optionalDoc(command, 'fields');
-  const collation = optionalDoc(command, 'collation') as Collation | undefined;
+  const collation = parseCollation(command['collation']);
+  const variables = letVariables(command);
   const remove = command['remove'] === true;
   const update = command['update'];
   const returnNew = command['new'] === true;
@@ -29,7 +31,7 @@ export const findAndModifyCommand: CommandHandler = async (command, context) => 
   if (remove) {
     const coll = context.engine.collection(context.db, name);
     const deleted = coll
-      ? await executeDelete(context, coll, filter, { justOne: true, ...(sort ? { sort } : {}), ...(collation ? { collation } : {}), ...(command['hint'] !== undefined ? { hint: command['hint'] } : {}) })
+      ? await executeDelete(context, coll, filter, { justOne: true, ...(sort ? { sort } : {}), collation, variables, ...(command['hint'] !== undefined ? { hint: command['hint'] } : {}) })
       : [];
     return { lastErrorObject: { n: deleted.length }, value: shape(deleted[0]), ok: 1 };
   }
@@ -42,7 +44,8 @@ export const findAndModifyCommand: CommandHandler = async (command, context) => 
     upsert,
     multi: false,
     ...(Array.isArray(command['arrayFilters']) ? { arrayFilters: command['arrayFilters'] as Doc[] } : {}),
-    ...(collation ? { collation } : {}),
+    collation,
+    variables,
     ...(command['hint'] !== undefined ? { hint: command['hint'] } : {}),
     ...(sort ? { sort } : {}),
     bypassValidation: command['bypassDocumentValidation'] === true,

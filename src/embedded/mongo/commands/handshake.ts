@@ -4,9 +4,9 @@ import type { CommandContext, CommandHandler } from '../command-context.js';
 import { sessionKey } from '../session-registry.js';
 import { MAX_MESSAGE_SIZE } from '../wire-protocol.js';
 
-/** The wire version advertised: MongoDB 7.0 (transactions, retryable writes, OP_MSG). */
-export const MAX_WIRE_VERSION = 21;
-export const SERVER_VERSION = '7.0.0';
+/** The wire version advertised: MongoDB 8.0 (transactions, retryable writes, OP_MSG, `sort` in updates). */
+export const MAX_WIRE_VERSION = 25;
+export const SERVER_VERSION = '8.0.0';
 export const LOGICAL_SESSION_TIMEOUT_MINUTES = 30;
 
 /** The `hello` reply of the primary of a one-member replica set. */
@@ -58,7 +58,7 @@ export const buildInfoCommand: CommandHandler = () => ({
 });
 
 export const getParameterCommand: CommandHandler = (command) => {
-  const known: Doc = { featureCompatibilityVersion: { version: '7.0' }, transactionLifetimeLimitSeconds: 60, maxTransactionLockRequestTimeoutMillis: 5, cursorTimeoutMillis: Long.fromNumber(600_000) };
+  const known: Doc = { featureCompatibilityVersion: { version: '8.0' }, transactionLifetimeLimitSeconds: 60, maxTransactionLockRequestTimeoutMillis: 5, cursorTimeoutMillis: Long.fromNumber(600_000) };
   if (command['getParameter'] === '*') return { ...known, ok: 1 };
   const out: Doc = {};
   for (const key of Object.keys(command)) if (key in known) out[key] = known[key];

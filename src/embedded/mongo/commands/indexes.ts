@@ -1,5 +1,6 @@
 import { isPlainObject, type Doc } from '../bson-values.js';
 import type { CommandHandler } from '../command-context.js';
+import { isCollated, parseCollation } from '../collation.js';
 import type { CollectionStore } from '../collection-store.js';
 import { CommandError, ErrorCode, errors } from '../errors.js';
 import type { IndexSpec } from '../index-manager.js';
@@ -102,6 +103,10 @@ export const createIndexesCommand: CommandHandler = (command, context) => {
   const fresh = specs.filter((spec) => !existingIndex(coll, spec));
   for (const spec of fresh) {
     if (spec.partialFilterExpression) checkValidator(spec.partialFilterExpression);
+    // Keys are kept in binary order: a unique index cannot enforce uniqueness under a collation.
+    if (spec.unique && isCollated(parseCollation(spec.document['collation']))) {
+      throw new CommandError(ErrorCode.NotImplemented, 'unique indexes with a non-simple collation are not supported by the embedded server');
+    }
     coll.addIndex(spec);
   }
   return {
@@ -147,5 +152,6 @@ export const dropIndexesCommand: CommandHandler = (command, context) => {
     if (!coll.indexes.has(indexName)) throw new CommandError(ErrorCode.IndexNotFound, `index not found with name [${indexName}]`);
   }
   for (const indexName of names) coll.indexes.delete(indexName);
+  coll.listener?.collectionChanged(coll);
   return { nIndexesWas, ok: 1 };
 };

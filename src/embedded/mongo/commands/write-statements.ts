@@ -1,4 +1,5 @@
-import type { Doc } from '../bson-values.js';
+import { BSONRegExp } from 'mongodb';
+import { isPlainObject, type Doc } from '../bson-values.js';
 import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import type { CommandContext } from '../command-context.js';
 
@@ -33,9 +34,29 @@ export function isOrdered(command: Doc): boolean {
   return command['ordered'] !== false;
 }
 
-/** Rejects `_id` values MongoDB cannot store. */
+/** The first `$`-prefixed field name inside a (sub)document of `_id`, at any depth. */
+function dollarPrefixedField(value: unknown): string | undefined {
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = dollarPrefixedField(item);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!isPlainObject(value)) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.startsWith('$')) return key;
+    const found = dollarPrefixedField(item);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Rejects `_id` values MongoDB cannot store (`null` is a value like any other). */
 export function checkIdValue(id: unknown): void {
   if (Array.isArray(id)) throw new CommandError(ErrorCode.BadValue, "can't use an array for _id");
-  if (id instanceof RegExp) throw new CommandError(ErrorCode.BadValue, "can't use a regex for _id");
+  if (id instanceof RegExp || id instanceof BSONRegExp) throw new CommandError(ErrorCode.BadValue, "can't use a regex for _id");
   if (id === undefined) throw new CommandError(ErrorCode.BadValue, "can't use undefined for _id");
+  const dollar = dollarPrefixedField(id);
+  if (dollar) throw new CommandError(ErrorCode.DollarPrefixedFieldName, `_id fields may not contain '$'-prefixed fields: ${dollar} is not valid for storage.`);
 }
