@@ -22,6 +22,8 @@ import { createNexfitModules, type ModuleOptions, type NexfitModules } from './n
 import type { Outbox } from './uow/outbox.js';
 import { actAs, type ScopedNexfit } from './access/scoped-nexfit.js';
 import type { Actor } from './access/actor.js';
+import { createReadCache, type NexfitCacheOption } from './ops/cache/cache-options.js';
+import type { ReadThroughCache } from './ops/cache/read-through-cache.js';
 
 /** How the SDK reaches MongoDB: the host's own client, or a URI the SDK connects (and closes) itself. */
 export type MongoStoreOptions =
@@ -59,6 +61,13 @@ export interface NexfitOptions extends ModuleOptions {
    * read by any other process.
    */
   readonly keyring?: Keyring | 'ephemeral';
+  /**
+   * A read-through cache for hot, rarely written entities read by id (facilities, membership
+   * plans, classes, exercises, foods), invalidated after commit. `'memory'` keeps entries in
+   * this process (one process only); `{ adapter: new RedisCache(client) }` shares entries and
+   * invalidations between processes. Default: no cache. See docs/operations.md#read-cache.
+   */
+  readonly cache?: NexfitCacheOption;
   /** Unit-of-work settings. */
   readonly unitOfWork?: {
     /**
@@ -86,6 +95,8 @@ export interface Nexfit extends NexfitModules {
   readonly pg: Kysely<Database>;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** The read cache (`createNexfit({ cache })`) with its counters, or `null` without one. */
+  readonly cache: ReadThroughCache | null;
   /** How units of work commit on these stores (detected once at start-up). */
   readonly unitOfWorkMode: UnitOfWorkMode;
   /**
@@ -186,7 +197,9 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       ...(options.unitOfWork?.faults ? { faults: options.unitOfWork.faults } : {}),
       ...(options.observer?.onBackgroundError ? { onError: (error: unknown, where: string) => options.observer?.onBackgroundError?.(error, `unit of work: ${where}`) } : {}),
     });
+    const readCache = createReadCache(options.cache, clock, options.observer);
     const deps: ServiceDeps = {
+      ...(readCache ? { cache: readCache.reads } : {}),
       clock,
       ids,
       units: coordinator,
@@ -201,6 +214,7 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       stores: { mongo: { kind: mongo.kind, dbName: mongo.db.databaseName }, postgres: { kind: postgres.kind } },
       mongo: { client: mongo.client, db: mongo.db },
       pg: postgres.db,
+      cache: readCache?.cache ?? null,
       clock,
       ids,
       unitOfWorkMode: mode,

@@ -11,6 +11,7 @@ import {
 } from './health/postgres-health.js';
 import { inDoubtUnits, type InDoubtUnits } from './health/units-of-work-health.js';
 import type { SlowOperationSource, SlowOperationsSnapshot } from './slow-operations.js';
+import type { CacheStats } from './cache/read-through-cache.js';
 
 export interface HealthReportOptions {
   readonly db: Db;
@@ -23,6 +24,14 @@ export interface HealthReportOptions {
   readonly inDoubtAfterMs?: number;
   /** The instant partition coverage is measured from; the database's `now()` by default. */
   readonly at?: Date;
+  /** The instance's read cache (`nexfit.cache`), to report its hits, misses and failures. */
+  readonly cache?: { readonly adapterName: string; stats(): CacheStats } | null;
+}
+
+/** The read cache's counters in a {@link HealthReport}. */
+export interface CacheHealth extends CacheStats {
+  /** `MemoryLruCache`, `RedisCache` or the host's adapter class. */
+  readonly adapter: string;
 }
 
 /** The state of both stores, for an operator or a monitoring job. */
@@ -36,6 +45,8 @@ export interface HealthReport {
   readonly unitsOfWork: InDoubtUnits;
   /** `null` without `observerStats`. */
   readonly slowOperations: SlowOperationsSnapshot | null;
+  /** `null` without a cache. Failures mean reads fell back to the stores (and, for invalidations, entries may be stale until their TTL). */
+  readonly cache: CacheHealth | null;
   /**
    * What needs action, one line each: missing collections or indexes, missing partitions,
    * rows in a DEFAULT partition, units in doubt. Unused indexes are information, not
@@ -74,11 +85,16 @@ export async function healthReport(options: HealthReportOptions): Promise<Health
   }
   const inDoubt = unitsOfWork.prepared.length + unitsOfWork.pendingIntents.length;
   if (inDoubt > 0) problems.push(`${inDoubt} unit(s) of work in doubt (run recoverInDoubt / nexfit uow recover)`);
+  const cache = options.cache ? { adapter: options.cache.adapterName, ...options.cache.stats() } : null;
+  if (cache && cache.failures > 0) {
+    problems.push(`The read cache (${cache.adapter}) failed ${cache.failures} time(s), ${cache.invalidationFailures} of them invalidations; reads fell back to the stores (last: ${cache.lastFailure?.message ?? 'unknown'})`);
+  }
   return {
     mongo,
     postgres: { tables, unusedIndexes, partitions },
     unitsOfWork,
     slowOperations: options.observerStats?.snapshot() ?? null,
+    cache,
     problems,
   };
 }

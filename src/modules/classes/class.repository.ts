@@ -30,6 +30,7 @@ export class ClassRepository extends MongoRepository<FitnessClass, typeof create
         entity: 'class',
         collection: definition.name,
         schemaVersion: definition.schemaVersion,
+        cached: true,
         entitySchema: classSchema,
         idSchema: classSchema.shape.id,
         createSchema: createClassInputSchema,
