@@ -3,6 +3,7 @@ import * as initialSchema from './0001-initial-schema.js';
 import * as sdkInternals from './0002-sdk-internals.js';
 import * as unitOfWorkIntents from './0003-unit-of-work-intents.js';
 import * as archiveTables from './0004-archive-tables.js';
+import * as jsonbAndPartialIndexes from './0006-jsonb-and-partial-indexes.js';
 
 /** A migration of this package: Kysely's `up`/`down` on the schema it runs in. */
 interface SchemaMigration {
@@ -19,6 +20,8 @@ const migrations = {
   '0002-sdk-internals': sdkInternals,
   '0003-unit-of-work-intents': unitOfWorkIntents,
   '0004-archive-tables': archiveTables,
+  // '0005-…' goes here.
+  '0006-jsonb-and-partial-indexes': jsonbAndPartialIndexes,
 } as const satisfies Record<string, SchemaMigration>;
 
 /** The name of a migration the SDK ships. */
