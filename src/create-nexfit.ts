@@ -7,6 +7,7 @@ import { defaultIdGenerator, type IdGenerator } from './core/ids.js';
 import { createEphemeralKeyring, type Keyring } from './core/keyring.js';
 import { rotateEncryptionKeys, type KeyRotationOptions, type KeyRotationReport } from './stores/mongo/key-rotation.js';
 import { ensureMongoCollections } from './stores/mongo/setup.js';
+import { assertUsableStoreLayout } from './stores/store-layout.js';
 import type { Database } from './stores/postgres/database.js';
 import { migratePostgresToLatest } from './stores/postgres/migrator.js';
 import { detectPreparedTransactions } from './stores/postgres/capabilities.js';
@@ -228,6 +229,8 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       },
       close: closeAll,
     };
+    // A newer SDK's stores are refused before anything reads or writes them.
+    await assertUsableStoreLayout(mongo.db, postgres.db);
     if (options.migrate ?? embedded) await nexfit.migrate();
     return nexfit;
   } catch (error) {

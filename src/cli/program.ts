@@ -3,6 +3,7 @@ import { createNexfit, type Nexfit } from '../create-nexfit.js';
 import { isNexfitError } from '../core/errors.js';
 import { KEYRING_ENV, keyringFromEnv } from '../core/keyring.js';
 import { migratePostgresDown, postgresMigrationStatus } from '../stores/postgres/migrator.js';
+import { revertMongoLayout } from '../stores/mongo/layout-version.js';
 import { ensureRollingPartitions, listPartitions } from '../stores/postgres/partitions.js';
 import { progressReporter } from './progress.js';
 import { archiveOlderThan, ARCHIVE_TARGETS, type ArchiveTarget } from '../ops/archive/index.js';
@@ -88,17 +89,25 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const status = await postgresMigrationStatus(nexfit.pg);
       print(flags, `migrated: PostgreSQL at ${status.current ?? 'none'}, MongoDB collections ensured`, { ok: true, postgres: status });
     }));
-  connectionOptions(migrate.command('down').description('Revert the latest PostgreSQL migration').option('--steps <n>', 'how many migrations to revert', '1'))
-    .action(async (flags: ConnectionFlags & { steps: string }) => withNexfit(flags, async (nexfit) => {
+  connectionOptions(
+    migrate
+      .command('down')
+      .description('Revert the latest PostgreSQL migration(s) and the MongoDB layout (validators and indexes) to the one before')
+      .option('--steps <n>', 'how many PostgreSQL migrations to revert', '1')
+      .option('--store <store>', 'only one store: mongo or postgres'),
+  )
+    .action(async (flags: ConnectionFlags & { steps: string; store?: string }) => withNexfit(flags, async (nexfit) => {
       const steps = Number(flags.steps);
-      if (!Number.isInteger(steps) || steps < 1) {
-        io.stderr.write('nexfit: --steps takes a positive whole number\n');
+      if (!Number.isInteger(steps) || steps < 1 || (flags.store !== undefined && flags.store !== 'mongo' && flags.store !== 'postgres')) {
+        io.stderr.write('nexfit: --steps takes a positive whole number, --store mongo or postgres\n');
         exitCode = EXIT.usage;
         return;
       }
-      await migratePostgresDown(nexfit.pg, { steps });
+      const mongo = flags.store === 'postgres' ? null : await revertMongoLayout(nexfit.mongo.db);
+      if (flags.store !== 'mongo') await migratePostgresDown(nexfit.pg, { steps });
       const status = await postgresMigrationStatus(nexfit.pg);
-      print(flags, `reverted ${steps}: PostgreSQL at ${status.current ?? 'none'}`, { ok: true, postgres: status });
+      const mongoLine = mongo ? `MongoDB layout ${mongo.from} -> ${mongo.to}` : 'MongoDB unchanged';
+      print(flags, `reverted: PostgreSQL at ${status.current ?? 'none'}${flags.store === 'mongo' ? ' (unchanged)' : ''}, ${mongoLine}`, { ok: true, postgres: status, mongo });
     }));
   connectionOptions(migrate.command('status').description('Show applied and pending migrations'))
     .action(async (flags: ConnectionFlags) => withNexfit(flags, async (nexfit) => {
