@@ -57,6 +57,8 @@ export type { RedisLikeClient } from './ops/cache/redis-cache.js';
 export type { NexfitCacheOption } from './ops/cache/cache-options.js';
 export { SlowOperationRecorder } from './ops/slow-operations.js';
 export { healthReport } from './ops/health-report.js';
+export { revertMongoLayout } from './stores/mongo/layout-version.js';
+export type { MongoLayoutRevert } from './stores/mongo/layout-version.js';
 export type { HealthReport, HealthReportOptions, CacheHealth } from './ops/health-report.js';
 export { archiveOlderThan } from './ops/archive/index.js';
 export { applyShardKeys, shardKeyPlan, SHARD_KEYS } from './ops/shard-keys.js';
