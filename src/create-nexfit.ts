@@ -25,6 +25,8 @@ import { actAs, type ScopedNexfit } from './access/scoped-nexfit.js';
 import type { Actor } from './access/actor.js';
 import { createReadCache, type NexfitCacheOption } from './ops/cache/cache-options.js';
 import type { ReadThroughCache } from './ops/cache/read-through-cache.js';
+import { PoolMonitor } from './ops/health/pool-metrics.js';
+import type { PoolMetrics } from './core/pool-metrics.js';
 
 /** How the SDK reaches MongoDB: the host's own client, or a URI the SDK connects (and closes) itself. */
 export type MongoStoreOptions =
@@ -96,6 +98,8 @@ export interface Nexfit extends NexfitModules {
   readonly pg: Kysely<Database>;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Both drivers' connection pools now: in use, idle, waiting (also `healthReport({ pools })` and `observer.onPoolEvent`). */
+  poolMetrics(): PoolMetrics;
   /** The read cache (`createNexfit({ cache })`) with its counters, or `null` without one. */
   readonly cache: ReadThroughCache | null;
   /** How units of work commit on these stores (detected once at start-up). */
@@ -182,7 +186,9 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       throw new ConfigurationError('Pass both `mongo` and `postgres`, or neither to use the embedded stores');
     }
     const keyring = resolveKeyring(options.keyring, embedded);
-    const mongo = await connectMongo(options.mongo, cleanups);
+    const pools = new PoolMonitor(options.observer);
+    cleanups.push(async () => pools.close());
+    const mongo = await connectMongo(options.mongo, cleanups, (client) => pools.watchMongo(client));
     const postgres = await connectPostgres(options.postgres, cleanups, options.observer);
     const clock = options.clock ?? systemClock;
     const ids = options.ids ?? defaultIdGenerator;
@@ -198,6 +204,7 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       ...(options.unitOfWork?.faults ? { faults: options.unitOfWork.faults } : {}),
       ...(options.observer?.onBackgroundError ? { onError: (error: unknown, where: string) => options.observer?.onBackgroundError?.(error, `unit of work: ${where}`) } : {}),
     });
+    pools.watchPostgres(postgres.pool);
     const readCache = createReadCache(options.cache, clock, options.observer);
     const deps: ServiceDeps = {
       ...(readCache ? { cache: readCache.reads } : {}),
@@ -216,6 +223,7 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       mongo: { client: mongo.client, db: mongo.db },
       pg: postgres.db,
       cache: readCache?.cache ?? null,
+      poolMetrics: () => pools.snapshot(),
       clock,
       ids,
       unitOfWorkMode: mode,
@@ -250,8 +258,9 @@ function resolveKeyring(keyring: NexfitOptions['keyring'], embedded: boolean): K
   );
 }
 
-async function connectMongo(options: MongoStoreOptions | undefined, cleanups: (() => Promise<void>)[]) {
+async function connectMongo(options: MongoStoreOptions | undefined, cleanups: (() => Promise<void>)[], watch: (client: MongoClient) => void) {
   if (options && 'client' in options) {
+    watch(options.client);
     return { kind: 'host-client' as const, client: options.client, db: options.client.db(options.dbName) };
   }
   let uri = options?.uri;
@@ -264,6 +273,7 @@ async function connectMongo(options: MongoStoreOptions | undefined, cleanups: ((
     kind = 'embedded';
   }
   const client = new MongoClient(uri as string);
+  watch(client);
   try {
     await client.connect();
   } catch (cause) {
@@ -275,7 +285,7 @@ async function connectMongo(options: MongoStoreOptions | undefined, cleanups: ((
 
 async function connectPostgres(options: PostgresStoreOptions | undefined, cleanups: (() => Promise<void>)[], observer: NexfitObserver | undefined) {
   if (options && 'pool' in options) {
-    return { kind: 'host-pool' as const, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: lendHostPool(options.pool) }) }) };
+    return { kind: 'host-pool' as const, pool: options.pool, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: lendHostPool(options.pool) }) }) };
   }
   let connectionString = options?.connectionString;
   let kind: 'connection-string' | 'embedded' = 'connection-string';
@@ -294,5 +304,5 @@ async function connectPostgres(options: PostgresStoreOptions | undefined, cleanu
   } catch (cause) {
     throw new ConfigurationError('Could not connect to PostgreSQL', { cause });
   }
-  return { kind, db };
+  return { kind, pool, db };
 }

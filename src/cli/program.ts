@@ -8,6 +8,7 @@ import { ensureRollingPartitions, listPartitions } from '../stores/postgres/part
 import { progressReporter } from './progress.js';
 import { archiveOlderThan, ARCHIVE_TARGETS, type ArchiveTarget } from '../ops/archive/index.js';
 import { healthReport } from '../ops/health-report.js';
+import { recordSizeSnapshot } from '../ops/health/growth.js';
 import { seedDemo } from '../ops/demo-seed.js';
 
 const ARCHIVE_TARGET_NAMES = Object.keys(ARCHIVE_TARGETS) as ArchiveTarget[];
@@ -193,12 +194,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
     }));
 
-  connectionOptions(program.command('health').description('Index, size, partition and unit-of-work health of both stores'))
-    .action(async (flags: ConnectionFlags) => withNexfit(flags, async (nexfit) => {
+  connectionOptions(
+    program
+      .command('health')
+      .description('Index, size, growth, partition and unit-of-work health of both stores')
+      .option('--record', 'first store a size snapshot (nightly: the growth rates are computed from them)'),
+  )
+    .action(async (flags: ConnectionFlags & { record?: boolean }) => withNexfit(flags, async (nexfit) => {
+      if (flags.record) await recordSizeSnapshot({ db: nexfit.mongo.db, pg: nexfit.pg });
       const report = await healthReport({ db: nexfit.mongo.db, pg: nexfit.pg });
       const lines = [
         `MongoDB collections: ${report.mongo.collections.length}`,
         `PostgreSQL tables: ${report.postgres.tables.length}`,
+        ...report.growth.filter((g) => (g.rowsPerDay ?? 0) !== 0).map((g) => `growth ${g.store} ${g.target}: ${Math.round(g.rowsPerDay ?? 0)} rows/day, ${Math.round((g.bytesPerDay ?? 0) / 1024)} KiB/day`),
         `prepared transactions: ${report.unitsOfWork.preparedTransactions.enabled ? `enabled (max ${report.unitsOfWork.preparedTransactions.maxPreparedTransactions})` : 'disabled (ordered unit of work)'}`,
         report.problems.length ? `problems:\n${report.problems.map((p) => `  - ${p}`).join('\n')}` : 'no problems found',
       ];

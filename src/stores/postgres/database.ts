@@ -203,6 +203,16 @@ export interface UowIntentsTable {
   updated_at: UpdatedAt;
 }
 
+/** `nexfit_size_snapshots`: table and collection sizes over time, for growth rates. */
+export interface SizeSnapshotsTable {
+  taken_at: Date;
+  store: 'mongo' | 'postgres';
+  target: string;
+  /** BIGINT: `pg` returns it as a string. */
+  row_count: ColumnType<string | null, number | null, number | null>;
+  total_bytes: ColumnType<string | null, number | null, number | null>;
+}
+
 export interface Database {
   transactions: TransactionsTable;
   subscriptions: SubscriptionsTable;
@@ -214,6 +224,7 @@ export interface Database {
   nexfit_idempotency_keys: IdempotencyKeysTable;
   nexfit_outbox: OutboxTable;
   nexfit_uow_intents: UowIntentsTable;
+  nexfit_size_snapshots: SizeSnapshotsTable;
 }
 
 export type TransactionRow = Selectable<TransactionsTable>;
