@@ -1,0 +1,51 @@
+import type { UserId } from '../../core/ids.js';
+import type { ClassRepository } from '../../modules/classes/class.repository.js';
+import type { UserRepository } from '../../modules/users/user.repository.js';
+
+/** What {@link syncInstructorNames} reads and writes. */
+export interface SyncInstructorNamesDeps {
+  readonly classes: Pick<ClassRepository, 'instructorIds' | 'renameInstructor'>;
+  readonly users: Pick<UserRepository, 'findManyByIds'>;
+}
+
+/** What one run of {@link syncInstructorNames} did. */
+export interface SyncInstructorNamesReport {
+  /** Instructors looked at (every user some class names as its instructor). */
+  readonly instructors: number;
+  /** Classes whose `instructor.name` was rewritten. */
+  readonly classesRenamed: number;
+  /** Instructors with no user any more (erased): their classes keep the name they had. */
+  readonly missingUsers: number;
+}
+
+/** How a user's name is copied into `classes.instructor.name`: first and last name. */
+export function instructorNameOf(user: { readonly firstName: string; readonly lastName: string }): string {
+  return `${user.firstName} ${user.lastName}`.trim();
+}
+
+const BATCH = 500;
+
+/**
+ * The job that keeps `classes.instructor.name` — the copy of the instructor's name the
+ * design document keeps in every class for listings — in step with the user's name: every
+ * class whose copy differs from `firstName lastName` is rewritten. Idempotent and safe to run
+ * any time (nightly with the other jobs, or after a profile change); each class changes
+ * atomically, and classes already in step are not written.
+ *
+ * @example
+ * ```ts
+ * const { classesRenamed } = await nexfit.workflows.syncInstructorNames();
+ * ```
+ */
+export async function syncInstructorNames(deps: SyncInstructorNamesDeps): Promise<SyncInstructorNamesReport> {
+  const ids = await deps.classes.instructorIds();
+  let classesRenamed = 0;
+  let missingUsers = 0;
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const batch = ids.slice(i, i + BATCH);
+    const users = await deps.users.findManyByIds(batch);
+    missingUsers += batch.length - users.length;
+    for (const user of users) classesRenamed += await deps.classes.renameInstructor(user.id as UserId, instructorNameOf(user));
+  }
+  return { instructors: ids.length, classesRenamed, missingUsers };
+}
