@@ -16,6 +16,7 @@ import type { PoolMetrics } from '../core/pool-metrics.js';
 import { growthRates, type GrowthRate } from './health/growth.js';
 import { topStatements, type TopStatements } from './health/top-statements.js';
 
+/** What {@link healthReport} reads: the two stores, and the instance's counters to include. */
 export interface HealthReportOptions {
   readonly db: Db;
   readonly pg: Kysely<any>;
@@ -28,7 +29,11 @@ export interface HealthReportOptions {
   /** The instant partition coverage is measured from; the database's `now()` by default. */
   readonly at?: Date;
   /** The instance's read cache (`nexfit.cache`), to report its hits, misses and failures. */
-  readonly cache?: { readonly adapterName: string; stats(): CacheStats } | null;
+  readonly cache?: {
+    readonly adapterName: string;
+    /** The cache's counters now. */
+    stats(): CacheStats;
+  } | null;
   /** Both drivers' connection pools (`nexfit.poolMetrics()`). */
   readonly pools?: PoolMetrics;
   /** Growth rates are computed over the snapshots of this many days (default 30). */

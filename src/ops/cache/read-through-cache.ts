@@ -53,6 +53,7 @@ export interface CacheStats {
 
 /** Options of one read: `parse` checks a cached value is really an entity (else it is a miss). */
 export interface CacheReadOptions<T> {
+  /** The value as the caller's type, or `undefined` to refuse it (the read becomes a miss). */
   readonly parse?: (value: unknown) => T | undefined;
 }
 

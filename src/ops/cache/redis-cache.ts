@@ -5,11 +5,17 @@ import type { CacheAdapter } from './cache-adapter.js';
  * host creates, connects and closes the client; the SDK never owns it.
  */
 export interface RedisLikeClient {
+  /** `GET key`. */
   get(key: string): Promise<string | null | unknown>;
+  /** `MGET key…`. */
   mGet(keys: string[]): Promise<unknown[]>;
+  /** `SET key value PX ms`. */
   set(key: string, value: string, options: { PX: number }): Promise<unknown>;
+  /** `INCR key`. */
   incr(key: string): Promise<number | unknown>;
+  /** `PEXPIRE key ms`. */
   pExpire(key: string, ms: number): Promise<unknown>;
+  /** `DEL key…`. */
   del(keys: string[]): Promise<unknown>;
 }
 
