@@ -58,6 +58,7 @@ export type { NexfitCacheOption } from './ops/cache/cache-options.js';
 export { SlowOperationRecorder } from './ops/slow-operations.js';
 export { healthReport } from './ops/health-report.js';
 export { revertMongoLayout } from './stores/mongo/layout-version.js';
+export type { SyncInstructorNamesOptions, SyncInstructorNamesReport } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
 export type { MongoLayoutRevert } from './stores/mongo/layout-version.js';
 export type { HealthReport, HealthReportOptions, CacheHealth } from './ops/health-report.js';
 export { recordSizeSnapshot, growthRates } from './ops/health/growth.js';

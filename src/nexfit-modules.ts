@@ -32,7 +32,7 @@ import { AuditTrail } from './modules/audit/audit-trail.js';
 import { exportUserData, type ExportUserDataOptions } from './workflows/privacy/export-user-data.workflow.js';
 import { eraseUser, type EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
 import type { PrivacyWorkflowDeps } from './workflows/privacy/privacy-workflow-deps.js';
-import { syncInstructorNames } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
+import { syncInstructorNames, type SyncInstructorNamesOptions } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
 
 /** Options of the business modules, from `createNexfit`. */
 export interface ModuleOptions {
@@ -144,7 +144,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       /** The client's feedback on a PT session, updating the coach's rating exactly. */
       submitPtSessionFeedback: (input: PtSessionFeedbackInput, uow?: UnitOfWork) => submitPtSessionFeedback({ coaching: coaching.service, users: users.repository, deps }, input, uow),
       /** The job that rewrites `classes.instructor.name` where it no longer matches the user's name (nightly, or after a rename). */
-      syncInstructorNames: () => syncInstructorNames({ classes: classes.classes, users: users.repository }),
+      syncInstructorNames: (options?: SyncInstructorNamesOptions) => syncInstructorNames({ classes: classes.classes, users: users.repository }, options),
     },
     /**
      * KVKK/GDPR: a user's data as one JSON document (right of access) and the erasure of a

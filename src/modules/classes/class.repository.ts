@@ -61,8 +61,8 @@ export class ClassRepository extends MongoRepository<FitnessClass, typeof create
    * The user ids of every class's instructor (the `instructor.userId` index answers it),
    * for the job that keeps the instructors' names in step.
    */
-  async instructorIds(ctx?: StoreContext): Promise<UserId[]> {
-    return this.run('instructorIds', async () => {
+  async listInstructorIds(ctx?: StoreContext): Promise<UserId[]> {
+    return this.run('listInstructorIds', async () => {
       const ids = await this.collection.distinct('instructor.userId', {}, sessionOf(ctx));
       return ids.map((id) => String(id) as UserId);
     });

@@ -1,10 +1,12 @@
+import { z } from 'zod';
 import type { UserId } from '../../core/ids.js';
+import { parseOrThrow } from '../../core/validation.js';
 import type { ClassRepository } from '../../modules/classes/class.repository.js';
 import type { UserRepository } from '../../modules/users/user.repository.js';
 
 /** What {@link syncInstructorNames} reads and writes. */
 export interface SyncInstructorNamesDeps {
-  readonly classes: Pick<ClassRepository, 'instructorIds' | 'renameInstructor'>;
+  readonly classes: Pick<ClassRepository, 'listInstructorIds' | 'renameInstructor'>;
   readonly users: Pick<UserRepository, 'findManyByIds'>;
 }
 
@@ -23,7 +25,12 @@ export function instructorNameOf(user: { readonly firstName: string; readonly la
   return `${user.firstName} ${user.lastName}`.trim();
 }
 
-const BATCH = 500;
+const optionsSchema = z.strictObject({
+  /** Instructors read per batch (default and most 500: the longest id list a read takes). */
+  batchSize: z.number().int().min(1).max(500).optional(),
+});
+/** Options of {@link syncInstructorNames}. */
+export type SyncInstructorNamesOptions = z.input<typeof optionsSchema>;
 
 /**
  * The job that keeps `classes.instructor.name` — the copy of the instructor's name the
@@ -37,12 +44,13 @@ const BATCH = 500;
  * const { classesRenamed } = await nexfit.workflows.syncInstructorNames();
  * ```
  */
-export async function syncInstructorNames(deps: SyncInstructorNamesDeps): Promise<SyncInstructorNamesReport> {
-  const ids = await deps.classes.instructorIds();
+export async function syncInstructorNames(deps: SyncInstructorNamesDeps, options: SyncInstructorNamesOptions = {}): Promise<SyncInstructorNamesReport> {
+  const { batchSize = 500 } = parseOrThrow(optionsSchema, options, { entity: 'instructor name sync' });
+  const ids = await deps.classes.listInstructorIds();
   let classesRenamed = 0;
   let missingUsers = 0;
-  for (let i = 0; i < ids.length; i += BATCH) {
-    const batch = ids.slice(i, i + BATCH);
+  for (let i = 0; i < ids.length; i += batchSize) {
+    const batch = ids.slice(i, i + batchSize);
     const users = await deps.users.findManyByIds(batch);
     missingUsers += batch.length - users.length;
     for (const user of users) classesRenamed += await deps.classes.renameInstructor(user.id as UserId, instructorNameOf(user));

@@ -21,7 +21,7 @@ const AUDIT_ROWS = 100_000;
  * A realistic volume, made set-based and in time order (these tables are appended to as time
  * goes by, so the heap follows created_at): a year of payments (1 % still pending), invoices
  * over 500 plans (1 % open: most are paid at purchase), two years of subscriptions (30 %
- * active, half of those renewing), and audit rows over most of last month (0.5 %
+ * active, half of those renewing), and audit rows over most of last month (0.05 %
  * cancellations).
  */
 beforeAll(async () => {
@@ -55,9 +55,10 @@ beforeAll(async () => {
            CASE WHEN i % 2 = 0 THEN 'yearly' ELSE 'one_time' END, 1500.00, 'card', i % 2 = 0
     FROM generate_series(1, ${SUBSCRIPTIONS}) AS i`.execute(db);
   await sql`
-    INSERT INTO audit_logs (entity_type, entity_id, user_id, action, new_state, created_at)
+    INSERT INTO audit_logs (entity_type, entity_id, user_id, action, user_agent, ip_address, new_state, created_at)
     SELECT CASE WHEN i % 2 = 0 THEN 'member_subscriptions' ELSE 'invoices' END, 'e-' || i, lpad(to_hex(i % 5000), 24, '0'), 'update',
-           jsonb_build_object('status', CASE WHEN i % 200 = 0 THEN 'cancelled' ELSE 'active' END, 'n', i),
+           'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1 NexFit/4.2.' || (i % 50), '203.0.113.' || (i % 250),
+           jsonb_build_object('status', CASE WHEN i % 2000 = 0 THEN 'cancelled' ELSE 'active' END, 'n', i, 'plan', 'Plan ' || (i % 500), 'endDate', '2027-01-01', 'autoRenew', true, 'updatedBy', lpad(to_hex(i % 5000), 24, '0')),
            date_trunc('month', now()) - interval '1 month' + interval '1 day' + i * interval '20 seconds'
     FROM generate_series(1, ${AUDIT_ROWS}) AS i`.execute(db);
   await sql`ANALYZE transactions, invoices, subscriptions, audit_logs`.execute(db);
