@@ -10,7 +10,7 @@ export interface SyncInstructorNamesDeps {
   readonly users: Pick<UserRepository, 'findManyByIds'>;
 }
 
-/** What one run of {@link syncInstructorNames} did. */
+/** What one run of `nexfit.workflows.syncInstructorNames()` did. */
 export interface SyncInstructorNamesReport {
   /** Instructors looked at (every user some class names as its instructor). */
   readonly instructors: number;
@@ -29,7 +29,7 @@ const optionsSchema = z.strictObject({
   /** Instructors read per batch (default and most 500: the longest id list a read takes). */
   batchSize: z.number().int().min(1).max(500).optional(),
 });
-/** Options of {@link syncInstructorNames}. */
+/** Options of `nexfit.workflows.syncInstructorNames()`. */
 export type SyncInstructorNamesOptions = z.input<typeof optionsSchema>;
 
 /**
