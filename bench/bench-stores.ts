@@ -31,7 +31,7 @@ export async function withSuiteStores<T>(
   stores: { readonly mongoUri: string; readonly pgAdminUrl: string },
   suite: string,
   work: (s: SuiteStores) => Promise<T>,
-  options: Partial<Pick<NexfitOptions, 'clock'>> & { readonly pgPoolMax?: number } = {},
+  options: Partial<Pick<NexfitOptions, 'clock' | 'cache'>> & { readonly pgPoolMax?: number } = {},
 ): Promise<T> {
   const dbName = benchDatabaseName(suite);
   await withAdmin(stores.pgAdminUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
@@ -47,6 +47,7 @@ export async function withSuiteStores<T>(
       // Throwaway databases: a random keyring for the fields encrypted at rest.
       keyring: 'ephemeral',
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.cache ? { cache: options.cache } : {}),
     });
     return await work({ nexfit, pgUrl, mongoUri: stores.mongoUri, dbName });
   } finally {

@@ -7,6 +7,7 @@ import { defaultIdGenerator, type IdGenerator } from './core/ids.js';
 import { createEphemeralKeyring, type Keyring } from './core/keyring.js';
 import { rotateEncryptionKeys, type KeyRotationOptions, type KeyRotationReport } from './stores/mongo/key-rotation.js';
 import { ensureMongoCollections } from './stores/mongo/setup.js';
+import { assertUsableStoreLayout } from './stores/store-layout.js';
 import type { Database } from './stores/postgres/database.js';
 import { migratePostgresToLatest } from './stores/postgres/migrator.js';
 import { detectPreparedTransactions } from './stores/postgres/capabilities.js';
@@ -26,6 +27,10 @@ import type { Actor } from './access/actor.js';
 import type { IntentRecoveryReport } from './workflows/payment-intents/recover-payment-intents.workflow.js';
 import { reconcile, type ReconcileOptions, type ReconcileReport } from './ops/reconcile/reconcile.js';
 import { runHousekeeping, type HousekeepingOptions, type HousekeepingReport } from './ops/housekeeping.js';
+import { createReadCache, type NexfitCacheOption } from './ops/cache/cache-options.js';
+import type { ReadThroughCache } from './ops/cache/read-through-cache.js';
+import { PoolMonitor } from './ops/health/pool-metrics.js';
+import type { PoolMetrics } from './core/pool-metrics.js';
 
 /** How the SDK reaches MongoDB: the host's own client, or a URI the SDK connects (and closes) itself. */
 export type MongoStoreOptions =
@@ -70,6 +75,13 @@ export interface NexfitOptions extends ModuleOptions {
    * read by any other process.
    */
   readonly keyring?: Keyring | 'ephemeral';
+  /**
+   * A read-through cache for hot, rarely written entities read by id (facilities, membership
+   * plans, classes, exercises, foods), invalidated after commit. `'memory'` keeps entries in
+   * this process (one process only); `{ adapter: new RedisCache(client) }` shares entries and
+   * invalidations between processes. Default: no cache. See docs/operations.md#read-cache.
+   */
+  readonly cache?: NexfitCacheOption;
   /** Unit-of-work settings. */
   readonly unitOfWork?: {
     /**
@@ -102,6 +114,10 @@ export interface Nexfit extends NexfitModules {
   readonly pg: Kysely<Database>;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Both drivers' connection pools now: in use, idle, waiting (also `healthReport({ pools })` and `observer.onPoolEvent`). */
+  poolMetrics(): PoolMetrics;
+  /** The read cache (`createNexfit({ cache })`) with its counters, or `null` without one. */
+  readonly cache: ReadThroughCache | null;
   /** How units of work commit on these stores (detected once at start-up). */
   readonly unitOfWorkMode: UnitOfWorkMode;
   /**
@@ -220,7 +236,9 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
   try {
     const embedded = embeddedStoresRequested(options);
     const keyring = resolveKeyring(options.keyring, embedded);
-    const mongo = await connectMongo(embedded ? undefined : options.mongo, cleanups);
+    const pools = new PoolMonitor(options.observer);
+    cleanups.push(async () => pools.close());
+    const mongo = await connectMongo(embedded ? undefined : options.mongo, cleanups, (client) => pools.watchMongo(client));
     const postgres = await connectPostgres(embedded ? undefined : options.postgres, cleanups, options.observer);
     const clock = options.clock ?? systemClock;
     const ids = options.ids ?? defaultIdGenerator;
@@ -236,7 +254,10 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       ...(options.unitOfWork?.faults ? { faults: options.unitOfWork.faults } : {}),
       ...(options.observer?.onBackgroundError ? { onError: (error: unknown, where: string) => options.observer?.onBackgroundError?.(error, `unit of work: ${where}`) } : {}),
     });
+    pools.watchPostgres(postgres.pool);
+    const readCache = createReadCache(options.cache, clock, options.observer);
     const deps: ServiceDeps = {
+      ...(readCache ? { cache: readCache.reads } : {}),
       clock,
       ids,
       units: coordinator,
@@ -253,6 +274,8 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       stores: { mongo: { kind: mongo.kind, dbName: mongo.db.databaseName }, postgres: { kind: postgres.kind } },
       mongo: { client: mongo.client, db: mongo.db },
       pg: postgres.db,
+      cache: readCache?.cache ?? null,
+      poolMetrics: () => pools.snapshot(),
       clock,
       ids,
       unitOfWorkMode: mode,
@@ -288,6 +311,8 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       },
       close: closeAll,
     };
+    // A newer SDK's stores are refused before anything reads or writes them.
+    await assertUsableStoreLayout(mongo.db, postgres.db);
     if (options.migrate ?? embedded) await nexfit.migrate();
     return nexfit;
   } catch (error) {
@@ -329,8 +354,9 @@ function resolveKeyring(keyring: NexfitOptions['keyring'], embedded: boolean): K
   );
 }
 
-async function connectMongo(options: MongoStoreOptions | undefined, cleanups: (() => Promise<void>)[]) {
+async function connectMongo(options: MongoStoreOptions | undefined, cleanups: (() => Promise<void>)[], watch: (client: MongoClient) => void) {
   if (options && 'client' in options) {
+    watch(options.client);
     return { kind: 'host-client' as const, client: options.client, db: options.client.db(options.dbName) };
   }
   let uri = options?.uri;
@@ -343,6 +369,7 @@ async function connectMongo(options: MongoStoreOptions | undefined, cleanups: ((
     kind = 'embedded';
   }
   const client = new MongoClient(uri as string);
+  watch(client);
   try {
     await client.connect();
   } catch (cause) {
@@ -354,7 +381,7 @@ async function connectMongo(options: MongoStoreOptions | undefined, cleanups: ((
 
 async function connectPostgres(options: PostgresStoreOptions | undefined, cleanups: (() => Promise<void>)[], observer: NexfitObserver | undefined) {
   if (options && 'pool' in options) {
-    return { kind: 'host-pool' as const, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: lendHostPool(options.pool) }) }) };
+    return { kind: 'host-pool' as const, pool: options.pool, db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: lendHostPool(options.pool) }) }) };
   }
   let connectionString = options?.connectionString;
   let kind: 'connection-string' | 'embedded' = 'connection-string';
@@ -373,5 +400,5 @@ async function connectPostgres(options: PostgresStoreOptions | undefined, cleanu
   } catch (cause) {
     throw new ConfigurationError('Could not connect to PostgreSQL', { cause });
   }
-  return { kind, db };
+  return { kind, pool, db };
 }

@@ -35,6 +35,7 @@ import type { PrivacyWorkflowDeps } from './workflows/privacy/privacy-workflow-d
 import { recoverPaymentIntents, type IntentRecoveryOptions } from './workflows/payment-intents/recover-payment-intents.workflow.js';
 import { BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, rememberSteps, withoutSteps } from './public-door.js';
 import type { NexfitModules, NexfitRepositories } from './nexfit-surface.js';
+import { syncInstructorNames, type SyncInstructorNamesOptions } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
 
 /** Options of the business modules, from `createNexfit`. */
 export interface ModuleOptions {
@@ -154,6 +155,8 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       completePtSession: (input: CompletePtSessionInput, uow?: UnitOfWork) => completePtSession({ coaching: coaching.service, deps }, input, uow),
       /** The client's feedback on a PT session, updating the coach's rating exactly. */
       submitPtSessionFeedback: (input: PtSessionFeedbackInput, uow?: UnitOfWork) => submitPtSessionFeedback({ coaching: coaching.service, users: users.repository, deps }, input, uow),
+      /** The job that rewrites `classes.instructor.name` where it no longer matches the user's name (nightly, or after a rename). */
+      syncInstructorNames: (options?: SyncInstructorNamesOptions) => syncInstructorNames({ classes: classes.classes, users: users.repository, locale: deps.locale }, options),
     },
     /**
      * KVKK/GDPR: a user's data as one JSON document (right of access) and the erasure of a

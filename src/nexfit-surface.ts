@@ -4,6 +4,7 @@
  * imported by name from `@nexfit/sdk`.
  */
 import type { IntentRecoveryOptions, IntentRecoveryReport } from './workflows/payment-intents/recover-payment-intents.workflow.js';
+import type { SyncInstructorNamesOptions, SyncInstructorNamesReport } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
 import type { AnalyticsDailyRepository } from './modules/analytics/analytics-daily.repository.js';
 import type { AnalyticsService } from './modules/analytics/analytics.service.js';
 import type { AuditLogRepository } from './modules/audit/audit-log.repository.js';
@@ -100,6 +101,8 @@ export interface NexfitWorkflows {
    * intent the provider never charged. `nexfit.recoverInDoubt()` runs it after the units of work.
    */
   recoverPaymentIntents(options?: IntentRecoveryOptions): Promise<IntentRecoveryReport>;
+  /** Rewrite `classes.instructor.name` from the instructors' current names (a nightly job, or after a rename). */
+  syncInstructorNames(options?: SyncInstructorNamesOptions): Promise<SyncInstructorNamesReport>;
   /** Refund (part of) a purchase: provider refund, refund transaction, credit note. */
   refundMembership(input: RefundMembershipInput): Promise<RefundMembershipResult>;
   /** Book one occurrence of a class: real occurrence, active membership with classes, weekly limit, capacity under concurrency. */

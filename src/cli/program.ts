@@ -6,10 +6,12 @@ import { ConfigurationError, isNexfitError } from '../core/errors.js';
 import type { PaymentProvider } from '../modules/billing/payment-provider.js';
 import { KEYRING_ENV, keyringFromEnv } from '../core/keyring.js';
 import { migratePostgresDown, postgresMigrationStatus } from '../stores/postgres/migrator.js';
+import { revertMongoLayout } from '../stores/mongo/layout-version.js';
 import { ensureRollingPartitions, listPartitions } from '../stores/postgres/partitions.js';
 import { progressReporter } from './progress.js';
 import { archiveOlderThan, ARCHIVE_TARGETS, type ArchiveTarget } from '../ops/archive/index.js';
 import { healthReport } from '../ops/health-report.js';
+import { recordSizeSnapshot } from '../ops/health/growth.js';
 import { seedDemo } from '../ops/demo-seed.js';
 import { RECONCILE_CHECKS, type ReconcileCheck } from '../ops/reconcile/reconcile.js';
 
@@ -119,17 +121,25 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const status = await postgresMigrationStatus(nexfit.pg);
       print(flags, `migrated: PostgreSQL at ${status.current ?? 'none'}, MongoDB collections ensured`, { ok: true, postgres: status });
     }));
-  connectionOptions(migrate.command('down').description('Revert the latest PostgreSQL migration').option('--steps <n>', 'how many migrations to revert', '1'))
-    .action(async (flags: ConnectionFlags & { steps: string }) => withNexfit(flags, async (nexfit) => {
+  connectionOptions(
+    migrate
+      .command('down')
+      .description('Revert the latest PostgreSQL migration(s) and the MongoDB layout (validators and indexes) to the one before')
+      .option('--steps <n>', 'how many PostgreSQL migrations to revert', '1')
+      .option('--store <store>', 'only one store: mongo or postgres'),
+  )
+    .action(async (flags: ConnectionFlags & { steps: string; store?: string }) => withNexfit(flags, async (nexfit) => {
       const steps = Number(flags.steps);
-      if (!Number.isInteger(steps) || steps < 1) {
-        io.stderr.write('nexfit: --steps takes a positive whole number\n');
+      if (!Number.isInteger(steps) || steps < 1 || (flags.store !== undefined && flags.store !== 'mongo' && flags.store !== 'postgres')) {
+        io.stderr.write('nexfit: --steps takes a positive whole number, --store mongo or postgres\n');
         exitCode = EXIT.usage;
         return;
       }
-      await migratePostgresDown(nexfit.pg, { steps });
+      const mongo = flags.store === 'postgres' ? null : await revertMongoLayout(nexfit.mongo.db);
+      if (flags.store !== 'mongo') await migratePostgresDown(nexfit.pg, { steps });
       const status = await postgresMigrationStatus(nexfit.pg);
-      print(flags, `reverted ${steps}: PostgreSQL at ${status.current ?? 'none'}`, { ok: true, postgres: status });
+      const mongoLine = mongo ? `MongoDB layout ${mongo.from} -> ${mongo.to}` : 'MongoDB unchanged';
+      print(flags, `reverted: PostgreSQL at ${status.current ?? 'none'}${flags.store === 'mongo' ? ' (unchanged)' : ''}, ${mongoLine}`, { ok: true, postgres: status, mongo });
     }));
   connectionOptions(migrate.command('status').description('Show applied and pending migrations'))
     .action(async (flags: ConnectionFlags) => withNexfit(flags, async (nexfit) => {
@@ -215,12 +225,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }
     }));
 
-  connectionOptions(program.command('health').description('Index, size, partition and unit-of-work health of both stores'))
-    .action(async (flags: ConnectionFlags) => withNexfit(flags, async (nexfit) => {
+  connectionOptions(
+    program
+      .command('health')
+      .description('Index, size, growth, partition and unit-of-work health of both stores')
+      .option('--record', 'first store a size snapshot (nightly: the growth rates are computed from them)'),
+  )
+    .action(async (flags: ConnectionFlags & { record?: boolean }) => withNexfit(flags, async (nexfit) => {
+      if (flags.record) await recordSizeSnapshot({ db: nexfit.mongo.db, pg: nexfit.pg });
       const report = await healthReport({ db: nexfit.mongo.db, pg: nexfit.pg });
       const lines = [
         `MongoDB collections: ${report.mongo.collections.length}`,
         `PostgreSQL tables: ${report.postgres.tables.length}`,
+        ...report.growth.filter((g) => (g.rowsPerDay ?? 0) !== 0).map((g) => `growth ${g.store} ${g.target}: ${Math.round(g.rowsPerDay ?? 0)} rows/day, ${Math.round((g.bytesPerDay ?? 0) / 1024)} KiB/day`),
         `prepared transactions: ${report.unitsOfWork.preparedTransactions.enabled ? `enabled (max ${report.unitsOfWork.preparedTransactions.maxPreparedTransactions})` : 'disabled (ordered unit of work)'}`,
         report.problems.length ? `problems:\n${report.problems.map((p) => `  - ${p}`).join('\n')}` : 'no problems found',
       ];

@@ -1,3 +1,5 @@
+import type { PoolEvent } from './pool-metrics.js';
+
 /** One store operation as the SDK's repositories report it to the host's observer. */
 export interface StoreOperationEvent {
   readonly store: 'mongo' | 'postgres';
@@ -29,6 +31,12 @@ export interface NexfitObserver {
    * step left to recovery, an event handler that threw. `where` names the place.
    */
   onBackgroundError?(error: unknown, where: string): void;
+  /**
+   * Called on every connection-pool event of either driver (a MongoDB connection checked out
+   * or in, created, closed, a pool cleared; a PostgreSQL connection opened, acquired,
+   * removed) with the pool's counters right after it: in use, idle, waiting.
+   */
+  onPoolEvent?(event: PoolEvent): void;
 }
 
 /** Runs `fn`, reporting it to the observer (if any) with its duration and outcome. */

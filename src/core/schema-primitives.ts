@@ -194,10 +194,16 @@ function isExistingDay(value: string): boolean {
 /** An ISO-8601 week label, `YYYY-Www` (`2026-W10`): weekly limits are counted per such week. */
 export const isoWeekSchema = z.string().max(8).regex(/^\d{4}-W(?:0[1-9]|[1-4]\d|5[0-3])$/, { error: M.isoWeek.en });
 
+/** Zones already found valid: building an `Intl.DateTimeFormat` costs far more than the rest of a facility's validation. */
+const knownTimeZones = new Set<string>();
+
 /** True when the runtime knows `zone` as an IANA time zone. */
 export function isTimeZone(zone: string): boolean {
+  if (knownTimeZones.has(zone)) return true;
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
+    // Only valid names are remembered, so the set is bounded by the runtime's zone list.
+    if (zone.length > 0) knownTimeZones.add(zone);
     return zone.length > 0;
   } catch {
     return false;

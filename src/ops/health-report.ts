@@ -11,7 +11,12 @@ import {
 } from './health/postgres-health.js';
 import { inDoubtUnits, type InDoubtUnits } from './health/units-of-work-health.js';
 import type { SlowOperationSource, SlowOperationsSnapshot } from './slow-operations.js';
+import type { CacheStats } from './cache/read-through-cache.js';
+import type { PoolMetrics } from '../core/pool-metrics.js';
+import { growthRates, type GrowthRate } from './health/growth.js';
+import { topStatements, type TopStatements } from './health/top-statements.js';
 
+/** What {@link healthReport} reads: the two stores, and the instance's counters to include. */
 export interface HealthReportOptions {
   readonly db: Db;
   readonly pg: Kysely<any>;
@@ -23,6 +28,24 @@ export interface HealthReportOptions {
   readonly inDoubtAfterMs?: number;
   /** The instant partition coverage is measured from; the database's `now()` by default. */
   readonly at?: Date;
+  /** The instance's read cache (`nexfit.cache`), to report its hits, misses and failures. */
+  readonly cache?: {
+    readonly adapterName: string;
+    /** The cache's counters now. */
+    stats(): CacheStats;
+  } | null;
+  /** Both drivers' connection pools (`nexfit.poolMetrics()`). */
+  readonly pools?: PoolMetrics;
+  /** Growth rates are computed over the snapshots of this many days (default 30). */
+  readonly growthWindowDays?: number;
+  /** How many statements of `pg_stat_statements` to show (default 10). */
+  readonly topStatements?: number;
+}
+
+/** The read cache's counters in a {@link HealthReport}. */
+export interface CacheHealth extends CacheStats {
+  /** `MemoryLruCache`, `RedisCache` or the host's adapter class. */
+  readonly adapter: string;
 }
 
 /** The state of both stores, for an operator or a monitoring job. */
@@ -36,6 +59,14 @@ export interface HealthReport {
   readonly unitsOfWork: InDoubtUnits;
   /** `null` without `observerStats`. */
   readonly slowOperations: SlowOperationsSnapshot | null;
+  /** `null` without a cache. Failures mean reads fell back to the stores (and, for invalidations, entries may be stale until their TTL). */
+  readonly cache: CacheHealth | null;
+  /** In use, idle and waiting connections of both drivers; `null` without `pools`. */
+  readonly pools: PoolMetrics | null;
+  /** The statements with the most total time, from `pg_stat_statements` when installed. */
+  readonly topStatements: TopStatements;
+  /** Rows and bytes per day per table and collection, from the snapshots `recordSizeSnapshot` stores. */
+  readonly growth: readonly GrowthRate[];
   /**
    * What needs action, one line each: missing collections or indexes, missing partitions,
    * rows in a DEFAULT partition, units in doubt. Unused indexes are information, not
@@ -55,12 +86,14 @@ export interface HealthReport {
  * ```
  */
 export async function healthReport(options: HealthReportOptions): Promise<HealthReport> {
-  const [mongo, tables, unusedIndexes, partitions, unitsOfWork] = await Promise.all([
+  const [mongo, tables, unusedIndexes, partitions, unitsOfWork, top, growth] = await Promise.all([
     mongoHealth(options.db),
     postgresTableSizes(options.pg),
     postgresUnusedIndexes(options.pg),
     partitionCoverage(options.pg, { monthsAhead: options.partitionMonthsAhead ?? 3, ...(options.at ? { at: options.at } : {}) }),
     inDoubtUnits(options.pg, options.inDoubtAfterMs === undefined ? {} : { olderThanMs: options.inDoubtAfterMs }),
+    topStatements(options.pg, options.topStatements ?? 10),
+    growthRates(options.pg, { ...(options.growthWindowDays ? { windowDays: options.growthWindowDays } : {}), ...(options.at ? { at: options.at } : {}) }),
   ]);
   const problems: string[] = [];
   for (const c of mongo.collections) {
@@ -74,11 +107,23 @@ export async function healthReport(options: HealthReportOptions): Promise<Health
   }
   const inDoubt = unitsOfWork.prepared.length + unitsOfWork.pendingIntents.length;
   if (inDoubt > 0) problems.push(`${inDoubt} unit(s) of work in doubt (run recoverInDoubt / nexfit uow recover)`);
+  const cache = options.cache ? { adapter: options.cache.adapterName, ...options.cache.stats() } : null;
+  if (cache && cache.failures > 0) {
+    problems.push(`The read cache (${cache.adapter}) failed ${cache.failures} time(s), ${cache.invalidationFailures} of them invalidations; reads fell back to the stores (last: ${cache.lastFailure?.message ?? 'unknown'})`);
+  }
+  const pools = options.pools ?? null;
+  if (pools && pools.postgres.waiting > 0) problems.push(`${pools.postgres.waiting} queries wait for a PostgreSQL connection (${pools.postgres.inUse} in use of ${pools.postgres.max ?? '?'})`);
+  if (pools && pools.mongo.waiting > 0) problems.push(`${pools.mongo.waiting} operations wait for a MongoDB connection (${pools.mongo.inUse} in use)`);
+  if (pools && pools.mongo.checkOutFailures > 0) problems.push(`${pools.mongo.checkOutFailures} MongoDB connection check-out(s) failed since start-up`);
   return {
     mongo,
     postgres: { tables, unusedIndexes, partitions },
     unitsOfWork,
     slowOperations: options.observerStats?.snapshot() ?? null,
+    cache,
+    pools,
+    topStatements: top,
+    growth,
     problems,
   };
 }

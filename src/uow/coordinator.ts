@@ -12,6 +12,7 @@ import { Outbox } from './outbox.js';
 import { SimulatedCrash, type FaultInjector, type UowProtocolStep } from './protocol-steps.js';
 import { backoffMs, isTransientUnitError, isUnknownCommitResult } from './retry-rules.js';
 import type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions } from './unit-of-work.js';
+import { attachUnitSession } from './unit-sessions.js';
 
 /** Prefix of every prepared-transaction gid and intent id the SDK creates. */
 export const UOW_ID_PREFIX = 'nexfit_uow_';
@@ -125,6 +126,7 @@ export class UnitOfWorkCoordinator {
             },
             context: options.context ?? { actorId: null },
           };
+          attachUnitSession(session, uow);
           result = await work(uow);
           await this.#step('before-prepare', unitId);
           if (this.mode === 'two-phase') {

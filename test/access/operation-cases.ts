@@ -451,6 +451,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     return (s) => s.workflows!.cancelMembership!({ memberSubscriptionId: id, when: 'at_period_end' });
   }, { fresh: true }),
   'workflows.expireEnded': c('none', async () => (s) => s.workflows!.expireEnded!(OCCURRENCE)),
+  'workflows.syncInstructorNames': c('none', async () => (s) => s.workflows!.syncInstructorNames!()),
   'workflows.refundMembership': c('member', async (t) => {
     const id = await r(t).memberSubscription(t.user, t.facility);
     return (s) => s.workflows!.refundMembership!({ memberSubscriptionId: id, amount: 1_00, reason: 'kısmi iade', idempotencyKey: `key-${t.w.newUuid()}` });

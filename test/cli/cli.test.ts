@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../src/cli/program.js';
 import { POSTGRES_MIGRATION_NAMES } from '../../src/stores/postgres/migrator.js';
+import { MONGO_SCHEMA_VERSION } from '../../src/stores/mongo/collections.js';
 import { useTestMongo, useTestPostgres } from '../support/stores.js';
 
 const mongo = useTestMongo();
@@ -49,6 +50,7 @@ describe('the nexfit command', () => {
     const down = await nexfit(['migrate', 'down', '--steps', '1', '--json']);
     expect(down.code).toBe(EXIT.ok);
     expect(JSON.parse(down.stdout).postgres.pending).toEqual([POSTGRES_MIGRATION_NAMES.at(-1)]);
+    expect(JSON.parse(down.stdout).mongo).toMatchObject({ from: MONGO_SCHEMA_VERSION, to: 0 });
     expect((await nexfit(['migrate', 'up'])).code).toBe(EXIT.ok);
   });
 

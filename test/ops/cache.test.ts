@@ -8,9 +8,10 @@ import type { CacheAdapter } from '../../src/ops/cache/cache-adapter.js';
 import { useTestNexfit } from '../support/nexfit.js';
 
 const t = useTestNexfit();
-const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const redisUrl = process.env['REDIS_URL'];
 
 async function connectRedis() {
+  if (!redisUrl) return undefined;
   const client = createClient({ url: redisUrl, socket: { connectTimeout: 1_000, reconnectStrategy: false } });
   client.on('error', () => {});
   try {
@@ -57,14 +58,15 @@ describe('the read-through cache', () => {
   it('serves hits from Redis and invalidates after commit only', async ({ skip }) => {
     const client = await connectRedis();
     if (!client) {
-      console.log(`[nexfit] Redis not reachable at ${redisUrl}: the Redis adapter test is skipped`);
-      skip(`Redis not reachable at ${redisUrl}`);
+      const reason = redisUrl ? `Redis not reachable at ${redisUrl}` : 'REDIS_URL is not set';
+      console.log(`[nexfit] ${reason}: the Redis adapter test is skipped`);
+      skip(reason);
       return;
     }
     try {
       const prefix = `nexfit-test-${Date.now()}:`;
       await behavesAsReadThroughCache(new RedisCache(client, { prefix }), 'redis');
-      expect(await client.pTTL(`${prefix}plan:redis`)).toBeGreaterThan(0);
+      expect(await client.pTTL(`${prefix}e:plan:redis`)).toBeGreaterThan(0);
     } finally {
       await client.quit();
     }
@@ -84,10 +86,58 @@ describe('the read-through cache', () => {
   });
 
   it('still answers from the loader when the cache store fails', async () => {
-    const failing: CacheAdapter = { get: async () => { throw new Error('down'); }, set: async () => { throw new Error('down'); }, delete: async () => { throw new Error('down'); } };
+    const down = async (): Promise<never> => { throw new Error('down'); };
+    const failing: CacheAdapter = { get: down, getMany: down, set: down, increment: down, delete: down };
     const errors: unknown[] = [];
     const cache = new ReadThroughCache(failing, { onError: (e) => errors.push(e) });
     expect(await cache.getOrLoad('k', async () => 'value')).toBe('value');
     expect(errors).toHaveLength(2);
+    await cache.invalidate(['k']);
+    expect(cache.stats()).toMatchObject({ misses: 1, failures: 4, invalidationFailures: 1, lastFailure: { message: 'down' } });
+  });
+
+  it('answers from the loader when the cache store hangs, after its timeout', async () => {
+    const hang = () => new Promise<never>(() => {});
+    const hanging: CacheAdapter = { get: hang, getMany: hang, set: hang, increment: hang, delete: hang };
+    const cache = new ReadThroughCache(hanging, { timeoutMs: 20 });
+    expect(await cache.getOrLoad('k', async () => 'value')).toBe('value');
+    expect(cache.stats().failures).toBe(2);
+  });
+
+  it('never stores a value loaded before a commit over that commit\'s invalidation', async () => {
+    const cache = new ReadThroughCache(new MemoryLruCache());
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    // A reader loads the old value, a writer commits and invalidates, then the reader stores what it loaded.
+    const slowRead = cache.getOrLoad('plan:1', async () => { await gate; return { price: 100 }; });
+    await new Promise((r) => setTimeout(r, 5));
+    await cache.invalidate(['plan:1']);
+    release();
+    expect(await slowRead).toEqual({ price: 100 });
+    const load = countingLoader({ price: 200 });
+    expect(await cache.getOrLoad('plan:1', load)).toEqual({ price: 200 });
+    expect(load.calls).toBe(1);
+  });
+
+  it('treats a corrupted or foreign entry as a miss', async () => {
+    const adapter = new MemoryLruCache();
+    const cache = new ReadThroughCache(adapter);
+    for (const garbage of ['{not json', '"a string"', JSON.stringify({ f: 'someone-else/1', v: '0', d: { price: 1 } }), JSON.stringify({ f: 'nexfit-cache/1', v: '0', d: { $nexfitDate: 'not a date' } })]) {
+      await adapter.set('e:plan:2', garbage, 60_000);
+      const load = countingLoader({ price: 300 });
+      expect(await cache.getOrLoad('plan:2', load)).toEqual({ price: 300 });
+      expect(load.calls).toBe(1);
+      await adapter.delete(['e:plan:2']);
+    }
+    expect(cache.stats().rejected).toBe(4);
+  });
+
+  it('bypasses keys that are not printable and bounded', async () => {
+    const cache = new ReadThroughCache(new MemoryLruCache());
+    const load = countingLoader(1);
+    await cache.getOrLoad('plan:with space', load);
+    await cache.getOrLoad('plan:with space', load);
+    expect(load.calls).toBe(2);
+    expect(cache.stats().bypassed).toBe(2);
   });
 });

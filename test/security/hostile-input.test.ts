@@ -23,7 +23,7 @@ const t = useTestNexfit({ clock: '2026-03-02T09:00:00Z', nexfit: { payments, key
 /** Members the TypeScript classes declare `protected`: not part of the public surface. */
 const PROTECTED_MEMBERS = new Set([
   'countWhere', 'findOneWhere', 'findAllWhere', 'pageWhere', 'replaceWith', 'modify', 'updateAtomically', 'buildNew', 'toStored', 'fromStored', 'parse',
-  'toObjectId', 'run', 'insertTimestamps', 'dbOf', 'keysetPage', 'updatedAtIs', 'refuseUpdate', 'inTransaction', 'blindIndexOf', 'encryptedValue',
+  'toObjectId', 'run', 'insertTimestamps', 'dbOf', 'keysetPage', 'updatedAtIs', 'refuseUpdate', 'inTransaction', 'blindIndexOf', 'encryptedValue', 'invalidateCached',
 ]);
 
 /** Names of methods that only read (or compute) and write nothing; every other method needs a corpus entry. */
@@ -176,6 +176,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'repositories.classes.create', args: (w) => [createInputs.classes({ facilityId: w.facility })] },
   { target: 'repositories.classes.patch', args: (w) => [w.fitnessClass, { description: 'nefes', tags: ['yoga'] }, {}] },
   { target: 'repositories.classes.delete', args: (w) => [w.spareClass, {}] },
+  { target: 'repositories.classes.renameInstructor', args: (w) => [w.coach, 'Elif Kaya'] },
   { target: 'repositories.classBookings.create', args: (w) => [createInputs.class_bookings({ classId: w.fitnessClass, userId: w.client, date: '2026-03-11T06:00:00Z' })] },
   { target: 'repositories.classBookings.patch', args: (w) => [w.booking, { notes: 'geç gelecek' }, {}] },
   { target: 'repositories.classBookings.delete', args: (w) => [w.spareBooking, {}] },
@@ -220,6 +221,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'workflows.cancelMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, when: 'at_period_end', reason: 'taşınıyorum' }] },
   { target: 'workflows.expireEnded', args: () => ['2026-03-02T09:00:00Z'] },
   { target: 'workflows.recoverPaymentIntents', args: () => [{ olderThanMs: 3_600_000, batchSize: 10 }] },
+  { target: 'workflows.syncInstructorNames', args: () => [{ batchSize: 100 }] },
   { target: 'workflows.refundMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, idempotencyKey: `refund-${w.newUuid()}`, transactionId: w.transactionId, amount: 100_00, reason: 'iade', cancel: false }] },
   { target: 'workflows.bookClass', args: (w) => [{ classId: w.fitnessClass, userId: w.client, occurrenceStart: '2026-03-16T06:00:00Z' }] },
   { target: 'workflows.completePtSession', args: (w) => [{ sessionId: w.ptSession, coachId: w.coach }] },

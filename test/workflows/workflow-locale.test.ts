@@ -27,6 +27,7 @@ const invalidCalls: Record<string, (nexfit: Nexfit) => Promise<unknown>> = {
   cancelMembership: (n) => n.workflows.cancelMembership({} as never),
   expireEnded: (n) => n.workflows.expireEnded('not a date' as never),
   recoverPaymentIntents: (n) => n.workflows.recoverPaymentIntents({ olderThanMs: -1 }),
+  syncInstructorNames: (n) => n.workflows.syncInstructorNames({ batchSize: -1 }),
   refundMembership: (n) => n.workflows.refundMembership({} as never),
   bookClass: (n) => n.workflows.bookClass({} as never),
   recordFacilityVisit: (n) => n.workflows.recordFacilityVisit({} as never),

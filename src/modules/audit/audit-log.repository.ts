@@ -1,4 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { z } from 'zod';
+import { instantSchema, jsonObjectSchema } from '../../core/schema-primitives.js';
 import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import type { RepositoryDeps } from '../../stores/repository-deps.js';
@@ -13,6 +15,14 @@ const fields = auditLogSchema.shape;
 
 /** Histories read newest first: `idx_audit_logs_entity` / `idx_audit_logs_user_id`, both ending in `created_at`. */
 const NEWEST_FIRST: KeysetOrder = { direction: 'desc', columns: [['created_at', 'timestamptz'], ['id', 'bigint']] };
+
+/** A part of a new state to look for: a non-empty JSON object, matched by containment. */
+const stateMatchSchema = jsonObjectSchema.refine((value) => Object.keys(value).length > 0, { error: 'Give at least one field of the state to match' });
+/** What {@link AuditLogRepository.listByNewState} looks for in `new_state`. */
+export type AuditStateMatch = z.input<typeof stateMatchSchema>;
+const stateFilterSchema = z.strictObject({ entityType: fields.entityType.optional(), from: instantSchema.optional(), to: instantSchema.optional() });
+/** Filters of {@link AuditLogRepository.listByNewState}. */
+export type AuditStateFilter = z.input<typeof stateFilterSchema>;
 
 /**
  * The `audit_logs` table: an append-only record of who changed what, with the state before
@@ -59,6 +69,40 @@ export class AuditLogRepository extends PostgresRepository {
     return this.run('listByUser', async () => {
       const user = this.parse(fields.userId.unwrap(), userId);
       const query = this.dbOf(ctx).selectFrom('audit_logs').selectAll().where('user_id', '=', user);
+      const { rows, nextCursor } = await this.keysetPage(query, NEWEST_FIRST, page);
+      return { items: rows.map(toAuditLog), nextCursor };
+    });
+  }
+
+  /**
+   * Changes that set fields to values — every row whose `new_state` contains `newState`
+   * (`{ status: 'cancelled' }`), optionally of one entity type, newest first: "who cancelled
+   * memberships this month", "which invoices were voided"; `from`/`to` bound `created_at`
+   * (and the partitions read). Served by the GIN index `idx_audit_logs_new_state` on every
+   * partition (containment, `new_state @> …`); every page collects all matches before
+   * ordering them, so it is meant for selective matches. Archived rows
+   * (`audit_logs_archive`) are not searched.
+   */
+  async listByNewState(newState: AuditStateMatch, filter: AuditStateFilter = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<AuditLog>> {
+    return this.run('listByNewState', async () => {
+      const match = this.parse(stateMatchSchema, newState);
+      const { entityType, from, to } = this.parse(stateFilterSchema, filter);
+      // The matches are collected first (a materialised CTE, through the GIN index) and then
+      // ordered: with a LIMIT the planner would otherwise walk every partition by created_at,
+      // filtering row by row, on the assumption that matches are common — they are not.
+      const query = this.dbOf(ctx)
+        .with(
+          (cte) => cte('audit_logs').materialized(),
+          (db) => {
+            let matches = db.selectFrom('audit_logs').selectAll().where(sql<boolean>`new_state @> cast(${JSON.stringify(match)} as jsonb)`);
+            if (entityType) matches = matches.where('entity_type', '=', entityType);
+            if (from) matches = matches.where('created_at', '>=', from);
+            if (to) matches = matches.where('created_at', '<', to);
+            return matches;
+          },
+        )
+        .selectFrom('audit_logs')
+        .selectAll();
       const { rows, nextCursor } = await this.keysetPage(query, NEWEST_FIRST, page);
       return { items: rows.map(toAuditLog), nextCursor };
     });

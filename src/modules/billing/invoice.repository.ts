@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { BusinessId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { calendarDateSchema, DEFAULT_TIME_ZONE } from '../../core/schema-primitives.js';
+import { calendarDateSchema, DEFAULT_TIME_ZONE, jsonObjectSchema } from '../../core/schema-primitives.js';
 import type { RepositoryDeps } from '../../stores/repository-deps.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { calendarDateOf, decimalOf, instantOf, jsonTextOf, minorOf, nullableCalendarDateOf } from '../../stores/postgres/column-values.js';
@@ -225,11 +225,53 @@ export class InvoiceRepository extends PostgresRepository {
     return this.refuseUpdate(id, async () => current);
   }
 
+  /**
+   * Invoices with a line containing every field of `line` (`{ description: 'Aylık' }`, or any
+   * field the lines carry), newest first: what a plan's or a product's sales look like. Served
+   * by the GIN index `idx_invoices_invoice_data` (containment,
+   * `invoice_data @> {"lines": [line]}`).
+   */
+  async listByLineItem(line: InvoiceLineMatch, page?: PageRequest, ctx?: StoreContext): Promise<Page<Invoice>> {
+    return this.run('listByLineItem', async () => {
+      const match = this.parse(lineMatchSchema, line);
+      const query = this.dbOf(ctx)
+        .selectFrom('invoices')
+        .selectAll()
+        .where(sql<boolean>`invoice_data @> cast(${JSON.stringify({ lines: [match] })} as jsonb)`);
+      const { rows, nextCursor } = await this.keysetPage(query, NEWEST_FIRST, page);
+      return { items: rows.map(toInvoice), nextCursor };
+    });
+  }
+
+  /**
+   * Open invoices — `issued` or `overdue` — earliest due first, optionally of one business
+   * and due before a date: the dunning run's and the receivables report's input. Served by
+   * the partial index `idx_invoices_open`, which holds the open invoices only.
+   */
+  async listOpen(filter: InvoiceOpenFilter = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<Invoice>> {
+    return this.run('listOpen', async () => {
+      const { businessId, dueBefore } = this.parse(openFilterSchema, filter);
+      let query = this.dbOf(ctx).selectFrom('invoices').selectAll().where(sql<boolean>`status IN ('issued', 'overdue')`);
+      if (businessId) query = query.where('business_id', '=', businessId);
+      if (dueBefore) query = query.where('due_date', '<', dueBefore);
+      const { rows, nextCursor } = await this.keysetPage(query, EARLIEST_DUE_FIRST, page);
+      return { items: rows.map(toInvoice), nextCursor };
+    });
+  }
+
   #numberNotAccepted(): ValidationError {
     const message = 'The invoice number is assigned by the invoice number sequence';
     return new ValidationError(`Invalid ${this.entity}: invoiceNumber: ${message}`, [{ path: ['invoiceNumber'], code: 'unrecognized_keys', message }]);
   }
 }
+
+/** A line to look for: a non-empty JSON object, matched by containment. */
+const lineMatchSchema = jsonObjectSchema.refine((value) => Object.keys(value).length > 0, { error: 'Give at least one field of the line to match' });
+/** What {@link InvoiceRepository.listByLineItem} looks for in `invoiceData.lines`. */
+export type InvoiceLineMatch = z.input<typeof lineMatchSchema>;
+const openFilterSchema = z.strictObject({ businessId: invoiceSchema.shape.businessId.optional(), dueBefore: calendarDateSchema.optional() });
+/** Filters of {@link InvoiceRepository.listOpen}. */
+export type InvoiceOpenFilter = z.input<typeof openFilterSchema>;
 
 /** Entity -> row: the one place the `invoices` columns are written. */
 function toNewRow(data: CreateInvoiceData): NewInvoiceRow {

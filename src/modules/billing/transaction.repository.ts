@@ -187,7 +187,51 @@ export class TransactionRepository extends PostgresRepository {
       return minorOf(row.total);
     });
   }
+
+  /**
+   * The transactions the payment provider knows by `providerRef` (`metadata.providerRef`):
+   * a payment and the refunds made under that reference, oldest first. Reconciliation
+   * matches the provider's ledger to rows by it. Served by the GIN index
+   * `idx_transactions_metadata` (containment, `metadata @> {"providerRef": …}`).
+   */
+  async findByProviderRef(providerRef: string, ctx?: StoreContext): Promise<Transaction[]> {
+    return this.run('findByProviderRef', async () => {
+      const ref = this.parse(providerRefSchema, providerRef);
+      const rows = await this.dbOf(ctx)
+        .selectFrom('transactions')
+        .selectAll()
+        .where(sql<boolean>`metadata @> cast(${JSON.stringify({ providerRef: ref })} as jsonb)`)
+        .orderBy('created_at')
+        .orderBy('id')
+        .limit(PROVIDER_REF_MATCHES)
+        .execute();
+      return rows.map(toTransaction);
+    });
+  }
+
+  /**
+   * `pending` transactions, oldest first, optionally created before `createdBefore`: what a
+   * sweep of unfinished payments works through. Served by the partial index
+   * `idx_transactions_pending`, which holds the pending rows only.
+   */
+  async listPending(filter: TransactionPendingFilter = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<Transaction>> {
+    return this.run('listPending', async () => {
+      const { createdBefore } = this.parse(pendingFilterSchema, filter);
+      let query = this.dbOf(ctx).selectFrom('transactions').selectAll().where(sql<boolean>`status = 'pending'`);
+      if (createdBefore) query = query.where('created_at', '<', createdBefore);
+      const { rows, nextCursor } = await this.keysetPage(query, OLDEST_FIRST, page);
+      return { items: rows.map(toTransaction), nextCursor };
+    });
+  }
 }
+
+/** A provider's reference, as `recordPayment` stores it. */
+const providerRefSchema = z.string().trim().min(1).max(100);
+/** More rows under one reference than a payment and its refunds would make means something is wrong; the list is bounded. */
+const PROVIDER_REF_MATCHES = 100;
+const pendingFilterSchema = z.strictObject({ createdBefore: instantSchema.optional() });
+/** Filters of {@link TransactionRepository.listPending}. */
+export type TransactionPendingFilter = z.input<typeof pendingFilterSchema>;
 
 /** Entity -> row: the one place the `transactions` columns are written. */
 function toNewRow(data: CreateTransactionData): NewTransactionRow {

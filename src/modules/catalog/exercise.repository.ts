@@ -52,6 +52,7 @@ export class ExerciseRepository extends MongoRepository<Exercise, typeof createE
         entity: 'exercise',
         collection: definition.name,
         schemaVersion: definition.schemaVersion,
+        cached: true,
         entitySchema: exerciseSchema,
         idSchema: exerciseSchema.shape.id,
         createSchema: createExerciseInputSchema,

@@ -41,6 +41,7 @@ export class FoodRepository extends MongoRepository<Food, typeof createFoodInput
         entity: 'food',
         collection: definition.name,
         schemaVersion: definition.schemaVersion,
+        cached: true,
         entitySchema: foodSchema,
         idSchema: foodSchema.shape.id,
         createSchema: createFoodInputSchema,

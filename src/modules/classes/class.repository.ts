@@ -3,7 +3,7 @@ import type { FacilityId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
-import { MongoRepository, type KeysetSort, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
+import { MongoRepository, sessionOf, type KeysetSort, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import { timeRangeCondition, timeRangeSchema, type TimeRangeInput } from '../../stores/mongo/time-range.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { classSchema, createClassInputSchema, patchClassInputSchema, type FitnessClass } from './class.schema.js';
@@ -30,6 +30,7 @@ export class ClassRepository extends MongoRepository<FitnessClass, typeof create
         entity: 'class',
         collection: definition.name,
         schemaVersion: definition.schemaVersion,
+        cached: true,
         entitySchema: classSchema,
         idSchema: classSchema.shape.id,
         createSchema: createClassInputSchema,
@@ -54,5 +55,38 @@ export class ClassRepository extends MongoRepository<FitnessClass, typeof create
   async listByInstructor(userId: UserId, page?: PageRequest, ctx?: StoreContext): Promise<Page<FitnessClass>> {
     const id = this.config.codec.toStoredValue('instructor.userId', this.parse(classSchema.shape.instructor.shape.userId, userId));
     return this.pageWhere('listByInstructor', { 'instructor.userId': id }, BY_START, page, ctx);
+  }
+
+  /**
+   * The user ids of every class's instructor (the `instructor.userId` index answers it),
+   * for the job that keeps the instructors' names in step.
+   */
+  async listInstructorIds(ctx?: StoreContext): Promise<UserId[]> {
+    return this.run('listInstructorIds', async () => {
+      const ids = await this.collection.distinct('instructor.userId', {}, sessionOf(ctx));
+      return ids.map((id) => String(id) as UserId);
+    });
+  }
+
+  /**
+   * Sets `instructor.name` to `name` on every class `userId` teaches under another name (the
+   * copy of the user's name the timetable shows), bumping each class's version; returns how
+   * many changed. Cached copies are dropped after commit.
+   */
+  async renameInstructor(userId: UserId, name: string, ctx?: StoreContext): Promise<number> {
+    return this.run('renameInstructor', async () => {
+      const id = this.config.codec.toStoredValue('instructor.userId', this.parse(classSchema.shape.instructor.shape.userId, userId));
+      const newName = this.parse(classSchema.shape.instructor.shape.name, name);
+      const filter = { 'instructor.userId': id, 'instructor.name': { $ne: newName } };
+      const stale = await this.collection.find(filter, { ...sessionOf(ctx), projection: { _id: 1 } }).toArray();
+      if (stale.length === 0) return 0;
+      const result = await this.collection.updateMany(
+        { _id: { $in: stale.map((d) => d['_id']) }, 'instructor.name': { $ne: newName } },
+        { $set: { 'instructor.name': newName, updatedAt: this.deps.clock.now() }, $inc: { version: 1 } },
+        sessionOf(ctx),
+      );
+      await this.invalidateCached(stale.map((d) => String(d['_id'])), ctx);
+      return result.modifiedCount;
+    });
   }
 }

@@ -82,6 +82,7 @@ export class FacilityRepository extends MongoRepository<Facility, typeof createF
         entity: 'facility',
         collection: definition.name,
         schemaVersion: definition.schemaVersion,
+        cached: true,
         entitySchema: facilitySchema,
         idSchema: facilityIdSchema,
         createSchema: createFacilityInputSchema,

@@ -33,6 +33,7 @@ export class MembershipRepository extends MongoRepository<Membership, typeof cre
         entity: 'membership',
         collection: definition.name,
         schemaVersion: definition.schemaVersion,
+        cached: true,
         entitySchema: membershipSchema,
         idSchema: membershipSchema.shape.id,
         createSchema: createMembershipInputSchema,

@@ -46,6 +46,12 @@ export interface MongoRepositoryConfig<E extends EntityBase, CreateSchema extend
   readonly encryptedFields?: readonly string[];
   /** Encrypted fields searchable by equality (the collection definition's `blindIndexes`). */
   readonly blindIndexes?: readonly BlindIndexDefinition[];
+  /**
+   * Reads by id go through the instance's read cache (`createNexfit({ cache })`), and every
+   * write through this repository invalidates the entity after commit. For hot, rarely
+   * written entities without encrypted fields (a cache is not encrypted at rest).
+   */
+  readonly cached?: boolean;
 }
 
 /** Options of a write: the version the caller read, for optimistic concurrency. */
@@ -107,9 +113,29 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
   async findById(id: E['id'] | string, ctx?: StoreContext): Promise<E | null> {
     return this.run('findById', async () => {
       const _id = this.toObjectId(id);
-      const doc = await this.collection.findOne({ _id }, { ...sessionOf(ctx), ...(this.#projection ? { projection: this.#projection } : {}) });
-      return doc ? this.fromStored(doc) : null;
+      const load = async () => {
+        const doc = await this.collection.findOne({ _id }, { ...sessionOf(ctx), ...(this.#projection ? { projection: this.#projection } : {}) });
+        return doc ? this.fromStored(doc) : null;
+      };
+      // Inside a unit of work the unit's own snapshot answers, never the cache.
+      const cache = this.config.cached && !ctx ? this.deps.cache : undefined;
+      if (!cache) return load();
+      const expectedId = _id.toHexString();
+      return cache.read(this.#cacheKey(expectedId), load, (value) => {
+        const parsed = this.config.entitySchema.safeParse(value);
+        return parsed.success && parsed.data.id === expectedId ? parsed.data : undefined;
+      });
     });
+  }
+
+  /** The cache key of an entity: built from a validated id only, scoped to the database and collection. */
+  #cacheKey(validId: string): string {
+    return `${this.collection.dbName}.${this.config.collection}:${validId}`;
+  }
+
+  /** Drops the cached copies of the entities `ids` once the write made through `ctx` commits. */
+  protected async invalidateCached(ids: readonly string[], ctx?: StoreContext): Promise<void> {
+    if (this.config.cached && this.deps.cache) await this.deps.cache.invalidate(ids.map((id) => this.#cacheKey(id)), ctx);
   }
 
   /** The entity; `NotFoundError` when there is none with this id. */
@@ -153,7 +179,7 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
       const { expectedVersion } = this.parse(writeOptionsSchema, options);
       const filter: Document = expectedVersion === undefined ? { _id } : { _id, version: expectedVersion };
       const result = await this.collection.deleteOne(filter, sessionOf(ctx));
-      if (result.deletedCount === 1) return;
+      if (result.deletedCount === 1) return this.invalidateCached([_id.toHexString()], ctx);
       if (expectedVersion !== undefined && (await this.collection.countDocuments({ _id }, { ...sessionOf(ctx), limit: 1 })) > 0) {
         throw new ConcurrencyError(this.config.entity, String(id));
       }
@@ -248,6 +274,7 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
         ? new ConcurrencyError(this.config.entity, current.id)
         : new NotFoundError(this.config.entity, current.id);
     }
+    await this.invalidateCached([current.id], ctx);
     return next;
   }
 
@@ -295,7 +322,10 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
       ...(this.#projection ? { projection: this.#projection } : {}),
       ...(options.arrayFilters ? { arrayFilters: [...options.arrayFilters] } : {}),
     });
-    if (doc) return this.fromStored(doc);
+    if (doc) {
+      await this.invalidateCached([_id.toHexString()], ctx);
+      return this.fromStored(doc);
+    }
     const stored = await this.collection.findOne({ _id }, { ...sessionOf(ctx), projection: { version: 1 } });
     if (!stored) throw new NotFoundError(this.config.entity, _id.toHexString());
     if (expectedVersion !== undefined && stored['version'] !== expectedVersion) throw new ConcurrencyError(this.config.entity, _id.toHexString());

@@ -3,6 +3,9 @@ import { MONGO_COLLECTIONS, MONGO_SCHEMA_VERSION, RETIRED_MONGO_COLLECTIONS, typ
 import { toNexfitError } from './error-mapping.js';
 import { withEncryptedFields } from './encrypted-fields.js';
 import { toMongoJsonSchema, type MongoJsonSchema } from './json-schema.js';
+import { BSON } from 'mongodb';
+import { ConfigurationError } from '../../core/errors.js';
+import { assertUsableMongoLayout, MONGO_LAYOUT_ID, snapshotMongoLayout, storedMongoLayoutVersion, type MongoLayoutRecord } from './layout-version.js';
 
 export interface EnsureMongoCollectionsOptions {
   /** The collections to set up; all of {@link MONGO_COLLECTIONS} by default. */
@@ -59,6 +62,11 @@ export async function ensureMongoCollections(db: Db, options: EnsureMongoCollect
   const definitions = options.collections ?? Object.values(MONGO_COLLECTIONS);
   const created: string[] = [];
   const updated: string[] = [];
+  // A newer SDK's layout is never replaced by this one's validators.
+  const stored = await storedMongoLayoutVersion(db);
+  assertUsableMongoLayout(stored);
+  // Moving to another version keeps the layout it replaces, for `migrate down`.
+  const previous = stored === MONGO_SCHEMA_VERSION ? undefined : BSON.EJSON.stringify(await snapshotMongoLayout(db, stored ?? 0, Object.values(MONGO_COLLECTIONS)), { relaxed: false });
   try {
     const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
     for (const definition of definitions) {
@@ -82,11 +90,17 @@ export async function ensureMongoCollections(db: Db, options: EnsureMongoCollect
       }
     }
     for (const retired of RETIRED_MONGO_COLLECTIONS) if (existing.has(retired)) await db.collection(retired).drop().catch(() => {});
-    await db.collection<{ _id: string; version: number; appliedAt: Date }>(MONGO_COLLECTIONS.nexfit_meta.name).updateOne(
-      { _id: 'mongo-schema' },
-      { $set: { version: MONGO_SCHEMA_VERSION, appliedAt: (options.now ?? (() => new Date()))() } },
-      { upsert: true },
-    );
+    try {
+      // Only over an older or equal version: a newer SDK that migrated meanwhile keeps its record (the upsert then collides).
+      await db.collection<MongoLayoutRecord>(MONGO_COLLECTIONS.nexfit_meta.name).updateOne(
+        { _id: MONGO_LAYOUT_ID, version: { $lte: MONGO_SCHEMA_VERSION } },
+        { $set: { version: MONGO_SCHEMA_VERSION, appliedAt: (options.now ?? (() => new Date()))(), ...(previous ? { previous } : {}) } },
+        { upsert: true },
+      );
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 11000) throw error;
+      throw new ConfigurationError(`The MongoDB layout was moved past version ${MONGO_SCHEMA_VERSION} by a newer SDK while this one migrated: upgrade @nexfit/sdk`);
+    }
   } catch (error) {
     throw toNexfitError(error);
   }

@@ -225,6 +225,16 @@ export interface PaymentIntentsTable {
   closed_at: NullableTimestamp;
 }
 
+/** `nexfit_size_snapshots`: table and collection sizes over time, for growth rates. */
+export interface SizeSnapshotsTable {
+  taken_at: Date;
+  store: 'mongo' | 'postgres';
+  target: string;
+  /** BIGINT: `pg` returns it as a string. */
+  row_count: ColumnType<string | null, number | null, number | null>;
+  total_bytes: ColumnType<string | null, number | null, number | null>;
+}
+
 export interface Database {
   transactions: TransactionsTable;
   subscriptions: SubscriptionsTable;
@@ -237,6 +247,7 @@ export interface Database {
   nexfit_outbox: OutboxTable;
   nexfit_uow_intents: UowIntentsTable;
   nexfit_payment_intents: PaymentIntentsTable;
+  nexfit_size_snapshots: SizeSnapshotsTable;
 }
 
 export type TransactionRow = Selectable<TransactionsTable>;

@@ -101,10 +101,10 @@ describe('SubscriptionRepository', () => {
       await sql`ANALYZE subscriptions`.execute(test.db);
     });
 
-    it('finds subscriptions due for renewal through idx_subscriptions_status', async () => {
+    it('finds subscriptions due for renewal through the partial idx_subscriptions_due_for_renewal', async () => {
       await subscriptions.listDueForRenewal('2025-01-10', { limit: 50 });
       const plan = await explain(test, lastQuery(test.queries, /from "subscriptions" where "status"/));
-      expectIndexScan(plan, 'idx_subscriptions_status', 'subscriptions');
+      expectIndexScan(plan, 'idx_subscriptions_due_for_renewal', 'subscriptions');
     });
   });
 });

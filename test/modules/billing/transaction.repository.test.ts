@@ -184,10 +184,10 @@ describe('TransactionRepository', () => {
       expectIndexScan(plan, 'idx_transactions_user_id', 'transactions');
     });
 
-    it('reads one status in a time window through idx_transactions_status', async () => {
+    it('reads pending payments in a time window through their partial index idx_transactions_pending', async () => {
       await transactions.listByStatus('pending', { from: '2025-01-15T00:00:00Z', to: '2025-03-01T00:00:00Z' }, { limit: 10 });
       const plan = await explain(test, lastQuery(test.queries, /from "transactions" where "status"/));
-      expectIndexScan(plan, 'idx_transactions_status', 'transactions');
+      expectIndexScan(plan, 'idx_transactions_pending', 'transactions');
     });
   });
 });

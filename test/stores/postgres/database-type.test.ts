@@ -174,6 +174,13 @@ const expectedColumns = {
     updated_at: notNull('timestamp with time zone'),
     closed_at: nullable('timestamp with time zone'),
   },
+  nexfit_size_snapshots: {
+    taken_at: notNull('timestamp with time zone'),
+    store: notNull('character varying'),
+    target: notNull('character varying'),
+    row_count: nullable('bigint'),
+    total_bytes: nullable('bigint'),
+  },
 } satisfies ColumnMap;
 
 // The map's keys are exactly the type's, table by table.

@@ -4,6 +4,8 @@ import * as sdkInternals from './0002-sdk-internals.js';
 import * as unitOfWorkIntents from './0003-unit-of-work-intents.js';
 import * as archiveTables from './0004-archive-tables.js';
 import * as paymentIntents from './0005-payment-intents.js';
+import * as jsonbAndPartialIndexes from './0006-jsonb-and-partial-indexes.js';
+import * as sizeSnapshots from './0007-size-snapshots.js';
 
 /** A migration of this package: Kysely's `up`/`down` on the schema it runs in. */
 interface SchemaMigration {
@@ -21,6 +23,8 @@ const migrations = {
   '0003-unit-of-work-intents': unitOfWorkIntents,
   '0004-archive-tables': archiveTables,
   '0005-payment-intents': paymentIntents,
+  '0006-jsonb-and-partial-indexes': jsonbAndPartialIndexes,
+  '0007-size-snapshots': sizeSnapshots,
 } as const satisfies Record<string, SchemaMigration>;
 
 /** The name of a migration the SDK ships. */
