@@ -1,6 +1,6 @@
 /**
  * A worker process of the process-kill test: it takes money in a loop (purchases, retries of
- * earlier purchase keys, member refunds, renewal runs) until the test kills it with SIGKILL.
+ * earlier purchase keys, cancellations, member refunds, renewal runs) until the test kills it with SIGKILL.
  * Everything it needs comes from the environment; everything it leaves behind is in the
  * stores and in the provider's on-disk ledger.
  */
@@ -66,6 +66,10 @@ for (let n = 0; ; n++) {
         const attempt = pick(earlier);
         await nexfit.workflows.purchaseMembership({ userId: attempt.userId, membershipId: attempt.membershipId, paymentMethod: 'card', autoRenew: attempt.autoRenew, idempotencyKey: attempt.key });
       }
+    } else if (roll < 0.8) {
+      // A member cancels: a renewal charged for the subscription and not yet stored must then be refunded.
+      const active = await nexfit.mongo.db.collection('member_subscriptions').find({ status: 'active' }).limit(20).toArray();
+      if (active.length) await nexfit.workflows.cancelMembership({ memberSubscriptionId: String(pick(active)['_id']), when: 'immediately' });
     } else if (roll < 0.9) {
       const active = await nexfit.mongo.db.collection('member_subscriptions').find({ status: 'active', 'paymentHistory.status': 'completed' }).limit(20).toArray();
       const subscription = active.length ? pick(active) : undefined;
