@@ -23,6 +23,7 @@ import { PaymentIntentRepository } from './modules/billing/payment-intent.reposi
 import { createNexfitModules, type ModuleOptions, type NexfitModules } from './nexfit-modules.js';
 import type { Outbox } from './uow/outbox.js';
 import { actAs, type ScopedNexfit } from './access/scoped-nexfit.js';
+import type { RequestOrigin } from './uow/request-context.js';
 import type { Actor } from './access/actor.js';
 import type { IntentRecoveryReport } from './workflows/payment-intents/recover-payment-intents.workflow.js';
 import { reconcile, type ReconcileOptions, type ReconcileReport } from './ops/reconcile/reconcile.js';
@@ -159,14 +160,18 @@ export interface Nexfit extends NexfitModules {
    * `nexfit.as(systemActor)` is explicit unscoped access. The services directly on the
    * instance stay unscoped (system access, for jobs and trusted code).
    *
+   * `origin` is where the request comes from (IP address, user agent, the host's request
+   * id): every audit row a call of the scope causes records it with the actor. Make one
+   * scope per request.
+   *
    * @example
    * ```ts
-   * const asMember = await nexfit.as(req.user.id);
+   * const asMember = await nexfit.as(req.user.id, { ipAddress: req.ip, userAgent: req.get('user-agent'), requestId: req.get('x-request-id') });
    * await asMember.workflows.bookClass({ classId, userId: req.user.id, occurrenceStart }); // allowed
    * await asMember.measurements.history(someoneElse); // AccessDeniedError
    * ```
    */
-  as(actor: Actor): Promise<ScopedNexfit>;
+  as(actor: Actor, origin?: RequestOrigin): Promise<ScopedNexfit>;
   /**
    * Finishes what crashed processes left: first the units of work in doubt (prepared
    * transactions, ordered-mode intents), then every payment intent left open past the grace
@@ -281,7 +286,7 @@ export async function createNexfit(options: NexfitOptions = {}): Promise<Nexfit>
       unitOfWorkMode: mode,
       unitOfWork: (work, unitOptions) => coordinator.run(work, unitOptions),
       rotateEncryptionKeys: (rotationOptions) => rotateEncryptionKeys(mongo.db, keyring, rotationOptions),
-      as: (actor) => actAs(modules, actor),
+      as: (actor, origin) => actAs(modules, actor, origin),
       async recoverInDoubt(recoveryOptions) {
         const units = await recoverInDoubt(postgres.db, coordinator.decisions, clock, recoveryOptions);
         const intents = options.payments

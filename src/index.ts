@@ -55,7 +55,8 @@ export type {
 } from './core/ids.js';
 export { minorToDecimal, decimalToMinor } from './core/money.js';
 export type { MinorUnits } from './core/money.js';
-export type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions, RequestContext } from './uow/unit-of-work.js';
+export type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions } from './uow/unit-of-work.js';
+export type { RequestContext, RequestOrigin } from './uow/request-context.js';
 export type { RecoveryReport, RecoveryOptions } from './uow/recovery.js';
 export type { NexfitEvent, NexfitEventMap, NexfitEventType, NexfitEventHandler } from './core/domain-events.js';
 export type { NexfitObserver, StoreOperationEvent } from './core/observer.js';

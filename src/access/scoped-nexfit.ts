@@ -1,4 +1,5 @@
 import type { NexfitModules } from '../nexfit-modules.js';
+import { parseRequestOrigin, runWithRequestContext, type RequestContext, type RequestOrigin } from '../uow/request-context.js';
 import { AccessLookups } from './access-lookups.js';
 import { policyEntryOf, type PolicyEntry } from './access-policy.js';
 import type { AccessRequest } from './access-rules.js';
@@ -25,6 +26,8 @@ export type ScopedServiceName = Exclude<keyof NexfitModules, 'repositories'>;
 export type ScopedNexfit = { readonly [S in ScopedServiceName]: ScopedService<NexfitModules[S]> } & {
   /** The acting user (`null` for the system). */
   readonly actor: ActingUser | null;
+  /** The request context every call of this scope serves: recorded in the audit rows it causes. */
+  readonly context: RequestContext;
 };
 
 /** Names of the callable members of a service object or class instance (not its constructor). */
@@ -62,45 +65,58 @@ function scopedServiceNames(modules: Pick<NexfitModules, ScopedServiceName>): Sc
  * there; relationships (coach–client status, staff permissions, ownership) are read afresh at
  * every check, so an ended relationship or a revoked permission takes effect at once.
  *
+ *
+ * Every call of the scope serves one request context — the actor with the `origin` given
+ * (IP address, user agent, request id) — so each audit row a call causes, in any unit of
+ * work it opens, records who acted and from where.
+ *
  * @example
  * ```ts
- * const scope = await actAs(modules, userId);
+ * const scope = await actAs(modules, userId, { ipAddress: '203.0.113.7', requestId: 'req-42' });
  * await scope.workflows.bookClass({ classId, userId, occurrenceStart });
  * ```
  */
-export async function actAs(modules: NexfitModules, actor: Actor): Promise<ScopedNexfit> {
-  if (isSystemActor(actor)) return systemScope(modules);
+export async function actAs(modules: NexfitModules, actor: Actor, origin?: RequestOrigin): Promise<ScopedNexfit> {
+  const parsedOrigin = parseRequestOrigin(origin);
+  if (isSystemActor(actor)) return systemScope(modules, { actorId: null, ...parsedOrigin });
   const lookups = new AccessLookups(modules.repositories);
   const roles = typeof actor === 'string' ? await lookups.activeUserRoles(actor) : null;
   if (roles === null) throw new AccessDeniedError('as', 'activeUser', typeof actor === 'string' ? actor : null);
   const acting: ActingUser = { kind: 'user', id: actor as ActingUser['id'], roles };
-  const scope: Record<string, unknown> = { actor: acting };
+  const context: RequestContext = Object.freeze({ actorId: acting.id, ...parsedOrigin });
+  const scope: Record<string, unknown> = { actor: acting, context };
   for (const name of scopedServiceNames(modules)) {
     const service = modules[name] as object;
     const scoped: Record<string, unknown> = {};
-    for (const method of operationNamesOf(service)) scoped[method] = guarded(`${name}.${method}`, service, method, acting, lookups);
+    for (const method of operationNamesOf(service)) scoped[method] = guarded(`${name}.${method}`, service, method, acting, lookups, context);
     scope[name] = Object.freeze(scoped);
   }
   return Object.freeze(scope) as ScopedNexfit;
 }
 
-function systemScope(modules: NexfitModules): ScopedNexfit {
-  const scope: Record<string, unknown> = { actor: null };
-  for (const name of scopedServiceNames(modules)) scope[name] = modules[name];
+function systemScope(modules: NexfitModules, context: RequestContext): ScopedNexfit {
+  const scope: Record<string, unknown> = { actor: null, context: Object.freeze(context) };
+  for (const name of scopedServiceNames(modules)) {
+    const service = modules[name] as Record<string, (...args: unknown[]) => unknown>;
+    const serving: Record<string, unknown> = {};
+    for (const method of operationNamesOf(service)) serving[method] = (...args: unknown[]) => runWithRequestContext(context, () => service[method]!.apply(service, args));
+    scope[name] = Object.freeze(serving);
+  }
   return Object.freeze(scope) as ScopedNexfit;
 }
 
 const DENY_UNKNOWN: PolicyEntry = { rule: { name: 'noPolicyEntry', check: async () => false } };
 
-function guarded(operation: string, service: object, method: string, actor: ActingUser, lookups: AccessLookups) {
+function guarded(operation: string, service: object, method: string, actor: ActingUser, lookups: AccessLookups, context: RequestContext) {
   const fn = (service as Record<string, (...args: unknown[]) => unknown>)[method]!;
   const entry = policyEntryOf(operation) ?? DENY_UNKNOWN;
-  if (entry.pure) return (...args: unknown[]) => fn.apply(service, args);
-  return async (...args: unknown[]) => {
+  if (entry.pure) return (...args: unknown[]) => runWithRequestContext(context, () => fn.apply(service, args));
+  return (...args: unknown[]) => runWithRequestContext(context, () => check(args));
+  async function check(args: unknown[]) {
     // The check reads outside any unit of work and before the call: a refusal writes nothing.
     const request: AccessRequest = { actor, args, lookups, memo: new Map() };
     if (!(await entry.rule.check(request))) throw new AccessDeniedError(operation, entry.rule.name, actor.id);
     const result = await fn.apply(service, args);
     return entry.redact ? entry.redact(result, request) : result;
-  };
+  }
 }

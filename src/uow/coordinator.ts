@@ -13,6 +13,7 @@ import { SimulatedCrash, type FaultInjector, type UowProtocolStep } from './prot
 import { backoffMs, isTransientUnitError, isUnknownCommitResult } from './retry-rules.js';
 import type { UnitOfWork, UnitOfWorkMode, UnitOfWorkOptions } from './unit-of-work.js';
 import { attachUnitSession } from './unit-sessions.js';
+import { currentRequestContext, type RequestContext } from './request-context.js';
 
 /** Prefix of every prepared-transaction gid and intent id the SDK creates. */
 export const UOW_ID_PREFIX = 'nexfit_uow_';
@@ -48,6 +49,8 @@ export interface CoordinatorDeps {
 }
 
 const COMMIT_RETRIES = 3;
+/** The context of a unit run outside any request: the system acts. */
+const SYSTEM_CONTEXT: RequestContext = Object.freeze({ actorId: null });
 
 /**
  * Runs units of work across MongoDB and PostgreSQL. One instance per SDK instance; the mode
@@ -124,7 +127,7 @@ export class UnitOfWorkCoordinator {
               eventIds.push(eventId);
               compensations.push(conn.deleteFrom('nexfit_outbox').where('event_id', '=', eventId).compile());
             },
-            context: options.context ?? { actorId: null },
+            context: options.context ?? currentRequestContext() ?? SYSTEM_CONTEXT,
           };
           attachUnitSession(session, uow);
           result = await work(uow);

@@ -3,6 +3,9 @@ import type { ClientSession } from 'mongodb';
 import type { NexfitEventMap, NexfitEventType } from '../core/domain-events.js';
 import type { Database } from '../stores/postgres/database.js';
 import type { StoreContext } from '../stores/store-context.js';
+import type { RequestContext } from './request-context.js';
+
+export type { RequestContext };
 
 /**
  * How a unit of work commits:
@@ -42,18 +45,10 @@ export interface UnitOfWork {
   readonly context: RequestContext;
 }
 
-/** The request a unit of work serves: recorded in audit rows. */
-export interface RequestContext {
-  /** The acting user's id, or `null` for the system (jobs, migrations). */
-  readonly actorId: string | null;
-  readonly ipAddress?: string;
-  readonly userAgent?: string;
-}
-
 /** Options of one unit of work. */
 export interface UnitOfWorkOptions {
   /** Attempts for transient failures (write conflicts, serialization failures, deadlocks). Default 10. */
   readonly maxAttempts?: number;
-  /** Who acts and from where; defaults to the system. */
+  /** Who acts and from where; defaults to the context the caller runs in (a scope's actor and origin), else the system. */
   readonly context?: RequestContext;
 }

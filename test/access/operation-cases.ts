@@ -199,6 +199,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const id = await r(t).workoutLog(t.user);
     return (s) => s.workoutLogs!.getLog!(id);
   }),
+  'workoutLogs.listLogs': c('user', async (t) => (s) => s.workoutLogs!.listLogs!(t.user, { from: '2026-01-01' }, { limit: 5 })),
   'workoutLogs.personalRecords': c('user', async (t) => (s) => s.workoutLogs!.personalRecords!(t.user, t.w.platformExercise)),
   'workoutLogs.weeklyVolume': c('user', async (t) => (s) => s.workoutLogs!.weeklyVolume!(t.user, DAY)),
   'workoutLogs.streaks': c('user', async (t) => (s) => s.workoutLogs!.streaks!(t.user, { asOf: '2026-03-01' })),
@@ -318,6 +319,8 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const invoiceId = await r(t).invoice(t.user, t.facility);
     return (s) => s.billing!.getInvoice!(invoiceId);
   }),
+  'billing.listUserInvoices': c('user', async (t) => (s) => s.billing!.listUserInvoices!(t.user, {}, { limit: 5 })),
+  'billing.listUserTransactions': c('user', async (t) => (s) => s.billing!.listUserTransactions!(t.user, {}, { limit: 5 })),
   'billing.getBillingSubscription': c('user', async (t) => {
     const id = await r(t).billingSubscription(t.user);
     return (s) => s.billing!.getBillingSubscription!(id);
@@ -361,6 +364,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const id = await r(t).booking(t.user, t.facility);
     return (s) => s.bookings!.getBooking!(id);
   }),
+  'bookings.listMemberBookings': c('user', async (t) => (s) => s.bookings!.listMemberBookings!(t.user, {}, { limit: 5 })),
   'bookings.listOccurrenceBookings': c('facility', async (t) => {
     const id = await r(t).fitnessClass(t.facility);
     return (s) => s.bookings!.listOccurrenceBookings!(id, OCCURRENCE);
@@ -419,6 +423,8 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const id = await sessionOf(t);
     return (s) => s.coaching!.getSession!(id);
   }),
+  'coaching.listClientSessions': c('user', async (t) => (s) => s.coaching!.listClientSessions!(t.user, {}, { limit: 5 })),
+  'coaching.listCoachSessions': c('user', async (t) => (s) => s.coaching!.listCoachSessions!(t.user, {}, { limit: 5 })),
   'coaching.cancelSession': c('relation', async (t) => {
     const id = await sessionOf(t);
     return (s) => s.coaching!.cancelSession!(id, { by: t.actor, reason: 'hasta' });

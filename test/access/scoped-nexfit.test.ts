@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ACCESS_POLICY } from '../../src/access/access-policy.js';
 import { AccessDeniedError, systemActor } from '../../src/access/actor.js';
 import type { FacilityId, UserId } from '../../src/core/ids.js';
 import type { FacilityPermission } from '../../src/modules/facilities/facility.schema.js';
@@ -43,9 +44,13 @@ describe('nexfit.as', () => {
   it('gives the unscoped services for the explicit system actor', async () => {
     const system = await t.nexfit.as(systemActor);
     expect(system.actor).toBeNull();
-    expect(system.measurements).toBe(t.nexfit.measurements);
-    expect(system.workflows).toBe(t.nexfit.workflows);
+    expect(system.context).toEqual({ actorId: null });
+    expect(Object.keys(system.measurements).sort()).toEqual(Object.keys(ACCESS_POLICY).filter((k) => k.startsWith('measurements.')).map((k) => k.slice('measurements.'.length)).sort());
     expect(system).not.toHaveProperty('repositories');
+    // Unrestricted: the system reads any user's records.
+    const someone = await user('client', clientData);
+    await t.nexfit.measurements.record({ userId: someone, date: '2026-03-01', measurements: { weight: 70 } });
+    expect((await system.measurements.history(someone, {})).items).toHaveLength(1);
   });
 
   it('refuses with a stable code, the operation and the rule, and without running the operation', async () => {

@@ -24,7 +24,8 @@ async function purchase(autoRenew = true) {
 }
 
 const kinds = (findings: readonly ReconcileFinding[]) => findings.map((f) => f.kind).sort();
-const today = () => new Date().toISOString().slice(0, 10);
+/** Today in the platform's zone (Europe/Istanbul), where the analytics days are cut. */
+const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Istanbul' }).format(new Date());
 
 describe('reconcile', () => {
   beforeAll(async () => {

@@ -120,6 +120,7 @@ function toNewRow(data: CreateAuditLogData): NewAuditLogRow {
     new_state: jsonTextOf(redactEncryptedFields(data.entityType, data.newState)),
     ip_address: data.ipAddress,
     user_agent: data.userAgent,
+    request_id: data.requestId,
   };
 }
 
@@ -134,6 +135,7 @@ function toAuditLog(row: AuditLogRow): AuditLog {
     newState: row.new_state as AuditLog['newState'],
     ipAddress: row.ip_address,
     userAgent: row.user_agent,
+    requestId: row.request_id,
     createdAt: instantOf(row.created_at),
   };
 }

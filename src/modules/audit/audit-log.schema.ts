@@ -35,6 +35,7 @@ const auditLogFields = {
   newState: jsonObjectSchema.nullable(),
   ipAddress: ipAddressSchema.nullable(),
   userAgent: optionalText(1_000).nullable(),
+  requestId: z.string().trim().min(1).max(100).nullable().describe('The host\'s id of the request the change served'),
 };
 
 /** A audit record (`audit_logs` row) as the SDK returns it; its TypeScript type is inferred from this schema. */
@@ -48,6 +49,7 @@ export const createAuditLogInputSchema = z.strictObject({
   newState: auditLogFields.newState.default(null),
   ipAddress: auditLogFields.ipAddress.default(null),
   userAgent: auditLogFields.userAgent.default(null),
+  requestId: auditLogFields.requestId.default(null),
 });
 
 /** A audit record (`audit_logs` row) as the SDK returns it. */

@@ -15,8 +15,8 @@ export interface AuditEntry {
 
 /**
  * Writes audit rows inside the unit of work of the change they describe, so an audit row
- * exists if and only if the change committed. The actor, IP address and user agent come from
- * the unit's request context.
+ * exists if and only if the change committed. The actor, IP address, user agent and request id
+ * come from the unit's request context.
  *
  * @example
  * ```ts
@@ -41,6 +41,7 @@ export class AuditTrail {
         newState: entry.newState ?? null,
         ipAddress: uow.context.ipAddress ?? null,
         userAgent: uow.context.userAgent ?? null,
+        requestId: uow.context.requestId ?? null,
       },
       uow.ctx,
     );

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ConflictError } from '../../core/errors.js';
 import { idSchema, type BusinessId, type UserId } from '../../core/ids.js';
 import { minorToDecimal, type MinorUnits } from '../../core/money.js';
-import type { PageRequest } from '../../core/pagination.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
 import { DEFAULT_TIME_ZONE, instantSchema, longTextSchema, safeKeySchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
@@ -13,12 +13,12 @@ import { inUnitOfWork } from '../../uow/unit-runner.js';
 import { auditSnapshot, type AuditTrail } from '../audit/audit-trail.js';
 import type { ServiceDeps } from '../service-deps.js';
 import type { IdempotencyKeyRepository, IdempotencyRecord } from './idempotency-key.repository.js';
-import type { InvoiceRepository } from './invoice.repository.js';
+import type { InvoiceRepository, InvoiceUserFilter } from './invoice.repository.js';
 import { invoiceSchema, type Invoice } from './invoice.schema.js';
 import type { SubscriptionRepository } from './subscription.repository.js';
 import { subscriptionSchema, type BillingCycle, type Subscription } from './subscription.schema.js';
 import { splitInclusiveTax, defaultTaxRatePolicy, type TaxRatePolicy } from './tax.js';
-import type { TransactionRepository } from './transaction.repository.js';
+import type { TransactionRepository, TransactionUserFilter } from './transaction.repository.js';
 import { transactionSchema, type PaymentMethod, type Transaction } from './transaction.schema.js';
 
 /** How long a purchase's idempotency key replays its result. */
@@ -367,6 +367,32 @@ export class BillingService {
     return this.#invoices.getByInvoiceId(invoiceId, uow?.ctx);
   }
 
+  /**
+   * One user's invoices (credit notes included), newest first, a page at a time; `filter.status`
+   * narrows them. Through a scope, a member lists only their own.
+   *
+   * @example
+   * ```ts
+   * const { items, nextCursor } = await asMember.billing.listUserInvoices(memberId, {}, { limit: 20 });
+   * ```
+   */
+  async listUserInvoices(userId: UserId, filter: InvoiceUserFilter = {}, page?: PageRequest, uow?: UnitOfWork): Promise<Page<Invoice>> {
+    return this.#invoices.listByUser(userId, filter, page, uow?.ctx);
+  }
+
+  /**
+   * One user's payments and refunds (`transactions`), newest first, a page at a time;
+   * `filter` narrows them by status and date. Through a scope, a member lists only their own.
+   *
+   * @example
+   * ```ts
+   * const { items } = await asMember.billing.listUserTransactions(memberId, { status: 'completed' });
+   * ```
+   */
+  async listUserTransactions(userId: UserId, filter: TransactionUserFilter = {}, page?: PageRequest, uow?: UnitOfWork): Promise<Page<Transaction>> {
+    return this.#transactions.listByUser(userId, filter, page, uow?.ctx);
+  }
+
   async getBillingSubscription(subscriptionId: string, uow?: UnitOfWork): Promise<Subscription> {
     return this.#subscriptions.getBySubscriptionId(subscriptionId, uow?.ctx);
   }
@@ -429,6 +455,7 @@ function voidIfCompensated(u: UnitOfWork, invoice: Invoice): void {
         new_state: JSON.stringify({ status: 'void', invoiceNumber: invoice.invoiceNumber, voided }),
         ip_address: u.context.ipAddress ?? null,
         user_agent: u.context.userAgent ?? null,
+        request_id: u.context.requestId ?? null,
       }),
   );
   u.compensateWith(

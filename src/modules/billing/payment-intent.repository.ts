@@ -5,6 +5,7 @@ import type { RepositoryDeps } from '../../stores/repository-deps.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import type { Database, PaymentIntentsTable } from '../../stores/postgres/database.js';
 import { PostgresRepository } from '../../stores/postgres/postgres-repository.js';
+import { currentRequestContext, type RequestContext } from '../../uow/request-context.js';
 
 /** What a money workflow does at the provider: take a purchase or renewal, or give money back. */
 export type PaymentIntentKind = PaymentIntentsTable['kind'];
@@ -38,6 +39,8 @@ export interface PaymentIntent {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly closedAt: Date | null;
+  /** The request that opened the intent: the unit that completes it, live or in recovery, is audited as that request. */
+  readonly requestContext: RequestContext | null;
 }
 
 /** What opening an intent takes. */
@@ -77,6 +80,7 @@ export class PaymentIntentRepository extends PostgresRepository {
           currency: input.currency,
           request: JSON.stringify(input.request),
           terms: JSON.stringify(input.terms),
+          request_context: requestContextColumn(currentRequestContext()),
           status: 'open',
         })
         .onConflict((oc) => oc.column('idempotency_key').doNothing())
@@ -275,5 +279,20 @@ function toIntent(row: Selectable<PaymentIntentsTable>): PaymentIntent {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     closedAt: row.closed_at,
+    requestContext: requestContextOf(row.request_context),
   };
+}
+
+/** The stored form of a request context: only its known text fields. */
+function requestContextColumn(context: RequestContext | undefined): string | null {
+  if (context === undefined) return null;
+  const stored: Record<string, string | null> = { actorId: context.actorId };
+  for (const key of ['ipAddress', 'userAgent', 'requestId'] as const) if (typeof context[key] === 'string') stored[key] = context[key];
+  return JSON.stringify(stored);
+}
+
+function requestContextOf(column: JsonObject | null): RequestContext | null {
+  if (column === null) return null;
+  const text = (key: string) => (typeof column[key] === 'string' ? { [key]: column[key] } : {});
+  return { actorId: typeof column['actorId'] === 'string' ? column['actorId'] : null, ...text('ipAddress'), ...text('userAgent'), ...text('requestId') };
 }

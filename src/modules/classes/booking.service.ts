@@ -12,6 +12,8 @@ import { memberWeekKey, occurrenceSeatKey, occurrenceWaitlistKey, type BookingCo
 import type { ClassBookingRepository } from './class-booking.repository.js';
 import { classBookingSchema, holdsPlace, type ClassBooking, type ClassBookingStatus } from './class-booking.schema.js';
 import type { ClassRepository } from './class.repository.js';
+import type { FitnessClass } from './class.schema.js';
+import type { TimeRangeInput } from '../../stores/mongo/time-range.js';
 import { scheduledDurationMs } from './class.service.js';
 
 const MINUTE = 60_000;
@@ -62,6 +64,12 @@ const memberWindowSchema = z.strictObject({
   from: instantSchema,
   to: instantSchema,
 });
+
+/** A member's booking with the class it is for (`null` once the class was deleted). */
+export interface MemberBooking {
+  readonly booking: ClassBooking;
+  readonly class: FitnessClass | null;
+}
 
 /** Bookings of a week looked at when counting one member's: far more than any weekly limit. */
 const WEEK_SCAN_LIMIT = 200;
@@ -223,6 +231,26 @@ export class BookingService {
   /** The booking; `NotFoundError` when there is none. */
   async getBooking(id: ClassBookingId, uow?: UnitOfWork): Promise<ClassBooking> {
     return this.#bookings.getById(this.#parse(bookingIdSchema, id), uow?.ctx);
+  }
+
+  /**
+   * One member's bookings (every status: booked, waitlisted, attended, missed, cancelled),
+   * each with its class, newest occurrence first, a page at a time; `range` bounds the
+   * occurrence start. The class is `null` when it was deleted since. Through a scope, a
+   * member lists only their own ("my bookings").
+   *
+   * @example
+   * ```ts
+   * const { items } = await asMember.bookings.listMemberBookings(memberId, { from: '2026-03-01' }, { limit: 20 });
+   * items.map(({ booking, class: c }) => `${c?.name ?? 'deleted class'} ${booking.occurrenceStart.toISOString()} ${booking.status}`);
+   * ```
+   */
+  async listMemberBookings(userId: UserId, range: TimeRangeInput = {}, page?: PageRequest, uow?: UnitOfWork): Promise<Page<MemberBooking>> {
+    const id = this.#parse(classBookingSchema.shape.userId, userId);
+    const { items, nextCursor } = await this.#bookings.listByUser(id, range, page, uow?.ctx);
+    const classes = await this.#classes.findManyByIds([...new Set(items.map((b) => b.classId))], uow?.ctx);
+    const byId = new Map(classes.map((c) => [c.id as string, c]));
+    return { items: items.map((booking) => ({ booking, class: byId.get(booking.classId) ?? null })), nextCursor };
   }
 
   /** Every booking of an occurrence, whatever its status, in booking order (keyset pages). */

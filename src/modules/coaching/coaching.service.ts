@@ -13,6 +13,8 @@ import type { ServiceDeps } from '../service-deps.js';
 import type { CoachClientRepository, NewCoachNoteInput } from './coach-client.repository.js';
 import { coachClientSchema, createCoachClientInputSchema, type CoachClient, type CoachClientStatus } from './coach-client.schema.js';
 import type { PtSessionRepository } from './pt-session.repository.js';
+import type { TimeRangeInput } from '../../stores/mongo/time-range.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
 import { createPtSessionInputSchema, ptSessionSchema, type CreatePtSessionInput, type PtSession } from './pt-session.schema.js';
 
 /**
@@ -222,6 +224,32 @@ export class CoachingService {
       }
       return this.#sessions.create(s, u.ctx);
     }, { maxAttempts: AGENDA_ATTEMPTS });
+  }
+
+  /**
+   * The PT sessions of one client (their "my sessions"), newest first, a page at a time;
+   * `range` bounds the start time. Through a scope, a client lists only their own.
+   *
+   * @example
+   * ```ts
+   * const { items } = await asClient.coaching.listClientSessions(clientId, { from: '2026-03-01' });
+   * ```
+   */
+  async listClientSessions(clientId: UserId, range: TimeRangeInput = {}, page?: PageRequest, uow?: UnitOfWork): Promise<Page<PtSession>> {
+    return this.#sessions.listByClient(this.#parse(userIdSchema, clientId), range, page, uow?.ctx);
+  }
+
+  /**
+   * The PT sessions a coach gives, newest first, a page at a time; `range` bounds the start
+   * time. Through a scope, a coach lists only their own agenda.
+   *
+   * @example
+   * ```ts
+   * const { items } = await asCoach.coaching.listCoachSessions(coachId, { from: '2026-03-01', to: '2026-03-08' });
+   * ```
+   */
+  async listCoachSessions(coachId: UserId, range: TimeRangeInput = {}, page?: PageRequest, uow?: UnitOfWork): Promise<Page<PtSession>> {
+    return this.#sessions.listByCoach(this.#parse(userIdSchema, coachId), range, page, uow?.ctx);
   }
 
   /** The session; `NotFoundError` when there is none. */

@@ -9,6 +9,8 @@ import type { StoreContext } from '../../stores/store-context.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { ServiceDeps } from '../service-deps.js';
 import type { WorkoutLogRepository } from './workout-log.repository.js';
+import type { TimeRangeInput } from '../../stores/mongo/time-range.js';
+import type { Page, PageRequest } from '../../core/pagination.js';
 import { MAX_STATISTICS_WINDOW_DAYS } from './workout-log.repository.js';
 import { createWorkoutLogInputSchema, workoutLogSchema, type CreateWorkoutLogInput, type LoggedExercise, type WorkoutLog } from './workout-log.schema.js';
 import type { LoggedWorkoutSet } from './workout-set.schema.js';
@@ -145,6 +147,19 @@ export class WorkoutLogService {
       { ...input, ...(duration === undefined ? {} : { duration }), caloriesBurned },
       uow?.ctx,
     );
+  }
+
+  /**
+   * One user's workout logs, newest first, a page at a time; `range` bounds the start time.
+   * Through a scope, the user themself or their active coach.
+   *
+   * @example
+   * ```ts
+   * const { items, nextCursor } = await asMember.workoutLogs.listLogs(memberId, { from: '2026-03-01' }, { limit: 20 });
+   * ```
+   */
+  async listLogs(userId: UserId, range: TimeRangeInput = {}, page?: PageRequest, uow?: UnitOfWork): Promise<Page<WorkoutLog>> {
+    return this.#logs.listByUser(this.#parse(userIdSchema, userId), range, page, uow?.ctx);
   }
 
   async getLog(logId: WorkoutLogId, uow?: UnitOfWork): Promise<WorkoutLog> {

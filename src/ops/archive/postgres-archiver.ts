@@ -15,6 +15,7 @@ const AUDIT_LOG_COLUMNS = [
   'new_state',
   'ip_address',
   'user_agent',
+  'request_id',
   'created_at',
 ] as const satisfies readonly (keyof AuditLogsTable)[];
 

@@ -136,6 +136,8 @@ export interface AuditLogsTable {
   new_state: NullableJsonObjectColumn;
   ip_address: string | null;
   user_agent: string | null;
+  /** The host's request id (migration 0008). */
+  request_id: string | null;
   created_at: CreatedAt;
 }
 
@@ -153,6 +155,7 @@ export interface AuditLogsArchiveTable {
   new_state: NullableJsonObjectColumn;
   ip_address: string | null;
   user_agent: string | null;
+  request_id: string | null;
   created_at: Timestamp;
   archived_at: CreatedAt;
 }
@@ -220,6 +223,8 @@ export interface PaymentIntentsTable {
   failure_reason: string | null;
   last_error: string | null;
   recovery_attempts: Generated<number>;
+  /** The actor and origin of the request that opened the intent (migration 0008). */
+  request_context: NullableJsonObjectColumn;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
   closed_at: NullableTimestamp;

@@ -75,7 +75,8 @@ export type StoreIntentResult<R> = (uow: UnitOfWork) => Promise<{ readonly resul
 
 /**
  * Runs `store` and closes the intent as `completed` in the same unit of work: the result
- * exists if and only if the intent is closed. `ConflictError('payment_intent_closed')` when
+ * exists if and only if the intent is closed. The unit serves the request that opened the
+ * intent (its actor and origin are in the audit rows), live or in recovery. `ConflictError('payment_intent_closed')` when
  * another run closed it first.
  */
 export async function storeAndClose<R>(
@@ -96,7 +97,8 @@ export async function storeAndClose<R>(
     // Ordered mode: if MongoDB then fails, the compensation reopens the intent for recovery.
     u.compensateWith(deps.intents.reopenStatement(intent.intentId, u.ctx));
     return result;
-  }, options.noWait ? { maxAttempts: 3 } : undefined);
+    // Audited as the request that opened the intent, also when recovery completes it.
+  }, { ...(options.noWait ? { maxAttempts: 3 } : {}), ...(intent.requestContext ? { context: intent.requestContext } : {}) });
 }
 
 /**

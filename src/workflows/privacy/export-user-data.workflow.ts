@@ -6,7 +6,7 @@ import { ipAddressSchema, type AuditLog } from '../../modules/audit/audit-log.sc
 import { auditSnapshot } from '../../modules/audit/audit-trail.js';
 import type { CoachClient } from '../../modules/coaching/coach-client.schema.js';
 import type { Facility } from '../../modules/facilities/facility.schema.js';
-import type { RequestContext } from '../../uow/unit-of-work.js';
+import { currentRequestContext, requestOriginSchema, type RequestContext } from '../../uow/request-context.js';
 import { allItems, everyItem, type PrivacyWorkflowDeps } from './privacy-workflow-deps.js';
 
 /** The format name and version of an export: a host that archives exports can tell them apart. */
@@ -14,17 +14,20 @@ export const USER_DATA_EXPORT_FORMAT = 'nexfit.user-data-export';
 export const USER_DATA_EXPORT_VERSION = 1;
 
 /** Who asks for an operation and from where: recorded in its audit row. */
-export const privacyRequestContextSchema = z.strictObject({
-  ipAddress: ipAddressSchema.optional(),
-  userAgent: z.string().max(1_000).optional(),
-});
+export const privacyRequestContextSchema = requestOriginSchema;
 
-/** The unit's request context of a privacy operation: the requester as actor (the system when absent). */
+/**
+ * The unit's request context of a privacy operation: the requester and origin given, else
+ * those of the request being served (a scope's actor and origin), else the system.
+ */
 export function privacyRequestContext(requestedBy: string | undefined, context: z.output<typeof privacyRequestContextSchema> | undefined): RequestContext {
+  const serving = currentRequestContext();
+  const origin = { ...serving, ...Object.fromEntries(Object.entries(context ?? {}).filter(([, v]) => v !== undefined)) } as RequestContext;
   return {
-    actorId: requestedBy ?? null,
-    ...(context?.ipAddress === undefined ? {} : { ipAddress: context.ipAddress }),
-    ...(context?.userAgent === undefined ? {} : { userAgent: context.userAgent }),
+    actorId: requestedBy ?? serving?.actorId ?? null,
+    ...(origin.ipAddress === undefined ? {} : { ipAddress: origin.ipAddress }),
+    ...(origin.userAgent === undefined ? {} : { userAgent: origin.userAgent }),
+    ...(origin.requestId === undefined ? {} : { requestId: origin.requestId }),
   };
 }
 

@@ -27,6 +27,7 @@ function anEntry(overrides: Partial<CreateAuditLogInput> = {}): CreateAuditLogIn
     newState: { status: 'paid', lines: [1, 2] },
     ipAddress: '2001:db8::7',
     userAgent: 'Mozilla/5.0',
+    requestId: 'req-7f3a',
     ...overrides,
   };
 }

@@ -113,6 +113,7 @@ const expectedColumns = {
     new_state: nullable('jsonb'),
     ip_address: nullable('character varying'),
     user_agent: nullable('text'),
+    request_id: nullable('character varying'),
     created_at: notNull('timestamp with time zone'),
   },
   audit_logs_archive: {
@@ -125,6 +126,7 @@ const expectedColumns = {
     new_state: nullable('jsonb'),
     ip_address: nullable('character varying'),
     user_agent: nullable('text'),
+    request_id: nullable('character varying'),
     created_at: notNull('timestamp with time zone'),
     archived_at: notNull('timestamp with time zone'),
   },
@@ -170,6 +172,7 @@ const expectedColumns = {
     failure_reason: nullable('character varying'),
     last_error: nullable('text'),
     recovery_attempts: notNull('integer'),
+    request_context: nullable('jsonb'),
     created_at: notNull('timestamp with time zone'),
     updated_at: notNull('timestamp with time zone'),
     closed_at: nullable('timestamp with time zone'),
