@@ -1,15 +1,14 @@
 /**
  * A Fastify server embedding the SDK — the same API as the Express example, from the same
- * `shared/nexfit-http-api.ts`: routes call services, `NexfitError` codes map to HTTP statuses
- * through `HTTP_STATUS_BY_ERROR_CODE`, and each request's actor, IP and user agent reach the
- * audit trail through a unit of work's request context.
+ * `shared/nexfit-http-api.ts`: the user from authentication (a marked stub), every
+ * member-facing route through that user's scope, and every error mapped by `toHttpError`.
  *
  *   npx tsx examples/fastify-server.ts   # embedded stores, http://127.0.0.1:3000
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { createNexfit, type Nexfit } from '../src/index.js';
 import { TestPaymentProvider } from '../src/testing.js';
-import { MALFORMED_JSON, nexfitErrorResponse, nexfitRoutes, type ApiRequest } from './shared/nexfit-http-api.js';
+import { errorResponse, nexfitRoutes, type ApiRequest } from './shared/nexfit-http-api.js';
 
 const toApiRequest = (req: FastifyRequest): ApiRequest => ({
   params: req.params as Record<string, string>,
@@ -22,11 +21,8 @@ const toApiRequest = (req: FastifyRequest): ApiRequest => ({
   },
 });
 
-/** Fastify's own errors for a body that is not JSON (they carry a 4xx `statusCode` too, but a generic body). */
-const MALFORMED_BODY_CODES = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
-
 /** The app's routes over one SDK instance. The caller listens and closes it. */
-export function createApp(nexfit: Nexfit): FastifyInstance {
+export function createApp(nexfit: Nexfit, log: (error: unknown) => void = console.error): FastifyInstance {
   const app = Fastify({ bodyLimit: 100 * 1024 });
 
   for (const route of nexfitRoutes(nexfit)) {
@@ -40,13 +36,11 @@ export function createApp(nexfit: Nexfit): FastifyInstance {
     });
   }
 
-  // SDK errors carry a stable code; map them to statuses in one place. Fastify's default
-  // handler answers everything else (its own 4xx errors, and 500 for the unexpected).
+  // Every error, the SDK's and Fastify's own (a body that is not JSON, one too large),
+  // becomes a status and a public JSON body; an unexpected one is a 500 logged in full.
   app.setErrorHandler((error, _req, reply) => {
-    const code = (error as { code?: unknown }).code;
-    const response = nexfitErrorResponse(error) ?? (typeof code === 'string' && MALFORMED_BODY_CODES.has(code) ? MALFORMED_JSON : undefined);
-    if (response) return reply.code(response.status).send(response.body);
-    throw error;
+    const { status, body } = errorResponse(error, log);
+    return reply.code(status).send(body);
   });
   return app;
 }
