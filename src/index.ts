@@ -27,6 +27,8 @@ export {
   HTTP_STATUS_BY_ERROR_CODE,
 } from './core/errors.js';
 export type { NexfitErrorCode, ValidationIssue, ConflictReason } from './core/errors.js';
+export { toHttpError } from './core/http-errors.js';
+export type { PublicErrorBody, PublicValidationIssue, HttpErrorResponse, HttpErrorOptions } from './core/http-errors.js';
 export { WorkflowCompensationError } from './workflows/workflow.js';
 export type { Clock } from './core/clock.js';
 export { createKeyring, keyringFromEnv, createEphemeralKeyring, KEYRING_ENV } from './core/keyring.js';
