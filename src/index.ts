@@ -120,7 +120,7 @@ export type {
   AuditLog,
 } from './schemas.js';
 export { systemActor, AccessDeniedError, ACCESS_POLICY, redactUserFor } from './access/index.js';
-export type { Actor, SystemActor, ActingUser, ScopedNexfit, ScopedService, OperationId, PolicyEntry } from './access/index.js';
+export type { Actor, SystemActor, ActingUser, ScopedNexfit, ScopedService, OperationId, PolicyEntry, ProfileViewer } from './access/index.js';
 export type { UserDataExport, ExportUserDataOptions } from './workflows/privacy/export-user-data.workflow.js';
 export type { ErasureReport, ErasureBlocker, EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
 export { MemoryLruCache } from './ops/cache/memory-lru-cache.js';

@@ -70,7 +70,7 @@ const BRAND_VERSION = 1;
 
 /**
  * Base class of every error the SDK throws on purpose. `instanceof` works across copies of
- * the SDK (see {@link NEXFIT_ERROR_BRAND}): `instanceof NexfitError` holds for any copy's
+ * the SDK (they carry the registered symbol `Symbol.for('@nexfit/sdk/error')`): `instanceof NexfitError` holds for any copy's
  * error, and `instanceof ConflictError` for any copy's error of a class of that name.
  */
 export class NexfitError extends Error {
@@ -212,7 +212,7 @@ export class DecryptionError extends NexfitError {
 /**
  * True for every error the SDK throws on purpose — also for errors of another copy of the SDK
  * in the same process (the ESM and the CommonJS build, or two installed versions), recognised
- * by their {@link NEXFIT_ERROR_BRAND}. An error whose `code` this copy does not know (thrown by
+ * by their registered brand (`Symbol.for('@nexfit/sdk/error')`). An error whose `code` this copy does not know (thrown by
  * a newer version) is not one: treat it as unexpected.
  *
  * @example
