@@ -68,6 +68,7 @@ type MessageKey =
   | 'deactivated'
   | 'invalidCredentials'
   | 'accessDenied'
+  | 'cannotAct'
   | 'notFound'
   | 'concurrent'
   | 'declined'
@@ -85,6 +86,7 @@ const MESSAGES: Readonly<Record<ValidationLocale, Readonly<Record<MessageKey, (p
     deactivated: () => 'This account is deactivated',
     invalidCredentials: () => 'The current password is incorrect',
     accessDenied: (p) => `You may not run ${p['operation']}`,
+    cannotAct: () => 'This account cannot act: it is unknown or deactivated',
     notFound: (p) => `${capitalise(p['entity']!)} ${p['id']} was not found`,
     concurrent: (p) => `${capitalise(p['entity']!)} ${p['id']} was modified concurrently: read it again and retry`,
     declined: () => 'The payment was declined',
@@ -101,6 +103,7 @@ const MESSAGES: Readonly<Record<ValidationLocale, Readonly<Record<MessageKey, (p
     deactivated: () => 'Bu hesap devre dışı',
     invalidCredentials: () => 'Mevcut parola yanlış',
     accessDenied: (p) => `${p['operation']} işlemini çalıştırma yetkiniz yok`,
+    cannotAct: () => 'Bu hesap işlem yapamaz: bilinmiyor veya devre dışı',
     notFound: (p) => `${p['entity']} ${p['id']} bulunamadı`,
     concurrent: (p) => `${p['entity']} ${p['id']} eşzamanlı olarak değiştirildi: yeniden okuyup tekrar deneyin`,
     declined: () => 'Ödeme reddedildi',
@@ -206,7 +209,8 @@ function publicBody(error: NexfitError, m: Messages): PublicErrorBody {
     case 'FORBIDDEN': {
       const reason = text('reason');
       const operation = text('operation');
-      if (reason === 'access_denied' && operation !== undefined) return { code: error.code, message: m.accessDenied({ operation }), reason };
+      // `as` is the refusal of the acting account itself (`nexfit.as(userId)`), not of an operation.
+      if (reason === 'access_denied' && operation !== undefined) return { code: error.code, message: operation === 'as' ? m.cannotAct({}) : m.accessDenied({ operation }), reason };
       const key = reason === undefined ? undefined : FORBIDDEN_MESSAGES[reason];
       return key ? { code: error.code, message: m[key]({}), reason: reason! } : { code: error.code, message: m.forbidden({}), reason: 'forbidden' };
     }
