@@ -8,7 +8,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createNexfit, type Nexfit } from '../src/index.js';
 import { TestPaymentProvider } from '../src/testing.js';
-import { MALFORMED_JSON, nexfitErrorResponse, nexfitRoutes, type ApiRequest } from './shared/nexfit-http-api.js';
+import { errorResponse, nexfitRoutes, type ApiRequest } from './shared/nexfit-http-api.js';
 
 const toApiRequest = (req: Request): ApiRequest => ({
   params: req.params as Record<string, string>,
@@ -31,11 +31,11 @@ export function createApp(nexfit: Nexfit): express.Express {
     });
   }
 
-  // SDK errors carry a stable code; map them to statuses in one place. Anything else is a 500.
-  app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
-    const response = nexfitErrorResponse(error) ?? ((error as { type?: string }).type === 'entity.parse.failed' ? MALFORMED_JSON : undefined);
-    if (response) return res.status(response.status).json(response.body);
-    return next(error);
+  // One place maps every error to a status and a public body: SDK errors by their stable code,
+  // a body express.json() could not read as 400/413, anything else as a generic 500.
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const { status, body } = errorResponse(error);
+    res.status(status).json(body);
   });
   return app;
 }

@@ -1,15 +1,15 @@
 /**
  * A Fastify server embedding the SDK — the same API as the Express example, from the same
- * `shared/nexfit-http-api.ts`: routes call services, `NexfitError` codes map to HTTP statuses
- * through `HTTP_STATUS_BY_ERROR_CODE`, and each request's actor, IP and user agent reach the
- * audit trail through a unit of work's request context.
+ * `shared/nexfit-http-api.ts`: routes call services, errors map to HTTP statuses and public
+ * bodies through `toHttpError`, and each request's actor, IP and user agent reach the audit
+ * trail through a unit of work's request context.
  *
  *   npx tsx examples/fastify-server.ts   # embedded stores, http://127.0.0.1:3000
  */
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { createNexfit, type Nexfit } from '../src/index.js';
 import { TestPaymentProvider } from '../src/testing.js';
-import { MALFORMED_JSON, nexfitErrorResponse, nexfitRoutes, type ApiRequest } from './shared/nexfit-http-api.js';
+import { errorResponse, nexfitRoutes, type ApiRequest } from './shared/nexfit-http-api.js';
 
 const toApiRequest = (req: FastifyRequest): ApiRequest => ({
   params: req.params as Record<string, string>,
@@ -21,9 +21,6 @@ const toApiRequest = (req: FastifyRequest): ApiRequest => ({
     return Array.isArray(value) ? value[0] : value;
   },
 });
-
-/** Fastify's own errors for a body that is not JSON (they carry a 4xx `statusCode` too, but a generic body). */
-const MALFORMED_BODY_CODES = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
 
 /** The app's routes over one SDK instance. The caller listens and closes it. */
 export function createApp(nexfit: Nexfit): FastifyInstance {
@@ -40,13 +37,11 @@ export function createApp(nexfit: Nexfit): FastifyInstance {
     });
   }
 
-  // SDK errors carry a stable code; map them to statuses in one place. Fastify's default
-  // handler answers everything else (its own 4xx errors, and 500 for the unexpected).
+  // One place maps every error to a status and a public body: SDK errors by their stable code,
+  // a body Fastify could not parse as 400/413, anything else as a generic 500.
   app.setErrorHandler((error, _req, reply) => {
-    const code = (error as { code?: unknown }).code;
-    const response = nexfitErrorResponse(error) ?? (typeof code === 'string' && MALFORMED_BODY_CODES.has(code) ? MALFORMED_JSON : undefined);
-    if (response) return reply.code(response.status).send(response.body);
-    throw error;
+    const { status, body } = errorResponse(error, (logged) => app.log.error(logged));
+    return reply.code(status).send(body);
   });
   return app;
 }

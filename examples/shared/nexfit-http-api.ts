@@ -1,10 +1,10 @@
 /**
  * The HTTP API the server examples expose, written once and mounted by each framework's
- * adapter (`express-server.ts`, `fastify-server.ts`): routes call services, `NexfitError`
- * codes map to HTTP statuses, and each request's actor, IP and user agent reach the audit
- * trail through a unit of work's request context.
+ * adapter (`express-server.ts`, `fastify-server.ts`): routes call services, every error maps to
+ * a status and a public body through `toHttpError`, and each request's actor, IP and user agent
+ * reach the audit trail through a unit of work's request context.
  */
-import { HTTP_STATUS_BY_ERROR_CODE, isNexfitError, type Nexfit, type RequestContext, type UserId } from '../../src/index.js';
+import { toHttpError, type Nexfit, type RequestContext, type UserId } from '../../src/index.js';
 
 /** What a route needs from a request, whatever the framework. */
 export interface ApiRequest {
@@ -41,13 +41,16 @@ export function requestContext(request: ApiRequest): RequestContext {
   return { actorId: actor ?? null, ...(ipAddress ? { ipAddress } : {}), ...(userAgent ? { userAgent } : {}) };
 }
 
-/** The response for an SDK error (its stable code decides the status), or `undefined` for anything else. */
-export function nexfitErrorResponse(error: unknown): ApiResponse | undefined {
-  return isNexfitError(error) ? { status: HTTP_STATUS_BY_ERROR_CODE[error.code], body: error.toJSON() } : undefined;
+/**
+ * The response for anything a route or the framework threw: SDK errors by their stable code,
+ * unreadable bodies as 400/413, the rest as a generic 500. The body is public; the full error
+ * goes to the log when the server is at fault.
+ */
+export function errorResponse(error: unknown, log: (error: unknown) => void = console.error): ApiResponse {
+  const { status, body, logged } = toHttpError(error);
+  if (status >= 500) log(logged);
+  return { status, body };
 }
-
-/** The response for a request body that is not JSON. */
-export const MALFORMED_JSON: ApiResponse = { status: 400, body: { code: 'VALIDATION_FAILED', message: 'Malformed JSON' } };
 
 /** The fields of a JSON object body; anything else has none. */
 const bodyFields = (body: unknown): Readonly<Record<string, unknown>> => (typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {});
