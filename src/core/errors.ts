@@ -230,7 +230,7 @@ export function isNexfitError(error: unknown): error is NexfitError {
  *
  * @example
  * ```ts
- * app.use((err, req, res, next) => isNexfitError(err) ? res.status(HTTP_STATUS_BY_ERROR_CODE[err.code]).json(err) : next(err));
+ * HTTP_STATUS_BY_ERROR_CODE['CONFLICT'] // 409 — toHttpError(err) applies it and builds the public body
  * ```
  */
 export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<NexfitErrorCode, number>> = {
