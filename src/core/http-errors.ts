@@ -1,4 +1,4 @@
-import { CONFLICT_REASONS } from './conflict-reasons.js';
+import { CONFLICT_REASONS, CONFLICT_REASONS_TR, type ConflictReason } from './conflict-reasons.js';
 import {
   HTTP_STATUS_BY_ERROR_CODE,
   isNexfitError,
@@ -70,9 +70,14 @@ type MessageKey =
   | 'accessDenied'
   | 'cannotAct'
   | 'notFound'
+  | 'conflict'
+  | 'conflictReason'
   | 'concurrent'
   | 'declined'
   | 'providerError';
+
+/** Conflict reasons' meanings as clients read them: without pointers into `details`, which public bodies do not carry. */
+const CONFLICT_MESSAGES_EN: Readonly<Record<ConflictReason, string>> = { ...CONFLICT_REASONS, erasure_blocked: 'The user cannot be erased yet: they have open obligations.' };
 
 const MESSAGES: Readonly<Record<ValidationLocale, Readonly<Record<MessageKey, (p: Readonly<Record<string, string>>) => string>>>> = {
   en: {
@@ -88,6 +93,8 @@ const MESSAGES: Readonly<Record<ValidationLocale, Readonly<Record<MessageKey, (p
     accessDenied: (p) => `You may not run ${p['operation']}`,
     cannotAct: () => 'This account cannot act: it is unknown or deactivated',
     notFound: (p) => `${capitalise(p['entity']!)} ${p['id']} was not found`,
+    conflict: () => 'The request conflicts with the current state',
+    conflictReason: (p) => CONFLICT_MESSAGES_EN[p['reason'] as ConflictReason],
     concurrent: (p) => `${capitalise(p['entity']!)} ${p['id']} was modified concurrently: read it again and retry`,
     declined: () => 'The payment was declined',
     providerError: () => 'The payment provider could not take the payment',
@@ -105,6 +112,8 @@ const MESSAGES: Readonly<Record<ValidationLocale, Readonly<Record<MessageKey, (p
     accessDenied: (p) => `${p['operation']} işlemini çalıştırma yetkiniz yok`,
     cannotAct: () => 'Bu hesap işlem yapamaz: bilinmiyor veya devre dışı',
     notFound: (p) => `${p['entity']} ${p['id']} bulunamadı`,
+    conflict: () => 'İstek mevcut durumla çelişiyor',
+    conflictReason: (p) => CONFLICT_REASONS_TR[p['reason'] as ConflictReason],
     concurrent: (p) => `${p['entity']} ${p['id']} eşzamanlı olarak değiştirildi: yeniden okuyup tekrar deneyin`,
     declined: () => 'Ödeme reddedildi',
     providerError: () => 'Ödeme sağlayıcısı ödemeyi alamadı',
@@ -201,10 +210,8 @@ function publicBody(error: NexfitError, m: Messages): PublicErrorBody {
     }
     case 'CONFLICT': {
       const reason = text('reason');
-      const known = reason !== undefined && Object.hasOwn(CONFLICT_REASONS, reason);
-      // The reason's description, without pointers into `details`, which public bodies do not carry.
-      const message = known ? CONFLICT_REASONS[reason as keyof typeof CONFLICT_REASONS].replace(/ \([^)]*details\.[^)]*\)/, '') : 'The request conflicts with the current state';
-      return { code: error.code, message, reason: known ? reason : 'conflict' };
+      if (reason === undefined || !Object.hasOwn(CONFLICT_REASONS, reason)) return { code: error.code, message: m.conflict({}), reason: 'conflict' };
+      return { code: error.code, message: m.conflictReason({ reason }), reason };
     }
     case 'FORBIDDEN': {
       const reason = text('reason');

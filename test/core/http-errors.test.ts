@@ -87,6 +87,9 @@ describe('toHttpError', () => {
       id: '65f000000000000000000001',
     });
     expect(toHttpError(errors.CONFLICT).body).toEqual({ code: 'CONFLICT', message: 'The occurrence has no place left.', reason: 'class_full' });
+    expect(toHttpError(errors.CONFLICT, { locale: 'tr' }).body).toEqual({ code: 'CONFLICT', message: 'Seansta boş yer kalmadı.', reason: 'class_full' });
+    const blocked = toHttpError(new ConflictError('erasure_blocked', 'User u1 cannot be erased yet: open_invoice', { details: { blockers: [{ reason: 'open_invoice' }] } }));
+    expect(blocked.body).toEqual({ code: 'CONFLICT', message: 'The user cannot be erased yet: they have open obligations.', reason: 'erasure_blocked' });
     expect(toHttpError(errors.FORBIDDEN).body).toEqual({ code: 'FORBIDDEN', message: 'You may not do this', reason: 'forbidden' });
     expect(toHttpError(errors.CONCURRENCY_CONFLICT).body).toMatchObject({ reason: 'stale_version', entity: 'facility', id: '65f000000000000000000002' });
     expect(toHttpError(errors.PAYMENT_FAILED).body).toEqual({ code: 'PAYMENT_FAILED', message: 'The payment was declined', reason: 'declined' });
