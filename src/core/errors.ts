@@ -70,8 +70,14 @@ const BRAND_VERSION = 1;
 
 /**
  * Base class of every error the SDK throws on purpose. `instanceof` works across copies of
- * the SDK (they carry the registered symbol `Symbol.for('@nexfit/sdk/error')`): `instanceof NexfitError` holds for any copy's
- * error, and `instanceof ConflictError` for any copy's error of a class of that name.
+ * the SDK, whose errors all carry the registered symbol `Symbol.for('@nexfit/sdk/error')`:
+ * `instanceof NexfitError` holds for any copy's error, and `instanceof ConflictError` for any
+ * copy's error of a class of that name.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof NexfitError) console.log(e.code) } // also for the CommonJS build's errors
+ * ```
  */
 export class NexfitError extends Error {
   readonly code: NexfitErrorCode;
@@ -212,8 +218,8 @@ export class DecryptionError extends NexfitError {
 /**
  * True for every error the SDK throws on purpose — also for errors of another copy of the SDK
  * in the same process (the ESM and the CommonJS build, or two installed versions), recognised
- * by their registered brand (`Symbol.for('@nexfit/sdk/error')`). An error whose `code` this copy does not know (thrown by
- * a newer version) is not one: treat it as unexpected.
+ * by their registered brand (`Symbol.for('@nexfit/sdk/error')`). An error whose `code` this
+ * copy does not know (thrown by a newer version) is not one: treat it as unexpected.
  *
  * @example
  * ```ts
