@@ -195,7 +195,12 @@ function publicBody(error: NexfitError, m: Messages): PublicErrorBody {
       return {
         code: error.code,
         message: fromStore ? m.storeValidation({}) : error.message,
-        issues: issues.map((issue) => (isStoreIssue(issue) ? { path: '', code: issue.code, message: m.storeIssue({}) } : { path: formatIssuePath(issue.path), code: issue.code, message: issue.message })),
+        issues: issues.map((issue) =>
+          isStoreIssue(issue)
+            ? { path: '', code: issue.code, message: m.storeIssue({}) }
+            : // Another copy of the SDK may have built the issue: take only fields of the expected shape.
+              { path: Array.isArray(issue.path) ? formatIssuePath(issue.path) : '', code: String(issue.code), message: String(issue.message) },
+        ),
       };
     }
     case 'NOT_FOUND': {
