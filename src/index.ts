@@ -27,6 +27,8 @@ export {
   HTTP_STATUS_BY_ERROR_CODE,
 } from './core/errors.js';
 export type { NexfitErrorCode, ValidationIssue, ConflictReason } from './core/errors.js';
+export { toHttpError } from './core/http-errors.js';
+export type { PublicErrorBody, PublicValidationIssue, HttpErrorResponse, HttpErrorOptions } from './core/http-errors.js';
 export { WorkflowCompensationError } from './workflows/workflow.js';
 export type { Clock } from './core/clock.js';
 export { createKeyring, keyringFromEnv, createEphemeralKeyring, KEYRING_ENV } from './core/keyring.js';
@@ -119,7 +121,7 @@ export type {
   AuditLog,
 } from './schemas.js';
 export { systemActor, AccessDeniedError, ACCESS_POLICY, redactUserFor } from './access/index.js';
-export type { Actor, SystemActor, ActingUser, ScopedNexfit, ScopedService, OperationId, PolicyEntry } from './access/index.js';
+export type { Actor, SystemActor, ActingUser, ScopedNexfit, ScopedService, OperationId, PolicyEntry, ProfileViewer } from './access/index.js';
 export type { UserDataExport, ExportUserDataOptions } from './workflows/privacy/export-user-data.workflow.js';
 export type { ErasureReport, ErasureBlocker, EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
 export { MemoryLruCache } from './ops/cache/memory-lru-cache.js';

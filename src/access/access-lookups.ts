@@ -38,6 +38,23 @@ export class AccessLookups {
     return relation?.relationship.status === 'active';
   }
 
+  /**
+   * True when `userId` holds an `active` member subscription at a facility that `viewerId` owns
+   * or is on the staff of with one of `permissions` — the people who run the member's gym.
+   */
+  async managesActiveMember(viewerId: string, userId: string, permissions: readonly FacilityPermission[]): Promise<boolean> {
+    if (viewerId === userId) return false;
+    // A member holds a handful of active subscriptions; the largest page covers them all.
+    const { items } = await this.#repos.memberSubscriptions.listByUser(userId as UserId, { status: 'active' }, { limit: 200 });
+    for (const facilityId of new Set(items.map((s) => s.facilityId))) {
+      const facility = await this.facility(facilityId);
+      if (!facility) continue;
+      if (facility.ownerId === viewerId) return true;
+      if (facility.staff.some((s) => s.userId === viewerId && s.permissions.some((p) => permissions.includes(p)))) return true;
+    }
+    return false;
+  }
+
   async facility(facilityId: string | undefined) {
     return facilityId ? this.#repos.facilities.findById(facilityId) : null;
   }

@@ -1,6 +1,6 @@
 import type { FacilityPermission, FacilityStaffRole } from '../modules/facilities/facility.schema.js';
 import { DEFAULT_STAFF_PERMISSIONS } from '../modules/facilities/facility.service.js';
-import { redactFacility, redactFacilityPage, redactMemberSubscription, redactNearbyFacilities, redactUser, redactUserPage, stripPrivateNotes, type Redactor } from './access-redaction.js';
+import { MEMBER_RECORD_PERMISSIONS, redactFacility, redactFacilityPage, redactMemberSubscription, redactNearbyFacilities, redactUser, redactUserPage, stripPrivateNotes, type Redactor } from './access-redaction.js';
 import {
   activeClientOf,
   activeCoachOf,
@@ -221,7 +221,7 @@ export const ACCESS_POLICY = {
   'memberships.updatePlan': allow(facilityManager(membershipFacility, 'manage_memberships')),
   'memberships.deactivatePlan': allow(facilityManager(membershipFacility, 'manage_memberships')),
   'memberships.listPlans': open,
-  'memberships.getSubscription': allow(anyOf(self(subscriptionUser()), facilityManager(subscriptionFacility(), 'view_members', 'manage_memberships', 'manage_billing')), {
+  'memberships.getSubscription': allow(anyOf(self(subscriptionUser()), facilityManager(subscriptionFacility(), ...MEMBER_RECORD_PERMISSIONS)), {
     redact: redactMemberSubscription,
   }),
   'memberships.listSubscriptionsByUser': allow(self(arg(0))),

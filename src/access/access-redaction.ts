@@ -1,5 +1,5 @@
 import type { Page } from '../core/pagination.js';
-import type { Facility } from '../modules/facilities/facility.schema.js';
+import type { Facility, FacilityPermission } from '../modules/facilities/facility.schema.js';
 import type { MemberSubscription } from '../modules/memberships/member-subscription.schema.js';
 import type { User } from '../modules/users/user.schema.js';
 import type { AccessRequest } from './access-rules.js';
@@ -11,21 +11,60 @@ export type Redactor = (result: unknown, request: AccessRequest) => Promise<unkn
 const MEDICAL_FIELDS = ['dateOfBirth', 'height', 'weight', 'medicalConditions', 'dietaryRestrictions'] as const;
 
 /**
+ * Staff permissions that let a facility's staff read its members' records (their member
+ * subscriptions, and their e-mail address): the same ones `memberships.getSubscription` accepts.
+ */
+export const MEMBER_RECORD_PERMISSIONS: readonly FacilityPermission[] = ['view_members', 'manage_memberships', 'manage_billing'];
+
+/**
+ * Who is looking at a user's profile, as {@link redactUserFor} needs to know it: the user
+ * themself, their active coach, or the owner (or staff with a member-record permission) of a
+ * facility where the user holds an active membership.
+ */
+export interface ProfileViewer {
+  readonly self: boolean;
+  readonly activeCoach: boolean;
+  /** Owner, or staff with `view_members`, `manage_memberships` or `manage_billing`, of a facility where the user is an active member. */
+  readonly managesMembership?: boolean;
+}
+
+/**
+ * An e-mail address with its local part masked: `ayse.yilmaz@example.com` → `a***@example.com`.
+ * The result is still an address in form (the `User` type and schema hold), it reveals neither
+ * the local part nor its length, and the same address always masks the same way.
+ *
+ * @example
+ * ```ts
+ * maskEmail('ayse@example.com') // 'a***@example.com'
+ * ```
+ */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '***';
+  return `${Array.from(email.slice(0, at))[0]}***${email.slice(at)}`;
+}
+
+/**
  * Another user's profile as a viewer may see it: no FCM token, no emergency contacts, no
- * business tax id, and no phone number or health data (`roleSpecificData.client` date of
- * birth, height, weight, medical conditions, dietary restrictions) unless the viewer is the
- * user's active coach. `passwordHash` never reaches the service layer at all (SPEC decision 3).
+ * business tax id, no phone number or health data (`roleSpecificData.client` date of birth,
+ * height, weight, medical conditions, dietary restrictions) unless the viewer is the user's
+ * active coach, and the e-mail address masked (`a***@example.com`) unless the viewer is the
+ * user's active coach or runs a facility where the user is an active member.
+ * `passwordHash` never reaches the service layer at all (SPEC decision 3).
  *
  * @example
  * ```ts
  * redactUserFor(user, { self: false, activeCoach: false }).roleSpecificData.client?.medicalConditions // undefined
+ * redactUserFor(user, { self: false, activeCoach: false }).email // 'a***@example.com'
  * ```
  */
-export function redactUserFor(user: User, viewer: { readonly self: boolean; readonly activeCoach: boolean }): User {
+export function redactUserFor(user: User, viewer: ProfileViewer): User {
   if (viewer.self) return user;
   const { fcmToken: _token, phoneNumber, ...others } = user;
   // The coach works with the client and may need to call them; nobody else gets the number.
   const rest = viewer.activeCoach && phoneNumber !== undefined ? { ...others, phoneNumber } : others;
+  // Coaches and the member's gym write to the user; for everyone else the address is a way to reach a stranger.
+  const email = viewer.activeCoach || viewer.managesMembership === true ? user.email : maskEmail(user.email);
   const data = { ...user.roleSpecificData };
   if (data.client && !viewer.activeCoach) {
     const client = { ...data.client };
@@ -46,13 +85,15 @@ export function redactUserFor(user: User, viewer: { readonly self: boolean; read
       (data as Record<string, unknown>)[role] = others;
     }
   }
-  return { ...rest, roleSpecificData: data };
+  return { ...rest, email, roleSpecificData: data };
 }
 
 async function userView(user: User, r: AccessRequest): Promise<User> {
   const self = user.id === r.actor.id;
-  const activeCoach = !self && (await r.lookups.isActiveCoachOf(r.actor.id, user.id));
-  return redactUserFor(user, { self, activeCoach });
+  if (self) return user;
+  const activeCoach = await r.lookups.isActiveCoachOf(r.actor.id, user.id);
+  const managesMembership = !activeCoach && (await r.lookups.managesActiveMember(r.actor.id, user.id, MEMBER_RECORD_PERMISSIONS));
+  return redactUserFor(user, { self, activeCoach, managesMembership });
 }
 
 /** `users.getById`: the profile as {@link redactUserFor} lets the actor see it. */

@@ -11,6 +11,6 @@
 export { systemActor, isSystemActor, AccessDeniedError, type Actor, type SystemActor, type ActingUser } from './actor.js';
 export { ACCESS_POLICY, policyEntryOf, type OperationId, type PolicyEntry } from './access-policy.js';
 export { actAs, operationIdsOf, type ScopedNexfit, type ScopedService, type ScopedServiceName } from './scoped-nexfit.js';
-export { redactUserFor } from './access-redaction.js';
+export { redactUserFor, type ProfileViewer } from './access-redaction.js';
 export * as accessRules from './access-rules.js';
 export { AccessLookups } from './access-lookups.js';

@@ -33,7 +33,52 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
-/** Base class of every error the SDK throws on purpose. */
+/**
+ * Codes of the {@link ValidationIssue}s a store's own validation raises (a MongoDB `$jsonSchema`
+ * validator, a PostgreSQL constraint or type check) rather than a schema at the SDK's edge.
+ * Their messages quote the store — constraint names, validator rules — so public error bodies
+ * replace them.
+ */
+export const STORE_VALIDATION_ISSUE_CODES = [
+  'document_validation',
+  'check_violation',
+  'not_null_violation',
+  'invalid_text_representation',
+  'numeric_value_out_of_range',
+  'string_data_right_truncation',
+  'invalid_datetime_format',
+  'datetime_field_overflow',
+] as const;
+/** One of {@link STORE_VALIDATION_ISSUE_CODES}. */
+export type StoreValidationIssueCode = (typeof STORE_VALIDATION_ISSUE_CODES)[number];
+
+/**
+ * The registered symbol every {@link NexfitError} carries (on its prototype, not enumerable).
+ * `Symbol.for` returns the same symbol in every copy of the SDK loaded into one process — the
+ * ESM and the CommonJS build, or two installed versions — so an error thrown by one copy is
+ * recognised by another's {@link isNexfitError} and `instanceof`.
+ *
+ * @example
+ * ```ts
+ * (error as Record<symbol, unknown>)[NEXFIT_ERROR_BRAND] === 1 // thrown by some copy of the SDK
+ * ```
+ */
+export const NEXFIT_ERROR_BRAND: unique symbol = Symbol.for('@nexfit/sdk/error') as never;
+
+/** The brand's value: the version of the error shape (`code`, `message`, `details`) it promises. */
+const BRAND_VERSION = 1;
+
+/**
+ * Base class of every error the SDK throws on purpose. `instanceof` works across copies of
+ * the SDK, whose errors all carry the registered symbol `Symbol.for('@nexfit/sdk/error')`:
+ * `instanceof NexfitError` holds for any copy's error, and `instanceof ConflictError` for any
+ * copy's error of a class of that name.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof NexfitError) console.log(e.code) } // also for the CommonJS build's errors
+ * ```
+ */
 export class NexfitError extends Error {
   readonly code: NexfitErrorCode;
   readonly details: Readonly<Record<string, unknown>> | undefined;
@@ -49,10 +94,37 @@ export class NexfitError extends Error {
     this.details = options?.details;
   }
 
-  /** A JSON-safe view for logs and HTTP responses (no cause, no stack). */
+  /**
+   * Recognises errors of every copy of the SDK: the class's own instances, and branded errors
+   * of another copy whose class (or one of its ancestors) has this class's name.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (!isBranded(value)) return false;
+    if (this === NexfitError) return true;
+    for (let proto: object | null = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+      const ctor = (proto as { constructor?: unknown }).constructor;
+      if (typeof ctor === 'function' && ctor.name === this.name) return true;
+    }
+    return false;
+  }
+
+  /**
+   * A JSON-safe view for logs (no cause, no stack). `details` may name internals (the policy
+   * rule that refused, a unique index): send `toHttpError(error).body` to clients instead.
+   */
   toJSON(): { name: string; code: NexfitErrorCode; message: string; details?: Record<string, unknown> } {
     return { name: this.name, code: this.code, message: this.message, ...(this.details ? { details: { ...this.details } } : {}) };
   }
+}
+
+Object.defineProperty(NexfitError.prototype, NEXFIT_ERROR_BRAND, { value: BRAND_VERSION, enumerable: false, writable: false, configurable: false });
+
+/** True when `value` carries the brand of some copy of the SDK and a code this copy knows. */
+function isBranded(value: unknown): value is NexfitError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as { [NEXFIT_ERROR_BRAND]?: unknown; code?: unknown };
+  return v[NEXFIT_ERROR_BRAND] === BRAND_VERSION && typeof v.code === 'string' && Object.hasOwn(HTTP_STATUS_BY_ERROR_CODE, v.code);
 }
 
 /**
@@ -143,9 +215,19 @@ export class DecryptionError extends NexfitError {
   }
 }
 
-/** True for every error the SDK throws on purpose. */
+/**
+ * True for every error the SDK throws on purpose — also for errors of another copy of the SDK
+ * in the same process (the ESM and the CommonJS build, or two installed versions), recognised
+ * by their registered brand (`Symbol.for('@nexfit/sdk/error')`). An error whose `code` this
+ * copy does not know (thrown by a newer version) is not one: treat it as unexpected.
+ *
+ * @example
+ * ```ts
+ * if (isNexfitError(e)) console.log(e.code); // 'CONFLICT', 'NOT_FOUND', …
+ * ```
+ */
 export function isNexfitError(error: unknown): error is NexfitError {
-  return error instanceof NexfitError;
+  return isBranded(error);
 }
 
 /**
@@ -154,7 +236,7 @@ export function isNexfitError(error: unknown): error is NexfitError {
  *
  * @example
  * ```ts
- * app.use((err, req, res, next) => isNexfitError(err) ? res.status(HTTP_STATUS_BY_ERROR_CODE[err.code]).json(err) : next(err));
+ * HTTP_STATUS_BY_ERROR_CODE['CONFLICT'] // 409 — toHttpError(err) applies it and builds the public body
  * ```
  */
 export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<NexfitErrorCode, number>> = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessLookups } from '../../src/access/access-lookups.js';
-import { redactUserFor } from '../../src/access/access-redaction.js';
+import { maskEmail, redactUserFor } from '../../src/access/access-redaction.js';
 import {
   activeClientOf,
   activeCoachOf,
@@ -153,5 +153,31 @@ describe('redactUserFor', () => {
     expect(seen.phoneNumber).toBe('+90 555 123 45 67');
     expect(seen.roleSpecificData.gym_member).not.toHaveProperty('emergencyContact');
     expect(seen).not.toHaveProperty('fcmToken');
+  });
+
+  it("masks other users' e-mail address, and shows it to the active coach and the member's facility", () => {
+    expect(redactUserFor(user, { self: false, activeCoach: false }).email).toBe('a***@example.com');
+    expect(redactUserFor(user, { self: false, activeCoach: false, managesMembership: false }).email).toBe('a***@example.com');
+    expect(redactUserFor(user, { self: false, activeCoach: true }).email).toBe('ayse@example.com');
+    const byGym = redactUserFor(user, { self: false, activeCoach: false, managesMembership: true });
+    expect(byGym.email).toBe('ayse@example.com');
+    // The facility sees the address, not the coach's share of the profile.
+    expect(byGym).not.toHaveProperty('phoneNumber');
+    expect(byGym.roleSpecificData.client).toEqual({ fitnessLevel: 'beginner' });
+  });
+});
+
+describe('maskEmail', () => {
+  it('keeps the first character and the domain, and hides the length of the local part', () => {
+    expect(maskEmail('ayse.yilmaz@example.com')).toBe('a***@example.com');
+    expect(maskEmail('a@example.com')).toBe('a***@example.com');
+    expect(maskEmail('ömer@örnek.com.tr')).toBe('ö***@örnek.com.tr');
+    expect(maskEmail('not-an-address')).toBe('***');
+  });
+
+  it('still gives an address the user schema accepts', async () => {
+    const { userSchema } = await import('../../src/modules/users/user.schema.js');
+    const email = userSchema.shape.email;
+    expect(email.safeParse(maskEmail('deniz.kaya@example.com')).success).toBe(true);
   });
 });

@@ -175,3 +175,70 @@ describe('nexfit.as', () => {
     });
   });
 });
+
+describe("other users' e-mail addresses through a scope", () => {
+  async function member(facilityId: FacilityId, status: 'active' | 'pending'): Promise<UserId> {
+    const id = await user('gym_member', { gym_member: { facilityId, memberSince: new Date('2026-01-01T00:00:00Z') } });
+    const plan = await t.nexfit.memberships.createPlan(createInputs.memberships({ facilityId }) as never);
+    await t.nexfit.repositories.memberSubscriptions.create(createInputs.member_subscriptions({ userId: id, facilityId, membershipId: plan.id, status }) as never);
+    return id;
+  }
+  async function staffOf(facilityId: FacilityId, permissions: FacilityPermission[]): Promise<UserId> {
+    const id = await user('gym_coach', { gym_coach: { facilityId } });
+    await t.nexfit.facilities.addStaff(facilityId, { userId: id, role: 'other', permissions });
+    return id;
+  }
+  const emailSeenBy = async (viewer: UserId, subject: UserId) => (await (await t.nexfit.as(viewer)).users.getById(subject)).email;
+
+  it('are masked for a stranger and shown in full to the user and their active coach', async () => {
+    const coach = await user('coach', { coach: {} });
+    const client = await user('client', clientData);
+    const stranger = await user('client');
+    const relation = await t.nexfit.coaching.requestCoaching({ coachId: coach, clientId: client, goals: [] });
+    const { email } = await t.nexfit.users.getById(client);
+    expect(email).toMatch(/^scoped-\d+@example\.com$/);
+
+    expect(await emailSeenBy(stranger, client)).toBe('s***@example.com');
+    expect(await emailSeenBy(client, client)).toBe(email);
+    // A pending request is not a coaching relationship yet.
+    expect(await emailSeenBy(coach, client)).toBe('s***@example.com');
+    await t.nexfit.coaching.acceptRequest(relation.id, coach);
+    expect(await emailSeenBy(coach, client)).toBe(email);
+    await t.nexfit.coaching.endRelationship(relation.id, client);
+    expect(await emailSeenBy(coach, client)).toBe('s***@example.com');
+  });
+
+  it("are shown to the owner and member-record staff of a facility where the user is an active member, and to nobody else there", async () => {
+    const active = await member(gym, 'active');
+    const pending = await member(gym, 'pending');
+    const { email } = await t.nexfit.users.getById(active);
+    const desk = await staffOf(gym, ['view_members']);
+    const instructor = await staffOf(gym, ['manage_classes']);
+    const otherOwner = await user('gym_owner', { gym_owner: { businessName: 'Başka Gym' } });
+    await t.nexfit.facilities.create(createInputs.facilities({ ownerId: otherOwner, staff: [] }) as never);
+
+    expect(await emailSeenBy(owner, active)).toBe(email);
+    expect(await emailSeenBy(desk, active)).toBe(email);
+    expect(await emailSeenBy(instructor, active)).toBe('s***@example.com');
+    expect(await emailSeenBy(otherOwner, active)).toBe('s***@example.com');
+    expect(await emailSeenBy(owner, pending)).toBe('s***@example.com');
+    // The gym sees the address, not the coach's share of the profile.
+    expect((await (await t.nexfit.as(owner)).users.getById(active)).roleSpecificData.gym_member).not.toHaveProperty('emergencyContact');
+  });
+
+  it('are masked in the coach directory for a stranger, not for the coach themself', async () => {
+    const coach = await user('coach', { coach: {} });
+    const stranger = await user('client');
+    const { email } = await t.nexfit.users.getById(coach);
+    const listed = async (viewer: UserId) => {
+      const scope = await t.nexfit.as(viewer);
+      for (let page = await scope.users.listByRole('coach', { limit: 200 }); ; page = await scope.users.listByRole('coach', { limit: 200, after: page.nextCursor! })) {
+        const found = page.items.find((u) => u.id === coach);
+        if (found || !page.nextCursor) return found;
+      }
+    };
+    expect((await listed(stranger))?.email).toBe('s***@example.com');
+    expect((await listed(coach))?.email).toBe(email);
+  });
+});
+

@@ -36,7 +36,11 @@ export function describeHttpApiExample(framework: string, listen: (nexfit: Nexfi
       const user = await json(created);
       expect(user.email).toBe('deniz@example.com');
       expect(user).not.toHaveProperty('passwordHash');
-      expect((await post('/users', { email: 'deniz@example.com', password: 'correct horse battery', firstName: 'D', lastName: 'K', role: ['client'] })).status).toBe(409);
+      const duplicate = await post('/users', { email: 'deniz@example.com', password: 'correct horse battery', firstName: 'D', lastName: 'K', role: ['client'] });
+      expect(duplicate.status).toBe(409);
+      const conflict = await json(duplicate);
+      expect(conflict).toMatchObject({ code: 'CONFLICT', reason: 'duplicate' });
+      expect(JSON.stringify(conflict)).not.toMatch(/keyPattern|keyValue|index|details/);
       const invalid = await post('/users', { email: { $gt: '' }, password: 'x', firstName: 'D', lastName: 'K', role: ['client'] });
       expect(invalid.status).toBe(400);
       expect((await json(invalid)).code).toBe('VALIDATION_FAILED');
@@ -45,10 +49,13 @@ export function describeHttpApiExample(framework: string, listen: (nexfit: Nexfi
       expect((await post('/sessions', { email: 'deniz@example.com', password: 'wrong password!' })).status).toBe(401);
     });
 
-    it('answers a body that is not JSON with 400 VALIDATION_FAILED', async () => {
+    it('answers a body that is not JSON with 400 VALIDATION_FAILED, and one that is too large with 413', async () => {
       const malformed = await post('/users', '{"email": ');
       expect(malformed.status).toBe(400);
-      expect(await json(malformed)).toEqual({ code: 'VALIDATION_FAILED', message: 'Malformed JSON' });
+      expect(await json(malformed)).toEqual({ code: 'VALIDATION_FAILED', message: 'Malformed JSON', reason: 'malformed_body' });
+      const tooLarge = await post('/users', { note: 'x'.repeat(200 * 1024) });
+      expect(tooLarge.status).toBe(413);
+      expect(await json(tooLarge)).toEqual({ code: 'VALIDATION_FAILED', message: 'The request body is too large', reason: 'body_too_large' });
     });
 
     it("records the request's actor, IP and user agent in the audit trail", async () => {

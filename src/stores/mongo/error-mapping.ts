@@ -1,5 +1,5 @@
 import { MongoError, MongoServerError } from 'mongodb';
-import { ConflictError, NexfitError, StoreError, TransientStoreError, ValidationError } from '../../core/errors.js';
+import { ConflictError, NexfitError, StoreError, TransientStoreError, ValidationError, type StoreValidationIssueCode } from '../../core/errors.js';
 
 /** Server codes after which the whole operation may be retried (write conflict, lost primary, …). */
 const TRANSIENT_CODES = new Set([112, 189, 91, 6, 7, 89, 9001, 10107, 11600, 11602, 13435, 13436, 262]);
@@ -47,7 +47,7 @@ export function toNexfitError(error: unknown, context: MongoErrorContext = {}): 
     const errInfo = (error as { errInfo?: unknown }).errInfo;
     return new ValidationError(
       `The document failed the collection's schema validation${where}`,
-      [{ path: [], code: 'document_validation', message: errInfo === undefined ? 'Document failed validation' : JSON.stringify(errInfo).slice(0, 2_000) }],
+      [{ path: [], code: 'document_validation' satisfies StoreValidationIssueCode, message: errInfo === undefined ? 'Document failed validation' : JSON.stringify(errInfo).slice(0, 2_000) }],
       { cause: error },
     );
   }

@@ -4,6 +4,7 @@ import {
   StoreError,
   TransientStoreError,
   ValidationError,
+  type StoreValidationIssueCode,
   type ValidationIssue,
 } from '../../core/errors.js';
 
@@ -24,7 +25,7 @@ export interface PostgresErrorContext {
 }
 
 /** SQLSTATEs a constraint or a value refused: the input is wrong, not the store. */
-const VALIDATION_CODES: Readonly<Record<string, string>> = {
+const VALIDATION_CODES: Readonly<Record<string, StoreValidationIssueCode>> = {
   '23514': 'check_violation',
   '23502': 'not_null_violation',
   '22P02': 'invalid_text_representation',
