@@ -15,6 +15,8 @@ declare global {
   const myMongoClient: MongoClient;
   const myPgPool: Pool;
   const myPaymentProvider: PaymentProvider;
+  /** The host's own authentication: the user id a verified session token or JWT names. */
+  function verifySessionToken(authorization: string | undefined): string;
   /** For the pages on internals: the SDK's MongoDB database, its Kysely instance and the deps every service takes. */
   const db: Db;
   const pg: Kysely<Database>;
