@@ -41,7 +41,8 @@ export interface DocSnippetReport {
 const SNIPPET_DIR = '.tmp/doc-snippets';
 const CONTEXT_FILE = 'docs/snippet-context.d.ts';
 
-function markdownFiles(root: string): string[] {
+/** README.md and every page of docs/ except the generated docs/api, relative to `root`. */
+export function markdownFiles(root: string): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
       const path = `${dir}/${entry.name}`;

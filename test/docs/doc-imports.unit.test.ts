@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { markdownFiles } from '../../scripts/check-doc-snippets.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -20,16 +21,6 @@ function consumerCanImport(specifier: string): boolean {
   if (specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!)) return true;
   const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : specifier.split('/')[0]!;
   return THIRD_PARTY.includes(name);
-}
-
-function markdownPages(): string[] {
-  const walk = (dir: string): string[] =>
-    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
-      const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) return path === 'docs/api' ? [] : walk(path);
-      return entry.name.endsWith('.md') ? [path] : [];
-    });
-  return ['README.md', ...walk('docs')];
 }
 
 /** The module specifiers of every fenced code block of a page, with their lines: static and dynamic imports, re-exports, `require`. */
@@ -51,7 +42,7 @@ function importedSpecifiers(markdown: string): { line: number; specifier: string
 }
 
 describe('the code blocks of README.md and docs/ import only what a consumer can import', () => {
-  const pages = markdownPages();
+  const pages = markdownFiles(root);
 
   it('reads the pages and their imports', () => {
     const all = pages.flatMap((page) => importedSpecifiers(readFileSync(join(root, page), 'utf8')));
