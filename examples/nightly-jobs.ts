@@ -6,8 +6,7 @@
  *
  * Each job is idempotent, so a re-run after a failure (or two overlapping runs) is safe.
  */
-import { createNexfit, keyringFromEnv, type Nexfit, type PaymentProvider } from '../src/index.js';
-import { ensureRollingPartitions } from '../src/stores/postgres/partitions.js';
+import { createNexfit, ensureRollingPartitions, keyringFromEnv, type Nexfit, type PaymentProvider } from '../src/index.js';
 
 export interface NightlyReport {
   readonly recovered: { readonly committed: number; readonly rolledBack: number };

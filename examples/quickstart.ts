@@ -6,9 +6,8 @@
  * cross-store unit of work), books the morning class and checks in, logs a workout from the
  * real exercise catalogue, and the nightly roll-up writes the day into `analytics_daily`.
  */
-import { createNexfit, fixedClock, type UserId } from '../src/index.js';
+import { createNexfit, fixedClock, importFreeExerciseDb, type UserId } from '../src/index.js';
 import { TestPaymentProvider } from '../src/testing.js';
-import { importFreeExerciseDb } from '../src/modules/catalog/free-exercise-db.importer.js';
 
 const clock = fixedClock('2026-03-02T05:00:00Z'); // 08:00 in Istanbul
 const payments = new TestPaymentProvider();

@@ -5,9 +5,8 @@
  * Every ```ts / ```typescript block becomes one module in `.tmp/doc-snippets/`, compiled with
  * the project's compiler options and these resolutions:
  * - `@nexfit/sdk`, `@nexfit/sdk/schemas`, `@nexfit/sdk/testing` map to `src/index.ts`,
- *   `src/schemas.ts`, `src/testing.ts` — what a host app imports;
- * - a relative import (`./stores/postgres/migrator.js`) resolves from `src/`, for the pages
- *   that show contributors the internals;
+ *   `src/schemas.ts`, `src/testing.ts` — what a host app imports, and the only paths of the
+ *   package a block may import (test/docs/doc-imports.unit.test.ts);
  * - the names a block uses without defining them (`nexfit`, `db`, `pg`, `deps`, ids like
  *   `userId`, a progress `bar`, …) are declared once in `docs/snippet-context.d.ts`.
  * A block that is deliberately not compilable (a list of signatures) is fenced ```ts fragment;
@@ -42,7 +41,8 @@ export interface DocSnippetReport {
 const SNIPPET_DIR = '.tmp/doc-snippets';
 const CONTEXT_FILE = 'docs/snippet-context.d.ts';
 
-function markdownFiles(root: string): string[] {
+/** README.md and every page of docs/ except the generated docs/api, relative to `root`. */
+export function markdownFiles(root: string): string[] {
   const walk = (dir: string): string[] =>
     readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
       const path = `${dir}/${entry.name}`;
@@ -81,14 +81,11 @@ export function checkDocSnippets(root: string): DocSnippetReport {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
 
-  const srcFromSnippets = relative(outDir, join(root, 'src')).replaceAll('\\', '/');
   const byPath = new Map<string, DocSnippet>();
   for (const snippet of compiled) {
     const path = join(outDir, moduleName(snippet));
-    // Relative imports are written from src/'s point of view; `export {}` makes every block a
-    // module, so top-level await works and blocks do not share names.
-    const code = snippet.code.replace(/((?:from|import)\s*\(?\s*)(['"])\.\//g, `$1$2${srcFromSnippets}/`);
-    writeFileSync(path, `${code}\nexport {};\n`);
+    // `export {}` makes every block a module, so top-level await works and blocks do not share names.
+    writeFileSync(path, `${snippet.code}\nexport {};\n`);
     byPath.set(path, snippet);
   }
 

@@ -1,8 +1,12 @@
 import type { Command as CommandClass, Option as OptionClass } from 'commander';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Db, MongoClient } from 'mongodb';
+import type pg from 'pg';
 import { createNexfit, type Nexfit } from '../create-nexfit.js';
 import { pathToFileURL } from 'node:url';
 import { resolve as resolvePath } from 'node:path';
 import { ConfigurationError, isNexfitError } from '../core/errors.js';
+import type { Database } from '../stores/postgres/database.js';
 import type { PaymentProvider } from '../modules/billing/payment-provider.js';
 import { KEYRING_ENV, keyringFromEnv } from '../core/keyring.js';
 import { migratePostgresDown, postgresMigrationStatus } from '../stores/postgres/migrator.js';
@@ -14,11 +18,14 @@ import { healthReport } from '../ops/health-report.js';
 import { recordSizeSnapshot } from '../ops/health/growth.js';
 import { seedDemo } from '../ops/demo-seed.js';
 import { RECONCILE_CHECKS, type ReconcileCheck } from '../ops/reconcile/reconcile.js';
+import { readMigrationStatus, type MigrationStatusReport } from '../stores/migration-status.js';
+import { describeFailure, EXIT, UsageError } from './cli-errors.js';
+import { packageVersion } from './package-version.js';
+import { CONNECT_TIMEOUT_ENV, connectMongoQuickly, connectPostgresQuickly, DEFAULT_CONNECT_TIMEOUT_MS } from './store-connections.js';
+
+export { EXIT } from './cli-errors.js';
 
 const ARCHIVE_TARGET_NAMES = Object.keys(ARCHIVE_TARGETS) as ArchiveTarget[];
-
-/** Exit codes of the `nexfit` command. */
-export const EXIT = { ok: 0, failure: 1, usage: 2, unreachable: 3 } as const;
 
 interface CliIo {
   readonly stdout: NodeJS.WritableStream;
@@ -34,6 +41,14 @@ interface ConnectionFlags {
   databaseUrl?: string;
   json?: boolean;
   payments?: string;
+  connectTimeout?: string;
+}
+
+/** The stores a command opened itself, each only when it needs it. */
+interface OpenStores {
+  readonly mongo?: { readonly client: MongoClient; readonly db: Db };
+  readonly postgres?: { readonly pool: pg.Pool; readonly db: Kysely<Database> };
+  close(): Promise<void>;
 }
 
 /**
@@ -57,9 +72,84 @@ async function loadPaymentProvider(specifier: string): Promise<PaymentProvider> 
  * Returns the exit code instead of exiting, so tests can run it in-process.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  // Known before parsing, so that a usage error commander finds is JSON too.
+  const json = argv.slice(2).includes('--json');
+  // In JSON mode commander's own output (help, version) is wrapped, and its messages become the error body.
+  let commanderOut = '';
+  const { program, exitCode } = nexfitProgram(io, json ? { writeOut: (s) => (commanderOut += s), writeErr: () => {} } : undefined);
+  try {
+    await program.parseAsync([...argv]);
+  } catch (error) {
+    const commanderCode = commanderErrorCode(error);
+    if (commanderCode && (error as { exitCode?: unknown }).exitCode === 0) {
+      if (json) io.stdout.write(`${JSON.stringify(commanderCode === 'commander.version' ? { ok: true, version: commanderOut.trim() } : { ok: true, help: commanderOut })}\n`);
+      return EXIT.ok;
+    }
+    const commanderMessage = commanderCode === 'commander.help' ? 'a command is required (see --help)' : String((error as Error).message).replace(/^error: /, '');
+    const failure = commanderCode ? { exit: EXIT.usage, body: { code: 'USAGE', message: commanderMessage } } : describeFailure(error);
+    if (json) io.stdout.write(`${JSON.stringify({ ok: false, error: failure.body })}\n`);
+    // Commander has already written its own message to stderr.
+    else if (!commanderCode) io.stderr.write(`nexfit: ${/^[A-Z_]+$/.test(failure.body.code) && !['USAGE', 'STORE_UNREACHABLE', 'FAILURE'].includes(failure.body.code) ? `${failure.body.code}: ` : ''}${failure.body.message}\n`);
+    return failure.exit;
+  }
+  return exitCode();
+}
+
+function commanderErrorCode(error: unknown): string | undefined {
+  const code = error && typeof error === 'object' && 'exitCode' in error && 'code' in error ? String(error.code) : '';
+  return code.startsWith('commander.') ? code : undefined;
+}
+
+/**
+ * The commands of `nexfit`, without running them: `runCli` parses with it, and the tests
+ * walk its commands and options (every option must be documented in docs/operations.md).
+ */
+export function nexfitProgram(
+  io: CliIo,
+  output: { readonly writeOut: (s: string) => void; readonly writeErr: (s: string) => void } = { writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) },
+): { readonly program: CommandClass; readonly exitCode: () => number } {
   let exitCode: number = EXIT.ok;
   const print = (flags: ConnectionFlags, human: string, json: unknown) => {
     io.stdout.write(flags.json ? `${JSON.stringify(json)}\n` : `${human}\n`);
+  };
+  const connectTimeoutOf = (flags: ConnectionFlags): number => {
+    const raw = flags.connectTimeout ?? io.env[CONNECT_TIMEOUT_ENV];
+    if (raw === undefined || raw === '') return DEFAULT_CONNECT_TIMEOUT_MS;
+    const ms = Number(raw);
+    if (!Number.isInteger(ms) || ms < 1) throw new UsageError(`--connect-timeout (or ${CONNECT_TIMEOUT_ENV}) takes a positive whole number of milliseconds, got ${raw}`);
+    return ms;
+  };
+  /** Opens only the stores asked for, with the command's connect timeout; refuses before connecting when a connection string is missing. */
+  const openStores = async (flags: ConnectionFlags, needs: { readonly mongo: boolean; readonly postgres: boolean }): Promise<OpenStores> => {
+    const mongoUri = flags.mongoUri ?? io.env['MONGODB_URI'];
+    const databaseUrl = flags.databaseUrl ?? io.env['DATABASE_URL'];
+    const missing = [needs.mongo && !mongoUri ? 'MONGODB_URI (or --mongo-uri)' : null, needs.postgres && !databaseUrl ? 'DATABASE_URL (or --database-url)' : null].filter(Boolean);
+    if (missing.length > 0) throw new UsageError(`set ${missing.join(' and ')}`);
+    const timeoutMs = connectTimeoutOf(flags);
+    const closers: (() => Promise<void>)[] = [];
+    const close = async () => {
+      for (const closeOne of closers.reverse()) await closeOne().catch(() => {});
+      closers.length = 0;
+    };
+    try {
+      let mongo: OpenStores['mongo'];
+      let postgres: OpenStores['postgres'];
+      if (needs.postgres) {
+        const pool = await connectPostgresQuickly(databaseUrl as string, timeoutMs);
+        const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+        closers.push(() => db.destroy());
+        postgres = { pool, db };
+      }
+      if (needs.mongo) {
+        const client = await connectMongoQuickly(mongoUri as string, timeoutMs);
+        closers.push(() => client.close());
+        mongo = { client, db: client.db(flags.mongoDb ?? io.env['NEXFIT_MONGO_DB'] ?? 'nexfit') };
+      }
+      return { ...(mongo ? { mongo } : {}), ...(postgres ? { postgres } : {}), close };
+    } catch (error) {
+      await close();
+      throw error;
+    }
   };
   /**
    * Runs `fn` on the stores of the flags and environment. The keyring comes from the
@@ -67,52 +157,53 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
    * to run without it, the others never touch an encrypted value and run on a throwaway one.
    */
   const withNexfit = async (flags: ConnectionFlags, fn: (nexfit: Nexfit) => Promise<void>, options: { keys?: 'required' | 'optional' } = {}) => {
-    const mongoUri = flags.mongoUri ?? io.env['MONGODB_URI'];
-    const databaseUrl = flags.databaseUrl ?? io.env['DATABASE_URL'];
-    if (!mongoUri || !databaseUrl) {
-      io.stderr.write('nexfit: set MONGODB_URI and DATABASE_URL (or --mongo-uri and --database-url)\n');
-      exitCode = EXIT.usage;
-      return;
+    let keyring;
+    try {
+      keyring = keyringFromEnv(io.env);
+    } catch (error) {
+      throw new UsageError(`${isNexfitError(error) ? `${error.code}: ` : ''}${error instanceof Error ? error.message : String(error)}`);
     }
-    const keyring = keyringFromEnv(io.env);
     if (!keyring && options.keys === 'required') {
-      io.stderr.write(`nexfit: set ${KEYRING_ENV.keys} and ${KEYRING_ENV.blindIndexKey} (the keyring of the encrypted fields)\n`);
-      exitCode = EXIT.usage;
-      return;
+      throw new UsageError(`set ${KEYRING_ENV.keys} and ${KEYRING_ENV.blindIndexKey} (the keyring of the encrypted fields)`);
     }
     const paymentsModule = flags.payments ?? io.env['NEXFIT_PAYMENTS_MODULE'];
     let payments: PaymentProvider | undefined;
     try {
       payments = paymentsModule ? await loadPaymentProvider(paymentsModule) : undefined;
     } catch (error) {
-      io.stderr.write(`nexfit: --payments ${paymentsModule}: ${error instanceof Error ? error.message : String(error)}\n`);
-      exitCode = EXIT.usage;
-      return;
+      throw new UsageError(`--payments ${paymentsModule}: ${error instanceof Error ? error.message : String(error)}`);
     }
-    const nexfit = await createNexfit({
-      mongo: { uri: mongoUri, dbName: flags.mongoDb ?? io.env['NEXFIT_MONGO_DB'] ?? 'nexfit' },
-      postgres: { connectionString: databaseUrl },
-      keyring: keyring ?? 'ephemeral',
-      migrate: false,
-      ...(payments ? { payments } : {}),
-    });
+    const stores = await openStores(flags, { mongo: true, postgres: true });
     try {
-      await fn(nexfit);
+      const nexfit = await createNexfit({
+        mongo: { client: stores.mongo!.client, dbName: stores.mongo!.db.databaseName },
+        postgres: { pool: stores.postgres!.pool },
+        keyring: keyring ?? 'ephemeral',
+        migrate: false,
+        ...(payments ? { payments } : {}),
+      });
+      try {
+        await fn(nexfit);
+      } finally {
+        await nexfit.close();
+      }
     } finally {
-      await nexfit.close();
+      await stores.close();
     }
   };
 
   const program = new io.Command('nexfit')
     .description('Operate a NexFit deployment: migrations, maintenance, recovery and demo data.')
+    .version(packageVersion(), '-V, --version', 'print the version of @nexfit/sdk')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput(output);
   const connectionOptions = (command: CommandClass) =>
     command
       .addOption(new io.Option('--mongo-uri <uri>', 'MongoDB connection string (default: $MONGODB_URI)'))
       .addOption(new io.Option('--mongo-db <name>', 'MongoDB database name (default: $NEXFIT_MONGO_DB or nexfit)'))
       .addOption(new io.Option('--database-url <url>', 'PostgreSQL connection string (default: $DATABASE_URL)'))
-      .option('--json', 'machine-readable output');
+      .addOption(new io.Option('--connect-timeout <ms>', `give up on a store after this many milliseconds (default: $${CONNECT_TIMEOUT_ENV} or ${DEFAULT_CONNECT_TIMEOUT_MS})`))
+      .option('--json', 'machine-readable output, errors included');
 
   const migrate = program.command('migrate').description('Schema migrations of both stores');
   connectionOptions(migrate.command('up').description('Create/update MongoDB collections, validators and indexes; migrate PostgreSQL to the latest version'))
@@ -131,9 +222,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(async (flags: ConnectionFlags & { steps: string; store?: string }) => withNexfit(flags, async (nexfit) => {
       const steps = Number(flags.steps);
       if (!Number.isInteger(steps) || steps < 1 || (flags.store !== undefined && flags.store !== 'mongo' && flags.store !== 'postgres')) {
-        io.stderr.write('nexfit: --steps takes a positive whole number, --store mongo or postgres\n');
-        exitCode = EXIT.usage;
-        return;
+        throw new UsageError('--steps takes a positive whole number, --store mongo or postgres');
       }
       const mongo = flags.store === 'postgres' ? null : await revertMongoLayout(nexfit.mongo.db);
       if (flags.store !== 'mongo') await migratePostgresDown(nexfit.pg, { steps });
@@ -141,12 +230,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const mongoLine = mongo ? `MongoDB layout ${mongo.from} -> ${mongo.to}` : 'MongoDB unchanged';
       print(flags, `reverted: PostgreSQL at ${status.current ?? 'none'}${flags.store === 'mongo' ? ' (unchanged)' : ''}, ${mongoLine}`, { ok: true, postgres: status, mongo });
     }));
-  connectionOptions(migrate.command('status').description('Show applied and pending migrations'))
-    .action(async (flags: ConnectionFlags) => withNexfit(flags, async (nexfit) => {
-      const status = await postgresMigrationStatus(nexfit.pg);
-      const lines = status.migrations.map((m) => `  ${m.executedAt ? 'applied' : 'pending'}  ${m.name}`);
-      print(flags, `PostgreSQL migrations:\n${lines.join('\n')}`, { postgres: status });
-    }));
+  connectionOptions(
+    migrate
+      .command('status')
+      .description(`Show applied and pending migrations of both stores; exit code ${EXIT.pending} while any is pending`)
+      .addOption(new io.Option('--store <store>', 'the store(s) to read: postgres, mongo or both').choices(['postgres', 'mongo', 'both']).default('both')),
+  )
+    .action(async (flags: ConnectionFlags & { store: 'postgres' | 'mongo' | 'both' }) => {
+      // Read-only, on the raw drivers: opening the SDK would refuse a newer layout before it could be reported.
+      const stores = await openStores(flags, { mongo: flags.store !== 'postgres', postgres: flags.store !== 'mongo' });
+      try {
+        const report = await readMigrationStatus({ ...(stores.mongo ? { db: stores.mongo.db } : {}), ...(stores.postgres ? { pg: stores.postgres.db } : {}) });
+        print(flags, migrationStatusText(report), { ok: true, ...report });
+        exitCode = report.state === 'up-to-date' ? EXIT.ok : report.state === 'pending' ? EXIT.pending : EXIT.failure;
+      } finally {
+        await stores.close();
+      }
+    });
 
   const partitions = program.command('partitions').description('Partitions of analytics_daily (yearly) and audit_logs (monthly)');
   connectionOptions(partitions.command('ensure').description('Create the partitions of a window around today (idempotent)')
@@ -156,9 +256,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const monthsAhead = Number(flags.monthsAhead);
       const yearsAhead = Number(flags.yearsAhead);
       if (![monthsAhead, yearsAhead].every((n) => Number.isInteger(n) && n >= 0 && n <= 120)) {
-        io.stderr.write('nexfit: --months-ahead and --years-ahead take whole numbers from 0 to 120\n');
-        exitCode = EXIT.usage;
-        return;
+        throw new UsageError('--months-ahead and --years-ahead take whole numbers from 0 to 120');
       }
       const result = await ensureRollingPartitions(nexfit.pg, { auditMonthsAhead: monthsAhead, analyticsYearsAhead: yearsAhead });
       const created = [...result.analytics_daily.created, ...result.audit_logs.created];
@@ -206,9 +304,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const days = Number(flags.olderThanDays);
       const batchSize = Number(flags.batchSize);
       if (!(ARCHIVE_TARGET_NAMES as readonly string[]).includes(flags.target) || !Number.isInteger(days) || days < 1 || !Number.isInteger(batchSize) || batchSize < 1) {
-        io.stderr.write(`nexfit: --target takes ${ARCHIVE_TARGET_NAMES.join(' | ')}; --older-than-days and --batch-size take positive whole numbers\n`);
-        exitCode = EXIT.usage;
-        return;
+        throw new UsageError(`--target takes ${ARCHIVE_TARGET_NAMES.join(' | ')}; --older-than-days and --batch-size take positive whole numbers`);
       }
       const progress = progressReporter(io.stderr, !flags.json);
       try {
@@ -260,9 +356,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const batchSize = Number(flags.batchSize);
       const [collection, after] = flags.resumeAfter?.split(':') ?? [];
       if (!Number.isInteger(batchSize) || batchSize < 1 || (flags.resumeAfter !== undefined && (!collection || !after))) {
-        io.stderr.write('nexfit: --batch-size takes a positive whole number; --resume-after takes <collection>:<id>\n');
-        exitCode = EXIT.usage;
-        return;
+        throw new UsageError('--batch-size takes a positive whole number; --resume-after takes <collection>:<id>');
       }
       const progress = progressReporter(io.stderr, !flags.json);
       try {
@@ -287,9 +381,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(async (flags: ConnectionFlags & { olderThan: string }) => withNexfit(flags, async (nexfit) => {
       const seconds = Number(flags.olderThan);
       if (!Number.isFinite(seconds) || seconds < 0) {
-        io.stderr.write('nexfit: --older-than takes a number of seconds\n');
-        exitCode = EXIT.usage;
-        return;
+        throw new UsageError('--older-than takes a number of seconds');
       }
       const report = await nexfit.recoverInDoubt({ olderThanMs: seconds * 1000 });
       const intents = report.paymentIntents.results;
@@ -318,9 +410,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       const grace = Number(flags.grace);
       const unknown = (checks ?? []).filter((c) => !(RECONCILE_CHECKS as readonly string[]).includes(c));
       if (unknown.length || (days ?? []).some((d) => !/^\d{4}-\d{2}-\d{2}$/.test(d)) || !Number.isFinite(grace) || grace < 0) {
-        io.stderr.write(`nexfit: --days takes YYYY-MM-DD dates, --checks takes ${RECONCILE_CHECKS.join(', ')}, --grace a number of seconds\n`);
-        exitCode = EXIT.usage;
-        return;
+        throw new UsageError(`--days takes YYYY-MM-DD dates, --checks takes ${RECONCILE_CHECKS.join(', ')}, --grace a number of seconds`);
       }
       const progress = progressReporter(io.stderr, !flags.json);
       try {
@@ -348,24 +438,37 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(async (flags: ConnectionFlags & { retentionDays: string }) => withNexfit(flags, async (nexfit) => {
       const retentionDays = Number(flags.retentionDays);
       if (!Number.isInteger(retentionDays) || retentionDays < 0 || retentionDays > 3650) {
-        io.stderr.write('nexfit: --retention-days takes a whole number from 0 to 3650\n');
-        exitCode = EXIT.usage;
-        return;
+        throw new UsageError('--retention-days takes a whole number from 0 to 3650');
       }
       const report = await nexfit.housekeeping({ retentionDays });
       print(flags, `removed: ${Object.entries(report).map(([k, v]) => `${k} ${v}`).join(', ')}`, report);
     }));
 
-  try {
-    await program.parseAsync([...argv]);
-  } catch (error) {
-    if (error && typeof error === 'object' && 'exitCode' in error && 'code' in error && String(error.code).startsWith('commander.')) {
-      const code = (error as { exitCode: number; code: string }).code;
-      return code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help' ? EXIT.ok : EXIT.usage;
-    }
-    io.stderr.write(`nexfit: ${isNexfitError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error)}\n`);
-    if (isNexfitError(error) && error.code === 'CONFIGURATION') return EXIT.unreachable;
-    return isNexfitError(error) && error.code === 'VALIDATION_FAILED' ? EXIT.usage : EXIT.failure;
+  return { program, exitCode: () => exitCode };
+}
+
+const MONGO_STATE_TEXT: Readonly<Record<string, string>> = {
+  current: 'up to date',
+  'not-migrated': 'not migrated (no layout recorded)',
+  behind: 'pending (an older layout is recorded)',
+  incomplete: 'pending (collections, validators or indexes are missing or differ)',
+  ahead: 'newer than this SDK (upgrade @nexfit/sdk)',
+};
+
+/** `migrate status` for people: one block per store, then what to do. */
+function migrationStatusText(report: MigrationStatusReport): string {
+  const lines: string[] = [];
+  if (report.postgres) {
+    const { migrations, pending, unknownMigrations, state } = report.postgres;
+    const summary = state === 'ahead' ? `newer than this SDK (${unknownMigrations.join(', ')}; upgrade @nexfit/sdk)` : pending.length === 0 ? 'up to date' : `${pending.length} pending`;
+    lines.push(`PostgreSQL migrations: ${summary}`, ...migrations.map((m) => `  ${m.executedAt ? 'applied' : 'pending'}  ${m.name}`));
   }
-  return exitCode;
+  if (report.mongo) {
+    const m = report.mongo;
+    lines.push(`MongoDB layout: ${MONGO_STATE_TEXT[m.state]}; recorded version ${m.recordedVersion ?? 'none'}, this SDK writes version ${m.sdkVersion}`);
+    const listed: [string, readonly string[]][] = [['missing collections', m.missingCollections], ['outdated validators', m.outdatedValidators], ['missing indexes', m.missingIndexes], ['differing indexes', m.differingIndexes]];
+    for (const [label, names] of listed) if (names.length > 0) lines.push(`  ${label}: ${names.join(', ')}`);
+  }
+  lines.push(report.state === 'up-to-date' ? 'all migrations applied' : report.state === 'pending' ? 'migrations pending: run `nexfit migrate up`' : 'a store was migrated by a newer SDK: upgrade @nexfit/sdk');
+  return lines.join('\n');
 }

@@ -13,8 +13,8 @@ export interface StoreLayout {
   readonly postgres: { readonly unknownMigrations: readonly string[]; readonly latestKnown: string };
 }
 
-/** Reads the recorded layout of both stores (read-only; a store never set up reads as empty). */
-export async function readStoreLayout(db: Db, pg: Kysely<any>): Promise<StoreLayout> {
+/** The PostgreSQL half of {@link StoreLayout}: migrations recorded that this SDK does not ship. */
+export async function readPostgresLayout(pg: Kysely<any>): Promise<StoreLayout['postgres']> {
   let names: string[] = [];
   try {
     const { rows } = await sql<{ name: string }>`SELECT name FROM nexfit_migrations`.execute(pg);
@@ -23,9 +23,14 @@ export async function readStoreLayout(db: Db, pg: Kysely<any>): Promise<StoreLay
     if ((error as { code?: unknown }).code !== UNDEFINED_TABLE) throw error;
   }
   const known = new Set<string>(POSTGRES_MIGRATION_NAMES);
+  return { unknownMigrations: names.filter((n) => !known.has(n)).sort(), latestKnown: POSTGRES_MIGRATION_NAMES.at(-1)! };
+}
+
+/** Reads the recorded layout of both stores (read-only; a store never set up reads as empty). */
+export async function readStoreLayout(db: Db, pg: Kysely<any>): Promise<StoreLayout> {
   return {
     mongo: { stored: await storedMongoLayoutVersion(db), supported: MONGO_SCHEMA_VERSION },
-    postgres: { unknownMigrations: names.filter((n) => !known.has(n)).sort(), latestKnown: POSTGRES_MIGRATION_NAMES.at(-1)! },
+    postgres: await readPostgresLayout(pg),
   };
 }
 

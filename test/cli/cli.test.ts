@@ -2,31 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { EXIT, runCli } from '../../src/cli/program.js';
+import { EXIT } from '../../src/cli/program.js';
 import { POSTGRES_MIGRATION_NAMES } from '../../src/stores/postgres/migrator.js';
 import { MONGO_SCHEMA_VERSION } from '../../src/stores/mongo/collections.js';
 import { useTestMongo, useTestPostgres } from '../support/stores.js';
+import { runNexfit } from './cli-harness.js';
 
 const mongo = useTestMongo();
 const pg = useTestPostgres();
 
-function sink() {
-  const chunks: string[] = [];
-  const stream = new Writable({ write(chunk, _enc, done) { chunks.push(String(chunk)); done(); } });
-  return { stream, text: () => chunks.join('') };
-}
-
 /** The keyring of this file's deployment, as an operator sets it in the environment. */
 const KEYRING = { NEXFIT_ENCRYPTION_KEYS: `cli-1:${randomBytes(32).toString('base64')}`, NEXFIT_BLIND_INDEX_KEY: randomBytes(32).toString('base64') };
 
-async function nexfit(args: string[], env: Record<string, string | undefined> = { MONGODB_URI: mongo.uri, DATABASE_URL: pg.url, NEXFIT_MONGO_DB: mongo.dbName, ...KEYRING }) {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(['node', 'nexfit', ...args], { stdout: out.stream, stderr: err.stream, env, Command, Option });
-  return { code, stdout: out.text(), stderr: err.text() };
+function nexfit(args: string[], env: Record<string, string | undefined> = { MONGODB_URI: mongo.uri, DATABASE_URL: pg.url, NEXFIT_MONGO_DB: mongo.dbName, ...KEYRING }) {
+  return runNexfit(args, env);
 }
 
 describe('the nexfit command', () => {

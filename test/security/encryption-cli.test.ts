@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
-import { Command, Option } from 'commander';
 import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { EXIT, runCli } from '../../src/cli/program.js';
+import { EXIT } from '../../src/cli/program.js';
+import { runNexfit } from '../cli/cli-harness.js';
 import { createNexfit } from '../../src/create-nexfit.js';
 import { keyringFromEnv } from '../../src/core/keyring.js';
 import { useTestMongo, useTestPostgres } from '../support/stores.js';
@@ -21,18 +20,7 @@ const before = () => ({ ...stores(), NEXFIT_ENCRYPTION_KEYS: `2026-01:${OLD_KEY}
 const during = () => ({ ...stores(), NEXFIT_ENCRYPTION_KEYS: `2026-01:${OLD_KEY},2026-04:${NEW_KEY}`, NEXFIT_BLIND_INDEX_KEY: BLIND_INDEX_KEY });
 const after = () => ({ ...stores(), NEXFIT_ENCRYPTION_KEYS: `2026-04:${NEW_KEY}`, NEXFIT_BLIND_INDEX_KEY: BLIND_INDEX_KEY });
 
-function sink() {
-  const chunks: string[] = [];
-  const stream = new Writable({ write(chunk, _enc, done) { chunks.push(String(chunk)); done(); } });
-  return { stream, text: () => chunks.join('') };
-}
-
-async function nexfit(args: string[], env: Record<string, string | undefined>) {
-  const out = sink();
-  const err = sink();
-  const code = await runCli(['node', 'nexfit', ...args], { stdout: out.stream, stderr: err.stream, env, Command, Option });
-  return { code, stdout: out.text(), stderr: err.text() };
-}
+const nexfit = runNexfit;
 
 /** Writes through the SDK as the host app does, with the keyring of `env`. */
 async function withApp<T>(env: Record<string, string>, fn: (app: Awaited<ReturnType<typeof createNexfit>>) => Promise<T>): Promise<T> {
@@ -94,7 +82,7 @@ describe('nexfit keys rotate', () => {
     expect(missing.code).toBe(EXIT.usage);
     expect(missing.stderr).toContain('NEXFIT_ENCRYPTION_KEYS');
     const malformed = await nexfit(['keys', 'rotate'], { ...stores(), NEXFIT_ENCRYPTION_KEYS: '2026-01:c2hvcnQ=', NEXFIT_BLIND_INDEX_KEY: BLIND_INDEX_KEY });
-    expect(malformed.code).toBe(EXIT.unreachable);
+    expect(malformed.code).toBe(EXIT.usage);
     expect(malformed.stderr).toContain('CONFIGURATION');
   });
 

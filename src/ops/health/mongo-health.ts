@@ -1,5 +1,6 @@
 import type { Db, Document } from 'mongodb';
 import { MONGO_COLLECTIONS, type MongoIndexDefinition } from '../../stores/mongo/collections.js';
+import { compareIndexes, type MongoIndexComparison } from '../../stores/mongo/index-comparison.js';
 import { DOCUMENT_MIGRATIONS_COLLECTION } from '../../stores/mongo/document-migrations/migration-log.js';
 import { toNexfitError } from '../../stores/mongo/error-mapping.js';
 import { ARCHIVE_TARGETS } from '../archive/archive-targets.js';
@@ -15,15 +16,7 @@ export interface MongoCollectionHealth {
   readonly sizeBytes: number | null;
   readonly storageSizeBytes: number | null;
   readonly indexSizeBytes: number | null;
-  readonly indexes: {
-    readonly present: readonly string[];
-    /** Declared but absent (an undeclared collection has none). */
-    readonly missing: readonly string[];
-    /** Present but not declared. */
-    readonly unexpected: readonly string[];
-    /** Present under a declared name, with other keys or options. */
-    readonly differing: readonly string[];
-  };
+  readonly indexes: MongoIndexComparison;
   /** Indexes with no query since the server started; `null` when `$indexStats` is unavailable. */
   readonly unusedIndexes: readonly string[] | null;
 }
@@ -141,28 +134,6 @@ async function indexAccesses(db: Db, name: string): Promise<{ ops: Map<string, n
  */
 function isQueryIndex(index: Document): boolean {
   return index['name'] !== '_id_' && index['unique'] !== true && index['expireAfterSeconds'] === undefined;
-}
-
-function compareIndexes(present: readonly Document[], declared: readonly MongoIndexDefinition[] | undefined): MongoCollectionHealth['indexes'] {
-  const names = present.map((i) => String(i['name']));
-  if (!declared) return { present: names, missing: [], unexpected: [], differing: [] };
-  const byName = new Map(present.map((i) => [String(i['name']), i]));
-  const expected = new Set(['_id_', ...declared.map((i) => i.name)]);
-  return {
-    present: names,
-    missing: [...expected].filter((n) => !byName.has(n)),
-    unexpected: names.filter((n) => !expected.has(n)),
-    differing: declared.filter((d) => byName.has(d.name) && !sameIndex(byName.get(d.name)!, d)).map((d) => d.name),
-  };
-}
-
-function sameIndex(actual: Document, declared: MongoIndexDefinition): boolean {
-  const key = (k: Document) => JSON.stringify(Object.entries(k).map(([f, v]) => [f, typeof v === 'number' ? v : String(v)]));
-  return (
-    key(actual['key'] as Document) === key(declared.key) &&
-    (actual['unique'] === true) === (declared.unique === true) &&
-    num(actual['expireAfterSeconds']) === (declared.expireAfterSeconds ?? null)
-  );
 }
 
 function num(value: unknown): number | null {

@@ -31,12 +31,14 @@ export interface PartitionInfo {
   readonly rowEstimate: number | null;
 }
 
+/** The table and the range `[from, to]` whose partitions {@link ensurePartitions} creates. */
 export interface EnsurePartitionsOptions extends PartitionOptions {
   readonly table: PartitionedTable;
   readonly from: Date;
   readonly to: Date;
 }
 
+/** What {@link ensurePartitions} found and did. */
 export interface EnsurePartitionsResult {
   /** Partitions this call created, in range order. */
   readonly created: readonly string[];
@@ -195,6 +197,7 @@ export async function detachPartition(
   });
 }
 
+/** How {@link dropPartitionsOlderThan} removes the partitions past retention. */
 export interface RetentionOptions extends PartitionOptions {
   /** `detach` keeps the tables for archival; `drop` deletes them with their rows. */
   readonly mode: 'detach' | 'drop';

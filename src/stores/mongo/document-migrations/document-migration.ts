@@ -24,7 +24,9 @@ export interface DocumentMigration {
   readonly collection: string;
   readonly fromVersion: number;
   readonly toVersion: number;
+  /** A stored document of `fromVersion` as it is at `toVersion`. */
   up(document: Document): Document;
+  /** A stored document of `toVersion` as it was at `fromVersion`. */
   down(document: Document): Document;
 }
 

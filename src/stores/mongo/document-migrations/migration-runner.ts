@@ -23,7 +23,10 @@ export interface DocumentMigrationRunOptions {
   readonly bypassDocumentValidation?: boolean;
   /** For `appliedAt` and `updatedAt`; the wall clock by default. */
   readonly clock?: Clock;
-  /** Test hook: called after a batch is written and before its checkpoint is recorded. */
+  /**
+   * Test hook: called after a batch is written and before its checkpoint is recorded.
+   * @internal
+   */
   readonly afterBatchWritten?: (lastId: unknown) => void | Promise<void>;
 }
 
