@@ -34,6 +34,8 @@ export type InvoiceUserFilter = z.input<typeof userFilterSchema>;
 /** A business's open or overdue invoices by due date: `idx_invoices_business_id (business_id, status, due_date)`. */
 const EARLIEST_DUE_FIRST: KeysetOrder = { direction: 'asc', columns: [['due_date', 'date'], ['id', 'bigint']] };
 /** A user's invoices, newest first: `idx_invoices_user_id (user_id, created_at)`. */
+/** The columns an archived row shares with a hot one (everything but `archived_at`). */
+const ARCHIVED_COLUMNS = ['id', 'invoice_id', 'transaction_id', 'subscription_id', 'user_id', 'business_id', 'total_amount', 'tax_amount', 'currency', 'status', 'due_date', 'payment_date', 'invoice_number', 'invoice_data', 'created_at', 'updated_at'] as const;
 const NEWEST_FIRST: KeysetOrder = { direction: 'desc', columns: [['created_at', 'timestamptz'], ['id', 'bigint']] };
 
 // The statements of the short calls, built and compiled once (see prepareStatement).
@@ -240,6 +242,28 @@ export class InvoiceRepository extends PostgresRepository {
         .where(sql<boolean>`invoice_data @> cast(${JSON.stringify({ lines: [match] })} as jsonb)`);
       const { rows, nextCursor } = await this.keysetPage(query, NEWEST_FIRST, page);
       return { items: rows.map(toInvoice), nextCursor };
+    });
+  }
+
+  /**
+   * An archived invoice (moved to `invoices_archive` with its transaction by
+   * `archiveOlderThan({ target: 'billing' })`), or `null`. The hot reads never see archived rows.
+   */
+  async findArchived(invoiceId: string, ctx?: StoreContext): Promise<Invoice | null> {
+    return this.run('findArchived', async () => {
+      const id = this.parse(fields.invoiceId, invoiceId);
+      const row = await this.dbOf(ctx).selectFrom('invoices_archive').select(ARCHIVED_COLUMNS).where('invoice_id', '=', id).executeTakeFirst();
+      return row ? toInvoice(row as InvoiceRow) : null;
+    });
+  }
+
+  /** A user's archived invoices, newest first (`idx_invoices_archive_user_id`). */
+  async listArchivedByUser(userId: UserId, page?: PageRequest, ctx?: StoreContext): Promise<Page<Invoice>> {
+    return this.run('listArchivedByUser', async () => {
+      const user = this.parse(fields.userId, userId);
+      const query = this.dbOf(ctx).selectFrom('invoices_archive').select(ARCHIVED_COLUMNS).where('user_id', '=', user);
+      const { rows, nextCursor } = await this.keysetPage(query, NEWEST_FIRST, page);
+      return { items: rows.map((row) => toInvoice(row as InvoiceRow)), nextCursor };
     });
   }
 

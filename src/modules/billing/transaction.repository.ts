@@ -42,6 +42,8 @@ export interface TransactionStatusUpdate extends UpdateOptions {
 }
 
 /** A user's history, newest first: served by `idx_transactions_user_id (user_id, created_at DESC)`. */
+/** The columns an archived row shares with a hot one (everything but `archived_at`). */
+const ARCHIVED_COLUMNS = ['id', 'transaction_id', 'user_id', 'amount', 'currency', 'payment_method', 'transaction_type', 'status', 'description', 'metadata', 'created_at', 'updated_at'] as const;
 const NEWEST_FIRST: KeysetOrder = { direction: 'desc', columns: [['created_at', 'timestamptz'], ['id', 'bigint']] };
 /** Sweeps of pending or failed payments take the oldest first: `idx_transactions_status (status, created_at)`. */
 const OLDEST_FIRST: KeysetOrder = { direction: 'asc', columns: [['created_at', 'timestamptz'], ['id', 'bigint']] };
@@ -135,6 +137,28 @@ export class TransactionRepository extends PostgresRepository {
       const query = { pages: BY_USER_PAGES, handle: this.dbOf(ctx), values: { user, status, from, to } };
       const { rows, nextCursor } = await this.keysetPage<Database, 'transactions', TransactionRow>(query, undefined, page);
       return { items: rows.map(toTransaction), nextCursor };
+    });
+  }
+
+  /**
+   * An archived transaction (moved to `transactions_archive` by `archiveOlderThan({ target:
+   * 'billing' })`), or `null`. The hot reads above never see archived rows.
+   */
+  async findArchived(transactionId: string, ctx?: StoreContext): Promise<Transaction | null> {
+    return this.run('findArchived', async () => {
+      const id = this.parse(fields.transactionId, transactionId);
+      const row = await this.dbOf(ctx).selectFrom('transactions_archive').select(ARCHIVED_COLUMNS).where('transaction_id', '=', id).executeTakeFirst();
+      return row ? toTransaction(row as TransactionRow) : null;
+    });
+  }
+
+  /** A user's archived transactions, newest first (`idx_transactions_archive_user_id`). */
+  async listArchivedByUser(userId: UserId, page?: PageRequest, ctx?: StoreContext): Promise<Page<Transaction>> {
+    return this.run('listArchivedByUser', async () => {
+      const user = this.parse(fields.userId, userId);
+      const query = this.dbOf(ctx).selectFrom('transactions_archive').select(ARCHIVED_COLUMNS).where('user_id', '=', user);
+      const { rows, nextCursor } = await this.keysetPage(query, NEWEST_FIRST, page);
+      return { items: rows.map((row) => toTransaction(row as TransactionRow)), nextCursor };
     });
   }
 

@@ -5,6 +5,7 @@ import type { ArchiveOptions, ArchiveResult } from './archive-options.js';
 import { ARCHIVE_TARGETS } from './archive-targets.js';
 import { archiveMongoCollection } from './mongo-archiver.js';
 import { archivePostgresTable } from './postgres-archiver.js';
+import { archiveBilling } from './billing-archiver.js';
 
 /** The two stores archiving works on. */
 export interface ArchiveStores {
@@ -34,7 +35,6 @@ export async function archiveOlderThan(stores: ArchiveStores, options: ArchiveOp
   }
   const target = ARCHIVE_TARGETS[options.target];
   if (target === undefined) throw new ConfigurationError(`Unknown archive target: ${String(options.target)}`);
-  return target.store === 'mongo'
-    ? archiveMongoCollection(stores.db, target, options)
-    : archivePostgresTable(stores.pg, target, options);
+  if (target.store === 'mongo') return archiveMongoCollection(stores.db, target, options);
+  return 'companion' in target ? archiveBilling(stores.pg, options) : archivePostgresTable(stores.pg, target, options);
 }

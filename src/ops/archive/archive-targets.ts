@@ -1,7 +1,7 @@
 import type { MongoIndexDefinition } from '../../stores/mongo/collections.js';
 
-/** What can be archived: two MongoDB collections and the PostgreSQL audit trail. */
-export type ArchiveTarget = 'workout_logs' | 'class_bookings' | 'audit_logs';
+/** What can be archived: two MongoDB collections, the PostgreSQL audit trail and the financial records (`billing`). */
+export type ArchiveTarget = 'workout_logs' | 'class_bookings' | 'audit_logs' | 'billing';
 
 /** A MongoDB collection whose old documents move to a cold collection of their own. */
 export interface MongoArchiveTarget {
@@ -23,6 +23,20 @@ export interface PostgresArchiveTarget {
   readonly table: 'audit_logs';
   readonly archiveTable: 'audit_logs_archive';
   readonly ageColumn: 'created_at';
+}
+
+/**
+ * The financial records (migration `0009-billing-archive`): settled transactions move to
+ * `transactions_archive` together with their invoices (to `invoices_archive`), dated by the
+ * transaction; an invoice without a transaction moves on its own date. Only what can no longer
+ * change moves: a pending transaction, or one with a draft, issued or overdue invoice, stays.
+ */
+export interface BillingArchiveTarget {
+  readonly store: 'postgres';
+  readonly table: 'transactions';
+  readonly archiveTable: 'transactions_archive';
+  readonly ageColumn: 'created_at';
+  readonly companion: { readonly table: 'invoices'; readonly archiveTable: 'invoices_archive' };
 }
 
 /**
@@ -49,4 +63,5 @@ export const ARCHIVE_TARGETS = {
     archiveIndexes: [{ key: { userId: 1, date: -1 }, name: 'userId_date' }],
   },
   audit_logs: { store: 'postgres', table: 'audit_logs', archiveTable: 'audit_logs_archive', ageColumn: 'created_at' },
-} as const satisfies Record<ArchiveTarget, MongoArchiveTarget | PostgresArchiveTarget>;
+  billing: { store: 'postgres', table: 'transactions', archiveTable: 'transactions_archive', ageColumn: 'created_at', companion: { table: 'invoices', archiveTable: 'invoices_archive' } },
+} as const satisfies Record<ArchiveTarget, MongoArchiveTarget | PostgresArchiveTarget | BillingArchiveTarget>;

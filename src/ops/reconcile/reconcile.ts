@@ -177,7 +177,13 @@ class ReconcileRun {
     const flush = async () => {
       const ids = chunk.flatMap((s) => s.payments.map((p) => p.transactionId));
       const rows = ids.length
-        ? await this.#deps.pg.selectFrom('transactions').select(['transaction_id', 'amount', 'currency']).where('transaction_id', 'in', ids).execute()
+        ? await this.#deps.pg
+            .selectFrom('transactions')
+            .select(['transaction_id', 'amount', 'currency'])
+            .where('transaction_id', 'in', ids)
+            // A payment of years ago may have moved to the archive with its invoice: still there.
+            .unionAll(this.#deps.pg.selectFrom('transactions_archive').select(['transaction_id', 'amount', 'currency']).where('transaction_id', 'in', ids))
+            .execute()
         : [];
       const byId = new Map(rows.map((r) => [r.transaction_id, r]));
       for (const s of chunk) {
@@ -405,6 +411,10 @@ class ReconcileRun {
         SELECT n FROM generate_series(1, ${s.last_value}::int) AS n
         WHERE NOT EXISTS (
           SELECT 1 FROM invoices
+          WHERE business_id = ${s.business_id}
+            AND invoice_number = ${`${s.year}-${String(s.code).padStart(6, '0')}-`} || CASE WHEN n >= 100000 THEN n::text ELSE lpad(n::text, 6, '0') END
+        ) AND NOT EXISTS (
+          SELECT 1 FROM invoices_archive
           WHERE business_id = ${s.business_id}
             AND invoice_number = ${`${s.year}-${String(s.code).padStart(6, '0')}-`} || CASE WHEN n >= 100000 THEN n::text ELSE lpad(n::text, 6, '0') END
         )

@@ -69,6 +69,44 @@ export interface TransactionsTable {
   updated_at: UpdatedAt;
 }
 
+/** `transactions_archive`: settled payments moved out of `transactions` with their id and dates (migration 0009). */
+export interface TransactionsArchiveTable {
+  id: string;
+  transaction_id: string;
+  user_id: string;
+  amount: Decimal;
+  currency: string;
+  payment_method: PaymentMethod;
+  transaction_type: TransactionType;
+  status: TransactionStatus;
+  description: string | null;
+  metadata: NullableJsonObjectColumn;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  archived_at: CreatedAt;
+}
+
+/** `invoices_archive`: final invoices moved out of `invoices`, with their transaction (migration 0009). */
+export interface InvoicesArchiveTable {
+  id: string;
+  invoice_id: string;
+  transaction_id: string | null;
+  subscription_id: string | null;
+  user_id: string;
+  business_id: string;
+  total_amount: Decimal;
+  tax_amount: Decimal;
+  currency: string;
+  status: InvoiceStatus;
+  due_date: DateString;
+  payment_date: DateString | null;
+  invoice_number: string;
+  invoice_data: JsonObjectColumn;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  archived_at: CreatedAt;
+}
+
 /** `subscriptions`: recurring billing of a user's plan. */
 export interface SubscriptionsTable {
   id: IdentityId;
@@ -247,6 +285,8 @@ export interface Database {
   analytics_daily: AnalyticsDailyTable;
   audit_logs: AuditLogsTable;
   audit_logs_archive: AuditLogsArchiveTable;
+  transactions_archive: TransactionsArchiveTable;
+  invoices_archive: InvoicesArchiveTable;
   nexfit_invoice_sequences: InvoiceSequencesTable;
   nexfit_idempotency_keys: IdempotencyKeysTable;
   nexfit_outbox: OutboxTable;

@@ -149,9 +149,10 @@ export async function exportUserData(d: PrivacyWorkflowDeps, userId: string, opt
       asClient: await jsonOfAll((p) => r.ptSessions.listByClient(id, {}, p)),
       asCoach: await jsonOfAll((p) => r.ptSessions.listByCoach(id, {}, p)),
     },
-    transactions: await jsonOfAll((p) => r.transactions.listByUser(id, {}, p)),
+    // Archived financial records are the user's too: the export holds the hot ones, then the archived ones.
+    transactions: [...(await jsonOfAll((p) => r.transactions.listByUser(id, {}, p))), ...(await jsonOfAll((p) => r.transactions.listArchivedByUser(id, p)))],
     billingSubscriptions: await jsonOfAll((p) => r.subscriptions.listByUser(id, {}, p)),
-    invoices: await jsonOfAll((p) => r.invoices.listByUser(id, {}, p)),
+    invoices: [...(await jsonOfAll((p) => r.invoices.listByUser(id, {}, p))), ...(await jsonOfAll((p) => r.invoices.listArchivedByUser(id, p)))],
     auditLog: { aboutUser, byUser },
     facilities: {
       owned: await jsonOfAll((p) => r.facilities.listByOwner(id, p)),

@@ -45,9 +45,10 @@ export async function pseudonymiseFinancialRecords(
 ): Promise<PseudonymisedCounts> {
   const db = uow.ctx.pg;
   const subjects = scope.subjectEntityIds;
-  const transactions = await pseudonymiseTransactions(uow, db, userId, known, subjects);
+  // Archived financial records (`archiveOlderThan({ target: 'billing' })`) are pseudonymised like the hot ones.
+  const transactions = (await pseudonymiseTransactions(uow, db, 'transactions', userId, known, subjects)) + (await pseudonymiseTransactions(uow, db, 'transactions_archive', userId, known, subjects));
   const subscriptions = await pseudonymiseSubscriptions(uow, db, userId, known, subjects);
-  const invoices = await pseudonymiseInvoices(uow, db, userId, known, subjects);
+  const invoices = (await pseudonymiseInvoices(uow, db, 'invoices', userId, known, subjects)) + (await pseudonymiseInvoices(uow, db, 'invoices_archive', userId, known, subjects));
   return {
     transactions,
     subscriptions,
@@ -56,17 +57,24 @@ export async function pseudonymiseFinancialRecords(
   };
 }
 
-async function pseudonymiseTransactions(uow: UnitOfWork, db: Kysely<Database>, userId: UserId, known: PersonalStrings, subjects: Set<string>): Promise<number> {
+async function pseudonymiseTransactions(
+  uow: UnitOfWork,
+  db: Kysely<Database>,
+  table: 'transactions' | 'transactions_archive',
+  userId: UserId,
+  known: PersonalStrings,
+  subjects: Set<string>,
+): Promise<number> {
   let changed = 0;
   for (let after = '0'; ; ) {
-    const rows = await db.selectFrom('transactions').select(['id', 'transaction_id', 'description', 'metadata']).where('user_id', '=', userId).where('id', '>', after).orderBy('id').limit(BATCH).execute();
+    const rows = await db.selectFrom(table).select(['id', 'transaction_id', 'description', 'metadata']).where('user_id', '=', userId).where('id', '>', after).orderBy('id').limit(BATCH).execute();
     for (const row of rows) {
       subjects.add(row.transaction_id);
       const metadata = row.metadata === null ? null : known.redactJson(row.metadata, PERSONAL_SNAPSHOT_KEYS);
       // The description is free text typed at payment time (a refund's reason); the invoice lines say what was sold.
       if (row.description === null && metadata === row.metadata) continue;
-      await db.updateTable('transactions').set({ description: null, metadata: jsonTextOf(metadata) }).where('transaction_id', '=', row.transaction_id).execute();
-      uow.compensateWith(db.updateTable('transactions').set({ description: row.description, metadata: jsonTextOf(row.metadata) }).where('transaction_id', '=', row.transaction_id));
+      await db.updateTable(table).set({ description: null, metadata: jsonTextOf(metadata) }).where('transaction_id', '=', row.transaction_id).execute();
+      uow.compensateWith(db.updateTable(table).set({ description: row.description, metadata: jsonTextOf(row.metadata) }).where('transaction_id', '=', row.transaction_id));
       changed++;
     }
     if (rows.length < BATCH) return changed;
@@ -105,17 +113,17 @@ async function pseudonymiseSubscriptions(uow: UnitOfWork, db: Kysely<Database>, 
   }
 }
 
-async function pseudonymiseInvoices(uow: UnitOfWork, db: Kysely<Database>, userId: UserId, known: PersonalStrings, subjects: Set<string>): Promise<number> {
+async function pseudonymiseInvoices(uow: UnitOfWork, db: Kysely<Database>, table: 'invoices' | 'invoices_archive', userId: UserId, known: PersonalStrings, subjects: Set<string>): Promise<number> {
   let changed = 0;
   for (let after = '0'; ; ) {
-    const rows = await db.selectFrom('invoices').select(['id', 'invoice_id', 'invoice_data']).where('user_id', '=', userId).where('id', '>', after).orderBy('id').limit(BATCH).execute();
+    const rows = await db.selectFrom(table).select(['id', 'invoice_id', 'invoice_data']).where('user_id', '=', userId).where('id', '>', after).orderBy('id').limit(BATCH).execute();
     for (const row of rows) {
       subjects.add(row.invoice_id);
       // Keys stay (a line keeps its description field, amounts and tax); only matching strings go.
       const data = known.redactJson(row.invoice_data);
       if (data === row.invoice_data) continue;
-      await db.updateTable('invoices').set({ invoice_data: JSON.stringify(data) }).where('invoice_id', '=', row.invoice_id).execute();
-      uow.compensateWith(db.updateTable('invoices').set({ invoice_data: JSON.stringify(row.invoice_data) }).where('invoice_id', '=', row.invoice_id));
+      await db.updateTable(table).set({ invoice_data: JSON.stringify(data) }).where('invoice_id', '=', row.invoice_id).execute();
+      uow.compensateWith(db.updateTable(table).set({ invoice_data: JSON.stringify(row.invoice_data) }).where('invoice_id', '=', row.invoice_id));
       changed++;
     }
     if (rows.length < BATCH) return changed;

@@ -7,6 +7,7 @@ import * as paymentIntents from './0005-payment-intents.js';
 import * as jsonbAndPartialIndexes from './0006-jsonb-and-partial-indexes.js';
 import * as sizeSnapshots from './0007-size-snapshots.js';
 import * as auditRequestId from './0008-audit-request-id.js';
+import * as billingArchive from './0009-billing-archive.js';
 
 /** A migration of this package: Kysely's `up`/`down` on the schema it runs in. */
 interface SchemaMigration {
@@ -27,6 +28,7 @@ const migrations = {
   '0006-jsonb-and-partial-indexes': jsonbAndPartialIndexes,
   '0007-size-snapshots': sizeSnapshots,
   '0008-audit-request-id': auditRequestId,
+  '0009-billing-archive': billingArchive,
 } as const satisfies Record<string, SchemaMigration>;
 
 /** The name of a migration the SDK ships. */
