@@ -13,12 +13,13 @@ import type { BenchSuite } from './suites/bench-suite.js';
 import { bookingsSuite } from './suites/bookings.suite.js';
 import { cacheSuite } from './suites/cache.suite.js';
 import { embeddedLookupSuite } from './suites/embedded-lookup.suite.js';
+import { healthDataSuite } from './suites/health-data.suite.js';
 import { mongoSuite } from './suites/mongo.suite.js';
 import { postgresSuite } from './suites/postgres.suite.js';
 import { rollupSuite } from './suites/rollup.suite.js';
 import { unitOfWorkSuite } from './suites/unit-of-work.suite.js';
 
-const SUITES: readonly BenchSuite[] = [postgresSuite, mongoSuite, unitOfWorkSuite, bookingsSuite, rollupSuite, embeddedLookupSuite, cacheSuite];
+const SUITES: readonly BenchSuite[] = [postgresSuite, mongoSuite, unitOfWorkSuite, bookingsSuite, rollupSuite, embeddedLookupSuite, cacheSuite, healthDataSuite];
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
 const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);

@@ -1,4 +1,4 @@
-import type { Db, Document } from 'mongodb';
+import type { Db, Document, ObjectId } from 'mongodb';
 import { z } from 'zod';
 import { ConcurrencyError, ConflictError, NotFoundError } from '../../core/errors.js';
 import type { UserId } from '../../core/ids.js';
@@ -51,6 +51,8 @@ export class MeasurementRepository extends MongoRepository<Measurement, typeof c
         createSchema: createMeasurementInputSchema,
         patchSchema: patchMeasurementInputSchema,
         codec: createDocumentCodec<Measurement>(definition.storedSchema),
+        encryptedFields: definition.encryptedFields,
+        plaintextUntilRotated: definition.plaintextUntilRotated,
       },
       deps,
     );
@@ -78,37 +80,55 @@ export class MeasurementRepository extends MongoRepository<Measurement, typeof c
       const day = this.#dayFilter(userId, date);
       const content = this.parse(measurementDataSchema, data);
       const { expectedVersion } = this.parse(writeOptionsSchema, options);
-      const now = this.deps.clock.now();
-      const { notes, ...always } = content;
-      const update: Document = {
-        $set: { ...always, ...(notes !== undefined ? { notes } : {}), updatedAt: now },
-        $inc: { version: 1 },
-        ...(notes === undefined ? { $unset: { notes: '' } } : {}),
-      };
-      if (expectedVersion !== undefined) {
-        const updated = await this.collection.findOneAndUpdate({ ...day, version: expectedVersion }, update, { ...sessionOf(ctx), returnDocument: 'after' });
-        if (updated) return this.#checked(updated);
-        throw (await this.collection.countDocuments(day, { ...sessionOf(ctx), limit: 1 })) > 0
-          ? new ConcurrencyError(this.config.entity, `${String(userId)}@${String(date)}`)
-          : new NotFoundError(this.config.entity, `${String(userId)}@${String(date)}`);
-      }
-      // `$inc` on the missing field starts an inserted document at version 1.
-      update['$setOnInsert'] = {
-        _id: this.toObjectId(this.deps.ids.newObjectId()),
-        schemaVersion: this.config.schemaVersion,
-        createdAt: now,
-      };
-      const upsert = () => this.collection.findOneAndUpdate(day, update, { ...sessionOf(ctx), upsert: true, returnDocument: 'after' });
-      try {
-        return this.#checked(await upsert());
-      } catch (error) {
-        // Two first writes of the same day race: the loser's insert hits the unique index, and
-        // retrying it updates the winner's document instead.
-        const mapped = toNexfitError(error, { entity: this.config.entity });
-        if (mapped instanceof ConflictError && mapped.reason === 'duplicate') return this.#checked(await upsert());
-        throw mapped;
+      const label = `${String(userId)}@${String(date)}`;
+      // The encrypted values are bound to their document's id, so the id is settled before the
+      // write: the day's document when it has one, else a new one. A document that appears or
+      // goes in between makes the write miss, and it is done again against the new state.
+      for (let attempt = 1; ; attempt += 1) {
+        const existing = await this.collection.findOne(day, { ...sessionOf(ctx), projection: { _id: 1 } });
+        if (expectedVersion !== undefined && !existing) throw new NotFoundError(this.config.entity, label);
+        const _id = (existing?.['_id'] as ObjectId | undefined) ?? this.toObjectId(this.deps.ids.newObjectId());
+        const now = this.deps.clock.now();
+        const update = this.#contentUpdate(_id.toHexString(), content, now);
+        if (existing) {
+          const filter: Document = { ...day, _id, ...(expectedVersion === undefined ? {} : { version: expectedVersion }) };
+          const updated = await this.collection.findOneAndUpdate(filter, update, { ...sessionOf(ctx), returnDocument: 'after' });
+          if (updated) return this.#checked(updated);
+          if (expectedVersion !== undefined) {
+            throw (await this.collection.countDocuments({ ...day, _id }, { ...sessionOf(ctx), limit: 1 })) > 0
+              ? new ConcurrencyError(this.config.entity, label)
+              : new NotFoundError(this.config.entity, label);
+          }
+        } else {
+          // `$inc` on the missing field starts an inserted document at version 1.
+          update['$setOnInsert'] = { schemaVersion: this.config.schemaVersion, createdAt: now };
+          try {
+            return this.#checked(await this.collection.findOneAndUpdate({ ...day, _id }, update, { ...sessionOf(ctx), upsert: true, returnDocument: 'after' }));
+          } catch (error) {
+            // Two first writes of the same day race: the loser's insert hits the unique index, and
+            // its next attempt updates the winner's document instead.
+            const mapped = toNexfitError(error, { entity: this.config.entity });
+            if (!(mapped instanceof ConflictError && mapped.reason === 'duplicate')) throw mapped;
+          }
+        }
+        if (attempt >= 5) throw new ConcurrencyError(this.config.entity, label);
       }
     });
+  }
+
+  /** The `$set`/`$unset` writing a day's content into the document `id`, health data sealed. */
+  #contentUpdate(id: string, content: z.output<typeof measurementDataSchema>, now: Date): Document {
+    const { notes, measurements, photos } = content;
+    return {
+      $set: {
+        measurements: this.encryptedValue('measurements', id, measurements),
+        photos,
+        ...(notes !== undefined ? { notes: this.encryptedValue('notes', id, notes) } : {}),
+        updatedAt: now,
+      },
+      $inc: { version: 1 },
+      ...(notes === undefined ? { $unset: { notes: '' } } : {}),
+    };
   }
 
   /** The user's measurements in `[from, to)`, newest first. */

@@ -67,6 +67,7 @@ export class UserRepository extends MongoRepository<User, typeof createUserRecor
         hiddenFields: definition.hiddenFields,
         encryptedFields: definition.encryptedFields,
         blindIndexes: definition.blindIndexes,
+        plaintextUntilRotated: definition.plaintextUntilRotated,
       },
       deps,
     );

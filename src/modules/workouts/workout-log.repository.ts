@@ -52,6 +52,8 @@ export class WorkoutLogRepository extends MongoRepository<WorkoutLog, typeof cre
         createSchema: createWorkoutLogInputSchema,
         patchSchema: patchWorkoutLogInputSchema,
         codec: createDocumentCodec<WorkoutLog>(definition.storedSchema),
+        encryptedFields: definition.encryptedFields,
+        plaintextUntilRotated: definition.plaintextUntilRotated,
       },
       deps,
     );

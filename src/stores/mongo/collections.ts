@@ -53,16 +53,25 @@ export interface MongoCollectionDefinition {
   readonly encryptedFields?: readonly string[];
   /** Encrypted fields searchable by equality through a keyed hash in a hidden field of their own. */
   readonly blindIndexes?: readonly BlindIndexDefinition[];
+  /**
+   * Encrypted paths that earlier layouts stored in clear: reads and the validator accept
+   * their plaintext until `nexfit keys rotate` has sealed it; every write seals them.
+   */
+  readonly plaintextUntilRotated?: readonly string[];
 }
 
 /**
- * The personal data of a user encrypted at rest: contact numbers, health data, tax ids and
- * emergency contacts. The owner blocks are listed for both business roles.
+ * The personal data of a user encrypted at rest: contact numbers, health data (medical
+ * conditions, dietary restrictions, date of birth, height, weight), tax ids and emergency contacts. The owner blocks are listed for both business roles.
  */
+/** A client's body data, stored in clear before layout 6 (see `plaintextUntilRotated`). */
+const USER_BODY_FIELDS = ['roleSpecificData.client.dateOfBirth', 'roleSpecificData.client.height', 'roleSpecificData.client.weight'];
+
 const USER_ENCRYPTED_FIELDS = [
   'phoneNumber',
   'roleSpecificData.client.dietaryRestrictions',
   'roleSpecificData.client.medicalConditions',
+  ...USER_BODY_FIELDS,
   ...(['gym_owner', 'studio_owner'] as const).flatMap((role) => [`roleSpecificData.${role}.taxId`, `roleSpecificData.${role}.businessPhoneNumber`]),
   ...(['gym_member', 'studio_client'] as const).map((role) => `roleSpecificData.${role}.emergencyContact`),
 ];
@@ -87,6 +96,7 @@ export const MONGO_COLLECTIONS = {
     // Returned only when the auth service asks for it (SPEC decision 3); the blind index is stored-only.
     hiddenFields: ['passwordHash', 'phoneNumberBlindIndex'],
     encryptedFields: USER_ENCRYPTED_FIELDS,
+    plaintextUntilRotated: USER_BODY_FIELDS,
     blindIndexes: [{ field: 'phoneNumber', storedAs: 'phoneNumberBlindIndex' }],
     indexes: [
       { key: { email: 1 }, name: 'email_unique', unique: true }, // seed
@@ -99,6 +109,9 @@ export const MONGO_COLLECTIONS = {
     name: 'measurements',
     storedSchema: storedMeasurementSchema,
     schemaVersion: 1,
+    // Body metrics and notes are health data (stored in clear before layout 6).
+    encryptedFields: ['measurements', 'notes'],
+    plaintextUntilRotated: ['measurements', 'notes'],
     // Seed: userId + date; unique, one measurement per user per date. Descending serves "latest first".
     indexes: [{ key: { userId: 1, date: -1 }, name: 'userId_date_unique', unique: true }],
   },
@@ -140,6 +153,9 @@ export const MONGO_COLLECTIONS = {
     name: 'workout_logs',
     storedSchema: storedWorkoutLogSchema,
     schemaVersion: 1,
+    // Heart rate is health data (stored in clear before layout 6).
+    encryptedFields: ['biometrics'],
+    plaintextUntilRotated: ['biometrics'],
     indexes: [
       asc('userId'), // seed
       asc('startTime'), // seed
@@ -319,7 +335,7 @@ export const ENTITY_COLLECTION_NAMES = [
  * The version of the whole MongoDB layout (validators and indexes), recorded in
  * `nexfit_meta` by `ensureMongoCollections`. Raise it with any change above.
  */
-export const MONGO_SCHEMA_VERSION = 5;
+export const MONGO_SCHEMA_VERSION = 6;
 
 /**
  * Collections earlier layouts created and nothing writes any more (idempotency records live

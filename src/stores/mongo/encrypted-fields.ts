@@ -1,4 +1,4 @@
-import { ObjectId, type Document } from 'mongodb';
+import { BSON, ObjectId, type Document } from 'mongodb';
 import { DecryptionError } from '../../core/errors.js';
 import type { FieldCipher } from '../../core/field-cipher.js';
 import type { MongoJsonSchema } from './json-schema.js';
@@ -52,10 +52,17 @@ export interface EncryptedFieldsDefinition {
   readonly collection: string;
   /**
    * Dotted paths of the encrypted values, `[]` marking array elements
-   * (`'notes.private[].text'`). The value at a path — a string, a label list, a small object
-   * of strings — is encrypted as one JSON value.
+   * (`'notes.private[].text'`). The value at a path — a string, a number, a date, a label
+   * list, a small object — is encrypted as one relaxed Extended JSON value, so dates come
+   * back as dates (plain JSON text, as values were sealed before, reads the same).
    */
   readonly paths: readonly string[];
+  /**
+   * Declared paths whose values earlier SDK versions stored in clear: reads accept their
+   * plaintext (and the validator both forms) until `nexfit keys rotate` has sealed them.
+   * Every write seals them.
+   */
+  readonly plaintextUntilRotated?: readonly string[];
   readonly blindIndexes?: readonly BlindIndexDefinition[];
 }
 
@@ -128,7 +135,7 @@ export class EncryptedFields {
     this.definition.paths.forEach((path, i) => {
       out = mapAt(out, this.#paths[i]!, (value) => {
         if (isEncryptedEnvelope(value)) return this.openValue(path, documentId, value);
-        if (options.allowPlaintext) return value;
+        if (options.allowPlaintext || this.definition.plaintextUntilRotated?.includes(path)) return value;
         throw new DecryptionError(`${this.definition.collection}.${path} of ${documentId} is not encrypted`, {
           details: { collection: this.definition.collection, path, documentId, reason: 'not_encrypted' },
         });
@@ -139,14 +146,14 @@ export class EncryptedFields {
 
   /** The envelope of one value at a declared `path` of the document `documentId` (for atomic updates). */
   sealValue(path: string, documentId: string, value: unknown): EncryptedEnvelope {
-    const sealed = this.#cipher.seal(Buffer.from(JSON.stringify(value), 'utf8'), this.#associatedData(path, documentId));
+    const sealed = this.#cipher.seal(Buffer.from(BSON.EJSON.stringify(value, { relaxed: true }), 'utf8'), this.#associatedData(path, documentId));
     return { v: ENVELOPE_VERSION, k: sealed.keyId, d: sealed.data.toString('base64') };
   }
 
   /** The value of one envelope found at `path` of the document `documentId`. */
   openValue(path: string, documentId: string, envelope: EncryptedEnvelope): unknown {
     const plaintext = this.#cipher.open({ keyId: envelope.k, data: Buffer.from(envelope.d, 'base64') }, this.#associatedData(path, documentId));
-    return JSON.parse(plaintext.toString('utf8')) as unknown;
+    return BSON.EJSON.parse(plaintext.toString('utf8'), { relaxed: true }) as unknown;
   }
 
   /** The blind index of a (normalised) value of `field`, as it is stored and queried. */
@@ -229,7 +236,7 @@ export function unencryptedPaths(doc: Document, paths: readonly string[]): strin
  */
 export function withEncryptedFields(schema: MongoJsonSchema, definition: Omit<EncryptedFieldsDefinition, 'collection'>): MongoJsonSchema {
   let out = schema;
-  for (const path of definition.paths) out = replaceNode(out, segmentsOf(path), path);
+  for (const path of definition.paths) out = replaceNode(out, segmentsOf(path), path, definition.plaintextUntilRotated?.includes(path) ?? false);
   const indexes = definition.blindIndexes ?? [];
   if (indexes.length > 0) {
     const properties = { ...(out['properties'] as Record<string, unknown>) };
@@ -239,8 +246,10 @@ export function withEncryptedFields(schema: MongoJsonSchema, definition: Omit<En
   return out;
 }
 
-function replaceNode(node: MongoJsonSchema, segments: readonly string[], path: string): MongoJsonSchema {
+function replaceNode(node: MongoJsonSchema, segments: readonly string[], path: string, plaintextToo = false): MongoJsonSchema {
   if (segments.length === 0) {
+    // A value stored in clear by an earlier version stays valid until the rotation seals it.
+    if (plaintextToo) return { anyOf: [ENCRYPTED_ENVELOPE_JSON_SCHEMA, node] };
     // An optional nullable field keeps accepting null; the value itself is only ever an envelope.
     const bsonType = node['bsonType'];
     const nullable = Array.isArray(bsonType) && bsonType.includes('null');
@@ -250,12 +259,12 @@ function replaceNode(node: MongoJsonSchema, segments: readonly string[], path: s
   if (head === '[]') {
     const items = node['items'];
     if (!items || typeof items !== 'object' || Array.isArray(items)) throw new TypeError(`No array items at ${path}`);
-    return { ...node, items: replaceNode(items as MongoJsonSchema, rest, path) };
+    return { ...node, items: replaceNode(items as MongoJsonSchema, rest, path, plaintextToo) };
   }
   const properties = node['properties'] as Record<string, MongoJsonSchema> | undefined;
   const child = properties?.[head];
   if (!child) throw new TypeError(`The encrypted path ${path} is not in the schema`);
-  return { ...node, properties: { ...properties, [head]: replaceNode(child, rest, path) } };
+  return { ...node, properties: { ...properties, [head]: replaceNode(child, rest, path, plaintextToo) } };
 }
 
 function segmentsOf(path: string): string[] {

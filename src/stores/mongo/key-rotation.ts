@@ -123,7 +123,12 @@ export async function rotateEncryptionKeys(db: Db, keyring: Keyring, options: Ke
 /** The encrypted fields of one collection definition under `cipher`. */
 export function encryptedFieldsOf(definition: MongoCollectionDefinition, cipher: FieldCipher): EncryptedFields {
   return new EncryptedFields(
-    { collection: definition.name, paths: definition.encryptedFields ?? [], ...(definition.blindIndexes ? { blindIndexes: definition.blindIndexes } : {}) },
+    {
+      collection: definition.name,
+      paths: definition.encryptedFields ?? [],
+      ...(definition.blindIndexes ? { blindIndexes: definition.blindIndexes } : {}),
+      ...(definition.plaintextUntilRotated ? { plaintextUntilRotated: definition.plaintextUntilRotated } : {}),
+    },
     cipher,
   );
 }

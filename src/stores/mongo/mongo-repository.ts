@@ -46,6 +46,8 @@ export interface MongoRepositoryConfig<E extends EntityBase, CreateSchema extend
   readonly encryptedFields?: readonly string[];
   /** Encrypted fields searchable by equality (the collection definition's `blindIndexes`). */
   readonly blindIndexes?: readonly BlindIndexDefinition[];
+  /** Encrypted paths whose values earlier versions stored in clear (the definition's `plaintextUntilRotated`). */
+  readonly plaintextUntilRotated?: readonly string[];
   /**
    * Reads by id go through the instance's read cache (`createNexfit({ cache })`), and every
    * write through this repository invalidates the entity after commit. For hot, rarely
@@ -93,7 +95,12 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
       // Failing here, not at the first sensitive write, keeps a missing keyring from surfacing in production traffic.
       if (!deps.keyring) throw new ConfigurationError(`The ${config.collection} collection encrypts fields at rest: pass a keyring (createNexfit({ keyring }))`);
       this.#encrypted = new EncryptedFields(
-        { collection: config.collection, paths: config.encryptedFields, ...(config.blindIndexes ? { blindIndexes: config.blindIndexes } : {}) },
+        {
+          collection: config.collection,
+          paths: config.encryptedFields,
+          ...(config.blindIndexes ? { blindIndexes: config.blindIndexes } : {}),
+          ...(config.plaintextUntilRotated ? { plaintextUntilRotated: config.plaintextUntilRotated } : {}),
+        },
         new FieldCipher(deps.keyring),
       );
     }

@@ -33,7 +33,11 @@ export function collectionJsonSchema(definition: MongoCollectionDefinition): Mon
   if (!definition.storedSchema) return undefined;
   const generated = toMongoJsonSchema(definition.storedSchema);
   if (!definition.encryptedFields?.length) return generated;
-  return withEncryptedFields(generated, { paths: definition.encryptedFields, ...(definition.blindIndexes ? { blindIndexes: definition.blindIndexes } : {}) });
+  return withEncryptedFields(generated, {
+    paths: definition.encryptedFields,
+    ...(definition.blindIndexes ? { blindIndexes: definition.blindIndexes } : {}),
+    ...(definition.plaintextUntilRotated ? { plaintextUntilRotated: definition.plaintextUntilRotated } : {}),
+  });
 }
 
 /** The `collMod`/`create` options of one collection's validator. */

@@ -11,6 +11,7 @@ import { createInputs, oid } from '../support/factories.js';
 import { describeMongoRepositoryContract } from '../../support/mongo-repository-contract.js';
 import { indexesUsed } from '../../support/mongo-explain.js';
 import { useTestMongo } from '../../support/stores.js';
+import { createTestKeyring } from '../../../src/core/keyring.js';
 
 const mongo = useTestMongo();
 
@@ -38,7 +39,7 @@ describe('MeasurementRepository', () => {
 
   beforeAll(async () => {
     await ensureMongoCollections(mongo.db, { collections: [MONGO_COLLECTIONS.measurements] });
-    measurements = new MeasurementRepository(mongo.db, { clock, ids: defaultIdGenerator });
+    measurements = new MeasurementRepository(mongo.db, { clock, ids: defaultIdGenerator , keyring: createTestKeyring() });
   });
 
   describe('one measurement per user per date', () => {

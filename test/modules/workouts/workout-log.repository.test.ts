@@ -11,6 +11,7 @@ import { createInputs, oid } from '../support/factories.js';
 import { describeMongoRepositoryContract } from '../../support/mongo-repository-contract.js';
 import { indexesUsed } from '../../support/mongo-explain.js';
 import { useTestMongo } from '../../support/stores.js';
+import { createTestKeyring } from '../../../src/core/keyring.js';
 
 const mongo = useTestMongo();
 const userId = (n: number): UserId => oid(n) as UserId;
@@ -42,7 +43,7 @@ describe('WorkoutLogRepository', () => {
 
   beforeAll(async () => {
     await ensureMongoCollections(mongo.db, { collections: [MONGO_COLLECTIONS.workout_logs] });
-    logs = new WorkoutLogRepository(mongo.db, { clock: fixedClock('2026-03-01T09:00:00Z'), ids: defaultIdGenerator });
+    logs = new WorkoutLogRepository(mongo.db, { clock: fixedClock('2026-03-01T09:00:00Z'), ids: defaultIdGenerator , keyring: createTestKeyring() });
   });
 
   describe('a user’s history', () => {
