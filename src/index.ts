@@ -81,6 +81,7 @@ export type {
   PublicBookingService,
   PublicMembershipService,
   PublicCoachingService,
+  PublicBillingService,
 } from './nexfit-surface.js';
 export type { StoreContext } from './stores/store-context.js';
 // Workflow inputs and results.

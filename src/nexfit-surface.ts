@@ -41,7 +41,7 @@ import type { WorkoutLogService } from './modules/workouts/workout-log.service.j
 import type { WorkoutProgramRepository } from './modules/workouts/workout-program.repository.js';
 import type { WorkoutTemplateRepository } from './modules/workouts/workout-template.repository.js';
 import type { WorkoutService } from './modules/workouts/workout.service.js';
-import type { BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS } from './public-door.js';
+import type { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS } from './public-door.js';
 import type { UnitOfWork } from './uow/unit-of-work.js';
 import type { BookClassInput as BookClassInputOf } from './workflows/book-class/book-class.workflow.js';
 import type { CompletePtSessionInput as CompletePtSessionInputOf } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
@@ -84,6 +84,8 @@ export type PublicBookingService = Omit<BookingService, (typeof BOOKING_STEPS)[n
 export type PublicMembershipService = Omit<MembershipService, (typeof MEMBERSHIP_STEPS)[number]>;
 /** `nexfit.coaching`: relationships, packages and PT sessions; the package and completion steps stay with `completePtSession`. */
 export type PublicCoachingService = Omit<CoachingService, (typeof COACHING_STEPS)[number]>;
+/** `nexfit.billing`: payments, invoices and billing rows to read; recording money stays with the purchase, renewal and refund workflows. */
+export type PublicBillingService = Omit<BillingService, (typeof BILLING_STEPS)[number]>;
 
 /** Operations that span modules. Each runs as one unit of work (or joins the one given). */
 export interface NexfitWorkflows {
@@ -169,7 +171,7 @@ export interface NexfitModules {
   readonly nutrition: NutritionService;
   readonly facilities: FacilityService;
   readonly memberships: PublicMembershipService;
-  readonly billing: BillingService;
+  readonly billing: PublicBillingService;
   readonly classes: ClassService;
   readonly bookings: PublicBookingService;
   readonly coaching: PublicCoachingService;
