@@ -81,23 +81,105 @@ export type {
   PublicBookingService,
   PublicMembershipService,
   PublicCoachingService,
+  PublicBillingService,
 } from './nexfit-surface.js';
 export type { StoreContext } from './stores/store-context.js';
-// Workflow inputs and results.
+// The services and repositories behind NexfitModules, by name (the instance shows the services
+// without their workflow steps: PublicBookingService and the like).
+export type { UserService } from './modules/users/user.service.js';
+export type { MeasurementService } from './modules/measurements/measurement.service.js';
+export type { CatalogService } from './modules/catalog/catalog.service.js';
+export type { WorkoutService } from './modules/workouts/workout.service.js';
+export type { WorkoutLogService } from './modules/workouts/workout-log.service.js';
+export type { NutritionService } from './modules/nutrition/nutrition.service.js';
+export type { FacilityService } from './modules/facilities/facility.service.js';
+export type { MembershipService } from './modules/memberships/membership.service.js';
+export type { BillingService } from './modules/billing/billing.service.js';
+export type { ClassService } from './modules/classes/class.service.js';
+export type { BookingService, BookingPolicy } from './modules/classes/booking.service.js';
+export type { CoachingService } from './modules/coaching/coaching.service.js';
+export type { AnalyticsService } from './modules/analytics/analytics.service.js';
+export type { TaxRatePolicy } from './modules/billing/tax.js';
+export type { UserRepository } from './modules/users/user.repository.js';
+export type { MeasurementRepository } from './modules/measurements/measurement.repository.js';
+export type { ExerciseRepository } from './modules/catalog/exercise.repository.js';
+export type { FoodRepository } from './modules/catalog/food.repository.js';
+export type { WorkoutTemplateRepository } from './modules/workouts/workout-template.repository.js';
+export type { WorkoutProgramRepository } from './modules/workouts/workout-program.repository.js';
+export type { WorkoutLogRepository } from './modules/workouts/workout-log.repository.js';
+export type { NutritionPlanRepository } from './modules/nutrition/nutrition-plan.repository.js';
+export type { FacilityRepository } from './modules/facilities/facility.repository.js';
+export type { MembershipRepository } from './modules/memberships/membership.repository.js';
+export type { MemberSubscriptionRepository } from './modules/memberships/member-subscription.repository.js';
+export type { ClassRepository } from './modules/classes/class.repository.js';
+export type { ClassBookingRepository } from './modules/classes/class-booking.repository.js';
+export type { CoachClientRepository } from './modules/coaching/coach-client.repository.js';
+export type { PtSessionRepository } from './modules/coaching/pt-session.repository.js';
+export type { TransactionRepository } from './modules/billing/transaction.repository.js';
+export type { SubscriptionRepository } from './modules/billing/subscription.repository.js';
+export type { InvoiceRepository } from './modules/billing/invoice.repository.js';
+export type { AnalyticsDailyRepository } from './modules/analytics/analytics-daily.repository.js';
+export type { AuditLogRepository } from './modules/audit/audit-log.repository.js';
+export type { Database } from './stores/postgres/database.js';
 export type {
-  PurchaseMembershipInput,
-  PurchaseMembershipResult,
-  RenewalReport,
-  RenewalOutcome,
-  CancelMembershipInput,
-  RefundMembershipInput,
-  RefundMembershipResult,
-  BookClassInput,
-  RecordFacilityVisitInput,
-  RecordedVisit,
-  CompletePtSessionInput,
-  PtSessionFeedbackInput,
-} from './nexfit-surface.js';
+  AnalyticsDailyTable,
+  AuditLogsTable,
+  AuditLogsArchiveTable,
+  IdempotencyKeysTable,
+  InvoiceSequencesTable,
+  InvoicesTable,
+  InvoicesArchiveTable,
+  OutboxTable,
+  PaymentIntentsTable,
+  SizeSnapshotsTable,
+  SubscriptionsTable,
+  TransactionsTable,
+  TransactionsArchiveTable,
+  UowIntentsTable,
+  CreatedAt,
+  UpdatedAt,
+  Timestamp,
+  NullableTimestamp,
+  Decimal,
+  DecimalWithDefault,
+  IdentityId,
+  JsonObjectColumn,
+  NullableJsonColumn,
+  NullableJsonObjectColumn,
+} from './stores/postgres/database.js';
+export type { Outbox } from './uow/outbox.js';
+export type { RelayReport } from './uow/outbox.js';
+// What the services and repositories take and return, by name.
+export type { AnalyticsPeriod } from './modules/analytics/analytics.service.js';
+export type { RecordedRefund } from './modules/billing/billing.service.js';
+export type { IdempotencyRecord } from './modules/billing/idempotency-key.repository.js';
+export type { BasisPoints } from './modules/billing/tax.js';
+export type { TransactionStatusUpdate } from './modules/billing/transaction.repository.js';
+export type { CatalogActor, ExerciseWithAlternates, PortionNutrients } from './modules/catalog/catalog.service.js';
+export type { MemberBooking } from './modules/classes/booking.service.js';
+export type { TimetableEntry } from './modules/classes/class.service.js';
+export type { ClassOccurrence } from './modules/classes/recurrence.js';
+export type { ClientCoachView, CoachingPolicy } from './modules/coaching/coaching.service.js';
+export type { OverlapQuery } from './modules/coaching/pt-session.repository.js';
+export type { FacilityNearby } from './modules/facilities/facility.repository.js';
+export type { FacilityRef } from './modules/facilities/facility.service.js';
+export type { OpeningInterval } from './modules/facilities/opening-hours.js';
+export type { BmiCategory, BmiResult, BodyMetric, MeasurementProgress, MeasurementTrend, MetricChange, MetricTrend, ProgressPhoto } from './modules/measurements/measurement.service.js';
+export type { MacroSplit, MealSummary, NutrientTotals, NutritionPlanSummary } from './modules/nutrition/nutrition.service.js';
+export type { UserCredentials } from './modules/users/user.repository.js';
+export type { ExpectedVersion } from './modules/users/user.service.js';
+export type { ExerciseComparison, ExerciseRecords, PersonalRecord, PlanComparison, TrainingStreaks, WeeklyVolume } from './modules/workouts/workout-log.service.js';
+export type { WriteOptions } from './stores/mongo/mongo-repository.js';
+export type { UpdateOptions } from './stores/postgres/postgres-repository.js';
+// Workflow inputs and results.
+export type { PurchaseMembershipInput, PurchaseMembershipResult } from './workflows/purchase-membership/purchase-membership.workflow.js';
+export type { RenewalReport, RenewalOutcome } from './workflows/renew-memberships/renew-memberships.workflow.js';
+export type { CancelMembershipInput, RefundMembershipInput, RefundMembershipResult } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
+export type { BookClassInput } from './workflows/book-class/book-class.workflow.js';
+export type { RecordFacilityVisitInput } from './workflows/facility-visit/record-facility-visit.workflow.js';
+export type { RecordedVisit } from './modules/memberships/membership.service.js';
+export type { CompletePtSessionInput } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
+export type { PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
 // The entities, as the services return them (their schemas are in `@nexfit/sdk/schemas`).
 export type {
   User,
@@ -123,8 +205,13 @@ export type {
 } from './schemas.js';
 export { systemActor, AccessDeniedError, ACCESS_POLICY, redactUserFor } from './access/index.js';
 export type { Actor, SystemActor, ActingUser, ScopedNexfit, ScopedService, OperationId, PolicyEntry, ProfileViewer } from './access/index.js';
+export type { ScopedServiceName } from './access/scoped-nexfit.js';
+export type { Rule, AccessRequest } from './access/access-rules.js';
+export type { AccessLookups } from './access/access-lookups.js';
+export type { Redactor } from './access/access-redaction.js';
 export type { UserDataExport, ExportUserDataOptions } from './workflows/privacy/export-user-data.workflow.js';
 export type { ErasureReport, ErasureBlocker, EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
+export type { PseudonymisedCounts } from './workflows/privacy/financial-record-pseudonymiser.js';
 export { MemoryLruCache } from './ops/cache/memory-lru-cache.js';
 export { RedisCache } from './ops/cache/redis-cache.js';
 export { ReadThroughCache } from './ops/cache/read-through-cache.js';
@@ -133,6 +220,7 @@ export type { CacheStats, CacheReadOptions, ReadThroughCacheOptions } from './op
 export type { RedisLikeClient } from './ops/cache/redis-cache.js';
 export type { NexfitCacheOption } from './ops/cache/cache-options.js';
 export { SlowOperationRecorder } from './ops/slow-operations.js';
+export type { SlowOperation, SlowOperationRecorderOptions, SlowOperationSource, SlowOperationsSnapshot } from './ops/slow-operations.js';
 export { healthReport } from './ops/health-report.js';
 export { revertMongoLayout } from './stores/mongo/layout-version.js';
 // Migrations and partition maintenance, for the host's deploy and scheduled jobs (docs/operations.md, docs/postgres.md).
@@ -145,6 +233,10 @@ export type { DocumentMigration, DocumentMigrationRun, DocumentMigrationRunOptio
 export type { SyncInstructorNamesOptions, SyncInstructorNamesReport } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
 export type { MongoLayoutRevert } from './stores/mongo/layout-version.js';
 export type { HealthReport, HealthReportOptions, CacheHealth } from './ops/health-report.js';
+export type { MongoHealth, MongoCollectionHealth } from './ops/health/mongo-health.js';
+export type { MongoIndexComparison } from './stores/mongo/index-comparison.js';
+export type { PartitionCoverage, PostgresTableSize, PostgresUnusedIndex } from './ops/health/postgres-health.js';
+export type { InDoubtUnits } from './ops/health/units-of-work-health.js';
 export { recordSizeSnapshot, growthRates } from './ops/health/growth.js';
 export type { GrowthRate, SizeSnapshot } from './ops/health/growth.js';
 export { topStatements } from './ops/health/top-statements.js';
@@ -152,6 +244,9 @@ export type { TopStatement, TopStatements } from './ops/health/top-statements.js
 export type { PoolMetrics, PostgresPoolMetrics, MongoPoolMetrics, PoolEvent } from './core/pool-metrics.js';
 export { archiveOlderThan, purgeBillingArchive } from './ops/archive/index.js';
 export type { ArchiveOptions, ArchiveResult, ArchiveTarget, BillingRetentionOptions } from './ops/archive/index.js';
+export type { ArchiveStores } from './ops/archive/archive-older-than.js';
+export type { ArchiveFaults } from './ops/archive/archive-options.js';
 export { applyShardKeys, shardKeyPlan, SHARD_KEYS } from './ops/shard-keys.js';
 export type { ShardKeyDefinition, ShardKeyField, ShardingCommand, ShardKeysResult } from './ops/shard-keys.js';
 export { importFreeExerciseDb } from './modules/catalog/free-exercise-db.importer.js';
+export type { FreeExerciseDbImportOptions, FreeExerciseDbImportProgress, FreeExerciseDbImportResult, FreeExerciseDbTarget } from './modules/catalog/free-exercise-db.importer.js';

@@ -33,7 +33,7 @@ import { exportUserData, type ExportUserDataOptions } from './workflows/privacy/
 import { eraseUser, type EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
 import type { PrivacyWorkflowDeps } from './workflows/privacy/privacy-workflow-deps.js';
 import { recoverPaymentIntents, type IntentRecoveryOptions } from './workflows/payment-intents/recover-payment-intents.workflow.js';
-import { BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, rememberSteps, withoutSteps } from './public-door.js';
+import { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, rememberSteps, withoutSteps } from './public-door.js';
 import type { NexfitModules, NexfitRepositories } from './nexfit-surface.js';
 import { syncInstructorNames, type SyncInstructorNamesOptions } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
 
@@ -111,7 +111,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
   });
 
   const bookingsDoor = withoutSteps(classes.bookingService, BOOKING_STEPS);
-  rememberSteps(bookingsDoor, { bookings: classes.bookingService, memberships: memberships.service, coaching: coaching.service });
+  rememberSteps(bookingsDoor, { bookings: classes.bookingService, memberships: memberships.service, coaching: coaching.service, billing: billing.service });
 
   return {
     users: users.service,
@@ -122,7 +122,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     nutrition: nutrition.service,
     facilities: facilities.service,
     memberships: withoutSteps(memberships.service, MEMBERSHIP_STEPS),
-    billing: billing.service,
+    billing: withoutSteps(billing.service, BILLING_STEPS),
     classes: classes.classService,
     bookings: bookingsDoor,
     coaching: withoutSteps(coaching.service, COACHING_STEPS),

@@ -31,7 +31,7 @@ import type { MeasurementService } from './modules/measurements/measurement.serv
 import type { MemberSubscriptionRepository } from './modules/memberships/member-subscription.repository.js';
 import type { MemberSubscription } from './modules/memberships/member-subscription.schema.js';
 import type { MembershipRepository } from './modules/memberships/membership.repository.js';
-import type { MembershipService, RecordedVisit as RecordedVisitOf } from './modules/memberships/membership.service.js';
+import type { MembershipService, RecordedVisit } from './modules/memberships/membership.service.js';
 import type { NutritionPlanRepository } from './modules/nutrition/nutrition-plan.repository.js';
 import type { NutritionService } from './modules/nutrition/nutrition.service.js';
 import type { UserRepository } from './modules/users/user.repository.js';
@@ -41,42 +41,17 @@ import type { WorkoutLogService } from './modules/workouts/workout-log.service.j
 import type { WorkoutProgramRepository } from './modules/workouts/workout-program.repository.js';
 import type { WorkoutTemplateRepository } from './modules/workouts/workout-template.repository.js';
 import type { WorkoutService } from './modules/workouts/workout.service.js';
-import type { BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS } from './public-door.js';
+import type { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS } from './public-door.js';
 import type { UnitOfWork } from './uow/unit-of-work.js';
-import type { BookClassInput as BookClassInputOf } from './workflows/book-class/book-class.workflow.js';
-import type { CompletePtSessionInput as CompletePtSessionInputOf } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
-import type { RecordFacilityVisitInput as RecordFacilityVisitInputOf } from './workflows/facility-visit/record-facility-visit.workflow.js';
-import type { CancelMembershipInput as CancelMembershipInputOf, RefundMembershipInput as RefundMembershipInputOf, RefundMembershipResult as RefundMembershipResultOf } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
+import type { BookClassInput } from './workflows/book-class/book-class.workflow.js';
+import type { CompletePtSessionInput } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
+import type { RecordFacilityVisitInput } from './workflows/facility-visit/record-facility-visit.workflow.js';
+import type { CancelMembershipInput, RefundMembershipInput, RefundMembershipResult } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
 import type { EraseUserOptions, ErasureReport } from './workflows/privacy/erase-user.workflow.js';
 import type { ExportUserDataOptions, UserDataExport } from './workflows/privacy/export-user-data.workflow.js';
-import type { PtSessionFeedbackInput as PtSessionFeedbackInputOf } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
-import type { PurchaseMembershipInput as PurchaseMembershipInputOf, PurchaseMembershipResult as PurchaseMembershipResultOf } from './workflows/purchase-membership/purchase-membership.workflow.js';
-import type { RenewalOutcome as RenewalOutcomeOf, RenewalReport as RenewalReportOf } from './workflows/renew-memberships/renew-memberships.workflow.js';
-
-/** Input of {@link NexfitWorkflows.purchaseMembership}: who buys which plan, how they pay, and the idempotency key. */
-export type PurchaseMembershipInput = PurchaseMembershipInputOf;
-/** Result of {@link NexfitWorkflows.purchaseMembership}: the member subscription, transaction, billing subscription and invoice. */
-export type PurchaseMembershipResult = PurchaseMembershipResultOf;
-/** Result of {@link NexfitWorkflows.renewDueSubscriptions}: what happened to each due subscription. */
-export type RenewalReport = RenewalReportOf;
-/** What a renewal run did with one due subscription. */
-export type RenewalOutcome = RenewalOutcomeOf;
-/** Input of {@link NexfitWorkflows.cancelMembership}. */
-export type CancelMembershipInput = CancelMembershipInputOf;
-/** Input of {@link NexfitWorkflows.refundMembership}. */
-export type RefundMembershipInput = RefundMembershipInputOf;
-/** Result of {@link NexfitWorkflows.refundMembership}: the refund transaction and credit note. */
-export type RefundMembershipResult = RefundMembershipResultOf;
-/** Input of {@link NexfitWorkflows.bookClass}. */
-export type BookClassInput = BookClassInputOf;
-/** Input of {@link NexfitWorkflows.recordFacilityVisit}. */
-export type RecordFacilityVisitInput = RecordFacilityVisitInputOf;
-/** Result of {@link NexfitWorkflows.recordFacilityVisit}: the subscription the visit counted against and the week's count. */
-export type RecordedVisit = RecordedVisitOf;
-/** Input of {@link NexfitWorkflows.completePtSession}. */
-export type CompletePtSessionInput = CompletePtSessionInputOf;
-/** Input of {@link NexfitWorkflows.submitPtSessionFeedback}. */
-export type PtSessionFeedbackInput = PtSessionFeedbackInputOf;
+import type { PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
+import type { PurchaseMembershipInput, PurchaseMembershipResult } from './workflows/purchase-membership/purchase-membership.workflow.js';
+import type { RenewalReport } from './workflows/renew-memberships/renew-memberships.workflow.js';
 
 /** `nexfit.bookings`: bookings, check-in and no-shows; the seat and weekly-limit steps stay with `bookClass`. */
 export type PublicBookingService = Omit<BookingService, (typeof BOOKING_STEPS)[number]>;
@@ -84,6 +59,8 @@ export type PublicBookingService = Omit<BookingService, (typeof BOOKING_STEPS)[n
 export type PublicMembershipService = Omit<MembershipService, (typeof MEMBERSHIP_STEPS)[number]>;
 /** `nexfit.coaching`: relationships, packages and PT sessions; the package and completion steps stay with `completePtSession`. */
 export type PublicCoachingService = Omit<CoachingService, (typeof COACHING_STEPS)[number]>;
+/** `nexfit.billing`: payments, invoices and billing rows to read; recording money stays with the purchase, renewal and refund workflows. */
+export type PublicBillingService = Omit<BillingService, (typeof BILLING_STEPS)[number]>;
 
 /** Operations that span modules. Each runs as one unit of work (or joins the one given). */
 export interface NexfitWorkflows {
@@ -169,7 +146,7 @@ export interface NexfitModules {
   readonly nutrition: NutritionService;
   readonly facilities: FacilityService;
   readonly memberships: PublicMembershipService;
-  readonly billing: BillingService;
+  readonly billing: PublicBillingService;
   readonly classes: ClassService;
   readonly bookings: PublicBookingService;
   readonly coaching: PublicCoachingService;

@@ -1,4 +1,8 @@
 import { operationNamesOf } from './access/scoped-nexfit.js';
+import type { BillingService } from './modules/billing/billing.service.js';
+import type { BookingService } from './modules/classes/booking.service.js';
+import type { CoachingService } from './modules/coaching/coaching.service.js';
+import type { MembershipService } from './modules/memberships/membership.service.js';
 
 /**
  * A service as the public instance shows it: every method bound to the service, except the
@@ -24,11 +28,29 @@ export const MEMBERSHIP_STEPS = ['startSubscription', 'extendSubscription', 'rec
 /** The steps of `completePtSession` and of the PT session workflows. */
 export const COACHING_STEPS = ['consumePackageSession', 'returnPackageSession', 'markSessionCompleted'] as const;
 
+/**
+ * The steps of the purchase, renewal and refund workflows: each records money (a payment, an
+ * invoice, a billing row, a refund and its credit note) or an idempotency record without the
+ * provider's charge or refund, the intent that recovery drives, and the idempotency check that
+ * goes with them.
+ */
+export const BILLING_STEPS = [
+  'recordPayment',
+  'issuePaidInvoice',
+  'openBillingSubscription',
+  'updateBillingSubscription',
+  'recordRefund',
+  'findIdempotentResult',
+  'claimIdempotencyKey',
+  'completeIdempotencyKey',
+] as const;
+
 /** The whole services behind an instance's doors, steps included: for the workflows and the SDK's own tests. */
 export interface WorkflowSteps {
-  readonly bookings: object;
-  readonly memberships: object;
-  readonly coaching: object;
+  readonly bookings: BookingService;
+  readonly memberships: MembershipService;
+  readonly coaching: CoachingService;
+  readonly billing: BillingService;
 }
 
 /** Keyed by the instance's `bookings` door, which `createNexfit` copies onto the instance unchanged. */

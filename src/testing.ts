@@ -21,6 +21,7 @@ export type { MongoStoreKind, PostgresStoreKind, ResolvedStore } from './embedde
 export { fixedClock } from './core/clock.js';
 export { createTestKeyring } from './core/keyring.js';
 export { TestPaymentProvider } from './modules/billing/payment-provider.js';
+export type { RecordedCharge, RecordedRefund } from './modules/billing/payment-provider.js';
 export { FileLedgerPaymentProvider } from './modules/billing/file-ledger-payment-provider.js';
 export type { FileLedgerOptions, LedgerCharge, LedgerRefund } from './modules/billing/file-ledger-payment-provider.js';
 export { SimulatedCrash, UOW_PROTOCOL_STEPS } from './uow/protocol-steps.js';

@@ -1,6 +1,23 @@
 import type { FacilityId, UserId } from '../core/ids.js';
-import type { FacilityPermission } from '../modules/facilities/facility.schema.js';
 import type { NexfitModules } from '../nexfit-modules.js';
+import type { Invoice } from '../modules/billing/invoice.schema.js';
+import type { Subscription } from '../modules/billing/subscription.schema.js';
+import type { Transaction } from '../modules/billing/transaction.schema.js';
+import type { Exercise } from '../modules/catalog/exercise.schema.js';
+import type { Food } from '../modules/catalog/food.schema.js';
+import type { FitnessClass } from '../modules/classes/class.schema.js';
+import type { ClassBooking } from '../modules/classes/class-booking.schema.js';
+import type { CoachClient } from '../modules/coaching/coach-client.schema.js';
+import type { PtSession } from '../modules/coaching/pt-session.schema.js';
+import type { Facility, FacilityPermission } from '../modules/facilities/facility.schema.js';
+import type { Measurement } from '../modules/measurements/measurement.schema.js';
+import type { MemberSubscription } from '../modules/memberships/member-subscription.schema.js';
+import type { Membership } from '../modules/memberships/membership.schema.js';
+import type { NutritionPlan } from '../modules/nutrition/nutrition-plan.schema.js';
+import type { UserRole } from '../modules/users/user.schema.js';
+import type { WorkoutLog } from '../modules/workouts/workout-log.schema.js';
+import type { WorkoutProgram } from '../modules/workouts/workout-program.schema.js';
+import type { WorkoutTemplate } from '../modules/workouts/workout-template.schema.js';
 
 /** The repositories the policy reads subjects and relationships from. */
 export type AccessRepositories = NexfitModules['repositories'];
@@ -26,7 +43,7 @@ export class AccessLookups {
   }
 
   /** The user's roles, or `null` for an unknown or deactivated account. */
-  async activeUserRoles(userId: string) {
+  async activeUserRoles(userId: string): Promise<UserRole[] | null> {
     const user = await this.#repos.users.findById(userId);
     return user && user.isActive ? user.role : null;
   }
@@ -55,7 +72,8 @@ export class AccessLookups {
     return false;
   }
 
-  async facility(facilityId: string | undefined) {
+  /** The facility, or `null` when there is none. */
+  async facility(facilityId: string | undefined): Promise<Facility | null> {
     return facilityId ? this.#repos.facilities.findById(facilityId) : null;
   }
 
@@ -71,52 +89,68 @@ export class AccessLookups {
     return facility?.staff.some((s) => s.userId === userId && s.permissions.includes(permission)) ?? false;
   }
 
-  measurement(id: string) {
+  /** The measurement, or `null` when there is none. */
+  measurement(id: string): Promise<Measurement | null> {
     return this.#repos.measurements.findById(id);
   }
-  workoutLog(id: string) {
+  /** The workout log, or `null` when there is none. */
+  workoutLog(id: string): Promise<WorkoutLog | null> {
     return this.#repos.workoutLogs.findById(id);
   }
-  exercise(id: string) {
+  /** The exercise, or `null` when there is none. */
+  exercise(id: string): Promise<Exercise | null> {
     return this.#repos.exercises.findById(id);
   }
-  food(id: string) {
+  /** The food, or `null` when there is none. */
+  food(id: string): Promise<Food | null> {
     return this.#repos.foods.findById(id);
   }
-  template(id: string) {
+  /** The workout template, or `null` when there is none. */
+  template(id: string): Promise<WorkoutTemplate | null> {
     return this.#repos.workoutTemplates.findById(id);
   }
-  program(id: string) {
+  /** The workout program, or `null` when there is none. */
+  program(id: string): Promise<WorkoutProgram | null> {
     return this.#repos.workoutPrograms.findById(id);
   }
-  nutritionPlan(id: string) {
+  /** The nutrition plan, or `null` when there is none. */
+  nutritionPlan(id: string): Promise<NutritionPlan | null> {
     return this.#repos.nutritionPlans.findById(id);
   }
-  membershipPlan(id: string) {
+  /** The membership plan, or `null` when there is none. */
+  membershipPlan(id: string): Promise<Membership | null> {
     return this.#repos.memberships.findById(id);
   }
-  memberSubscription(id: string) {
+  /** The member subscription, or `null` when there is none. */
+  memberSubscription(id: string): Promise<MemberSubscription | null> {
     return this.#repos.memberSubscriptions.findById(id);
   }
-  fitnessClass(id: string) {
+  /** The class, or `null` when there is none. */
+  fitnessClass(id: string): Promise<FitnessClass | null> {
     return this.#repos.classes.findById(id);
   }
-  booking(id: string) {
+  /** The class booking, or `null` when there is none. */
+  booking(id: string): Promise<ClassBooking | null> {
     return this.#repos.classBookings.findById(id);
   }
-  relation(id: string) {
+  /** The coach–client relationship, or `null` when there is none. */
+  relation(id: string): Promise<CoachClient | null> {
     return this.#repos.coachClients.findById(id);
   }
-  ptSession(id: string) {
+  /** The PT session, or `null` when there is none. */
+  ptSession(id: string): Promise<PtSession | null> {
     return this.#repos.ptSessions.findById(id);
   }
-  transaction(transactionId: string) {
+  /** The transaction, or `null` when there is none. */
+  transaction(transactionId: string): Promise<Transaction | null> {
     return this.#repos.transactions.findByTransactionId(transactionId);
   }
-  invoice(invoiceId: string) {
+  /** The invoice, or `null` when there is none. */
+  invoice(invoiceId: string): Promise<Invoice | null> {
     return this.#repos.invoices.findByInvoiceId(invoiceId);
   }
-  billingSubscription(subscriptionId: string) {
+  /** The recurring-billing row, or `null` when there is none. */
+  billingSubscription(subscriptionId: string): Promise<Subscription | null> {
     return this.#repos.subscriptions.findBySubscriptionId(subscriptionId);
   }
 

@@ -24,6 +24,7 @@ export interface AccessRequest {
  */
 export interface Rule {
   readonly name: string;
+  /** Whether the request passes the rule. */
   check(request: AccessRequest): Promise<boolean>;
 }
 

@@ -81,6 +81,8 @@ export const CONFLICT_REASONS = {
  * ```ts
  * catch (e) { if (e instanceof ConflictError && e.reason === 'class_full') offerWaitlist() }
  * ```
+ *
+ * @useDeclaredType
  */
 export type ConflictReason = keyof typeof CONFLICT_REASONS;
 

@@ -17,9 +17,11 @@ export interface SlowOperationsSnapshot {
 
 /** Anything that can report slow operations to the health report. */
 export interface SlowOperationSource {
+  /** The slowest operations seen so far. */
   snapshot(): SlowOperationsSnapshot;
 }
 
+/** Options of a {@link SlowOperationRecorder}. */
 export interface SlowOperationRecorderOptions {
   /** Operations faster than this are ignored (default 100 ms; 0 keeps the slowest of all). */
   readonly thresholdMs?: number;

@@ -1,4 +1,5 @@
 import type { Nexfit } from '../../src/create-nexfit.js';
+import { workflowStepsOf } from '../../src/public-door.js';
 import { FACILITY_PERMISSIONS, type FacilityPermission } from '../../src/modules/facilities/facility.schema.js';
 import { USER_ROLES, type UserRole } from '../../src/modules/users/user.schema.js';
 import { createInputs } from '../modules/support/factories.js';
@@ -32,6 +33,8 @@ export async function accessWorld(nexfit: Nexfit) {
   let n = 0;
   const next = () => ++n;
   const repos = nexfit.repositories;
+  // Payments, invoices and billing rows are recorded by workflow steps, not on the instance.
+  const steps = workflowStepsOf(nexfit);
   const memo = new Map<string, Promise<string>>();
   const once = (key: string, fresh: boolean, make: () => Promise<string>): Promise<string> => {
     if (fresh) return make();
@@ -163,15 +166,15 @@ export async function accessWorld(nexfit: Nexfit) {
     },
     transaction: (userId: string, businessId: string) =>
       once(`transaction:${userId}:${businessId}`, false, async () =>
-        (await nexfit.billing.recordPayment({ userId, amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', transactionType: 'purchase', providerRef: `ch_${next()}`, reference: { businessId } } as never)).transactionId),
+        (await steps.billing.recordPayment({ userId, amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', transactionType: 'purchase', providerRef: `ch_${next()}`, reference: { businessId } } as never)).transactionId),
     invoice: async (userId: string, businessId: string) => {
       const transactionId = await records.transaction(userId, businessId);
       return once(`invoice:${userId}:${businessId}`, false, async () =>
-        (await nexfit.billing.issuePaidInvoice({ userId, businessId, gross: 1_500_00, currency: 'TRY', transactionId, line: { description: 'Aylık üyelik', quantity: 1 } } as never)).invoiceId);
+        (await steps.billing.issuePaidInvoice({ userId, businessId, gross: 1_500_00, currency: 'TRY', transactionId, line: { description: 'Aylık üyelik', quantity: 1 } } as never)).invoiceId);
     },
     billingSubscription: (userId: string) =>
       once(`billing-subscription:${userId}`, false, async () =>
-        (await nexfit.billing.openBillingSubscription({ userId, planId: 'platform-monthly', start: '2026-03-01T00:00:00Z', end: '2026-04-01T00:00:00Z', billingCycle: 'monthly', amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', memberSubscriptionId: nexfit.ids.newObjectId() } as never)).subscriptionId),
+        (await steps.billing.openBillingSubscription({ userId, planId: 'platform-monthly', start: '2026-03-01T00:00:00Z', end: '2026-04-01T00:00:00Z', billingCycle: 'monthly', amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', memberSubscriptionId: nexfit.ids.newObjectId() } as never)).subscriptionId),
   };
 
   return {

@@ -291,22 +291,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   }),
 
   // billing
-  'billing.recordPayment': c('user', async (t) => (s) => s.billing!.recordPayment!({ userId: t.user, amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', transactionType: 'purchase', providerRef: 'ch_1' })),
-  'billing.issuePaidInvoice': c('member', async (t) => {
-    const transactionId = await r(t).transaction(t.user, t.facility);
-    return (s) => s.billing!.issuePaidInvoice!({ userId: t.user, businessId: t.facility, gross: 1_500_00, currency: 'TRY', transactionId, line: { description: 'Aylık', quantity: 1 } });
-  }),
-  'billing.openBillingSubscription': c('user', async (t) => (s) =>
-    s.billing!.openBillingSubscription!({ userId: t.user, planId: 'platform-monthly', start: '2026-03-01T00:00:00Z', end: '2026-04-01T00:00:00Z', billingCycle: 'monthly', amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', memberSubscriptionId: t.w.newId() })),
   'billing.findBillingSubscription': c('user', async (t) => (s) => s.billing!.findBillingSubscription!(t.user, t.w.newId())),
-  'billing.updateBillingSubscription': c('user', async (t) => {
-    const id = await r(t).billingSubscription(t.user);
-    return (s) => s.billing!.updateBillingSubscription!(id, { autoRenew: false });
-  }),
-  'billing.recordRefund': c('member', async (t) => {
-    const transactionId = await r(t).transaction(t.user, t.facility);
-    return (s) => s.billing!.recordRefund!({ originalTransactionId: transactionId, amount: 1_00, providerRef: 're_1' });
-  }),
   'billing.refundedAmount': c('member', async (t) => {
     const transactionId = await r(t).transaction(t.user, t.facility);
     return (s) => s.billing!.refundedAmount!(transactionId);
@@ -325,9 +310,6 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const id = await r(t).billingSubscription(t.user);
     return (s) => s.billing!.getBillingSubscription!(id);
   }),
-  'billing.findIdempotentResult': c('none', async (t) => (s) => s.billing!.findIdempotentResult!(`key-${t.w.newUuid()}`)),
-  'billing.claimIdempotencyKey': c('none', async (t) => (s) => s.billing!.claimIdempotencyKey!(`key-${t.w.newUuid()}`, 'purchase')),
-  'billing.completeIdempotencyKey': c('none', async (t) => (s) => s.billing!.completeIdempotencyKey!(`key-${t.w.newUuid()}`, { ok: true })),
 
   // classes
   'classes.createClass': c('facility', async (t) => (s) => s.classes!.createClass!(createInputs.classes({ facilityId: t.facility, instructor: { userId: t.w.helperCoach, name: 'Elif' } }))),

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -16,4 +17,12 @@ describe('the API reference (npm run docs:api)', () => {
     expect(output).toBe('');
     expect(run.status).toBe(0);
   }, 200_000);
+
+  it('refuses a public signature that names a type no entry point exports', () => {
+    // With notExported on, a type a public signature uses must be importable by name; the
+    // exceptions are listed, and kept few.
+    const config = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')) as { validation: { notExported: boolean }; intentionallyNotExported?: string[] };
+    expect(config.validation.notExported).toBe(true);
+    expect(config.intentionallyNotExported ?? []).toEqual(['BOOKING_STEPS', 'MEMBERSHIP_STEPS', 'COACHING_STEPS', 'BILLING_STEPS', 'eraseOptionsSchema', 'exportOptionsSchema']);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Nexfit } from '../../src/create-nexfit.js';
+import { workflowStepsOf } from '../../src/public-door.js';
 import { createInputs } from '../modules/support/factories.js';
 
 /**
@@ -8,6 +9,8 @@ import { createInputs } from '../modules/support/factories.js';
  */
 export async function hostileWorld(nexfit: Nexfit) {
   const newUuid = () => nexfit.ids.newUuid();
+  // Payments, invoices, billing rows and idempotency keys are recorded by workflow steps, not on the instance.
+  const steps = workflowStepsOf(nexfit);
   const register = async (name: string, role: ('client' | 'coach' | 'gym_owner')[]) =>
     (await nexfit.users.register({ ...createInputs.users({ email: `${name}@example.com`, role, roleSpecificData: {} }), password: 'gizli-şifre-1' })).id;
   const owner = await register('owner', ['gym_owner']);
@@ -21,7 +24,7 @@ export async function hostileWorld(nexfit: Nexfit) {
   const plan = (await nexfit.memberships.createPlan(createInputs.memberships({ facilityId: facility }))).id;
   const sparePlan = (await nexfit.memberships.createPlan(createInputs.memberships({ facilityId: facility, name: 'Yedek' }))).id;
 
-  const payment = await nexfit.billing.recordPayment({ userId: client, amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', transactionType: 'purchase', providerRef: 'ch_seed' });
+  const payment = await steps.billing.recordPayment({ userId: client, amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', transactionType: 'purchase', providerRef: 'ch_seed' });
   const transactionId = payment.transactionId;
   const paymentTransactionId = newUuid();
   // Starting a subscription is a step of purchaseMembership, not on the instance: the world writes it directly.
@@ -35,12 +38,12 @@ export async function hostileWorld(nexfit: Nexfit) {
       paymentHistory: [{ amount: 1_500_00, currency: 'TRY', date: '2026-03-01T09:00:00Z', method: 'card', status: 'completed', transactionId: paymentTransactionId }],
     }),
   );
-  const invoice = await nexfit.billing.issuePaidInvoice({ userId: client, businessId: facility, gross: 1_500_00, currency: 'TRY', transactionId, line: { description: 'Aylık üyelik', quantity: 1 } });
-  const billingSubscription = await nexfit.billing.openBillingSubscription({
+  const invoice = await steps.billing.issuePaidInvoice({ userId: client, businessId: facility, gross: 1_500_00, currency: 'TRY', transactionId, line: { description: 'Aylık üyelik', quantity: 1 } });
+  const billingSubscription = await steps.billing.openBillingSubscription({
     userId: client, planId: plan, start: '2026-03-01T00:00:00Z', end: '2026-04-01T00:00:00Z', billingCycle: 'monthly', amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', memberSubscriptionId: subscription.id,
   });
   const claimedKey = `key-${newUuid()}`;
-  await nexfit.unitOfWork((uow) => nexfit.billing.claimIdempotencyKey(claimedKey, 'purchase', uow));
+  await nexfit.unitOfWork((uow) => steps.billing.claimIdempotencyKey(claimedKey, 'purchase', uow));
 
   const exerciseInput = (name: string) => createInputs.exercises({ name, createdBy: coach, alternateExercises: [], isPublic: true });
   const exercise = (await nexfit.catalog.createExercise(exerciseInput('Şınav'))).id;

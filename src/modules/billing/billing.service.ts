@@ -173,7 +173,7 @@ export class BillingService {
   /**
    * Issues a paid invoice for a tax-inclusive amount: the number comes from the business's
    * gap-free series (taken in this unit, so a rollback gives it back), and the VAT is split
-   * out exactly ({@link splitInclusiveTax}) at the business's rate.
+   * out exactly at the business's rate.
    */
   async issuePaidInvoice(input: IssuePaidInvoiceInput, uow?: UnitOfWork): Promise<Invoice> {
     const data = this.#parse(issueSchema, input);
@@ -359,10 +359,12 @@ export class BillingService {
     }
   }
 
+  /** One payment or refund (`transactions` row); `NotFoundError` when there is none. */
   async getTransaction(transactionId: string, uow?: UnitOfWork): Promise<Transaction> {
     return this.#transactions.getByTransactionId(transactionId, uow?.ctx);
   }
 
+  /** One invoice or credit note; `NotFoundError` when there is none. */
   async getInvoice(invoiceId: string, uow?: UnitOfWork): Promise<Invoice> {
     return this.#invoices.getByInvoiceId(invoiceId, uow?.ctx);
   }
@@ -393,6 +395,7 @@ export class BillingService {
     return this.#transactions.listByUser(userId, filter, page, uow?.ctx);
   }
 
+  /** One recurring-billing row; `NotFoundError` when there is none. */
   async getBillingSubscription(subscriptionId: string, uow?: UnitOfWork): Promise<Subscription> {
     return this.#subscriptions.getBySubscriptionId(subscriptionId, uow?.ctx);
   }

@@ -98,7 +98,7 @@ const yearFormat = new Intl.DateTimeFormat('en', { timeZone: DEFAULT_TIME_ZONE, 
 
 /**
  * The `invoices` table. An invoice's number is assigned on creation by
- * {@link InvoiceNumberSequence}, gap-free per business and year; the year is the issue
+ * `InvoiceNumberSequence`, gap-free per business and year; the year is the issue
  * date's year in the platform's time zone (`Europe/Istanbul`, where the invoices are
  * legally issued), read from the injected clock. An issued invoice is never edited: only
  * its payment state moves, and corrections are credit notes.

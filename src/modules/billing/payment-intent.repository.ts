@@ -7,9 +7,17 @@ import type { Database, PaymentIntentsTable } from '../../stores/postgres/databa
 import { PostgresRepository } from '../../stores/postgres/postgres-repository.js';
 import { currentRequestContext, type RequestContext } from '../../uow/request-context.js';
 
-/** What a money workflow does at the provider: take a purchase or renewal, or give money back. */
+/**
+ * What a money workflow does at the provider: take a purchase or renewal, or give money back.
+ *
+ * @useDeclaredType
+ */
 export type PaymentIntentKind = PaymentIntentsTable['kind'];
-/** See the `nexfit_payment_intents` migration: `open` and `refunding` are unfinished. */
+/**
+ * See the `nexfit_payment_intents` migration: `open` and `refunding` are unfinished.
+ *
+ * @useDeclaredType
+ */
 export type PaymentIntentStatus = PaymentIntentsTable['status'];
 
 /**

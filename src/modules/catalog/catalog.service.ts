@@ -253,15 +253,18 @@ export class CatalogService {
 
   // ── foods ──────────────────────────────────────────────────────────────────
 
+  /** Adds a food to the catalogue. */
   async createFood(input: CreateFoodInput, uow?: UnitOfWork): Promise<Food> {
     this.#parse(createFoodInputSchema, input);
     return this.#foods.create(input, uow?.ctx);
   }
 
+  /** One food; `NotFoundError` when there is none. */
   async getFood(foodId: FoodId, uow?: UnitOfWork): Promise<Food> {
     return this.#foods.getById(this.#parse(foodIdSchema, foodId), uow?.ctx);
   }
 
+  /** Changes a food, under a version check when `expectedVersion` is given. */
   async updateFood(foodId: FoodId, patch: PatchFoodInput, options: { expectedVersion?: number } = {}, uow?: UnitOfWork): Promise<Food> {
     const id = this.#parse(foodIdSchema, foodId);
     this.#parse(patchFoodInputSchema, patch);

@@ -182,13 +182,15 @@ export interface FreeExerciseDbImportProgress {
   readonly unchanged: number;
 }
 
+/** Options of {@link importFreeExerciseDb}. */
 export interface FreeExerciseDbImportOptions {
-  /** The records to import; read from {@link FREE_EXERCISE_DB_FILE} when omitted. */
+  /** The records to import; read from the bundled `data/free-exercise-db/exercises.json` when omitted. */
   readonly records?: readonly FreeExerciseDbRecord[];
-  /** Prefix of the dataset's relative image paths; {@link FREE_EXERCISE_DB_IMAGE_BASE_URL} by default. */
+  /** Prefix of the dataset's relative image paths; the dataset's GitHub raw folder by default. */
   readonly imageBaseUrl?: string;
   /** Records looked up and written per batch (default 200, at most 500). */
   readonly batchSize?: number;
+  /** Called after each batch with the records done so far. */
   readonly onProgress?: (progress: FreeExerciseDbImportProgress) => void;
   readonly ctx?: StoreContext;
 }

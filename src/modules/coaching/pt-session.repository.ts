@@ -33,7 +33,11 @@ const overlapQuerySchema = z
   .refine((q) => q.coachId !== undefined || q.clientId !== undefined, { error: 'Give a coachId, a clientId or both', path: ['coachId'] })
   .refine((q) => q.end.getTime() > q.start.getTime(), { error: M.endAfterStart.en, path: ['end'] });
 
-/** A time slot to check against a coach's and/or a client's scheduled sessions (branded ids). */
+/**
+ * A time slot to check against a coach's and/or a client's scheduled sessions (branded ids).
+ *
+ * @useDeclaredType
+ */
 export type OverlapQuery = Readonly<z.output<typeof overlapQuerySchema>>;
 
 const cancelOptionsSchema = writeOptionsSchema.extend({

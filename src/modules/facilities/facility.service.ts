@@ -98,6 +98,7 @@ export class FacilityService {
     });
   }
 
+  /** One facility; `NotFoundError` when there is none. */
   async getById(facilityId: FacilityId, uow?: UnitOfWork): Promise<Facility> {
     return this.#facilities.getById(this.#parse(facilityIdSchema, facilityId), uow?.ctx);
   }

@@ -22,6 +22,7 @@ import {
 
 /** The measured quantities, in the order reports list them. */
 export const BODY_METRICS = Object.keys(bodyMeasurementsSchema.shape) as readonly BodyMetric[];
+/** A body measurement a trend or progress report follows (`waist`, `hips`…). */
 export type BodyMetric = keyof BodyMeasurements;
 
 const DAY_MS = 86_400_000;
@@ -129,6 +130,7 @@ export interface MetricTrend {
   readonly slopePerWeek: number | null;
 }
 
+/** How measurements moved over a window: the points and the change of each metric. */
 export interface MeasurementTrend {
   readonly from: Date;
   readonly to: Date;
@@ -140,6 +142,11 @@ export interface MeasurementTrend {
 
 /** WHO adult BMI classes. */
 export const BMI_CATEGORIES = ['underweight', 'normal', 'overweight', 'obese_class_1', 'obese_class_2', 'obese_class_3'] as const;
+/**
+ * A WHO adult BMI class.
+ *
+ * @useDeclaredType
+ */
 export type BmiCategory = (typeof BMI_CATEGORIES)[number];
 
 /** A body-mass index, or what is missing to compute one. */

@@ -116,6 +116,7 @@ export class MembershipService {
     });
   }
 
+  /** One membership plan; `NotFoundError` when there is none. */
   async getPlan(membershipId: MembershipId, uow?: UnitOfWork): Promise<Membership> {
     return this.#plans.getById(this.#parse(planIdSchema, membershipId), uow?.ctx);
   }
@@ -146,10 +147,12 @@ export class MembershipService {
     return this.#plans.listByFacility(this.#parse(facilityIdSchema, facilityId), filter, page, uow?.ctx);
   }
 
+  /** One member subscription; `NotFoundError` when there is none. */
   async getSubscription(memberSubscriptionId: MemberSubscriptionId, uow?: UnitOfWork): Promise<MemberSubscription> {
     return this.#subscriptions.getById(this.#parse(subscriptionIdSchema, memberSubscriptionId), uow?.ctx);
   }
 
+  /** One member's subscriptions, a page at a time; `filter` narrows them. */
   async listSubscriptionsByUser(userId: UserId, filter: MemberSubscriptionFilter = {}, page?: PageRequest, uow?: UnitOfWork): Promise<Page<MemberSubscription>> {
     return this.#subscriptions.listByUser(this.#parse(userIdSchema, userId), filter, page, uow?.ctx);
   }

@@ -85,6 +85,7 @@ export interface MacroSplit {
   readonly fat: number;
 }
 
+/** One meal of a plan, when it is eaten, and its totals. */
 export interface MealSummary {
   readonly name: string;
   readonly time: string;
@@ -187,7 +188,7 @@ export class NutritionService {
     await this.#plans.delete(this.#parse(planIdSchema, planId, 'nutrition plan id'), expectedVersion === undefined ? {} : { expectedVersion }, uow?.ctx);
   }
 
-  /** The per-meal and per-day totals of a stored plan against its targets (see {@link summarizeNutritionPlan}). */
+  /** The per-meal and per-day totals of a stored plan against its targets. */
   async summarizePlan(planId: NutritionPlanId, uow?: UnitOfWork): Promise<NutritionPlanSummary> {
     return summarizeNutritionPlan(await this.getPlan(planId, uow));
   }

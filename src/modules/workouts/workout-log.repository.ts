@@ -75,7 +75,7 @@ export class WorkoutLogRepository extends MongoRepository<WorkoutLog, typeof cre
 
   /**
    * Every workout of the user that started in `[from, to)`, oldest first, for statistics.
-   * The window is bounded (at most {@link MAX_STATISTICS_WINDOW_DAYS} days) so the result is.
+   * The window is bounded (at most 366 days) so the result is.
    */
   async listByUserBetween(userId: UserId, from: Date | string, to: Date | string, ctx?: StoreContext): Promise<WorkoutLog[]> {
     return this.run('listByUserBetween', async () => {

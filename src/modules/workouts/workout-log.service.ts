@@ -29,7 +29,7 @@ export interface ExerciseRecords {
   readonly exerciseId: ExerciseId;
   /** The heaviest weight (kg) of a completed set with at least one rep. */
   readonly heaviestWeight?: PersonalRecord;
-  /** The best estimated one-repetition maximum (kg), by Epley's formula ({@link epleyOneRepMax}). */
+  /** The best estimated one-repetition maximum (kg), by Epley's formula. */
   readonly bestEstimatedOneRepMax?: PersonalRecord;
   /** The largest volume (kg) of the exercise in one workout: Σ reps × weight of its completed sets. */
   readonly bestSessionVolume?: PersonalRecord;
@@ -66,6 +66,7 @@ export interface ExerciseComparison {
   readonly repsDelta: number;
 }
 
+/** A logged workout against the template it followed: sets and reps planned and done. */
 export interface PlanComparison {
   readonly workoutLogId: WorkoutLogId;
   readonly exercises: readonly ExerciseComparison[];
@@ -162,6 +163,7 @@ export class WorkoutLogService {
     return this.#logs.listByUser(this.#parse(userIdSchema, userId), range, page, uow?.ctx);
   }
 
+  /** One workout log; `NotFoundError` when there is none. */
   async getLog(logId: WorkoutLogId, uow?: UnitOfWork): Promise<WorkoutLog> {
     return this.#logs.getById(this.#parse(logIdSchema, logId), uow?.ctx);
   }
@@ -202,7 +204,7 @@ export class WorkoutLogService {
   /**
    * Volume per ISO week (weeks start on Monday in `timeZone`, default `Europe/Istanbul`) for
    * workouts started in `[from, to)`; every week of the range is listed, empty ones with zeros.
-   * At most {@link MAX_STATISTICS_WINDOW_DAYS} days.
+   * At most 366 days.
    */
   async weeklyVolume(userId: UserId, range: { from: Date | string; to: Date | string; timeZone?: string }, uow?: UnitOfWork): Promise<WeeklyVolume[]> {
     const user = this.#parse(userIdSchema, userId);
@@ -226,7 +228,7 @@ export class WorkoutLogService {
   }
 
   /**
-   * Training streaks as of `asOf` (default now), over the last {@link MAX_STATISTICS_WINDOW_DAYS}
+   * Training streaks as of `asOf` (default now), over the last 366
    * days, in `timeZone` (default `Europe/Istanbul`):
    * - a day streak is a run of consecutive calendar days with at least one workout; the
    *   current one ends today, or yesterday when today has no workout yet (it is still alive);

@@ -117,8 +117,8 @@ const versionOptionsSchema = z.strictObject({ expectedVersion: z.number().int().
  * - `order` runs 1..n without gaps (the seed orders exercises by it);
  * - sets are sane: each exercise has at least one default set; each set measures work
  *   (reps ≥ 1, a duration or a distance); a weight needs reps or a duration; rest is at
- *   most {@link MAX_REST_SECONDS};
- * - `estimatedDuration` and `estimatedCalories` are derived ({@link estimateTemplate}); what
+ *   most 600 s;
+ * - `estimatedDuration` and `estimatedCalories` are derived; what
  *   the caller sends is ignored. `targetBodyAreas` defaults to the exercises' body areas.
  * - a programme's schedule days are unique and within 1..`duration` (seed: 1-based days), a
  *   rest day has no template and a training day has one, and every template exists and is
@@ -163,6 +163,7 @@ export class WorkoutService {
     return this.#templates.create({ ...input, metadata }, uow?.ctx);
   }
 
+  /** One workout template; `NotFoundError` when there is none. */
   async getTemplate(templateId: WorkoutTemplateId, uow?: UnitOfWork): Promise<WorkoutTemplate> {
     return this.#templates.getById(this.#parse(templateIdSchema, templateId), uow?.ctx);
   }
@@ -228,6 +229,7 @@ export class WorkoutService {
     return this.#programs.create(input, uow?.ctx);
   }
 
+  /** One workout program; `NotFoundError` when there is none. */
   async getProgram(programId: WorkoutProgramId, uow?: UnitOfWork): Promise<WorkoutProgram> {
     return this.#programs.getById(this.#parse(programIdSchema, programId), uow?.ctx);
   }
@@ -262,6 +264,7 @@ export class WorkoutService {
     return this.#programs.patch(id, { isPublic: true }, { expectedVersion: current.version }, uow?.ctx);
   }
 
+  /** The public workout programs, a page at a time. */
   async listPublicPrograms(page?: PageRequest, uow?: UnitOfWork): Promise<Page<WorkoutProgram>> {
     return this.#programs.listPublic(page, uow?.ctx);
   }

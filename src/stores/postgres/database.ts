@@ -278,6 +278,15 @@ export interface SizeSnapshotsTable {
   total_bytes: ColumnType<string | null, number | null, number | null>;
 }
 
+/**
+ * The PostgreSQL tables of the SDK as Kysely sees them (`nexfit.pg` is a `Kysely<Database>`), for
+ * reads the repositories do not cover.
+ *
+ * @example
+ * ```ts
+ * const open = await nexfit.pg.selectFrom('invoices').select('invoice_id').where('status', '=', 'issued').execute();
+ * ```
+ */
 export interface Database {
   transactions: TransactionsTable;
   subscriptions: SubscriptionsTable;

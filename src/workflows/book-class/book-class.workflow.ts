@@ -53,6 +53,11 @@ const bookClassInputSchema = z.strictObject({
   occurrenceStart: instantSchema.describe('Start instant of the occurrence to book'),
   joinWaitlistIfFull: z.boolean().default(false).describe("Take a turn on the occurrence's waitlist when no seat is free"),
 });
+/**
+ * Input of `nexfit.workflows.bookClass`: the class, the member, the occurrence's start, and whether to wait for a seat.
+ *
+ * @useDeclaredType
+ */
 export type BookClassInput = z.input<typeof bookClassInputSchema>;
 
 /**

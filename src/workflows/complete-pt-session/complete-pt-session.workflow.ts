@@ -14,6 +14,11 @@ export interface CompletePtSessionDeps {
 }
 
 const inputSchema = z.strictObject({ sessionId: idSchema('PtSessionId'), coachId: idSchema('UserId') });
+/**
+ * Input of `nexfit.workflows.completePtSession`: the session and its coach.
+ *
+ * @useDeclaredType
+ */
 export type CompletePtSessionInput = z.input<typeof inputSchema>;
 
 /**

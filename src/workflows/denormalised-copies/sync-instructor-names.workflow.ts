@@ -31,7 +31,11 @@ const optionsSchema = z.strictObject({
   /** Instructors read per batch (default and most 500: the longest id list a read takes). */
   batchSize: z.number().int().min(1).max(500).optional(),
 });
-/** Options of `nexfit.workflows.syncInstructorNames()`. */
+/**
+ * Options of `nexfit.workflows.syncInstructorNames()`.
+ *
+ * @useDeclaredType
+ */
 export type SyncInstructorNamesOptions = z.input<typeof optionsSchema>;
 
 /**

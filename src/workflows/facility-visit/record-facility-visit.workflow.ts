@@ -20,6 +20,11 @@ const visitInputSchema = z.strictObject({
   facilityId: idSchema('FacilityId'),
   at: instantSchema.optional().describe('When the member came in (now by default)'),
 });
+/**
+ * Input of `nexfit.workflows.recordFacilityVisit`: the member, the facility and when they came in.
+ *
+ * @useDeclaredType
+ */
 export type RecordFacilityVisitInput = z.input<typeof visitInputSchema>;
 
 /**

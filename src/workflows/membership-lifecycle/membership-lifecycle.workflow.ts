@@ -20,6 +20,11 @@ const cancelSchema = z.strictObject({
   when: z.enum(['immediately', 'at_period_end']),
   reason: longTextSchema.optional(),
 });
+/**
+ * Input of `nexfit.workflows.cancelMembership`: the member subscription, now or at the end of its period, and why.
+ *
+ * @useDeclaredType
+ */
 export type CancelMembershipInput = z.input<typeof cancelSchema>;
 
 /**
@@ -78,8 +83,14 @@ const refundSchema = z.strictObject({
   /** Cancel the membership at once; default: when the whole payment is refunded. */
   cancel: z.boolean().optional(),
 });
+/**
+ * Input of `nexfit.workflows.refundMembership`.
+ *
+ * @useDeclaredType
+ */
 export type RefundMembershipInput = z.input<typeof refundSchema>;
 
+/** What `nexfit.workflows.refundMembership` recorded: the refund transaction and its credit note. */
 export interface RefundMembershipResult {
   readonly refund: Transaction;
   readonly creditNote: Invoice;

@@ -20,6 +20,11 @@ export interface PtSessionFeedbackDeps {
 }
 
 const inputSchema = z.strictObject({ sessionId: idSchema('PtSessionId'), clientId: idSchema('UserId') });
+/**
+ * Input of `nexfit.workflows.submitPtSessionFeedback`: the session, its client, and the rating and notes.
+ *
+ * @useDeclaredType
+ */
 export type PtSessionFeedbackInput = z.input<typeof inputSchema> & PtFeedbackInput;
 
 /**

@@ -27,6 +27,11 @@ const purchaseSchema = z.strictObject({
   idempotencyKey: idempotencyKeySchema,
   startDate: instantSchema.optional(),
 });
+/**
+ * Input of `nexfit.workflows.purchaseMembership`: who buys which plan, how they pay, and the idempotency key.
+ *
+ * @useDeclaredType
+ */
 export type PurchaseMembershipInput = z.input<typeof purchaseSchema>;
 
 /** What a purchase produced; `replayed` when a retry returned the first purchase's result. */

@@ -17,6 +17,7 @@ const SCOPE = 'renew-membership';
 /** What happened to one due subscription. */
 export type RenewalOutcome = 'renewed' | 'already_renewed' | 'declined' | 'plan_inactive' | 'failed';
 
+/** What a renewal run did: one result per due subscription. */
 export interface RenewalReport {
   readonly results: readonly { readonly memberSubscriptionId: string; readonly outcome: RenewalOutcome; readonly error?: unknown }[];
 }

@@ -31,7 +31,11 @@ const migrations = {
   '0009-billing-archive': billingArchive,
 } as const satisfies Record<string, SchemaMigration>;
 
-/** The name of a migration the SDK ships. */
+/**
+ * The name of a migration the SDK ships.
+ *
+ * @useDeclaredType
+ */
 export type PostgresMigrationName = keyof typeof migrations;
 
 /** The SDK's migration names in the order they apply. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { UserId } from '../../../../src/core/ids.js';
 import type { Nexfit } from '../../../../src/create-nexfit.js';
+import { workflowStepsOf } from '../../../../src/public-door.js';
 import { BookingCounterRepository, occurrenceSeatKey } from '../../../../src/modules/classes/booking-counter.repository.js';
 import type { User } from '../../../../src/modules/users/user.schema.js';
 import { createInputs, oid } from '../../../modules/support/factories.js';
@@ -37,6 +38,8 @@ export interface SubjectWorld {
  */
 export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<SubjectWorld> {
   const r = nexfit.repositories;
+  // Payments, invoices, billing rows and refunds are recorded by workflow steps, not on the instance.
+  const steps = workflowStepsOf(nexfit);
   const firstName = `Ayşegül${tag}`;
   const lastName = `Yılmazoğlu${tag}`;
   const email = `ayse.${tag.toLowerCase()}@example.com`;
@@ -147,7 +150,7 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
     createInputs.pt_sessions({ coachId: coach.id, clientId: s, coachClientId: relation.id, facilityId: facility.id, startTime: '2026-03-20T07:00:00Z', endTime: '2026-03-20T08:00:00Z' }),
   );
 
-  const payment = await nexfit.billing.recordPayment({
+  const payment = await steps.billing.recordPayment({
     userId: s,
     amount: 1_500_00,
     currency: 'TRY',
@@ -157,8 +160,8 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
     description: `${firstName} ${lastName} üyelik ödemesi`,
     reference: { membershipId: plan.id, businessId: facility.id, payerPhone: phone },
   });
-  const invoice = await nexfit.billing.issuePaidInvoice({ userId: s, businessId: facility.id, gross: 1_500_00, currency: 'TRY', transactionId: payment.transactionId, line: { description: `Aylık üyelik — ${firstName} ${lastName}`, quantity: 1 } });
-  const billing = await nexfit.billing.openBillingSubscription({
+  const invoice = await steps.billing.issuePaidInvoice({ userId: s, businessId: facility.id, gross: 1_500_00, currency: 'TRY', transactionId: payment.transactionId, line: { description: `Aylık üyelik — ${firstName} ${lastName}`, quantity: 1 } });
+  const billing = await steps.billing.openBillingSubscription({
     userId: s,
     planId: plan.id,
     start: '2026-03-01T00:00:00Z',
@@ -169,7 +172,7 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
     paymentMethod: 'card',
     memberSubscriptionId: activeMembership.id,
   });
-  const refund = await nexfit.billing.recordRefund({ originalTransactionId: payment.transactionId, amount: 500_00, providerRef: `refund-${tag}`, reason: refundReason });
+  const refund = await steps.billing.recordRefund({ originalTransactionId: payment.transactionId, amount: 500_00, providerRef: `refund-${tag}`, reason: refundReason });
   // The subject acting on someone else's entity, from their own device.
   await r.auditLogs.record({ entityType: 'facilities', entityId: facility.id, userId: s, action: 'update', newState: { note: `${firstName} changed the hours` }, ipAddress: ip, userAgent: `Browser-${tag}` });
   // An old audit row about the subject, already archived.
@@ -182,7 +185,7 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
   await r.measurements.create(createInputs.measurements({ userId: other.id, date: '2026-03-01', notes: 'Mehmet: sırt ağrısı' }));
   await r.workoutLogs.create(createInputs.workout_logs({ userId: other.id, notes: 'Mehmet: iyi antrenman' }));
   await r.memberSubscriptions.create(createInputs.member_subscriptions({ userId: other.id, facilityId: facility.id, membershipId: plan.id, status: 'active', startDate: '2026-03-01', endDate: '2026-04-01' }));
-  await nexfit.billing.recordPayment({ userId: other.id, amount: 900_00, currency: 'TRY', paymentMethod: 'cash', transactionType: 'purchase', providerRef: `prov-other-${tag}`, description: 'Mehmet Demir ödemesi' });
+  await steps.billing.recordPayment({ userId: other.id, amount: 900_00, currency: 'TRY', paymentMethod: 'cash', transactionType: 'purchase', providerRef: `prov-other-${tag}`, description: 'Mehmet Demir ödemesi' });
 
   return {
     subject: await nexfit.users.getById(s),
