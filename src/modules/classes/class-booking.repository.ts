@@ -6,7 +6,7 @@ import { instantSchema } from '../../core/schema-primitives.js';
 import { assertTransition } from '../../core/status-transition.js';
 import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
-import { MongoRepository, writeOptionsSchema, type RepositoryDeps, type SafeFilter, type WriteOptions } from '../../stores/mongo/mongo-repository.js';
+import { MongoRepository, sessionOf, writeOptionsSchema, type RepositoryDeps, type SafeFilter, type WriteOptions } from '../../stores/mongo/mongo-repository.js';
 import { timeRangeCondition, timeRangeSchema, type TimeRangeInput } from '../../stores/mongo/time-range.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import {
@@ -66,9 +66,32 @@ export class ClassBookingRepository extends MongoRepository<ClassBooking, typeof
         codec: createDocumentCodec<ClassBooking>(definition.storedSchema),
         derive: definition.derive,
         hiddenFields: definition.hiddenFields,
+        archiveCollection: 'class_bookings_archive',
       },
       deps,
     );
+  }
+
+  /**
+   * The user's archived bookings (moved by `archiveOlderThan({ target: 'class_bookings' })`),
+   * latest first. Exports read them.
+   */
+  async listArchivedByUser(userId: UserId, page?: PageRequest, ctx?: StoreContext): Promise<Page<ClassBooking>> {
+    return this.pageArchivedWhere('listArchivedByUser', { userId: this.#user(userId) }, [['date', -1]], page, ctx);
+  }
+
+  /**
+   * Removes the notes of the user's archived bookings (an erasure keeps the bookings, as it
+   * does hot ones, without their personal text); returns the notes removed, for the audit
+   * trail's redaction.
+   */
+  async clearArchivedNotesOfUser(userId: UserId, ctx?: StoreContext): Promise<string[]> {
+    return this.run('clearArchivedNotesOfUser', async () => {
+      const filter = { userId: this.#user(userId), notes: { $exists: true } };
+      const notes = (await this.archive.find(filter, { ...sessionOf(ctx), projection: { notes: 1 } }).toArray()).map((d) => String(d['notes']));
+      if (notes.length > 0) await this.archive.updateMany(filter, { $unset: { notes: '' } }, sessionOf(ctx));
+      return notes;
+    });
   }
 
   /** The user's seat-holding (booked or attended) booking of the occurrence, or `null` (the unique seat index). */

@@ -54,9 +54,23 @@ export class WorkoutLogRepository extends MongoRepository<WorkoutLog, typeof cre
         codec: createDocumentCodec<WorkoutLog>(definition.storedSchema),
         encryptedFields: definition.encryptedFields,
         plaintextUntilRotated: definition.plaintextUntilRotated,
+        archiveCollection: 'workout_logs_archive',
       },
       deps,
     );
+  }
+
+  /**
+   * The user's archived workouts (moved by `archiveOlderThan({ target: 'workout_logs' })`),
+   * newest first: read like hot ones, heart rate opened. Exports read them.
+   */
+  async listArchivedByUser(userId: UserId, page?: PageRequest, ctx?: StoreContext): Promise<Page<WorkoutLog>> {
+    return this.pageArchivedWhere('listArchivedByUser', { userId: this.#userObjectId(userId) }, [['startTime', -1]], page, ctx);
+  }
+
+  /** Deletes every archived workout of the user (an erasure); returns how many. */
+  async deleteArchivedByUser(userId: UserId, ctx?: StoreContext): Promise<number> {
+    return this.deleteArchivedWhere('deleteArchivedByUser', { userId: this.#userObjectId(userId) }, ctx);
   }
 
   /** The user's workouts that started in `[from, to)`, newest first. */

@@ -49,6 +49,12 @@ export interface MongoRepositoryConfig<E extends EntityBase, CreateSchema extend
   /** Encrypted paths whose values earlier versions stored in clear (the definition's `plaintextUntilRotated`). */
   readonly plaintextUntilRotated?: readonly string[];
   /**
+   * The collection archiving moves this collection's old documents to, unchanged (the
+   * definition's `archiveCollection`): read, deleted and updated through the same codec and
+   * cipher by the `*Archived*` helpers.
+   */
+  readonly archiveCollection?: string;
+  /**
    * Reads by id go through the instance's read cache (`createNexfit({ cache })`), and every
    * write through this repository invalidates the entity after commit. For hot, rarely
    * written entities without encrypted fields (a cache is not encrypted at rest).
@@ -220,7 +226,14 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
    * One keyset page over a validated filter, ordered by `sort` then `_id`. The next page
    * starts strictly after the last item, so it stays an index range scan at any depth.
    */
-  protected async pageWhere(operation: string, filter: SafeFilter, sort: KeysetSort, page: PageRequest = {}, ctx?: StoreContext): Promise<Page<E>> {
+  protected async pageWhere(
+    operation: string,
+    filter: SafeFilter,
+    sort: KeysetSort,
+    page: PageRequest = {},
+    ctx?: StoreContext,
+    from: Collection = this.collection,
+  ): Promise<Page<E>> {
     return this.run(operation, async () => {
       const request = this.parse(pageRequestSchema, page);
       const limit = request.limit ?? DEFAULT_PAGE_SIZE;
@@ -230,7 +243,7 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
         const values = decodeCursor(request.after, keys.length).map((v, i) => (keys[i]![0] === '_id' ? this.toObjectId(v) : v));
         query = { $and: [filter, keysetAfter(keys, values)] };
       }
-      const docs = await this.collection
+      const docs = await from
         .find(query, { ...sessionOf(ctx), ...(this.#projection ? { projection: this.#projection } : {}) })
         .sort(Object.fromEntries(keys) as Sort)
         .limit(limit + 1)
@@ -379,6 +392,22 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
   protected fromStored(doc: Document): E {
     const upgraded = this.config.upgrade && doc['schemaVersion'] !== this.config.schemaVersion ? this.config.upgrade(doc) : doc;
     return this.config.codec.fromDocument(this.#encrypted ? this.#encrypted.open(upgraded) : upgraded);
+  }
+
+  /** The archive of this collection's old documents (`config.archiveCollection`). */
+  protected get archive(): Collection {
+    if (!this.config.archiveCollection) throw new TypeError(`${this.config.collection} has no archive collection`);
+    return this.collection.db.collection(this.config.archiveCollection);
+  }
+
+  /** One keyset page of archived documents matching a validated filter, read like hot ones. */
+  protected async pageArchivedWhere(operation: string, filter: SafeFilter, sort: KeysetSort, page: PageRequest = {}, ctx?: StoreContext): Promise<Page<E>> {
+    return this.pageWhere(operation, filter, sort, page, ctx, this.archive);
+  }
+
+  /** Deletes the archived documents matching a validated filter; returns how many. */
+  protected async deleteArchivedWhere(operation: string, filter: SafeFilter, ctx?: StoreContext): Promise<number> {
+    return this.run(operation, async () => (await this.archive.deleteMany(filter, sessionOf(ctx))).deletedCount);
   }
 
   /**
