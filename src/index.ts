@@ -134,13 +134,14 @@ export type { RedisLikeClient } from './ops/cache/redis-cache.js';
 export type { NexfitCacheOption } from './ops/cache/cache-options.js';
 export { SlowOperationRecorder } from './ops/slow-operations.js';
 export { healthReport } from './ops/health-report.js';
-export { revertMongoLayout } from './stores/mongo/layout-version.js';
+export { revertMongoLayout } from './mongo-layout.js';
 // Migrations and partition maintenance, for the host's deploy and scheduled jobs (docs/operations.md, docs/postgres.md).
 export { migratePostgresToLatest, migratePostgresDown, postgresMigrationStatus, POSTGRES_MIGRATION_NAMES } from './stores/postgres/migrator.js';
 export type { PostgresMigrationName, PostgresMigrationOptions, PostgresMigrationRun, PostgresMigrationState, PostgresMigrationStatus, PostgresDownTarget } from './stores/postgres/migrator.js';
 export { ensurePartitions, ensureRollingPartitions, listPartitions, detachPartition, dropPartitionsOlderThan } from './stores/postgres/partitions.js';
 export type { PartitionedTable, PartitionOptions, PartitionInfo, PartitionWindow, EnsurePartitionsOptions, EnsurePartitionsResult, RetentionOptions } from './stores/postgres/partitions.js';
-export { DOCUMENT_MIGRATIONS, migrateDocumentsUp, migrateDocumentsDown, documentMigrationStatus } from './stores/mongo/document-migrations/index.js';
+export { DOCUMENT_MIGRATIONS, documentMigrationStatus } from './stores/mongo/document-migrations/index.js';
+export { migrateDocumentsUp, migrateDocumentsDown } from './mongo-layout.js';
 export type { DocumentMigration, DocumentMigrationRun, DocumentMigrationRunOptions, DocumentMigrationStatus, DocumentMigrationState } from './stores/mongo/document-migrations/index.js';
 export type { SyncInstructorNamesOptions, SyncInstructorNamesReport } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
 export type { MongoLayoutRevert } from './stores/mongo/layout-version.js';

@@ -8,8 +8,9 @@ import type { CoachClient } from '../../src/modules/coaching/coach-client.schema
 import { CoachClientRepository } from '../../src/modules/coaching/coach-client.repository.js';
 import type { User } from '../../src/modules/users/user.schema.js';
 import { UserRepository } from '../../src/modules/users/user.repository.js';
-import { MONGO_COLLECTIONS } from '../../src/stores/mongo/collections.js';
-import { encryptedFieldsOf, rotateEncryptionKeys, rotateStoredDocument, type KeyRotationProgress } from '../../src/stores/mongo/key-rotation.js';
+import { MONGO_COLLECTIONS } from '../../src/modules/mongo-collections.js';
+import { encryptedFieldsOf, rotateStoredDocument, type KeyRotationProgress } from '../../src/stores/mongo/key-rotation.js';
+import { rotateEncryptionKeys } from '../../src/mongo-layout.js';
 import { useTestNexfit } from '../support/nexfit.js';
 import { keyIdsOf } from './encrypted-envelopes.js';
 

@@ -4,7 +4,7 @@ import { ConcurrencyError } from '../../core/errors.js';
 import { FieldCipher } from '../../core/field-cipher.js';
 import type { Keyring } from '../../core/keyring.js';
 import { parseOrThrow } from '../../core/validation.js';
-import { MONGO_COLLECTIONS, type MongoCollectionDefinition } from './collections.js';
+import type { MongoCollectionDefinition } from './collections.js';
 import { EncryptedFields } from './encrypted-fields.js';
 import { toNexfitError } from './error-mapping.js';
 import { idOrderedBatches } from './id-ordered-batches.js';
@@ -60,15 +60,16 @@ const optionsSchema = (collections: readonly string[]) =>
 const MAX_ATTEMPTS = 10;
 
 /**
- * The collections whose documents hold encrypted fields, in the order a rotation visits them.
+ * The collections of `layout` whose documents hold encrypted fields, in the order a rotation
+ * visits them.
  *
  * @example
  * ```ts
- * encryptedCollections().map((d) => d.name) // ['users', 'coach_clients']
+ * encryptedCollections(MONGO_LAYOUT).map((d) => d.name) // ['users', 'coach_clients']
  * ```
  */
-export function encryptedCollections(): MongoCollectionDefinition[] {
-  return Object.values(MONGO_COLLECTIONS as Record<string, MongoCollectionDefinition>).filter((d) => (d.encryptedFields?.length ?? 0) > 0);
+export function encryptedCollections(layout: readonly MongoCollectionDefinition[]): MongoCollectionDefinition[] {
+  return layout.filter((d) => (d.encryptedFields?.length ?? 0) > 0);
 }
 
 /**
@@ -84,11 +85,11 @@ export function encryptedCollections(): MongoCollectionDefinition[] {
  *
  * @example
  * ```ts
- * const report = await rotateEncryptionKeys(db, keyring, { batchSize: 200, onProgress: (p) => log(p) })
+ * const report = await rotateEncryptionKeys(db, keyring, MONGO_LAYOUT, { batchSize: 200, onProgress: (p) => log(p) })
  * ```
  */
-export async function rotateEncryptionKeys(db: Db, keyring: Keyring, options: KeyRotationOptions = {}): Promise<KeyRotationReport> {
-  const definitions = encryptedCollections();
+export async function rotateEncryptionKeys(db: Db, keyring: Keyring, layout: readonly MongoCollectionDefinition[], options: KeyRotationOptions = {}): Promise<KeyRotationReport> {
+  const definitions = encryptedCollections(layout);
   const { batchSize, resumeFrom } = parseOrThrow(optionsSchema(definitions.map((d) => d.name)), { batchSize: options.batchSize, resumeFrom: options.resumeFrom }, { entity: 'key rotation' });
   const cipher = new FieldCipher(keyring);
   const startAt = resumeFrom ? definitions.findIndex((d) => d.name === resumeFrom.collection) : 0;

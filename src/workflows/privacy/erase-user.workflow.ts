@@ -6,7 +6,7 @@ import { idSchema, type UserId } from '../../core/ids.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { PtSession } from '../../modules/coaching/pt-session.schema.js';
 import type { User } from '../../modules/users/user.schema.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
+import { USERS_COLLECTION } from '../../modules/users/user.collection.js';
 import { sessionOf } from '../../stores/mongo/mongo-repository.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { privacyRequestContext, privacyRequestContextSchema } from './export-user-data.workflow.js';
@@ -269,7 +269,7 @@ async function eraseInUnit(d: PrivacyWorkflowDeps, uow: UnitOfWork, userId: User
     ctx,
   );
   await d.db
-    .collection(MONGO_COLLECTIONS.users.name)
+    .collection(USERS_COLLECTION.name)
     .updateOne({ _id: new ObjectId(userId) }, { $set: { email: erasedEmailOf(userId), passwordHash: ERASED_PASSWORD_HASH, erasedAt: now } }, sessionOf(ctx));
 
   const known = new PersonalStrings(personal);

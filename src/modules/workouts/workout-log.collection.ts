@@ -1,0 +1,23 @@
+import { ascendingIndex as asc, type MongoCollectionDefinition } from '../../stores/mongo/collections.js';
+import { storedWorkoutLogSchema } from './workout-log.schema.js';
+
+/**
+ * The `workout_logs` collection: the workouts a user did, read newest first.
+ *
+ * @example
+ * ```ts
+ * WORKOUT_LOGS_COLLECTION.indexes.map((index) => index.name)
+ * ```
+ */
+export const WORKOUT_LOGS_COLLECTION = {
+  name: 'workout_logs',
+  storedSchema: storedWorkoutLogSchema,
+  schemaVersion: 1,
+  indexes: [
+    asc('userId'), // seed
+    asc('startTime'), // seed
+    asc('workoutTemplateId'), // seed
+    // A user's history, newest first: the hot query.
+    { key: { userId: 1, startTime: -1 }, name: 'userId_startTime' },
+  ],
+} as const satisfies MongoCollectionDefinition;
