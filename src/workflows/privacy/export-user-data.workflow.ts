@@ -53,30 +53,29 @@ export interface UserDataExport extends UserDataExportSections {
   readonly withheld: readonly string[];
 }
 
-/** The sections of an export in the order the document lists them. */
-const EXPORT_SECTIONS = [
-  'user',
-  'measurements',
-  'workoutTemplates',
-  'workoutPrograms',
-  'workoutLogs',
-  'nutritionPlans',
-  'memberSubscriptions',
-  'classBookings',
-  'classesInstructed',
-  'coaching',
-  'ptSessions',
-  'transactions',
-  'billingSubscriptions',
-  'invoices',
-  'auditLog',
-  'facilities',
-] as const satisfies readonly (keyof UserDataExportSections)[];
-
-// Every section is listed: a section added to the type and not here fails to compile.
-type UnlistedSection = Exclude<keyof UserDataExportSections, (typeof EXPORT_SECTIONS)[number]>;
-const everySectionListed: UnlistedSection extends never ? true : never = true;
-void everySectionListed;
+/**
+ * The sections of an export in the order the document lists them. A record of every section,
+ * so a section added to `UserDataExportSections` and not listed here fails to compile.
+ */
+const SECTION_ORDER: Readonly<Record<keyof UserDataExportSections, true>> = {
+  user: true,
+  measurements: true,
+  workoutTemplates: true,
+  workoutPrograms: true,
+  workoutLogs: true,
+  nutritionPlans: true,
+  memberSubscriptions: true,
+  classBookings: true,
+  classesInstructed: true,
+  coaching: true,
+  ptSessions: true,
+  transactions: true,
+  billingSubscriptions: true,
+  invoices: true,
+  auditLog: true,
+  facilities: true,
+};
+const EXPORT_SECTIONS = Object.keys(SECTION_ORDER) as (keyof UserDataExportSections)[];
 
 /**
  * Builds the export of one user from the sections of every registered module and records an
