@@ -19,7 +19,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { z } from 'zod';
 import { objectIdBrandOf } from '../src/core/ids.js';
-import { ENTITY_COLLECTION_NAMES, MONGO_COLLECTIONS } from '../src/stores/mongo/collections.js';
+import { ENTITY_COLLECTION_NAMES, MONGO_COLLECTIONS } from '../src/modules/mongo-collections.js';
 import { migratePostgresToLatest } from '../src/stores/postgres/migrator.js';
 import { createNexfitPgPool } from '../src/stores/postgres/pg-types.js';
 

@@ -35,6 +35,7 @@ import type { PrivacyWorkflowDeps } from './workflows/privacy/privacy-workflow-d
 import { recoverPaymentIntents, type IntentRecoveryOptions } from './workflows/payment-intents/recover-payment-intents.workflow.js';
 import { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, rememberSteps, withoutSteps } from './public-door.js';
 import type { NexfitModules, NexfitRepositories } from './nexfit-surface.js';
+import { personalDataContributors } from './module-registry.js';
 import { syncInstructorNames, type SyncInstructorNamesOptions } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
 
 /** Options of the business modules, from `createNexfit`. */
@@ -99,16 +100,9 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     auditLogs,
   };
 
-  const privacyDeps = (): PrivacyWorkflowDeps => ({
-    repositories,
-    bookings: classes.bookingService,
-    memberships: memberships.service,
-    coaching: coaching.service,
-    audit: new AuditTrail(auditLogs),
-    db,
-    pg,
-    deps,
-  });
+  // Built once: the registered modules' parts in export and erasure, in registry order.
+  const contributors = personalDataContributors({ db, users, measurements, workouts, nutrition, facilities, memberships, billing, classes, coaching, auditLogs });
+  const privacyDeps = (): PrivacyWorkflowDeps => ({ users: users.repository, contributors, audit: new AuditTrail(auditLogs), pg, deps });
 
   const bookingsDoor = withoutSteps(classes.bookingService, BOOKING_STEPS);
   rememberSteps(bookingsDoor, { bookings: classes.bookingService, memberships: memberships.service, coaching: coaching.service, billing: billing.service });

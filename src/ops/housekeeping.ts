@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Db } from 'mongodb';
 import type { Clock } from '../core/clock.js';
 import type { Database } from '../stores/postgres/database.js';
-import { MONGO_COLLECTIONS } from '../stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../modules/mongo-collections.js';
 
 /** What one housekeeping pass removed, by kind. */
 export interface HousekeepingReport {

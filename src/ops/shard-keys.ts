@@ -1,6 +1,6 @@
 import type { Document, MongoClient } from 'mongodb';
 import { ConfigurationError } from '../core/errors.js';
-import { MONGO_COLLECTIONS, type MongoCollectionName } from '../stores/mongo/collections.js';
+import { MONGO_COLLECTIONS, type MongoCollectionName } from '../modules/mongo-collections.js';
 import { toNexfitError } from '../stores/mongo/error-mapping.js';
 
 /** A shard key field: ranged (`1`) or hashed. */

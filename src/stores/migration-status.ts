@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Db } from 'mongodb';
+import type { MongoCollectionDefinition } from './mongo/collections.js';
 import { mongoLayoutStatus, type MongoLayoutStatus } from './mongo/layout-status.js';
 import { postgresMigrationStatus, type PostgresMigrationStatus } from './postgres/migrator.js';
 import { readPostgresLayout } from './store-layout.js';
@@ -27,14 +28,19 @@ export interface MigrationStatusReport {
 
 /**
  * Reads the migration state of the stores given, changing nothing: no bookkeeping table,
- * collection, validator or index is created.
+ * collection, validator or index is created. MongoDB is compared with `mongoLayout`, the
+ * collections the composition root assembles.
  *
  * @example
  * ```ts
- * const { state } = await readMigrationStatus({ db: nexfit.mongo.db, pg: nexfit.pg });
+ * const { state } = await readMigrationStatus({ db: nexfit.mongo.db, pg: nexfit.pg, mongoLayout: MONGO_LAYOUT });
  * ```
  */
-export async function readMigrationStatus(stores: { readonly db?: Db; readonly pg?: Kysely<any> }): Promise<MigrationStatusReport> {
+export async function readMigrationStatus(stores: {
+  readonly db?: Db;
+  readonly pg?: Kysely<any>;
+  readonly mongoLayout: readonly MongoCollectionDefinition[];
+}): Promise<MigrationStatusReport> {
   let postgres: PostgresMigrationReport | undefined;
   if (stores.pg) {
     const status = await postgresMigrationStatus(stores.pg);
@@ -42,7 +48,7 @@ export async function readMigrationStatus(stores: { readonly db?: Db; readonly p
     const state = unknownMigrations.length > 0 ? 'ahead' : status.pending.length === 0 ? 'current' : status.current === null ? 'not-migrated' : 'behind';
     postgres = { ...status, state, unknownMigrations };
   }
-  const mongo = stores.db ? await mongoLayoutStatus(stores.db) : undefined;
+  const mongo = stores.db ? await mongoLayoutStatus(stores.db, stores.mongoLayout) : undefined;
   const states = [postgres?.state, mongo?.state].filter((s) => s !== undefined);
   const state = states.includes('ahead') ? 'ahead' : states.every((s) => s === 'current') ? 'up-to-date' : 'pending';
   return { state, ...(postgres ? { postgres } : {}), ...(mongo ? { mongo } : {}) };

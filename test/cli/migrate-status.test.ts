@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/program.js';
-import { MONGO_COLLECTIONS, MONGO_SCHEMA_VERSION } from '../../src/stores/mongo/collections.js';
+import { MONGO_SCHEMA_VERSION } from '../../src/stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../../src/modules/mongo-collections.js';
 import { POSTGRES_MIGRATION_NAMES } from '../../src/stores/postgres/migrator.js';
 import { useTestMongo, useTestPostgres } from '../support/stores.js';
 import { runNexfit } from './cli-harness.js';

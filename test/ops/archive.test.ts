@@ -2,7 +2,7 @@ import { ObjectId, type Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/core/errors.js';
 import { archiveOlderThan } from '../../src/ops/archive/index.js';
-import { MONGO_COLLECTIONS } from '../../src/stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../../src/modules/mongo-collections.js';
 import { createDocumentCodec } from '../../src/stores/mongo/document-codec.js';
 import { buildStored, type EntityCollection } from '../modules/support/factories.js';
 import { useTestNexfit } from '../support/nexfit.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { detectPreparedTransactions } from '../../src/stores/postgres/capabilities.js';
 import { healthReport } from '../../src/ops/health-report.js';
 import { SlowOperationRecorder } from '../../src/ops/slow-operations.js';
-import { MONGO_COLLECTIONS } from '../../src/stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../../src/modules/mongo-collections.js';
 import { useTestNexfit } from '../support/nexfit.js';
 
 const t = useTestNexfit();

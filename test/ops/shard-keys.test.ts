@@ -2,7 +2,7 @@ import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigurationError } from '../../src/core/errors.js';
 import { applyShardKeys, SHARD_KEYS, shardKeyPlan } from '../../src/ops/shard-keys.js';
-import { MONGO_COLLECTIONS } from '../../src/stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../../src/modules/mongo-collections.js';
 
 describe('the shard key plan', () => {
   it('enables sharding first, then shards each high-volume collection with its documented key', () => {

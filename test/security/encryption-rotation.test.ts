@@ -8,8 +8,9 @@ import type { CoachClient } from '../../src/modules/coaching/coach-client.schema
 import { CoachClientRepository } from '../../src/modules/coaching/coach-client.repository.js';
 import type { User } from '../../src/modules/users/user.schema.js';
 import { UserRepository } from '../../src/modules/users/user.repository.js';
-import { MONGO_COLLECTIONS } from '../../src/stores/mongo/collections.js';
-import { encryptedCollections, encryptedFieldsOf, rotateEncryptionKeys, rotateStoredDocument, type KeyRotationProgress } from '../../src/stores/mongo/key-rotation.js';
+import { MONGO_COLLECTIONS, MONGO_LAYOUT } from '../../src/modules/mongo-collections.js';
+import { encryptedCollections, encryptedFieldsOf, rotateStoredDocument, type KeyRotationProgress } from '../../src/stores/mongo/key-rotation.js';
+import { rotateEncryptionKeys } from '../../src/mongo-layout.js';
 import { useTestNexfit } from '../support/nexfit.js';
 import { keyIdsOf } from './encrypted-envelopes.js';
 
@@ -116,7 +117,7 @@ describe('key rotation', () => {
 
     // Nothing is left to rotate.
     const again = await during.rotateEncryptionKeys({ batchSize: 3 });
-    expect(Object.values(again.collections).map((c) => c.rotated)).toEqual(encryptedCollections().map(() => 0));
+    expect(Object.values(again.collections).map((c) => c.rotated)).toEqual(encryptedCollections(MONGO_LAYOUT).map(() => 0));
   });
 
   it('does not bump a rotated document’s version, so a host’s update based on an earlier read still lands', async () => {

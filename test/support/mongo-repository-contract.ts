@@ -6,9 +6,9 @@ import { ConcurrencyError, NotFoundError, ValidationError } from '../../src/core
 import { defaultIdGenerator } from '../../src/core/ids.js';
 import { createTestKeyring } from '../../src/core/keyring.js';
 import type { Page, PageRequest } from '../../src/core/pagination.js';
-import { MONGO_COLLECTIONS, type MongoCollectionName } from '../../src/stores/mongo/collections.js';
+import { MONGO_COLLECTIONS, type MongoCollectionName } from '../../src/modules/mongo-collections.js';
 import type { EntityBase, RepositoryDeps } from '../../src/stores/mongo/mongo-repository.js';
-import { ensureMongoCollections } from '../../src/stores/mongo/setup.js';
+import { ensureMongoCollections } from '../../src/mongo-layout.js';
 import type { StoreContext } from '../../src/stores/store-context.js';
 import type { TestMongo } from './stores.js';
 

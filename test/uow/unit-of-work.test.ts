@@ -3,7 +3,7 @@ import type { Collection, Document } from 'mongodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { systemClock } from '../../src/core/clock.js';
 import { defaultIdGenerator } from '../../src/core/ids.js';
-import { ensureMongoCollections } from '../../src/stores/mongo/setup.js';
+import { ensureMongoCollections } from '../../src/mongo-layout.js';
 import type { Database } from '../../src/stores/postgres/database.js';
 import { detectPreparedTransactions } from '../../src/stores/postgres/capabilities.js';
 import { migratePostgresToLatest } from '../../src/stores/postgres/migrator.js';

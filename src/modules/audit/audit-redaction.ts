@@ -1,5 +1,6 @@
 import type { JsonObject } from 'type-fest';
-import { MONGO_COLLECTIONS, type MongoCollectionDefinition } from '../../stores/mongo/collections.js';
+import type { MongoCollectionDefinition } from '../../stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../mongo-collections.js';
 import { mapEncryptedPath } from '../../stores/mongo/encrypted-fields.js';
 
 /** What an audit snapshot holds in place of a value that is encrypted at rest. */

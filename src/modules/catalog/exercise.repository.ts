@@ -2,14 +2,14 @@ import type { Db, Document } from 'mongodb';
 import { z } from 'zod';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { labelSchema } from '../../core/schema-primitives.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import { searchNamePrefix } from '../../stores/mongo/search-prefix.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { createExerciseInputSchema, exerciseMetadataSchema, exerciseSchema, patchExerciseInputSchema, type Exercise } from './exercise.schema.js';
+import { EXERCISES_COLLECTION } from './exercise.collection.js';
 
-const definition = MONGO_COLLECTIONS.exercises;
+const definition = EXERCISES_COLLECTION;
 const metadata = exerciseMetadataSchema.shape;
 const userIdSchema = exerciseSchema.shape.createdBy.unwrap();
 

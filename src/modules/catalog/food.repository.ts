@@ -2,14 +2,14 @@ import type { Db, Document } from 'mongodb';
 import { z } from 'zod';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { labelSchema } from '../../core/schema-primitives.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import { searchNamePrefix } from '../../stores/mongo/search-prefix.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { createFoodInputSchema, foodSchema, patchFoodInputSchema, type Food } from './food.schema.js';
+import { FOODS_COLLECTION } from './food.collection.js';
 
-const definition = MONGO_COLLECTIONS.foods;
+const definition = FOODS_COLLECTION;
 
 /**
  * What a food search may filter on, combined with AND: a name prefix folded as the stored

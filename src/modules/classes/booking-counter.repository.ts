@@ -1,8 +1,8 @@
 import type { Db } from 'mongodb';
 import type { ClassId, FacilityId, UserId } from '../../core/ids.js';
 import { BoundedCounters } from '../../stores/mongo/bounded-counters.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import type { RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
+import { CLASS_BOOKING_COUNTERS_COLLECTION } from './booking-counter.collection.js';
 
 /** The key of the seat counter of one occurrence of a class. */
 export function occurrenceSeatKey(classId: ClassId, occurrenceStart: Date): string {
@@ -36,6 +36,6 @@ export function memberWeekKey(userId: UserId, facilityId: FacilityId, isoWeek: s
  */
 export class BookingCounterRepository extends BoundedCounters {
   constructor(db: Db, deps: RepositoryDeps) {
-    super(db, MONGO_COLLECTIONS.class_booking_counters.name, 'booking counter', deps);
+    super(db, CLASS_BOOKING_COUNTERS_COLLECTION.name, 'booking counter', deps);
   }
 }

@@ -4,7 +4,6 @@ import type { ClassId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { assertTransition } from '../../core/status-transition.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, sessionOf, writeOptionsSchema, type RepositoryDeps, type SafeFilter, type WriteOptions } from '../../stores/mongo/mongo-repository.js';
 import { timeRangeCondition, timeRangeSchema, type TimeRangeInput } from '../../stores/mongo/time-range.js';
@@ -18,8 +17,9 @@ import {
   type ClassBooking,
   type ClassBookingStatus,
 } from './class-booking.schema.js';
+import { CLASS_BOOKINGS_COLLECTION } from './class-booking.collection.js';
 
-const definition = MONGO_COLLECTIONS.class_bookings;
+const definition = CLASS_BOOKINGS_COLLECTION;
 
 const { classId: classIdSchema, userId: userIdSchema } = classBookingSchema.shape;
 
@@ -66,7 +66,7 @@ export class ClassBookingRepository extends MongoRepository<ClassBooking, typeof
         codec: createDocumentCodec<ClassBooking>(definition.storedSchema),
         derive: definition.derive,
         hiddenFields: definition.hiddenFields,
-        archiveCollection: 'class_bookings_archive',
+        archiveCollection: definition.archiveCollection,
       },
       deps,
     );

@@ -1,14 +1,14 @@
 import type { Db } from 'mongodb';
 import type { FacilityId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, sessionOf, type KeysetSort, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import { timeRangeCondition, timeRangeSchema, type TimeRangeInput } from '../../stores/mongo/time-range.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { classSchema, createClassInputSchema, patchClassInputSchema, type FitnessClass } from './class.schema.js';
+import { CLASSES_COLLECTION } from './class.collection.js';
 
-const definition = MONGO_COLLECTIONS.classes;
+const definition = CLASSES_COLLECTION;
 
 const BY_START: KeysetSort = [['schedule.startTime', 1]];
 

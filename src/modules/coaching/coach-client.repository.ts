@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import type { StoreContext } from '../../stores/store-context.js';
@@ -15,8 +14,9 @@ import {
   patchCoachClientInputSchema,
   type CoachClient,
 } from './coach-client.schema.js';
+import { COACH_CLIENTS_COLLECTION } from './coach-client.collection.js';
 
-const definition = MONGO_COLLECTIONS.coach_clients;
+const definition = COACH_CLIENTS_COLLECTION;
 
 const { coachId: coachIdSchema, clientId: clientIdSchema } = coachClientSchema.shape;
 const statusFilterSchema = z.strictObject({ status: z.enum(COACH_CLIENT_STATUSES).optional() });

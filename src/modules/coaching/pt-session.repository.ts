@@ -5,7 +5,6 @@ import type { Page, PageRequest } from '../../core/pagination.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { assertTransition } from '../../core/status-transition.js';
 import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, writeOptionsSchema, type RepositoryDeps, type SafeFilter, type WriteOptions } from '../../stores/mongo/mongo-repository.js';
 import { timeRangeCondition, timeRangeSchema, type TimeRangeInput } from '../../stores/mongo/time-range.js';
@@ -17,8 +16,9 @@ import {
   type PtSession,
   type PtSessionStatus,
 } from './pt-session.schema.js';
+import { PT_SESSIONS_COLLECTION } from './pt-session.collection.js';
 
-const definition = MONGO_COLLECTIONS.pt_sessions;
+const definition = PT_SESSIONS_COLLECTION;
 
 const { id: sessionIdSchema, coachId: coachIdSchema, clientId: clientIdSchema, cancellationReason: reasonSchema, cancelledBy: cancelledBySchema } = ptSessionSchema.shape;
 

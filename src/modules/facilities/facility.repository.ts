@@ -5,7 +5,6 @@ import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { FacilityId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { coordinatesSchema, toGeoPoint, type Coordinates } from '../../core/schema-primitives.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, sessionOf, writeOptionsSchema, type RepositoryDeps, type WriteOptions } from '../../stores/mongo/mongo-repository.js';
 import type { StoreContext } from '../../stores/store-context.js';
@@ -18,8 +17,9 @@ import {
   type Facility,
   type StaffMember,
 } from './facility.schema.js';
+import { FACILITIES_COLLECTION } from './facility.collection.js';
 
-const definition = MONGO_COLLECTIONS.facilities;
+const definition = FACILITIES_COLLECTION;
 
 /** The stored GeoJSON point the 2dsphere index is built on, read from the index definition. */
 const GEO_FIELD = (() => {

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { ConcurrencyError, ConflictError, NotFoundError } from '../../core/errors.js';
 import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { toNexfitError } from '../../stores/mongo/error-mapping.js';
 import { MongoRepository, sessionOf, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
@@ -15,8 +14,9 @@ import {
   patchMeasurementInputSchema,
   type Measurement,
 } from './measurement.schema.js';
+import { MEASUREMENTS_COLLECTION } from './measurement.collection.js';
 
-const definition = MONGO_COLLECTIONS.measurements;
+const definition = MEASUREMENTS_COLLECTION;
 
 /** The content of one day's measurement, as {@link MeasurementRepository.upsertForDate} writes it. */
 export const measurementDataSchema = createMeasurementInputSchema.pick({ measurements: true, photos: true, notes: true });

@@ -4,7 +4,6 @@ import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { FacilityId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { instantSchema } from '../../core/schema-primitives.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, type RepositoryDeps, type SafeFilter } from '../../stores/mongo/mongo-repository.js';
 import type { StoreContext } from '../../stores/store-context.js';
@@ -18,8 +17,9 @@ import {
   type MemberSubscriptionStatus,
   type PaymentRecord,
 } from './member-subscription.schema.js';
+import { MEMBER_SUBSCRIPTIONS_COLLECTION } from './member-subscription.collection.js';
 
-const definition = MONGO_COLLECTIONS.member_subscriptions;
+const definition = MEMBER_SUBSCRIPTIONS_COLLECTION;
 
 const { id: subscriptionIdSchema, userId: userIdSchema, facilityId: facilityIdSchema } = memberSubscriptionSchema.shape;
 const statusFilterSchema = z.strictObject({ status: z.enum(MEMBER_SUBSCRIPTION_STATUSES).optional() });

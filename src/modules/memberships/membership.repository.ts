@@ -2,13 +2,13 @@ import type { Db } from 'mongodb';
 import { z } from 'zod';
 import type { FacilityId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { createMembershipInputSchema, membershipSchema, patchMembershipInputSchema, type Membership } from './membership.schema.js';
+import { MEMBERSHIPS_COLLECTION } from './membership.collection.js';
 
-const definition = MONGO_COLLECTIONS.memberships;
+const definition = MEMBERSHIPS_COLLECTION;
 
 const facilityIdSchema = membershipSchema.shape.facilityId;
 const planFilterSchema = z.strictObject({ activeOnly: z.boolean().optional() });

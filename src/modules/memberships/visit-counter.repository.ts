@@ -1,8 +1,8 @@
 import type { Db } from 'mongodb';
 import type { MemberSubscriptionId } from '../../core/ids.js';
 import { BoundedCounters } from '../../stores/mongo/bounded-counters.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import type { RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
+import { MEMBERSHIP_VISIT_COUNTERS_COLLECTION } from './visit-counter.collection.js';
 
 /** The key of the visit counter of one member subscription in one ISO week (`2026-W10`). */
 export function subscriptionWeekVisitsKey(memberSubscriptionId: MemberSubscriptionId, isoWeek: string): string {
@@ -22,6 +22,6 @@ export function subscriptionWeekVisitsKey(memberSubscriptionId: MemberSubscripti
  */
 export class VisitCounterRepository extends BoundedCounters {
   constructor(db: Db, deps: RepositoryDeps) {
-    super(db, MONGO_COLLECTIONS.membership_visit_counters.name, 'visit counter', deps);
+    super(db, MEMBERSHIP_VISIT_COUNTERS_COLLECTION.name, 'visit counter', deps);
   }
 }

@@ -1,13 +1,13 @@
 import type { Db } from 'mongodb';
 import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { createNutritionPlanInputSchema, nutritionPlanSchema, patchNutritionPlanInputSchema, type NutritionPlan } from './nutrition-plan.schema.js';
+import { NUTRITION_PLANS_COLLECTION } from './nutrition-plan.collection.js';
 
-const definition = MONGO_COLLECTIONS.nutrition_plans;
+const definition = NUTRITION_PLANS_COLLECTION;
 const userIdSchema = nutritionPlanSchema.shape.createdBy;
 
 /**

@@ -4,7 +4,6 @@ import { ConcurrencyError, ConflictError, NotFoundError } from '../../core/error
 import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { emailSchema, phoneSchema, ratingSchema } from '../../core/schema-primitives.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, sessionOf, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import type { StoreContext } from '../../stores/store-context.js';
@@ -17,8 +16,9 @@ import {
   type User,
   type UserRole,
 } from './user.schema.js';
+import { USERS_COLLECTION } from './user.collection.js';
 
-const definition = MONGO_COLLECTIONS.users;
+const definition = USERS_COLLECTION;
 /** The projection leaving out the stored-only fields (the password hash, the phone number's blind index). */
 const HIDDEN_FIELDS = Object.fromEntries(definition.hiddenFields.map((field) => [field, 0]));
 

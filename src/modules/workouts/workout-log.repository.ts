@@ -4,14 +4,14 @@ import type { UserId, WorkoutTemplateId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import { timeRangeCondition, timeRangeSchema, type TimeRangeInput } from '../../stores/mongo/time-range.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { createWorkoutLogInputSchema, patchWorkoutLogInputSchema, workoutLogSchema, type WorkoutLog } from './workout-log.schema.js';
+import { WORKOUT_LOGS_COLLECTION } from './workout-log.collection.js';
 
-const definition = MONGO_COLLECTIONS.workout_logs;
+const definition = WORKOUT_LOGS_COLLECTION;
 
 /** The longest window {@link WorkoutLogRepository.listByUserBetween} reads in one go. */
 export const MAX_STATISTICS_WINDOW_DAYS = 366;
@@ -54,7 +54,7 @@ export class WorkoutLogRepository extends MongoRepository<WorkoutLog, typeof cre
         codec: createDocumentCodec<WorkoutLog>(definition.storedSchema),
         encryptedFields: definition.encryptedFields,
         plaintextUntilRotated: definition.plaintextUntilRotated,
-        archiveCollection: 'workout_logs_archive',
+        archiveCollection: definition.archiveCollection,
       },
       deps,
     );

@@ -1,5 +1,4 @@
 import type { Db } from 'mongodb';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import type { RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import { PublishedWorkoutRepository } from './published-workout.repository.js';
@@ -9,8 +8,9 @@ import {
   workoutProgramSchema,
   type WorkoutProgram,
 } from './workout-program.schema.js';
+import { WORKOUT_PROGRAMS_COLLECTION } from './workout-program.collection.js';
 
-const definition = MONGO_COLLECTIONS.workout_programs;
+const definition = WORKOUT_PROGRAMS_COLLECTION;
 
 /**
  * The `workout_programs` collection: CRUD (a patch is checked again as a whole, so the

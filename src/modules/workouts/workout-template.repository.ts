@@ -1,7 +1,6 @@
 import type { Db } from 'mongodb';
 import type { ExerciseId } from '../../core/ids.js';
 import type { StoreContext } from '../../stores/store-context.js';
-import { MONGO_COLLECTIONS } from '../../stores/mongo/collections.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import type { RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import { PublishedWorkoutRepository } from './published-workout.repository.js';
@@ -11,8 +10,9 @@ import {
   workoutTemplateSchema,
   type WorkoutTemplate,
 } from './workout-template.schema.js';
+import { WORKOUT_TEMPLATES_COLLECTION } from './workout-template.collection.js';
 
-const definition = MONGO_COLLECTIONS.workout_templates;
+const definition = WORKOUT_TEMPLATES_COLLECTION;
 
 /**
  * The `workout_templates` collection: CRUD, an author's templates, public templates by

@@ -1,5 +1,6 @@
 import type { Db, Document } from 'mongodb';
-import { MONGO_COLLECTIONS, type MongoIndexDefinition } from '../../stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../../modules/mongo-collections.js';
+import type { MongoIndexDefinition } from '../../stores/mongo/collections.js';
 import { compareIndexes, type MongoIndexComparison } from '../../stores/mongo/index-comparison.js';
 import { DOCUMENT_MIGRATIONS_COLLECTION } from '../../stores/mongo/document-migrations/migration-log.js';
 import { toNexfitError } from '../../stores/mongo/error-mapping.js';

@@ -8,7 +8,7 @@ import { objectIdBrandOf } from '../../core/ids.js';
  * `roleSpecificData.client.assignedCoachId`, `alternateExercises[]`…).
  */
 export type ObjectIdPlan =
-  | { readonly kind: 'objectId' }
+  | { readonly kind: 'objectId'; readonly brand: string }
   | { readonly kind: 'object'; readonly fields: ReadonlyMap<string, ObjectIdPlan> }
   | { readonly kind: 'array'; readonly element: ObjectIdPlan }
   | { readonly kind: 'record'; readonly value: ObjectIdPlan };
@@ -32,7 +32,8 @@ const defOf = (schema: z.core.$ZodType): Def => schema._zod.def as unknown as De
 
 /** Builds the ObjectId plan of a zod schema, or `undefined` when it holds no ObjectId. */
 export function planObjectIds(schema: z.core.$ZodType, seen: Set<z.core.$ZodType> = new Set()): ObjectIdPlan | undefined {
-  if (objectIdBrandOf(schema) !== undefined) return { kind: 'objectId' };
+  const brand = objectIdBrandOf(schema);
+  if (brand !== undefined) return { kind: 'objectId', brand };
   if (seen.has(schema)) return undefined;
   seen.add(schema);
   const def = defOf(schema);
@@ -84,20 +85,36 @@ function mergePlans(plans: readonly (ObjectIdPlan | undefined)[]): ObjectIdPlan 
   return present[0];
 }
 
-function listPaths(plan: ObjectIdPlan, prefix: string, out: string[]): void {
+function listPaths(plan: ObjectIdPlan, prefix: string, out: string[], brand?: string): void {
   switch (plan.kind) {
     case 'objectId':
-      out.push(prefix);
+      if (brand === undefined || plan.brand === brand) out.push(prefix);
       return;
     case 'object':
-      for (const [k, v] of plan.fields) listPaths(v, prefix ? `${prefix}.${k}` : k, out);
+      for (const [k, v] of plan.fields) listPaths(v, prefix ? `${prefix}.${k}` : k, out, brand);
       return;
     case 'array':
-      listPaths(plan.element, `${prefix}[]`, out);
+      listPaths(plan.element, `${prefix}[]`, out, brand);
       return;
     case 'record':
-      listPaths(plan.value, `${prefix}.*`, out);
+      listPaths(plan.value, `${prefix}.*`, out, brand);
   }
+}
+
+/**
+ * The dotted paths of a stored schema holding ids of one brand, `[]` marking array elements:
+ * where a collection refers to a user (`'UserId'`), a facility, a class.
+ *
+ * @example
+ * ```ts
+ * brandedIdPaths(storedFacilitySchema, 'UserId') // ['ownerId', 'staff[].userId']
+ * ```
+ */
+export function brandedIdPaths(schema: z.core.$ZodType, brand: string): string[] {
+  const plan = planObjectIds(schema);
+  const out: string[] = [];
+  if (plan) listPaths(plan, '', out, brand);
+  return out;
 }
 
 function encode(plan: ObjectIdPlan, value: unknown): unknown {

@@ -4,11 +4,11 @@ import { observed } from '../../core/observer.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { RepositoryDeps } from '../repository-deps.js';
 import type { StoreContext } from '../store-context.js';
-import { MONGO_COLLECTIONS } from './collections.js';
+import { SDK_MONGO_COLLECTIONS } from './collections.js';
 import { toNexfitError } from './error-mapping.js';
 import { sessionOf } from './mongo-repository.js';
 
-const definition = MONGO_COLLECTIONS.nexfit_locks;
+const definition = SDK_MONGO_COLLECTIONS.nexfit_locks;
 const keySchema = z.string().min(1).max(200);
 
 interface LockDocument {

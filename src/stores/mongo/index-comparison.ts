@@ -18,7 +18,7 @@ export interface MongoIndexComparison {
  *
  * @example
  * ```ts
- * compareIndexes(await db.collection('users').indexes(), MONGO_COLLECTIONS.users.indexes).missing
+ * compareIndexes(await db.collection('users').indexes(), USERS_COLLECTION.indexes).missing
  * ```
  */
 export function compareIndexes(present: readonly Document[], declared: readonly MongoIndexDefinition[] | undefined): MongoIndexComparison {

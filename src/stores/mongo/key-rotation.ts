@@ -4,7 +4,7 @@ import { ConcurrencyError } from '../../core/errors.js';
 import { FieldCipher } from '../../core/field-cipher.js';
 import type { Keyring } from '../../core/keyring.js';
 import { parseOrThrow } from '../../core/validation.js';
-import { MONGO_COLLECTIONS, type MongoCollectionDefinition } from './collections.js';
+import type { MongoCollectionDefinition } from './collections.js';
 import { EncryptedFields } from './encrypted-fields.js';
 import { toNexfitError } from './error-mapping.js';
 import { idOrderedBatches } from './id-ordered-batches.js';
@@ -60,23 +60,24 @@ const optionsSchema = (collections: readonly string[]) =>
 const MAX_ATTEMPTS = 10;
 
 /**
- * The collections whose documents hold encrypted fields, in the order a rotation visits them.
+ * The collections of `layout` whose documents hold encrypted fields, in the order a rotation
+ * visits them.
  *
  * @example
  * ```ts
- * encryptedCollections().map((d) => d.name) // ['users', 'coach_clients']
+ * encryptedCollections(MONGO_LAYOUT).map((d) => d.name) // ['users', 'coach_clients']
  * ```
  */
-export function encryptedCollections(): MongoCollectionDefinition[] {
-  return Object.values(MONGO_COLLECTIONS as Record<string, MongoCollectionDefinition>).filter((d) => (d.encryptedFields?.length ?? 0) > 0);
+export function encryptedCollections(layout: readonly MongoCollectionDefinition[]): MongoCollectionDefinition[] {
+  return layout.filter((d) => (d.encryptedFields?.length ?? 0) > 0);
 }
 
 /**
  * Re-encrypts under the keyring's active key every encrypted value that is not under it —
  * values of an older key, and plaintext written before a field was declared encrypted — and
  * recomputes every blind index that is not the keyring's (missing, stale, or made under an
- * earlier blind-index key). It walks each collection in
- * resumable `_id`-ordered batches and reports progress after each. A rewrite lands only if
+ * earlier blind-index key). It walks each collection — and the archive of its old
+ * documents, when it has one — in resumable `_id`-ordered batches and reports progress after each. A rewrite lands only if
  * the document's `version` is still the one read: a concurrent write wins, and the
  * rotation re-reads that document and redoes it, so no write is ever lost. It does not
  * bump `version` — the data is the same — so it never makes a host's own update fail.
@@ -84,22 +85,26 @@ export function encryptedCollections(): MongoCollectionDefinition[] {
  *
  * @example
  * ```ts
- * const report = await rotateEncryptionKeys(db, keyring, { batchSize: 200, onProgress: (p) => log(p) })
+ * const report = await rotateEncryptionKeys(db, keyring, MONGO_LAYOUT, { batchSize: 200, onProgress: (p) => log(p) })
  * ```
  */
-export async function rotateEncryptionKeys(db: Db, keyring: Keyring, options: KeyRotationOptions = {}): Promise<KeyRotationReport> {
-  const definitions = encryptedCollections();
-  const { batchSize, resumeFrom } = parseOrThrow(optionsSchema(definitions.map((d) => d.name)), { batchSize: options.batchSize, resumeFrom: options.resumeFrom }, { entity: 'key rotation' });
+export async function rotateEncryptionKeys(db: Db, keyring: Keyring, layout: readonly MongoCollectionDefinition[], options: KeyRotationOptions = {}): Promise<KeyRotationReport> {
+  // An archive holds its source's documents unchanged, sealed for the source: same fields, same cipher.
+  const stops = encryptedCollections(layout).flatMap((definition) => [
+    { name: definition.name, definition },
+    ...(definition.archiveCollection ? [{ name: definition.archiveCollection, definition }] : []),
+  ]);
+  const { batchSize, resumeFrom } = parseOrThrow(optionsSchema(stops.map((d) => d.name)), { batchSize: options.batchSize, resumeFrom: options.resumeFrom }, { entity: 'key rotation' });
   const cipher = new FieldCipher(keyring);
-  const startAt = resumeFrom ? definitions.findIndex((d) => d.name === resumeFrom.collection) : 0;
+  const startAt = resumeFrom ? stops.findIndex((d) => d.name === resumeFrom.collection) : 0;
   const report: Record<string, { scanned: number; rotated: number; retried: number }> = {};
-  for (const definition of definitions.slice(Math.max(startAt, 0))) {
+  for (const { name, definition } of stops.slice(Math.max(startAt, 0))) {
     if (options.signal?.aborted) return { activeKeyId: keyring.activeKeyId, collections: report, completed: false };
     const fields = encryptedFieldsOf(definition, cipher);
-    const collection = db.collection(definition.name);
+    const collection = db.collection(name);
     const counts = { scanned: 0, rotated: 0, retried: 0 };
-    report[definition.name] = counts;
-    const after = resumeFrom?.collection === definition.name ? ObjectId.createFromHexString(resumeFrom.after) : undefined;
+    report[name] = counts;
+    const after = resumeFrom?.collection === name ? ObjectId.createFromHexString(resumeFrom.after) : undefined;
     try {
       const total = await collection.countDocuments(after ? { _id: { $gt: after } } : {});
       const batches = idOrderedBatches(collection, {}, { batchSize, ...(after ? { after } : {}), ...(options.signal ? { signal: options.signal } : {}) });
@@ -111,10 +116,10 @@ export async function rotateEncryptionKeys(db: Db, keyring: Keyring, options: Ke
         }
         counts.scanned += batch.length;
         const last = batch.at(-1)!['_id'] as ObjectId;
-        await options.onProgress?.({ collection: definition.name, ...counts, total, checkpoint: { collection: definition.name, after: last.toHexString() } });
+        await options.onProgress?.({ collection: name, ...counts, total, checkpoint: { collection: name, after: last.toHexString() } });
       }
     } catch (error) {
-      throw toNexfitError(error, { collection: definition.name });
+      throw toNexfitError(error, { collection: name });
     }
   }
   return { activeKeyId: keyring.activeKeyId, collections: report, completed: !options.signal?.aborted };

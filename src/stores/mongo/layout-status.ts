@@ -1,5 +1,5 @@
 import { BSON, type Db, type Document } from 'mongodb';
-import { MONGO_COLLECTIONS, MONGO_SCHEMA_VERSION, type MongoCollectionDefinition } from './collections.js';
+import { MONGO_SCHEMA_VERSION, type MongoCollectionDefinition } from './collections.js';
 import { toNexfitError } from './error-mapping.js';
 import { compareIndexes } from './index-comparison.js';
 import { storedMongoLayoutVersion } from './layout-version.js';
@@ -34,17 +34,17 @@ export interface MongoLayoutStatus {
 }
 
 /**
- * Reads the MongoDB layout of `db` — the recorded version, and each collection's validator
- * and indexes against this SDK's declarations — without changing anything: no collection,
- * validator, index or record is created.
+ * Reads the MongoDB layout of `db` — the recorded version, and the validator and indexes of
+ * each collection of `layout` (this SDK's declarations) — without changing anything: no
+ * collection, validator, index or record is created.
  *
  * @example
  * ```ts
- * const { state } = await mongoLayoutStatus(nexfit.mongo.db);
+ * const { state } = await mongoLayoutStatus(nexfit.mongo.db, MONGO_LAYOUT);
  * if (state !== 'current') await nexfit.migrate();
  * ```
  */
-export async function mongoLayoutStatus(db: Db): Promise<MongoLayoutStatus> {
+export async function mongoLayoutStatus(db: Db, layout: readonly MongoCollectionDefinition[]): Promise<MongoLayoutStatus> {
   const recordedVersion = await storedMongoLayoutVersion(db);
   const missingCollections: string[] = [];
   const outdatedValidators: string[] = [];
@@ -52,7 +52,7 @@ export async function mongoLayoutStatus(db: Db): Promise<MongoLayoutStatus> {
   const differingIndexes: string[] = [];
   try {
     const infos = new Map((await db.listCollections({}, { nameOnly: false }).toArray()).map((c) => [c.name, c as { options?: Document }]));
-    for (const definition of Object.values(MONGO_COLLECTIONS) as MongoCollectionDefinition[]) {
+    for (const definition of layout) {
       const info = infos.get(definition.name);
       if (!info) {
         missingCollections.push(definition.name);

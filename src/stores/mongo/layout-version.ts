@@ -1,6 +1,6 @@
 import { BSON, type Db, type Document } from 'mongodb';
 import { ConfigurationError } from '../../core/errors.js';
-import { MONGO_COLLECTIONS, MONGO_SCHEMA_VERSION, type MongoCollectionDefinition } from './collections.js';
+import { MONGO_SCHEMA_VERSION, SDK_MONGO_COLLECTIONS, type MongoCollectionDefinition } from './collections.js';
 import { toNexfitError } from './error-mapping.js';
 
 /** The `nexfit_meta` document that records the applied MongoDB layout. */
@@ -25,7 +25,7 @@ export interface MongoLayoutSnapshot {
 /** The layout version recorded in `db`, or `null` when the SDK never set it up. */
 export async function storedMongoLayoutVersion(db: Db): Promise<number | null> {
   try {
-    const record = await db.collection<MongoLayoutRecord>(MONGO_COLLECTIONS.nexfit_meta.name).findOne({ _id: MONGO_LAYOUT_ID });
+    const record = await db.collection<MongoLayoutRecord>(SDK_MONGO_COLLECTIONS.nexfit_meta.name).findOne({ _id: MONGO_LAYOUT_ID });
     return typeof record?.version === 'number' ? record.version : null;
   } catch (error) {
     throw toNexfitError(error);
@@ -68,19 +68,20 @@ export interface MongoLayoutRevert {
 }
 
 /**
- * `migrate down` for MongoDB: puts back the validators and indexes recorded before the
- * current layout version was applied, and records that version again. One step: the record
+ * `migrate down` for MongoDB: puts back, on the collections of `layout`, the validators and
+ * indexes recorded before the current layout version was applied, and records that version
+ * again. One step: the record
  * keeps one previous layout. Collections and documents are never dropped (a collection the
  * reverted version created stays, without its validator and indexes).
  *
  * @example
  * ```ts
- * const { from, to } = await revertMongoLayout(nexfit.mongo.db);
+ * const { from, to } = await revertMongoLayout(nexfit.mongo.db, MONGO_LAYOUT);
  * ```
  * @throws ConfigurationError when there is no previous layout to go back to.
  */
-export async function revertMongoLayout(db: Db): Promise<MongoLayoutRevert> {
-  const meta = db.collection<MongoLayoutRecord>(MONGO_COLLECTIONS.nexfit_meta.name);
+export async function revertMongoLayout(db: Db, layout: readonly MongoCollectionDefinition[]): Promise<MongoLayoutRevert> {
+  const meta = db.collection<MongoLayoutRecord>(SDK_MONGO_COLLECTIONS.nexfit_meta.name);
   const record = await meta.findOne({ _id: MONGO_LAYOUT_ID });
   if (!record?.previous) {
     throw new ConfigurationError(
@@ -94,7 +95,7 @@ export async function revertMongoLayout(db: Db): Promise<MongoLayoutRevert> {
   const recreatedIndexes: string[] = [];
   try {
     const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
-    for (const definition of Object.values(MONGO_COLLECTIONS) as MongoCollectionDefinition[]) {
+    for (const definition of layout) {
       if (!existing.has(definition.name)) continue;
       const before = previous.collections[definition.name];
       await db.command({ collMod: definition.name, validator: before?.validator ?? {} });

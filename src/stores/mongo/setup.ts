@@ -1,5 +1,5 @@
 import type { Db, Document } from 'mongodb';
-import { MONGO_COLLECTIONS, MONGO_SCHEMA_VERSION, RETIRED_MONGO_COLLECTIONS, type MongoCollectionDefinition } from './collections.js';
+import { MONGO_SCHEMA_VERSION, RETIRED_MONGO_COLLECTIONS, SDK_MONGO_COLLECTIONS, type MongoCollectionDefinition } from './collections.js';
 import { toNexfitError } from './error-mapping.js';
 import { withEncryptedFields } from './encrypted-fields.js';
 import { toMongoJsonSchema, type MongoJsonSchema } from './json-schema.js';
@@ -8,7 +8,7 @@ import { ConfigurationError } from '../../core/errors.js';
 import { assertUsableMongoLayout, MONGO_LAYOUT_ID, snapshotMongoLayout, storedMongoLayoutVersion, type MongoLayoutRecord } from './layout-version.js';
 
 export interface EnsureMongoCollectionsOptions {
-  /** The collections to set up; all of {@link MONGO_COLLECTIONS} by default. */
+  /** The collections to set up; every collection of the layout by default. */
   readonly collections?: readonly MongoCollectionDefinition[];
   /** Clock for `appliedAt`; the wall clock by default. */
   readonly now?: () => Date;
@@ -26,7 +26,7 @@ export interface EnsureMongoCollectionsResult {
  *
  * @example
  * ```ts
- * collectionJsonSchema(MONGO_COLLECTIONS.users).properties.phoneNumber // the envelope schema
+ * collectionJsonSchema(USERS_COLLECTION).properties.phoneNumber // the envelope schema
  * ```
  */
 export function collectionJsonSchema(definition: MongoCollectionDefinition): MongoJsonSchema | undefined {
@@ -52,25 +52,27 @@ export function validatorOptionsOf(definition: MongoCollectionDefinition): Docum
 }
 
 /**
- * Creates every collection with its `$jsonSchema` validator (strict level, error action),
- * or refreshes the validator of an existing one with `collMod`; creates every index; and
- * records the applied layout version in `nexfit_meta` as `{ _id: 'mongo-schema', version,
- * appliedAt }`. Safe to run again: existing collections and identical indexes are kept.
+ * Creates every collection of `layout` (the collections the modules define and the SDK's
+ * own, as the composition root assembles them) with its `$jsonSchema` validator (strict
+ * level, error action), or refreshes the validator of an existing one with `collMod`; creates
+ * every index; and records the applied layout version in `nexfit_meta` as `{ _id:
+ * 'mongo-schema', version, appliedAt }`. Safe to run again: existing collections and
+ * identical indexes are kept.
  *
  * @example
  * ```ts
- * await ensureMongoCollections(client.db('nexfit'))
+ * await ensureMongoCollections(client.db('nexfit'), MONGO_LAYOUT)
  * ```
  */
-export async function ensureMongoCollections(db: Db, options: EnsureMongoCollectionsOptions = {}): Promise<EnsureMongoCollectionsResult> {
-  const definitions = options.collections ?? Object.values(MONGO_COLLECTIONS);
+export async function ensureMongoCollections(db: Db, layout: readonly MongoCollectionDefinition[], options: EnsureMongoCollectionsOptions = {}): Promise<EnsureMongoCollectionsResult> {
+  const definitions = options.collections ?? layout;
   const created: string[] = [];
   const updated: string[] = [];
   // A newer SDK's layout is never replaced by this one's validators.
   const stored = await storedMongoLayoutVersion(db);
   assertUsableMongoLayout(stored);
   // Moving to another version keeps the layout it replaces, for `migrate down`.
-  const previous = stored === MONGO_SCHEMA_VERSION ? undefined : BSON.EJSON.stringify(await snapshotMongoLayout(db, stored ?? 0, Object.values(MONGO_COLLECTIONS)), { relaxed: false });
+  const previous = stored === MONGO_SCHEMA_VERSION ? undefined : BSON.EJSON.stringify(await snapshotMongoLayout(db, stored ?? 0, layout), { relaxed: false });
   try {
     const existing = new Set((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name));
     for (const definition of definitions) {
@@ -96,7 +98,7 @@ export async function ensureMongoCollections(db: Db, options: EnsureMongoCollect
     for (const retired of RETIRED_MONGO_COLLECTIONS) if (existing.has(retired)) await db.collection(retired).drop().catch(() => {});
     try {
       // Only over an older or equal version: a newer SDK that migrated meanwhile keeps its record (the upsert then collides).
-      await db.collection<MongoLayoutRecord>(MONGO_COLLECTIONS.nexfit_meta.name).updateOne(
+      await db.collection<MongoLayoutRecord>(SDK_MONGO_COLLECTIONS.nexfit_meta.name).updateOne(
         { _id: MONGO_LAYOUT_ID, version: { $lte: MONGO_SCHEMA_VERSION } },
         { $set: { version: MONGO_SCHEMA_VERSION, appliedAt: (options.now ?? (() => new Date()))(), ...(previous ? { previous } : {}) } },
         { upsert: true },

@@ -2,12 +2,10 @@ import type { JsonObject } from 'type-fest';
 import { z } from 'zod';
 import { idSchema, type UserId } from '../../core/ids.js';
 import { parseOrThrow } from '../../core/validation.js';
-import { ipAddressSchema, type AuditLog } from '../../modules/audit/audit-log.schema.js';
-import { auditSnapshot } from '../../modules/audit/audit-trail.js';
-import type { CoachClient } from '../../modules/coaching/coach-client.schema.js';
-import type { Facility } from '../../modules/facilities/facility.schema.js';
+import { ConfigurationError } from '../../core/errors.js';
+import type { UserDataExportSections } from '../../modules/personal-data.js';
 import { currentRequestContext, requestOriginSchema, type RequestContext } from '../../uow/request-context.js';
-import { allItems, everyItem, type PrivacyWorkflowDeps } from './privacy-workflow-deps.js';
+import type { PrivacyWorkflowDeps } from './privacy-workflow-deps.js';
 
 /** The format name and version of an export: a host that archives exports can tell them apart. */
 export const USER_DATA_EXPORT_FORMAT = 'nexfit.user-data-export';
@@ -43,54 +41,47 @@ export type ExportUserDataOptions = z.input<typeof exportOptionsSchema>;
  * Everything the SDK holds about one user (KVKK art. 11 / GDPR art. 15, right of access), as
  * plain JSON: dates are ISO strings, money is in minor units as everywhere in the SDK. Each
  * list holds the records *about* the user; where a record also holds someone else's data,
- * only the user's part is exported (see `withheld`).
+ * only the user's part is exported (see `withheld`). Each section is filled by the module that
+ * holds the records (its `PersonalDataContributor`).
  */
-export interface UserDataExport {
+export interface UserDataExport extends UserDataExportSections {
   readonly format: typeof USER_DATA_EXPORT_FORMAT;
   readonly version: typeof USER_DATA_EXPORT_VERSION;
   readonly exportedAt: string;
   readonly userId: string;
-  /** The profile, without `passwordHash` (never exported: it is a credential, not data about the person). */
-  readonly user: JsonObject;
-  readonly measurements: readonly JsonObject[];
-  readonly workoutTemplates: readonly JsonObject[];
-  readonly workoutPrograms: readonly JsonObject[];
-  readonly workoutLogs: readonly JsonObject[];
-  /** Plans written for the user (by anyone) and plans the user wrote. */
-  readonly nutritionPlans: readonly JsonObject[];
-  readonly memberSubscriptions: readonly JsonObject[];
-  readonly classBookings: readonly JsonObject[];
-  readonly classesInstructed: readonly JsonObject[];
-  readonly coaching: {
-    /** The user's coaches: relationship, package, goals and the notes shared with the client. */
-    readonly asClient: readonly JsonObject[];
-    /** The user's clients: relationship and package; the notes are about the clients and are not exported. */
-    readonly asCoach: readonly JsonObject[];
-  };
-  readonly ptSessions: { readonly asClient: readonly JsonObject[]; readonly asCoach: readonly JsonObject[] };
-  readonly transactions: readonly JsonObject[];
-  readonly billingSubscriptions: readonly JsonObject[];
-  readonly invoices: readonly JsonObject[];
-  readonly auditLog: {
-    /** Changes to the user's profile, with their before and after states. */
-    readonly aboutUser: readonly JsonObject[];
-    /** What the user did: action, entity, when, from which IP and user agent — not the other entity's states. */
-    readonly byUser: readonly JsonObject[];
-  };
-  readonly facilities: {
-    readonly owned: readonly JsonObject[];
-    /** Facilities where the user is staff: the facility's name and the user's own staff entry. */
-    readonly staffed: readonly JsonObject[];
-  };
   /** What was left out and why, in English, for the person reading the export. */
   readonly withheld: readonly string[];
 }
 
 /**
- * Builds the export of one user from both stores and records an `export` audit row (entity
- * `users`, the user's id) naming only counts. Every list is read in keyset pages, never as one
- * unbounded query. The reads are not one snapshot: a record written while the export runs
- * may or may not be in it.
+ * The sections of an export in the order the document lists them. A record of every section,
+ * so a section added to `UserDataExportSections` and not listed here fails to compile.
+ */
+const SECTION_ORDER: Readonly<Record<keyof UserDataExportSections, true>> = {
+  user: true,
+  measurements: true,
+  workoutTemplates: true,
+  workoutPrograms: true,
+  workoutLogs: true,
+  nutritionPlans: true,
+  memberSubscriptions: true,
+  classBookings: true,
+  classesInstructed: true,
+  coaching: true,
+  ptSessions: true,
+  transactions: true,
+  billingSubscriptions: true,
+  invoices: true,
+  auditLog: true,
+  facilities: true,
+};
+const EXPORT_SECTIONS = Object.keys(SECTION_ORDER) as (keyof UserDataExportSections)[];
+
+/**
+ * Builds the export of one user from the sections of every registered module and records an
+ * `export` audit row (entity `users`, the user's id) naming only counts. Every list is read in
+ * keyset pages, never as one unbounded query. The reads are not one snapshot: a record written
+ * while the export runs may or may not be in it.
  *
  * Coach notes: a client's export holds the notes the coach shared (`notes.visible`); the
  * coach's private notes are the coach's working notes, which the design keeps from the client
@@ -110,54 +101,24 @@ export async function exportUserData(d: PrivacyWorkflowDeps, userId: string, opt
   const locale = d.deps.locale ? { locale: d.deps.locale } : {};
   const id = parseOrThrow(idSchema('UserId'), userId, { entity: 'user', ...locale }) as UserId;
   const { requestedBy, context } = parseOrThrow(exportOptionsSchema, options, { entity: 'export request', ...locale });
-  const r = d.repositories;
-  const user = await r.users.getById(id);
+  // No such user: refused before any module reads.
+  await d.users.getById(id);
   const withheld: string[] = [];
+  const sections: Partial<Record<keyof UserDataExportSections, unknown>> = {};
+  for (const contributor of d.contributors) {
+    Object.assign(sections, await contributor.export?.(id, { withhold: (note) => void withheld.push(note) }));
+  }
+  const missing = EXPORT_SECTIONS.filter((section) => sections[section] === undefined);
+  if (missing.length > 0) throw new ConfigurationError(`No registered module exports the section(s) ${missing.join(', ')} of a user's data`);
 
-  const asClient = await allItems((p) => r.coachClients.listByClient(id, {}, p));
-  const privateNotes = asClient.reduce((n, c) => n + c.notes.private.length, 0);
-  if (privateNotes > 0) withheld.push(`${privateNotes} private coach note(s): a coach's private notes are the coach's working notes and are not shown to the client.`);
-  const asCoach = await allItems((p) => r.coachClients.listByCoach(id, {}, p));
-  if (asCoach.some((c) => c.notes.visible.length + c.notes.private.length > 0)) withheld.push('Notes written as a coach: they are about the clients, not about you.');
-
-  const aboutUser: JsonObject[] = [];
-  for await (const row of everyItem((p) => r.auditLogs.listByEntity('users', id, p))) aboutUser.push(json(row));
-  const byUser: JsonObject[] = [];
-  for await (const row of everyItem((p) => r.auditLogs.listByUser(id, p))) byUser.push(actionOnly(row));
-
-  const staffed = await allItems((p) => r.facilities.listByStaffMember(id, p));
-  const nutrition = new Map<string, JsonObject>();
-  for await (const plan of everyItem((p) => r.nutritionPlans.listForUser(id, p))) nutrition.set(plan.id, json(plan));
-  for await (const plan of everyItem((p) => r.nutritionPlans.listByAuthor(id, p))) nutrition.set(plan.id, json(plan));
-
+  // Every section is present (checked above); listed in the document's order.
+  const ordered = Object.fromEntries(EXPORT_SECTIONS.map((section) => [section, sections[section]])) as unknown as UserDataExportSections;
   const document: UserDataExport = {
     format: USER_DATA_EXPORT_FORMAT,
     version: USER_DATA_EXPORT_VERSION,
     exportedAt: d.deps.clock.now().toISOString(),
     userId: id,
-    user: json(user),
-    measurements: await jsonOfAll((p) => r.measurements.listByUser(id, {}, p)),
-    workoutTemplates: await jsonOfAll((p) => r.workoutTemplates.listByAuthor(id, p)),
-    workoutPrograms: await jsonOfAll((p) => r.workoutPrograms.listByAuthor(id, p)),
-    workoutLogs: await jsonOfAll((p) => r.workoutLogs.listByUser(id, {}, p)),
-    nutritionPlans: [...nutrition.values()],
-    memberSubscriptions: await jsonOfAll((p) => r.memberSubscriptions.listByUser(id, {}, p)),
-    classBookings: await jsonOfAll((p) => r.classBookings.listByUser(id, {}, p)),
-    classesInstructed: await jsonOfAll((p) => r.classes.listByInstructor(id, p)),
-    coaching: { asClient: asClient.map(clientView), asCoach: asCoach.map(coachView) },
-    ptSessions: {
-      asClient: await jsonOfAll((p) => r.ptSessions.listByClient(id, {}, p)),
-      asCoach: await jsonOfAll((p) => r.ptSessions.listByCoach(id, {}, p)),
-    },
-    // Archived financial records are the user's too: the export holds the hot ones, then the archived ones.
-    transactions: [...(await jsonOfAll((p) => r.transactions.listByUser(id, {}, p))), ...(await jsonOfAll((p) => r.transactions.listArchivedByUser(id, p)))],
-    billingSubscriptions: await jsonOfAll((p) => r.subscriptions.listByUser(id, {}, p)),
-    invoices: [...(await jsonOfAll((p) => r.invoices.listByUser(id, {}, p))), ...(await jsonOfAll((p) => r.invoices.listArchivedByUser(id, p)))],
-    auditLog: { aboutUser, byUser },
-    facilities: {
-      owned: await jsonOfAll((p) => r.facilities.listByOwner(id, p)),
-      staffed: staffed.map((f) => staffView(f, id)),
-    },
+    ...ordered,
     withheld,
   };
 
@@ -172,37 +133,6 @@ export async function exportUserData(d: PrivacyWorkflowDeps, userId: string, opt
     { context: privacyRequestContext(requestedBy, context) },
   );
   return document;
-}
-
-/** A JSON-safe copy (dates as ISO strings). */
-function json(value: unknown): JsonObject {
-  return auditSnapshot(value);
-}
-
-async function jsonOfAll<T>(list: Parameters<typeof allItems<T>>[0]): Promise<JsonObject[]> {
-  const out: JsonObject[] = [];
-  for await (const item of everyItem(list)) out.push(json(item));
-  return out;
-}
-
-function clientView(relation: CoachClient): JsonObject {
-  const { notes, ...rest } = relation;
-  return json({ ...rest, notes: { visible: notes.visible }, privateNotesWithheld: notes.private.length });
-}
-
-function coachView(relation: CoachClient): JsonObject {
-  const { notes: _aboutTheClient, ...rest } = relation;
-  return json(rest);
-}
-
-function staffView(facility: Facility, userId: string): JsonObject {
-  return json({ facilityId: facility.id, name: facility.name, type: facility.type, staffEntry: facility.staff.find((s) => s.userId === userId) ?? null });
-}
-
-/** An audit row in which the user acted on some entity: the act, not the entity's states. */
-function actionOnly(row: AuditLog): JsonObject {
-  const { previousState: _before, newState: _after, ...act } = row;
-  return json(act);
 }
 
 function countRecords(document: UserDataExport): JsonObject {

@@ -8,7 +8,7 @@ import {
   type FreeExerciseDbImportProgress,
   type FreeExerciseDbRecord,
 } from '../../../src/modules/catalog/free-exercise-db.importer.js';
-import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
 import { useTestNexfit } from '../../support/nexfit.js';
 
 const t = useTestNexfit({ clock: '2026-03-02T09:00:00Z' });

@@ -5,8 +5,8 @@ import { ConcurrencyError, ConflictError, NotFoundError, ValidationError } from 
 import { defaultIdGenerator, type ClassBookingId, type ClassId, type UserId } from '../../../src/core/ids.js';
 import { ClassBookingRepository } from '../../../src/modules/classes/class-booking.repository.js';
 import { classBookingSchema, type ClassBooking, type CreateClassBookingInput } from '../../../src/modules/classes/class-booking.schema.js';
-import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
-import { ensureMongoCollections } from '../../../src/stores/mongo/setup.js';
+import { MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
+import { ensureMongoCollections } from '../../../src/mongo-layout.js';
 import { createInputs, oid, T0 } from '../support/factories.js';
 import { describeMongoRepositoryContract, HOSTILE_IDS, MISSING_ID } from '../../support/mongo-repository-contract.js';
 import { indexesUsed } from '../../support/mongo-explain.js';

@@ -6,8 +6,8 @@ import { defaultIdGenerator, type CoachClientId, type UserId } from '../../../sr
 import { createTestKeyring } from '../../../src/core/keyring.js';
 import { CoachClientRepository } from '../../../src/modules/coaching/coach-client.repository.js';
 import { coachClientSchema, type CoachClient, type CreateCoachClientInput } from '../../../src/modules/coaching/coach-client.schema.js';
-import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
-import { ensureMongoCollections } from '../../../src/stores/mongo/setup.js';
+import { MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
+import { ensureMongoCollections } from '../../../src/mongo-layout.js';
 import { createInputs, oid, T0 } from '../support/factories.js';
 import { describeMongoRepositoryContract, HOSTILE_IDS, MISSING_ID } from '../../support/mongo-repository-contract.js';
 import { indexesUsed } from '../../support/mongo-explain.js';

@@ -5,8 +5,8 @@ import { ConcurrencyError, ConflictError, NotFoundError, ValidationError } from 
 import { defaultIdGenerator, type PtSessionId, type UserId } from '../../../src/core/ids.js';
 import { PtSessionRepository } from '../../../src/modules/coaching/pt-session.repository.js';
 import { ptSessionSchema, type CreatePtSessionInput, type PtSession } from '../../../src/modules/coaching/pt-session.schema.js';
-import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
-import { ensureMongoCollections } from '../../../src/stores/mongo/setup.js';
+import { MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
+import { ensureMongoCollections } from '../../../src/mongo-layout.js';
 import { createInputs, oid } from '../support/factories.js';
 import { describeMongoRepositoryContract, HOSTILE_IDS, MISSING_ID } from '../../support/mongo-repository-contract.js';
 import { indexesUsed } from '../../support/mongo-explain.js';

@@ -6,8 +6,8 @@ import { defaultIdGenerator, type FacilityId, type UserId } from '../../../src/c
 import type { Coordinates } from '../../../src/core/schema-primitives.js';
 import { FacilityRepository } from '../../../src/modules/facilities/facility.repository.js';
 import { facilitySchema, type CreateFacilityInput } from '../../../src/modules/facilities/facility.schema.js';
-import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
-import { ensureMongoCollections } from '../../../src/stores/mongo/setup.js';
+import { MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
+import { ensureMongoCollections } from '../../../src/mongo-layout.js';
 import { createInputs, oid, T0 } from '../support/factories.js';
 import { describeMongoRepositoryContract, HOSTILE_IDS, MISSING_ID } from '../../support/mongo-repository-contract.js';
 import { indexesUsed, winningPlanStages } from '../../support/mongo-explain.js';

@@ -5,8 +5,8 @@ import { ConcurrencyError, ConflictError, NotFoundError, ValidationError } from 
 import { defaultIdGenerator, type UserId } from '../../../src/core/ids.js';
 import { MeasurementRepository } from '../../../src/modules/measurements/measurement.repository.js';
 import { measurementSchema } from '../../../src/modules/measurements/measurement.schema.js';
-import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
-import { ensureMongoCollections } from '../../../src/stores/mongo/setup.js';
+import { MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
+import { ensureMongoCollections } from '../../../src/mongo-layout.js';
 import { createInputs, oid } from '../support/factories.js';
 import { describeMongoRepositoryContract } from '../../support/mongo-repository-contract.js';
 import { indexesUsed } from '../../support/mongo-explain.js';

@@ -11,8 +11,8 @@ import {
   type MemberSubscription,
   type PaymentRecord,
 } from '../../../src/modules/memberships/member-subscription.schema.js';
-import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
-import { ensureMongoCollections } from '../../../src/stores/mongo/setup.js';
+import { MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
+import { ensureMongoCollections } from '../../../src/mongo-layout.js';
 import { createInputs, oid, T0, uuid } from '../support/factories.js';
 import { describeMongoRepositoryContract, HOSTILE_IDS, MISSING_ID } from '../../support/mongo-repository-contract.js';
 import { indexesUsed } from '../../support/mongo-explain.js';

@@ -10,7 +10,7 @@ import {
   type UserRepository,
   type UserService,
 } from '../../../src/modules/users/index.js';
-import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
 import { useTestNexfit } from '../../support/nexfit.js';
 import { oid } from '../support/factories.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ENTITY_COLLECTION_NAMES, MONGO_COLLECTIONS, type MongoCollectionDefinition } from '../../../src/stores/mongo/collections.js';
+import { type MongoCollectionDefinition } from '../../../src/stores/mongo/collections.js';
+import { ENTITY_COLLECTION_NAMES, MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
 
 const definitions: readonly MongoCollectionDefinition[] = Object.values(MONGO_COLLECTIONS);
 const keysOf = (name: keyof typeof MONGO_COLLECTIONS) => MONGO_COLLECTIONS[name].indexes.map((i) => i.key as Record<string, unknown>);

@@ -1,6 +1,6 @@
 import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
 import { createDocumentCodec } from '../../../src/stores/mongo/document-codec.js';
 import { buildStored, ENTITY_COLLECTIONS, oid } from '../../modules/support/factories.js';
 

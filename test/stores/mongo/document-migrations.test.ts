@@ -6,16 +6,8 @@ import { ConfigurationError } from '../../../src/core/errors.js';
 import { entityFields } from '../../../src/core/entity-schema.js';
 import { defaultIdGenerator, idSchema } from '../../../src/core/ids.js';
 import { createDocumentCodec } from '../../../src/stores/mongo/document-codec.js';
-import {
-  DOCUMENT_MIGRATIONS,
-  documentMigrationLog,
-  documentMigrationStatus,
-  migrateDocumentsDown,
-  migrateDocumentsUp,
-  runDocumentMigration,
-  upgradeOnRead,
-  type DocumentMigration,
-} from '../../../src/stores/mongo/document-migrations/index.js';
+import { DOCUMENT_MIGRATIONS, documentMigrationLog, documentMigrationStatus, upgradeOnRead, type DocumentMigration } from '../../../src/stores/mongo/document-migrations/index.js';
+import { migrateDocumentsDown, migrateDocumentsUp, runDocumentMigration } from '../../../src/mongo-layout.js';
 import { MongoRepository } from '../../../src/stores/mongo/mongo-repository.js';
 import { useTestMongo } from '../../support/stores.js';
 import { storedDocumentOf } from './support/stored-document.js';

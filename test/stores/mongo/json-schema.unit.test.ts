@@ -2,7 +2,7 @@ import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { idSchema } from '../../../src/core/ids.js';
-import { MONGO_COLLECTIONS } from '../../../src/stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
 import { toMongoJsonSchema } from '../../../src/stores/mongo/json-schema.js';
 import { collectionJsonSchema } from '../../../src/stores/mongo/setup.js';
 import { ENTITY_COLLECTIONS } from '../../modules/support/factories.js';

@@ -2,9 +2,11 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { createTestKeyring } from '../../../src/core/keyring.js';
 import { createNexfit } from '../../../src/create-nexfit.js';
-import { MONGO_COLLECTIONS, MONGO_SCHEMA_VERSION } from '../../../src/stores/mongo/collections.js';
-import { revertMongoLayout, storedMongoLayoutVersion } from '../../../src/stores/mongo/layout-version.js';
-import { ensureMongoCollections } from '../../../src/stores/mongo/setup.js';
+import { MONGO_SCHEMA_VERSION } from '../../../src/stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
+import { storedMongoLayoutVersion } from '../../../src/stores/mongo/layout-version.js';
+import { revertMongoLayout } from '../../../src/mongo-layout.js';
+import { ensureMongoCollections } from '../../../src/mongo-layout.js';
 import { migratePostgresToLatest } from '../../../src/stores/postgres/migrator.js';
 import { useTestMongo, useTestPostgres } from '../../support/stores.js';
 

@@ -1,10 +1,11 @@
 import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/core/errors.js';
-import { MONGO_COLLECTIONS, MONGO_SCHEMA_VERSION } from '../../../src/stores/mongo/collections.js';
+import { MONGO_SCHEMA_VERSION } from '../../../src/stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
 import { createDocumentCodec } from '../../../src/stores/mongo/document-codec.js';
 import { toNexfitError } from '../../../src/stores/mongo/error-mapping.js';
-import { ensureMongoCollections } from '../../../src/stores/mongo/setup.js';
+import { ensureMongoCollections } from '../../../src/mongo-layout.js';
 import { buildStored, ENTITY_COLLECTIONS, entitySchemas } from '../../modules/support/factories.js';
 import { useTestMongo } from '../../support/stores.js';
 import { storedDocumentOf } from './support/stored-document.js';

@@ -58,6 +58,6 @@ export function assertValidDocumentMigrations(migrations: readonly DocumentMigra
 /**
  * The migrations the SDK ships, in order. Every collection is still at its first format,
  * so none yet; a format change adds its migration here and raises the collection's
- * `schemaVersion` in `MONGO_COLLECTIONS`.
+ * `schemaVersion` in the module's `<entity>.collection.ts`.
  */
 export const DOCUMENT_MIGRATIONS: readonly DocumentMigration[] = [];

@@ -1,7 +1,7 @@
 import type { AnyBulkWriteOperation, Db, Document } from 'mongodb';
 import { systemClock, type Clock } from '../../../core/clock.js';
 import { ConfigurationError } from '../../../core/errors.js';
-import { MONGO_COLLECTIONS, type MongoCollectionDefinition } from '../collections.js';
+import type { MongoCollectionDefinition } from '../collections.js';
 import { unencryptedPaths } from '../encrypted-fields.js';
 import { toNexfitError } from '../error-mapping.js';
 import { idOrderedBatches } from '../id-ordered-batches.js';
@@ -52,14 +52,17 @@ const DEFAULT_BATCH_SIZE = 500;
  * checkpointed in `nexfit_document_migrations`, and a run that finds its migration
  * `running` in the same direction resumes there. Documents keep their `version`: the
  * format changes, the entity does not (reads upgrade either format to the same entity).
+ * `layout` (the collections the composition root assembles) says which paths of the
+ * migration's collection are encrypted at rest.
  *
  * @example
  * ```ts
- * await runDocumentMigration(db, splitName, 'up', { onProgress: (done, total) => bar.update(done, { total }) });
+ * await runDocumentMigration(db, MONGO_LAYOUT, splitName, 'up', { onProgress: (done, total) => bar.update(done, { total }) });
  * ```
  */
 export async function runDocumentMigration(
   db: Db,
+  layout: readonly MongoCollectionDefinition[],
   migration: DocumentMigration,
   direction: 'up' | 'down',
   options: DocumentMigrationRunOptions = {},
@@ -99,7 +102,7 @@ export async function runDocumentMigration(
       for await (const batch of batches) {
         const writes: AnyBulkWriteOperation<Document>[] = batch.map((doc) => {
           const replacement = { ...convert({ ...doc }), _id: doc['_id'], schemaVersion: target };
-          refusePlaintext(migration, replacement);
+          refusePlaintext(layout, migration, replacement);
           return { replaceOne: { filter: { _id: doc['_id'], schemaVersion: source }, replacement } };
         });
         const result = await collection.bulkWrite(writes, {
@@ -134,11 +137,12 @@ export async function runDocumentMigration(
  *
  * @example
  * ```ts
- * const runs = await migrateDocumentsUp(db, DOCUMENT_MIGRATIONS);
+ * const runs = await migrateDocumentsUp(db, MONGO_LAYOUT, DOCUMENT_MIGRATIONS);
  * ```
  */
 export async function migrateDocumentsUp(
   db: Db,
+  layout: readonly MongoCollectionDefinition[],
   migrations: readonly DocumentMigration[],
   options: DocumentMigrationRunOptions = {},
 ): Promise<DocumentMigrationRun[]> {
@@ -154,7 +158,7 @@ export async function migrateDocumentsUp(
   const runs: DocumentMigrationRun[] = [];
   for (const migration of ordered) {
     if (applied.has(migration.name)) continue;
-    const run = await runDocumentMigration(db, migration, 'up', options);
+    const run = await runDocumentMigration(db, layout, migration, 'up', options);
     runs.push(run);
     if (!run.complete) break;
   }
@@ -168,11 +172,16 @@ export async function migrateDocumentsUp(
  *
  * @example
  * ```ts
- * await migrateDocumentsDown(db, splitName);
+ * await migrateDocumentsDown(db, MONGO_LAYOUT, splitName);
  * ```
  */
-export function migrateDocumentsDown(db: Db, migration: DocumentMigration, options: DocumentMigrationRunOptions = {}): Promise<DocumentMigrationRun> {
-  return runDocumentMigration(db, migration, 'down', options);
+export function migrateDocumentsDown(
+  db: Db,
+  layout: readonly MongoCollectionDefinition[],
+  migration: DocumentMigration,
+  options: DocumentMigrationRunOptions = {},
+): Promise<DocumentMigrationRun> {
+  return runDocumentMigration(db, layout, migration, 'down', options);
 }
 
 /**
@@ -180,8 +189,8 @@ export function migrateDocumentsDown(db: Db, migration: DocumentMigration, optio
  * as they are, never put plaintext where the collection encrypts (even with validation
  * bypassed). Run `keys rotate` first, so no legacy plaintext is left to carry along.
  */
-function refusePlaintext(migration: DocumentMigration, replacement: Document): void {
-  const definition = (MONGO_COLLECTIONS as Readonly<Record<string, MongoCollectionDefinition>>)[migration.collection];
+function refusePlaintext(layout: readonly MongoCollectionDefinition[], migration: DocumentMigration, replacement: Document): void {
+  const definition = layout.find((d) => d.name === migration.collection);
   const clear = definition?.encryptedFields ? unencryptedPaths(replacement, definition.encryptedFields) : [];
   if (clear.length > 0) {
     throw new ConfigurationError(`Document migration ${migration.name} would store ${clear.map((p) => `${migration.collection}.${p}`).join(', ')} unencrypted`);

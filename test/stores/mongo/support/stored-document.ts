@@ -1,7 +1,8 @@
 import type { Document } from 'mongodb';
 import { FieldCipher } from '../../../../src/core/field-cipher.js';
 import { createTestKeyring } from '../../../../src/core/keyring.js';
-import { MONGO_COLLECTIONS, type MongoCollectionDefinition } from '../../../../src/stores/mongo/collections.js';
+import { type MongoCollectionDefinition } from '../../../../src/stores/mongo/collections.js';
+import { MONGO_COLLECTIONS } from '../../../../src/modules/mongo-collections.js';
 import { createDocumentCodec } from '../../../../src/stores/mongo/document-codec.js';
 import { encryptedFieldsOf } from '../../../../src/stores/mongo/key-rotation.js';
 import { buildStored, entitySchemas, type EntityCollection } from '../../../modules/support/factories.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PERSONAL_SNAPSHOT_KEYS, PersonalStrings, REDACTED } from '../../../src/workflows/privacy/personal-data-redaction.js';
+import { PERSONAL_SNAPSHOT_KEYS, PersonalStrings, REDACTED } from '../../src/core/personal-data-redaction.js';
 
 describe('PersonalStrings', () => {
   const known = new PersonalStrings(['Ayşegül', 'ayse@example.com', 'Can', '  ']);

@@ -1,0 +1,24 @@
+import type { MongoCollectionDefinition } from '../../stores/mongo/collections.js';
+import { storedMemberSubscriptionSchema } from './member-subscription.schema.js';
+
+/**
+ * The `member_subscriptions` collection: a member's subscription to a plan, with its payments.
+ *
+ * @example
+ * ```ts
+ * MEMBER_SUBSCRIPTIONS_COLLECTION.indexes.map((index) => index.name)
+ * ```
+ */
+export const MEMBER_SUBSCRIPTIONS_COLLECTION = {
+  name: 'member_subscriptions',
+  storedSchema: storedMemberSubscriptionSchema,
+  schemaVersion: 1,
+  indexes: [
+    { key: { userId: 1, status: 1 }, name: 'userId_status' },
+    { key: { facilityId: 1, status: 1 }, name: 'facilityId_status' },
+    // The nightly renewal/expiry job: active subscriptions ending before a date.
+    { key: { endDate: 1, status: 1 }, name: 'endDate_status' },
+    // Reconciliation finds the member subscription of a PostgreSQL payment.
+    { key: { 'paymentHistory.transactionId': 1 }, name: 'paymentHistory_transactionId' },
+  ],
+} as const satisfies MongoCollectionDefinition;
