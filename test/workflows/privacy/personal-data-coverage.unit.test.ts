@@ -51,12 +51,22 @@ describe('personal-data contributors and MongoDB', () => {
   });
 
   it('holds only collections the SDK defines, each in one module, and says why when it leaves one untouched', () => {
-    const names = new Set(MONGO_LAYOUT.map((d) => d.name));
+    const names = new Set(MONGO_LAYOUT.flatMap((d) => [d.name, ...(d.archiveCollection ? [d.archiveCollection] : [])]));
     const holdings = PERSONAL_DATA_REGISTRY.flatMap((r) => r.holds.map((h) => ({ ...h, module: r.module })));
     for (const h of holdings.filter((h) => h.store === 'mongo')) expect(names.has(h.name), `${h.module} holds ${h.name}`).toBe(true);
     const keys = holdings.map((h) => `${h.store}:${h.name}`);
     expect(new Set(keys).size).toBe(keys.length);
     for (const h of holdings) if (h.untouched !== undefined) expect(h.untouched.trim().length, `${h.module}: ${h.name}`).toBeGreaterThan(20);
     expect(new Set(PERSONAL_DATA_REGISTRY.map((r) => r.module)).size).toBe(PERSONAL_DATA_REGISTRY.length);
+  });
+
+  it('claims the archive of every claimed collection that has one, in the same module', () => {
+    const archived = MONGO_LAYOUT.filter((d) => d.archiveCollection !== undefined);
+    expect(archived.map((d) => d.name).sort()).toEqual(['class_bookings', 'workout_logs']);
+    for (const definition of archived) {
+      const owner = PERSONAL_DATA_REGISTRY.find((r) => r.holds.some((h) => h.store === 'mongo' && h.name === definition.name));
+      expect(owner, definition.name).toBeDefined();
+      expect(owner!.holds.some((h) => h.store === 'mongo' && h.name === definition.archiveCollection), `${owner!.module} holds ${definition.archiveCollection}`).toBe(true);
+    }
   });
 });
