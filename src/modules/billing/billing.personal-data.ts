@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { UserId } from '../../core/ids.js';
 import { PERSONAL_SNAPSHOT_KEYS, type PersonalStrings } from '../../core/personal-data-redaction.js';
 import { jsonTextOf } from '../../stores/postgres/column-values.js';
@@ -27,8 +27,6 @@ export const BILLING_PERSONAL_DATA = {
     {
       store: 'postgres',
       name: 'nexfit_payment_intents',
-      untouched:
-        'Payment intents are the short-lived record of a payment while it is with the provider: amounts and the ids of what was bought, no personal text. Housekeeping purges them once closed.',
     },
   ],
 } as const satisfies PersonalDataDeclaration;
@@ -68,6 +66,7 @@ export function billingPersonalData(repositories: {
     },
     async redactRetained(userId, { uow, known, subjectIds }) {
       const db = uow.ctx.pg;
+      await forgetIntentOrigins(uow, db, userId);
       // Archived financial records (`archiveOlderThan({ target: 'billing' })`) are pseudonymised like the hot ones.
       return {
         retained: {
@@ -78,6 +77,29 @@ export function billingPersonalData(repositories: {
       };
     },
   };
+}
+
+/**
+ * Payment intents are the short-lived record of a payment while it is with the provider
+ * (amounts and the ids of what was bought; housekeeping purges them once closed), but they
+ * keep the origin of the request that opened them: its IP address and user agent go, the
+ * actor id (a pseudonym now) and the request id stay for recovery's audit rows.
+ */
+async function forgetIntentOrigins(uow: UnitOfWork, db: Kysely<Database>, userId: UserId): Promise<void> {
+  const rows = await db
+    .selectFrom('nexfit_payment_intents')
+    .select(['idempotency_key', 'request_context'])
+    .where('user_id', '=', userId)
+    .where(sql<boolean>`request_context ?| array['ipAddress', 'userAgent']`)
+    .execute();
+  for (const row of rows) {
+    await db
+      .updateTable('nexfit_payment_intents')
+      .set({ request_context: sql`request_context - 'ipAddress' - 'userAgent'` })
+      .where('idempotency_key', '=', row.idempotency_key)
+      .execute();
+    uow.compensateWith(db.updateTable('nexfit_payment_intents').set({ request_context: jsonTextOf(row.request_context) }).where('idempotency_key', '=', row.idempotency_key));
+  }
 }
 
 async function pseudonymiseTransactions(

@@ -1,6 +1,10 @@
+import { sql } from 'kysely';
 import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import type { UserId } from '../../../src/core/ids.js';
+import { fixedClock } from '../../../src/core/clock.js';
+import { defaultIdGenerator, type UserId } from '../../../src/core/ids.js';
+import { PaymentIntentRepository } from '../../../src/modules/billing/payment-intent.repository.js';
+import { runWithRequestContext } from '../../../src/uow/request-context.js';
 import { archiveOlderThan } from '../../../src/ops/archive/index.js';
 import { isEncryptedEnvelope } from '../../../src/stores/mongo/encrypted-fields.js';
 import { useTestNexfit } from '../../support/nexfit.js';
@@ -92,5 +96,22 @@ describe('archived workout logs and class bookings', () => {
     // Another member's archived records are untouched.
     expect(await raw('workout_logs_archive').countDocuments({ userId: new ObjectId(other) })).toBe(kept.logs.length);
     expect((await t.nexfit.repositories.classBookings.listArchivedByUser(other)).items.every((b) => b.notes !== undefined)).toBe(true);
+  });
+});
+
+describe('payment intents of an erased user', () => {
+  it('lose the IP address and user agent of the request that opened them, and keep the rest', async () => {
+    const userId = await member();
+    const intents = new PaymentIntentRepository(t.nexfit.pg, { clock: fixedClock('2026-03-02T09:00:00Z'), ids: defaultIdGenerator });
+    const context = { actorId: userId as string, ipAddress: '203.0.113.77', userAgent: 'NexfitApp/3.1 (Android 14)', requestId: 'req-erase-intent' };
+    const { intent } = await runWithRequestContext(context, () =>
+      intents.open({ idempotencyKey: `purchase:${userId}`, kind: 'purchase', userId, amount: 1_500_00 as never, currency: 'TRY', request: { planId: 'p' }, terms: { price: 1_500_00 } }),
+    );
+    expect(intent.requestContext).toMatchObject({ ipAddress: '203.0.113.77' });
+
+    await t.nexfit.privacy.eraseUser(userId, { reason: 'KVKK request 2026-312' });
+    const row = await sql<{ request_context: Record<string, unknown>; amount_minor: string }>`SELECT request_context, amount_minor FROM nexfit_payment_intents WHERE intent_id = ${intent.intentId}`.execute(t.nexfit.pg);
+    expect(row.rows[0]?.request_context).toEqual({ actorId: userId, requestId: 'req-erase-intent' });
+    expect(Number(row.rows[0]?.amount_minor)).toBe(1_500_00);
   });
 });
