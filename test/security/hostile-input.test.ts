@@ -24,6 +24,7 @@ const t = useTestNexfit({ clock: '2026-03-02T09:00:00Z', nexfit: { payments, key
 const PROTECTED_MEMBERS = new Set([
   'countWhere', 'findOneWhere', 'findAllWhere', 'pageWhere', 'replaceWith', 'modify', 'updateAtomically', 'buildNew', 'toStored', 'fromStored', 'parse',
   'toObjectId', 'run', 'insertTimestamps', 'dbOf', 'keysetPage', 'updatedAtIs', 'refuseUpdate', 'inTransaction', 'blindIndexOf', 'encryptedValue', 'invalidateCached',
+  'archiveStore', 'pageArchivedWhere', 'deleteArchivedWhere',
 ]);
 
 /** Names of methods that only read (or compute) and write nothing; every other method needs a corpus entry. */
@@ -103,6 +104,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'repositories.workoutLogs.create', args: (w) => [createInputs.workout_logs({ userId: w.client })] },
   { target: 'repositories.workoutLogs.patch', args: (w) => [w.workoutLog, { notes: 'iyi geçti', duration: 55 }, {}] },
   { target: 'repositories.workoutLogs.delete', args: (w) => [w.spareWorkoutLog, {}] },
+  { target: 'repositories.workoutLogs.deleteArchivedByUser', args: (w) => [w.client] },
   // nutrition
   { target: 'nutrition.createPlan', args: (w) => [{ ...createInputs.nutrition_plans({ createdBy: w.coach, forUserId: w.client }), meals: [{ name: 'Kahvaltı', time: '08:30', foods: [{ foodId: w.food, quantity: 40, unit: 'g' }] }] }] },
   { target: 'nutrition.updatePlan', args: (w) => [w.nutritionPlan, { name: 'Yaz planı', meals: [{ name: 'Öğle', time: '12:30', foods: [{ foodId: w.food, quantity: 80, unit: 'g' }] }] }, {}] },
@@ -180,6 +182,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'repositories.classBookings.create', args: (w) => [createInputs.class_bookings({ classId: w.fitnessClass, userId: w.client, date: '2026-03-11T06:00:00Z' })] },
   { target: 'repositories.classBookings.patch', args: (w) => [w.booking, { notes: 'geç gelecek' }, {}] },
   { target: 'repositories.classBookings.delete', args: (w) => [w.spareBooking, {}] },
+  { target: 'repositories.classBookings.clearArchivedNotesOfUser', args: (w) => [w.client] },
   { target: 'repositories.classBookings.markCancelled', args: (w) => [w.booking, { at: '2026-03-02T09:00:00Z', late: false }] },
   { target: 'repositories.classBookings.markPromoted', args: (w) => [w.booking, { at: '2026-03-02T09:00:00Z' }] },
   { target: 'repositories.classBookings.markAttended', args: (w) => [w.booking, { at: '2026-03-02T09:00:00Z' }] },

@@ -88,8 +88,8 @@ export class ClassBookingRepository extends MongoRepository<ClassBooking, typeof
   async clearArchivedNotesOfUser(userId: UserId, ctx?: StoreContext): Promise<string[]> {
     return this.run('clearArchivedNotesOfUser', async () => {
       const filter = { userId: this.#user(userId), notes: { $exists: true } };
-      const notes = (await this.archive.find(filter, { ...sessionOf(ctx), projection: { notes: 1 } }).toArray()).map((d) => String(d['notes']));
-      if (notes.length > 0) await this.archive.updateMany(filter, { $unset: { notes: '' } }, sessionOf(ctx));
+      const notes = (await this.archiveStore().find(filter, { ...sessionOf(ctx), projection: { notes: 1 } }).toArray()).map((d) => String(d['notes']));
+      if (notes.length > 0) await this.archiveStore().updateMany(filter, { $unset: { notes: '' } }, sessionOf(ctx));
       return notes;
     });
   }

@@ -395,19 +395,19 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
   }
 
   /** The archive of this collection's old documents (`config.archiveCollection`). */
-  protected get archive(): Collection {
+  protected archiveStore(): Collection {
     if (!this.config.archiveCollection) throw new TypeError(`${this.config.collection} has no archive collection`);
     return this.collection.db.collection(this.config.archiveCollection);
   }
 
   /** One keyset page of archived documents matching a validated filter, read like hot ones. */
   protected async pageArchivedWhere(operation: string, filter: SafeFilter, sort: KeysetSort, page: PageRequest = {}, ctx?: StoreContext): Promise<Page<E>> {
-    return this.pageWhere(operation, filter, sort, page, ctx, this.archive);
+    return this.pageWhere(operation, filter, sort, page, ctx, this.archiveStore());
   }
 
   /** Deletes the archived documents matching a validated filter; returns how many. */
   protected async deleteArchivedWhere(operation: string, filter: SafeFilter, ctx?: StoreContext): Promise<number> {
-    return this.run(operation, async () => (await this.archive.deleteMany(filter, sessionOf(ctx))).deletedCount);
+    return this.run(operation, async () => (await this.archiveStore().deleteMany(filter, sessionOf(ctx))).deletedCount);
   }
 
   /**
