@@ -55,3 +55,30 @@ describe('src/stores dependencies', () => {
     ]);
   });
 });
+
+/** The imports of a workflow file that reach into a module past its door (`src/modules/<module>/index.ts`). */
+function pastModuleDoors(file: string, text: string): string[] {
+  return relativeSpecifiers(text).flatMap((specifier) => {
+    const parts = path.relative(src, path.resolve(path.dirname(file), specifier)).split(path.sep);
+    const intoModule = parts[0] === 'modules' && parts.length > 2;
+    return intoModule && parts.slice(2).join('/') !== 'index.js' ? [`${path.relative(root, file)} -> src/${parts.join('/')}`] : [];
+  });
+}
+
+describe('src/workflows dependencies', () => {
+  it('reach each module only through its door, its index', () => {
+    const offending = sourceFiles(path.join(src, 'workflows')).flatMap((file) => pastModuleDoors(file, readFileSync(file, 'utf8')));
+    expect(offending).toEqual([]);
+  });
+
+  it('catches a workflow file that imports a module file other than its index', () => {
+    const file = path.join(src, 'workflows', 'book-class', 'example.ts');
+    const text = [
+      "import type { BookingService } from '../../modules/classes/booking.service.js';",
+      "import { ClassRepository } from '../../modules/classes/index.js';",
+      "import type { ServiceDeps } from '../../modules/service-deps.js';",
+      "import { runWorkflow } from '../workflow.js';",
+    ].join('\n');
+    expect(pastModuleDoors(file, text)).toEqual(['src/workflows/book-class/example.ts -> src/modules/classes/booking.service.js']);
+  });
+});

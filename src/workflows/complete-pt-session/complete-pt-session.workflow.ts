@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { idSchema, type CoachClientId } from '../../core/ids.js';
 import { parseOrThrow } from '../../core/validation.js';
-import type { CoachingService } from '../../modules/coaching/coaching.service.js';
-import type { PtSession } from '../../modules/coaching/pt-session.schema.js';
+import type { CoachingService } from '../../modules/coaching/index.js';
+import type { PtSession } from '../../modules/coaching/index.js';
 import type { ServiceDeps } from '../../modules/service-deps.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';

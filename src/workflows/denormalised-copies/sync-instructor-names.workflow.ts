@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { UserId } from '../../core/ids.js';
 import { parseOrThrow, type ValidationLocale } from '../../core/validation.js';
-import type { ClassRepository } from '../../modules/classes/class.repository.js';
-import type { UserRepository } from '../../modules/users/user.repository.js';
+import type { ClassRepository } from '../../modules/classes/index.js';
+import type { UserRepository } from '../../modules/users/index.js';
 
 /** What {@link syncInstructorNames} reads and writes. */
 export interface SyncInstructorNamesDeps {

@@ -4,8 +4,8 @@ import { idSchema } from '../../core/ids.js';
 import { isoWeekOf } from '../../core/iso-week.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
-import type { FacilityService } from '../../modules/facilities/facility.service.js';
-import type { MembershipService, RecordedVisit } from '../../modules/memberships/membership.service.js';
+import type { FacilityService } from '../../modules/facilities/index.js';
+import type { MembershipService, RecordedVisit } from '../../modules/memberships/index.js';
 import type { ServiceDeps } from '../../modules/service-deps.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 

@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from 'type-fest';
 import { ConflictError, NexfitError } from '../../core/errors.js';
-import type { PaymentIntent, PaymentIntentKind, PaymentIntentRepository, PaymentIntentStatus } from '../../modules/billing/payment-intent.repository.js';
-import { PaymentFailedError, type ChargeLookup, type ChargeResult, type PaymentProvider } from '../../modules/billing/payment-provider.js';
+import type { PaymentIntent, PaymentIntentKind, PaymentIntentRepository, PaymentIntentStatus } from '../../modules/billing/index.js';
+import { PaymentFailedError, type ChargeLookup, type ChargeResult, type PaymentProvider } from '../../modules/billing/index.js';
 import { UnitOfWorkError } from '../../uow/coordinator.js';
 import { SimulatedCrash } from '../../uow/protocol-steps.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { AuditTrail } from '../../modules/audit/audit-trail.js';
+import type { AuditTrail } from '../../modules/audit/index.js';
 import type { PersonalDataContributor } from '../../modules/personal-data.js';
 import type { ServiceDeps } from '../../modules/service-deps.js';
-import type { UserRepository } from '../../modules/users/user.repository.js';
+import type { UserRepository } from '../../modules/users/index.js';
 import type { Database } from '../../stores/postgres/database.js';
 
 /**

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { idSchema, type UserId } from '../../core/ids.js';
 import { parseOrThrow } from '../../core/validation.js';
-import type { CoachingService, PtFeedbackInput } from '../../modules/coaching/coaching.service.js';
-import type { PtSession } from '../../modules/coaching/pt-session.schema.js';
+import type { CoachingService, PtFeedbackInput } from '../../modules/coaching/index.js';
+import type { PtSession } from '../../modules/coaching/index.js';
 import type { ServiceDeps } from '../../modules/service-deps.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';

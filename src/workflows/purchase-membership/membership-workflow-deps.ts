@@ -1,10 +1,10 @@
 import type { Clock } from '../../core/clock.js';
-import type { BillingService } from '../../modules/billing/billing.service.js';
-import type { PaymentProvider } from '../../modules/billing/payment-provider.js';
-import type { PaymentIntentRepository } from '../../modules/billing/payment-intent.repository.js';
-import type { FacilityService } from '../../modules/facilities/facility.service.js';
-import type { UserRepository } from '../../modules/users/user.repository.js';
-import type { MembershipService } from '../../modules/memberships/membership.service.js';
+import type { BillingService } from '../../modules/billing/index.js';
+import type { PaymentProvider } from '../../modules/billing/index.js';
+import type { PaymentIntentRepository } from '../../modules/billing/index.js';
+import type { FacilityService } from '../../modules/facilities/index.js';
+import type { UserRepository } from '../../modules/users/index.js';
+import type { MembershipService } from '../../modules/memberships/index.js';
 import type { UnitRunner } from '../../uow/unit-runner.js';
 import type { ValidationLocale } from '../../core/validation.js';
 

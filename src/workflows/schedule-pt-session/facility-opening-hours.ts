@@ -1,5 +1,5 @@
 import type { FacilityId } from '../../core/ids.js';
-import type { OpeningHoursPort } from '../../modules/coaching/coaching.service.js';
+import type { OpeningHoursPort } from '../../modules/coaching/index.js';
 import { nextFacilityOpening, type FacilityHours } from '../../modules/facilities/index.js';
 import type { StoreContext } from '../../stores/store-context.js';
 
