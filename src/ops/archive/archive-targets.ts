@@ -1,3 +1,5 @@
+import { CLASS_BOOKINGS_COLLECTION } from '../../modules/classes/class-booking.collection.js';
+import { WORKOUT_LOGS_COLLECTION } from '../../modules/workouts/workout-log.collection.js';
 import type { MongoIndexDefinition } from '../../stores/mongo/collections.js';
 
 /** What can be archived: two MongoDB collections, the PostgreSQL audit trail and the financial records (`billing`). */
@@ -50,15 +52,16 @@ export interface BillingArchiveTarget {
 export const ARCHIVE_TARGETS = {
   workout_logs: {
     store: 'mongo',
-    collection: 'workout_logs',
-    archiveCollection: 'workout_logs_archive',
+    collection: WORKOUT_LOGS_COLLECTION.name,
+    // Declared by the collection, where its repository, erasure and key rotation read it too.
+    archiveCollection: WORKOUT_LOGS_COLLECTION.archiveCollection,
     ageField: 'startTime',
     archiveIndexes: [{ key: { userId: 1, startTime: -1 }, name: 'userId_startTime' }],
   },
   class_bookings: {
     store: 'mongo',
-    collection: 'class_bookings',
-    archiveCollection: 'class_bookings_archive',
+    collection: CLASS_BOOKINGS_COLLECTION.name,
+    archiveCollection: CLASS_BOOKINGS_COLLECTION.archiveCollection,
     ageField: 'date',
     archiveIndexes: [{ key: { userId: 1, date: -1 }, name: 'userId_date' }],
   },
