@@ -186,15 +186,28 @@ export class PaymentIntentRepository extends PostgresRepository {
     return this.#move(intentId, ['refunding'], { status: 'refunded', outcome: JSON.stringify({ refundRef }), closed_at: sql<Date>`now()` });
   }
 
-  /** Records a failed recovery attempt on an unfinished intent (the reason stays visible in reports). */
+  /**
+   * Records a failed recovery attempt on an unfinished intent (the reason stays visible in
+   * reports). Best effort: when a unit a dead process prepared still holds the row, the note
+   * is skipped after a bounded wait instead of blocking recovery behind that unit, which the
+   * next recovery resolves first.
+   */
   async noteRecoveryFailure(intentId: string, error: string): Promise<void> {
     await this.run('noteRecoveryFailure', async () => {
-      await this.db
-        .updateTable('nexfit_payment_intents')
-        .set({ last_error: error.slice(0, 2000), recovery_attempts: sql<number>`recovery_attempts + 1` })
-        .where('intent_id', '=', intentId)
-        .where('status', 'in', UNFINISHED)
-        .execute();
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          await sql`SET LOCAL lock_timeout = '5s'`.execute(trx);
+          await trx
+            .updateTable('nexfit_payment_intents')
+            .set({ last_error: error.slice(0, 2000), recovery_attempts: sql<number>`recovery_attempts + 1` })
+            .where('intent_id', '=', intentId)
+            .where('status', 'in', UNFINISHED)
+            .execute();
+        });
+      } catch (cause) {
+        // 55P03 lock_not_available: the row is held; anything else is a real failure.
+        if ((cause as { code?: unknown }).code !== '55P03') throw cause;
+      }
     });
   }
 

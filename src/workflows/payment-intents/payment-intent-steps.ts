@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { JsonObject, JsonValue } from 'type-fest';
 import { ConflictError, NexfitError } from '../../core/errors.js';
 import type { PaymentIntent, PaymentIntentKind, PaymentIntentRepository, PaymentIntentStatus } from '../../modules/billing/index.js';
@@ -87,6 +88,10 @@ export async function storeAndClose<R>(
   options: { readonly noWait?: boolean } = {},
 ): Promise<R> {
   return deps.units.run(async (u) => {
+    // Recovery never waits unbounded on a row a unit holds: a unit a dead process prepared
+    // (too young for this pass to resolve) may hold the invoice series; the attempt fails, the
+    // intent stays open, and the next pass resolves that unit first.
+    if (options.noWait) await sql`SET LOCAL lock_timeout = '5s'`.execute(u.ctx.pg);
     if (!(await deps.intents.lockOpen(intent.intentId, u.ctx, options))) {
       throw new ConflictError('payment_intent_closed', `Payment intent ${intent.intentId} was closed by another run`, { details: { intentId: intent.intentId } });
     }
