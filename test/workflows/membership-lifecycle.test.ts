@@ -96,6 +96,29 @@ describe('membership renewal, cancellation, expiry and refunds', () => {
       expect(await w.pgRowsOf(user)).toEqual({ transactions: 1, invoices: 1, subscriptions: 1 });
     });
 
+    it('leaves a membership cancelled while its renewal charge was being declined as cancelled, in both stores', async () => {
+      const { memberSubscription, billingSubscription } = await bought({ at: '2026-03-12T09:00:00Z' });
+      await renewEverythingDueBefore('2026-04-11T12:00:00Z');
+      clock().set('2026-04-12T03:00:00Z');
+      w.payments.declineNextCharge();
+      const charge = w.payments.charge.bind(w.payments);
+      // The member cancels while the provider is still deciding on the renewal charge.
+      w.payments.charge = async (request) => {
+        const result = await charge(request);
+        await cancelMembership(w.deps, { memberSubscriptionId: memberSubscription.id, when: 'immediately', reason: 'moving away' });
+        return result;
+      };
+      try {
+        const report = await renewDueSubscriptions(w.deps, { asOf: clock().now() });
+        expect(report.results).toContainEqual({ memberSubscriptionId: memberSubscription.id, outcome: 'declined' });
+      } finally {
+        w.payments.charge = charge;
+      }
+      const after = await w.memberships.service.getSubscription(memberSubscription.id as MemberSubscriptionId);
+      expect(after.status).toBe('cancelled');
+      expect((await w.billing.service.getBillingSubscription(billingSubscription!.subscriptionId)).status).toBe('cancelled');
+    });
+
     it('retries after a provider outage on the next run without charging twice', async () => {
       const { user, memberSubscription, plan } = await bought({ at: '2026-03-11T09:00:00Z' });
       await renewEverythingDueBefore('2026-04-10T12:00:00Z');

@@ -8,6 +8,7 @@ import { minorToDecimal, type MinorUnits } from '../../core/money.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { DEFAULT_TIME_ZONE, instantSchema, longTextSchema, safeKeySchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
+import { updatedAtEquals } from '../../stores/postgres/postgres-repository.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
 import { auditSnapshot, type AuditTrail } from '../audit/audit-trail.js';
@@ -268,8 +269,13 @@ export class BillingService {
         { expectedUpdatedAt: before.updatedAt },
         u.ctx,
       );
+      // Undone only while the row is still as this unit left it: a change committed after it stays.
       u.compensateWith(
-        u.ctx.pg.updateTable('subscriptions').set({ end_date: before.endDate, status: before.status, auto_renew: before.autoRenew }).where('subscription_id', '=', id),
+        u.ctx.pg
+          .updateTable('subscriptions')
+          .set({ end_date: before.endDate, status: before.status, auto_renew: before.autoRenew })
+          .where('subscription_id', '=', id)
+          .where(updatedAtEquals(after.updatedAt)),
       );
       await this.#audit.record(u, { entityType: 'subscriptions', entityId: id, action: 'update', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
       return after;

@@ -126,13 +126,20 @@ async function renewOne(deps: MembershipWorkflowDeps, subscription: MemberSubscr
   });
 }
 
-/** A declined renewal stops auto-renewal; the billing row becomes `past_due`. */
+/**
+ * A declined renewal stops auto-renewal; the billing row becomes `past_due`. Both are read
+ * again inside the unit: a membership cancelled or ended since the run listed it keeps its
+ * state, and a billing row that has left `active` (cancelled by the member meanwhile) is not
+ * moved back to `past_due`. A change racing this unit makes one of the two fail on its version.
+ */
 async function stopDeclined(deps: MembershipWorkflowDeps, subscription: MemberSubscription): Promise<RenewalOutcome> {
   const id = subscription.id as MemberSubscriptionId;
-  const billingRow = await deps.billing.findBillingSubscription(subscription.userId, subscription.id);
   await deps.units.run(async (u) => {
+    const current = await deps.memberships.getSubscription(id, u);
+    if (current.status !== 'active') return;
     await deps.memberships.stopAutoRenew(id, 'renewal payment declined', u);
-    if (billingRow) await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { status: 'past_due', autoRenew: false }, u);
+    const billingRow = await deps.billing.findBillingSubscription(current.userId, current.id, u);
+    if (billingRow?.status === 'active') await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { status: 'past_due', autoRenew: false }, u);
   });
   return 'declined';
 }
