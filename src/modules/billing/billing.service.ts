@@ -316,7 +316,7 @@ export class BillingService {
       u.compensateWith(u.ctx.pg.deleteFrom('transactions').where('transaction_id', '=', refund.transactionId));
       const status = already + data.amount === original.amount ? 'refunded' : 'partially_refunded';
       const updated = await this.#transactions.updateStatus(original.transactionId, { status, expectedUpdatedAt: original.updatedAt }, u.ctx);
-      u.compensateWith(u.ctx.pg.updateTable('transactions').set({ status: original.status }).where('transaction_id', '=', original.transactionId));
+      u.compensateWith(u.ctx.pg.updateTable('transactions').set({ status: original.status }).where('transaction_id', '=', original.transactionId).where(updatedAtEquals(updated.updatedAt)));
       const invoice = (await this.#invoicesOfTransaction(original, u))[0];
       const businessId = (invoice?.businessId ?? original.metadata?.['businessId']) as string | undefined;
       if (!businessId) throw new ConflictError('no_invoice', `Transaction ${original.transactionId} has no invoice to credit`);
