@@ -24,7 +24,7 @@ const t = useTestNexfit({ clock: '2026-03-02T09:00:00Z', nexfit: { payments, key
 const PROTECTED_MEMBERS = new Set([
   'countWhere', 'findOneWhere', 'findAllWhere', 'pageWhere', 'replaceWith', 'modify', 'updateAtomically', 'buildNew', 'toStored', 'fromStored', 'parse',
   'toObjectId', 'run', 'insertTimestamps', 'dbOf', 'keysetPage', 'updatedAtIs', 'refuseUpdate', 'inTransaction', 'blindIndexOf', 'encryptedValue', 'invalidateCached',
-  'archiveStore', 'pageArchivedWhere', 'deleteArchivedWhere',
+  'archiveStore', 'pageArchivedWhere', 'deleteArchivedWhere', 'createRows',
 ]);
 
 /** Names of methods that only read (or compute) and write nothing; every other method needs a corpus entry. */
@@ -41,6 +41,14 @@ interface EntryPoint {
   readonly nullable?: readonly Path[];
   /** The method takes a unit of work as its last argument and needs one. */
   readonly inUnit?: boolean;
+  /**
+   * A bulk write (`createMany`): a hostile row is a rejection in its result, not a throw. The
+   * call either throws VALIDATION_FAILED or returns a result whose `created` is empty and
+   * whose `rejected` is not (every rejection VALIDATION_FAILED); either way no store change.
+   * A longer list of the same valid row is a valid bulk input below `MAX_BULK_ROWS` (whose
+   * limit postgres-create-many.test.ts tests), so the list itself is not made oversized.
+   */
+  readonly rejectsRows?: boolean;
 }
 
 const PAYMENT = (w: HostileWorld) => ({ amount: 1_500_00, currency: 'TRY', date: '2026-03-02T09:00:00Z', method: 'card', status: 'completed', transactionId: w.newUuid() });
@@ -217,6 +225,11 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'analytics.rollupDay', args: (w) => [{ date: '2026-03-01', businessId: w.facility }] },
   { target: 'analytics.backfill', args: (w) => [{ from: '2026-03-01', to: '2026-03-01', businessId: w.facility }] },
   { target: 'repositories.analyticsDaily.upsert', args: (w) => [{ businessId: w.facility, date: '2026-03-01', newMembers: 1, activeMembers: 10, totalRevenue: 1_500_00, classAttendance: 4, subscriptionRenewals: 0, subscriptionCancellations: 0, metrics: { peakHour: 18 } }], freeForm: [[0, 'metrics']] },
+  { target: 'repositories.transactions.createMany', args: (w) => [[{ transactionId: w.newUuid(), userId: w.client, amount: 10_00, currency: 'TRY', paymentMethod: 'card', transactionType: 'purchase', status: 'pending', description: 'deneme', metadata: { source: 'test' } }], { ordered: false }], freeForm: [[0, 0, 'metadata']], rejectsRows: true },
+  { target: 'repositories.subscriptions.createMany', args: (w) => [[{ subscriptionId: w.newUuid(), userId: w.client, planId: 'platform-monthly', status: 'active', startDate: '2026-03-02', endDate: '2026-04-02', billingCycle: 'monthly', billingDay: 2, amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', autoRenew: true, metadata: { source: 'test' } }], { ordered: false }], freeForm: [[0, 0, 'metadata']], rejectsRows: true },
+  { target: 'repositories.invoices.createMany', args: (w) => [[{ invoiceId: w.newUuid(), userId: w.client, businessId: w.facility, totalAmount: 1_800_00, taxAmount: 300_00, status: 'issued', dueDate: '2026-03-15', invoiceData: { lines: [{ description: 'Aylık', amount: 1_800_00 }] } }], { ordered: false }], freeForm: [[0, 0, 'invoiceData']], rejectsRows: true },
+  { target: 'repositories.analyticsDaily.createMany', args: (w) => [[{ businessId: w.facility, date: '2026-02-27', newMembers: 1, activeMembers: 10, totalRevenue: 1_500_00, classAttendance: 4, subscriptionRenewals: 0, subscriptionCancellations: 0, metrics: { peakHour: 18 } }], { ordered: false }], freeForm: [[0, 0, 'metrics']], rejectsRows: true },
+  { target: 'repositories.auditLogs.createMany', args: (w) => [[{ entityType: 'users', entityId: 'user-42', userId: w.owner, action: 'update', previousState: { firstName: 'Ayse' }, newState: { firstName: 'Ayşe' }, ipAddress: '192.0.2.1', userAgent: 'test' }], { ordered: false }], freeForm: [[0, 0, 'previousState'], [0, 0, 'newState']], rejectsRows: true },
   { target: 'repositories.auditLogs.record', args: (w) => [{ entityType: 'users', entityId: 'user-42', userId: w.owner, action: 'update', previousState: { firstName: 'Ayse' }, newState: { firstName: 'Ayşe' }, ipAddress: '192.0.2.1', userAgent: 'test' }], freeForm: [[0, 'previousState'], [0, 'newState']] },
   // workflows
   { target: 'workflows.purchaseMembership', args: (w) => [{ userId: w.client, membershipId: w.plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: `purchase-${w.newUuid()}`, startDate: '2026-03-02T09:00:00Z' }] },
@@ -317,8 +330,9 @@ describe.each(ENTRY_POINTS.map((e) => [e.target, e] as const))('%s', (_target, e
     const base = entry.args(world);
     const before = await storeSnapshot(t.nexfit.mongo.db, t.nexfit.pg);
     const chargesBefore = payments.charges.length + payments.refunds.length;
+    const cases = hostileCases(base, entry.freeForm, entry.nullable).filter((c) => !(entry.rejectsRows && c.path.length === 1 && c.mutation === 'oversized array'));
     await fc.assert(
-      fc.asyncProperty(hostileCases(base, entry.freeForm, entry.nullable), async (hostile: HostileCase) => {
+      fc.asyncProperty(cases, async (hostile: HostileCase) => {
         let thrown: unknown = undefined;
         let result: unknown = undefined;
         try {
@@ -327,6 +341,13 @@ describe.each(ENTRY_POINTS.map((e) => [e.target, e] as const))('%s', (_target, e
           thrown = error;
         }
         const summary = thrown instanceof Error ? `${thrown.name} ${(thrown as NexfitError).code ?? ''}: ${thrown.message.slice(0, 300)}` : `resolved ${JSON.stringify(result)?.slice(0, 200)}`;
+        if (entry.rejectsRows && thrown === undefined) {
+          const { created, rejected } = result as { created: unknown[]; rejected: { code: string }[] };
+          expect(created, `${describeCase(hostile)} → ${summary}`).toEqual([]);
+          expect(rejected.length, `${describeCase(hostile)} → ${summary}`).toBeGreaterThan(0);
+          expect(rejected.every((r) => r.code === 'VALIDATION_FAILED'), `${describeCase(hostile)} → ${summary}`).toBe(true);
+          return;
+        }
         expect(thrown, `${describeCase(hostile)} → ${summary}`).toBeInstanceOf(NexfitError);
         expect((thrown as NexfitError).code, `${describeCase(hostile)} → ${summary}`).toBe('VALIDATION_FAILED');
       }),
@@ -389,7 +410,7 @@ describe('reads by id', () => {
 describe.each(ENTRY_POINTS.map((e) => [e.target, e] as const))('%s with its valid base input', (_target, entry) => {
   it('passes validation with the unmutated input, so the refusals come from the hostile values', async () => {
     const outcome = await call(t.nexfit, entry, entry.args(world)).then(
-      () => 'accepted',
+      (result) => (entry.rejectsRows && (result as { rejected: unknown[] }).rejected.length > 0 ? `VALIDATION_FAILED (rows): ${JSON.stringify(result)}` : 'accepted'),
       (error: unknown) => (error instanceof NexfitError ? `${error.code}: ${error.message}` : `untyped ${String(error)}`),
     );
     expect(outcome.startsWith('VALIDATION_FAILED') || outcome.startsWith('untyped'), outcome).toBe(false);
