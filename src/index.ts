@@ -171,6 +171,8 @@ export type { ExpectedVersion } from './modules/users/user.service.js';
 export type { ExerciseComparison, ExerciseRecords, PersonalRecord, PlanComparison, TrainingStreaks, WeeklyVolume } from './modules/workouts/workout-log.service.js';
 export type { WriteOptions } from './stores/mongo/mongo-repository.js';
 export type { UpdateOptions } from './stores/postgres/postgres-repository.js';
+export { MAX_BULK_ROWS } from './stores/bulk.js';
+export type { BulkCreateOptions, BulkCreateResult, BulkRejection } from './stores/bulk.js';
 // Workflow inputs and results.
 export type { PurchaseMembershipInput, PurchaseMembershipResult } from './workflows/purchase-membership/purchase-membership.workflow.js';
 export type { RenewalReport, RenewalOutcome } from './workflows/renew-memberships/renew-memberships.workflow.js';
