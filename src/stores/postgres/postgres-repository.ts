@@ -256,7 +256,7 @@ export abstract class PostgresRepository {
   ): Promise<BulkCreateResult<Entity>> {
     return this.run('createMany', async () => {
       const rows = this.parse(bulkRowsSchema, inputs);
-      const ordered = this.parse(bulkCreateOptionsSchema, options ?? {}).ordered ?? true;
+      const ordered = this.parse(bulkCreateOptionsSchema, options === undefined ? {} : options).ordered ?? true;
       const screened = screenInputs(rows, ordered, table.parse, table.key);
       if (screened.candidates.length === 0) return { created: [], rejected: screened.rejected };
       const handle = this.dbOf(ctx);
