@@ -31,7 +31,7 @@ export async function withSuiteStores<T>(
   stores: { readonly mongoUri: string; readonly pgAdminUrl: string },
   suite: string,
   work: (s: SuiteStores) => Promise<T>,
-  options: Partial<Pick<NexfitOptions, 'clock' | 'cache'>> & { readonly pgPoolMax?: number } = {},
+  options: Partial<Pick<NexfitOptions, 'clock' | 'cache' | 'unitOfWork' | 'payments'>> & { readonly pgPoolMax?: number } = {},
 ): Promise<T> {
   const dbName = benchDatabaseName(suite);
   await withAdmin(stores.pgAdminUrl, (c) => c.query(`CREATE DATABASE ${dbName}`));
@@ -48,6 +48,8 @@ export async function withSuiteStores<T>(
       keyring: 'ephemeral',
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.cache ? { cache: options.cache } : {}),
+      ...(options.unitOfWork ? { unitOfWork: options.unitOfWork } : {}),
+      ...(options.payments ? { payments: options.payments } : {}),
     });
     return await work({ nexfit, pgUrl, mongoUri: stores.mongoUri, dbName });
   } finally {

@@ -73,7 +73,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
 
   const membershipWorkflowDeps = () => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to take payments');
-    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, locale: deps.locale };
+    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale };
   };
 
   /** Every repository, for reads and writes the services do not cover. */

@@ -4,7 +4,9 @@ import pg from 'pg';
 import type { Clock } from '../core/clock.js';
 import { NexfitError } from '../core/errors.js';
 import type { IdGenerator } from '../core/ids.js';
+import type { NexfitEventType } from '../core/domain-events.js';
 import type { Database } from '../stores/postgres/database.js';
+import { markTransactionBlock, unmarkTransactionBlock } from '../stores/postgres/postgres-repository.js';
 import { toNexfitError as toPostgresError } from '../stores/postgres/error-mapping.js';
 import { toNexfitError as toMongoError } from '../stores/mongo/error-mapping.js';
 import { DecisionLog } from './decision-log.js';
@@ -106,13 +108,15 @@ export class UnitOfWorkCoordinator {
     const session = this.#deps.mongoClient.startSession();
     const hooks: (() => void | Promise<void>)[] = [];
     const compensations: CompiledQuery[] = [];
-    const eventIds: string[] = [];
+    const events: { readonly eventId: string; readonly type: NexfitEventType }[] = [];
     let crashed = false;
     try {
       session.startTransaction({ readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' } });
       let result!: T;
       await this.#deps.pg.connection().execute(async (conn) => {
         await sql`BEGIN`.execute(conn);
+        // Repositories that must write inside a transaction (an invoice and its number) need not ask.
+        markTransactionBlock(conn);
         let open = true;
         try {
           const uow: UnitOfWork = {
@@ -124,7 +128,7 @@ export class UnitOfWorkCoordinator {
             compensateWith: (statement: Compilable) => { compensations.push(statement.compile()); },
             emit: async (type, payload) => {
               const eventId = await this.#outbox.enqueue(conn, type, payload);
-              eventIds.push(eventId);
+              events.push({ eventId, type });
               compensations.push(conn.deleteFrom('nexfit_outbox').where('event_id', '=', eventId).compile());
             },
             context: options.context ?? currentRequestContext() ?? SYSTEM_CONTEXT,
@@ -147,6 +151,8 @@ export class UnitOfWorkCoordinator {
           // A dead process's connection closes and PostgreSQL aborts the open transaction: same effect.
           if (open) await sql`ROLLBACK`.execute(conn).catch((e) => this.#report(e, 'rollback'));
           throw error instanceof SimulatedCrash ? error : toSdkError(error);
+        } finally {
+          unmarkTransactionBlock(conn);
         }
         // The connection stays with the unit until PostgreSQL's part is final: the prepared
         // transaction holds its row locks, so waiting for another pooled connection to run
@@ -173,7 +179,7 @@ export class UnitOfWorkCoordinator {
         await this.#finishPostgres(unitId, conn);
         await this.#step('after-postgres-commit', unitId);
       });
-      if (eventIds.length) await this.#outbox.relay({ eventIds }).catch((error) => this.#report(error, 'outbox relay'));
+      if (events.length) await this.#outbox.relayCommitted(events).catch((error) => this.#report(error, 'outbox relay'));
       for (const hook of hooks) {
         try {
           await hook();

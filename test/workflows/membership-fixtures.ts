@@ -22,6 +22,7 @@ export function membershipWorld(t: TestNexfit) {
     intents: billingModule.paymentIntents,
     units: t.deps.units,
     clock: t.deps.clock,
+    ids: t.deps.ids,
   };
   let n = 0;
   const newUser = () => t.nexfit.ids.newObjectId() as UserId;

@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../../src/core/errors.js';
 import { businessIdOfFacility, type FacilityId, type UserId } from '../../src/core/ids.js';
-import { InvoiceNumberSequence, PaymentFailedError } from '../../src/modules/billing/index.js';
+import { InvoiceNumberSequence, PaymentFailedError, TestPaymentProvider, type ChargeRequest, type ChargeResult } from '../../src/modules/billing/index.js';
+import { detectPreparedTransactions } from '../../src/stores/postgres/capabilities.js';
 import { AuditLogRepository } from '../../src/modules/audit/audit-log.repository.js';
 import { purchaseMembership } from '../../src/workflows/purchase-membership/purchase-membership.workflow.js';
 import { createNexfit } from '../../src/create-nexfit.js';
@@ -11,6 +12,40 @@ import { useTestNexfit } from '../support/nexfit.js';
 import { membershipWorld } from './membership-fixtures.js';
 
 const t = useTestNexfit({ clock: '2026-03-02T09:00:00Z' });
+
+/**
+ * A test provider whose charges wait until `size` of them are in flight at once (then all
+ * proceed), so a test sees purchases overlap without measuring time. `release()` lets every
+ * later charge through at once.
+ */
+class ChargeBarrier extends TestPaymentProvider {
+  mostInFlight = 0;
+  #inFlight = 0;
+  #open = false;
+  #waiting: (() => void)[] = [];
+  constructor(readonly size: number) {
+    super();
+  }
+
+  override async charge(request: ChargeRequest): Promise<ChargeResult> {
+    this.#inFlight += 1;
+    this.mostInFlight = Math.max(this.mostInFlight, this.#inFlight);
+    try {
+      if (!this.#open) {
+        if (this.#inFlight >= this.size) this.release();
+        else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      }
+      return await super.charge(request);
+    } finally {
+      this.#inFlight -= 1;
+    }
+  }
+
+  release(): void {
+    this.#open = true;
+    for (const resolve of this.#waiting.splice(0)) resolve();
+  }
+}
 
 describe('purchaseMembership', () => {
   let w: ReturnType<typeof membershipWorld>;
@@ -155,22 +190,45 @@ describe('purchaseMembership', () => {
     expect(w.payments.charges.filter((c) => c.userId === user)).toEqual([]);
   });
 
-  it('gives 50 simultaneous purchases at one business 50 distinct consecutive invoice numbers', async () => {
-    // The default pool of 10 connections: a unit keeps its connection until COMMIT PREPARED, so
-    // units queued on the series' row lock cannot starve the lock holder of a connection.
-    const wide = await createNexfit({ mongo: { uri: t.mongo.uri, dbName: t.mongo.dbName }, postgres: { connectionString: t.pg.url }, keyring: createTestKeyring(), clock: t.deps.clock });
-    try {
-      const world = membershipWorld({ ...t, nexfit: wide, deps: { ...t.deps, units: { run: (work, o) => wide.unitOfWork(work, o) } } });
-      const plan = await world.plan();
-      const results = await Promise.all(
-        Array.from({ length: 50 }, () => purchaseMembership(world.deps, { userId: world.newUser(), membershipId: plan.id, paymentMethod: 'card', autoRenew: false, idempotencyKey: world.newKey() })),
-      );
-      const sequenceNumbers = results.map((r) => Number(r.invoice.invoiceNumber.split('-')[2])).sort((a, b) => a - b);
-      expect(new Set(results.map((r) => r.invoice.invoiceNumber)).size).toBe(50);
-      expect(sequenceNumbers).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
-      expect(world.payments.charges).toHaveLength(50);
-    } finally {
-      await wide.close();
-    }
-  }, 120_000);
+  describe.each(['two-phase', 'ordered'] as const)('at one business in %s mode', (mode) => {
+    it('lets 16 purchases run at once and gives them the invoice numbers 1..16, then 50 more 17..66', async ({ skip }) => {
+      if (mode === 'two-phase' && !(await detectPreparedTransactions(t.nexfit.pg)).enabled) skip('max_prepared_transactions = 0 on this PostgreSQL');
+      // The default pool of 10 connections: a unit keeps its connection until COMMIT PREPARED, so
+      // units queued on the series' row lock cannot starve the lock holder of a connection.
+      const wide = await createNexfit({
+        mongo: { uri: t.mongo.uri, dbName: t.mongo.dbName },
+        postgres: { connectionString: t.pg.url },
+        keyring: createTestKeyring(),
+        clock: t.deps.clock,
+        unitOfWork: { mode },
+      });
+      try {
+        const world = membershipWorld({ ...t, nexfit: wide, deps: { ...t.deps, units: { run: (work, o) => wide.unitOfWork(work, o) } } });
+        const payments = new ChargeBarrier(16);
+        const deps = { ...world.deps, payments };
+        const plan = await world.plan();
+        const buy = () => purchaseMembership(deps, { userId: world.newUser(), membershipId: plan.id, paymentMethod: 'card', autoRenew: true, idempotencyKey: world.newKey() });
+        const sequenceOf = (r: { invoice: { invoiceNumber: string } }) => Number(r.invoice.invoiceNumber.split('-')[2]);
+
+        // No charge returns before all 16 are in flight: purchases that queued behind one another never get there.
+        const first = await Promise.all(Array.from({ length: 16 }, buy));
+        expect(payments.mostInFlight).toBe(16);
+        expect(first.map(sequenceOf).sort((a, b) => a - b)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+
+        payments.release();
+        const more = await Promise.all(Array.from({ length: 50 }, buy));
+        expect(more.map(sequenceOf).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 17));
+        const all = [...first, ...more];
+        expect(new Set(all.map((r) => r.invoice.invoiceNumber)).size).toBe(66);
+        expect(payments.charges).toHaveLength(66);
+        // The stores agree with the results: one invoice per purchase, the series' counter at 66.
+        const stored = await wide.pg.selectFrom('invoices').select('invoice_number').where('business_id', '=', plan.facilityId).execute();
+        expect(stored.map((r) => r.invoice_number).sort()).toEqual(all.map((r) => r.invoice.invoiceNumber).sort());
+        const year = Number(all[0]!.invoice.invoiceNumber.slice(0, 4));
+        expect(await new InvoiceNumberSequence(wide.pg, t.deps).lastIssued(businessIdOfFacility(plan.facilityId as FacilityId), year)).toBe(66);
+      } finally {
+        await wide.close();
+      }
+    }, 120_000);
+  });
 });

@@ -58,6 +58,8 @@ export type RecordPaymentInput = z.input<typeof paymentSchema>;
 
 const invoiceLineSchema = z.strictObject({ description: z.string().min(1).max(300), quantity: z.number().int().min(1).max(10_000) });
 const issueSchema = z.strictObject({
+  /** The id the invoice will carry (default: a new UUID), for a caller that must refer to it before it is issued. */
+  invoiceId: invoiceSchema.shape.invoiceId.optional(),
   userId: invoiceSchema.shape.userId,
   businessId: invoiceSchema.shape.businessId,
   gross: f.amount,
@@ -183,7 +185,7 @@ export class BillingService {
       const tax = splitInclusiveTax(data.gross, this.#taxRate(data.businessId as BusinessId));
       const invoice = await this.#invoices.create(
         {
-          invoiceId: this.#deps.ids.newUuid(),
+          invoiceId: data.invoiceId ?? this.#deps.ids.newUuid(),
           transactionId: data.transactionId,
           subscriptionId: data.subscriptionId,
           userId: data.userId,

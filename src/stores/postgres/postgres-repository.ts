@@ -297,9 +297,34 @@ export function updatedAtEquals(expected: Date) {
   return sql<SqlBool>`date_trunc('milliseconds', ${sql.ref('updated_at')}) = ${expected}`;
 }
 
+/** Handles whose owner issued `BEGIN` on them and says so (see {@link markTransactionBlock}). */
+const openBlocks = new WeakSet<PostgresHandle>();
+
+/**
+ * Declares that `handle` runs inside a transaction block its caller opened with `BEGIN` (a
+ * unit of work's connection), until {@link unmarkTransactionBlock}: {@link isInTransactionBlock}
+ * then answers without a round trip to the server.
+ *
+ * @example
+ * ```ts
+ * await sql`BEGIN`.execute(conn);
+ * markTransactionBlock(conn);
+ * try { await work(conn); } finally { unmarkTransactionBlock(conn); }
+ * ```
+ */
+export function markTransactionBlock(handle: PostgresHandle): void {
+  openBlocks.add(handle);
+}
+
+/** Withdraws {@link markTransactionBlock} once the block ends (committed, prepared or rolled back). */
+export function unmarkTransactionBlock(handle: PostgresHandle): void {
+  openBlocks.delete(handle);
+}
+
 /**
  * True when statements on `handle` run inside an open transaction block. A Kysely
- * `Transaction` says so itself; for any other handle the server is asked: during the first
+ * `Transaction` says so itself, and so does a handle its owner marked
+ * ({@link markTransactionBlock}); for any other handle the server is asked: during the first
  * statement of a transaction `statement_timestamp()` equals `transaction_timestamp()`
  * (PostgreSQL's documented behaviour), so they differ only after an earlier `BEGIN`.
  *
@@ -309,7 +334,7 @@ export function updatedAtEquals(expected: Date) {
  * ```
  */
 export async function isInTransactionBlock(handle: PostgresHandle): Promise<boolean> {
-  if (handle.isTransaction) return true;
+  if (handle.isTransaction || openBlocks.has(handle)) return true;
   const { rows } = await sql<{ in_block: boolean }>`SELECT transaction_timestamp() <> statement_timestamp() AS in_block`.execute(handle);
   return rows[0]?.in_block === true;
 }

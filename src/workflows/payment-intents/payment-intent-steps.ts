@@ -71,8 +71,15 @@ export async function chargeIntent(deps: PaymentIntentDeps, intent: PaymentInten
   return result.providerRef;
 }
 
+/**
+ * Closes the intent as `completed` with `outcome` in the unit of work that stores its result.
+ * A store may call it before its last writes (a purchase does, so the invoice number is the
+ * last row lock its unit takes); otherwise it runs once the store returns.
+ */
+export type CloseIntent = (outcome: JsonObject) => Promise<void>;
+
 /** What stores the result of a paid intent inside a unit of work. */
-export type StoreIntentResult<R> = (uow: UnitOfWork) => Promise<{ readonly result: R; readonly outcome: JsonObject }>;
+export type StoreIntentResult<R> = (uow: UnitOfWork, close: CloseIntent) => Promise<{ readonly result: R; readonly outcome: JsonObject }>;
 
 /**
  * Runs `store` and closes the intent as `completed` in the same unit of work: the result
@@ -95,12 +102,18 @@ export async function storeAndClose<R>(
     if (!(await deps.intents.lockOpen(intent.intentId, u.ctx, options))) {
       throw new ConflictError('payment_intent_closed', `Payment intent ${intent.intentId} was closed by another run`, { details: { intentId: intent.intentId } });
     }
-    const { result, outcome } = await store(u);
-    if (!(await deps.intents.complete(intent.intentId, providerRef, outcome, u.ctx))) {
-      throw new ConflictError('payment_intent_closed', `Payment intent ${intent.intentId} was closed by another run`, { details: { intentId: intent.intentId } });
-    }
-    // Ordered mode: if MongoDB then fails, the compensation reopens the intent for recovery.
-    u.compensateWith(deps.intents.reopenStatement(intent.intentId, u.ctx));
+    let closed = false;
+    const close: CloseIntent = async (outcome) => {
+      if (closed) return;
+      if (!(await deps.intents.complete(intent.intentId, providerRef, outcome, u.ctx))) {
+        throw new ConflictError('payment_intent_closed', `Payment intent ${intent.intentId} was closed by another run`, { details: { intentId: intent.intentId } });
+      }
+      closed = true;
+      // Ordered mode: if MongoDB then fails, the compensation reopens the intent for recovery.
+      u.compensateWith(deps.intents.reopenStatement(intent.intentId, u.ctx));
+    };
+    const { result, outcome } = await store(u, close);
+    await close(outcome);
     return result;
     // Audited as the request that opened the intent, also when recovery completes it.
   }, { ...(options.noWait ? { maxAttempts: 3 } : {}), ...(intent.requestContext ? { context: intent.requestContext } : {}) });

@@ -10,7 +10,7 @@ import { storeRefund } from '../membership-lifecycle/membership-lifecycle.workfl
 import type { MembershipWorkflowDeps } from '../purchase-membership/membership-workflow-deps.js';
 import { storePurchase } from '../purchase-membership/purchase-membership.workflow.js';
 import { storeRenewal } from '../renew-memberships/renew-memberships.workflow.js';
-import { errorText, FREE_PROVIDER_REF, reasonOf, refundIntent, storeAndClose } from './payment-intent-steps.js';
+import { errorText, FREE_PROVIDER_REF, reasonOf, refundIntent, storeAndClose, type CloseIntent } from './payment-intent-steps.js';
 
 /** How one unfinished intent ended in a recovery pass. */
 export type IntentRecoveryOutcome =
@@ -128,7 +128,7 @@ async function recoverOne(deps: MembershipWorkflowDeps, intent: PaymentIntent): 
   if (refusal?.refund) return refund(deps, intent, providerRef, refusal.refund);
 
   try {
-    await storeAndClose(deps, intent, providerRef, (u) => storeFor(deps, intent, providerRef, u), { noWait: true });
+    await storeAndClose(deps, intent, providerRef, (u, close) => storeFor(deps, intent, providerRef, u, close), { noWait: true });
     return { outcome: 'completed' };
   } catch (error) {
     const elsewhere = await settledElsewhere(deps, intent);
@@ -157,8 +157,8 @@ async function preconditions(deps: MembershipWorkflowDeps, intent: PaymentIntent
   return null;
 }
 
-function storeFor(deps: MembershipWorkflowDeps, intent: PaymentIntent, providerRef: string, u: UnitOfWork): Promise<{ readonly result: unknown; readonly outcome: JsonObject }> {
-  if (intent.kind === 'purchase') return storePurchase(deps, intent, providerRef, u);
+function storeFor(deps: MembershipWorkflowDeps, intent: PaymentIntent, providerRef: string, u: UnitOfWork, close: CloseIntent): Promise<{ readonly result: unknown; readonly outcome: JsonObject }> {
+  if (intent.kind === 'purchase') return storePurchase(deps, intent, providerRef, u, close);
   return storeRenewal(deps, intent, providerRef, u).then((outcome) => ({ result: outcome, outcome }));
 }
 

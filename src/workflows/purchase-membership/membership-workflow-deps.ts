@@ -1,4 +1,5 @@
 import type { Clock } from '../../core/clock.js';
+import type { IdGenerator } from '../../core/ids.js';
 import type { BillingService } from '../../modules/billing/index.js';
 import type { PaymentProvider } from '../../modules/billing/index.js';
 import type { PaymentIntentRepository } from '../../modules/billing/index.js';
@@ -21,6 +22,8 @@ export interface MembershipWorkflowDeps {
   readonly intents: PaymentIntentRepository;
   readonly units: UnitRunner;
   readonly clock: Clock;
+  /** Ids a workflow needs before the record that carries them is written (a purchase's invoice id). */
+  readonly ids: Pick<IdGenerator, 'newUuid'>;
   /** Language of validation messages, from `createNexfit({ locale })`. */
   readonly locale?: ValidationLocale | undefined;
 }

@@ -12,7 +12,7 @@ import type { Subscription } from '../../modules/billing/index.js';
 import { PAYMENT_METHODS, type Transaction } from '../../modules/billing/index.js';
 import type { MemberSubscription } from '../../modules/memberships/index.js';
 import { membershipSchema } from '../../modules/memberships/index.js';
-import { assertSameRequest, chargeIntent, refundedError, settleCharge } from '../payment-intents/payment-intent-steps.js';
+import { assertSameRequest, chargeIntent, refundedError, settleCharge, type CloseIntent } from '../payment-intents/payment-intent-steps.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { MembershipWorkflowDeps } from './membership-workflow-deps.js';
 
@@ -126,7 +126,7 @@ export async function purchaseMembership(deps: MembershipWorkflowDeps, input: Pu
   const open = intent;
   return settleCharge(deps, open, providerRef, {
     workflow: SCOPE,
-    store: (u) => storePurchase(deps, open, providerRef, u),
+    store: (u, close) => storePurchase(deps, open, providerRef, u, close),
     replay: (completed) => replay(deps, completed.outcome ?? {}),
   });
 }
@@ -156,12 +156,18 @@ async function resumable(deps: MembershipWorkflowDeps, intent: PaymentIntent, re
 /**
  * The purchase's unit of work, built from the intent alone (its request and terms), so that
  * recovery stores exactly what the process that charged would have stored.
+ *
+ * The invoice is issued last, after the event, the idempotency record and the intent's close
+ * (its id is chosen up front so they can name it): taking the number locks the business's
+ * invoice series until the unit commits, so every purchase at that business queues on it, and
+ * only the invoice, its audit row and the commit protocol run under that lock.
  */
 export async function storePurchase(
   deps: MembershipWorkflowDeps,
   intent: PaymentIntent,
   providerRef: string,
   u: UnitOfWork,
+  close: CloseIntent,
 ): Promise<{ readonly result: PurchaseMembershipResult; readonly outcome: JsonObject }> {
   const request = intent.request;
   const terms = intent.terms as PurchaseTerms;
@@ -212,8 +218,21 @@ export async function storePurchase(
         u,
       )
     : null;
+  const invoiceId = deps.ids.newUuid();
+  await u.emit('membership.purchased', { memberSubscriptionId: subscription.id, userId, facilityId: terms.facilityId, invoiceId });
+  const outcome: JsonObject = {
+    userId,
+    membershipId,
+    memberSubscriptionId: subscription.id,
+    transactionId: transaction.transactionId,
+    invoiceId,
+    billingSubscriptionId: billingSubscription?.subscriptionId ?? null,
+  };
+  await deps.billing.completeIdempotencyKey(intent.idempotencyKey, outcome, u);
+  await close(outcome);
   const invoice = await deps.billing.issuePaidInvoice(
     {
+      invoiceId,
       userId,
       businessId: terms.facilityId,
       gross: amount,
@@ -225,16 +244,6 @@ export async function storePurchase(
     },
     u,
   );
-  await u.emit('membership.purchased', { memberSubscriptionId: subscription.id, userId, facilityId: terms.facilityId, invoiceId: invoice.invoiceId });
-  const outcome: JsonObject = {
-    userId,
-    membershipId,
-    memberSubscriptionId: subscription.id,
-    transactionId: transaction.transactionId,
-    invoiceId: invoice.invoiceId,
-    billingSubscriptionId: billingSubscription?.subscriptionId ?? null,
-  };
-  await deps.billing.completeIdempotencyKey(intent.idempotencyKey, outcome, u);
   return { result: { memberSubscription: subscription, transaction, invoice, billingSubscription, replayed: false }, outcome };
 }
 
