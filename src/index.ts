@@ -45,6 +45,7 @@ export type {
   WorkoutLogId,
   NutritionPlanId,
   FoodId,
+  FoodDiaryEntryId,
   FacilityId,
   MembershipId,
   MemberSubscriptionId,
@@ -92,6 +93,7 @@ export type { CatalogService } from './modules/catalog/catalog.service.js';
 export type { WorkoutService } from './modules/workouts/workout.service.js';
 export type { WorkoutLogService } from './modules/workouts/workout-log.service.js';
 export type { NutritionService } from './modules/nutrition/nutrition.service.js';
+export type { FoodDiaryService } from './modules/nutrition/food-diary.service.js';
 export type { FacilityService } from './modules/facilities/facility.service.js';
 export type { MembershipService } from './modules/memberships/membership.service.js';
 export type { BillingService } from './modules/billing/billing.service.js';
@@ -108,6 +110,7 @@ export type { WorkoutTemplateRepository } from './modules/workouts/workout-templ
 export type { WorkoutProgramRepository } from './modules/workouts/workout-program.repository.js';
 export type { WorkoutLogRepository } from './modules/workouts/workout-log.repository.js';
 export type { NutritionPlanRepository } from './modules/nutrition/nutrition-plan.repository.js';
+export type { FoodDiaryEntryRepository } from './modules/nutrition/food-diary-entry.repository.js';
 export type { FacilityRepository } from './modules/facilities/facility.repository.js';
 export type { MembershipRepository } from './modules/memberships/membership.repository.js';
 export type { MemberSubscriptionRepository } from './modules/memberships/member-subscription.repository.js';
@@ -165,7 +168,15 @@ export type { FacilityNearby } from './modules/facilities/facility.repository.js
 export type { FacilityRef } from './modules/facilities/facility.service.js';
 export type { OpeningInterval } from './modules/facilities/opening-hours.js';
 export type { BmiCategory, BmiResult, BodyMetric, MeasurementProgress, MeasurementTrend, MetricChange, MetricTrend, ProgressPhoto } from './modules/measurements/measurement.service.js';
-export type { MacroSplit, MealSummary, NutrientTotals, NutritionPlanSummary } from './modules/nutrition/nutrition.service.js';
+export type { EnergyEstimate, EnergyEstimateInput, EnergyInputSource, MacroSplit, MealSummary, NutrientTotals, NutritionPlanSummary } from './modules/nutrition/nutrition.service.js';
+export type { DiaryDayQuery, DiaryMealTotals, DiaryPlanComparison, DiaryTotalsQuery, FoodDiaryDay, FoodDiaryDayTotals, LogFoodInput, UpdateDiaryEntryInput } from './modules/nutrition/food-diary.service.js';
+export type { ActivityLevel, BmrInput, BmrSex } from './modules/nutrition/energy.js';
+export { ACTIVITY_FACTORS, BMR_SEXES, basalMetabolicRate, totalDailyEnergyExpenditure } from './modules/nutrition/energy.js';
+export { energyEstimateInputSchema } from './modules/nutrition/nutrition.service.js';
+export { MAX_DIARY_LEAD_MS, diaryDayQuerySchema, diaryTotalsQuerySchema, logFoodInputSchema, updateDiaryEntryInputSchema } from './modules/nutrition/food-diary.service.js';
+export { MAX_DIARY_ENTRIES_PER_WINDOW } from './modules/nutrition/food-diary-entry.repository.js';
+export type { OpenFoodFactsImportOptions, OpenFoodFactsImportProgress, OpenFoodFactsImportResult, OpenFoodFactsMapping, OpenFoodFactsRejection, OpenFoodFactsTarget } from './modules/catalog/open-food-facts.importer.js';
+export { OPEN_FOOD_FACTS_DIET_LABELS, importOpenFoodFacts, mapOpenFoodFactsProduct } from './modules/catalog/open-food-facts.importer.js';
 export type { UserCredentials } from './modules/users/user.repository.js';
 export type { ExpectedVersion } from './modules/users/user.service.js';
 export type { ExerciseComparison, ExerciseRecords, PersonalRecord, PlanComparison, TrainingStreaks, WeeklyVolume } from './modules/workouts/workout-log.service.js';
@@ -192,6 +203,7 @@ export type {
   WorkoutProgram,
   WorkoutLog,
   NutritionPlan,
+  FoodDiaryEntry,
   Facility,
   Membership,
   MemberSubscription,

@@ -22,7 +22,7 @@ import { MEASUREMENT_PERSONAL_DATA, measurementPersonalData } from './modules/me
 import type { createMembershipsModule } from './modules/memberships/index.js';
 import { MEMBER_SUBSCRIPTION_PERSONAL_DATA, memberSubscriptionPersonalData } from './modules/memberships/member-subscription.personal-data.js';
 import type { NutritionModule } from './modules/nutrition/index.js';
-import { NUTRITION_PLAN_PERSONAL_DATA, nutritionPlanPersonalData } from './modules/nutrition/nutrition-plan.personal-data.js';
+import { NUTRITION_PERSONAL_DATA, nutritionPersonalData } from './modules/nutrition/nutrition.personal-data.js';
 import type { PersonalDataContributor, PersonalDataDeclaration } from './modules/personal-data.js';
 import type { UsersModule } from './modules/users/index.js';
 import { USER_PERSONAL_DATA, userPersonalData } from './modules/users/user.personal-data.js';
@@ -66,7 +66,7 @@ export interface PersonalDataRegistration extends PersonalDataDeclaration {
 export const PERSONAL_DATA_REGISTRY: readonly PersonalDataRegistration[] = [
   { ...MEASUREMENT_PERSONAL_DATA, contributor: (s) => measurementPersonalData(s.measurements.repository) },
   { ...WORKOUT_PERSONAL_DATA, contributor: (s) => workoutPersonalData({ logs: s.workouts.workoutLogs, templates: s.workouts.templates, programs: s.workouts.programs }) },
-  { ...NUTRITION_PLAN_PERSONAL_DATA, contributor: (s) => nutritionPlanPersonalData(s.nutrition.repository) },
+  { ...NUTRITION_PERSONAL_DATA, contributor: (s) => nutritionPersonalData({ plans: s.nutrition.repository, diary: s.nutrition.diaryEntries }) },
   { ...CATALOG_PERSONAL_DATA, contributor: () => catalogPersonalData() },
   { ...CLASS_PERSONAL_DATA, contributor: (s) => classPersonalData({ classes: s.classes.classes, bookings: s.classes.bookings, bookingService: s.classes.bookingService }) },
   { ...MEMBER_SUBSCRIPTION_PERSONAL_DATA, contributor: (s) => memberSubscriptionPersonalData(s.memberships.subscriptions, s.memberships.service) },

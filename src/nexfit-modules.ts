@@ -25,6 +25,7 @@ import { completePtSession, type CompletePtSessionInput } from './workflows/comp
 import { submitPtSessionFeedback, type PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
 import { purchaseMembership, type PurchaseMembershipInput } from './workflows/purchase-membership/purchase-membership.workflow.js';
 import { facilityOpeningHours } from './workflows/schedule-pt-session/facility-opening-hours.js';
+import { memberProfileReader } from './workflows/member-profile/member-profile-reader.js';
 import { recordFacilityVisit, type RecordFacilityVisitInput } from './workflows/facility-visit/record-facility-visit.workflow.js';
 import { renewDueSubscriptions } from './workflows/renew-memberships/renew-memberships.workflow.js';
 import { cancelMembership, expireEnded, refundMembership, type CancelMembershipInput, type RefundMembershipInput } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
@@ -62,8 +63,8 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     countExerciseReferences: (id, ctx) => workouts.templates.countExerciseReferences(id, ctx),
   });
   const workouts = createWorkoutsModule(db, deps, catalog.exercises);
-  const nutrition = createNutritionModule(db, pg, deps, { foods: catalog.foods });
   const facilities = createFacilitiesModule(db, pg, deps);
+  const nutrition = createNutritionModule(db, pg, deps, { foods: catalog.foods, profiles: memberProfileReader({ users: users.repository, facilities: facilities.facilities }) });
   const memberships = createMembershipsModule(db, pg, deps);
   const billing = createBillingModule(pg, { ...deps, ...(options.taxRate ? { taxRate: options.taxRate } : {}) });
   const classes = createClassesModule(db, pg, deps, options.bookingPolicy ?? {});
@@ -86,6 +87,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     workoutPrograms: workouts.programs,
     workoutLogs: workouts.workoutLogs,
     nutritionPlans: nutrition.repository,
+    foodDiaryEntries: nutrition.diaryEntries,
     facilities: facilities.facilities,
     memberships: memberships.plans,
     memberSubscriptions: memberships.subscriptions,
@@ -114,6 +116,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     workouts: workouts.service,
     workoutLogs: workouts.logs,
     nutrition: nutrition.service,
+    foodDiary: nutrition.diary,
     facilities: facilities.service,
     memberships: withoutSteps(memberships.service, MEMBERSHIP_STEPS),
     billing: withoutSteps(billing.service, BILLING_STEPS),

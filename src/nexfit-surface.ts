@@ -34,6 +34,8 @@ import type { MembershipRepository } from './modules/memberships/membership.repo
 import type { MembershipService, RecordedVisit } from './modules/memberships/membership.service.js';
 import type { NutritionPlanRepository } from './modules/nutrition/nutrition-plan.repository.js';
 import type { NutritionService } from './modules/nutrition/nutrition.service.js';
+import type { FoodDiaryEntryRepository } from './modules/nutrition/food-diary-entry.repository.js';
+import type { FoodDiaryService } from './modules/nutrition/food-diary.service.js';
 import type { UserRepository } from './modules/users/user.repository.js';
 import type { UserService } from './modules/users/user.service.js';
 import type { WorkoutLogRepository } from './modules/workouts/workout-log.repository.js';
@@ -114,6 +116,7 @@ export interface NexfitRepositories {
   readonly workoutPrograms: WorkoutProgramRepository;
   readonly workoutLogs: WorkoutLogRepository;
   readonly nutritionPlans: NutritionPlanRepository;
+  readonly foodDiaryEntries: FoodDiaryEntryRepository;
   readonly facilities: FacilityRepository;
   readonly memberships: MembershipRepository;
   readonly memberSubscriptions: MemberSubscriptionRepository;
@@ -144,6 +147,8 @@ export interface NexfitModules {
   readonly workouts: WorkoutService;
   readonly workoutLogs: WorkoutLogService;
   readonly nutrition: NutritionService;
+  /** The food diary: what members ate, and each day's totals against their plan. */
+  readonly foodDiary: FoodDiaryService;
   readonly facilities: FacilityService;
   readonly memberships: PublicMembershipService;
   readonly billing: PublicBillingService;

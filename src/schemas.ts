@@ -31,7 +31,7 @@ export {
 export {
   idSchema, isObjectIdHex,
   type EntityId, type UserId, type MeasurementId, type ExerciseId, type WorkoutTemplateId, type WorkoutProgramId,
-  type WorkoutLogId, type NutritionPlanId, type FoodId, type FacilityId, type MembershipId, type MemberSubscriptionId,
+  type WorkoutLogId, type NutritionPlanId, type FoodId, type FoodDiaryEntryId, type FacilityId, type MembershipId, type MemberSubscriptionId,
   type ClassId, type ClassBookingId, type CoachClientId, type PtSessionId, type BusinessId,
 } from './core/ids.js';
 export { currencyCodeSchema, minorUnitsSchema, signedMinorUnitsSchema, DEFAULT_CURRENCY, type MinorUnits } from './core/money.js';
@@ -58,10 +58,12 @@ export {
   type Exercise, type ExerciseType, type PatchExerciseData, type PatchExerciseInput
 } from './modules/catalog/exercise.schema.js';
 export {
-  createFoodInputSchema, foodNutrientsSchema, foodSchema, patchFoodInputSchema,
-  type CreateFoodData, type CreateFoodInput, type Food, type FoodNutrients, type PatchFoodData,
-  type PatchFoodInput
+  DIET_FLAGS, NUTRI_SCORE_GRADES, checkedFoodNutrientsSchema, createFoodInputSchema, foodNutrientsSchema,
+  foodPortionSchema, foodSchema, patchFoodInputSchema,
+  type CreateFoodData, type CreateFoodInput, type DietFlag, type Food, type FoodNutrients, type FoodPortion,
+  type NutriScoreGrade, type PatchFoodData, type PatchFoodInput
 } from './modules/catalog/food.schema.js';
+export { foodBarcodeSchema, isValidFoodBarcode } from './modules/catalog/food-barcode.js';
 export {
   loggedWorkoutSetSchema, workoutSetSchema, type LoggedWorkoutSet, type WorkoutSet
 } from './modules/workouts/workout-set.schema.js';
@@ -91,6 +93,12 @@ export {
   type CreateNutritionPlanData, type CreateNutritionPlanInput, type Meal, type NutritionPlan,
   type PatchNutritionPlanData, type PatchNutritionPlanInput, type PlannedFood
 } from './modules/nutrition/nutrition-plan.schema.js';
+export {
+  DIARY_MEALS, DIARY_UNITS, createFoodDiaryEntryInputSchema, diaryNutrientsSchema, foodDiaryEntrySchema,
+  patchFoodDiaryEntryInputSchema,
+  type CreateFoodDiaryEntryData, type CreateFoodDiaryEntryInput, type DiaryNutrients, type DiaryUnit, type FoodDiaryEntry,
+  type PatchFoodDiaryEntryData, type PatchFoodDiaryEntryInput
+} from './modules/nutrition/food-diary-entry.schema.js';
 export {
   FACILITY_PERMISSIONS, FACILITY_STAFF_ROLES, FACILITY_TYPES, addressSchema,
   createFacilityInputSchema, equipmentSchema, facilityContactSchema, facilityMediaSchema,

@@ -14,6 +14,7 @@ import type { Measurement } from '../modules/measurements/measurement.schema.js'
 import type { MemberSubscription } from '../modules/memberships/member-subscription.schema.js';
 import type { Membership } from '../modules/memberships/membership.schema.js';
 import type { NutritionPlan } from '../modules/nutrition/nutrition-plan.schema.js';
+import type { FoodDiaryEntry } from '../modules/nutrition/food-diary-entry.schema.js';
 import type { UserRole } from '../modules/users/user.schema.js';
 import type { WorkoutLog } from '../modules/workouts/workout-log.schema.js';
 import type { WorkoutProgram } from '../modules/workouts/workout-program.schema.js';
@@ -116,6 +117,10 @@ export class AccessLookups {
   /** The nutrition plan, or `null` when there is none. */
   nutritionPlan(id: string): Promise<NutritionPlan | null> {
     return this.#repos.nutritionPlans.findById(id);
+  }
+  /** The food diary entry, or `null` when there is none. */
+  foodDiaryEntry(id: string): Promise<FoodDiaryEntry | null> {
+    return this.#repos.foodDiaryEntries.findById(id);
   }
   /** The membership plan, or `null` when there is none. */
   membershipPlan(id: string): Promise<Membership | null> {

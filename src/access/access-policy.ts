@@ -57,6 +57,7 @@ const planVisible = anyOf(flag('publicEntry', loaded((l, id) => l.nutritionPlan(
 const forSelfOrActiveClient = (user: Ref): Rule => anyOf(selfOrAbsent(user), activeCoachOf(user));
 /** `copyTemplateToClient`: the copy's author is `options.createdBy`, or the template's author. */
 const copyAuthor: Ref = async (r) => field(2, 'createdBy')(r) ?? planAuthor(r);
+const diaryEntryUser = loaded((l, id) => l.foodDiaryEntry(id), (e) => e.userId);
 
 const membershipFacility = loaded((l, id) => l.membershipPlan(id), (m) => m.facilityId);
 const subscriptionUser = (id: Ref = arg(0)) => loaded((l, sid) => l.memberSubscription(sid), (s) => s.userId, id);
@@ -165,6 +166,7 @@ export const ACCESS_POLICY = {
   'catalog.createFood': allow(self(input('createdBy'))),
   'catalog.getFood': open,
   'catalog.updateFood': allow(self(foodAuthor)),
+  'catalog.findFoodByBarcode': open,
   'catalog.searchFoods': open,
   'catalog.nutrientsFor': open,
 
@@ -201,6 +203,15 @@ export const ACCESS_POLICY = {
   'nutrition.deletePlan': allow(self(planAuthor)),
   'nutrition.summarizePlan': allow(planVisible),
   'nutrition.copyTemplateToClient': allow(allOf(self(copyAuthor), planVisible, anyOf(self(arg(1)), activeCoachOf(arg(1))))),
+  'nutrition.estimateEnergy': allow(ownerOrCoach(input('userId'))),
+
+  // food diary (what a member ate: the member writes it, their active coach reads it)
+  'foodDiary.logFood': allow(self(input('userId'))),
+  'foodDiary.updateEntry': allow(self(diaryEntryUser)),
+  'foodDiary.deleteEntry': allow(self(diaryEntryUser)),
+  'foodDiary.getEntry': allow(ownerOrCoach(diaryEntryUser)),
+  'foodDiary.listDay': allow(ownerOrCoach(input('userId'))),
+  'foodDiary.dayTotals': allow(ownerOrCoach(input('userId'))),
 
   // facilities
   'facilities.create': allow(allOf(hasRole('gym_owner', 'studio_owner'), self(input('ownerId')))),

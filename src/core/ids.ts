@@ -28,6 +28,8 @@ export type WorkoutLogId = EntityId<'WorkoutLogId'>;
 export type NutritionPlanId = EntityId<'NutritionPlanId'>;
 /** The id of a food: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type FoodId = EntityId<'FoodId'>;
+/** The id of a food diary entry: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
+export type FoodDiaryEntryId = EntityId<'FoodDiaryEntryId'>;
 /** The id of a facility: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type FacilityId = EntityId<'FacilityId'>;
 /** The id of a membership plan: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */

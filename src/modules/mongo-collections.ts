@@ -11,6 +11,7 @@ import { MEASUREMENTS_COLLECTION } from './measurements/measurement.collection.j
 import { MEMBER_SUBSCRIPTIONS_COLLECTION } from './memberships/member-subscription.collection.js';
 import { MEMBERSHIPS_COLLECTION } from './memberships/membership.collection.js';
 import { MEMBERSHIP_VISIT_COUNTERS_COLLECTION } from './memberships/visit-counter.collection.js';
+import { FOOD_DIARY_ENTRIES_COLLECTION } from './nutrition/food-diary-entry.collection.js';
 import { NUTRITION_PLANS_COLLECTION } from './nutrition/nutrition-plan.collection.js';
 import { USERS_COLLECTION } from './users/user.collection.js';
 import { WORKOUT_LOGS_COLLECTION } from './workouts/workout-log.collection.js';
@@ -47,6 +48,7 @@ export const MONGO_COLLECTIONS = {
   pt_sessions: PT_SESSIONS_COLLECTION,
   class_booking_counters: CLASS_BOOKING_COUNTERS_COLLECTION,
   membership_visit_counters: MEMBERSHIP_VISIT_COUNTERS_COLLECTION,
+  food_diary_entries: FOOD_DIARY_ENTRIES_COLLECTION,
   ...SDK_MONGO_COLLECTIONS,
 } as const satisfies Record<string, MongoCollectionDefinition>;
 

@@ -38,6 +38,8 @@ export interface UserDataExportSections {
   readonly workoutLogs: readonly JsonObject[];
   /** Plans written for the user (by anyone) and plans the user wrote. */
   readonly nutritionPlans: readonly JsonObject[];
+  /** Every entry of the user's food diary, newest first. */
+  readonly foodDiary: readonly JsonObject[];
   readonly memberSubscriptions: readonly JsonObject[];
   readonly classBookings: readonly JsonObject[];
   readonly classesInstructed: readonly JsonObject[];
@@ -75,6 +77,7 @@ export interface ErasedRecordCounts {
   readonly measurements: number;
   readonly workoutLogs: number;
   readonly nutritionPlans: number;
+  readonly foodDiaryEntries: number;
   readonly workoutTemplates: number;
   readonly workoutPrograms: number;
 }

@@ -4,6 +4,9 @@ import { FACILITY_PERMISSIONS, type FacilityPermission } from '../../src/modules
 import { USER_ROLES, type UserRole } from '../../src/modules/users/user.schema.js';
 import { createInputs } from '../modules/support/factories.js';
 
+/** The barcode of the world's platform food. */
+export const PLATFORM_FOOD_BARCODE = '4006381333931';
+
 /** A stand-in KDF hash: these users never log in, and scrypt per user would only slow the world down. */
 const PASSWORD_HASH = 'scrypt$N=16384,r=8,p=1$c2FsdA$aGFzaA';
 const JOINED = new Date('2026-01-05T00:00:00Z');
@@ -118,7 +121,7 @@ export async function accessWorld(nexfit: Nexfit) {
   for (const a of actors) if (a.column === 'staff') ownFacilities.set(a.id, gym);
 
   const platformExercise = (await repos.exercises.create(createInputs.exercises({ createdBy: undefined, isPublic: true, alternateExercises: [] } as never))).id as string;
-  const platformFood = (await repos.foods.create(createInputs.foods() as never)).id as string;
+  const platformFood = (await repos.foods.create(createInputs.foods({ barcode: PLATFORM_FOOD_BARCODE }) as never)).id as string;
   const platformTemplate = (await repos.workoutTemplates.create(createInputs.workout_templates({ createdBy: helperCoach, isPublic: true, exercises: [{ exerciseId: platformExercise, order: 1, defaultSets: [{ reps: 10 }] }] } as never))).id as string;
 
   const records = {
@@ -129,6 +132,9 @@ export async function accessWorld(nexfit: Nexfit) {
         (await repos.workoutLogs.create(createInputs.workout_logs({ userId, workoutTemplateId: platformTemplate, exercises: [{ exerciseId: platformExercise, sets: [{ reps: 10, weight: 60, completed: true }] }] } as never))).id),
     exercise: (createdBy: string, isPublic: boolean, fresh = false) =>
       once(`exercise:${createdBy}:${isPublic}`, fresh, async () => (await repos.exercises.create(createInputs.exercises({ name: `Hareket ${next()}`, createdBy, isPublic, alternateExercises: [] } as never))).id),
+    diaryEntry: (userId: string, fresh = false) =>
+      once(`diary:${userId}`, fresh, async () =>
+        (await repos.foodDiaryEntries.create({ userId, eatenAt: '2026-02-10T07:30:00Z', meal: 'breakfast', foodId: platformFood, foodName: 'Yulaf Ezmesi', amount: 40, unit: 'g', nutrients: { calories: 150, protein: 5, carbs: 27, fat: 3 } } as never)).id),
     food: (createdBy: string, fresh = false) => once(`food:${createdBy}`, fresh, async () => (await repos.foods.create(createInputs.foods({ name: `Yiyecek ${next()}`, createdBy } as never))).id),
     template: (createdBy: string, isPublic: boolean, fresh = false) =>
       once(`template:${createdBy}:${isPublic}`, fresh, async () =>

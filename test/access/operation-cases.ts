@@ -1,5 +1,5 @@
 import { createInputs } from '../modules/support/factories.js';
-import { COACHING_ROLES, type AccessWorld, type MatrixActor } from './access-world.js';
+import { COACHING_ROLES, PLATFORM_FOOD_BARCODE, type AccessWorld, type MatrixActor } from './access-world.js';
 
 /**
  * How the target of a call relates to the actor — the vocabulary of the policy table's cells:
@@ -152,6 +152,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const id = await r(t).food(t.user);
     return (s) => s.catalog!.updateFood!(id, { category: 'grains' });
   }),
+  'catalog.findFoodByBarcode': c('none', async () => (s) => s.catalog!.findFoodByBarcode!(PLATFORM_FOOD_BARCODE)),
   'catalog.searchFoods': c('none', async () => (s) => s.catalog!.searchFoods!({ text: 'yulaf' })),
   'catalog.nutrientsFor': c('none', async (t) => (s) => s.catalog!.nutrientsFor!(t.w.platformFood, 80, 'g')),
 
@@ -229,6 +230,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const id = await r(t).nutritionPlan(t.user, t.isPublic, true);
     return (s) => s.nutrition!.deletePlan!(id);
   }, { fresh: true }),
+  'nutrition.estimateEnergy': c('user', async (t) => (s) => s.nutrition!.estimateEnergy!({ userId: t.user, sex: 'female', activityLevel: 'moderate', weightKg: 60, heightCm: 165, dateOfBirth: '1990-01-01' })),
   'nutrition.summarizePlan': c('catalogue', async (t) => {
     const id = await r(t).nutritionPlan(t.user, t.isPublic);
     return (s) => s.nutrition!.summarizePlan!(id);
@@ -238,6 +240,23 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const id = await r(t).nutritionPlan(t.actor, false);
     return (s) => s.nutrition!.copyTemplateToClient!(id, t.user, { createdBy: t.actor });
   }),
+
+  // food diary
+  'foodDiary.logFood': c('user', async (t) => (s) => s.foodDiary!.logFood!({ userId: t.user, eatenAt: '2026-02-11T12:30:00Z', meal: 'lunch', foodId: t.w.platformFood, amount: 80, unit: 'g' })),
+  'foodDiary.updateEntry': c('user', async (t) => {
+    const id = await r(t).diaryEntry(t.user);
+    return (s) => s.foodDiary!.updateEntry!(id, { amount: 40 + (t.w.next() % 20) });
+  }),
+  'foodDiary.deleteEntry': c('user', async (t) => {
+    const id = await r(t).diaryEntry(t.user, true);
+    return (s) => s.foodDiary!.deleteEntry!(id);
+  }, { fresh: true }),
+  'foodDiary.getEntry': c('user', async (t) => {
+    const id = await r(t).diaryEntry(t.user);
+    return (s) => s.foodDiary!.getEntry!(id);
+  }),
+  'foodDiary.listDay': c('user', async (t) => (s) => s.foodDiary!.listDay!({ userId: t.user, date: '2026-02-10' })),
+  'foodDiary.dayTotals': c('user', async (t) => (s) => s.foodDiary!.dayTotals!({ userId: t.user, date: '2026-02-10' })),
 
   // facilities
   'facilities.create': c('user', async (t) => (s) => s.facilities!.create!(createInputs.facilities({ ownerId: t.user, staff: [], name: `Yeni ${t.w.next()}` }))),

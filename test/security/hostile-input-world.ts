@@ -66,6 +66,10 @@ export async function hostileWorld(nexfit: Nexfit) {
   const nutritionPlan = (await nexfit.nutrition.createPlan(planInput())).id;
   const spareNutritionPlan = (await nexfit.nutrition.createPlan(planInput())).id;
 
+  const diaryInput = () => ({ userId: client, eatenAt: '2026-03-02T06:30:00Z', meal: 'breakfast', foodId: food, amount: 40, unit: 'g' as const });
+  const diaryEntry = (await nexfit.foodDiary.logFood(diaryInput())).id;
+  const spareDiaryEntry = (await nexfit.foodDiary.logFood(diaryInput())).id;
+
   const measurement = (await nexfit.measurements.record({ userId: client, date: '2026-02-20', measurements: { weight: 73 } })).id;
   const spareMeasurement = (await nexfit.measurements.record({ userId: client, date: '2026-02-21', measurements: { weight: 73 } })).id;
 
@@ -90,7 +94,7 @@ export async function hostileWorld(nexfit: Nexfit) {
     invoiceId: invoice.invoiceId, billingSubscriptionId: billingSubscription.subscriptionId, claimedKey,
     exercise, exercise2, spareExercise, food, spareFood,
     template, spareTemplate, program, spareProgram, workoutLog, spareWorkoutLog,
-    nutritionPlan, spareNutritionPlan, measurement, spareMeasurement,
+    nutritionPlan, spareNutritionPlan, diaryEntry, spareDiaryEntry, measurement, spareMeasurement,
     fitnessClass, spareClass, booking, spareBooking,
     relation, spareRelation, ptSession, sparePtSession,
   };

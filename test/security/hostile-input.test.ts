@@ -130,6 +130,20 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'repositories.nutritionPlans.createMany', args: (w) => [[createInputs.nutrition_plans({ createdBy: w.coach, forUserId: w.client })], {}], bulkRows: [0] },
   { target: 'repositories.nutritionPlans.patch', args: (w) => [w.nutritionPlan, { description: 'kış', isTemplate: true }, {}] },
   { target: 'repositories.nutritionPlans.delete', args: (w) => [w.spareNutritionPlan, {}] },
+  { target: 'nutrition.estimateEnergy', args: (w) => [{ userId: w.client, sex: 'female', activityLevel: 'moderate', weightKg: 60, heightCm: 165, dateOfBirth: '1990-01-01T00:00:00Z', asOf: '2026-03-02T09:00:00Z' }] },
+
+  // food diary
+  { target: 'foodDiary.logFood', args: (w) => [{ userId: w.client, eatenAt: '2026-03-02T07:30:00Z', meal: 'breakfast', foodId: w.food, amount: 60, unit: 'g', planId: w.nutritionPlan }] },
+  { target: 'foodDiary.updateEntry', args: (w) => [w.diaryEntry, { amount: 50, meal: 'lunch', eatenAt: '2026-03-02T08:00:00Z' }, {}] },
+  { target: 'foodDiary.deleteEntry', args: (w) => [w.spareDiaryEntry, {}] },
+  { target: 'foodDiary.dayTotals', args: (w) => [{ userId: w.client, date: '2026-03-02', timeZone: 'Europe/Istanbul', planId: w.nutritionPlan }] },
+  {
+    target: 'repositories.foodDiaryEntries.create',
+    args: (w) => [{ userId: w.client, eatenAt: '2026-03-01T12:00:00Z', meal: 'lunch', foodId: w.food, foodName: 'Yulaf Ezmesi', amount: 40, unit: 'g', nutrients: { calories: 150, protein: 5, carbs: 27, fat: 3 } }],
+  },
+  { target: 'repositories.foodDiaryEntries.patch', args: (w) => [w.diaryEntry, { amount: 45, meal: 'snack' }, {}] },
+  { target: 'repositories.foodDiaryEntries.delete', args: (w) => [w.spareDiaryEntry, {}] },
+  { target: 'repositories.foodDiaryEntries.deleteAllOfUser', args: (w) => [w.spareUser] },
   // facilities
   { target: 'facilities.create', args: (w) => [createInputs.facilities({ ownerId: w.owner, staff: [] })] },
   { target: 'facilities.update', args: (w) => [w.facility, { name: 'Moda Gym 2', amenities: ['havuz'], operatingHours: [{ day: 2, openTime: '07:00', closeTime: '22:00', isClosed: false }] }, {}] },
@@ -395,7 +409,7 @@ describe('negative zero', () => {
 /** The id of an existing entity of each repository, for the reads by id. */
 const EXISTING_IDS: Record<string, (w: HostileWorld) => string> = {
   users: (w) => w.client, measurements: (w) => w.measurement, exercises: (w) => w.exercise, foods: (w) => w.food,
-  workoutTemplates: (w) => w.template, workoutPrograms: (w) => w.program, workoutLogs: (w) => w.workoutLog, nutritionPlans: (w) => w.nutritionPlan,
+  workoutTemplates: (w) => w.template, workoutPrograms: (w) => w.program, workoutLogs: (w) => w.workoutLog, nutritionPlans: (w) => w.nutritionPlan, foodDiaryEntries: (w) => w.diaryEntry,
   facilities: (w) => w.facility, memberships: (w) => w.plan, memberSubscriptions: (w) => w.memberSubscription, classes: (w) => w.fitnessClass,
   classBookings: (w) => w.booking, coachClients: (w) => w.relation, ptSessions: (w) => w.ptSession,
   transactions: (w) => w.transactionId, subscriptions: (w) => w.billingSubscriptionId, invoices: (w) => w.invoiceId,

@@ -1,11 +1,8 @@
 import { Temporal } from 'temporal-polyfill';
+import { calendarDayWindow, type CalendarDayWindow } from '../../core/calendar-day.js';
 
 /** The instants a calendar day covers in a time zone: `[start, end)`, 23 to 25 hours long across DST. */
-export interface BusinessDay {
-  readonly date: string;
-  readonly start: Date;
-  readonly end: Date;
-}
+export type BusinessDay = CalendarDayWindow;
 
 /**
  * The UTC window of calendar day `date` (`YYYY-MM-DD`) in `timeZone`: a business's day runs
@@ -18,10 +15,7 @@ export interface BusinessDay {
  * ```
  */
 export function businessDay(date: string, timeZone: string): BusinessDay {
-  const day = Temporal.PlainDate.from(date);
-  const start = day.toZonedDateTime({ timeZone });
-  const end = day.add({ days: 1 }).toZonedDateTime({ timeZone });
-  return { date: day.toString(), start: new Date(start.epochMilliseconds), end: new Date(end.epochMilliseconds) };
+  return calendarDayWindow(date, timeZone);
 }
 
 /** Every calendar day from `from` to `to`, both inclusive. */

@@ -18,6 +18,7 @@ import {
   type Exercise,
   type PatchExerciseInput,
 } from './exercise.schema.js';
+import { foodBarcodeSchema } from './food-barcode.js';
 import { foodSearchSchema, type FoodRepository, type FoodSearchCriteria } from './food.repository.js';
 import { createFoodInputSchema, foodSchema, patchFoodInputSchema, type CreateFoodInput, type Food, type FoodNutrients, type PatchFoodInput } from './food.schema.js';
 
@@ -272,7 +273,15 @@ export class CatalogService {
     return this.#foods.patch(id, patch, write.expectedVersion === undefined ? {} : { expectedVersion: write.expectedVersion }, uow?.ctx);
   }
 
-  /** Foods by folded name prefix ("yulaf"), category and tags. */
+  /** The food with this barcode (EAN-8, UPC-A or EAN-13, check digit validated); `NotFoundError` when there is none. */
+  async findFoodByBarcode(barcode: string, uow?: UnitOfWork): Promise<Food> {
+    const code = this.#parse(foodBarcodeSchema, barcode);
+    const food = await this.#foods.findByBarcode(code, uow?.ctx);
+    if (!food) throw new NotFoundError('food', code);
+    return food;
+  }
+
+  /** Foods by folded name prefix ("yulaf"), category, tags and diet flags. */
   async searchFoods(criteria: FoodSearchCriteria = {}, page?: PageRequest, uow?: UnitOfWork): Promise<Page<Food>> {
     return this.#foods.search(this.#parse(foodSearchSchema, criteria), page, uow?.ctx);
   }

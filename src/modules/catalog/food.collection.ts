@@ -2,7 +2,8 @@ import { ascendingIndex as asc, type MongoCollectionDefinition } from '../../sto
 import { foodDerivedFields, storedFoodSchema } from './food.schema.js';
 
 /**
- * The `foods` collection: the food catalogue, searchable by name.
+ * The `foods` collection: the food catalogue, searchable by name, found by barcode (unique
+ * among the foods that have one) and by diet flag.
  *
  * @example
  * ```ts
@@ -12,8 +13,14 @@ import { foodDerivedFields, storedFoodSchema } from './food.schema.js';
 export const FOODS_COLLECTION = {
   name: 'foods',
   storedSchema: storedFoodSchema,
-  schemaVersion: 1,
+  schemaVersion: 2,
   derive: foodDerivedFields,
   hiddenFields: ['searchName'],
-  indexes: [asc('searchName'), asc('category'), asc('tags')],
+  indexes: [
+    asc('searchName'),
+    asc('category'),
+    asc('tags'),
+    { key: { barcode: 1 }, name: 'barcode_unique', unique: true, partialFilterExpression: { barcode: { $exists: true } } },
+    asc('dietFlags'),
+  ],
 } as const satisfies MongoCollectionDefinition;

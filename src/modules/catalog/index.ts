@@ -1,6 +1,7 @@
 /**
  * The catalogue module's only door: exercises (search, visibility, symmetric alternates,
- * deletion guard) and foods (search, nutrients of a portion), and the free-exercise-db importer.
+ * deletion guard) and foods (search, barcodes, nutrients of a portion), and the importers of
+ * free-exercise-db and of the Open Food Facts export.
  *
  * @example
  * ```ts
@@ -17,6 +18,9 @@ import { FoodRepository } from './food.repository.js';
 
 export * from './exercise.schema.js';
 export * from './food.schema.js';
+export { foodBarcodeSchema, isValidFoodBarcode } from './food-barcode.js';
+export { ENERGY_CHECK_KCAL_PER_GRAM, ENERGY_CHECK_TOLERANCE, MAX_MACROS_PER_100G, foodNutrientIssues, type CheckedNutrients } from './food-nutrient-checks.js';
+export { FOOD_DOCUMENT_MIGRATIONS, FOODS_0002_PACKAGE_DATA } from './food.migrations.js';
 export { ExerciseRepository, exerciseSearchSchema, type ExerciseSearchCriteria } from './exercise.repository.js';
 export { FoodRepository, foodSearchSchema, type FoodSearchCriteria } from './food.repository.js';
 export { CatalogService, isExerciseVisibleTo, type CatalogActor, type ExerciseUsage, type ExerciseWithAlternates, type PortionNutrients } from './catalog.service.js';
@@ -35,6 +39,19 @@ export {
   type FreeExerciseDbRecord,
   type FreeExerciseDbTarget,
 } from './free-exercise-db.importer.js';
+export {
+  OPEN_FOOD_FACTS_DEFAULT_CATEGORY,
+  OPEN_FOOD_FACTS_DIET_LABELS,
+  OPEN_FOOD_FACTS_SOURCE_PREFIX,
+  importOpenFoodFacts,
+  mapOpenFoodFactsProduct,
+  type OpenFoodFactsImportOptions,
+  type OpenFoodFactsImportProgress,
+  type OpenFoodFactsImportResult,
+  type OpenFoodFactsMapping,
+  type OpenFoodFactsRejection,
+  type OpenFoodFactsTarget,
+} from './open-food-facts.importer.js';
 
 /**
  * The exercise and food repositories and the catalogue service. The catalogue needs no

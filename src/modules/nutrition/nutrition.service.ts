@@ -8,7 +8,11 @@ import { roundTo as round } from '../../core/rounding.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
+import { instantSchema } from '../../core/schema-primitives.js';
+import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
 import type { ServiceDeps } from '../service-deps.js';
+import { ACTIVITY_FACTORS, ACTIVITY_LEVELS, ageInYears, basalMetabolicRate, BMR_SEXES, totalDailyEnergyExpenditure, type ActivityLevel, type BmrSex } from './energy.js';
+import type { MemberProfileReader } from './member-profile.js';
 import type { NutritionPlanRepository } from './nutrition-plan.repository.js';
 import {
   createNutritionPlanInputSchema,
@@ -34,7 +38,13 @@ export interface FoodNutrientSource {
     readonly protein: number;
     readonly carbs: number;
     readonly fat: number;
+    readonly fiber?: number | undefined;
+    readonly sugar?: number | undefined;
+    readonly saturatedFat?: number | undefined;
+    readonly sodium?: number | undefined;
   };
+  /** Household portions of the food, weighed in grams (a diary entry may be written in one). */
+  readonly portions?: readonly { readonly name: string; readonly grams: number }[] | undefined;
 }
 
 /**
@@ -64,6 +74,41 @@ export const updatePlanInputSchema = patchSchemaOf({
   meals: mealsInputSchema,
 });
 export type UpdatePlanInput = z.input<typeof updatePlanInputSchema>;
+
+/**
+ * An energy estimate's input: the member, their sex and activity level, and — when not
+ * taken from their profile — weight (kg), height (cm) and date of birth. `asOf` (default
+ * now) is the day the age is counted on.
+ */
+export const energyEstimateInputSchema = z.strictObject({
+  userId: nutritionPlanSchema.shape.createdBy,
+  sex: z.enum(BMR_SEXES),
+  activityLevel: z.enum(ACTIVITY_LEVELS),
+  weightKg: z.number().min(2).max(700).optional(),
+  heightCm: z.number().min(30).max(300).optional(),
+  dateOfBirth: instantSchema.optional(),
+  asOf: instantSchema.optional(),
+});
+/** What a caller passes to {@link NutritionService.estimateEnergy}. */
+export type EnergyEstimateInput = z.input<typeof energyEstimateInputSchema>;
+
+/** Where a value of an energy estimate came from: the call, or the member's stored profile. */
+export type EnergyInputSource = 'given' | 'profile';
+
+/** A member's basal metabolic rate and total daily energy expenditure, with the values used. */
+export interface EnergyEstimate {
+  /** Mifflin-St Jeor, kcal per day, rounded to 0.1. */
+  readonly bmr: number;
+  /** `bmr` times the activity factor, kcal per day, rounded to whole kcal. */
+  readonly tdee: number;
+  readonly activityLevel: ActivityLevel;
+  readonly activityFactor: number;
+  readonly sex: BmrSex;
+  readonly weightKg: number;
+  readonly heightCm: number;
+  readonly ageYears: number;
+  readonly sources: { readonly weightKg: EnergyInputSource; readonly heightCm: EnergyInputSource; readonly ageYears: EnergyInputSource };
+}
 
 const planIdSchema = nutritionPlanSchema.shape.id;
 const userIdSchema = nutritionPlanSchema.shape.createdBy;
@@ -131,10 +176,52 @@ export class NutritionService {
   readonly #foods: FoodCatalogReader;
   readonly #deps: ServiceDeps;
 
-  constructor(plans: NutritionPlanRepository, foods: FoodCatalogReader, deps: ServiceDeps) {
+  readonly #profiles: MemberProfileReader | undefined;
+
+  constructor(plans: NutritionPlanRepository, foods: FoodCatalogReader, deps: ServiceDeps, profiles?: MemberProfileReader) {
     this.#plans = plans;
     this.#foods = foods;
     this.#deps = deps;
+    this.#profiles = profiles;
+  }
+
+  /**
+   * A member's basal metabolic rate (Mifflin-St Jeor) and total daily energy expenditure at
+   * an activity level (see `ACTIVITY_FACTORS`). Weight, height and date of birth not given
+   * are read from the member's stored client profile; one found in neither is a
+   * `ValidationError` on that field. The age is counted in whole years on `asOf` (default now).
+   *
+   * @example
+   * ```ts
+   * const { bmr, tdee } = await nexfit.nutrition.estimateEnergy({ userId, sex: 'female', activityLevel: 'moderate' })
+   * ```
+   */
+  async estimateEnergy(input: EnergyEstimateInput, uow?: UnitOfWork): Promise<EnergyEstimate> {
+    const data = this.#parse(energyEstimateInputSchema, input, 'energy estimate');
+    const needsProfile = data.weightKg === undefined || data.heightCm === undefined || data.dateOfBirth === undefined;
+    const profile = needsProfile ? await this.#profiles?.memberProfile(data.userId, uow?.ctx) : undefined;
+    const weightKg = data.weightKg ?? profile?.weightKg;
+    const heightCm = data.heightCm ?? profile?.heightCm;
+    const dateOfBirth = data.dateOfBirth ?? profile?.dateOfBirth;
+    const missing = (['weightKg', 'heightCm', 'dateOfBirth'] as const).filter((k) => ({ weightKg, heightCm, dateOfBirth })[k] === undefined);
+    if (missing.length > 0) {
+      const message = this.#deps.locale === 'tr' ? M.energyProfileValue.tr : M.energyProfileValue.en;
+      throw new ValidationError(`Invalid energy estimate: ${missing.join(', ')}: ${message}`, missing.map((k) => ({ path: [k], code: 'custom', message })));
+    }
+    const ageYears = ageInYears(dateOfBirth!, data.asOf ?? this.#deps.clock.now());
+    const bmr = basalMetabolicRate({ sex: data.sex, weightKg: weightKg!, heightCm: heightCm!, ageYears });
+    const source = (given: unknown): EnergyInputSource => (given === undefined ? 'profile' : 'given');
+    return {
+      bmr,
+      tdee: totalDailyEnergyExpenditure(bmr, data.activityLevel),
+      activityLevel: data.activityLevel,
+      activityFactor: ACTIVITY_FACTORS[data.activityLevel],
+      sex: data.sex,
+      weightKg: weightKg!,
+      heightCm: heightCm!,
+      ageYears,
+      sources: { weightKg: source(data.weightKg), heightCm: source(data.heightCm), ageYears: source(data.dateOfBirth) },
+    };
   }
 
   /**
@@ -300,16 +387,11 @@ export function scaleNutrients(nutrients: FoodNutrientSource['nutrients'], facto
  * alcohol).
  */
 export function summarizeNutritionPlan(plan: Pick<NutritionPlan, 'meals' | 'metadata'>): NutritionPlanSummary {
-  const meals = plan.meals.map((meal) => ({ name: meal.name, time: meal.time, totals: sumOf(meal.foods) }));
-  const actual = sumOf(meals.map((m) => m.totals));
+  const meals = plan.meals.map((meal) => ({ name: meal.name, time: meal.time, totals: sumNutrients(meal.foods) }));
+  const actual = sumNutrients(meals.map((m) => m.totals));
   const { calorieTarget, macros } = plan.metadata;
   const target = { calories: calorieTarget, protein: macros.protein, carbs: macros.carbs, fat: macros.fat };
-  const difference = {
-    calories: round(actual.calories - target.calories, 1),
-    protein: round(actual.protein - target.protein, 1),
-    carbs: round(actual.carbs - target.carbs, 1),
-    fat: round(actual.fat - target.fat, 1),
-  };
+  const difference = nutrientDifference(actual, target);
   return {
     meals,
     actual,
@@ -330,7 +412,18 @@ export function macroSplitOf(grams: Pick<NutrientTotals, 'protein' | 'carbs' | '
   return { protein: round((protein / total) * 100, 1), carbs: round((carbs / total) * 100, 1), fat: round((fat / total) * 100, 1) };
 }
 
-function sumOf(items: readonly NutrientTotals[]): NutrientTotals {
+/** The sum of some nutrient totals (meals, diary entries), each value rounded to 0.1. */
+export function sumNutrients(items: readonly NutrientTotals[]): NutrientTotals {
   const sum = (key: keyof NutrientTotals) => round(items.reduce((s, item) => s + item[key], 0), 1);
   return { calories: sum('calories'), protein: sum('protein'), carbs: sum('carbs'), fat: sum('fat') };
+}
+
+/** `actual - target` for each value, rounded to 0.1 (negative: below target). */
+export function nutrientDifference(actual: NutrientTotals, target: NutrientTotals): NutrientTotals {
+  return {
+    calories: round(actual.calories - target.calories, 1),
+    protein: round(actual.protein - target.protein, 1),
+    carbs: round(actual.carbs - target.carbs, 1),
+    fat: round(actual.fat - target.fat, 1),
+  };
 }

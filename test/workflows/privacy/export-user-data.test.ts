@@ -35,6 +35,7 @@ describe('exportUserData', () => {
     expect(idsOf(document.workoutPrograms)).toEqual([...ids['workoutPrograms']!].sort());
     expect(idsOf(document.workoutLogs)).toEqual([...ids['workoutLogs']!].sort());
     expect(idsOf(document.nutritionPlans)).toEqual([...ids['nutritionPlans']!].sort());
+    expect(idsOf(document.foodDiary)).toEqual([...ids['foodDiary']!].sort());
     expect(idsOf(document.memberSubscriptions)).toEqual([...ids['memberSubscriptions']!].sort());
     expect(idsOf(document.classBookings)).toEqual([...ids['classBookings']!].sort());
     expect(idsOf(document.classesInstructed)).toEqual([...ids['classesInstructed']!].sort());

@@ -22,6 +22,7 @@ describe('personal-data contributors and MongoDB', () => {
         'workout_programs',
         'workout_logs',
         'nutrition_plans',
+        'food_diary_entries',
         'foods',
         'facilities',
         'member_subscriptions',

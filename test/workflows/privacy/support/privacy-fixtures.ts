@@ -105,6 +105,9 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
   const planForSubject = await r.nutritionPlans.create(createInputs.nutrition_plans({ createdBy: coach.id, forUserId: s, description: `${firstName} için glutensiz` }));
   const { forUserId: _forSomeone, ...planTemplate } = createInputs.nutrition_plans({ createdBy: s, name: 'Benim planım' });
   const ownPlan = await r.nutritionPlans.create(planTemplate);
+  const diaryEntry = (eatenAt: string, meal: string) =>
+    r.foodDiaryEntries.create({ userId: s, eatenAt, meal, foodId: oid(30), foodName: 'Yulaf Ezmesi', amount: 40, unit: 'g', nutrients: { calories: 150, protein: 5, carbs: 27, fat: 3 } });
+  const diary = [await diaryEntry('2026-03-01T06:30:00Z', 'breakfast'), await diaryEntry('2026-03-01T11:30:00Z', 'lunch')];
 
   const activeMembership = await r.memberSubscriptions.create(
     createInputs.member_subscriptions({ userId: s, facilityId: facility.id, membershipId: plan.id, status: 'active', startDate: '2026-03-01', endDate: '2026-04-01' }),
@@ -201,6 +204,7 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
       workoutPrograms: [privateProgram.id],
       workoutLogs: [log.id],
       nutritionPlans: [planForSubject.id, ownPlan.id],
+      foodDiary: diary.map((entry) => entry.id),
       memberSubscriptions: [activeMembership.id, pastMembership.id],
       classBookings: [futureBooking.id, pastBooking.id],
       coachingAsClient: [relation.id],
