@@ -13,7 +13,7 @@ import type { TimeRangeInput } from '../../stores/mongo/time-range.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { MAX_STATISTICS_WINDOW_DAYS } from './workout-log.repository.js';
 import { createWorkoutLogInputSchema, workoutLogSchema, type CreateWorkoutLogInput, type LoggedExercise, type WorkoutLog } from './workout-log.schema.js';
-import type { LoggedWorkoutSet } from './workout-set.schema.js';
+import { repsBounds, type LoggedWorkoutSet, type RepsPrescription } from './workout-set.schema.js';
 import type { WorkoutTemplateRepository } from './workout-template.repository.js';
 import { caloriesPerMinuteOf, workSecondsOf, type ExerciseCatalog, type ExerciseFacts } from './workout.service.js';
 
@@ -321,8 +321,9 @@ function estimateLoggedCalories(exercises: readonly LoggedExercise[], catalog: R
   return roundTo(kcal, 1);
 }
 
-function compare(exerciseId: ExerciseId, status: ExerciseComparison['status'], planned: readonly { reps?: number | undefined }[], done: readonly LoggedWorkoutSet[]): ExerciseComparison {
-  const plannedReps = planned.reduce((n, s) => n + (s.reps ?? 0), 0);
+function compare(exerciseId: ExerciseId, status: ExerciseComparison['status'], planned: readonly { reps?: RepsPrescription | undefined }[], done: readonly LoggedWorkoutSet[]): ExerciseComparison {
+  // A rep range is planned as its lower bound: reaching it is doing what was planned.
+  const plannedReps = planned.reduce((n, s) => n + (s.reps === undefined ? 0 : repsBounds(s.reps).min), 0);
   const completedReps = done.reduce((n, s) => n + (s.reps ?? 0), 0);
   return {
     exerciseId,
