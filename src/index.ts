@@ -228,7 +228,8 @@ export { migratePostgresToLatest, migratePostgresDown, postgresMigrationStatus, 
 export type { PostgresMigrationName, PostgresMigrationOptions, PostgresMigrationRun, PostgresMigrationState, PostgresMigrationStatus, PostgresDownTarget } from './stores/postgres/migrator.js';
 export { ensurePartitions, ensureRollingPartitions, listPartitions, detachPartition, dropPartitionsOlderThan } from './stores/postgres/partitions.js';
 export type { PartitionedTable, PartitionOptions, PartitionInfo, PartitionWindow, EnsurePartitionsOptions, EnsurePartitionsResult, RetentionOptions } from './stores/postgres/partitions.js';
-export { DOCUMENT_MIGRATIONS, documentMigrationStatus } from './stores/mongo/document-migrations/index.js';
+export { documentMigrationStatus } from './stores/mongo/document-migrations/index.js';
+export { DOCUMENT_MIGRATIONS } from './modules/mongo-collections.js';
 export { migrateDocumentsUp, migrateDocumentsDown } from './mongo-layout.js';
 export type { DocumentMigration, DocumentMigrationRun, DocumentMigrationRunOptions, DocumentMigrationStatus, DocumentMigrationState } from './stores/mongo/document-migrations/index.js';
 export type { SyncInstructorNamesOptions, SyncInstructorNamesReport } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
