@@ -15,18 +15,27 @@ import { MAX_STATISTICS_WINDOW_DAYS } from './workout-log.repository.js';
 import { createWorkoutLogInputSchema, workoutLogSchema, type CreateWorkoutLogInput, type LoggedExercise, type WorkoutLog } from './workout-log.schema.js';
 import { repsBounds, type LoggedWorkoutSet, type RepsPrescription } from './workout-set.schema.js';
 import type { WorkoutTemplateRepository } from './workout-template.repository.js';
+import { fromKilograms, type WeightUnit } from './units.js';
 import { caloriesPerMinuteOf, workSecondsOf, type ExerciseCatalog, type ExerciseFacts } from './workout.service.js';
 
 /** One personal record: its value and the workout it was set in (the earliest, on a tie). */
 export interface PersonalRecord {
+  /** In kilograms, the canonical unit records are compared in. */
   readonly value: number;
+  /** The value in the records' `unit` (the one the member logs in), to 0.01. */
+  readonly valueInUnit: number;
   readonly workoutLogId: WorkoutLogId;
   readonly achievedAt: Date;
 }
 
-/** A user's records for one exercise; a record is absent when no completed set qualifies. */
+/**
+ * A user's records for one exercise; a record is absent when no set qualifies. Warm-up sets
+ * and body weight sets (whose `weight` is only the added load) are never records.
+ */
 export interface ExerciseRecords {
   readonly exerciseId: ExerciseId;
+  /** The unit the member logged their newest loaded set of the exercise in (`kg` when none says). */
+  readonly unit: WeightUnit;
   /** The heaviest weight (kg) of a completed set with at least one rep. */
   readonly heaviestWeight?: PersonalRecord;
   /** The best estimated one-repetition maximum (kg), by Epley's formula. */
@@ -104,6 +113,8 @@ const streakSchema = z.strictObject({ asOf: instantSchema.optional(), timeZone: 
 const PAGE = 200;
 const round2 = (n: number) => roundTo(n, 2);
 const isWork = (s: LoggedWorkoutSet) => s.completed;
+/** Records count completed working sets with a load of their own: no warm-ups, no body weight sets. */
+const countsForRecords = (s: LoggedWorkoutSet) => s.completed && s.type !== 'warmup' && s.bodyweight !== true;
 
 /**
  * Workout logs and what they tell: derived duration and calories, personal records, weekly
@@ -168,22 +179,28 @@ export class WorkoutLogService {
     return this.#logs.getById(this.#parse(logIdSchema, logId), uow?.ctx);
   }
 
-  /** The user's all-time records for one exercise (history read page by page on `userId + startTime`). */
+  /**
+   * The user's all-time records for one exercise (history read page by page on
+   * `userId + startTime`): completed sets with a load and at least one rep, warm-up and body
+   * weight sets left out; compared in kilograms, reported also in the member's unit.
+   */
   async personalRecords(userId: UserId, exerciseId: ExerciseId, uow?: UnitOfWork): Promise<ExerciseRecords> {
     const user = this.#parse(userIdSchema, userId);
     const exercise = this.#parse(exerciseIdSchema, exerciseId);
-    let heaviest: PersonalRecord | undefined;
-    let oneRepMax: PersonalRecord | undefined;
-    let volume: PersonalRecord | undefined;
+    let heaviest: Omit<PersonalRecord, 'valueInUnit'> | undefined;
+    let oneRepMax: Omit<PersonalRecord, 'valueInUnit'> | undefined;
+    let volume: Omit<PersonalRecord, 'valueInUnit'> | undefined;
+    let unit: WeightUnit | undefined;
     // Newest first: `>=` lets an older workout that ties take the record (the earliest sets it).
-    const better = (candidate: number, current: PersonalRecord | undefined) => candidate > 0 && (current === undefined || candidate >= current.value);
+    const better = (candidate: number, current: { value: number } | undefined) => candidate > 0 && (current === undefined || candidate >= current.value);
     for await (const log of this.#history(user, uow?.ctx)) {
       const at = { workoutLogId: log.id, achievedAt: log.startTime };
       let sessionVolume = 0;
       for (const entry of log.exercises) {
         if (entry.exerciseId !== exercise) continue;
-        for (const set of entry.sets.filter(isWork)) {
+        for (const set of entry.sets.filter(countsForRecords)) {
           if (set.weight === undefined || (set.reps ?? 0) < 1) continue;
+          unit ??= set.weightUnit ?? 'kg';
           const reps = set.reps!;
           sessionVolume += reps * set.weight;
           if (better(set.weight, heaviest)) heaviest = { value: set.weight, ...at };
@@ -193,11 +210,14 @@ export class WorkoutLogService {
       }
       if (better(round2(sessionVolume), volume)) volume = { value: round2(sessionVolume), ...at };
     }
+    const shown = unit ?? 'kg';
+    const inUnit = (record: Omit<PersonalRecord, 'valueInUnit'>): PersonalRecord => ({ ...record, valueInUnit: fromKilograms(record.value, shown, { decimals: 2 }) });
     return {
       exerciseId: exercise,
-      ...(heaviest ? { heaviestWeight: heaviest } : {}),
-      ...(oneRepMax ? { bestEstimatedOneRepMax: oneRepMax } : {}),
-      ...(volume ? { bestSessionVolume: volume } : {}),
+      unit: shown,
+      ...(heaviest ? { heaviestWeight: inUnit(heaviest) } : {}),
+      ...(oneRepMax ? { bestEstimatedOneRepMax: inUnit(oneRepMax) } : {}),
+      ...(volume ? { bestSessionVolume: inUnit(volume) } : {}),
     };
   }
 
@@ -220,7 +240,7 @@ export class WorkoutLogService {
       for (const entry of log.exercises) {
         for (const set of entry.sets.filter(isWork)) {
           week.completedSets++;
-          week.volume += (set.reps ?? 0) * (set.weight ?? 0);
+          if (set.bodyweight !== true) week.volume += (set.reps ?? 0) * (set.weight ?? 0);
         }
       }
     }
