@@ -168,7 +168,12 @@ export type { BmiCategory, BmiResult, BodyMetric, MeasurementProgress, Measureme
 export type { MacroSplit, MealSummary, NutrientTotals, NutritionPlanSummary } from './modules/nutrition/nutrition.service.js';
 export type { UserCredentials } from './modules/users/user.repository.js';
 export type { ExpectedVersion } from './modules/users/user.service.js';
-export type { ExerciseComparison, ExerciseRecords, PersonalRecord, PlanComparison, TrainingStreaks, WeeklyVolume } from './modules/workouts/workout-log.service.js';
+export type { ExerciseComparison, ExerciseRecords, NextPrescriptionInput, PersonalRecord, PlanComparison, TrainingStreaks, WeeklyVolume } from './modules/workouts/workout-log.service.js';
+export type { ExercisePrescription, PrescribedSet, Prescription, ProgressionStep } from './modules/workouts/progression.js';
+export {
+  KILOGRAMS_PER_POUND, METRES_PER_MILE, DEFAULT_LOAD_ROUNDING, fromKilograms, fromMetres, loadableKilograms, roundLoad, toKilograms, toMetres,
+  type DistanceUnit, type LoadRounding, type WeightUnit,
+} from './modules/workouts/units.js';
 export type { WriteOptions } from './stores/mongo/mongo-repository.js';
 export type { UpdateOptions } from './stores/postgres/postgres-repository.js';
 // Workflow inputs and results.

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import { ConflictError, ValidationError, type ValidationIssue } from '../../core/errors.js';
 import type { ExerciseId, UserId, WorkoutLogId } from '../../core/ids.js';
 import { roundTo } from '../../core/rounding.js';
-import { instantSchema } from '../../core/schema-primitives.js';
-import { parseOrThrow } from '../../core/validation.js';
+import { calendarDateSchema, instantSchema } from '../../core/schema-primitives.js';
+import { VALIDATION_MESSAGES } from '../../core/validation-messages.js';
+import { parseOrThrow, type ValidationLocale } from '../../core/validation.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { ServiceDeps } from '../service-deps.js';
@@ -15,7 +16,10 @@ import { MAX_STATISTICS_WINDOW_DAYS } from './workout-log.repository.js';
 import { createWorkoutLogInputSchema, workoutLogSchema, type CreateWorkoutLogInput, type LoggedExercise, type WorkoutLog } from './workout-log.schema.js';
 import { repsBounds, type LoggedWorkoutSet, type RepsPrescription } from './workout-set.schema.js';
 import type { WorkoutTemplateRepository } from './workout-template.repository.js';
-import { fromKilograms, type WeightUnit } from './units.js';
+import { fromKilograms, loadRoundingSchema, WEIGHT_UNITS, type WeightUnit } from './units.js';
+import { computePrescription, type Prescription } from './progression.js';
+import type { WorkoutProgramRepository } from './workout-program.repository.js';
+import { workoutProgramSchema } from './workout-program.schema.js';
 import { caloriesPerMinuteOf, workSecondsOf, type ExerciseCatalog, type ExerciseFacts } from './workout.service.js';
 
 /** One personal record: its value and the workout it was set in (the earliest, on a tie). */
@@ -111,6 +115,26 @@ const timeZoneSchema = z.string().refine((tz) => {
 const weeklyVolumeSchema = z.strictObject({ from: instantSchema, to: instantSchema, timeZone: timeZoneSchema.default(DEFAULT_TIME_ZONE) });
 const streakSchema = z.strictObject({ asOf: instantSchema.optional(), timeZone: timeZoneSchema.default(DEFAULT_TIME_ZONE) });
 const PAGE = 200;
+
+/** How far after its start a programme's prescription is computed: ten years of logs at most. */
+export const MAX_PRESCRIPTION_DAYS = 3_660;
+
+/**
+ * Validates the question "what should this member do on this day of this programme":
+ * `startedOn` and `date` are calendar days (`YYYY-MM-DD`) in `timeZone`.
+ */
+export const nextPrescriptionInputSchema = z.strictObject({
+  userId: userIdSchema,
+  programId: workoutProgramSchema.shape.id,
+  startedOn: calendarDateSchema,
+  date: calendarDateSchema.optional(),
+  timeZone: timeZoneSchema.default(DEFAULT_TIME_ZONE),
+  unit: z.enum(WEIGHT_UNITS).optional(),
+  rounding: loadRoundingSchema.optional(),
+});
+
+/** What a caller passes to {@link WorkoutLogService.nextPrescription}. */
+export type NextPrescriptionInput = z.input<typeof nextPrescriptionInputSchema>;
 const round2 = (n: number) => roundTo(n, 2);
 const isWork = (s: LoggedWorkoutSet) => s.completed;
 /** Records count completed working sets with a load of their own: no warm-ups, no body weight sets. */
@@ -131,7 +155,7 @@ const countsForRecords = (s: LoggedWorkoutSet) => s.completed && s.type !== 'war
  *
  * @example
  * ```ts
- * const logs = new WorkoutLogService(workoutLogs, templates, exercises, deps)
+ * const logs = new WorkoutLogService(workoutLogs, templates, programs, exercises, deps)
  * await logs.logWorkout({ userId, startTime: '2026-03-02T07:00:00Z', endTime: '2026-03-02T07:45:00Z', exercises })
  * const records = await logs.personalRecords(userId, benchPressId)
  * ```
@@ -139,12 +163,14 @@ const countsForRecords = (s: LoggedWorkoutSet) => s.completed && s.type !== 'war
 export class WorkoutLogService {
   readonly #logs: WorkoutLogRepository;
   readonly #templates: WorkoutTemplateRepository;
+  readonly #programs: WorkoutProgramRepository;
   readonly #catalog: ExerciseCatalog;
   readonly #deps: ServiceDeps;
 
-  constructor(logs: WorkoutLogRepository, templates: WorkoutTemplateRepository, catalog: ExerciseCatalog, deps: ServiceDeps) {
+  constructor(logs: WorkoutLogRepository, templates: WorkoutTemplateRepository, programs: WorkoutProgramRepository, catalog: ExerciseCatalog, deps: ServiceDeps) {
     this.#logs = logs;
     this.#templates = templates;
+    this.#programs = programs;
     this.#catalog = catalog;
     this.#deps = deps;
   }
@@ -302,10 +328,45 @@ export class WorkoutLogService {
     };
   }
 
-  async *#history(userId: UserId, ctx?: StoreContext): AsyncGenerator<WorkoutLog> {
+  /**
+   * What the member should do on `date` (default today in `timeZone`) of a programme they
+   * started on `startedOn`: the day's template with working loads computed from the
+   * programme's `progression` rules and the member's logs since the start, each rule
+   * evaluation explained (see `computePrescription` for the rules). Loads are shown in `unit`
+   * (default: the unit the member last logged the exercise in) and rounded with `rounding`
+   * (default 2.5 kg or 5 lb). Deterministic: the same programme and logs give the same answer.
+   * Through a scope: the member or their active coach, on a programme public, their own, or
+   * written by their active coach.
+   *
+   * @example
+   * ```ts
+   * const today = await nexfit.workoutLogs.nextPrescription({ userId, programId, startedOn: '2026-03-02', date: '2026-03-16' })
+   * today.exercises[0]?.sets[1]?.load // { value: 102.5, unit: 'kg' }
+   * today.exercises[0]?.explanation // [{ rule: 'progression.0', period: 'week 2', fired: true, because: 'the last session, on 2026-03-02, met the target: …' }]
+   * ```
+   */
+  async nextPrescription(input: NextPrescriptionInput, uow?: UnitOfWork): Promise<Prescription> {
+    const q = this.#parse(nextPrescriptionInputSchema, input);
+    const startedOn = Temporal.PlainDate.from(q.startedOn);
+    const date = q.date === undefined ? localDate(this.#deps.clock.now(), q.timeZone) : Temporal.PlainDate.from(q.date);
+    const span = startedOn.until(date, { largestUnit: 'days' }).days;
+    if (span < 0 || span > MAX_PRESCRIPTION_DAYS) {
+      const message = span < 0 ? VALIDATION_MESSAGES.programStart[this.#locale] : `At most ${MAX_PRESCRIPTION_DAYS} days after the programme start`;
+      throw new ValidationError(`Invalid workout log input: date: ${message}`, [{ path: ['date'], code: 'custom', message }]);
+    }
+    const program = await this.#programs.getById(q.programId, uow?.ctx);
+    const scheduled = program.schedule.find((d) => d.day === (span % program.metadata.duration) + 1);
+    const template = scheduled?.workoutTemplateId === undefined ? undefined : await this.#templates.getById(scheduled.workoutTemplateId, uow?.ctx);
+    const logs: WorkoutLog[] = [];
+    const range = { from: startOfDay(startedOn, q.timeZone), to: startOfDay(date, q.timeZone) };
+    if (template) for await (const log of this.#history(q.userId, uow?.ctx, range)) logs.push(log);
+    return computePrescription({ program, template, logs, startedOn, date, timeZone: q.timeZone, unit: q.unit, rounding: q.rounding });
+  }
+
+  async *#history(userId: UserId, ctx?: StoreContext, range: { from?: Date; to?: Date } = {}): AsyncGenerator<WorkoutLog> {
     let after: string | undefined;
     do {
-      const page = await this.#logs.listByUser(userId, {}, { limit: PAGE, ...(after ? { after } : {}) }, ctx);
+      const page = await this.#logs.listByUser(userId, range, { limit: PAGE, ...(after ? { after } : {}) }, ctx);
       yield* page.items;
       after = page.nextCursor ?? undefined;
     } while (after);
@@ -324,6 +385,10 @@ export class WorkoutLogService {
     }
     if (issues.length > 0) throw new ValidationError(`Invalid workout log: ${issues[0]!.path.join('.')}: ${issues[0]!.message}`, issues);
     return catalog;
+  }
+
+  get #locale(): ValidationLocale {
+    return this.#deps.locale ?? 'en';
   }
 
   #parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -355,6 +420,10 @@ function compare(exerciseId: ExerciseId, status: ExerciseComparison['status'], p
     completedReps,
     repsDelta: completedReps - plannedReps,
   };
+}
+
+function startOfDay(day: Temporal.PlainDate, timeZone: string): Date {
+  return new Date(day.toZonedDateTime({ timeZone }).epochMilliseconds);
 }
 
 function localDate(instant: Date, timeZone: string): Temporal.PlainDate {

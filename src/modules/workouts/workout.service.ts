@@ -18,8 +18,10 @@ import {
   type CreateWorkoutProgramInput,
   type PatchWorkoutProgramInput,
   type ProgramDay,
+  type ProgressionRule,
   type WorkoutProgram,
 } from './workout-program.schema.js';
+import { toKilograms } from './units.js';
 import { repsBounds, type WorkoutSet } from './workout-set.schema.js';
 import type { WorkoutTemplateRepository } from './workout-template.repository.js';
 import {
@@ -232,6 +234,7 @@ export class WorkoutService {
   async createProgram(input: CreateWorkoutProgramInput, uow?: UnitOfWork): Promise<WorkoutProgram> {
     const data = this.#parse(createWorkoutProgramInputSchema, input);
     const templates = await this.#checkSchedule(data.schedule, data.createdBy, uow?.ctx);
+    this.#checkProgression(data.progression, templates);
     if (data.isPublic) this.#assertPublicTemplates(templates);
     return this.#programs.create(input, uow?.ctx);
   }
@@ -256,6 +259,7 @@ export class WorkoutService {
     const current = await this.#programs.getById(id, uow?.ctx);
     this.#assertAuthor(current, actor, 'workout program');
     const templates = await this.#checkSchedule(changes.schedule ?? current.schedule, current.createdBy, uow?.ctx);
+    this.#checkProgression(changes.progression === undefined ? current.progression : (changes.progression ?? undefined), templates);
     if (changes.isPublic ?? current.isPublic) this.#assertPublicTemplates(templates);
     return this.#programs.patch(id, patch, { expectedVersion: write.expectedVersion ?? current.version }, uow?.ctx);
   }
@@ -347,6 +351,29 @@ export class WorkoutService {
     });
     if (issues.length > 0) throw new ValidationError(`Invalid workout program: ${issues[0]!.path.join('.')}: ${issues[0]!.message}`, issues);
     return templates;
+  }
+
+  /**
+   * A programme's load rules against its templates: a rule naming an exercise names one the
+   * schedule trains, and an absolute `subtract` is no heavier than any working load it applies
+   * to (it would make that load negative the first time it fired).
+   */
+  #checkProgression(progression: readonly ProgressionRule[] | undefined, templates: readonly WorkoutTemplate[]): void {
+    const issues: ValidationIssue[] = [];
+    const exercises = templates.flatMap((t) => t.exercises);
+    (progression ?? []).forEach((rule, i) => {
+      if (rule.kind !== 'load') return;
+      const applies = exercises.filter((e) => rule.exerciseId === undefined || e.exerciseId === rule.exerciseId);
+      if (rule.exerciseId !== undefined && applies.length === 0) {
+        issues.push({ path: ['progression', i, 'exerciseId'], code: 'custom', message: this.#message('ruleExercise') });
+        return;
+      }
+      if (rule.change !== 'subtract' || rule.unit === 'percent') return;
+      const amount = toKilograms(rule.amount, rule.unit);
+      const loads = applies.flatMap((e) => e.defaultSets.filter((set) => set.type !== 'warmup' && set.weight !== undefined).map((set) => set.weight!));
+      if (loads.some((kg) => kg < amount)) issues.push({ path: ['progression', i, 'amount'], code: 'custom', message: this.#message('negativeLoad') });
+    });
+    if (issues.length > 0) throw new ValidationError(`Invalid workout program: ${issues[0]!.path.join('.')}: ${issues[0]!.message}`, issues);
   }
 
   #derivedMetadata<M extends { targetBodyAreas?: readonly BodyArea[] | undefined }>(metadata: M, exercises: readonly TemplateExercise[], catalog: ReadonlyMap<string, ExerciseFacts>) {
