@@ -168,8 +168,9 @@ export type { BmiCategory, BmiResult, BodyMetric, MeasurementProgress, Measureme
 export type { MacroSplit, MealSummary, NutrientTotals, NutritionPlanSummary } from './modules/nutrition/nutrition.service.js';
 export type { UserCredentials } from './modules/users/user.repository.js';
 export type { ExpectedVersion } from './modules/users/user.service.js';
-export type { ExerciseComparison, ExerciseRecords, NextPrescriptionInput, PersonalRecord, PlanComparison, TrainingStreaks, WeeklyVolume } from './modules/workouts/workout-log.service.js';
+export type { ExerciseComparison, ExerciseRecords, PersonalRecord, PlanComparison, TrainingStreaks, WeeklyVolume } from './modules/workouts/workout-log.service.js';
 export type { ExercisePrescription, PrescribedSet, Prescription, ProgressionStep } from './modules/workouts/progression.js';
+export type { NextPrescriptionInput } from './modules/workouts/prescription.schema.js';
 export {
   KILOGRAMS_PER_POUND, METRES_PER_MILE, DEFAULT_LOAD_ROUNDING, fromKilograms, fromMetres, loadableKilograms, roundLoad, toKilograms, toMetres,
   type DistanceUnit, type LoadRounding, type WeightUnit,

@@ -68,7 +68,8 @@ export {
   type LoggedWorkoutSet, type LoggedWorkoutSetInput, type RepsPrescription, type RirPrescription, type SetTarget, type SetType,
   type WorkoutSet, type WorkoutSetInput
 } from './modules/workouts/workout-set.schema.js';
-export { DISTANCE_UNITS, WEIGHT_UNITS, loadRoundingSchema } from './modules/workouts/units.js';
+export { DISTANCE_UNITS, WEIGHT_UNITS, loadRoundingSchema, type DistanceUnit, type LoadRounding, type WeightUnit } from './modules/workouts/units.js';
+export { nextPrescriptionInputSchema, type NextPrescriptionInput } from './modules/workouts/prescription.schema.js';
 export {
   reviewsSchema, type Reviews
 } from './modules/workouts/reviews.schema.js';

@@ -41,6 +41,7 @@ export {
 } from './workout.service.js';
 export * from './workout-log.service.js';
 export * from './units.js';
+export * from './prescription.schema.js';
 export { computePrescription, type Prescription, type PrescriptionContext, type ExercisePrescription, type PrescribedSet, type ProgressionStep } from './progression.js';
 export { WORKOUT_DOCUMENT_MIGRATIONS } from './workout.document-migrations.js';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ConflictError, ValidationError, type ValidationIssue } from '../../core/errors.js';
 import type { ExerciseId, UserId, WorkoutLogId } from '../../core/ids.js';
 import { roundTo } from '../../core/rounding.js';
-import { calendarDateSchema, instantSchema } from '../../core/schema-primitives.js';
+import { instantSchema } from '../../core/schema-primitives.js';
 import { VALIDATION_MESSAGES } from '../../core/validation-messages.js';
 import { parseOrThrow, type ValidationLocale } from '../../core/validation.js';
 import type { StoreContext } from '../../stores/store-context.js';
@@ -16,10 +16,10 @@ import { MAX_STATISTICS_WINDOW_DAYS } from './workout-log.repository.js';
 import { createWorkoutLogInputSchema, workoutLogSchema, type CreateWorkoutLogInput, type LoggedExercise, type WorkoutLog } from './workout-log.schema.js';
 import { repsBounds, type LoggedWorkoutSet, type RepsPrescription } from './workout-set.schema.js';
 import type { WorkoutTemplateRepository } from './workout-template.repository.js';
-import { fromKilograms, loadRoundingSchema, WEIGHT_UNITS, type WeightUnit } from './units.js';
+import { fromKilograms, type WeightUnit } from './units.js';
+import { nextPrescriptionInputSchema, type NextPrescriptionInput } from './prescription.schema.js';
 import { computePrescription, type Prescription } from './progression.js';
 import type { WorkoutProgramRepository } from './workout-program.repository.js';
-import { workoutProgramSchema } from './workout-program.schema.js';
 import { caloriesPerMinuteOf, workSecondsOf, type ExerciseCatalog, type ExerciseFacts } from './workout.service.js';
 
 /** One personal record: its value and the workout it was set in (the earliest, on a tie). */
@@ -119,22 +119,6 @@ const PAGE = 200;
 /** How far after its start a programme's prescription is computed: ten years of logs at most. */
 export const MAX_PRESCRIPTION_DAYS = 3_660;
 
-/**
- * Validates the question "what should this member do on this day of this programme":
- * `startedOn` and `date` are calendar days (`YYYY-MM-DD`) in `timeZone`.
- */
-export const nextPrescriptionInputSchema = z.strictObject({
-  userId: userIdSchema,
-  programId: workoutProgramSchema.shape.id,
-  startedOn: calendarDateSchema,
-  date: calendarDateSchema.optional(),
-  timeZone: timeZoneSchema.default(DEFAULT_TIME_ZONE),
-  unit: z.enum(WEIGHT_UNITS).optional(),
-  rounding: loadRoundingSchema.optional(),
-});
-
-/** What a caller passes to {@link WorkoutLogService.nextPrescription}. */
-export type NextPrescriptionInput = z.input<typeof nextPrescriptionInputSchema>;
 const round2 = (n: number) => roundTo(n, 2);
 const isWork = (s: LoggedWorkoutSet) => s.completed;
 /** Records count completed working sets with a load of their own: no warm-ups, no body weight sets. */
