@@ -180,6 +180,12 @@ export { OPEN_FOOD_FACTS_DIET_LABELS, importOpenFoodFacts, mapOpenFoodFactsProdu
 export type { UserCredentials } from './modules/users/user.repository.js';
 export type { ExpectedVersion } from './modules/users/user.service.js';
 export type { ExerciseComparison, ExerciseRecords, PersonalRecord, PlanComparison, TrainingStreaks, WeeklyVolume } from './modules/workouts/workout-log.service.js';
+export type { ExercisePrescription, PrescribedSet, Prescription, ProgressionStep } from './modules/workouts/progression.js';
+export type { NextPrescriptionInput } from './modules/workouts/prescription.schema.js';
+export {
+  KILOGRAMS_PER_POUND, METRES_PER_MILE, DEFAULT_LOAD_ROUNDING, fromKilograms, fromMetres, loadableKilograms, roundLoad, toKilograms, toMetres,
+  type DistanceUnit, type LoadRounding, type WeightUnit,
+} from './modules/workouts/units.js';
 export type { WriteOptions } from './stores/mongo/mongo-repository.js';
 export { MAX_BULK_ROWS } from './stores/bulk.js';
 export type { BulkCreateOptions, BulkCreateResult, BulkRejection } from './stores/bulk.js';
@@ -242,7 +248,8 @@ export { migratePostgresToLatest, migratePostgresDown, postgresMigrationStatus, 
 export type { PostgresMigrationName, PostgresMigrationOptions, PostgresMigrationRun, PostgresMigrationState, PostgresMigrationStatus, PostgresDownTarget } from './stores/postgres/migrator.js';
 export { ensurePartitions, ensureRollingPartitions, listPartitions, detachPartition, dropPartitionsOlderThan } from './stores/postgres/partitions.js';
 export type { PartitionedTable, PartitionOptions, PartitionInfo, PartitionWindow, EnsurePartitionsOptions, EnsurePartitionsResult, RetentionOptions } from './stores/postgres/partitions.js';
-export { DOCUMENT_MIGRATIONS, documentMigrationStatus } from './stores/mongo/document-migrations/index.js';
+export { documentMigrationStatus } from './stores/mongo/document-migrations/index.js';
+export { DOCUMENT_MIGRATIONS } from './modules/mongo-collections.js';
 export { migrateDocumentsUp, migrateDocumentsDown } from './mongo-layout.js';
 export type { DocumentMigration, DocumentMigrationRun, DocumentMigrationRunOptions, DocumentMigrationStatus, DocumentMigrationState } from './stores/mongo/document-migrations/index.js';
 export type { SyncInstructorNamesOptions, SyncInstructorNamesReport } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';

@@ -65,25 +65,32 @@ export {
 } from './modules/catalog/food.schema.js';
 export { foodBarcodeSchema, isValidFoodBarcode } from './modules/catalog/food-barcode.js';
 export {
-  loggedWorkoutSetSchema, workoutSetSchema, type LoggedWorkoutSet, type WorkoutSet
+  SET_TYPES, enteredDistanceSchema, enteredWeightSchema, loggedWorkoutSetInputSchema, loggedWorkoutSetSchema,
+  repsPrescriptionSchema, rirPrescriptionSchema, rpeSchema, setTargetSchema, workoutSetInputSchema, workoutSetSchema,
+  type LoggedWorkoutSet, type LoggedWorkoutSetInput, type RepsPrescription, type RirPrescription, type SetTarget, type SetType,
+  type WorkoutSet, type WorkoutSetInput
 } from './modules/workouts/workout-set.schema.js';
+export { DISTANCE_UNITS, WEIGHT_UNITS, loadRoundingSchema, type DistanceUnit, type LoadRounding, type WeightUnit } from './modules/workouts/units.js';
+export { nextPrescriptionInputSchema, type NextPrescriptionInput } from './modules/workouts/prescription.schema.js';
 export {
   reviewsSchema, type Reviews
 } from './modules/workouts/reviews.schema.js';
 export {
-  createWorkoutTemplateInputSchema, patchWorkoutTemplateInputSchema, templateExerciseSchema,
+  createWorkoutTemplateInputSchema, patchWorkoutTemplateInputSchema, templateExerciseInputSchema, templateExerciseSchema,
   workoutTemplateMetadataSchema, workoutTemplateSchema, type CreateWorkoutTemplateData,
   type CreateWorkoutTemplateInput, type PatchWorkoutTemplateData, type PatchWorkoutTemplateInput,
   type TemplateExercise, type WorkoutTemplate
 } from './modules/workouts/workout-template.schema.js';
 export {
-  MAX_PROGRAM_DAYS, createWorkoutProgramInputSchema, patchWorkoutProgramInputSchema,
+  LOAD_CHANGES, MAX_PROGRAM_DAYS, PROGRESSION_PERIODS, createWorkoutProgramInputSchema, deloadRuleSchema,
+  loadProgressionRuleSchema, patchWorkoutProgramInputSchema, progressionRuleSchema,
   programDaySchema, programPricingSchema, workoutProgramMetadataSchema, workoutProgramSchema,
   type CreateWorkoutProgramData, type CreateWorkoutProgramInput, type PatchWorkoutProgramData,
-  type PatchWorkoutProgramInput, type ProgramDay, type ProgramPricing, type WorkoutProgram
+  type PatchWorkoutProgramInput, type ProgramDay, type ProgramPricing, type WorkoutProgram,
+  type DeloadRule, type LoadProgressionRule, type ProgressionRule
 } from './modules/workouts/workout-program.schema.js';
 export {
-  createWorkoutLogInputSchema, heartRateSchema, loggedExerciseSchema, patchWorkoutLogInputSchema,
+  createWorkoutLogInputSchema, heartRateSchema, loggedExerciseInputSchema, loggedExerciseSchema, patchWorkoutLogInputSchema,
   workoutFeedbackSchema, workoutLogSchema, type CreateWorkoutLogData, type CreateWorkoutLogInput,
   type LoggedExercise, type PatchWorkoutLogData, type PatchWorkoutLogInput, type WorkoutLog
 } from './modules/workouts/workout-log.schema.js';

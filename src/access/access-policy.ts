@@ -49,6 +49,9 @@ const templateAuthor = loaded((l, id) => l.template(id), (t) => t.createdBy);
 const templateVisible = anyOf(flag('publicEntry', loaded((l, id) => l.template(id), (t) => t.isPublic)), self(templateAuthor));
 const programAuthor = loaded((l, id) => l.program(id), (p) => p.createdBy);
 const programVisible = anyOf(flag('publicEntry', loaded((l, id) => l.program(id), (p) => p.isPublic)), self(programAuthor));
+/** The programme of a prescription: public, the actor's own, or written by the actor's active coach. */
+const inputProgramAuthor = loaded((l, id) => l.program(id), (p) => p.createdBy, input('programId'));
+const followableProgram = anyOf(flag('publicEntry', loaded((l, id) => l.program(id), (p) => p.isPublic, input('programId'))), self(inputProgramAuthor), activeClientOf(inputProgramAuthor));
 
 const planAuthor = loaded((l, id) => l.nutritionPlan(id), (p) => p.createdBy);
 const planRecipient = loaded((l, id) => l.nutritionPlan(id), (p) => p.forUserId);
@@ -192,6 +195,7 @@ export const ACCESS_POLICY = {
   'workoutLogs.weeklyVolume': allow(ownerOrCoach(arg(0))),
   'workoutLogs.streaks': allow(ownerOrCoach(arg(0))),
   'workoutLogs.compareWithPlan': allow(ownerOrCoach(logUser)),
+  'workoutLogs.nextPrescription': allow(allOf(ownerOrCoach(input('userId')), followableProgram)),
 
   // nutrition plans
   'nutrition.createPlan': allow(allOf(self(input('createdBy')), forSelfOrActiveClient(input('forUserId')))),

@@ -1,4 +1,6 @@
 import { SDK_MONGO_COLLECTIONS, type MongoCollectionDefinition } from '../stores/mongo/collections.js';
+import type { DocumentMigration } from '../stores/mongo/document-migrations/document-migration.js';
+import { WORKOUT_DOCUMENT_MIGRATIONS } from './workouts/workout.document-migrations.js';
 import { EXERCISES_COLLECTION } from './catalog/exercise.collection.js';
 import { FOODS_COLLECTION } from './catalog/food.collection.js';
 import { CLASS_BOOKING_COUNTERS_COLLECTION } from './classes/booking-counter.collection.js';
@@ -84,3 +86,15 @@ export const ENTITY_COLLECTION_NAMES = [
   'coach_clients',
   'pt_sessions',
 ] as const satisfies readonly MongoCollectionName[];
+
+/**
+ * The document migrations the SDK ships, in order, assembled from the lists the modules own
+ * (a format change adds its migration to its module's list and raises the collection's
+ * `schemaVersion` in its `<entity>.collection.ts`).
+ *
+ * @example
+ * ```ts
+ * await migrateDocumentsUp(db, DOCUMENT_MIGRATIONS)
+ * ```
+ */
+export const DOCUMENT_MIGRATIONS: readonly DocumentMigration[] = [...WORKOUT_DOCUMENT_MIGRATIONS];

@@ -196,6 +196,10 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
 
   // workout logs
   'workoutLogs.logWorkout': c('user', async (t) => (s) => s.workoutLogs!.logWorkout!(createInputs.workout_logs({ userId: t.user, workoutTemplateId: t.w.platformTemplate, exercises: [{ exerciseId: t.w.platformExercise, sets: [{ reps: 10, weight: 60, completed: true }] }] }))),
+  'workoutLogs.nextPrescription': c('user', async (t) => {
+    const programId = await r(t).program(t.w.helperCoach, true);
+    return (s) => s.workoutLogs!.nextPrescription!({ userId: t.user, programId, startedOn: '2026-03-02', date: '2026-03-09' });
+  }),
   'workoutLogs.getLog': c('user', async (t) => {
     const id = await r(t).workoutLog(t.user);
     return (s) => s.workoutLogs!.getLog!(id);

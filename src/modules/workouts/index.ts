@@ -40,6 +40,10 @@ export {
   type TemplateEstimate,
 } from './workout.service.js';
 export * from './workout-log.service.js';
+export * from './units.js';
+export * from './prescription.schema.js';
+export { computePrescription, type Prescription, type PrescriptionContext, type ExercisePrescription, type PrescribedSet, type ProgressionStep } from './progression.js';
+export { WORKOUT_DOCUMENT_MIGRATIONS } from './workout.document-migrations.js';
 
 /**
  * The workouts repositories and services. `catalog` is the catalogue's `ExerciseRepository`
@@ -65,6 +69,6 @@ export function createWorkoutsModule(
     programs,
     workoutLogs,
     service: new WorkoutService(templates, programs, catalog, deps),
-    logs: new WorkoutLogService(workoutLogs, templates, catalog, deps),
+    logs: new WorkoutLogService(workoutLogs, templates, programs, catalog, deps),
   };
 }

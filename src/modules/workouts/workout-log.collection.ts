@@ -13,7 +13,8 @@ import { storedWorkoutLogSchema } from './workout-log.schema.js';
 export const WORKOUT_LOGS_COLLECTION = {
   name: 'workout_logs',
   storedSchema: storedWorkoutLogSchema,
-  schemaVersion: 1,
+  // 2: set types, ranges and units (see workout.document-migrations.ts).
+  schemaVersion: 2,
   // Heart rate is health data (stored in clear before layout 6).
   encryptedFields: ['biometrics'],
   plaintextUntilRotated: ['biometrics'],

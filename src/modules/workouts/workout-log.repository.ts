@@ -5,6 +5,8 @@ import type { Page, PageRequest } from '../../core/pagination.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
+import { upgradeOnRead } from '../../stores/mongo/document-migrations/upgrade-on-read.js';
+import { WORKOUT_DOCUMENT_MIGRATIONS } from './workout.document-migrations.js';
 import { MongoRepository, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import { timeRangeCondition, timeRangeSchema, type TimeRangeInput } from '../../stores/mongo/time-range.js';
 import type { StoreContext } from '../../stores/store-context.js';
@@ -47,6 +49,7 @@ export class WorkoutLogRepository extends MongoRepository<WorkoutLog, typeof cre
         entity: 'workout log',
         collection: definition.name,
         schemaVersion: definition.schemaVersion,
+        upgrade: upgradeOnRead(definition.name, WORKOUT_DOCUMENT_MIGRATIONS),
         entitySchema: workoutLogSchema,
         idSchema: workoutLogSchema.shape.id,
         createSchema: createWorkoutLogInputSchema,

@@ -3,7 +3,7 @@ import { entityFields, patchSchemaOf, pickFields } from '../../core/entity-schem
 import { idSchema } from '../../core/ids.js';
 import { boundedArray, countSchema, geoPointSchema, instantSchema, longTextSchema, quantitySchema, ratingSchema, urlSchema } from '../../core/schema-primitives.js';
 import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
-import { loggedWorkoutSetSchema } from './workout-set.schema.js';
+import { loggedWorkoutSetInputSchema, loggedWorkoutSetSchema } from './workout-set.schema.js';
 
 /**
  * Completed workouts (seed: `workout_logs`). `duration` (minutes) and `caloriesBurned`
@@ -21,12 +21,17 @@ export const heartRateSchema = z
   .strictObject({ average: beatsPerMinute, max: beatsPerMinute, min: beatsPerMinute })
   .refine((h) => h.min <= h.average && h.average <= h.max, { error: M.heartRateOrder.en });
 
-/** One exercise of a logged workout with the sets performed. */
-export const loggedExerciseSchema = z.strictObject({
+const loggedExerciseShape = {
   exerciseId: idSchema('ExerciseId'),
   sets: boundedArray(loggedWorkoutSetSchema, 100),
   notes: longTextSchema.optional(),
-});
+};
+
+/** One exercise of a logged workout with the sets performed. */
+export const loggedExerciseSchema = z.strictObject(loggedExerciseShape);
+
+/** One logged exercise as a caller gives it: its sets may carry loads and distances in their unit. */
+export const loggedExerciseInputSchema = z.strictObject({ ...loggedExerciseShape, sets: boundedArray(loggedWorkoutSetInputSchema, 100) });
 
 /** How the workout felt: a rating, perceived exertion (1–10) and notes. */
 export const workoutFeedbackSchema = z.strictObject({
@@ -50,6 +55,8 @@ const workoutLogFields = {
   notes: longTextSchema.optional(),
 };
 
+const exercisesInputSchema = boundedArray(loggedExerciseInputSchema, 100);
+
 function endsAfterStart(log: { startTime: Date; endTime?: Date | undefined }): boolean {
   return log.endTime === undefined || log.endTime.getTime() > log.startTime.getTime();
 }
@@ -62,13 +69,14 @@ export const storedWorkoutLogSchema = workoutLogSchema;
 
 /** Validates the input that creates a workout log; fills its defaults. */
 export const createWorkoutLogInputSchema = z
-  .strictObject({ ...workoutLogFields, exercises: workoutLogFields.exercises.default([]), photos: workoutLogFields.photos.default([]) })
+  .strictObject({ ...workoutLogFields, exercises: exercisesInputSchema.default([]), photos: workoutLogFields.photos.default([]) })
   .refine(endsAfterStart, endRule);
 
 /** The owner and the template a log was started from never change. */
-export const patchWorkoutLogInputSchema = patchSchemaOf(
-  pickFields(workoutLogFields, ['startTime', 'endTime', 'duration', 'caloriesBurned', 'exercises', 'feedback', 'biometrics', 'location', 'photos', 'notes']),
-);
+export const patchWorkoutLogInputSchema = patchSchemaOf({
+  ...pickFields(workoutLogFields, ['startTime', 'endTime', 'duration', 'caloriesBurned', 'feedback', 'biometrics', 'location', 'photos', 'notes']),
+  exercises: exercisesInputSchema,
+});
 
 /** One exercise of a logged workout with the sets performed. */
 export type LoggedExercise = z.output<typeof loggedExerciseSchema>;

@@ -4,7 +4,8 @@ import { ConflictError, ValidationError, type ValidationIssue } from '../../core
 import type { ExerciseId, UserId, WorkoutLogId } from '../../core/ids.js';
 import { roundTo } from '../../core/rounding.js';
 import { instantSchema } from '../../core/schema-primitives.js';
-import { parseOrThrow } from '../../core/validation.js';
+import { VALIDATION_MESSAGES } from '../../core/validation-messages.js';
+import { parseOrThrow, type ValidationLocale } from '../../core/validation.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { ServiceDeps } from '../service-deps.js';
@@ -13,20 +14,32 @@ import type { TimeRangeInput } from '../../stores/mongo/time-range.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { MAX_STATISTICS_WINDOW_DAYS } from './workout-log.repository.js';
 import { createWorkoutLogInputSchema, workoutLogSchema, type CreateWorkoutLogInput, type LoggedExercise, type WorkoutLog } from './workout-log.schema.js';
-import type { LoggedWorkoutSet } from './workout-set.schema.js';
+import { repsBounds, type LoggedWorkoutSet, type RepsPrescription } from './workout-set.schema.js';
 import type { WorkoutTemplateRepository } from './workout-template.repository.js';
+import { fromKilograms, type WeightUnit } from './units.js';
+import { nextPrescriptionInputSchema, type NextPrescriptionInput } from './prescription.schema.js';
+import { computePrescription, type Prescription } from './progression.js';
+import type { WorkoutProgramRepository } from './workout-program.repository.js';
 import { caloriesPerMinuteOf, workSecondsOf, type ExerciseCatalog, type ExerciseFacts } from './workout.service.js';
 
 /** One personal record: its value and the workout it was set in (the earliest, on a tie). */
 export interface PersonalRecord {
+  /** In kilograms, the canonical unit records are compared in. */
   readonly value: number;
+  /** The value in the records' `unit` (the one the member logs in), to 0.01. */
+  readonly valueInUnit: number;
   readonly workoutLogId: WorkoutLogId;
   readonly achievedAt: Date;
 }
 
-/** A user's records for one exercise; a record is absent when no completed set qualifies. */
+/**
+ * A user's records for one exercise; a record is absent when no set qualifies. Warm-up sets
+ * and body weight sets (whose `weight` is only the added load) are never records.
+ */
 export interface ExerciseRecords {
   readonly exerciseId: ExerciseId;
+  /** The unit the member logged their newest loaded set of the exercise in (`kg` when none says). */
+  readonly unit: WeightUnit;
   /** The heaviest weight (kg) of a completed set with at least one rep. */
   readonly heaviestWeight?: PersonalRecord;
   /** The best estimated one-repetition maximum (kg), by Epley's formula. */
@@ -102,8 +115,14 @@ const timeZoneSchema = z.string().refine((tz) => {
 const weeklyVolumeSchema = z.strictObject({ from: instantSchema, to: instantSchema, timeZone: timeZoneSchema.default(DEFAULT_TIME_ZONE) });
 const streakSchema = z.strictObject({ asOf: instantSchema.optional(), timeZone: timeZoneSchema.default(DEFAULT_TIME_ZONE) });
 const PAGE = 200;
+
+/** How far after its start a programme's prescription is computed: ten years of logs at most. */
+export const MAX_PRESCRIPTION_DAYS = 3_660;
+
 const round2 = (n: number) => roundTo(n, 2);
 const isWork = (s: LoggedWorkoutSet) => s.completed;
+/** Records count completed working sets with a load of their own: no warm-ups, no body weight sets. */
+const countsForRecords = (s: LoggedWorkoutSet) => s.completed && s.type !== 'warmup' && s.bodyweight !== true;
 
 /**
  * Workout logs and what they tell: derived duration and calories, personal records, weekly
@@ -120,7 +139,7 @@ const isWork = (s: LoggedWorkoutSet) => s.completed;
  *
  * @example
  * ```ts
- * const logs = new WorkoutLogService(workoutLogs, templates, exercises, deps)
+ * const logs = new WorkoutLogService(workoutLogs, templates, programs, exercises, deps)
  * await logs.logWorkout({ userId, startTime: '2026-03-02T07:00:00Z', endTime: '2026-03-02T07:45:00Z', exercises })
  * const records = await logs.personalRecords(userId, benchPressId)
  * ```
@@ -128,12 +147,14 @@ const isWork = (s: LoggedWorkoutSet) => s.completed;
 export class WorkoutLogService {
   readonly #logs: WorkoutLogRepository;
   readonly #templates: WorkoutTemplateRepository;
+  readonly #programs: WorkoutProgramRepository;
   readonly #catalog: ExerciseCatalog;
   readonly #deps: ServiceDeps;
 
-  constructor(logs: WorkoutLogRepository, templates: WorkoutTemplateRepository, catalog: ExerciseCatalog, deps: ServiceDeps) {
+  constructor(logs: WorkoutLogRepository, templates: WorkoutTemplateRepository, programs: WorkoutProgramRepository, catalog: ExerciseCatalog, deps: ServiceDeps) {
     this.#logs = logs;
     this.#templates = templates;
+    this.#programs = programs;
     this.#catalog = catalog;
     this.#deps = deps;
   }
@@ -168,22 +189,28 @@ export class WorkoutLogService {
     return this.#logs.getById(this.#parse(logIdSchema, logId), uow?.ctx);
   }
 
-  /** The user's all-time records for one exercise (history read page by page on `userId + startTime`). */
+  /**
+   * The user's all-time records for one exercise (history read page by page on
+   * `userId + startTime`): completed sets with a load and at least one rep, warm-up and body
+   * weight sets left out; compared in kilograms, reported also in the member's unit.
+   */
   async personalRecords(userId: UserId, exerciseId: ExerciseId, uow?: UnitOfWork): Promise<ExerciseRecords> {
     const user = this.#parse(userIdSchema, userId);
     const exercise = this.#parse(exerciseIdSchema, exerciseId);
-    let heaviest: PersonalRecord | undefined;
-    let oneRepMax: PersonalRecord | undefined;
-    let volume: PersonalRecord | undefined;
+    let heaviest: Omit<PersonalRecord, 'valueInUnit'> | undefined;
+    let oneRepMax: Omit<PersonalRecord, 'valueInUnit'> | undefined;
+    let volume: Omit<PersonalRecord, 'valueInUnit'> | undefined;
+    let unit: WeightUnit | undefined;
     // Newest first: `>=` lets an older workout that ties take the record (the earliest sets it).
-    const better = (candidate: number, current: PersonalRecord | undefined) => candidate > 0 && (current === undefined || candidate >= current.value);
+    const better = (candidate: number, current: { value: number } | undefined) => candidate > 0 && (current === undefined || candidate >= current.value);
     for await (const log of this.#history(user, uow?.ctx)) {
       const at = { workoutLogId: log.id, achievedAt: log.startTime };
       let sessionVolume = 0;
       for (const entry of log.exercises) {
         if (entry.exerciseId !== exercise) continue;
-        for (const set of entry.sets.filter(isWork)) {
+        for (const set of entry.sets.filter(countsForRecords)) {
           if (set.weight === undefined || (set.reps ?? 0) < 1) continue;
+          unit ??= set.weightUnit ?? 'kg';
           const reps = set.reps!;
           sessionVolume += reps * set.weight;
           if (better(set.weight, heaviest)) heaviest = { value: set.weight, ...at };
@@ -193,11 +220,14 @@ export class WorkoutLogService {
       }
       if (better(round2(sessionVolume), volume)) volume = { value: round2(sessionVolume), ...at };
     }
+    const shown = unit ?? 'kg';
+    const inUnit = (record: Omit<PersonalRecord, 'valueInUnit'>): PersonalRecord => ({ ...record, valueInUnit: fromKilograms(record.value, shown, { decimals: 2 }) });
     return {
       exerciseId: exercise,
-      ...(heaviest ? { heaviestWeight: heaviest } : {}),
-      ...(oneRepMax ? { bestEstimatedOneRepMax: oneRepMax } : {}),
-      ...(volume ? { bestSessionVolume: volume } : {}),
+      unit: shown,
+      ...(heaviest ? { heaviestWeight: inUnit(heaviest) } : {}),
+      ...(oneRepMax ? { bestEstimatedOneRepMax: inUnit(oneRepMax) } : {}),
+      ...(volume ? { bestSessionVolume: inUnit(volume) } : {}),
     };
   }
 
@@ -220,7 +250,7 @@ export class WorkoutLogService {
       for (const entry of log.exercises) {
         for (const set of entry.sets.filter(isWork)) {
           week.completedSets++;
-          week.volume += (set.reps ?? 0) * (set.weight ?? 0);
+          if (set.bodyweight !== true) week.volume += (set.reps ?? 0) * (set.weight ?? 0);
         }
       }
     }
@@ -282,10 +312,45 @@ export class WorkoutLogService {
     };
   }
 
-  async *#history(userId: UserId, ctx?: StoreContext): AsyncGenerator<WorkoutLog> {
+  /**
+   * What the member should do on `date` (default today in `timeZone`) of a programme they
+   * started on `startedOn`: the day's template with working loads computed from the
+   * programme's `progression` rules and the member's logs since the start, each rule
+   * evaluation explained (see `computePrescription` for the rules). Loads are shown in `unit`
+   * (default: the unit the member last logged the exercise in) and rounded with `rounding`
+   * (default 2.5 kg or 5 lb). Deterministic: the same programme and logs give the same answer.
+   * Through a scope: the member or their active coach, on a programme public, their own, or
+   * written by their active coach.
+   *
+   * @example
+   * ```ts
+   * const today = await nexfit.workoutLogs.nextPrescription({ userId, programId, startedOn: '2026-03-02', date: '2026-03-16' })
+   * today.exercises[0]?.sets[1]?.load // { value: 102.5, unit: 'kg' }
+   * today.exercises[0]?.explanation // [{ rule: 'progression.0', period: 'week 2', fired: true, because: 'the last session, on 2026-03-02, met the target: …' }]
+   * ```
+   */
+  async nextPrescription(input: NextPrescriptionInput, uow?: UnitOfWork): Promise<Prescription> {
+    const q = this.#parse(nextPrescriptionInputSchema, input);
+    const startedOn = Temporal.PlainDate.from(q.startedOn);
+    const date = q.date === undefined ? localDate(this.#deps.clock.now(), q.timeZone) : Temporal.PlainDate.from(q.date);
+    const span = startedOn.until(date, { largestUnit: 'days' }).days;
+    if (span < 0 || span > MAX_PRESCRIPTION_DAYS) {
+      const message = span < 0 ? VALIDATION_MESSAGES.programStart[this.#locale] : `At most ${MAX_PRESCRIPTION_DAYS} days after the programme start`;
+      throw new ValidationError(`Invalid workout log input: date: ${message}`, [{ path: ['date'], code: 'custom', message }]);
+    }
+    const program = await this.#programs.getById(q.programId, uow?.ctx);
+    const scheduled = program.schedule.find((d) => d.day === (span % program.metadata.duration) + 1);
+    const template = scheduled?.workoutTemplateId === undefined ? undefined : await this.#templates.getById(scheduled.workoutTemplateId, uow?.ctx);
+    const logs: WorkoutLog[] = [];
+    const range = { from: startOfDay(startedOn, q.timeZone), to: startOfDay(date, q.timeZone) };
+    if (template) for await (const log of this.#history(q.userId, uow?.ctx, range)) logs.push(log);
+    return computePrescription({ program, template, logs, startedOn, date, timeZone: q.timeZone, unit: q.unit, rounding: q.rounding });
+  }
+
+  async *#history(userId: UserId, ctx?: StoreContext, range: { from?: Date; to?: Date } = {}): AsyncGenerator<WorkoutLog> {
     let after: string | undefined;
     do {
-      const page = await this.#logs.listByUser(userId, {}, { limit: PAGE, ...(after ? { after } : {}) }, ctx);
+      const page = await this.#logs.listByUser(userId, range, { limit: PAGE, ...(after ? { after } : {}) }, ctx);
       yield* page.items;
       after = page.nextCursor ?? undefined;
     } while (after);
@@ -306,6 +371,10 @@ export class WorkoutLogService {
     return catalog;
   }
 
+  get #locale(): ValidationLocale {
+    return this.#deps.locale ?? 'en';
+  }
+
   #parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
     return parseOrThrow(schema, input, { entity: 'workout log input', ...(this.#deps.locale ? { locale: this.#deps.locale } : {}) });
   }
@@ -321,8 +390,9 @@ function estimateLoggedCalories(exercises: readonly LoggedExercise[], catalog: R
   return roundTo(kcal, 1);
 }
 
-function compare(exerciseId: ExerciseId, status: ExerciseComparison['status'], planned: readonly { reps?: number | undefined }[], done: readonly LoggedWorkoutSet[]): ExerciseComparison {
-  const plannedReps = planned.reduce((n, s) => n + (s.reps ?? 0), 0);
+function compare(exerciseId: ExerciseId, status: ExerciseComparison['status'], planned: readonly { reps?: RepsPrescription | undefined }[], done: readonly LoggedWorkoutSet[]): ExerciseComparison {
+  // A rep range is planned as its lower bound: reaching it is doing what was planned.
+  const plannedReps = planned.reduce((n, s) => n + (s.reps === undefined ? 0 : repsBounds(s.reps).min), 0);
   const completedReps = done.reduce((n, s) => n + (s.reps ?? 0), 0);
   return {
     exerciseId,
@@ -334,6 +404,10 @@ function compare(exerciseId: ExerciseId, status: ExerciseComparison['status'], p
     completedReps,
     repsDelta: completedReps - plannedReps,
   };
+}
+
+function startOfDay(day: Temporal.PlainDate, timeZone: string): Date {
+  return new Date(day.toZonedDateTime({ timeZone }).epochMilliseconds);
 }
 
 function localDate(instant: Date, timeZone: string): Temporal.PlainDate {

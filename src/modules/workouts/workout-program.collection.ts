@@ -12,6 +12,7 @@ import { storedWorkoutProgramSchema } from './workout-program.schema.js';
 export const WORKOUT_PROGRAMS_COLLECTION = {
   name: 'workout_programs',
   storedSchema: storedWorkoutProgramSchema,
-  schemaVersion: 1,
+  // 2: set types, ranges and units (see workout.document-migrations.ts).
+  schemaVersion: 2,
   indexes: [asc('createdBy'), { key: { isPublic: 1, 'reviews.averageRating': -1 }, name: 'isPublic_averageRating' }],
 } as const satisfies MongoCollectionDefinition;

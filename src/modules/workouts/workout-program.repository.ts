@@ -1,5 +1,7 @@
 import type { Db } from 'mongodb';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
+import { upgradeOnRead } from '../../stores/mongo/document-migrations/upgrade-on-read.js';
+import { WORKOUT_DOCUMENT_MIGRATIONS } from './workout.document-migrations.js';
 import type { RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import { PublishedWorkoutRepository } from './published-workout.repository.js';
 import {
@@ -34,6 +36,7 @@ export class WorkoutProgramRepository extends PublishedWorkoutRepository<
         entity: 'workout program',
         collection: definition.name,
         schemaVersion: definition.schemaVersion,
+        upgrade: upgradeOnRead(definition.name, WORKOUT_DOCUMENT_MIGRATIONS),
         entitySchema: workoutProgramSchema,
         idSchema: workoutProgramSchema.shape.id,
         createSchema: createWorkoutProgramInputSchema,

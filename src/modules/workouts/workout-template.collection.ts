@@ -12,7 +12,8 @@ import { storedWorkoutTemplateSchema } from './workout-template.schema.js';
 export const WORKOUT_TEMPLATES_COLLECTION = {
   name: 'workout_templates',
   storedSchema: storedWorkoutTemplateSchema,
-  schemaVersion: 1,
+  // 2: set types, ranges and units (see workout.document-migrations.ts).
+  schemaVersion: 2,
   indexes: [
     asc('createdBy'),
     { key: { isPublic: 1, 'reviews.averageRating': -1 }, name: 'isPublic_averageRating' },

@@ -2,6 +2,8 @@ import type { Db } from 'mongodb';
 import type { ExerciseId } from '../../core/ids.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
+import { upgradeOnRead } from '../../stores/mongo/document-migrations/upgrade-on-read.js';
+import { WORKOUT_DOCUMENT_MIGRATIONS } from './workout.document-migrations.js';
 import type { RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import { PublishedWorkoutRepository } from './published-workout.repository.js';
 import {
@@ -36,6 +38,7 @@ export class WorkoutTemplateRepository extends PublishedWorkoutRepository<
         entity: 'workout template',
         collection: definition.name,
         schemaVersion: definition.schemaVersion,
+        upgrade: upgradeOnRead(definition.name, WORKOUT_DOCUMENT_MIGRATIONS),
         entitySchema: workoutTemplateSchema,
         idSchema: workoutTemplateSchema.shape.id,
         createSchema: createWorkoutTemplateInputSchema,

@@ -15,7 +15,7 @@ import {
   urlSchema,
 } from '../../core/schema-primitives.js';
 import { reviewsSchema } from './reviews.schema.js';
-import { workoutSetSchema } from './workout-set.schema.js';
+import { workoutSetInputSchema, workoutSetSchema } from './workout-set.schema.js';
 
 /**
  * Workout templates (seed: `workout_templates`): an ordered list of catalogue exercises
@@ -35,13 +35,20 @@ export const workoutTemplateMetadataSchema = z.strictObject({
   tags: labelListSchema.default([]),
 });
 
-/** One exercise of a workout template: its order and default sets. */
-export const templateExerciseSchema = z.strictObject({
+const templateExerciseShape = {
   exerciseId: idSchema('ExerciseId'),
   order: positiveIntSchema.max(1_000),
+  /** Exercises sharing a label (`'A'`) form a superset: done back to back, rest after the last. */
+  supersetGroup: labelSchema.describe('Superset label shared by exercises done back to back').optional(),
   defaultSets: boundedArray(workoutSetSchema, 50),
   notes: longTextSchema.optional(),
-});
+};
+
+/** One exercise of a workout template: its order, superset group and default sets. */
+export const templateExerciseSchema = z.strictObject(templateExerciseShape);
+
+/** One exercise of a template as a caller gives it: its sets may carry loads in their unit (`weightIn`). */
+export const templateExerciseInputSchema = z.strictObject({ ...templateExerciseShape, defaultSets: boundedArray(workoutSetInputSchema, 50) });
 
 const workoutTemplateFields = {
   name: nameSchema,
@@ -62,16 +69,20 @@ export const workoutTemplateSchema = z.strictObject({
 /** A stored `workout_templates` document: the workout template with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */
 export const storedWorkoutTemplateSchema = workoutTemplateSchema;
 
+const exercisesInputSchema = uniqueArray(templateExerciseInputSchema, 100, (e) => e.order).min(1);
+
 /** `reviews` starts empty and is not an input. */
 export const createWorkoutTemplateInputSchema = z.strictObject({
   ...workoutTemplateFields,
   isPublic: workoutTemplateFields.isPublic.default(false),
+  exercises: exercisesInputSchema,
 });
 
 /** Validates a partial update of a workout template: every field optional, `null` clears an optional one. */
-export const patchWorkoutTemplateInputSchema = patchSchemaOf(
-  pickFields(workoutTemplateFields, ['name', 'description', 'imageUrl', 'isPublic', 'metadata', 'exercises']),
-);
+export const patchWorkoutTemplateInputSchema = patchSchemaOf({
+  ...pickFields(workoutTemplateFields, ['name', 'description', 'imageUrl', 'isPublic', 'metadata']),
+  exercises: exercisesInputSchema,
+});
 
 /** One exercise of a workout template. */
 export type TemplateExercise = z.output<typeof templateExerciseSchema>;

@@ -6,6 +6,7 @@ import type { Page, PageRequest } from '../../core/pagination.js';
 import { roundTo } from '../../core/rounding.js';
 import { ratingSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
+import { VALIDATION_MESSAGES, type ValidationMessageKey } from '../../core/validation-messages.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { ServiceDeps } from '../service-deps.js';
@@ -17,9 +18,11 @@ import {
   type CreateWorkoutProgramInput,
   type PatchWorkoutProgramInput,
   type ProgramDay,
+  type ProgressionRule,
   type WorkoutProgram,
 } from './workout-program.schema.js';
-import type { WorkoutSet } from './workout-set.schema.js';
+import { toKilograms } from './units.js';
+import { repsBounds, type WorkoutSet } from './workout-set.schema.js';
 import type { WorkoutTemplateRepository } from './workout-template.repository.js';
 import {
   createWorkoutTemplateInputSchema,
@@ -67,10 +70,16 @@ export interface TemplateEstimate {
   readonly calories: number;
 }
 
-/** Seconds of work in one set: its duration, else reps × {@link SECONDS_PER_REP}, else distance at {@link METRES_PER_SECOND}. */
-export function workSecondsOf(set: WorkoutSet): number {
+/**
+ * Seconds of work in one set: its duration, else reps × {@link SECONDS_PER_REP} (the middle of
+ * a rep range), else distance at {@link METRES_PER_SECOND}.
+ */
+export function workSecondsOf(set: Pick<WorkoutSet, 'duration' | 'reps' | 'distance'>): number {
   if (set.duration !== undefined) return set.duration;
-  if (set.reps !== undefined) return set.reps * SECONDS_PER_REP;
+  if (set.reps !== undefined) {
+    const { min, max } = repsBounds(set.reps);
+    return ((min + max) / 2) * SECONDS_PER_REP;
+  }
   if (set.distance !== undefined) return set.distance / METRES_PER_SECOND;
   return 0;
 }
@@ -225,6 +234,7 @@ export class WorkoutService {
   async createProgram(input: CreateWorkoutProgramInput, uow?: UnitOfWork): Promise<WorkoutProgram> {
     const data = this.#parse(createWorkoutProgramInputSchema, input);
     const templates = await this.#checkSchedule(data.schedule, data.createdBy, uow?.ctx);
+    this.#checkProgression(data.progression, templates);
     if (data.isPublic) this.#assertPublicTemplates(templates);
     return this.#programs.create(input, uow?.ctx);
   }
@@ -249,6 +259,7 @@ export class WorkoutService {
     const current = await this.#programs.getById(id, uow?.ctx);
     this.#assertAuthor(current, actor, 'workout program');
     const templates = await this.#checkSchedule(changes.schedule ?? current.schedule, current.createdBy, uow?.ctx);
+    this.#checkProgression(changes.progression === undefined ? current.progression : (changes.progression ?? undefined), templates);
     if (changes.isPublic ?? current.isPublic) this.#assertPublicTemplates(templates);
     return this.#programs.patch(id, patch, { expectedVersion: write.expectedVersion ?? current.version }, uow?.ctx);
   }
@@ -292,11 +303,21 @@ export class WorkoutService {
     if (orders.some((order, i) => order !== i + 1)) {
       issues.push({ path: ['exercises'], code: 'custom', message: 'Exercise orders must run 1..n without gaps' });
     }
+    const groups = new Map<string, number[]>();
+    exercises.forEach((entry, i) => {
+      if (entry.supersetGroup !== undefined) groups.set(entry.supersetGroup, [...(groups.get(entry.supersetGroup) ?? []), i]);
+    });
+    for (const members of groups.values()) {
+      const sorted = members.map((i) => exercises[i]!.order).sort((a, b) => a - b);
+      if (sorted.length < 2 || sorted.some((order, k) => k > 0 && order !== sorted[k - 1]! + 1)) {
+        issues.push({ path: ['exercises', members[0]!, 'supersetGroup'], code: 'custom', message: this.#message('supersetGroup') });
+      }
+    }
     exercises.forEach((entry, i) => {
       if (entry.defaultSets.length === 0) issues.push({ path: ['exercises', i, 'defaultSets'], code: 'custom', message: 'An exercise needs at least one set' });
       entry.defaultSets.forEach((set, j) => {
         const path = ['exercises', i, 'defaultSets', j];
-        const measured = (set.reps ?? 0) >= 1 || (set.duration ?? 0) >= 1 || (set.distance ?? 0) > 0;
+        const measured = (set.reps === undefined ? 0 : repsBounds(set.reps).min) >= 1 || (set.duration ?? 0) >= 1 || (set.distance ?? 0) > 0;
         if (!measured) issues.push({ path, code: 'custom', message: 'A set needs reps, a duration or a distance' });
         if (set.weight !== undefined && set.reps === undefined && set.duration === undefined) {
           issues.push({ path: [...path, 'weight'], code: 'custom', message: 'A weight needs reps or a duration' });
@@ -332,6 +353,29 @@ export class WorkoutService {
     return templates;
   }
 
+  /**
+   * A programme's load rules against its templates: a rule naming an exercise names one the
+   * schedule trains, and an absolute `subtract` is no heavier than any working load it applies
+   * to (it would make that load negative the first time it fired).
+   */
+  #checkProgression(progression: readonly ProgressionRule[] | undefined, templates: readonly WorkoutTemplate[]): void {
+    const issues: ValidationIssue[] = [];
+    const exercises = templates.flatMap((t) => t.exercises);
+    (progression ?? []).forEach((rule, i) => {
+      if (rule.kind !== 'load') return;
+      const applies = exercises.filter((e) => rule.exerciseId === undefined || e.exerciseId === rule.exerciseId);
+      if (rule.exerciseId !== undefined && applies.length === 0) {
+        issues.push({ path: ['progression', i, 'exerciseId'], code: 'custom', message: this.#message('ruleExercise') });
+        return;
+      }
+      if (rule.change !== 'subtract' || rule.unit === 'percent') return;
+      const amount = toKilograms(rule.amount, rule.unit);
+      const loads = applies.flatMap((e) => e.defaultSets.filter((set) => set.type !== 'warmup' && set.weight !== undefined).map((set) => set.weight!));
+      if (loads.some((kg) => kg < amount)) issues.push({ path: ['progression', i, 'amount'], code: 'custom', message: this.#message('negativeLoad') });
+    });
+    if (issues.length > 0) throw new ValidationError(`Invalid workout program: ${issues[0]!.path.join('.')}: ${issues[0]!.message}`, issues);
+  }
+
   #derivedMetadata<M extends { targetBodyAreas?: readonly BodyArea[] | undefined }>(metadata: M, exercises: readonly TemplateExercise[], catalog: ReadonlyMap<string, ExerciseFacts>) {
     const estimate = estimateTemplate(exercises, catalog);
     const targetBodyAreas =
@@ -358,6 +402,10 @@ export class WorkoutService {
   #assertMayRate(entity: { id: string; createdBy: UserId; isPublic: boolean }, reviewer: UserId, kind: string): void {
     if (entity.createdBy === reviewer) throw new ForbiddenError(`Authors do not rate their own ${kind}`, { details: { id: entity.id } });
     if (!entity.isPublic) throw new ForbiddenError(`${kind} ${entity.id} is not public`, { details: { id: entity.id } });
+  }
+
+  #message(key: ValidationMessageKey): string {
+    return VALIDATION_MESSAGES[key][this.#deps.locale ?? 'en'];
   }
 
   #parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

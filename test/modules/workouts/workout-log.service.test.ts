@@ -94,7 +94,7 @@ describe('WorkoutLogService', () => {
     it('has no records for an exercise never lifted with weight', async () => {
       const user = newUser();
       await logs.logWorkout(workout(user, '2026-02-02T07:00:00Z', [{ exerciseId: plank, sets: [{ duration: 60, completed: true }] }]));
-      expect(await logs.personalRecords(user, plank)).toEqual({ exerciseId: plank });
+      expect(await logs.personalRecords(user, plank)).toEqual({ exerciseId: plank, unit: 'kg' });
     });
 
     it('names the formula: Epley, a single rep being the weight itself', () => {

@@ -6,7 +6,8 @@ import { ConfigurationError } from '../../../src/core/errors.js';
 import { entityFields } from '../../../src/core/entity-schema.js';
 import { defaultIdGenerator, idSchema } from '../../../src/core/ids.js';
 import { createDocumentCodec } from '../../../src/stores/mongo/document-codec.js';
-import { DOCUMENT_MIGRATIONS, documentMigrationLog, documentMigrationStatus, upgradeOnRead, type DocumentMigration } from '../../../src/stores/mongo/document-migrations/index.js';
+import { assertValidDocumentMigrations, documentMigrationLog, documentMigrationStatus, upgradeOnRead, type DocumentMigration } from '../../../src/stores/mongo/document-migrations/index.js';
+import { DOCUMENT_MIGRATIONS, MONGO_COLLECTIONS } from '../../../src/modules/mongo-collections.js';
 import { migrateDocumentsDown, migrateDocumentsUp, runDocumentMigration } from '../../../src/mongo-layout.js';
 import { MongoRepository } from '../../../src/stores/mongo/mongo-repository.js';
 import { useTestMongo } from '../../support/stores.js';
@@ -146,8 +147,14 @@ describe('document migrations', () => {
     expect(() => upgradeOnRead('x', [{ ...base, toVersion: 1 }])).toThrow(ConfigurationError);
   });
 
-  it('ships no migration yet: every collection is at its first format', () => {
-    expect(DOCUMENT_MIGRATIONS).toEqual([]);
+  it('ships a valid chain per collection that ends at the collection definition\'s current format', () => {
+    expect(() => assertValidDocumentMigrations(DOCUMENT_MIGRATIONS)).not.toThrow();
+    for (const def of Object.values(MONGO_COLLECTIONS)) {
+      const own = DOCUMENT_MIGRATIONS.filter((m) => m.collection === def.name);
+      const last = Math.max(1, ...own.map((m) => m.toVersion));
+      expect(last, def.name).toBe(def.schemaVersion);
+    }
+    expect(DOCUMENT_MIGRATIONS.map((m) => m.collection)).toEqual(expect.arrayContaining(['workout_templates', 'workout_programs', 'workout_logs']));
   });
 
   it('lets a repository read documents of the old format through the same up function', async () => {

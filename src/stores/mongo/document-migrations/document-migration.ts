@@ -54,10 +54,3 @@ export function assertValidDocumentMigrations(migrations: readonly DocumentMigra
     leaving.add(key);
   }
 }
-
-/**
- * The migrations the SDK ships, in order. Every collection is still at its first format,
- * so none yet; a format change adds its migration here and raises the collection's
- * `schemaVersion` in the module's `<entity>.collection.ts`.
- */
-export const DOCUMENT_MIGRATIONS: readonly DocumentMigration[] = [];

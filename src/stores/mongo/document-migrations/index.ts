@@ -1,4 +1,4 @@
-export { DOCUMENT_MIGRATIONS, assertValidDocumentMigrations, type DocumentMigration } from './document-migration.js';
+export { assertValidDocumentMigrations, type DocumentMigration } from './document-migration.js';
 export { DOCUMENT_MIGRATIONS_COLLECTION, documentMigrationLog, type DocumentMigrationRecord, type DocumentMigrationState } from './migration-log.js';
 export {
   migrateDocumentsDown,
