@@ -1,5 +1,6 @@
 import { SDK_MONGO_COLLECTIONS, type MongoCollectionDefinition } from '../stores/mongo/collections.js';
 import type { DocumentMigration } from '../stores/mongo/document-migrations/document-migration.js';
+import { FOOD_DOCUMENT_MIGRATIONS } from './catalog/food.migrations.js';
 import { WORKOUT_DOCUMENT_MIGRATIONS } from './workouts/workout.document-migrations.js';
 import { EXERCISES_COLLECTION } from './catalog/exercise.collection.js';
 import { FOODS_COLLECTION } from './catalog/food.collection.js';
@@ -97,4 +98,4 @@ export const ENTITY_COLLECTION_NAMES = [
  * await migrateDocumentsUp(db, DOCUMENT_MIGRATIONS)
  * ```
  */
-export const DOCUMENT_MIGRATIONS: readonly DocumentMigration[] = [...WORKOUT_DOCUMENT_MIGRATIONS];
+export const DOCUMENT_MIGRATIONS: readonly DocumentMigration[] = [...WORKOUT_DOCUMENT_MIGRATIONS, ...FOOD_DOCUMENT_MIGRATIONS];
