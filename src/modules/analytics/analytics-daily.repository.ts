@@ -2,12 +2,14 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { BusinessId } from '../../core/ids.js';
 import { calendarDateSchema } from '../../core/schema-primitives.js';
+import type { BulkCreateOptions, BulkCreateResult } from '../../stores/bulk.js';
 import type { RepositoryDeps } from '../../stores/repository-deps.js';
 import type { StoreContext } from '../../stores/store-context.js';
+import type { BulkInsertTable } from '../../stores/postgres/bulk-insert.js';
 import { calendarDateOf, decimalOf, instantOf, jsonTextOf, minorOf } from '../../stores/postgres/column-values.js';
 import type { AnalyticsDailyRow, Database, NewAnalyticsDailyRow } from '../../stores/postgres/database.js';
 import { PostgresRepository } from '../../stores/postgres/postgres-repository.js';
-import { analyticsDailySchema, upsertAnalyticsDailyInputSchema, type AnalyticsDaily, type CreateAnalyticsDailyData, type CreateAnalyticsDailyInput } from './analytics-daily.schema.js';
+import { analyticsDailySchema, createAnalyticsDailyInputSchema, upsertAnalyticsDailyInputSchema, type AnalyticsDaily, type CreateAnalyticsDailyData, type CreateAnalyticsDailyInput } from './analytics-daily.schema.js';
 
 /** The longest range one report reads: ten years of days, one row per day at most. */
 const MAX_RANGE_DAYS = 3_660;
@@ -68,6 +70,27 @@ export class AnalyticsDailyRepository extends PostgresRepository {
     });
   }
 
+  /**
+   * Inserts many new days with one INSERT per chunk of rows (contract in `stores/bulk.ts`),
+   * each validated as {@link AnalyticsDailyRepository.upsert} validates it. Unlike `upsert` it
+   * never replaces a day: a (business, date) already stored, or repeated in the batch, is a
+   * `CONFLICT` rejection. A day of a year without its partition lands in the DEFAULT
+   * partition, as an upsert's does. By default the first bad row stops the batch.
+   *
+   * @example
+   * ```ts
+   * const { created } = await analytics.createMany([{ businessId, date: '2026-03-01', newMembers: 3 }, { businessId, date: '2026-03-02', newMembers: 1 }]);
+   * ```
+   */
+  async createMany(inputs: readonly CreateAnalyticsDailyInput[], options?: BulkCreateOptions, ctx?: StoreContext): Promise<BulkCreateResult<AnalyticsDaily>> {
+    return this.createRows(inputs, options, ctx, {
+      ...BULK_TABLE,
+      parse: (input) => this.parse(createAnalyticsDailyInputSchema, input),
+      toRows: (_, rows) => rows.map(toNewRow),
+      toEntity: toAnalyticsDaily,
+    });
+  }
+
   /** The roll-up of one business and day, or `null`. */
   async findByBusinessAndDate(businessId: BusinessId, date: string, ctx?: StoreContext): Promise<AnalyticsDaily | null> {
     return this.run('findByBusinessAndDate', async () => {
@@ -103,6 +126,23 @@ export class AnalyticsDailyRepository extends PostgresRepository {
     });
   }
 }
+
+/** How `createMany` writes `analytics_daily`: the columns of {@link toNewRow} (timestamps default to the server's, as an upsert's do), keyed by (business, date). */
+const BULK_TABLE: Omit<BulkInsertTable<CreateAnalyticsDailyData, AnalyticsDailyRow>, 'toRows'> = {
+  table: 'analytics_daily',
+  columns: [
+    ['business_id', 'text'],
+    ['date', 'date'],
+    ['new_members', 'int4'],
+    ['active_members', 'int4'],
+    ['total_revenue', 'numeric'],
+    ['class_attendance', 'int4'],
+    ['subscription_renewals', 'int4'],
+    ['subscription_cancellations', 'int4'],
+    ['metrics', 'jsonb'],
+  ],
+  key: { fields: ['businessId', 'date'], ofData: (data) => `${data.businessId}|${data.date}`, ofRow: (row) => `${row.business_id}|${calendarDateOf(row.date)}` },
+};
 
 /** Entity -> row: the one place the `analytics_daily` columns are written. */
 function toNewRow(data: CreateAnalyticsDailyData): NewAnalyticsDailyRow {

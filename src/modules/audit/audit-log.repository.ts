@@ -3,8 +3,10 @@ import { z } from 'zod';
 import { instantSchema, jsonObjectSchema } from '../../core/schema-primitives.js';
 import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
+import type { BulkCreateOptions, BulkCreateResult } from '../../stores/bulk.js';
 import type { RepositoryDeps } from '../../stores/repository-deps.js';
 import type { StoreContext } from '../../stores/store-context.js';
+import type { BulkInsertTable } from '../../stores/postgres/bulk-insert.js';
 import { instantOf, jsonTextOf } from '../../stores/postgres/column-values.js';
 import type { AuditLogRow, Database, NewAuditLogRow } from '../../stores/postgres/database.js';
 import { PostgresRepository, type KeysetOrder } from '../../stores/postgres/postgres-repository.js';
@@ -50,6 +52,28 @@ export class AuditLogRepository extends PostgresRepository {
       const data = this.parse(createAuditLogInputSchema, input);
       const row = await this.dbOf(ctx).insertInto('audit_logs').values({ ...toNewRow(data), created_at: this.deps.clock.now() }).returningAll().executeTakeFirstOrThrow();
       return toAuditLog(row);
+    });
+  }
+
+  /**
+   * Appends many records with one INSERT per chunk of rows (contract in `stores/bulk.ts`),
+   * each validated and redacted as {@link AuditLogRepository.record} does it. Audit rows have
+   * no unique key, so only a row that fails validation is rejected; by default it stops the
+   * batch. Like `record`, in the caller's transaction the rows commit with the changes they
+   * describe.
+   *
+   * @example
+   * ```ts
+   * await audit.createMany(changes.map((c) => ({ entityType: 'users', entityId: c.id, userId, action: 'update', previousState: c.before, newState: c.after })), {}, ctx);
+   * ```
+   */
+  async createMany(inputs: readonly CreateAuditLogInput[], options?: BulkCreateOptions, ctx?: StoreContext): Promise<BulkCreateResult<AuditLog>> {
+    const createdAt = this.deps.clock.now();
+    return this.createRows(inputs, options, ctx, {
+      ...BULK_TABLE,
+      parse: (input) => this.parse(createAuditLogInputSchema, input),
+      toRows: (_, rows) => rows.map((data) => ({ ...toNewRow(data), created_at: createdAt })),
+      toEntity: toAuditLog,
     });
   }
 
@@ -108,6 +132,23 @@ export class AuditLogRepository extends PostgresRepository {
     });
   }
 }
+
+/** How `createMany` writes `audit_logs`: the columns of {@link toNewRow} and `created_at`; no unique key. */
+const BULK_TABLE: Omit<BulkInsertTable<CreateAuditLogData, AuditLogRow>, 'toRows'> = {
+  table: 'audit_logs',
+  columns: [
+    ['entity_type', 'text'],
+    ['entity_id', 'text'],
+    ['user_id', 'text'],
+    ['action', 'text'],
+    ['previous_state', 'jsonb'],
+    ['new_state', 'jsonb'],
+    ['ip_address', 'text'],
+    ['user_agent', 'text'],
+    ['request_id', 'text'],
+    ['created_at', 'timestamptz'],
+  ],
+};
 
 /** Entity -> row: the one place the `audit_logs` columns are written. */
 function toNewRow(data: CreateAuditLogData): NewAuditLogRow {

@@ -45,6 +45,17 @@ const CODE_AND_NEXT = prepareStatement<{ code: number | null; sequence: number |
     )
     select (select last_value from code) as code, (select last_value from next) as sequence`,
 );
+const REGISTERED_CODES = prepareStatement<{ business_id: string; last_value: number }>(
+  () => sql`select business_id, last_value from nexfit_invoice_sequences where business_id = any(${slot('businesses')}::text[]) and year = ${ISSUER_CODE_YEAR}`,
+);
+/** Advances several series at once, each by its count; rows are locked in the order given (business id order). */
+const RESERVE_IN_SERIES = prepareStatement<{ business_id: string; last_value: number }>(
+  () => sql`insert into nexfit_invoice_sequences (business_id, year, last_value)
+    select business, ${slot('year')}, n from unnest(${slot('businesses')}::text[], ${slot('counts')}::int4[]) with ordinality as u(business, n, position)
+    order by position
+    on conflict (business_id, year) do update set last_value = nexfit_invoice_sequences.last_value + excluded.last_value
+    returning business_id, last_value`,
+);
 const NEXT_IN_SERIES = prepareStatement((db) =>
   db
     .insertInto('nexfit_invoice_sequences')
@@ -125,6 +136,42 @@ export class InvoiceNumberSequence extends PostgresRepository {
     });
   }
 
+    /**
+   * Takes `businessIds.length` numbers at once, for invoices of `year` written in input order
+   * by the caller's transaction: the i-th number belongs to the i-th business id. Each
+   * business's series advances by its count in one `INSERT … ON CONFLICT DO UPDATE …
+   * RETURNING` for all of them (businesses locked in id order), so the numbers of one
+   * business run consecutively in input order, without gaps — as long as the caller writes
+   * every one of them or rolls back.
+   *
+   * @example
+   * ```ts
+   * await numbers.nextMany([a, b, a], 2026, { pg: trx }) // ['2026-000001-000007', '2026-000002-000001', '2026-000001-000008']
+   * ```
+   */
+  async nextMany(businessIds: readonly BusinessId[], year: number, ctx?: StoreContext): Promise<string[]> {
+    return this.run('nextMany', async () => {
+      const businesses = businessIds.map((id) => this.parse(invoiceSchema.shape.businessId, id));
+      const validYear = this.parse(yearSchema, year);
+      if (businesses.length === 0) return [];
+      const db = this.dbOf(ctx);
+      if (!(await isInTransactionBlock(db))) {
+        throw new ConfigurationError('InvoiceNumberSequence.nextMany must run in the transaction that writes the invoices');
+      }
+      const counts = new Map<string, number>();
+      for (const business of businesses) counts.set(business, (counts.get(business) ?? 0) + 1);
+      const ordered = [...counts.keys()].sort();
+      const codes = await this.#issuerCodes(db, ordered);
+      const { rows } = await RESERVE_IN_SERIES.execute(db, { businesses: ordered, counts: ordered.map((b) => counts.get(b)!), year: validYear });
+      const next = new Map(rows.map((row) => [row.business_id, Number(row.last_value) - counts.get(row.business_id)! + 1]));
+      return businesses.map((business) => {
+        const sequence = next.get(business)!;
+        next.set(business, sequence + 1);
+        return formatInvoiceNumber(validYear, codes.get(business)!, sequence);
+      });
+    });
+  }
+
   /** The last number issued in the business's series for `year` (0 before the first). */
   async lastIssued(businessId: BusinessId, year: number, ctx?: StoreContext): Promise<number> {
     return this.run('lastIssued', async () => {
@@ -140,14 +187,19 @@ export class InvoiceNumberSequence extends PostgresRepository {
     });
   }
 
-  /**
-   * The business's issuer code, assigned on its first invoice. Registrations serialise on
-   * the counter row; after waiting for it the business's row is read again, since a
-   * concurrent first invoice may have registered it meanwhile.
-   */
+  /** The business's issuer code, assigned on its first invoice (see {@link InvoiceNumberSequence.#issuerCodes}). */
   async #issuerCode(db: PostgresHandle, business: string): Promise<number> {
-    const existing = await this.#registeredCode(db, business);
-    if (existing !== undefined) return existing;
+    return (await this.#issuerCodes(db, [business])).get(business)!;
+  }
+
+  /**
+   * The businesses' issuer codes, assigning one to each business without one in id order.
+   * Registrations serialise on the counter row; after waiting for it the businesses' rows are
+   * read again, since a concurrent first invoice may have registered some meanwhile.
+   */
+  async #issuerCodes(db: PostgresHandle, businesses: readonly string[]): Promise<Map<string, number>> {
+    const codes = await this.#registeredCodes(db, businesses);
+    if (codes.size === businesses.length) return codes;
     await db
       .insertInto('nexfit_invoice_sequences')
       .values({ business_id: ISSUER_CODES_KEY, year: ISSUER_CODE_YEAR, last_value: 0 })
@@ -160,20 +212,29 @@ export class InvoiceNumberSequence extends PostgresRepository {
       .where('year', '=', ISSUER_CODE_YEAR)
       .forUpdate()
       .execute();
-    const registered = await this.#registeredCode(db, business);
-    if (registered !== undefined) return registered;
-    const { last_value: code } = await db
+    for (const [business, code] of await this.#registeredCodes(db, businesses)) codes.set(business, code);
+    const missing = [...new Set(businesses.filter((business) => !codes.has(business)))].sort();
+    if (missing.length === 0) return codes;
+    const { last_value: last } = await db
       .updateTable('nexfit_invoice_sequences')
-      .set({ last_value: sql<number>`last_value + 1` })
+      .set({ last_value: sql<number>`last_value + ${missing.length}` })
       .where('business_id', '=', ISSUER_CODES_KEY)
       .where('year', '=', ISSUER_CODE_YEAR)
       .returning('last_value')
       .executeTakeFirstOrThrow();
-    await db.insertInto('nexfit_invoice_sequences').values({ business_id: business, year: ISSUER_CODE_YEAR, last_value: code }).execute();
-    return code;
+    const first = Number(last) - missing.length + 1;
+    const rows = missing.map((business, i) => ({ business_id: business, year: ISSUER_CODE_YEAR, last_value: first + i }));
+    await db.insertInto('nexfit_invoice_sequences').values(rows).execute();
+    for (const row of rows) codes.set(row.business_id, row.last_value);
+    return codes;
   }
 
-  async #registeredCode(db: PostgresHandle, business: string): Promise<number | undefined> {
-    return (await REGISTERED_CODE.execute(db, { business })).rows[0]?.last_value;
+  async #registeredCodes(db: PostgresHandle, businesses: readonly string[]): Promise<Map<string, number>> {
+    if (businesses.length === 1) {
+      const code = (await REGISTERED_CODE.execute(db, { business: businesses[0] })).rows[0]?.last_value;
+      return new Map(code === undefined ? [] : [[businesses[0]!, code]]);
+    }
+    const { rows } = await REGISTERED_CODES.execute(db, { businesses });
+    return new Map(rows.map((row) => [row.business_id, row.last_value]));
   }
 }

@@ -4,8 +4,10 @@ import { ConflictError, NotFoundError, ValidationError } from '../../core/errors
 import type { BusinessId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { calendarDateSchema, DEFAULT_TIME_ZONE, jsonObjectSchema } from '../../core/schema-primitives.js';
+import type { BulkCreateOptions, BulkCreateResult } from '../../stores/bulk.js';
 import type { RepositoryDeps } from '../../stores/repository-deps.js';
 import type { StoreContext } from '../../stores/store-context.js';
+import type { BulkInsertTable, RowRefusal } from '../../stores/postgres/bulk-insert.js';
 import { calendarDateOf, decimalOf, instantOf, jsonTextOf, minorOf, nullableCalendarDateOf } from '../../stores/postgres/column-values.js';
 import type { Database, InvoiceRow, InvoiceRowUpdate, NewInvoiceRow } from '../../stores/postgres/database.js';
 import type { InvoiceStatus } from '../../stores/postgres/enums.js';
@@ -128,17 +130,48 @@ export class InvoiceRepository extends PostgresRepository {
    */
   async create(input: IssueInvoiceInput, ctx?: StoreContext): Promise<Invoice> {
     return this.run('create', async () => {
-      if (typeof input === 'object' && input !== null && 'invoiceNumber' in input) {
-        throw this.#numberNotAccepted();
-      }
-      // The number is validated once assigned; the placeholder lets the schema check the rest now.
-      const data = this.parse(createInvoiceInputSchema, { ...input, invoiceNumber: 'UNASSIGNED' });
-      const year = Number(yearFormat.format(this.deps.clock.now()));
+      const data = this.#parseIssue(input);
+      const year = this.#issueYear();
       return this.inTransaction(this.dbOf(ctx), async (trx: PostgresHandle) => {
         const invoiceNumber = await this.#numbers.next(data.businessId, year, { pg: trx });
         const { rows } = await INSERT.execute(trx, { ...toNewRow({ ...data, invoiceNumber }), ...this.insertTimestamps() });
         return toInvoice(rows[0] as InvoiceRow);
       });
+    });
+  }
+
+  /**
+   * Issues many invoices with one INSERT per chunk of rows (contract in `stores/bulk.ts`).
+   * Each row is validated as {@link InvoiceRepository.create} validates it (a caller's
+   * `invoiceNumber` is refused); a row naming a transaction or subscription that does not
+   * exist, or an `invoiceId` already stored or repeated in the batch, is a `CONFLICT`
+   * rejection. The numbers are taken per chunk, a business's next N at once, and given in
+   * input order to the rows written only: a rejected row takes no number, so every series
+   * stays unbroken. A chunk that meets a conflict is rolled back to its savepoint (giving its
+   * numbers back) and done again without the refused rows.
+   *
+   * @example
+   * ```ts
+   * const { created } = await invoices.createMany([
+   *   { invoiceId: ids.newUuid(), userId, businessId, totalAmount: 1_800_00, taxAmount: 300_00, status: 'issued', dueDate: '2026-03-15', invoiceData: { lines: [] } },
+   *   { invoiceId: ids.newUuid(), userId: other, businessId, totalAmount: 900_00, taxAmount: 150_00, status: 'issued', dueDate: '2026-03-15', invoiceData: { lines: [] } },
+   * ]);
+   * created.map((i) => i.invoiceNumber) // ['2026-000042-000318', '2026-000042-000319']
+   * ```
+   */
+  async createMany(inputs: readonly IssueInvoiceInput[], options?: BulkCreateOptions, ctx?: StoreContext): Promise<BulkCreateResult<Invoice>> {
+    const timestamps = this.insertTimestamps();
+    const year = this.#issueYear();
+    return this.createRows(inputs, options, ctx, {
+      ...BULK_TABLE,
+      parse: (input) => this.#parseIssue(input),
+      screen: referencesMissing,
+      toRows: async (trx, rows) => {
+        const numbers = await this.#numbers.nextMany(rows.map((data) => data.businessId), year, { pg: trx });
+        return rows.map((data, i) => ({ ...toNewRow({ ...data, invoiceNumber: numbers[i]! }), ...timestamps }));
+      },
+      redoOnConflict: true,
+      toEntity: toInvoice,
     });
   }
 
@@ -283,6 +316,20 @@ export class InvoiceRepository extends PostgresRepository {
     });
   }
 
+  /** An issue input, parsed: every field but the number, which the sequence assigns later. */
+  #parseIssue(input: unknown): CreateInvoiceData {
+    if (typeof input === 'object' && input !== null && 'invoiceNumber' in input) {
+      throw this.#numberNotAccepted();
+    }
+    // The number is validated once assigned; the placeholder lets the schema check the rest now.
+    return this.parse(createInvoiceInputSchema, { ...(input as object), invoiceNumber: 'UNASSIGNED' });
+  }
+
+  /** The year of the invoices issued now: the clock's, in the platform's time zone. */
+  #issueYear(): number {
+    return Number(yearFormat.format(this.deps.clock.now()));
+  }
+
   #numberNotAccepted(): ValidationError {
     const message = 'The invoice number is assigned by the invoice number sequence';
     return new ValidationError(`Invalid ${this.entity}: invoiceNumber: ${message}`, [{ path: ['invoiceNumber'], code: 'unrecognized_keys', message }]);
@@ -296,6 +343,57 @@ export type InvoiceLineMatch = z.input<typeof lineMatchSchema>;
 const openFilterSchema = z.strictObject({ businessId: invoiceSchema.shape.businessId.optional(), dueBefore: calendarDateSchema.optional() });
 /** Filters of {@link InvoiceRepository.listOpen}. */
 export type InvoiceOpenFilter = z.input<typeof openFilterSchema>;
+
+/** How `createMany` writes `invoices`: the columns of {@link toNewRow} and the timestamps, keyed by `invoice_id`. */
+const BULK_TABLE: Omit<BulkInsertTable<CreateInvoiceData, InvoiceRow>, 'toRows'> = {
+  table: 'invoices',
+  columns: [
+    ['invoice_id', 'text'],
+    ['transaction_id', 'text'],
+    ['subscription_id', 'text'],
+    ['user_id', 'text'],
+    ['business_id', 'text'],
+    ['total_amount', 'numeric'],
+    ['tax_amount', 'numeric'],
+    ['currency', 'text'],
+    ['status', 'text'],
+    ['due_date', 'date'],
+    ['payment_date', 'date'],
+    ['invoice_number', 'text'],
+    ['invoice_data', 'jsonb'],
+    ['created_at', 'timestamptz'],
+    ['updated_at', 'timestamptz'],
+  ],
+  key: { fields: ['invoiceId'], ofData: (data) => data.invoiceId, ofRow: (row) => row.invoice_id },
+};
+
+/** The invoice's references, checked before a bulk insert so one missing row refuses its invoice, not the chunk. */
+const REFERENCES = [
+  { field: 'transactionId', table: 'transactions', column: 'transaction_id', of: (data: CreateInvoiceData) => data.transactionId },
+  { field: 'subscriptionId', table: 'subscriptions', column: 'subscription_id', of: (data: CreateInvoiceData) => data.subscriptionId },
+] as const;
+
+/**
+ * The rows whose transaction or subscription does not exist: `CONFLICT`, as the foreign key
+ * refuses an invoice's `create`. The referenced rows are locked `FOR KEY SHARE` (what the
+ * foreign key check itself takes), so none can disappear before the insert.
+ */
+async function referencesMissing(handle: PostgresHandle, rows: readonly CreateInvoiceData[]): Promise<ReadonlyMap<number, RowRefusal>> {
+  const refused = new Map<number, RowRefusal>();
+  for (const reference of REFERENCES) {
+    const wanted = [...new Set(rows.map(reference.of).filter((id): id is string => id !== null))];
+    if (wanted.length === 0) continue;
+    const { rows: found } = await sql<{ id: string }>`select ${sql.ref(reference.column)} as id from ${sql.table(reference.table)} where ${sql.ref(reference.column)} = any(${wanted}::text[]) for key share`.execute(handle);
+    const present = new Set(found.map((row) => row.id));
+    rows.forEach((data, position) => {
+      const id = reference.of(data);
+      if (id === null || present.has(id) || refused.has(position)) return;
+      const message = `Invoice refers to a missing ${reference.table.slice(0, -1)}: ${id}`;
+      refused.set(position, { code: 'CONFLICT', message, issues: [{ path: [reference.field], code: 'foreign_key', message }] });
+    });
+  }
+  return refused;
+}
 
 /** Entity -> row: the one place the `invoices` columns are written. */
 function toNewRow(data: CreateInvoiceData): NewInvoiceRow {

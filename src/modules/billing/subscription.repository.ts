@@ -4,8 +4,10 @@ import { ConcurrencyError, NotFoundError } from '../../core/errors.js';
 import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { calendarDateSchema } from '../../core/schema-primitives.js';
+import type { BulkCreateOptions, BulkCreateResult } from '../../stores/bulk.js';
 import type { RepositoryDeps } from '../../stores/repository-deps.js';
 import type { StoreContext } from '../../stores/store-context.js';
+import type { BulkInsertTable } from '../../stores/postgres/bulk-insert.js';
 import { calendarDateOf, decimalOf, instantOf, jsonTextOf, minorOf, nullableCalendarDateOf } from '../../stores/postgres/column-values.js';
 import type { Database, NewSubscriptionRow, SubscriptionRow, SubscriptionRowUpdate } from '../../stores/postgres/database.js';
 import { PostgresRepository, updateOptionsSchema, type KeysetOrder, type UpdateOptions } from '../../stores/postgres/postgres-repository.js';
@@ -52,6 +54,28 @@ export class SubscriptionRepository extends PostgresRepository {
       const data = this.parse(createSubscriptionInputSchema, input);
       const row = await this.dbOf(ctx).insertInto('subscriptions').values({ ...toNewRow(data), ...this.insertTimestamps() }).returningAll().executeTakeFirstOrThrow();
       return toSubscription(row);
+    });
+  }
+
+  /**
+   * Records many subscriptions with one INSERT per chunk of rows (contract in
+   * `stores/bulk.ts`). Each row is validated as {@link SubscriptionRepository.create}
+   * validates it; a `subscriptionId` already stored, or repeated in the batch, is a `CONFLICT`
+   * rejection. By default the first bad row stops the batch.
+   *
+   * @example
+   * ```ts
+   * const { created, rejected } = await subscriptions.createMany(imported, { ordered: false });
+   * for (const r of rejected) console.warn(`row ${r.index}: ${r.code} ${r.message}`);
+   * ```
+   */
+  async createMany(inputs: readonly CreateSubscriptionInput[], options?: BulkCreateOptions, ctx?: StoreContext): Promise<BulkCreateResult<Subscription>> {
+    const timestamps = this.insertTimestamps();
+    return this.createRows(inputs, options, ctx, {
+      ...BULK_TABLE,
+      parse: (input) => this.parse(createSubscriptionInputSchema, input),
+      toRows: (_, rows) => rows.map((data) => ({ ...toNewRow(data), ...timestamps })),
+      toEntity: toSubscription,
     });
   }
 
@@ -139,6 +163,29 @@ export class SubscriptionRepository extends PostgresRepository {
 function definedOnly<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
+
+/** How `createMany` writes `subscriptions`: the columns of {@link toNewRow} and the timestamps, keyed by `subscription_id`. */
+const BULK_TABLE: Omit<BulkInsertTable<CreateSubscriptionData, SubscriptionRow>, 'toRows'> = {
+  table: 'subscriptions',
+  columns: [
+    ['subscription_id', 'text'],
+    ['user_id', 'text'],
+    ['plan_id', 'text'],
+    ['status', 'text'],
+    ['start_date', 'date'],
+    ['end_date', 'date'],
+    ['billing_cycle', 'text'],
+    ['billing_day', 'int4'],
+    ['amount', 'numeric'],
+    ['currency', 'text'],
+    ['payment_method', 'text'],
+    ['auto_renew', 'bool'],
+    ['metadata', 'jsonb'],
+    ['created_at', 'timestamptz'],
+    ['updated_at', 'timestamptz'],
+  ],
+  key: { fields: ['subscriptionId'], ofData: (data) => data.subscriptionId, ofRow: (row) => row.subscription_id },
+};
 
 /** Entity -> row: the one place the `subscriptions` columns are written. */
 function toNewRow(data: CreateSubscriptionData): NewSubscriptionRow {

@@ -5,8 +5,10 @@ import type { UserId } from '../../core/ids.js';
 import { currencyCodeSchema, type MinorUnits } from '../../core/money.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { instantSchema } from '../../core/schema-primitives.js';
+import type { BulkCreateOptions, BulkCreateResult } from '../../stores/bulk.js';
 import type { RepositoryDeps } from '../../stores/repository-deps.js';
 import type { StoreContext } from '../../stores/store-context.js';
+import type { BulkInsertTable } from '../../stores/postgres/bulk-insert.js';
 import { decimalOf, instantOf, jsonTextOf, minorOf } from '../../stores/postgres/column-values.js';
 import type { Database, NewTransactionRow, TransactionRow } from '../../stores/postgres/database.js';
 import { preparePages, PostgresRepository, updatedAtEquals, updateOptionsSchema, type KeysetOrder, type UpdateOptions } from '../../stores/postgres/postgres-repository.js';
@@ -110,6 +112,30 @@ export class TransactionRepository extends PostgresRepository {
       const data = this.parse(createTransactionInputSchema, input);
       const { rows } = await INSERT.execute(this.dbOf(ctx), { ...toNewRow(data), ...this.insertTimestamps() });
       return toTransaction(rows[0] as TransactionRow);
+    });
+  }
+
+  /**
+   * Records many transactions with one INSERT per chunk of rows (see `stores/bulk.ts` for the
+   * contract). Each row is validated as {@link TransactionRepository.create} validates it; a
+   * `transactionId` already stored, or repeated in the batch, is a `CONFLICT` rejection. By
+   * default the first bad row stops the batch (`{ ordered: false }` writes every good row).
+   *
+   * @example
+   * ```ts
+   * const { created, rejected } = await transactions.createMany([
+   *   { transactionId: ids.newUuid(), userId, amount: 1_500_00, paymentMethod: 'card', transactionType: 'purchase', status: 'completed' },
+   *   { transactionId: ids.newUuid(), userId, amount: 250_00, paymentMethod: 'cash', transactionType: 'purchase', status: 'completed' },
+   * ], { ordered: false });
+   * ```
+   */
+  async createMany(inputs: readonly CreateTransactionInput[], options?: BulkCreateOptions, ctx?: StoreContext): Promise<BulkCreateResult<Transaction>> {
+    const timestamps = this.insertTimestamps();
+    return this.createRows(inputs, options, ctx, {
+      ...BULK_TABLE,
+      parse: (input) => this.parse(createTransactionInputSchema, input),
+      toRows: (_, rows) => rows.map((data) => ({ ...toNewRow(data), ...timestamps })),
+      toEntity: toTransaction,
     });
   }
 
@@ -256,6 +282,25 @@ const PROVIDER_REF_MATCHES = 100;
 const pendingFilterSchema = z.strictObject({ createdBefore: instantSchema.optional() });
 /** Filters of {@link TransactionRepository.listPending}. */
 export type TransactionPendingFilter = z.input<typeof pendingFilterSchema>;
+
+/** How `createMany` writes `transactions`: the columns of {@link toNewRow} and the timestamps, keyed by `transaction_id`. */
+const BULK_TABLE: Omit<BulkInsertTable<CreateTransactionData, TransactionRow>, 'toRows'> = {
+  table: 'transactions',
+  columns: [
+    ['transaction_id', 'text'],
+    ['user_id', 'text'],
+    ['amount', 'numeric'],
+    ['currency', 'text'],
+    ['payment_method', 'text'],
+    ['transaction_type', 'text'],
+    ['status', 'text'],
+    ['description', 'text'],
+    ['metadata', 'jsonb'],
+    ['created_at', 'timestamptz'],
+    ['updated_at', 'timestamptz'],
+  ],
+  key: { fields: ['transactionId'], ofData: (data) => data.transactionId, ofRow: (row) => row.transaction_id },
+};
 
 /** Entity -> row: the one place the `transactions` columns are written. */
 function toNewRow(data: CreateTransactionData): NewTransactionRow {

@@ -76,11 +76,17 @@ export class UserRepository extends MongoRepository<User, typeof createUserRecor
   /** Creates a user with its password hash; the returned user has no `passwordHash`. */
   override async create(input: CreateUserRecordInput, ctx?: StoreContext): Promise<User> {
     return this.run('create', async () => {
-      const { passwordHash, ...profile } = this.parse(createUserRecordSchema, input);
-      const user = this.buildNew(profile);
-      await this.collection.insertOne({ ...this.toStored(user), passwordHash }, sessionOf(ctx));
-      return user;
+      const { entity, document } = this.prepareNew(input);
+      await this.collection.insertOne(document, sessionOf(ctx));
+      return entity;
     });
+  }
+
+  /** A new user and its stored document, the password hash stored beside the profile (`create` and `createMany` per row). */
+  protected override prepareNew(input: unknown): { readonly entity: User; readonly document: Document } {
+    const { passwordHash, ...profile } = this.parse(createUserRecordSchema, input);
+    const user = this.buildNew(profile);
+    return { entity: user, document: { ...this.toStored(user), passwordHash } };
   }
 
   /** The user with this e-mail (normalised as on create), or `null`. */

@@ -1,11 +1,14 @@
 import type { ClientSession, Collection, Db, Document, Filter, Sort } from 'mongodb';
 import { z } from 'zod';
-import { ConcurrencyError, ConfigurationError, NotFoundError } from '../../core/errors.js';
+import { ConcurrencyError, ConfigurationError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { FieldCipher } from '../../core/field-cipher.js';
 import { observed } from '../../core/observer.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, pageRequestSchema, type Page, type PageRequest } from '../../core/pagination.js';
 import { parseOrThrow } from '../../core/validation.js';
+import { bulkCreateOptionsSchema, type BulkCreateOptions, type BulkCreateResult, type BulkRejection } from '../bulk.js';
+import { bulkRowsOf } from '../bulk-rows.js';
 import type { StoreContext } from '../store-context.js';
+import { insertPreparedRows, type PreparedRow } from './bulk-insert.js';
 import type { DocumentCodec } from './document-codec.js';
 import { EncryptedFields, type BlindIndexDefinition, type EncryptedEnvelope } from './encrypted-fields.js';
 import { toNexfitError } from './error-mapping.js';
@@ -119,6 +122,48 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
       const entity = this.buildNew(parsed as Record<string, unknown>);
       await this.collection.insertOne(this.toStored(entity), sessionOf(ctx));
       return entity;
+    });
+  }
+
+  /**
+   * Creates many entities with one `insertMany`. Each row gets exactly what {@link create}
+   * gives it — validation, defaults, id, derived fields, encryption — and a bad row is
+   * reported, not thrown: `VALIDATION_FAILED` with its issues, or `CONFLICT` when its unique
+   * key is already stored or repeats an earlier row's. Ordered (the default), the first bad
+   * row stops the batch and every row before it is written; `ordered: false` writes every
+   * good row and reports every bad one. `created` is in input order.
+   *
+   * The list itself must be an array of at most `MAX_BULK_ROWS` rows, and the options valid,
+   * else a `ValidationError` is thrown and nothing is written. With `ctx` every row is written
+   * in its session; inside a transaction a row the store refuses aborts the transaction, so the
+   * call throws that row's `ConflictError`/`ValidationError` (naming its index) instead, and
+   * the unit of work rolls back.
+   *
+   * @example
+   * ```ts
+   * const { created, rejected } = await nexfit.repositories.workoutLogs.createMany(logs, { ordered: false })
+   * for (const r of rejected) console.warn(`row ${r.index}: ${r.code} ${r.message}`)
+   * ```
+   */
+  async createMany(inputs: readonly z.input<CreateSchema>[], options: BulkCreateOptions = {}, ctx?: StoreContext): Promise<BulkCreateResult<E>> {
+    return this.run('createMany', async () => {
+      const rows = bulkRowsOf(inputs, (schema, value) => this.parse(schema, value));
+      const { ordered = true } = this.parse(bulkCreateOptionsSchema, options);
+      const prepared: PreparedRow<E>[] = [];
+      const invalid: BulkRejection[] = [];
+      for (let index = 0; index < rows.length; index++) {
+        try {
+          prepared.push({ index, ...this.prepareNew(rows[index]) });
+        } catch (error) {
+          if (!(error instanceof ValidationError)) throw error;
+          invalid.push({ index, code: 'VALIDATION_FAILED', message: error.message, issues: error.issues });
+          if (ordered) break;
+        }
+      }
+      const written = await insertPreparedRows(this.collection, prepared, { ordered, session: ctx?.mongo, entity: this.config.entity });
+      // Ordered, the first bad row is the one reported: a row the store refused comes before the one that failed validation.
+      if (ordered) return { created: written.created, rejected: written.rejected.length > 0 ? written.rejected : invalid };
+      return { created: written.created, rejected: [...invalid, ...written.rejected].sort((a, b) => a.index - b.index) };
     });
   }
 
@@ -363,6 +408,17 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
       createdAt: now,
       updatedAt: now,
     });
+  }
+
+  /**
+   * A new entity from one create input and the document that stores it — validated,
+   * defaults, id, derived fields, encryption — as {@link create} writes it; what
+   * {@link createMany} does per row. A repository that stores more on create (a password
+   * hash) overrides it. Throws `ValidationError` for a bad input.
+   */
+  protected prepareNew(input: unknown): { readonly entity: E; readonly document: Document } {
+    const entity = this.buildNew(this.parse(this.config.createSchema, input) as Record<string, unknown>);
+    return { entity, document: this.toStored(entity) };
   }
 
   /** The stored document of an entity, with derived fields, its declared fields encrypted and their blind indexes. */

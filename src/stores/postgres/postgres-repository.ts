@@ -5,9 +5,11 @@ import { observed } from '../../core/observer.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, pageRequestSchema, type PageRequest } from '../../core/pagination.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
+import { bulkCreateOptionsSchema, MAX_BULK_ROWS, type BulkCreateOptions, type BulkCreateResult } from '../bulk.js';
 import type { RepositoryDeps } from '../repository-deps.js';
 import type { StoreContext } from '../store-context.js';
 import type { Database } from './database.js';
+import { insertCandidates, screenInputs, type BulkInsertTable } from './bulk-insert.js';
 import { toNexfitError } from './error-mapping.js';
 import { calendarDateOf } from './column-values.js';
 import { exactInstantText } from './pg-types.js';
@@ -117,6 +119,9 @@ export interface PreparedPageQuery {
   readonly values: Readonly<Record<string, unknown>>;
 }
 
+/** The list a `createMany` takes: an array of at most {@link MAX_BULK_ROWS} rows, each checked on its own. */
+const bulkRowsSchema = z.array(z.unknown()).max(MAX_BULK_ROWS);
+
 const invalidCursor = () =>
   new ValidationError('Invalid page cursor', [{ path: ['after'], code: 'invalid_cursor', message: 'The cursor is not one this list produced' }]);
 
@@ -124,8 +129,8 @@ const invalidCursor = () =>
  * The common ground of the SDK's PostgreSQL repositories: the handle of a call (the
  * caller's transaction or the pool), input validation, observer reporting with driver
  * errors mapped to SDK errors, keyset pages and the optimistic-concurrency guard.
- * Repositories never open transactions; the single exception is documented where it is
- * made ({@link PostgresRepository.inTransaction}).
+ * Repositories never open transactions; the exceptions (an invoice and its number, the
+ * chunks of a `createMany`) go through {@link PostgresRepository.inTransaction}.
  *
  * @example
  * ```ts
@@ -236,10 +241,38 @@ export abstract class PostgresRepository {
   }
 
   /**
+   * The body of every PostgreSQL `createMany` (contract in `stores/bulk.ts`): checks the list
+   * and the options (a thrown `ValidationError`, nothing written), parses each row with
+   * `parse` — the same parse its `create` does — and inserts the good ones through the bulk
+   * path ({@link insertCandidates}). All of it runs in one transaction: the caller's (the
+   * chunks then run under savepoints of it), or one of its own, so the rows a call creates
+   * commit together.
+   */
+  protected createRows<Data, Row, Entity>(
+    inputs: readonly unknown[],
+    options: BulkCreateOptions | undefined,
+    ctx: StoreContext | undefined,
+    table: BulkInsertTable<Data, Row> & { readonly parse: (input: unknown) => Data; readonly toEntity: (row: Row) => Entity },
+  ): Promise<BulkCreateResult<Entity>> {
+    return this.run('createMany', async () => {
+      const rows = this.parse(bulkRowsSchema, inputs);
+      const ordered = this.parse(bulkCreateOptionsSchema, options ?? {}).ordered ?? true;
+      const screened = screenInputs(rows, ordered, table.parse, table.key);
+      if (screened.candidates.length === 0) return { created: [], rejected: screened.rejected };
+      const outcome = await this.inTransaction(this.dbOf(ctx), (trx) => insertCandidates(trx, table, screened.candidates, { ordered }));
+      // In ordered mode a refusal the insert found comes before the first row that failed to parse.
+      const rejected = ordered
+        ? (outcome.rejected.length > 0 ? outcome.rejected : screened.rejected)
+        : [...screened.rejected, ...outcome.rejected].sort((a, b) => a.index - b.index);
+      return { created: outcome.inserted.map(table.toEntity), rejected };
+    });
+  }
+
+  /**
    * Runs `work` in the caller's transaction when there is one, else in a transaction of its
    * own. Only for a write that must be atomic within this one store and that the repository
    * cannot express as a single statement (issuing a gap-free invoice number and the invoice
-   * that carries it). A unit of work may hand over a connection on which it issued `BEGIN`
+   * that carries it; the chunks of a `createMany`, which commit together). A unit of work may hand over a connection on which it issued `BEGIN`
    * itself; {@link isInTransactionBlock} recognises that too.
    */
   protected async inTransaction<T>(handle: PostgresHandle, work: (trx: PostgresHandle) => Promise<T>): Promise<T> {

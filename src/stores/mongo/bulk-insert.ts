@@ -1,0 +1,104 @@
+import { MongoBulkWriteError, type ClientSession, type Collection, type Document } from 'mongodb';
+import { ConflictError, ValidationError, type NexfitError } from '../../core/errors.js';
+import type { BulkCreateResult, BulkRejection } from '../bulk.js';
+import { toNexfitError } from './error-mapping.js';
+
+/** A row of a bulk create that passed validation: where it was in the caller's list, the entity and its stored document. */
+export interface PreparedRow<E> {
+  readonly index: number;
+  readonly entity: E;
+  readonly document: Document;
+}
+
+/** How {@link insertPreparedRows} writes: the batch's order rule, the caller's session and the entity name for messages. */
+export interface BulkInsertOptions {
+  readonly ordered: boolean;
+  readonly session?: ClientSession | undefined;
+  readonly entity: string;
+}
+
+/** Server codes a bulk insert reports against one row: a duplicate unique key, a `$jsonSchema` refusal. */
+const ROW_ERROR_CODES: ReadonlySet<number> = new Set([11000, 11001, 121]);
+
+/**
+ * Inserts prepared rows with one `insertMany` (the driver splits it into wire batches) and
+ * sorts the outcome by the caller's row indexes: the entities written, in input order, and
+ * the rows the store refused — `CONFLICT` for a duplicate unique key (with the store or an
+ * earlier row of the batch), `VALIDATION_FAILED` for the collection validator. An ordered
+ * batch stops at the first refused row, as the server does.
+ *
+ * In a MongoDB transaction a refused row aborts the whole transaction on the server, so
+ * nothing can be reported and carried on with: the call throws the row's error, naming its
+ * index (a conflict also in `details.index`), and the unit of work rolls back. Any other failure is thrown mapped through
+ * {@link toNexfitError}; outside a transaction, rows of an unordered batch written before it stay.
+ *
+ * @example
+ * ```ts
+ * const { created, rejected } = await insertPreparedRows(collection, rows, { ordered: false, entity: 'user' })
+ * ```
+ */
+export async function insertPreparedRows<E>(
+  collection: Collection<Document>,
+  rows: readonly PreparedRow<E>[],
+  options: BulkInsertOptions,
+): Promise<BulkCreateResult<E>> {
+  if (rows.length === 0) return { created: [], rejected: [] };
+  try {
+    await collection.insertMany(
+      rows.map((row) => row.document),
+      { ordered: options.ordered, ...(options.session ? { session: options.session } : {}) },
+    );
+    return { created: rows.map((row) => row.entity), rejected: [] };
+  } catch (error) {
+    const refused = refusedRows(error, rows, options.entity);
+    if (!refused) throw toNexfitError(error, { entity: options.entity });
+    if (options.session?.inTransaction()) {
+      const [first] = refused;
+      throw first!.error;
+    }
+    const failed = new Set(refused.map((r) => r.row));
+    // An ordered batch stops at its first refused row: nothing after it was sent.
+    const stop = options.ordered ? refused[0]!.row : rows.length;
+    const created = rows.filter((_, i) => i < stop && !failed.has(i)).map((row) => row.entity);
+    const rejected = (options.ordered ? refused.slice(0, 1) : refused).map((r) => r.rejection);
+    return { created, rejected };
+  }
+}
+
+interface RefusedRow {
+  /** Position in the list passed to `insertMany`. */
+  readonly row: number;
+  readonly rejection: BulkRejection;
+  /** The row's refusal as the error a single `create` would throw, naming the row. */
+  readonly error: NexfitError;
+}
+
+/**
+ * The rows a bulk write error refused, in row order, or `undefined` when the error is not
+ * (only) per-row refusals: a write concern failure, a transient or network error, a
+ * transaction the server aborted — those fail the whole call.
+ */
+function refusedRows<E>(error: unknown, rows: readonly PreparedRow<E>[], entity: string): RefusedRow[] | undefined {
+  if (!(error instanceof MongoBulkWriteError) || error.writeErrors === undefined) return undefined;
+  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  if (writeErrors.length === 0 || error.result?.getWriteConcernError?.()) return undefined;
+  const refused: RefusedRow[] = [];
+  for (const writeError of writeErrors) {
+    const row = writeError.index;
+    if (!ROW_ERROR_CODES.has(writeError.code) || !Number.isInteger(row) || row < 0 || row >= rows.length) return undefined;
+    const mapped = toNexfitError({ code: writeError.code, errInfo: writeError.errInfo, message: writeError.errmsg }, { entity });
+    const index = rows[row]!.index;
+    const issues = mapped instanceof ValidationError ? mapped.issues : [];
+    const code = mapped instanceof ConflictError ? 'CONFLICT' : 'VALIDATION_FAILED';
+    refused.push({ row, rejection: { index, code, message: mapped.message, issues }, error: atRow(mapped, index, error) });
+  }
+  return refused.sort((a, b) => a.row - b.row);
+}
+
+/** `error` with the row it is about in its message and `details.index`, the driver's error as cause. */
+function atRow(error: NexfitError, index: number, cause: unknown): NexfitError {
+  const message = `Row ${index} of the batch: ${error.message}`;
+  if (error instanceof ConflictError) return new ConflictError(error.reason, message, { cause, details: { ...error.details, index } });
+  if (error instanceof ValidationError) return new ValidationError(message, error.issues, { cause });
+  return error;
+}

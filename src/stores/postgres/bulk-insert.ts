@@ -1,0 +1,269 @@
+import { CompiledQuery, sql } from 'kysely';
+import { ValidationError, type ValidationIssue } from '../../core/errors.js';
+import type { BulkRejection } from '../bulk.js';
+import type { Database } from './database.js';
+import type { PostgresHandle } from './postgres-repository.js';
+
+/** Rows per INSERT statement of a `createMany`: large enough to amortise a round trip, small enough to bound one statement's memory. */
+export const BULK_CHUNK_ROWS = 5_000;
+
+/** The savepoint a chunk runs under when it may have to be undone (ordered mode, invoice numbers). */
+const SAVEPOINT = 'nexfit_create_many';
+
+/**
+ * One column of a bulk insert: its name and the PostgreSQL type of the array its values travel
+ * in (`text`, `numeric`, `jsonb`, `timestamptz`, `date`, `int4`, `bool`). Decimals and JSON go
+ * as text and are cast by the server, so no value passes through a float or a JS re-encoding.
+ */
+export type BulkColumn = readonly [column: string, type: string];
+
+/** Why a row was refused: the parts of a {@link BulkRejection} besides its index. */
+export type RowRefusal = Omit<BulkRejection, 'index'>;
+
+/**
+ * What a repository tells the bulk path about its table: the columns, how to turn parsed rows
+ * into column values (exactly as its `create` does), its unique business key if it has one,
+ * and optional checks against other tables.
+ */
+export interface BulkInsertTable<Data, Row> {
+  readonly table: keyof Database & string;
+  readonly columns: readonly BulkColumn[];
+  /**
+   * The business key of the table's unique constraint(s) (`transactionId`): a row whose key is
+   * taken — by the store, or by an earlier row of the batch — is a `CONFLICT`. Absent for a
+   * table with no unique key but its generated id (`audit_logs`), which never conflicts.
+   */
+  readonly key?: {
+    /** The input fields the key is made of, for the rejection's issues. */
+    readonly fields: readonly string[];
+    readonly ofData: (data: Data) => string;
+    readonly ofRow: (row: Row) => string;
+  };
+  /**
+   * Checks the rows about to be inserted against other rows of the store (foreign keys), in
+   * the chunk's transaction: the positions (in `rows`) refused, with why.
+   */
+  readonly screen?: (handle: PostgresHandle, rows: readonly Data[]) => Promise<ReadonlyMap<number, RowRefusal>>;
+  /**
+   * The column values of `rows`, in order. Runs under the same savepoint as the INSERT, so
+   * what it takes from the store (invoice numbers) is given back when the chunk is undone.
+   */
+  readonly toRows: (handle: PostgresHandle, rows: readonly Data[]) => Record<string, unknown>[] | Promise<Record<string, unknown>[]>;
+  /**
+   * True when a conflict must undo the whole chunk even in unordered mode: the rows' values
+   * depend on which rows are written (each valid invoice takes the next number).
+   */
+  readonly redoOnConflict?: boolean;
+}
+
+/** A row that passed validation, with its index in the caller's list. */
+export interface BulkCandidate<Data> {
+  readonly index: number;
+  readonly data: Data;
+}
+
+/** What {@link insertCandidates} wrote and refused. */
+export interface BulkInsertOutcome<Row> {
+  readonly inserted: readonly Row[];
+  readonly rejected: readonly BulkRejection[];
+}
+
+/**
+ * The rows of `inputs` that pass `parse`, and the refusals of the others: schema failures
+ * (`VALIDATION_FAILED` with the schema's issues) and repeats of an earlier row's unique key
+ * (`CONFLICT`). In ordered mode it stops at the first bad row: nothing after it is looked at.
+ *
+ * @example
+ * ```ts
+ * const { candidates, rejected } = screenInputs(inputs, true, (input) => parse(schema, input), table.key);
+ * ```
+ */
+export function screenInputs<Data>(
+  inputs: readonly unknown[],
+  ordered: boolean,
+  parse: (input: unknown) => Data,
+  key: { readonly fields: readonly string[]; readonly ofData: (data: Data) => string } | undefined,
+): { candidates: BulkCandidate<Data>[]; rejected: BulkRejection[] } {
+  const candidates: BulkCandidate<Data>[] = [];
+  const rejected: BulkRejection[] = [];
+  const seen = new Set<string>();
+  for (let index = 0; index < inputs.length; index++) {
+    let data: Data;
+    try {
+      data = parse(inputs[index]);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      rejected.push({ index, code: 'VALIDATION_FAILED', message: error.message, issues: error.issues });
+      if (ordered) break;
+      continue;
+    }
+    if (key) {
+      const value = key.ofData(data);
+      if (seen.has(value)) {
+        rejected.push({ index, ...duplicateKey(key.fields, 'an earlier row of the batch') });
+        if (ordered) break;
+        continue;
+      }
+      seen.add(value);
+    }
+    candidates.push({ index, data });
+  }
+  return { candidates, rejected };
+}
+
+/**
+ * Inserts the candidates in chunks of {@link BULK_CHUNK_ROWS}, one statement per chunk:
+ * `INSERT … SELECT * FROM unnest($1::type[], …)` — one array parameter per column whatever the
+ * row count — with `ON CONFLICT DO NOTHING RETURNING *` on a keyed table. A row that does not
+ * come back lost to a unique key: a `CONFLICT`. In ordered mode (and for a table that must
+ * redo a chunk) the chunk runs under a savepoint; after a conflict at row k it is rolled back
+ * and rows before k are inserted again, and nothing after the first bad row is written.
+ * `handle` must be inside a transaction.
+ *
+ * @example
+ * ```ts
+ * const { inserted, rejected } = await insertCandidates(trx, TRANSACTIONS_TABLE, candidates, { ordered: true });
+ * ```
+ */
+export async function insertCandidates<Data, Row>(
+  handle: PostgresHandle,
+  table: BulkInsertTable<Data, Row>,
+  candidates: readonly BulkCandidate<Data>[],
+  options: { readonly ordered: boolean },
+): Promise<BulkInsertOutcome<Row>> {
+  const inserted: Row[] = [];
+  const rejected: BulkRejection[] = [];
+  for (let start = 0; start < candidates.length; start += BULK_CHUNK_ROWS) {
+    const chunk = await insertChunk(handle, table, candidates.slice(start, start + BULK_CHUNK_ROWS), options.ordered);
+    inserted.push(...chunk.inserted);
+    rejected.push(...chunk.rejected);
+    if (options.ordered && chunk.rejected.length > 0) break;
+  }
+  return { inserted, rejected };
+}
+
+async function insertChunk<Data, Row>(
+  handle: PostgresHandle,
+  table: BulkInsertTable<Data, Row>,
+  chunk: readonly BulkCandidate<Data>[],
+  ordered: boolean,
+): Promise<BulkInsertOutcome<Row>> {
+  const undoable = table.redoOnConflict === true || (ordered && (table.key !== undefined || table.screen !== undefined));
+  const rejected: BulkRejection[] = [];
+  let rows = chunk;
+  /** Drops the refused positions of `rows`: all of them, or in ordered mode everything from the first on. */
+  const refuse = (refusals: ReadonlyMap<number, RowRefusal>) => {
+    const positions = [...refusals.keys()].sort((a, b) => a - b);
+    if (ordered) {
+      const first = positions[0]!;
+      // Only the earliest refusal stands in ordered mode: a retry can only find an earlier one.
+      rejected.splice(0, rejected.length, { index: rows[first]!.index, ...refusals.get(first)! });
+      rows = rows.slice(0, first);
+    } else {
+      for (const position of positions) rejected.push({ index: rows[position]!.index, ...refusals.get(position)! });
+      rows = rows.filter((_, position) => !refusals.has(position));
+    }
+  };
+  for (;;) {
+    if (undoable) await sql`savepoint ${sql.raw(SAVEPOINT)}`.execute(handle);
+    if (table.screen && rows.length > 0) {
+      const refusals = await table.screen(handle, rows.map((r) => r.data));
+      if (refusals.size > 0) refuse(refusals);
+    }
+    if (rows.length === 0) {
+      if (undoable) await sql`release savepoint ${sql.raw(SAVEPOINT)}`.execute(handle);
+      return { inserted: [], rejected: byIndex(rejected) };
+    }
+    const returned = await runInsert(handle, table, await table.toRows(handle, rows.map((r) => r.data)));
+    const missing = missingRows(table, rows, returned);
+    if (missing.size === 0 || !undoable) {
+      if (undoable) await sql`release savepoint ${sql.raw(SAVEPOINT)}`.execute(handle);
+      if (missing.size > 0) refuse(missing);
+      return { inserted: inRowOrder(table, rows, returned), rejected: byIndex(rejected) };
+    }
+    await sql`rollback to savepoint ${sql.raw(SAVEPOINT)}`.execute(handle);
+    refuse(missing);
+  }
+}
+
+/** The INSERT statements, one text per table and conflict handling, built once. */
+const statements = new Map<string, string>();
+
+function insertStatement(table: BulkInsertTable<unknown, unknown>): string {
+  let text = statements.get(table.table);
+  if (text === undefined) {
+    const names = table.columns.map(([column]) => `"${column}"`).join(', ');
+    const arrays = table.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
+    text = `insert into "${table.table}" (${names}) select * from unnest(${arrays})${table.key ? ' on conflict do nothing' : ''} returning *`;
+    statements.set(table.table, text);
+  }
+  return text;
+}
+
+async function runInsert<Row>(handle: PostgresHandle, table: BulkInsertTable<never, Row>, values: readonly Record<string, unknown>[]): Promise<Row[]> {
+  const parameters = table.columns.map(([column]) => columnArray(values, column));
+  const result = await handle.executeQuery<Row>(CompiledQuery.raw(insertStatement(table as BulkInsertTable<unknown, unknown>), parameters));
+  return result.rows as Row[];
+}
+
+/**
+ * One column's values as an array parameter. A `Date` goes as its UTC ISO text (a batch's rows
+ * share their timestamps, so the text is made once); everything else as `pg` sends it.
+ */
+function columnArray(values: readonly Record<string, unknown>[], column: string): unknown[] {
+  const out = new Array<unknown>(values.length);
+  let lastDate: Date | undefined;
+  let lastText = '';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]![column];
+    if (value instanceof Date) {
+      if (value !== lastDate) {
+        lastDate = value;
+        lastText = value.toISOString();
+      }
+      out[i] = lastText;
+    } else {
+      out[i] = value ?? null;
+    }
+  }
+  return out;
+}
+
+/** The positions of `rows` whose key did not come back: refused by a unique key. */
+function missingRows<Data, Row>(table: BulkInsertTable<Data, Row>, rows: readonly BulkCandidate<Data>[], returned: readonly Row[]): Map<number, RowRefusal> {
+  const missing = new Map<number, RowRefusal>();
+  const key = table.key;
+  if (!key || returned.length === rows.length) return missing;
+  const back = new Set(returned.map(key.ofRow));
+  rows.forEach((row, position) => {
+    if (!back.has(key.ofData(row.data))) missing.set(position, duplicateKey(key.fields, 'a stored row'));
+  });
+  return missing;
+}
+
+/**
+ * The returned rows in the order of the input rows: by key on a keyed table; by generated id
+ * (assigned in insertion order, which is the input order) on the others.
+ */
+function inRowOrder<Data, Row>(table: BulkInsertTable<Data, Row>, rows: readonly BulkCandidate<Data>[], returned: Row[]): Row[] {
+  const key = table.key;
+  if (!key) return returned.sort((a, b) => compareIds((a as { id: unknown }).id, (b as { id: unknown }).id));
+  const byKey = new Map(returned.map((row) => [key.ofRow(row), row]));
+  return rows.map((row) => byKey.get(key.ofData(row.data))!).filter((row) => row !== undefined);
+}
+
+function compareIds(a: unknown, b: unknown): number {
+  const x = BigInt(a as string);
+  const y = BigInt(b as string);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function byIndex(rejected: BulkRejection[]): BulkRejection[] {
+  return rejected.sort((a, b) => a.index - b.index);
+}
+
+function duplicateKey(fields: readonly string[], holder: string): RowRefusal {
+  const message = `${fields.join(' and ')} already taken by ${holder}`;
+  const issues: ValidationIssue[] = [{ path: fields.length === 1 ? [fields[0]!] : [], code: 'duplicate', message }];
+  return { code: 'CONFLICT', message, issues };
+}
