@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { JsonObject } from 'type-fest';
 import { z } from 'zod';
 import type { IdGenerator } from '../../core/ids.js';
-import { ConflictError, ValidationError, isNexfitError, type ValidationIssue } from '../../core/errors.js';
+import { ConflictError, ValidationError, type ValidationIssue } from '../../core/errors.js';
 import { parseOrThrow, type ValidationLocale } from '../../core/validation.js';
 import type { AuditTrail } from '../../modules/audit/index.js';
 import type { BillingService } from '../../modules/billing/index.js';
@@ -67,11 +67,11 @@ const LIST_CHUNK = 500;
 const STORED_MESSAGE_CHARS = 1_000;
 const STORED_ISSUES = 100;
 
-/** Thrown inside a dry run's unit so that the unit rolls back; carries what the run found. */
-class DryRunFinished extends Error {
+/** Thrown inside a unit that must not commit (a dry run, a batch that created nothing) so that it rolls back; carries the outcome. */
+class RolledBack extends Error {
   readonly outcome: BulkCreateOutcome;
   constructor(outcome: BulkCreateOutcome) {
-    super('dry run: rolled back on purpose');
+    super('bulk create: unit rolled back on purpose');
     this.outcome = outcome;
   }
 }
@@ -81,10 +81,11 @@ class DryRunFinished extends Error {
  * `createMany` (its validation, defaults, derived fields and encryption are `create`'s, its
  * `ordered` semantics apply), then one `audit_logs` row for the batch (action `bulk_create`,
  * `newState: { created, rejected, ordered, ids }` where `ids` lists every created id in lists of
- * at most 500). A batch that creates nothing writes nothing, not even its audit row.
+ * at most 500). In a unit of its own, a batch that creates nothing commits nothing, not even its
+ * audit row or its idempotency key.
  *
- * - `idempotencyKey`: the key is claimed in the unit (the purchases' idempotency records) with
- *   the batch's outcome; a retry after the commit writes nothing and returns that outcome with
+ * - `idempotencyKey`: the key is claimed first in the unit (the purchases' idempotency
+ *   records, so a racing call with the key waits for this one) and stores the batch's outcome; a retry after the commit writes nothing and returns that outcome with
  *   `replayed: true` (a rejection's issues are kept up to 100, its message up to 1,000
  *   characters). The same key for another entity, another row count or other rows is refused
  *   with `ConflictError('idempotency_key_reused')`. Inside a caller's unit, a key another unit
@@ -126,37 +127,68 @@ export async function bulkCreate(deps: BulkCreateDeps, input: BulkCreateInput, u
 
   const definition = BULK_CREATE_ENTITIES[entity];
   const repository = deps.repositories[definition.repository];
-  const work = async (u: UnitOfWork): Promise<BulkCreateOutcome> => {
-    const result = await repository.createMany(rows, { ordered }, u.ctx);
+  /** One attempt at the batch: `positions[i]` is the index in `rows` of the i-th row sent. */
+  const work = async (u: UnitOfWork, positions: readonly number[], earlier: readonly BulkRejection[]): Promise<BulkCreateOutcome> => {
+    // Claimed first: a racing call with the same key waits here for this unit, then replays its outcome.
+    if (key) await deps.billing.claimIdempotencyKey(key, SCOPE, u);
+    const result = await repository.createMany(positions.map((p) => rows[p]), { ordered }, u.ctx);
     const createdIds = result.created.map(definition.idOf);
-    const outcome: BulkCreateOutcome = { entity, createdIds, rejected: result.rejected, replayed: false };
-    if (data.dryRun) throw new DryRunFinished(outcome);
-    if (createdIds.length === 0) return outcome;
+    const rejected = [...earlier, ...result.rejected.map((r) => ({ ...r, index: positions[r.index]! }))].sort((a, b) => a.index - b.index);
+    const outcome: BulkCreateOutcome = { entity, createdIds, rejected, replayed: false };
+    // A unit of its own that creates nothing has nothing to commit, not even its key.
+    if (data.dryRun || (createdIds.length === 0 && !uow)) throw new RolledBack(outcome);
     // In ordered mode PostgreSQL commits before MongoDB; if MongoDB then fails, these rows go too.
-    if (definition.undo) u.compensateWith(definition.undo(u.ctx.pg, result.created));
-    if (key && request) {
-      await deps.billing.claimIdempotencyKey(key, SCOPE, u);
-      await deps.billing.completeIdempotencyKey(key, { ...request, createdIds: chunked(createdIds), rejected: chunked(result.rejected.map(storable)) }, u);
-    }
+    if (definition.undo && result.created.length > 0) u.compensateWith(definition.undo(u.ctx.pg, result.created));
+    if (key && request) await deps.billing.completeIdempotencyKey(key, { ...request, createdIds: chunked(createdIds), rejected: chunked(rejected.map(storable)) }, u);
+    if (createdIds.length === 0) return outcome;
     await deps.audit.record(u, {
       entityType: entity,
       entityId: deps.ids.newUuid(),
       action: 'bulk_create',
-      newState: { created: createdIds.length, rejected: result.rejected.length, ordered, ids: chunked(createdIds) },
+      newState: { created: createdIds.length, rejected: rejected.length, ordered, ids: chunked(createdIds) },
     });
     return outcome;
   };
-  try {
-    return await inUnitOfWork(deps.units, uow, work);
-  } catch (error) {
-    if (error instanceof DryRunFinished) return error.outcome;
-    // Another call with the key committed while this one ran: its outcome stands, this unit rolled back.
-    if (key && request && !uow && isNexfitError(error) && error instanceof ConflictError && error.reason === 'idempotency_key_taken') {
-      const stored = await deps.billing.findIdempotentResult(key);
-      if (stored?.response) return replay(stored.response, request);
+
+  let positions: readonly number[] = rows.map((_, i) => i);
+  const storeConflicts: BulkRejection[] = [];
+  for (;;) {
+    try {
+      const sent = positions;
+      const earlier = [...storeConflicts];
+      return await inUnitOfWork(deps.units, uow, (u) => work(u, sent, earlier));
+    } catch (error) {
+      if (error instanceof RolledBack) return error.outcome;
+      // Another call with the key committed while this one ran: its outcome stands, this unit rolled back.
+      if (key && request && !uow && error instanceof ConflictError && error.reason === 'idempotency_key_taken') {
+        const stored = await deps.billing.findIdempotentResult(key);
+        if (stored?.response) return replay(stored.response, request);
+      }
+      // In a MongoDB transaction a duplicate key aborts the transaction instead of refusing one row:
+      // the unit rolled back, so the batch runs again without that row, which is reported.
+      const at = rowOfStoreConflict(error, positions.length);
+      if (at === undefined || uow || storeConflicts.length >= MAX_STORE_CONFLICTS) throw error;
+      const conflict = error as ConflictError;
+      // Ordered, only the first bad row is reported (a later attempt can only find an earlier one).
+      if (ordered) storeConflicts.length = 0;
+      storeConflicts.push({ index: positions[at]!, code: 'CONFLICT', message: conflict.message.replace(/^Row \d+ of the batch: /, ''), issues: [] });
+      positions = ordered ? positions.slice(0, at) : positions.filter((_, i) => i !== at);
+      if (positions.length === 0) return { ...empty, rejected: storeConflicts };
     }
-    throw error;
   }
+}
+
+/**
+ * How many rows of one call may conflict with stored MongoDB rows before the call gives up
+ * with the conflict: each one costs a new attempt at the batch (see {@link rowOfStoreConflict}).
+ */
+export const MAX_STORE_CONFLICTS = 100;
+
+/** The row (index in the list sent) a `createMany` inside a transaction threw a conflict for, if that is what `error` is. */
+function rowOfStoreConflict(error: unknown, sent: number): number | undefined {
+  if (!(error instanceof ConflictError)) return undefined;
+  const index = error.details?.['index'];
+  return typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < sent ? index : undefined;
 }
 
 /** The request an idempotency key stands for: the entity, the row count and a hash of the rows. */
