@@ -11,6 +11,7 @@ import { resolveTestMongo, resolveTestPostgres } from '../src/embedded/test-stor
 import { BenchReport } from './bench-report.js';
 import type { BenchSuite } from './suites/bench-suite.js';
 import { bookingsSuite } from './suites/bookings.suite.js';
+import { bulkMongoSuite } from './suites/bulk-mongo.suite.js';
 import { cacheSuite } from './suites/cache.suite.js';
 import { embeddedLookupSuite } from './suites/embedded-lookup.suite.js';
 import { healthDataSuite } from './suites/health-data.suite.js';
@@ -19,7 +20,7 @@ import { postgresSuite } from './suites/postgres.suite.js';
 import { rollupSuite } from './suites/rollup.suite.js';
 import { unitOfWorkSuite } from './suites/unit-of-work.suite.js';
 
-const SUITES: readonly BenchSuite[] = [postgresSuite, mongoSuite, unitOfWorkSuite, bookingsSuite, rollupSuite, embeddedLookupSuite, cacheSuite, healthDataSuite];
+const SUITES: readonly BenchSuite[] = [postgresSuite, mongoSuite, unitOfWorkSuite, bookingsSuite, rollupSuite, embeddedLookupSuite, cacheSuite, healthDataSuite, bulkMongoSuite];
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
 const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);

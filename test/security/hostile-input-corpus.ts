@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { sql, type Kysely } from 'kysely';
 import { BSON, ObjectId, type Db } from 'mongodb';
+import { MAX_BULK_ROWS } from '../../src/stores/bulk.js';
 
 /**
  * The hostile-input corpus: mutations an attacker (or a careless caller) can put into any
@@ -200,10 +201,17 @@ function oversized(items: readonly unknown[]): unknown[] {
 /** `null` is refused for a whole argument and for a list item (nullable fields differ per entity). */
 const NULL_MUTATION = m('null', () => null);
 
-/** The mutations that apply at one path of a base input. */
-export function mutationsFor(at: InputPath, nullable: readonly Path[] = []): readonly Mutation[] {
+/** At a list of rows a bulk method takes (`createMany`), more rows than it takes at all. */
+const OVERSIZED_ROW_LIST = m('oversized array', (v) => Array.from({ length: MAX_BULK_ROWS + 1 }, () => (v as unknown[])[0]));
+
+/**
+ * The mutations that apply at one path of a base input. At `bulkRows` (a bulk method's list
+ * of rows, which takes far more than any other list) an oversized list exceeds `MAX_BULK_ROWS`.
+ */
+export function mutationsFor(at: InputPath, nullable: readonly Path[] = [], bulkRows?: Path): readonly Mutation[] {
   if (at.kind === 'nullish') return [];
-  const specific = at.freeForm ? FREE_FORM[at.kind] : WRONG_TYPES[at.kind];
+  const forKind = at.freeForm ? FREE_FORM[at.kind] : WRONG_TYPES[at.kind];
+  const specific = bulkRows && samePath(bulkRows, at.path) ? forKind.map((mutation) => (mutation.name === OVERSIZED_ROW_LIST.name ? OVERSIZED_ROW_LIST : mutation)) : forKind;
   const nullRefused = !at.freeForm && (at.path.length === 1 || typeof at.path.at(-1) === 'number') && !nullable.some((p) => samePath(p, at.path));
   return [...REFUSED_EVERYWHERE, ...specific, ...(nullRefused ? [NULL_MUTATION] : [])];
 }
@@ -216,12 +224,15 @@ export interface HostileCase {
   readonly args: unknown[];
 }
 
-/** fast-check arbitrary of hostile versions of `base`: one mutation at one random path (`null` is not tried at the `nullable` paths). */
-export function hostileCases(base: readonly unknown[], freeForm: readonly Path[] = [], nullable: readonly Path[] = []): fc.Arbitrary<HostileCase> {
-  const paths = inputPaths(base, freeForm).filter((p) => mutationsFor(p, nullable).length > 0);
+/**
+ * fast-check arbitrary of hostile versions of `base`: one mutation at one random path (`null`
+ * is not tried at the `nullable` paths; `bulkRows` is a bulk method's list of rows).
+ */
+export function hostileCases(base: readonly unknown[], freeForm: readonly Path[] = [], nullable: readonly Path[] = [], bulkRows?: Path): fc.Arbitrary<HostileCase> {
+  const paths = inputPaths(base, freeForm).filter((p) => mutationsFor(p, nullable, bulkRows).length > 0);
   return fc
     .constantFrom(...paths)
-    .chain((at) => fc.constantFrom(...mutationsFor(at, nullable)).map((mutation) => ({ at, mutation })))
+    .chain((at) => fc.constantFrom(...mutationsFor(at, nullable, bulkRows)).map((mutation) => ({ at, mutation })))
     .map(({ at, mutation }) => ({ path: at.path, mutation: mutation.name, args: mutateAt(base, at.path, mutation.apply) }));
 }
 

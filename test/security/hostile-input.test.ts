@@ -4,6 +4,7 @@ import { NexfitError } from '../../src/core/errors.js';
 import type { Nexfit } from '../../src/create-nexfit.js';
 import { TestPaymentProvider } from '../../src/modules/billing/payment-provider.js';
 import { workflowStepsOf } from '../../src/public-door.js';
+import type { BulkCreateResult } from '../../src/stores/bulk.js';
 import { createInputs } from '../modules/support/factories.js';
 import { useTestNexfit } from '../support/nexfit.js';
 import { addedExpiringIds, describeCase, hostileCases, storeSnapshot, type HostileCase, type Path } from './hostile-input-corpus.js';
@@ -24,7 +25,7 @@ const t = useTestNexfit({ clock: '2026-03-02T09:00:00Z', nexfit: { payments, key
 const PROTECTED_MEMBERS = new Set([
   'countWhere', 'findOneWhere', 'findAllWhere', 'pageWhere', 'replaceWith', 'modify', 'updateAtomically', 'buildNew', 'toStored', 'fromStored', 'parse',
   'toObjectId', 'run', 'insertTimestamps', 'dbOf', 'keysetPage', 'updatedAtIs', 'refuseUpdate', 'inTransaction', 'blindIndexOf', 'encryptedValue', 'invalidateCached',
-  'archiveStore', 'pageArchivedWhere', 'deleteArchivedWhere',
+  'archiveStore', 'pageArchivedWhere', 'deleteArchivedWhere', 'prepareNew',
 ]);
 
 /** Names of methods that only read (or compute) and write nothing; every other method needs a corpus entry. */
@@ -41,6 +42,13 @@ interface EntryPoint {
   readonly nullable?: readonly Path[];
   /** The method takes a unit of work as its last argument and needs one. */
   readonly inUnit?: boolean;
+  /**
+   * Where the method takes a list of rows it reports bad rows of instead of throwing (a
+   * `createMany`, up to `MAX_BULK_ROWS` rows). A hostile value inside a row must come back as
+   * that row's `VALIDATION_FAILED` rejection with nothing created; anywhere else (the list
+   * itself, the options) it must be thrown as a `ValidationError`.
+   */
+  readonly bulkRows?: Path;
 }
 
 const PAYMENT = (w: HostileWorld) => ({ amount: 1_500_00, currency: 'TRY', date: '2026-03-02T09:00:00Z', method: 'card', status: 'completed', transactionId: w.newUuid() });
@@ -56,6 +64,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'users.updateProfile', args: (w) => [w.client, { firstName: 'Ayşe', roleSpecificData: { client: { fitnessLevel: 'intermediate', fitnessGoals: ['güç'] } } }, {}] },
   { target: 'users.setFcmToken', args: (w) => [w.client, 'fcm-token-123'], nullable: [[1]] },
   { target: 'repositories.users.create', args: () => [{ ...createInputs.users({ email: 'repo-user@example.com' }), passwordHash: 'scrypt$N=16384,r=8,p=1$c2FsdA$aGFzaA' }] },
+  { target: 'repositories.users.createMany', args: () => [[{ ...createInputs.users({ email: 'repo-bulk-user@example.com' }), passwordHash: 'scrypt$N=16384,r=8,p=1$c2FsdA$aGFzaA' }], {}], bulkRows: [0] },
   { target: 'repositories.users.patch', args: (w) => [w.client, { firstName: 'Ayşe', lastName: 'Yılmaz' }, {}] },
   { target: 'repositories.users.delete', args: (w) => [w.spareUser, {}] },
   { target: 'repositories.users.setPasswordHash', args: (w) => [w.client, 'scrypt$N=16384,r=8,p=1$c2FsdA$aGFzaA', {}] },
@@ -64,6 +73,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'measurements.record', args: (w) => [{ userId: w.client, date: '2026-03-01', timeZone: 'Europe/Istanbul', measurements: { weight: 72.5 }, photos: [{ url: 'https://cdn.example.com/p.jpg', position: 'front' }], notes: 'sabah' }] },
   { target: 'measurements.addProgressPhoto', args: (w) => [w.client, { url: 'https://cdn.example.com/p2.jpg', position: 'left', date: '2026-03-01', timeZone: 'Europe/Istanbul' }] },
   { target: 'repositories.measurements.create', args: (w) => [createInputs.measurements({ userId: w.client, date: '2026-02-01' })] },
+  { target: 'repositories.measurements.createMany', args: (w) => [[createInputs.measurements({ userId: w.client, date: '2026-02-03' })], {}], bulkRows: [0] },
   { target: 'repositories.measurements.patch', args: (w) => [w.measurement, { notes: 'yeni not', measurements: { weight: 71 } }, {}] },
   { target: 'repositories.measurements.delete', args: (w) => [w.spareMeasurement, {}] },
   { target: 'repositories.measurements.upsertForDate', args: (w) => [w.client, '2026-02-15', { measurements: { weight: 70 }, photos: [] }, {}] },
@@ -76,9 +86,11 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'catalog.createFood', args: () => [createInputs.foods({ name: 'Muz' })] },
   { target: 'catalog.updateFood', args: (w) => [w.food, { name: 'Yulaf', nutrients: { servingSize: 50, servingUnit: 'g', calories: 190, protein: 6, carbs: 33, fat: 4 } }, {}] },
   { target: 'repositories.exercises.create', args: (w) => [createInputs.exercises({ createdBy: w.coach })] },
+  { target: 'repositories.exercises.createMany', args: (w) => [[createInputs.exercises({ createdBy: w.coach })], {}], bulkRows: [0] },
   { target: 'repositories.exercises.patch', args: (w) => [w.exercise, { name: 'Şınav', metadata: { bodyAreas: ['chest'], type: 'strength', equipment: [], difficultyLevel: 'beginner', tags: [] } }, {}] },
   { target: 'repositories.exercises.delete', args: (w) => [w.spareExercise, {}] },
   { target: 'repositories.foods.create', args: () => [createInputs.foods()] },
+  { target: 'repositories.foods.createMany', args: () => [[createInputs.foods()], {}], bulkRows: [0] },
   { target: 'repositories.foods.patch', args: (w) => [w.food, { category: 'grains' }, {}] },
   { target: 'repositories.foods.delete', args: (w) => [w.spareFood, {}] },
   // workouts
@@ -92,16 +104,19 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'workouts.rateProgram', args: (w) => [w.program, w.client, 5] },
   { target: 'workoutLogs.logWorkout', args: (w) => [createInputs.workout_logs({ userId: w.client, workoutTemplateId: w.template, exercises: [{ exerciseId: w.exercise, sets: [{ reps: 10, weight: 60, completed: true }] }] })] },
   { target: 'repositories.workoutTemplates.create', args: (w) => [createInputs.workout_templates({ createdBy: w.coach })] },
+  { target: 'repositories.workoutTemplates.createMany', args: (w) => [[createInputs.workout_templates({ createdBy: w.coach })], {}], bulkRows: [0] },
   { target: 'repositories.workoutTemplates.patch', args: (w) => [w.template, { description: 'itme günü', name: 'Push day 2' }, {}] },
   { target: 'repositories.workoutTemplates.delete', args: (w) => [w.spareTemplate, {}] },
   { target: 'repositories.workoutTemplates.setReviews', args: (w) => [w.template, { averageRating: 4, count: 3 }, {}] },
   { target: 'repositories.workoutTemplates.addRating', args: (w) => [w.template, 4] },
   { target: 'repositories.workoutPrograms.create', args: (w) => [createInputs.workout_programs({ createdBy: w.coach })] },
+  { target: 'repositories.workoutPrograms.createMany', args: (w) => [[createInputs.workout_programs({ createdBy: w.coach })], {}], bulkRows: [0] },
   { target: 'repositories.workoutPrograms.patch', args: (w) => [w.program, { description: 'başlangıç', metadata: { difficulty: 'beginner', duration: 30 } }, {}] },
   { target: 'repositories.workoutPrograms.delete', args: (w) => [w.spareProgram, {}] },
   { target: 'repositories.workoutPrograms.setReviews', args: (w) => [w.program, { averageRating: 4, count: 3 }, {}] },
   { target: 'repositories.workoutPrograms.addRating', args: (w) => [w.program, 3] },
   { target: 'repositories.workoutLogs.create', args: (w) => [createInputs.workout_logs({ userId: w.client })] },
+  { target: 'repositories.workoutLogs.createMany', args: (w) => [[createInputs.workout_logs({ userId: w.client })], {}], bulkRows: [0] },
   { target: 'repositories.workoutLogs.patch', args: (w) => [w.workoutLog, { notes: 'iyi geçti', duration: 55 }, {}] },
   { target: 'repositories.workoutLogs.delete', args: (w) => [w.spareWorkoutLog, {}] },
   { target: 'repositories.workoutLogs.deleteArchivedByUser', args: (w) => [w.client] },
@@ -112,6 +127,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'nutrition.deletePlan', args: (w) => [w.spareNutritionPlan, {}] },
   { target: 'nutrition.copyTemplateToClient', args: (w) => [w.nutritionPlan, w.client, { createdBy: w.coach, name: 'Kopya' }] },
   { target: 'repositories.nutritionPlans.create', args: (w) => [createInputs.nutrition_plans({ createdBy: w.coach, forUserId: w.client })] },
+  { target: 'repositories.nutritionPlans.createMany', args: (w) => [[createInputs.nutrition_plans({ createdBy: w.coach, forUserId: w.client })], {}], bulkRows: [0] },
   { target: 'repositories.nutritionPlans.patch', args: (w) => [w.nutritionPlan, { description: 'kış', isTemplate: true }, {}] },
   { target: 'repositories.nutritionPlans.delete', args: (w) => [w.spareNutritionPlan, {}] },
   // facilities
@@ -121,6 +137,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'facilities.changeStaff', args: (w) => [w.facility, w.coach, { role: 'manager', permissions: ['manage_classes'] }] },
   { target: 'facilities.removeStaff', args: (w) => [w.facility, w.coach] },
   { target: 'repositories.facilities.create', args: (w) => [createInputs.facilities({ ownerId: w.owner })] },
+  { target: 'repositories.facilities.createMany', args: (w) => [[createInputs.facilities({ ownerId: w.owner })], {}], bulkRows: [0] },
   { target: 'repositories.facilities.patch', args: (w) => [w.facility, { description: 'yeni', contact: { email: 'info@example.com', phoneNumber: '+90 212 555 00 00' } }, {}] },
   { target: 'repositories.facilities.delete', args: (w) => [w.spareFacility, {}] },
   { target: 'repositories.facilities.addStaff', args: (w) => [w.facility, { userId: w.spareUser, role: 'coach', permissions: ['manage_classes'], joinedAt: '2026-03-01T00:00:00Z' }, {}] },
@@ -139,9 +156,11 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'steps.memberships.expireSubscription', args: (w) => [w.memberSubscription, '2026-05-01T00:00:00Z'] },
   { target: 'steps.memberships.recordVisit', args: (w) => [{ userId: w.client, facilityId: w.facility, at: '2026-03-02T09:00:00Z', isoWeek: '2026-W10' }] },
   { target: 'repositories.memberships.create', args: (w) => [createInputs.memberships({ facilityId: w.facility })] },
+  { target: 'repositories.memberships.createMany', args: (w) => [[createInputs.memberships({ facilityId: w.facility })], {}], bulkRows: [0] },
   { target: 'repositories.memberships.patch', args: (w) => [w.plan, { description: 'aylık üyelik', features: ['sauna'] }, {}] },
   { target: 'repositories.memberships.delete', args: (w) => [w.sparePlan, {}] },
   { target: 'repositories.memberSubscriptions.create', args: (w) => [createInputs.member_subscriptions({ userId: w.client, facilityId: w.facility, membershipId: w.plan })] },
+  { target: 'repositories.memberSubscriptions.createMany', args: (w) => [[createInputs.member_subscriptions({ userId: w.client, facilityId: w.facility, membershipId: w.plan })], {}], bulkRows: [0] },
   { target: 'repositories.memberSubscriptions.patch', args: (w) => [w.memberSubscription, { autoRenew: false, endDate: '2026-04-15' }, {}] },
   { target: 'repositories.memberSubscriptions.delete', args: (w) => [w.memberSubscription, {}] },
   { target: 'repositories.memberSubscriptions.appendPayment', args: (w) => [w.memberSubscription, PAYMENT(w)] },
@@ -176,10 +195,12 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'bookings.checkIn', args: (w) => [w.booking] },
   { target: 'bookings.markNoShows', args: (w) => [w.fitnessClass, '2026-03-02T06:00:00Z'] },
   { target: 'repositories.classes.create', args: (w) => [createInputs.classes({ facilityId: w.facility })] },
+  { target: 'repositories.classes.createMany', args: (w) => [[createInputs.classes({ facilityId: w.facility })], {}], bulkRows: [0] },
   { target: 'repositories.classes.patch', args: (w) => [w.fitnessClass, { description: 'nefes', tags: ['yoga'] }, {}] },
   { target: 'repositories.classes.delete', args: (w) => [w.spareClass, {}] },
   { target: 'repositories.classes.renameInstructor', args: (w) => [w.coach, 'Elif Kaya'] },
   { target: 'repositories.classBookings.create', args: (w) => [createInputs.class_bookings({ classId: w.fitnessClass, userId: w.client, date: '2026-03-11T06:00:00Z' })] },
+  { target: 'repositories.classBookings.createMany', args: (w) => [[createInputs.class_bookings({ classId: w.fitnessClass, userId: w.client, date: '2026-03-25T06:00:00Z' })], {}], bulkRows: [0] },
   { target: 'repositories.classBookings.patch', args: (w) => [w.booking, { notes: 'geç gelecek' }, {}] },
   { target: 'repositories.classBookings.delete', args: (w) => [w.spareBooking, {}] },
   { target: 'repositories.classBookings.clearArchivedNotesOfUser', args: (w) => [w.client] },
@@ -202,12 +223,14 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'steps.coaching.markSessionCompleted', args: (w) => [w.ptSession, w.coach], inUnit: true },
   { target: 'coaching.recordClientFeedback', args: (w) => [w.ptSession, w.client, { rating: 5, notes: 'harika' }] },
   { target: 'repositories.coachClients.create', args: (w) => [createInputs.coach_clients({ coachId: w.coach, clientId: w.spareUser })] },
+  { target: 'repositories.coachClients.createMany', args: (w) => [[createInputs.coach_clients({ coachId: w.coach, clientId: w.owner })], {}], bulkRows: [0] },
   { target: 'repositories.coachClients.patch', args: (w) => [w.relation, { goals: ['güç'] }, {}] },
   { target: 'repositories.coachClients.delete', args: (w) => [w.spareRelation, {}] },
   { target: 'repositories.coachClients.consumeSession', args: (w) => [w.relation] },
   { target: 'repositories.coachClients.returnSession', args: (w) => [w.relation] },
   { target: 'repositories.coachClients.addNote', args: (w) => [w.relation, { text: 'not', visibility: 'private' }] },
   { target: 'repositories.ptSessions.create', args: (w) => [createInputs.pt_sessions({ coachId: w.coach, clientId: w.client, coachClientId: w.relation, facilityId: w.facility })] },
+  { target: 'repositories.ptSessions.createMany', args: (w) => [[createInputs.pt_sessions({ coachId: w.coach, clientId: w.client, coachClientId: w.relation, facilityId: w.facility })], {}], bulkRows: [0] },
   { target: 'repositories.ptSessions.patch', args: (w) => [w.ptSession, { notes: { pre: 'ısınma', post: 'iyi' } }, {}] },
   { target: 'repositories.ptSessions.delete', args: (w) => [w.sparePtSession, {}] },
   { target: 'repositories.ptSessions.markCompleted', args: (w) => [w.ptSession, {}] },
@@ -245,6 +268,12 @@ function resolve(nexfit: Nexfit, target: string): { owner: object; method: (...a
   const method = owner[name];
   if (typeof method !== 'function') throw new Error(`${target} is not a method of the instance`);
   return { owner, method: method as (...args: unknown[]) => Promise<unknown> };
+}
+
+/** The index of the row a mutation at `path` changed, when it is inside one of the rows at `rows`. */
+function rowOfPath(rows: Path, path: Path): number | undefined {
+  if (path.length <= rows.length || !rows.every((key, i) => path[i] === key)) return undefined;
+  return path[rows.length] as number;
 }
 
 function call(nexfit: Nexfit, entry: EntryPoint, args: unknown[]): Promise<unknown> {
@@ -300,7 +329,7 @@ describe('the hostile-input corpus', () => {
     const mutations = new Set<string>();
     let paths = 0;
     for (const entry of ENTRY_POINTS) {
-      const samples = fc.sample(hostileCases(entry.args(world), entry.freeForm, entry.nullable), { numRuns: 50, seed: 1 });
+      const samples = fc.sample(hostileCases(entry.args(world), entry.freeForm, entry.nullable, entry.bulkRows), { numRuns: 50, seed: 1 });
       for (const s of samples) mutations.add(s.mutation);
       paths += new Set(samples.map((s) => s.path.join('.'))).size;
     }
@@ -318,7 +347,7 @@ describe.each(ENTRY_POINTS.map((e) => [e.target, e] as const))('%s', (_target, e
     const before = await storeSnapshot(t.nexfit.mongo.db, t.nexfit.pg);
     const chargesBefore = payments.charges.length + payments.refunds.length;
     await fc.assert(
-      fc.asyncProperty(hostileCases(base, entry.freeForm, entry.nullable), async (hostile: HostileCase) => {
+      fc.asyncProperty(hostileCases(base, entry.freeForm, entry.nullable, entry.bulkRows), async (hostile: HostileCase) => {
         let thrown: unknown = undefined;
         let result: unknown = undefined;
         try {
@@ -327,6 +356,15 @@ describe.each(ENTRY_POINTS.map((e) => [e.target, e] as const))('%s', (_target, e
           thrown = error;
         }
         const summary = thrown instanceof Error ? `${thrown.name} ${(thrown as NexfitError).code ?? ''}: ${thrown.message.slice(0, 300)}` : `resolved ${JSON.stringify(result)?.slice(0, 200)}`;
+        const row = entry.bulkRows ? rowOfPath(entry.bulkRows, hostile.path) : undefined;
+        if (row !== undefined) {
+          // A hostile row is that row's rejection, and nothing of the batch is created.
+          expect(thrown, `${describeCase(hostile)} → ${summary}`).toBeUndefined();
+          const { created, rejected } = result as BulkCreateResult<unknown>;
+          expect(created, `${describeCase(hostile)} → ${summary}`).toEqual([]);
+          expect(rejected.map((r) => [r.index, r.code]), `${describeCase(hostile)} → ${summary}`).toEqual([[row, 'VALIDATION_FAILED']]);
+          return;
+        }
         expect(thrown, `${describeCase(hostile)} → ${summary}`).toBeInstanceOf(NexfitError);
         expect((thrown as NexfitError).code, `${describeCase(hostile)} → ${summary}`).toBe('VALIDATION_FAILED');
       }),
@@ -389,9 +427,10 @@ describe('reads by id', () => {
 describe.each(ENTRY_POINTS.map((e) => [e.target, e] as const))('%s with its valid base input', (_target, entry) => {
   it('passes validation with the unmutated input, so the refusals come from the hostile values', async () => {
     const outcome = await call(t.nexfit, entry, entry.args(world)).then(
-      () => 'accepted',
+      // A bulk call reports refused rows instead of throwing: its base rows must all be written.
+      (result) => (entry.bulkRows && (result as BulkCreateResult<unknown>).rejected.length > 0 ? `rows refused: ${JSON.stringify((result as BulkCreateResult<unknown>).rejected)}` : 'accepted'),
       (error: unknown) => (error instanceof NexfitError ? `${error.code}: ${error.message}` : `untyped ${String(error)}`),
     );
-    expect(outcome.startsWith('VALIDATION_FAILED') || outcome.startsWith('untyped'), outcome).toBe(false);
+    expect(outcome.startsWith('VALIDATION_FAILED') || outcome.startsWith('untyped') || outcome.startsWith('rows refused'), outcome).toBe(false);
   });
 });

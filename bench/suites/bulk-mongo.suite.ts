@@ -1,0 +1,136 @@
+import { ObjectId, type Collection, type Document } from 'mongodb';
+import type { UserId } from '../../src/core/ids.js';
+import type { Nexfit } from '../../src/create-nexfit.js';
+import type { BenchReport, TaskStats } from '../bench-report.js';
+import { withSuiteStores } from '../bench-stores.js';
+import type { BenchSuite } from './bench-suite.js';
+
+const BULK = { max: 1.1 } as const;
+/** Rounds of the 100 000-row load: each writes 100 000 documents per contestant, so a few say enough. */
+const LARGE_ROUNDS = 3;
+
+/**
+ * `createMany` through the SDK's repositories vs one raw `insertMany` of the documents the SDK
+ * stores (cloned from one it wrote, fresh `_id`s), on `workout_logs` (health data sealed) and
+ * `users` (unique e-mail, phone number sealed with its blind index).
+ */
+export const bulkMongoSuite: BenchSuite = {
+  name: 'bulk-mongo',
+  title: 'MongoDB bulk create: createMany vs raw insertMany',
+  async run({ report, mongoUri, pgAdminUrl }) {
+    await withSuiteStores({ mongoUri, pgAdminUrl }, 'bulk_mongo', async ({ nexfit }) => {
+      report.stores['MongoDB (bulk-mongo suite)'] = `${nexfit.stores.mongo.kind} connection to the run's MongoDB`;
+      const logs = await workoutLogContestants(nexfit);
+      await report.measure(
+        'workout_logs: createMany 1,000',
+        [
+          { name: 'raw driver', fn: () => logs.raw(1_000) },
+          { name: 'SDK', fn: () => logs.sdk(1_000), baseline: 'raw driver', target: BULK },
+        ],
+        { time: 3000, iterations: 10, warmupIterations: 3 },
+      );
+      const users = await userContestants(nexfit);
+      await report.measure(
+        'users: createMany 1,000',
+        [
+          { name: 'raw driver', fn: () => users.raw(1_000) },
+          { name: 'SDK', fn: () => users.sdk(1_000), baseline: 'raw driver', target: BULK },
+        ],
+        { time: 3000, iterations: 10, warmupIterations: 3 },
+      );
+      await measureLargeLoad(report, 'workout_logs: createMany 100,000', logs, 100_000, nexfit.mongo.db.collection('workout_logs'));
+    });
+  },
+};
+
+interface Contestants {
+  raw(count: number): Promise<unknown>;
+  sdk(count: number): Promise<unknown>;
+}
+
+/**
+ * A load too big for many samples: the contestants take turns for {@link LARGE_ROUNDS}
+ * rounds (so drift hits both alike), the collection emptied between turns outside the
+ * timing, and the medians compared.
+ */
+async function measureLargeLoad(report: BenchReport, group: string, contestants: Contestants, count: number, collection: Collection<Document>): Promise<void> {
+  const samples = { raw: [] as number[], sdk: [] as number[] };
+  for (let round = 0; round < LARGE_ROUNDS; round++) {
+    for (const who of ['raw', 'sdk'] as const) {
+      const started = performance.now();
+      await contestants[who](count);
+      samples[who].push(performance.now() - started);
+      await collection.deleteMany({});
+    }
+  }
+  const raw = statsOf(samples.raw);
+  report.addComparison(group, 'raw driver', raw);
+  report.addComparison(group, 'SDK', statsOf(samples.sdk), { name: 'raw driver', stats: raw }, BULK, `${LARGE_ROUNDS} alternating rounds`);
+}
+
+function statsOf(samples: readonly number[]): TaskStats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const medianMs = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return { medianMs, samples: sorted.length };
+}
+
+/** `count` copies of a stored document, each with a fresh `_id` and whatever `vary` changes. */
+function clones(template: Document, count: number, vary?: (doc: Document, i: number) => void): Document[] {
+  return Array.from({ length: count }, (_, i) => {
+    const doc: Document = { ...template, _id: new ObjectId() };
+    vary?.(doc, i);
+    return doc;
+  });
+}
+
+/** Refuses a contestant's batch that did not write every row: a refused row would be a cheaper run. */
+function allWritten(result: { readonly created: readonly unknown[]; readonly rejected: readonly unknown[] }, count: number): void {
+  if (result.created.length !== count) throw new Error(`createMany wrote ${result.created.length} of ${count} rows: ${JSON.stringify(result.rejected.slice(0, 1))}`);
+}
+
+async function workoutLogContestants(nexfit: Nexfit): Promise<Contestants> {
+  const repo = nexfit.repositories.workoutLogs;
+  const raw = nexfit.mongo.db.collection('workout_logs');
+  const athlete = new ObjectId().toHexString() as UserId;
+  const input = (i: number) => {
+    const start = new Date(Date.UTC(2026, 0, 1) + i * 60_000);
+    return {
+      userId: athlete,
+      workoutTemplateId: new ObjectId().toHexString(),
+      startTime: start,
+      endTime: new Date(start.getTime() + 3_000_000),
+      duration: 50,
+      exercises: [{ exerciseId: new ObjectId().toHexString(), sets: [{ reps: 10, weight: 60, completed: true }, { reps: 8, weight: 70, completed: true }, { reps: 6, weight: 80, completed: false }] }],
+      biometrics: { heartRate: { min: 62, average: 128, max: 171 } },
+      notes: 'Leg day',
+    };
+  };
+  const inputs = Array.from({ length: 100_000 }, (_, i) => input(i));
+  const known = await repo.create(input(0));
+  const template = (await raw.findOne({ _id: new ObjectId(known.id) }))!;
+  return {
+    raw: (count) => raw.insertMany(clones(template, count, (d) => { d['createdAt'] = d['updatedAt'] = new Date(); })),
+    sdk: async (count) => allWritten(await repo.createMany(count === inputs.length ? inputs : inputs.slice(0, count)), count),
+  };
+}
+
+async function userContestants(nexfit: Nexfit): Promise<Contestants> {
+  const repo = nexfit.repositories.users;
+  const raw = nexfit.mongo.db.collection('users');
+  let n = 0;
+  const input = () => ({
+    email: `bulk${n++}@example.com`,
+    firstName: 'Bench',
+    lastName: 'User',
+    role: ['client' as const],
+    phoneNumber: '+90 555 123 45 67',
+    passwordHash: 'scrypt$N=16384,r=8,p=1$c2FsdA$a2V5',
+  });
+  const known = await repo.create(input());
+  const template = (await raw.findOne({ _id: new ObjectId(known.id) }))!;
+  return {
+    raw: (count) => raw.insertMany(clones(template, count, (d) => { d['email'] = `raw${n++}@example.com`; d['createdAt'] = d['updatedAt'] = new Date(); })),
+    sdk: async (count) => allWritten(await repo.createMany(Array.from({ length: count }, input)), count),
+  };
+}
