@@ -133,7 +133,11 @@ export const BULK_CREATE_ENTITIES = {
   ),
 } as const satisfies Record<string, BulkEntityDefinition>;
 
-/** The name of an entity `bulkCreate` writes: a collection or table name (`users`, `transactions`, `workout_logs`…). */
+/**
+ * The name of an entity `bulkCreate` writes: a collection or table name (`users`, `transactions`, `workout_logs`…).
+ *
+ * @useDeclaredType
+ */
 export type BulkEntityName = keyof typeof BULK_CREATE_ENTITIES;
 
 /** Every {@link BulkEntityName}, in the order of {@link BULK_CREATE_ENTITIES}. */
