@@ -170,6 +170,8 @@ export type { UserCredentials } from './modules/users/user.repository.js';
 export type { ExpectedVersion } from './modules/users/user.service.js';
 export type { ExerciseComparison, ExerciseRecords, PersonalRecord, PlanComparison, TrainingStreaks, WeeklyVolume } from './modules/workouts/workout-log.service.js';
 export type { WriteOptions } from './stores/mongo/mongo-repository.js';
+export { MAX_BULK_ROWS } from './stores/bulk.js';
+export type { BulkCreateOptions, BulkCreateResult, BulkRejection } from './stores/bulk.js';
 export type { UpdateOptions } from './stores/postgres/postgres-repository.js';
 // Workflow inputs and results.
 export type { PurchaseMembershipInput, PurchaseMembershipResult } from './workflows/purchase-membership/purchase-membership.workflow.js';
