@@ -12,6 +12,7 @@ import { BenchReport } from './bench-report.js';
 import type { BenchSuite } from './suites/bench-suite.js';
 import { bookingsSuite } from './suites/bookings.suite.js';
 import { bulkMongoSuite } from './suites/bulk-mongo.suite.js';
+import { bulkPostgresSuite } from './suites/bulk-postgres.suite.js';
 import { cacheSuite } from './suites/cache.suite.js';
 import { embeddedLookupSuite } from './suites/embedded-lookup.suite.js';
 import { healthDataSuite } from './suites/health-data.suite.js';
@@ -21,7 +22,7 @@ import { postgresSuite } from './suites/postgres.suite.js';
 import { rollupSuite } from './suites/rollup.suite.js';
 import { unitOfWorkSuite } from './suites/unit-of-work.suite.js';
 
-const SUITES: readonly BenchSuite[] = [postgresSuite, mongoSuite, unitOfWorkSuite, bookingsSuite, rollupSuite, embeddedLookupSuite, cacheSuite, healthDataSuite, bulkMongoSuite, importSuite];
+const SUITES: readonly BenchSuite[] = [postgresSuite, bulkPostgresSuite, mongoSuite, unitOfWorkSuite, bookingsSuite, rollupSuite, embeddedLookupSuite, cacheSuite, healthDataSuite, bulkMongoSuite, importSuite];
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
 const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);

@@ -184,7 +184,6 @@ export type { CompletePtSessionInput } from './workflows/complete-pt-session/com
 export type { PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
 export { MAX_BULK_CREATE_ROWS, type BulkCreateInput, type BulkCreateOutcome } from './workflows/bulk-create/bulk-create.workflow.js';
 export type { BulkEntityName } from './workflows/bulk-create/bulk-create-entities.js';
-export { MAX_BULK_ROWS, type BulkCreateOptions, type BulkCreateResult, type BulkRejection } from './stores/bulk.js';
 // The entities, as the services return them (their schemas are in `@nexfit/sdk/schemas`).
 export type {
   User,

@@ -145,6 +145,7 @@ describe.each(CASES.map((c) => [c.name, c] as const))('repositories.%s.createMan
     await expect(c.createMany(tooMany)).rejects.toMatchObject({ constructor: ValidationError, code: 'VALIDATION_FAILED' });
     await expect(c.createMany(c.valid(n + 1) as never)).rejects.toMatchObject({ constructor: ValidationError, code: 'VALIDATION_FAILED' });
     await expect(c.createMany([c.valid(n + 1)], { ordered: 'yes' } as never)).rejects.toMatchObject({ constructor: ValidationError });
+    await expect(c.createMany([c.valid(n + 1)], null as never)).rejects.toMatchObject({ constructor: ValidationError });
     expect(await c.stored(n + 1)).toBe(0);
   });
 

@@ -7,7 +7,7 @@ import type { PostgresHandle } from './postgres-repository.js';
 /** Rows per INSERT statement of a `createMany`: large enough to amortise a round trip, small enough to bound one statement's memory. */
 export const BULK_CHUNK_ROWS = 5_000;
 
-/** The savepoint a chunk runs under when it may have to be undone (ordered mode, invoice numbers). */
+/** The savepoint a chunk runs under when it must be redone after a conflict (invoice numbers). */
 const SAVEPOINT = 'nexfit_create_many';
 
 /**
@@ -115,10 +115,12 @@ export function screenInputs<Data>(
  * Inserts the candidates in chunks of {@link BULK_CHUNK_ROWS}, one statement per chunk:
  * `INSERT … SELECT * FROM unnest($1::type[], …)` — one array parameter per column whatever the
  * row count — with `ON CONFLICT DO NOTHING RETURNING *` on a keyed table. A row that does not
- * come back lost to a unique key: a `CONFLICT`. In ordered mode (and for a table that must
- * redo a chunk) the chunk runs under a savepoint; after a conflict at row k it is rolled back
- * and rows before k are inserted again, and nothing after the first bad row is written.
- * `handle` must be inside a transaction.
+ * come back lost to a unique key: a `CONFLICT`. In ordered mode the rows the statement
+ * inserted after the first conflict are deleted again in the same transaction, so nothing after
+ * the first bad row is ever committed. A table that must redo a chunk (invoice numbers) runs
+ * each chunk under a savepoint, rolls back to it on a conflict and inserts the chunk again
+ * without the refused rows. `handle` must be inside a transaction unless the call is a single
+ * statement that needs no undo ({@link needsTransaction}).
  *
  * @example
  * ```ts
@@ -142,13 +144,28 @@ export async function insertCandidates<Data, Row>(
   return { inserted, rejected };
 }
 
+/**
+ * Whether a bulk insert of `rows` candidates must run in a transaction: more than one chunk
+ * (they commit together), a table whose chunks may be redone or read other rows first, or an
+ * ordered insert that may have to delete rows after a conflict. A single unordered statement
+ * is atomic by itself.
+ *
+ * @example
+ * ```ts
+ * needsTransaction(TRANSACTIONS_TABLE, 1_000, { ordered: false }) // false: one statement
+ * ```
+ */
+export function needsTransaction(table: BulkInsertTable<never, never>, rows: number, options: { readonly ordered: boolean }): boolean {
+  return rows > BULK_CHUNK_ROWS || table.redoOnConflict === true || table.screen !== undefined || (options.ordered && table.key !== undefined);
+}
+
 async function insertChunk<Data, Row>(
   handle: PostgresHandle,
   table: BulkInsertTable<Data, Row>,
   chunk: readonly BulkCandidate<Data>[],
   ordered: boolean,
 ): Promise<BulkInsertOutcome<Row>> {
-  const undoable = table.redoOnConflict === true || (ordered && (table.key !== undefined || table.screen !== undefined));
+  const undoable = table.redoOnConflict === true;
   const rejected: BulkRejection[] = [];
   let rows = chunk;
   /** Drops the refused positions of `rows`: all of them, or in ordered mode everything from the first on. */
@@ -178,12 +195,31 @@ async function insertChunk<Data, Row>(
     const missing = missingRows(table, rows, returned);
     if (missing.size === 0 || !undoable) {
       if (undoable) await sql`release savepoint ${sql.raw(SAVEPOINT)}`.execute(handle);
-      if (missing.size > 0) refuse(missing);
+      if (missing.size > 0) {
+        const kept = ordered ? await undoAfter(handle, table, rows, returned, Math.min(...missing.keys())) : returned;
+        refuse(missing);
+        return { inserted: inRowOrder(table, rows, kept), rejected: byIndex(rejected) };
+      }
       return { inserted: inRowOrder(table, rows, returned), rejected: byIndex(rejected) };
     }
     await sql`rollback to savepoint ${sql.raw(SAVEPOINT)}`.execute(handle);
     refuse(missing);
   }
+}
+
+/**
+ * Ordered mode after a conflict at `first`: deletes the rows this statement inserted after
+ * it, by their generated ids, in the same transaction — rows no other transaction ever saw —
+ * and returns the rows kept. Cheaper than a savepoint around every chunk, which would cost two
+ * round trips on every call for the rare one that conflicts.
+ */
+async function undoAfter<Data, Row>(handle: PostgresHandle, table: BulkInsertTable<Data, Row>, rows: readonly BulkCandidate<Data>[], returned: readonly Row[], first: number): Promise<Row[]> {
+  const key = table.key!;
+  const after = new Set(rows.slice(first + 1).map((row) => key.ofData(row.data)));
+  const kept = returned.filter((row) => !after.has(key.ofRow(row)));
+  const dropped = returned.filter((row) => after.has(key.ofRow(row))).map((row) => String((row as { id: unknown }).id));
+  if (dropped.length > 0) await sql`delete from ${sql.table(table.table)} where id = any(${dropped}::int8[])`.execute(handle);
+  return kept;
 }
 
 /** The INSERT statements, one text per table and conflict handling, built once. */

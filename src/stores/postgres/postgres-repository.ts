@@ -9,7 +9,7 @@ import { bulkCreateOptionsSchema, MAX_BULK_ROWS, type BulkCreateOptions, type Bu
 import type { RepositoryDeps } from '../repository-deps.js';
 import type { StoreContext } from '../store-context.js';
 import type { Database } from './database.js';
-import { insertCandidates, screenInputs, type BulkInsertTable } from './bulk-insert.js';
+import { insertCandidates, needsTransaction, screenInputs, type BulkInsertTable } from './bulk-insert.js';
 import { toNexfitError } from './error-mapping.js';
 import { calendarDateOf } from './column-values.js';
 import { exactInstantText } from './pg-types.js';
@@ -244,9 +244,9 @@ export abstract class PostgresRepository {
    * The body of every PostgreSQL `createMany` (contract in `stores/bulk.ts`): checks the list
    * and the options (a thrown `ValidationError`, nothing written), parses each row with
    * `parse` — the same parse its `create` does — and inserts the good ones through the bulk
-   * path ({@link insertCandidates}). All of it runs in one transaction: the caller's (the
-   * chunks then run under savepoints of it), or one of its own, so the rows a call creates
-   * commit together.
+   * path ({@link insertCandidates}). All of it runs in one transaction: the caller's, or one
+   * of its own, so the rows a call creates commit together (a call that is one statement
+   * needs none: see {@link needsTransaction}).
    */
   protected createRows<Data, Row, Entity>(
     inputs: readonly unknown[],
@@ -256,10 +256,12 @@ export abstract class PostgresRepository {
   ): Promise<BulkCreateResult<Entity>> {
     return this.run('createMany', async () => {
       const rows = this.parse(bulkRowsSchema, inputs);
-      const ordered = this.parse(bulkCreateOptionsSchema, options ?? {}).ordered ?? true;
+      const ordered = this.parse(bulkCreateOptionsSchema, options === undefined ? {} : options).ordered ?? true;
       const screened = screenInputs(rows, ordered, table.parse, table.key);
       if (screened.candidates.length === 0) return { created: [], rejected: screened.rejected };
-      const outcome = await this.inTransaction(this.dbOf(ctx), (trx) => insertCandidates(trx, table, screened.candidates, { ordered }));
+      const handle = this.dbOf(ctx);
+      const insert = (trx: PostgresHandle) => insertCandidates(trx, table, screened.candidates, { ordered });
+      const outcome = needsTransaction(table as BulkInsertTable<never, never>, screened.candidates.length, { ordered }) ? await this.inTransaction(handle, insert) : await insert(handle);
       // In ordered mode a refusal the insert found comes before the first row that failed to parse.
       const rejected = ordered
         ? (outcome.rejected.length > 0 ? outcome.rejected : screened.rejected)

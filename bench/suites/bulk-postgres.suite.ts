@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { UserId } from '../../src/core/ids.js';
+import type { Nexfit } from '../../src/create-nexfit.js';
+import { BULK_CHUNK_ROWS } from '../../src/stores/postgres/bulk-insert.js';
+import type { BenchReport, TaskStats } from '../bench-report.js';
+import { withSuiteStores } from '../bench-stores.js';
+import type { BenchSuite } from './bench-suite.js';
+
+/** The SDK's `createMany` against the faster of the two raw bulk paths. */
+const BULK = { max: 1.1 } as const;
+const SIZES = [1_000, 100_000] as const;
+const USER = 'e'.repeat(24) as UserId;
+
+const COLUMNS = ['transaction_id', 'user_id', 'amount', 'currency', 'payment_method', 'transaction_type', 'status', 'description', 'metadata', 'created_at', 'updated_at'] as const;
+const TYPES = ['text', 'text', 'numeric', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'timestamptz', 'timestamptz'] as const;
+const NAMES = COLUMNS.map((c) => `"${c}"`).join(', ');
+/** The statement the SDK sends, written by hand. */
+const UNNEST_INSERT = `insert into "transactions" (${NAMES}) select * from unnest(${TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) on conflict do nothing returning *`;
+/** Rows per multi-row VALUES statement: as many as the 65,535 bind parameters allow. */
+const VALUES_CHUNK = Math.floor(65_535 / COLUMNS.length);
+
+/**
+ * `createMany` of 1,000 and 100,000 `transactions` rows against the two raw `pg` bulk paths
+ * writing the same rows in one transaction: one `unnest` statement per chunk of
+ * `BULK_CHUNK_ROWS` (the SQL the SDK sends), and multi-row `VALUES` in chunks as large as the
+ * parameter limit allows. Every contestant returns the rows (`RETURNING *`), as `createMany`
+ * returns the entities. The SDK's ratio is taken against the faster raw path.
+ */
+export const bulkPostgresSuite: BenchSuite = {
+  name: 'bulk-postgres',
+  title: 'PostgreSQL createMany vs raw pg bulk inserts',
+  async run({ report, mongoUri, pgAdminUrl }) {
+    await withSuiteStores({ mongoUri, pgAdminUrl }, 'bulk_pg', async ({ nexfit, pgUrl }) => {
+      const pool = new pg.Pool({ connectionString: pgUrl, max: 4 });
+      try {
+        // Each contestant starts on an empty, vacuumed table, so none inherits a bigger index.
+        const reset = async () => { await pool.query('TRUNCATE transactions CASCADE'); await pool.query('VACUUM ANALYZE transactions'); };
+        for (const size of SIZES) await compareSize(report, nexfit, pool, size, reset);
+      } finally {
+        await pool.end();
+      }
+    });
+  },
+};
+
+async function compareSize(report: BenchReport, nexfit: Nexfit, pool: pg.Pool, size: number, reset: () => Promise<void>): Promise<void> {
+  const group = `transactions: createMany ${size.toLocaleString('en')}`;
+  const sdkInputs = () =>
+    Array.from({ length: size }, (_, i) => ({ transactionId: randomUUID(), userId: USER, amount: 150_00 + i, paymentMethod: 'card' as const, transactionType: 'purchase' as const, status: 'completed' as const, metadata: { i } }));
+  const rawRows = () => {
+    const now = new Date();
+    return Array.from({ length: size }, (_, i) => [randomUUID(), USER, decimal(150_00 + i), 'TRY', 'card', 'purchase', 'completed', null, JSON.stringify({ i }), now, now]);
+  };
+  const big = size > 10_000;
+  const stats = await report.measure(
+    group,
+    [
+      { name: 'raw pg (unnest)', fn: () => inRawTransaction(pool, (client) => rawUnnest(client, rawRows())), beforeAll: reset },
+      { name: 'raw pg (multi-row VALUES)', fn: () => inRawTransaction(pool, (client) => rawValues(client, rawRows())), beforeAll: reset },
+      { name: 'SDK', fn: () => nexfit.repositories.transactions.createMany(sdkInputs()), beforeAll: reset },
+    ],
+    big ? { time: 1, iterations: 5, warmupIterations: 1 } : { time: 3000, iterations: 20, warmupIterations: 3 },
+  );
+  const unnest = stats.get('raw pg (unnest)')!;
+  const values = stats.get('raw pg (multi-row VALUES)')!;
+  const [fasterName, faster]: [string, TaskStats] = unnest.medianMs <= values.medianMs ? ['raw pg (unnest)', unnest] : ['raw pg (multi-row VALUES)', values];
+  report.addComparison(group, 'SDK (vs faster raw)', stats.get('SDK')!, { name: fasterName, stats: faster }, BULK);
+  report.addComparison(group, 'multi-row VALUES (vs unnest)', values, { name: 'raw pg (unnest)', stats: unnest });
+}
+
+async function rawUnnest(client: pg.PoolClient, rows: readonly unknown[][]): Promise<void> {
+  for (let start = 0; start < rows.length; start += BULK_CHUNK_ROWS) {
+    const chunk = rows.slice(start, start + BULK_CHUNK_ROWS);
+    await client.query(UNNEST_INSERT, COLUMNS.map((_, c) => chunk.map((row) => row[c])));
+  }
+}
+
+async function rawValues(client: pg.PoolClient, rows: readonly unknown[][]): Promise<void> {
+  for (let start = 0; start < rows.length; start += VALUES_CHUNK) {
+    const chunk = rows.slice(start, start + VALUES_CHUNK);
+    const tuples = chunk.map((_, r) => `(${COLUMNS.map((__, c) => `$${r * COLUMNS.length + c + 1}`).join(', ')})`).join(', ');
+    await client.query(`insert into "transactions" (${NAMES}) values ${tuples} on conflict do nothing returning *`, chunk.flat());
+  }
+}
+
+async function inRawTransaction(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await work(client);
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+const decimal = (minor: number) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
