@@ -5,7 +5,8 @@ import { observed } from '../../core/observer.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, pageRequestSchema, type PageRequest } from '../../core/pagination.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
-import { bulkCreateOptionsSchema, MAX_BULK_ROWS, type BulkCreateOptions, type BulkCreateResult } from '../bulk.js';
+import { bulkCreateOptionsSchema, type BulkCreateOptions, type BulkCreateResult } from '../bulk.js';
+import { bulkRowsOf } from '../bulk-rows.js';
 import type { RepositoryDeps } from '../repository-deps.js';
 import type { StoreContext } from '../store-context.js';
 import type { Database } from './database.js';
@@ -118,9 +119,6 @@ export interface PreparedPageQuery {
   readonly handle: PostgresHandle;
   readonly values: Readonly<Record<string, unknown>>;
 }
-
-/** The list a `createMany` takes: an array of at most {@link MAX_BULK_ROWS} rows, each checked on its own. */
-const bulkRowsSchema = z.array(z.unknown()).max(MAX_BULK_ROWS);
 
 const invalidCursor = () =>
   new ValidationError('Invalid page cursor', [{ path: ['after'], code: 'invalid_cursor', message: 'The cursor is not one this list produced' }]);
@@ -255,7 +253,8 @@ export abstract class PostgresRepository {
     table: BulkInsertTable<Data, Row> & { readonly parse: (input: unknown) => Data; readonly toEntity: (row: Row) => Entity },
   ): Promise<BulkCreateResult<Entity>> {
     return this.run('createMany', async () => {
-      const rows = this.parse(bulkRowsSchema, inputs);
+      // Only the list is checked here; each row is the bulk path's to judge (a hostile row is its own rejection).
+      const rows = bulkRowsOf(inputs, (schema, value) => this.parse(schema, value));
       const ordered = this.parse(bulkCreateOptionsSchema, options === undefined ? {} : options).ordered ?? true;
       const screened = screenInputs(rows, ordered, table.parse, table.key);
       if (screened.candidates.length === 0) return { created: [], rejected: screened.rejected };
