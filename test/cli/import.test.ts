@@ -147,6 +147,16 @@ describe('nexfit import', () => {
     const checkpoint = JSON.parse(readFileSync(`${file}.checkpoint.json`, 'utf8'));
     expect(checkpoint).toMatchObject({ nextLine: 2, nextByte: json(rows[0]).length + 1 });
 
+    // Batches of one: the batch after the refused one is read while it is written, and never written.
+    const small = oid(315);
+    const smallRows = [transaction(small), transaction(small, { status: 'maybe' }), transaction(small), transaction(small)];
+    const smallFile = fileWith('ordered-small.ndjson', smallRows.map(json));
+    const one = await importJson(['transactions', smallFile, '--batch-size', '1']);
+    expect(one.code).toBe(EXIT.usage);
+    expect(one.summary).toMatchObject({ created: 1, rejected: 1, stoppedAtLine: 2 });
+    expect((await transactionsOf(small)).map((r) => r.transaction_id)).toEqual([smallRows[0]!.transactionId]);
+    expect(JSON.parse(readFileSync(`${smallFile}.checkpoint.json`, 'utf8'))).toMatchObject({ nextLine: 2, batch: 3 });
+
     const human = await runNexfit(['import', 'transactions', file], env());
     expect(human.code).toBe(EXIT.usage);
     expect(human.stdout).toContain('resumed from line 2');

@@ -122,6 +122,8 @@ export async function importFile(bulkCreate: (input: BulkCreateInput) => Promise
     await writeCheckpoint(options.checkpointFile, state);
   };
 
+  // One batch is written while the next is read and parsed; batches are written one after another, in order.
+  let inflight: Promise<boolean> | null = null;
   try {
     const columns = settings.format === 'csv' ? await csvHeader(options.file, schema) : null;
     if (!resumed) await checkpoint(position, batch, 0);
@@ -167,6 +169,11 @@ export async function importFile(bulkCreate: (input: BulkCreateInput) => Promise
 
     let resumeFrom = position;
     const records = splitRecords(createReadStream(options.file, { start: position.byte, highWaterMark: 1024 * 1024 }), { quoted: settings.format === 'csv', startByte: position.byte, startLine: position.line });
+    const settled = async (): Promise<boolean> => {
+      const previous = inflight;
+      inflight = null;
+      return previous ? previous : true;
+    };
     let stopped = false;
     for await (const record of records) {
       const read = readRow(record, settings.format, columns);
@@ -176,18 +183,24 @@ export async function importFile(bulkCreate: (input: BulkCreateInput) => Promise
       rows += 1;
       if ('reason' in read) {
         if (settings.ordered) {
-          stopped = !(await flush({ line: record.line, byte: record.startByte }, read));
+          stopped = !(await settled()) || !(await flush({ line: record.line, byte: record.startByte }, read));
           break;
         }
         unreadable.push(read);
       } else {
         pending.push({ row: read.row, line: record.line, startByte: record.startByte });
       }
-      if (pending.length >= settings.batchSize && !(await flush(resumeFrom))) {
-        stopped = true;
-        break;
+      if (pending.length >= settings.batchSize) {
+        if (!(await settled())) {
+          stopped = true;
+          break;
+        }
+        inflight = flush(resumeFrom);
+        // Awaited before the next batch; until then its failure must not count as unhandled.
+        inflight.catch(() => {});
       }
     }
+    if (!stopped) stopped = !(await settled());
     if (!stopped && (pending.length > 0 || unreadable.length > 0)) stopped = !(await flush(resumeFrom));
     if (!resumed && totals().rows === 0) {
       await removeCheckpoint(options.checkpointFile);
@@ -195,6 +208,7 @@ export async function importFile(bulkCreate: (input: BulkCreateInput) => Promise
     }
     if (!stopped && !options.dryRun) await removeCheckpoint(options.checkpointFile);
   } finally {
+    await (inflight as Promise<boolean> | null)?.catch(() => {});
     await rejectedOut.close();
   }
   const elapsedMs = Math.round(performance.now() - started);
