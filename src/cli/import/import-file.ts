@@ -100,10 +100,12 @@ export async function importFile(bulkCreate: (input: BulkCreateInput) => Promise
   let position: Position = resumed ? { line: resumed.nextLine, byte: resumed.nextByte } : { line: 1, byte: 0 };
   let batch = resumed?.batch ?? 1;
   let rows = 0;
+  /** Rows read before the position of the last checkpoint (the next batch may already be being read). */
+  let rowsThrough = 0;
   let created = 0;
   let rejected = 0;
   let stoppedAtLine: number | null = null;
-  const totals = () => ({ rows: (resumed?.rows ?? 0) + rows, created: (resumed?.created ?? 0) + created, rejected: (resumed?.rejected ?? 0) + rejected });
+  const totals = () => ({ rows: (resumed?.rows ?? 0) + rowsThrough, created: (resumed?.created ?? 0) + created, rejected: (resumed?.rejected ?? 0) + rejected });
   const checkpoint = async (next: Position, nextBatch: number, bytes: number) => {
     if (options.dryRun) return;
     const t = totals();
@@ -157,11 +159,13 @@ export async function importFile(bulkCreate: (input: BulkCreateInput) => Promise
       if (outcome || refusedBefore.length > 0) batch += 1;
       if (stop) {
         stoppedAtLine = stop.line;
+        rowsThrough += sent.filter((p) => p.line < stop.line).length + refusedBefore.filter((r) => r.line < stop.line).length;
         // The next run starts at the refused row again (fixed in place, it is imported then).
         const at = sent.find((p) => p.line === stop.line);
         await checkpoint(at ? { line: at.line, byte: at.startByte } : stopAt ? next : position, batch, bytesBefore);
         return false;
       }
+      rowsThrough += sent.length + refusedBefore.length + (stopAt ? 1 : 0);
       position = next;
       await checkpoint(position, batch, rejectedBytes);
       return true;
@@ -177,7 +181,7 @@ export async function importFile(bulkCreate: (input: BulkCreateInput) => Promise
     let stopped = false;
     for await (const record of records) {
       const read = readRow(record, settings.format, columns);
-      options.onProgress?.(record.endByte, identity.size, totals().rows + (read ? 1 : 0));
+      options.onProgress?.(record.endByte, identity.size, (resumed?.rows ?? 0) + rows + (read ? 1 : 0));
       resumeFrom = { line: record.nextLine, byte: record.endByte };
       if (!read) continue;
       rows += 1;
@@ -202,7 +206,7 @@ export async function importFile(bulkCreate: (input: BulkCreateInput) => Promise
     }
     if (!stopped) stopped = !(await settled());
     if (!stopped && (pending.length > 0 || unreadable.length > 0)) stopped = !(await flush(resumeFrom));
-    if (!resumed && totals().rows === 0) {
+    if (!resumed && rows === 0) {
       await removeCheckpoint(options.checkpointFile);
       throw new ValidationError(`${options.file}: the file has no rows`, [{ path: [], code: 'empty_file', message: 'the file has no rows' }]);
     }
