@@ -16,13 +16,14 @@ import { bulkPostgresSuite } from './suites/bulk-postgres.suite.js';
 import { cacheSuite } from './suites/cache.suite.js';
 import { embeddedLookupSuite } from './suites/embedded-lookup.suite.js';
 import { healthDataSuite } from './suites/health-data.suite.js';
+import { importSuite } from './suites/import.suite.js';
 import { mongoSuite } from './suites/mongo.suite.js';
 import { postgresSuite } from './suites/postgres.suite.js';
 import { purchasesSuite } from './suites/purchases.suite.js';
 import { rollupSuite } from './suites/rollup.suite.js';
 import { unitOfWorkSuite } from './suites/unit-of-work.suite.js';
 
-const SUITES: readonly BenchSuite[] = [postgresSuite, mongoSuite, unitOfWorkSuite, bookingsSuite, purchasesSuite, rollupSuite, embeddedLookupSuite, cacheSuite, healthDataSuite, bulkMongoSuite, bulkPostgresSuite];
+const SUITES: readonly BenchSuite[] = [postgresSuite, mongoSuite, unitOfWorkSuite, bookingsSuite, purchasesSuite, rollupSuite, embeddedLookupSuite, cacheSuite, healthDataSuite, bulkMongoSuite, bulkPostgresSuite, importSuite];
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
 const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);

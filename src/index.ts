@@ -199,6 +199,8 @@ export type { RecordFacilityVisitInput } from './workflows/facility-visit/record
 export type { RecordedVisit } from './modules/memberships/membership.service.js';
 export type { CompletePtSessionInput } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
 export type { PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
+export { MAX_BULK_CREATE_ROWS, type BulkCreateInput, type BulkCreateOutcome } from './workflows/bulk-create/bulk-create.workflow.js';
+export type { BulkEntityName } from './workflows/bulk-create/bulk-create-entities.js';
 // The entities, as the services return them (their schemas are in `@nexfit/sdk/schemas`).
 export type {
   User,

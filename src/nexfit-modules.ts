@@ -38,6 +38,7 @@ import { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, remembe
 import type { NexfitModules, NexfitRepositories } from './nexfit-surface.js';
 import { personalDataContributors } from './module-registry.js';
 import { syncInstructorNames, type SyncInstructorNamesOptions } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
+import { bulkCreate, type BulkCreateInput } from './workflows/bulk-create/bulk-create.workflow.js';
 
 /** Options of the business modules, from `createNexfit`. */
 export interface ModuleOptions {
@@ -154,6 +155,9 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       submitPtSessionFeedback: (input: PtSessionFeedbackInput, uow?: UnitOfWork) => submitPtSessionFeedback({ coaching: coaching.service, users: users.repository, deps }, input, uow),
       /** The job that rewrites `classes.instructor.name` where it no longer matches the user's name (nightly, or after a rename). */
       syncInstructorNames: (options?: SyncInstructorNamesOptions) => syncInstructorNames({ classes: classes.classes, users: users.repository, locale: deps.locale }, options),
+      /** Create many rows of one entity through its repository's `createMany`: one unit, one audit row, idempotent with a key, a dry run that writes nothing. */
+      bulkCreate: (input: BulkCreateInput, uow?: UnitOfWork) =>
+        bulkCreate({ repositories, billing: billing.service, audit: new AuditTrail(auditLogs), units: deps.units, ids: deps.ids, locale: deps.locale }, input, uow),
     },
     /**
      * KVKK/GDPR: a user's data as one JSON document (right of access) and the erasure of a

@@ -54,6 +54,7 @@ import type { ExportUserDataOptions, UserDataExport } from './workflows/privacy/
 import type { PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
 import type { PurchaseMembershipInput, PurchaseMembershipResult } from './workflows/purchase-membership/purchase-membership.workflow.js';
 import type { RenewalReport } from './workflows/renew-memberships/renew-memberships.workflow.js';
+import type { BulkCreateInput, BulkCreateOutcome } from './workflows/bulk-create/bulk-create.workflow.js';
 
 /** `nexfit.bookings`: bookings, check-in and no-shows; the seat and weekly-limit steps stay with `bookClass`. */
 export type PublicBookingService = Omit<BookingService, (typeof BOOKING_STEPS)[number]>;
@@ -92,6 +93,12 @@ export interface NexfitWorkflows {
   completePtSession(input: CompletePtSessionInput, uow?: UnitOfWork): Promise<PtSession>;
   /** The client's feedback on a PT session, updating the coach's rating exactly. */
   submitPtSessionFeedback(input: PtSessionFeedbackInput, uow?: UnitOfWork): Promise<PtSession>;
+  /**
+   * Create up to 10,000 rows of one entity (`users`, `transactions`, `workout_logs`…) through its
+   * repository's `createMany`, in one unit of work with one `bulk_create` audit row; idempotent
+   * with a key, and a dry run that writes nothing. `nexfit import` loads files through it.
+   */
+  bulkCreate(input: BulkCreateInput, uow?: UnitOfWork): Promise<BulkCreateOutcome>;
 }
 
 /**

@@ -314,6 +314,7 @@ export const ACCESS_POLICY = {
   'workflows.recordFacilityVisit': allow(facilityManager(input('facilityId'), 'check_in_members')),
   'workflows.submitPtSessionFeedback': allow(allOf(self(input('clientId')), self(sessionClient(input('sessionId'))))),
   'workflows.syncInstructorNames': system,
+  'workflows.bulkCreate': system,
 
   // privacy (KVKK/GDPR): a user exports their own data; erasure runs through the operator
   'privacy.exportUserData': allow(self(arg(0))),

@@ -13,6 +13,8 @@ export const EXIT = {
   unreachable: 3,
   /** `migrate status`: migrations are pending (run `nexfit migrate up`). */
   pending: 4,
+  /** `import --unordered`: the file was read to its end and the good rows written, but rows were rejected (see the rejected-rows file). */
+  rejected: 5,
 } as const;
 
 /** Bad arguments or environment, found by the command itself. */

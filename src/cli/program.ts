@@ -4,7 +4,8 @@ import type { Db, MongoClient } from 'mongodb';
 import type pg from 'pg';
 import { createNexfit, type Nexfit } from '../create-nexfit.js';
 import { pathToFileURL } from 'node:url';
-import { resolve as resolvePath } from 'node:path';
+import { extname, resolve as resolvePath } from 'node:path';
+import { statSync } from 'node:fs';
 import { ConfigurationError, isNexfitError } from '../core/errors.js';
 import type { Database } from '../stores/postgres/database.js';
 import type { PaymentProvider } from '../modules/billing/payment-provider.js';
@@ -21,6 +22,9 @@ import { readMigrationStatus, revertMongoLayout } from '../mongo-layout.js';
 import type { MigrationStatusReport } from '../stores/migration-status.js';
 import { describeFailure, EXIT, UsageError } from './cli-errors.js';
 import { packageVersion } from './package-version.js';
+import { importFile, type ImportFormat } from './import/import-file.js';
+import { BULK_ENTITY_NAMES, type BulkEntityName } from '../workflows/bulk-create/bulk-create-entities.js';
+import { MAX_BULK_CREATE_ROWS } from '../workflows/bulk-create/bulk-create.workflow.js';
 import { CONNECT_TIMEOUT_ENV, connectMongoQuickly, connectPostgresQuickly, DEFAULT_CONNECT_TIMEOUT_MS } from './store-connections.js';
 
 export { EXIT } from './cli-errors.js';
@@ -432,6 +436,62 @@ export function nexfitProgram(
         progress.stop();
       }
     }));
+
+  connectionOptions(program.command('import')
+    .description('Load the rows of one entity from an NDJSON or CSV file through bulkCreate: streaming, in batches, resumable')
+    .argument('<entity>', `the collection or table: ${BULK_ENTITY_NAMES.join(', ')}`)
+    .argument('<file>', 'an NDJSON (.ndjson, .jsonl: one JSON object a line) or CSV (.csv: a header of field paths) file')
+    .addOption(new io.Option('--format <format>', 'ndjson or csv (default: from the file extension)').choices(['ndjson', 'csv']))
+    .option('--batch-size <n>', `rows per batch, each one unit of work, at most ${MAX_BULK_CREATE_ROWS} (default: 1000)`)
+    .option('--unordered', 'write every good row and report every bad one (default: stop at the first bad row)')
+    .option('--dry-run', 'validate every row as the import would, conflicts included, and write nothing')
+    .option('--rejected <file>', 'where rejected rows go, one JSON line each (default: <file>.rejected.ndjson)')
+    .option('--checkpoint <file>', 'where the progress of the import is kept for a resume (default: <file>.checkpoint.json)')
+    .option('--restart', 'ignore the checkpoint and import the file from its first line'))
+    .action(async (entity: string, file: string, flags: ConnectionFlags & { format?: ImportFormat; batchSize?: string; unordered?: boolean; dryRun?: boolean; rejected?: string; checkpoint?: string; restart?: boolean }) => {
+      if (!(BULK_ENTITY_NAMES as readonly string[]).includes(entity)) throw new UsageError(`unknown entity ${entity}: one of ${BULK_ENTITY_NAMES.join(', ')}`);
+      const byExtension: Record<string, ImportFormat> = { '.ndjson': 'ndjson', '.jsonl': 'ndjson', '.csv': 'csv' };
+      const format = flags.format ?? byExtension[extname(file).toLowerCase()];
+      if (!format) throw new UsageError(`cannot tell the format of ${file} from its extension: pass --format ndjson or --format csv`);
+      const batchSize = flags.batchSize === undefined ? 1000 : Number(flags.batchSize);
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BULK_CREATE_ROWS) throw new UsageError(`--batch-size takes a whole number from 1 to ${MAX_BULK_CREATE_ROWS}`);
+      try {
+        if (!statSync(file).isFile()) throw new Error('not a file');
+      } catch (error) {
+        throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+      }
+      await withNexfit(flags, async (nexfit) => {
+        const progress = progressReporter(io.stderr, !flags.json);
+        try {
+          const summary = await importFile((input) => nexfit.workflows.bulkCreate(input), {
+            entity: entity as BulkEntityName,
+            file,
+            format,
+            batchSize,
+            ordered: flags.unordered !== true,
+            dryRun: flags.dryRun === true,
+            rejectedFile: flags.rejected ?? `${file}.rejected.ndjson`,
+            checkpointFile: flags.checkpoint ?? `${file}.checkpoint.json`,
+            restart: flags.restart === true,
+            given: { format: flags.format !== undefined, batchSize: flags.batchSize !== undefined, ordered: flags.unordered !== undefined },
+            onProgress: (bytes, total, rows) => progress.update(bytes, total, `${rows} rows`),
+          });
+          progress.stop();
+          const verb = summary.dryRun ? 'would create' : 'created';
+          const lines = [
+            `${entity} from ${file}: ${summary.rows} row(s) read, ${verb} ${summary.created}, rejected ${summary.rejected}${summary.dryRun ? ' (dry run: nothing written)' : ''}`,
+            ...(summary.resumedFromLine !== null ? [`resumed from line ${summary.resumedFromLine}`] : []),
+            ...(summary.stoppedAtLine !== null ? [`stopped at the rejected row on line ${summary.stoppedAtLine}; the rows before it are written (fix it and run again to go on)`] : []),
+            ...(summary.rejectedFile ? [`rejected rows: ${summary.rejectedFile}`] : []),
+            `${(summary.elapsedMs / 1000).toFixed(1)} s, ${summary.rowsPerSecond} rows/s, peak RSS ${summary.peakRssMb} MB`,
+          ];
+          print(flags, lines.join('\n'), summary);
+          exitCode = summary.stoppedAtLine !== null ? EXIT.usage : summary.rejected > 0 ? EXIT.rejected : EXIT.ok;
+        } finally {
+          progress.stop();
+        }
+      }, { keys: 'required' });
+    });
 
   connectionOptions(program.command('housekeeping').description('Remove what has expired: idempotency keys, closed payment intents, delivered events, past counters and locks')
     .option('--retention-days <n>', 'how long closed records are kept', '30'))

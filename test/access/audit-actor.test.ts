@@ -149,6 +149,8 @@ describe('audit rows name who acted and from where', () => {
     await asOperator.users.addRole(promoted, 'coach', { specializations: ['yoga'] });
     await asOperator.users.removeRole(promoted, 'coach');
     await asOperator.privacy.eraseUser(erased, { reason: 'KVKK request 2026-118' });
+    // The operator loads data (`nexfit import`).
+    await asOperator.workflows.bulkCreate({ entity: 'foods', rows: [createInputs.foods({ name: 'Toplu yulaf' })] });
 
     // The nightly jobs, as the system with the run's request id.
     await (await scope(renewer, 'renewer')).workflows.purchaseMembership({ userId: renewer, membershipId: plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: key('renew') });

@@ -463,6 +463,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   }, { fresh: true }),
   'workflows.expireEnded': c('none', async () => (s) => s.workflows!.expireEnded!(OCCURRENCE)),
   'workflows.syncInstructorNames': c('none', async () => (s) => s.workflows!.syncInstructorNames!()),
+  'workflows.bulkCreate': c('none', async (t) => (s) => s.workflows!.bulkCreate!({ entity: 'foods', rows: [createInputs.foods({ name: `Toplu ${t.w.newUuid()}` })] })),
   'workflows.refundMembership': c('member', async (t) => {
     const id = await r(t).memberSubscription(t.user, t.facility);
     return (s) => s.workflows!.refundMembership!({ memberSubscriptionId: id, amount: 1_00, reason: 'kısmi iade', idempotencyKey: `key-${t.w.newUuid()}` });

@@ -12,7 +12,7 @@ import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
  * createAuditLogInputSchema.parse({ entityType: 'invoices', entityId: invoiceId, userId, action: 'invoice.issued', newState: { status: 'issued' } })
  * ```
  */
-export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'status_change', 'role_change', 'refund', 'export', 'erase'] as const;
+export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'status_change', 'role_change', 'refund', 'export', 'erase', 'bulk_create'] as const;
 /** What an audited change did. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -254,6 +254,7 @@ export abstract class PostgresRepository {
     table: BulkInsertTable<Data, Row> & { readonly parse: (input: unknown) => Data; readonly toEntity: (row: Row) => Entity },
   ): Promise<BulkCreateResult<Entity>> {
     return this.run('createMany', async () => {
+      // Only the list is checked here; each row is the bulk path's to judge (a hostile row is its own rejection).
       const rows = bulkRowsOf(inputs, (schema, value) => this.parse(schema, value));
       const ordered = this.parse(bulkCreateOptionsSchema, options === undefined ? {} : options).ordered ?? true;
       const screened = screenInputs(rows, ordered, table.parse, table.key);
