@@ -141,6 +141,11 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
     target: 'repositories.foodDiaryEntries.create',
     args: (w) => [{ userId: w.client, eatenAt: '2026-03-01T12:00:00Z', meal: 'lunch', foodId: w.food, foodName: 'Yulaf Ezmesi', amount: 40, unit: 'g', nutrients: { calories: 150, protein: 5, carbs: 27, fat: 3 } }],
   },
+  {
+    target: 'repositories.foodDiaryEntries.createMany',
+    args: (w) => [[{ userId: w.client, eatenAt: '2026-03-01T13:00:00Z', meal: 'lunch', foodId: w.food, foodName: 'Yulaf Ezmesi', amount: 40, unit: 'g', nutrients: { calories: 150, protein: 5, carbs: 27, fat: 3 } }], {}],
+    bulkRows: [0],
+  },
   { target: 'repositories.foodDiaryEntries.patch', args: (w) => [w.diaryEntry, { amount: 45, meal: 'snack' }, {}] },
   { target: 'repositories.foodDiaryEntries.delete', args: (w) => [w.spareDiaryEntry, {}] },
   { target: 'repositories.foodDiaryEntries.deleteAllOfUser', args: (w) => [w.spareUser] },

@@ -6,6 +6,7 @@ import { MAX_BULK_ROWS } from '../../src/stores/bulk.js';
 import { isEncryptedEnvelope } from '../../src/stores/mongo/encrypted-fields.js';
 import { MongoRepository } from '../../src/stores/mongo/mongo-repository.js';
 import { createInputs, oid, type EntityCollection } from '../modules/support/factories.js';
+import { WORKOUT_TEMPLATES_COLLECTION } from '../../src/modules/workouts/workout-template.collection.js';
 import { useTestNexfit } from '../support/nexfit.js';
 
 const t = useTestNexfit({ clock: '2026-03-02T09:00:00Z', nexfit: { keyring: 'ephemeral' } });
@@ -148,7 +149,7 @@ describe('what createMany stores', () => {
     const { created } = await t.nexfit.repositories.workoutTemplates.createMany([createInputs.workout_templates(), createInputs.workout_templates({ name: 'Pull day' })]);
     expect(new Set(created.map((c) => c.id)).size).toBe(2);
     for (const template of created) {
-      expect(template).toMatchObject({ version: 1, schemaVersion: 1, reviews: { averageRating: 0, count: 0 } });
+      expect(template).toMatchObject({ version: 1, schemaVersion: WORKOUT_TEMPLATES_COLLECTION.schemaVersion, reviews: { averageRating: 0, count: 0 } });
       expect(template.createdAt).toEqual(new Date('2026-03-02T09:00:00Z'));
       expect(await t.nexfit.repositories.workoutTemplates.getById(template.id)).toEqual(template);
     }
@@ -259,7 +260,7 @@ describe('createMany in a unit of work', () => {
 });
 
 /** The repository of each MongoDB collection, and its collection. */
-const MONGO_REPOSITORIES: Record<string, EntityCollection> = {
+const MONGO_REPOSITORIES: Record<string, EntityCollection | 'food_diary_entries'> = {
   users: 'users',
   measurements: 'measurements',
   exercises: 'exercises',
@@ -275,11 +276,16 @@ const MONGO_REPOSITORIES: Record<string, EntityCollection> = {
   classBookings: 'class_bookings',
   coachClients: 'coach_clients',
   ptSessions: 'pt_sessions',
+  foodDiaryEntries: 'food_diary_entries',
 };
 
 /** Two valid, distinct create inputs of a collection (unique keys told apart). */
-function twoRows(collection: EntityCollection): unknown[] {
+function twoRows(collection: EntityCollection | 'food_diary_entries'): unknown[] {
   switch (collection) {
+    case 'food_diary_entries': {
+      const entry = (eatenAt: string) => ({ userId: oid(907), eatenAt, meal: 'lunch', foodId: oid(908), foodName: 'Yulaf Ezmesi', amount: 40, unit: 'g', nutrients: { calories: 150, protein: 5, carbs: 27, fat: 3 } });
+      return [entry('2026-03-01T12:00:00Z'), entry('2026-03-01T19:00:00Z')];
+    }
     case 'users':
       return [userRow(), userRow()];
     case 'measurements':

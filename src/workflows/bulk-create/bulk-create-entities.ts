@@ -11,7 +11,7 @@ import { createCoachClientInputSchema, createPtSessionInputSchema, type CoachCli
 import { createFacilityInputSchema, type Facility } from '../../modules/facilities/index.js';
 import { createMeasurementInputSchema, type Measurement } from '../../modules/measurements/index.js';
 import { createMembershipInputSchema, createMemberSubscriptionInputSchema, type Membership, type MemberSubscription } from '../../modules/memberships/index.js';
-import { createNutritionPlanInputSchema, type NutritionPlan } from '../../modules/nutrition/index.js';
+import { createFoodDiaryEntryInputSchema, createNutritionPlanInputSchema, type FoodDiaryEntry, type NutritionPlan } from '../../modules/nutrition/index.js';
 import { createUserRecordSchema, type User } from '../../modules/users/index.js';
 import { createWorkoutLogInputSchema, createWorkoutProgramInputSchema, createWorkoutTemplateInputSchema, type WorkoutLog, type WorkoutProgram, type WorkoutTemplate } from '../../modules/workouts/index.js';
 
@@ -41,6 +41,7 @@ export interface BulkCreateRepositories {
   readonly workoutPrograms: BulkCreator<WorkoutProgram>;
   readonly workoutLogs: BulkCreator<WorkoutLog>;
   readonly nutritionPlans: BulkCreator<NutritionPlan>;
+  readonly foodDiaryEntries: BulkCreator<FoodDiaryEntry>;
   readonly facilities: BulkCreator<Facility>;
   readonly memberships: BulkCreator<Membership>;
   readonly memberSubscriptions: BulkCreator<MemberSubscription>;
@@ -109,6 +110,7 @@ export const BULK_CREATE_ENTITIES = {
   workout_programs: mongo('workoutPrograms', createWorkoutProgramInputSchema),
   workout_logs: mongo('workoutLogs', createWorkoutLogInputSchema),
   nutrition_plans: mongo('nutritionPlans', createNutritionPlanInputSchema),
+  food_diary_entries: mongo('foodDiaryEntries', createFoodDiaryEntryInputSchema),
   facilities: mongo('facilities', createFacilityInputSchema),
   memberships: mongo('memberships', createMembershipInputSchema),
   member_subscriptions: mongo('memberSubscriptions', createMemberSubscriptionInputSchema),
