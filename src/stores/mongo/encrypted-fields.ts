@@ -290,15 +290,16 @@ function mapAt(value: unknown, segments: readonly string[], fn: (value: unknown)
   return mapAtSegments(value, segments, fn) as Document;
 }
 
-function mapAtSegments(value: unknown, segments: readonly string[], fn: (value: unknown) => unknown): unknown {
+/** `segments` from index `at` on: walked by index, as every sealed or opened document walks every declared path. */
+function mapAtSegments(value: unknown, segments: readonly string[], fn: (value: unknown) => unknown, at = 0): unknown {
   if (value === undefined || value === null) return value;
-  if (segments.length === 0) return fn(value);
-  const [head, ...rest] = segments as [string, ...string[]];
-  if (head === '[]') return Array.isArray(value) ? value.map((element) => mapAtSegments(element, rest, fn)) : value;
+  if (at === segments.length) return fn(value);
+  const head = segments[at]!;
+  if (head === '[]') return Array.isArray(value) ? value.map((element) => mapAtSegments(element, segments, fn, at + 1)) : value;
   if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date || value instanceof ObjectId) return value;
   const record = value as Record<string, unknown>;
   if (!(head in record)) return value;
-  const next = mapAtSegments(record[head], rest, fn);
+  const next = mapAtSegments(record[head], segments, fn, at + 1);
   return next === record[head] ? value : { ...record, [head]: next };
 }
 
