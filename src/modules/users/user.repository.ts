@@ -77,9 +77,11 @@ export class UserRepository extends MongoRepository<User, typeof createUserRecor
   override async create(input: CreateUserRecordInput, ctx?: StoreContext): Promise<User> {
     return this.run('create', async () => {
       const { passwordHash, ...profile } = this.parse(createUserRecordSchema, input);
-      const user = this.buildNew(profile);
-      await this.collection.insertOne({ ...this.toStored(user), passwordHash }, sessionOf(ctx));
-      return user;
+      const { entity, document } = this.prepareNew(profile);
+      // The document is the create's own: the secret is added to it, never to the user returned.
+      document['passwordHash'] = passwordHash;
+      await this.collection.insertOne(document, sessionOf(ctx));
+      return entity;
     });
   }
 

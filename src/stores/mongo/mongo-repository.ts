@@ -1,7 +1,9 @@
 import type { ClientSession, Collection, Db, Document, Filter, Sort } from 'mongodb';
 import { z } from 'zod';
+import { ENTITY_MANAGED_FIELDS } from '../../core/entity-schema.js';
 import { ConcurrencyError, ConfigurationError, NotFoundError } from '../../core/errors.js';
 import { FieldCipher } from '../../core/field-cipher.js';
+import { planNewEntity, type NewEntityPlan } from '../../core/new-entity-plan.js';
 import { observed } from '../../core/observer.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, pageRequestSchema, type Page, type PageRequest } from '../../core/pagination.js';
 import { parseOrThrow } from '../../core/validation.js';
@@ -91,12 +93,14 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
   protected readonly deps: RepositoryDeps;
   readonly #projection: Document | undefined;
   readonly #encrypted: EncryptedFields | undefined;
+  readonly #newEntity: NewEntityPlan<E> | undefined;
 
   constructor(db: Db, config: MongoRepositoryConfig<E, CreateSchema, PatchSchema>, deps: RepositoryDeps) {
     this.collection = db.collection(config.collection);
     this.config = config;
     this.deps = deps;
     this.#projection = config.hiddenFields?.length ? Object.fromEntries(config.hiddenFields.map((f) => [f, 0])) : undefined;
+    this.#newEntity = planNewEntity<E>(config.entitySchema, config.createSchema, ENTITY_MANAGED_FIELDS);
     if (config.encryptedFields?.length) {
       // Failing here, not at the first sensitive write, keeps a missing keyring from surfacing in production traffic.
       if (!deps.keyring) throw new ConfigurationError(`The ${config.collection} collection encrypts fields at rest: pass a keyring (createNexfit({ keyring }))`);
@@ -115,9 +119,8 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
   /** Validates `input`, assigns id, version and timestamps, and inserts the entity. */
   async create(input: z.input<CreateSchema>, ctx?: StoreContext): Promise<E> {
     return this.run('create', async () => {
-      const parsed = this.parse(this.config.createSchema, input);
-      const entity = this.buildNew(parsed as Record<string, unknown>);
-      await this.collection.insertOne(this.toStored(entity), sessionOf(ctx));
+      const { entity, document } = this.prepareNew(this.parse(this.config.createSchema, input) as Record<string, unknown>);
+      await this.collection.insertOne(document, sessionOf(ctx));
       return entity;
     });
   }
@@ -352,17 +355,25 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     return null;
   }
 
-  /** A new entity from parsed create input: id, versions and timestamps assigned. */
+  /**
+   * A new entity from parsed create input: id, versions and timestamps assigned. The fields
+   * the create schema parsed exactly as the entity schema does are not parsed again (see
+   * {@link planNewEntity}); anything else — fields a subclass adds, a failing entity-wide
+   * rule — goes through the whole entity schema.
+   */
   protected buildNew(parsed: Record<string, unknown>): E {
     const now = this.deps.clock.now();
-    return this.parse(this.config.entitySchema, {
-      ...parsed,
-      id: this.deps.ids.newObjectId(),
-      schemaVersion: this.config.schemaVersion,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const assigned = { id: this.deps.ids.newObjectId(), schemaVersion: this.config.schemaVersion, version: 1, createdAt: now, updatedAt: now };
+    return this.#newEntity?.assemble(parsed, assigned) ?? this.parse(this.config.entitySchema, { ...parsed, ...assigned });
+  }
+
+  /**
+   * The new entity of one parsed create input and the document that stores it (derived
+   * fields, encryption, blind indexes): what a create inserts, one row at a time.
+   */
+  protected prepareNew(parsed: Record<string, unknown>): { readonly entity: E; readonly document: Document } {
+    const entity = this.buildNew(parsed);
+    return { entity, document: this.toStored(entity) };
   }
 
   /** The stored document of an entity, with derived fields, its declared fields encrypted and their blind indexes. */
