@@ -49,42 +49,51 @@ const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 
  * ```
  */
 export function findUnsafeInput(input: unknown): ValidationIssue | undefined {
-  // The path is one stack, copied only into an issue: most inputs are clean, and a path
-  // array per visited value was most of the walk's cost.
-  const path: (string | number)[] = [];
-  let seen: WeakSet<object> | undefined;
-  const visit = (value: unknown): ValidationIssue | undefined => {
-    if (typeof value === 'string') return value.includes('\u0000') ? { path: [...path], code: 'invalid_format', message: M.nulCharacter.en } : undefined;
-    if (value === null || typeof value !== 'object') return undefined;
-    if (value instanceof Date) return undefined;
-    if (path.length > MAX_INPUT_DEPTH) return { path: [...path], code: 'too_big', message: M.tooDeep.en };
-    seen ??= new WeakSet<object>();
-    if (seen.has(value)) return undefined;
-    seen.add(value);
-    if (Array.isArray(value)) {
-      if (Object.getPrototypeOf(value) !== Array.prototype) return { path: [...path], code: 'invalid_type', message: M.plainData.en };
-      for (let i = 0; i < value.length; i++) {
-        path.push(i);
-        const issue = visit(value[i]);
-        path.pop();
-        if (issue) return issue;
-      }
-      return undefined;
-    }
-    const proto = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) return { path: [...path], code: 'invalid_type', message: M.plainData.en };
-    for (const key of Reflect.ownKeys(value)) {
-      if (typeof key === 'symbol') continue;
-      if (RESERVED_KEYS.has(key)) return { path: [...path, key], code: 'unrecognized_keys', message: M.reservedKey.en };
-      if (key.includes('\u0000')) return { path: [...path, key], code: 'invalid_format', message: M.nulCharacter.en };
-      path.push(key);
-      const issue = visit((value as Record<string, unknown>)[key]);
+  return unsafeIn(input, { path: [], seen: undefined });
+}
+
+/**
+ * The walk of {@link findUnsafeInput}. The path is one stack, copied only into an issue: most
+ * inputs are clean, and a path array per visited value was most of the walk's cost (as was a
+ * closure per call).
+ */
+interface UnsafeWalk {
+  readonly path: (string | number)[];
+  /** A plain `Set`: it lives only as long as the walk, and a `WeakSet` costs the collector more. */
+  seen: Set<object> | undefined;
+}
+
+function unsafeIn(value: unknown, walk: UnsafeWalk): ValidationIssue | undefined {
+  const { path } = walk;
+  if (typeof value === 'string') return value.includes('\u0000') ? { path: [...path], code: 'invalid_format', message: M.nulCharacter.en } : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  if (value instanceof Date) return undefined;
+  if (path.length > MAX_INPUT_DEPTH) return { path: [...path], code: 'too_big', message: M.tooDeep.en };
+  walk.seen ??= new Set<object>();
+  if (walk.seen.has(value)) return undefined;
+  walk.seen.add(value);
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return { path: [...path], code: 'invalid_type', message: M.plainData.en };
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      const issue = unsafeIn(value[i], walk);
       path.pop();
       if (issue) return issue;
     }
     return undefined;
-  };
-  return visit(input);
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return { path: [...path], code: 'invalid_type', message: M.plainData.en };
+  for (const key of Reflect.ownKeys(value)) {
+    if (typeof key === 'symbol') continue;
+    if (RESERVED_KEYS.has(key)) return { path: [...path, key], code: 'unrecognized_keys', message: M.reservedKey.en };
+    if (key.includes('\u0000')) return { path: [...path, key], code: 'invalid_format', message: M.nulCharacter.en };
+    path.push(key);
+    const issue = unsafeIn((value as Record<string, unknown>)[key], walk);
+    path.pop();
+    if (issue) return issue;
+  }
+  return undefined;
 }
 
 type SchemaDef = { readonly type: string } & Record<string, any>;
