@@ -118,9 +118,13 @@ export class EncryptedFields {
         out = { ...out, [index.storedAs]: this.blindIndexOf(index.field, value) };
       }
     }
-    this.definition.paths.forEach((path, i) => {
-      out = mapAt(out, this.#paths[i]!, (value) => (isEncryptedEnvelope(value) ? value : this.sealValue(path, documentId, value)));
-    });
+    for (let i = 0; i < this.#paths.length; i++) {
+      const segments = this.#paths[i]!;
+      // Most documents hold few of the declared fields: an absent root costs no walk.
+      if (!(segments[0]! in out)) continue;
+      const path = this.definition.paths[i]!;
+      out = mapAt(out, segments, (value) => (isEncryptedEnvelope(value) ? value : this.sealValue(path, documentId, value)));
+    }
     return out;
   }
 
@@ -132,15 +136,18 @@ export class EncryptedFields {
   open(doc: Document, options: { readonly allowPlaintext?: boolean } = {}): Document {
     const documentId = documentIdOf(doc);
     let out: Document = doc;
-    this.definition.paths.forEach((path, i) => {
-      out = mapAt(out, this.#paths[i]!, (value) => {
+    for (let i = 0; i < this.#paths.length; i++) {
+      const segments = this.#paths[i]!;
+      if (!(segments[0]! in out)) continue;
+      const path = this.definition.paths[i]!;
+      out = mapAt(out, segments, (value) => {
         if (isEncryptedEnvelope(value)) return this.openValue(path, documentId, value);
         if (options.allowPlaintext || this.definition.plaintextUntilRotated?.includes(path)) return value;
         throw new DecryptionError(`${this.definition.collection}.${path} of ${documentId} is not encrypted`, {
           details: { collection: this.definition.collection, path, documentId, reason: 'not_encrypted' },
         });
       });
-    });
+    }
     return out;
   }
 
