@@ -10,6 +10,8 @@ interface PlannedField {
   readonly key: string;
   /** Assigned by the repository (id, versions, timestamps), validated on its own. */
   readonly assigned: z.ZodType | undefined;
+  /** The last primitive assigned value that passed, and its output: constants (the versions) are validated once. */
+  accepted?: { readonly value: unknown; readonly output: unknown };
   /** The create schema parses this field with the entity's own schema: its parsed value is valid as it is. */
   readonly covered: boolean;
   /** The entity requires it. */
@@ -82,11 +84,22 @@ export function planNewEntity<E>(entitySchema: z.ZodType, createSchema: z.ZodTyp
     assemble(parsed, assigned) {
       const out: Record<string, unknown> = {};
       let taken = 0;
+      // The previous assigned value and its output: `createdAt` and `updatedAt` are one instant.
+      let previous: { readonly schema: z.ZodType; readonly value: unknown; readonly output: unknown } | undefined;
       for (const field of fields) {
         if (field.assigned) {
-          const result = field.assigned.safeParse(assigned[field.key]);
-          if (!result.success) return undefined;
-          out[field.key] = result.data;
+          const value = assigned[field.key];
+          if (field.accepted && Object.is(field.accepted.value, value)) {
+            out[field.key] = field.accepted.output;
+          } else if (previous?.schema === field.assigned && Object.is(previous.value, value)) {
+            out[field.key] = previous.output;
+          } else {
+            const result = field.assigned.safeParse(value);
+            if (!result.success) return undefined;
+            out[field.key] = result.data;
+            previous = { schema: field.assigned, value, output: result.data };
+            if (value === null || typeof value !== 'object') field.accepted = { value, output: result.data };
+          }
           continue;
         }
         const value = parsed[field.key];
