@@ -275,10 +275,12 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     // The whole new state was validated; only the top-level fields that can differ are written —
     // the changed ones, version and updatedAt, derived fields and blind indexes — so unchanged
     // fields (and their ciphertexts) are neither re-encoded nor re-encrypted.
-    const encoded = this.#encodedWithDerived(next);
+    const derived = this.config.derive?.(next);
+    const encoded = this.#encodedWithDerived(next, derived);
     const { _id } = encoded;
-    const written = new Set(['version', 'updatedAt', ...Object.keys(changes).filter((k) => changes[k] !== undefined && changes[k] !== null)]);
-    if (this.config.derive) for (const k of Object.keys(this.config.derive(next))) written.add(k);
+    const written = new Set(['version', 'updatedAt']);
+    for (const k of Object.keys(changes)) if (changes[k] !== undefined && changes[k] !== null) written.add(k);
+    if (derived) for (const k of Object.keys(derived)) written.add(k);
     // A collection that upgrades old documents on read writes them whole, so an upgraded
     // document is never stored half in its old shape.
     const partial: Document = this.config.upgrade ? encoded : { _id };
@@ -382,18 +384,21 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     return this.#encrypted ? this.#encrypted.seal(doc) : doc;
   }
 
-  /** The document of an entity with its derived fields, nothing encrypted yet. */
-  #encodedWithDerived(entity: E): Document {
+  /** The document of an entity with its derived fields (`derived`, when already computed), nothing encrypted yet. */
+  #encodedWithDerived(entity: E, derived = this.config.derive?.(entity)): Document {
     const encoded = this.config.codec.toDocument(entity);
-    return this.config.derive ? { ...encoded, ...this.config.derive(entity) } : encoded;
+    if (derived) Object.assign(encoded, derived);
+    return encoded;
   }
 
   /**
    * The top-level keys the stored document of `entity` can have — its encoded and derived
-   * fields, and every blind index — without encrypting anything: only the keys are needed.
+   * fields, and every blind index — without encoding or encrypting anything: only the keys
+   * are needed, and the codec keeps every defined field under its name (`id` as `_id`).
    */
   #storedKeysOf(entity: E): string[] {
-    const keys = Object.keys(this.config.codec.toDocument(entity));
+    const keys: string[] = [];
+    for (const [key, value] of Object.entries(entity)) if (value !== undefined) keys.push(key === 'id' ? '_id' : key);
     if (this.config.derive) keys.push(...Object.keys(this.config.derive(entity)));
     for (const index of this.config.blindIndexes ?? []) keys.push(index.storedAs);
     return keys;
