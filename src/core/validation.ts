@@ -219,6 +219,29 @@ function buildDateCheck(schema: unknown): DateCheck | null {
   }
 }
 
+const compiledSchemas = new WeakMap<z.ZodType, z.ZodType>();
+
+/**
+ * `schema` with zod's compiled fast path (`z.compile`), compiled once per schema and kept:
+ * for the schemas parsed on every write. It parses to the same value; an input it refuses
+ * is handed to the schema itself, so errors and messages are the schema's own. A schema zod
+ * cannot compile is returned as it is. Never for a schema built per call: compiling costs
+ * milliseconds.
+ *
+ * @example
+ * ```ts
+ * const input = parseOrThrow(compiledSchema(createUserInputSchema), body, { entity: 'user' })
+ * ```
+ */
+export function compiledSchema<S extends z.ZodType>(schema: S): S {
+  let compiled = compiledSchemas.get(schema);
+  if (!compiled) {
+    compiled = z.compile(schema);
+    compiledSchemas.set(schema, compiled);
+  }
+  return compiled as S;
+}
+
 /**
  * Parses `input` with `schema` and returns the parsed value, or throws a
  * {@link ValidationError} whose issues carry paths and messages in the chosen locale.

@@ -4,6 +4,7 @@ import { ConcurrencyError, ConflictError, NotFoundError } from '../../core/error
 import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { emailSchema, phoneSchema, ratingSchema } from '../../core/schema-primitives.js';
+import { compiledSchema } from '../../core/validation.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, sessionOf, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import type { StoreContext } from '../../stores/store-context.js';
@@ -76,7 +77,7 @@ export class UserRepository extends MongoRepository<User, typeof createUserRecor
   /** Creates a user with its password hash; the returned user has no `passwordHash`. */
   override async create(input: CreateUserRecordInput, ctx?: StoreContext): Promise<User> {
     return this.run('create', async () => {
-      const { passwordHash, ...profile } = this.parse(createUserRecordSchema, input);
+      const { passwordHash, ...profile } = this.parse(compiledSchema(createUserRecordSchema), input);
       const { entity, document } = this.prepareNew(profile);
       // The document is the create's own: the secret is added to it, never to the user returned.
       document['passwordHash'] = passwordHash;

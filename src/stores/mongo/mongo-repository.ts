@@ -6,7 +6,7 @@ import { FieldCipher } from '../../core/field-cipher.js';
 import { planNewEntity, type NewEntityPlan } from '../../core/new-entity-plan.js';
 import { observed } from '../../core/observer.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, pageRequestSchema, type Page, type PageRequest } from '../../core/pagination.js';
-import { parseOrThrow } from '../../core/validation.js';
+import { compiledSchema, findDateForObject, findUnsafeInput, parseOrThrow, withoutNegativeZero } from '../../core/validation.js';
 import type { StoreContext } from '../store-context.js';
 import type { DocumentCodec } from './document-codec.js';
 import { EncryptedFields, type BlindIndexDefinition, type EncryptedEnvelope } from './encrypted-fields.js';
@@ -119,7 +119,7 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
   /** Validates `input`, assigns id, version and timestamps, and inserts the entity. */
   async create(input: z.input<CreateSchema>, ctx?: StoreContext): Promise<E> {
     return this.run('create', async () => {
-      const { entity, document } = this.prepareNew(this.parse(this.config.createSchema, input) as Record<string, unknown>);
+      const { entity, document } = this.prepareNew(this.parse(compiledSchema(this.config.createSchema), input) as Record<string, unknown>);
       await this.collection.insertOne(document, sessionOf(ctx));
       return entity;
     });
@@ -183,7 +183,7 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
    */
   async patch(id: E['id'] | string, patch: z.input<PatchSchema>, options: WriteOptions = {}, ctx?: StoreContext): Promise<E> {
     return this.run('patch', async () => {
-      const changes = this.parse(this.config.patchSchema, patch) as Record<string, unknown>;
+      const changes = this.parse(compiledSchema(this.config.patchSchema), patch) as Record<string, unknown>;
       return this.modify(id, options, () => changes, ctx);
     });
   }
@@ -271,7 +271,7 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     }
     merged['version'] = current.version + 1;
     merged['updatedAt'] = this.deps.clock.now();
-    const next = this.parse(this.config.entitySchema, merged);
+    const next = this.#validMerged(merged, changes);
     // The whole new state was validated; only the top-level fields that can differ are written —
     // the changed ones, version and updatedAt, derived fields and blind indexes — so unchanged
     // fields (and their ciphertexts) are neither re-encoded nor re-encrypted.
@@ -384,6 +384,21 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     return this.#encrypted ? this.#encrypted.seal(doc) : doc;
   }
 
+  /**
+   * A merged state validated as a whole by the entity schema. The hostile-input walks run over
+   * `changes` only: the rest is the state read back from the store, which the collection's
+   * validator already holds to the stored shape. Anything wrong goes through {@link parse},
+   * which reports it in the caller's locale.
+   */
+  #validMerged(merged: Record<string, unknown>, changes: Record<string, unknown>): E {
+    const schema = this.config.entitySchema;
+    if (!findUnsafeInput(changes) && !findDateForObject(schema, changes)) {
+      const result = schema.safeParse(merged);
+      if (result.success) return withoutNegativeZero(result.data);
+    }
+    return this.parse(schema, merged);
+  }
+
   /** The document of an entity with its derived fields (`derived`, when already computed), nothing encrypted yet. */
   #encodedWithDerived(entity: E, derived = this.config.derive?.(entity)): Document {
     const encoded = this.config.codec.toDocument(entity);
@@ -454,13 +469,16 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
 
   /** Runs a store operation: reported to the observer, driver errors mapped to SDK errors. */
   protected run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return observed(this.deps.observer, { store: 'mongo', target: this.config.collection, operation }, async () => {
+    const mapped = async () => {
       try {
         return await fn();
       } catch (error) {
         throw toNexfitError(error, { entity: this.config.entity });
       }
-    });
+    };
+    // Without an observer to tell, no event is built for it.
+    const observer = this.deps.observer;
+    return observer?.onStoreOperation ? observed(observer, { store: 'mongo', target: this.config.collection, operation }, mapped) : mapped();
   }
 }
 
