@@ -407,15 +407,19 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
   }
 
   /**
-   * The top-level keys the stored document of `entity` can have — its encoded and derived
-   * fields, and every blind index — without encoding or encrypting anything: only the keys
-   * are needed, and the codec keeps every defined field under its name (`id` as `_id`).
+   * The top-level keys the stored document of `entity` has — its encoded and derived fields,
+   * and the blind index of each indexed field it holds (sealing stores one exactly then) —
+   * without encoding or encrypting anything: only the keys are needed, and the codec keeps
+   * every defined field under its name (`id` as `_id`). A patch unsets what the new state
+   * lacks among them, so an index the document never had is not unset on every write (an
+   * `$unset` of an indexed field costs the server an index update).
    */
   #storedKeysOf(entity: E): string[] {
     const keys: string[] = [];
-    for (const [key, value] of Object.entries(entity)) if (value !== undefined) keys.push(key === 'id' ? '_id' : key);
+    const fields = entity as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(fields)) if (value !== undefined) keys.push(key === 'id' ? '_id' : key);
     if (this.config.derive) keys.push(...Object.keys(this.config.derive(entity)));
-    for (const index of this.config.blindIndexes ?? []) keys.push(index.storedAs);
+    for (const index of this.config.blindIndexes ?? []) if (fields[index.field] !== undefined && fields[index.field] !== null) keys.push(index.storedAs);
     return keys;
   }
 
