@@ -23,7 +23,7 @@ const t = useTestNexfit({ clock: '2026-03-02T09:00:00Z', nexfit: { payments, key
 
 /** Members the TypeScript classes declare `protected`: not part of the public surface. */
 const PROTECTED_MEMBERS = new Set([
-  'countWhere', 'findOneWhere', 'findAllWhere', 'pageWhere', 'replaceWith', 'modify', 'updateAtomically', 'buildNew', 'toStored', 'fromStored', 'parse',
+  'countWhere', 'findOneWhere', 'findAllWhere', 'pageWhere', 'replaceWith', 'modify', 'updateAtomically', 'buildNew', 'prepareNew', 'toStored', 'fromStored', 'parse',
   'toObjectId', 'run', 'insertTimestamps', 'dbOf', 'keysetPage', 'updatedAtIs', 'refuseUpdate', 'inTransaction', 'blindIndexOf', 'encryptedValue', 'invalidateCached',
   'archiveStore', 'pageArchivedWhere', 'deleteArchivedWhere', 'prepareNew', 'createRows',
 ]);

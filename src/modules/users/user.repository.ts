@@ -4,6 +4,7 @@ import { ConcurrencyError, ConflictError, NotFoundError } from '../../core/error
 import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { emailSchema, phoneSchema, ratingSchema } from '../../core/schema-primitives.js';
+import { compiledSchema } from '../../core/validation.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, sessionOf, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import type { StoreContext } from '../../stores/store-context.js';
@@ -84,7 +85,7 @@ export class UserRepository extends MongoRepository<User, typeof createUserRecor
 
   /** A new user and its stored document, the password hash stored beside the profile (`create` and `createMany` per row). */
   protected override prepareNew(input: unknown): { readonly entity: User; readonly document: Document } {
-    const { passwordHash, ...profile } = this.parse(createUserRecordSchema, input);
+    const { passwordHash, ...profile } = this.parse(compiledSchema(createUserRecordSchema), input);
     const user = this.buildNew(profile);
     return { entity: user, document: { ...this.toStored(user), passwordHash } };
   }

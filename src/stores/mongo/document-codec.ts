@@ -177,10 +177,32 @@ function planAt(root: ObjectIdPlan | undefined, path: string): ObjectIdPlan | un
  * optional fields. An optional field left `undefined` is absent from the document.
  */
 function withoutUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutUndefined);
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  return storedForm(undefined, value);
+}
+
+/**
+ * `withoutUndefined(encode(plan, value))` in one walk: the stored form of a value, ids as
+ * `ObjectId`s where `plan` has them, `undefined` members of objects left out. Every object
+ * and array is copied, so the document never shares a mutable part with the entity.
+ */
+function storedForm(plan: ObjectIdPlan | undefined, value: unknown): unknown {
+  if (plan?.kind === 'objectId') return typeof value === 'string' && ObjectId.isValid(value) ? ObjectId.createFromHexString(value.toLowerCase()) : withoutUndefined(value);
+  if (Array.isArray(value)) {
+    const element = plan?.kind === 'array' ? plan.element : undefined;
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = storedForm(element, value[i]);
+    return out;
+  }
+  if (value === null || typeof value !== 'object' || value instanceof Date || value instanceof ObjectId) return value;
+  const fields = plan?.kind === 'object' ? plan.fields : undefined;
+  const each = plan?.kind === 'record' ? plan.value : undefined;
+  // Without ids to convert, only plain objects are walked (`encode` maps any object it has a plan for).
+  if (!fields && !each && Object.getPrototypeOf(value) !== Object.prototype) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, member] of Object.entries(value)) if (member !== undefined) out[key] = withoutUndefined(member);
+  for (const key of Object.keys(value)) {
+    const member = (value as Record<string, unknown>)[key];
+    if (member !== undefined) out[key] = storedForm(fields ? fields.get(key) : each, member);
+  }
   return out;
 }
 
@@ -207,15 +229,29 @@ export function createDocumentCodec<TEntity>(storedSchema: z.core.$ZodType): Doc
 
   return {
     objectIdPaths,
+    // Both directions build the result in one pass over the top-level keys: these run on
+    // every write and read, and a copy per step (rest, encode, strip, spread) was most of it.
     toDocument(entity) {
-      const { id, ...rest } = entity as Record<string, unknown>;
-      const body = withoutUndefined(encode(bodyPlan, rest)) as Document;
-      return id === undefined ? body : { _id: idPlan ? encode(idPlan, id) : id, ...body };
+      const source = entity as Record<string, unknown>;
+      const out: Document = {};
+      const id = source['id'];
+      if (id !== undefined) out['_id'] = idPlan ? encode(idPlan, id) : id;
+      for (const key of Object.keys(source)) {
+        const member = source[key];
+        if (key !== 'id' && member !== undefined) out[key] = storedForm(rootFields.get(key), member);
+      }
+      return out;
     },
     fromDocument(document) {
-      const { _id, ...rest } = document;
-      const body = decode(bodyPlan, rest) as Record<string, unknown>;
-      return (_id === undefined ? body : { id: idPlan ? decode(idPlan, _id) : _id, ...body }) as TEntity;
+      const out: Record<string, unknown> = {};
+      const _id: unknown = document['_id'];
+      if (_id !== undefined) out['id'] = idPlan ? decode(idPlan, _id) : _id;
+      for (const key of Object.keys(document)) {
+        if (key === '_id') continue;
+        const field = rootFields.get(key);
+        out[key] = field ? decode(field, document[key]) : document[key];
+      }
+      return out as TEntity;
     },
     toObjectId(id) {
       return ObjectId.createFromHexString(id.toLowerCase());

@@ -118,9 +118,13 @@ export class EncryptedFields {
         out = { ...out, [index.storedAs]: this.blindIndexOf(index.field, value) };
       }
     }
-    this.definition.paths.forEach((path, i) => {
-      out = mapAt(out, this.#paths[i]!, (value) => (isEncryptedEnvelope(value) ? value : this.sealValue(path, documentId, value)));
-    });
+    for (let i = 0; i < this.#paths.length; i++) {
+      const segments = this.#paths[i]!;
+      // Most documents hold few of the declared fields: an absent root costs no walk.
+      if (!(segments[0]! in out)) continue;
+      const path = this.definition.paths[i]!;
+      out = mapAt(out, segments, (value) => (isEncryptedEnvelope(value) ? value : this.sealValue(path, documentId, value)));
+    }
     return out;
   }
 
@@ -132,15 +136,18 @@ export class EncryptedFields {
   open(doc: Document, options: { readonly allowPlaintext?: boolean } = {}): Document {
     const documentId = documentIdOf(doc);
     let out: Document = doc;
-    this.definition.paths.forEach((path, i) => {
-      out = mapAt(out, this.#paths[i]!, (value) => {
+    for (let i = 0; i < this.#paths.length; i++) {
+      const segments = this.#paths[i]!;
+      if (!(segments[0]! in out)) continue;
+      const path = this.definition.paths[i]!;
+      out = mapAt(out, segments, (value) => {
         if (isEncryptedEnvelope(value)) return this.openValue(path, documentId, value);
         if (options.allowPlaintext || this.definition.plaintextUntilRotated?.includes(path)) return value;
         throw new DecryptionError(`${this.definition.collection}.${path} of ${documentId} is not encrypted`, {
           details: { collection: this.definition.collection, path, documentId, reason: 'not_encrypted' },
         });
       });
-    });
+    }
     return out;
   }
 
@@ -290,15 +297,16 @@ function mapAt(value: unknown, segments: readonly string[], fn: (value: unknown)
   return mapAtSegments(value, segments, fn) as Document;
 }
 
-function mapAtSegments(value: unknown, segments: readonly string[], fn: (value: unknown) => unknown): unknown {
+/** `segments` from index `at` on: walked by index, as every sealed or opened document walks every declared path. */
+function mapAtSegments(value: unknown, segments: readonly string[], fn: (value: unknown) => unknown, at = 0): unknown {
   if (value === undefined || value === null) return value;
-  if (segments.length === 0) return fn(value);
-  const [head, ...rest] = segments as [string, ...string[]];
-  if (head === '[]') return Array.isArray(value) ? value.map((element) => mapAtSegments(element, rest, fn)) : value;
+  if (at === segments.length) return fn(value);
+  const head = segments[at]!;
+  if (head === '[]') return Array.isArray(value) ? value.map((element) => mapAtSegments(element, segments, fn, at + 1)) : value;
   if (typeof value !== 'object' || Array.isArray(value) || value instanceof Date || value instanceof ObjectId) return value;
   const record = value as Record<string, unknown>;
   if (!(head in record)) return value;
-  const next = mapAtSegments(record[head], rest, fn);
+  const next = mapAtSegments(record[head], segments, fn, at + 1);
   return next === record[head] ? value : { ...record, [head]: next };
 }
 

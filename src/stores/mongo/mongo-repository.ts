@@ -1,10 +1,12 @@
 import type { ClientSession, Collection, Db, Document, Filter, Sort } from 'mongodb';
 import { z } from 'zod';
+import { ENTITY_MANAGED_FIELDS } from '../../core/entity-schema.js';
 import { ConcurrencyError, ConfigurationError, NotFoundError, ValidationError } from '../../core/errors.js';
 import { FieldCipher } from '../../core/field-cipher.js';
+import { planNewEntity, type NewEntityPlan } from '../../core/new-entity-plan.js';
 import { observed } from '../../core/observer.js';
 import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, pageRequestSchema, type Page, type PageRequest } from '../../core/pagination.js';
-import { parseOrThrow } from '../../core/validation.js';
+import { compiledSchema, findDateForObject, findUnsafeInput, parseOrThrow, withoutNegativeZero } from '../../core/validation.js';
 import { bulkCreateOptionsSchema, type BulkCreateOptions, type BulkCreateResult, type BulkRejection } from '../bulk.js';
 import { bulkRowsOf } from '../bulk-rows.js';
 import type { StoreContext } from '../store-context.js';
@@ -94,12 +96,14 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
   protected readonly deps: RepositoryDeps;
   readonly #projection: Document | undefined;
   readonly #encrypted: EncryptedFields | undefined;
+  readonly #newEntity: NewEntityPlan<E> | undefined;
 
   constructor(db: Db, config: MongoRepositoryConfig<E, CreateSchema, PatchSchema>, deps: RepositoryDeps) {
     this.collection = db.collection(config.collection);
     this.config = config;
     this.deps = deps;
     this.#projection = config.hiddenFields?.length ? Object.fromEntries(config.hiddenFields.map((f) => [f, 0])) : undefined;
+    this.#newEntity = planNewEntity<E>(config.entitySchema, config.createSchema, ENTITY_MANAGED_FIELDS);
     if (config.encryptedFields?.length) {
       // Failing here, not at the first sensitive write, keeps a missing keyring from surfacing in production traffic.
       if (!deps.keyring) throw new ConfigurationError(`The ${config.collection} collection encrypts fields at rest: pass a keyring (createNexfit({ keyring }))`);
@@ -118,9 +122,8 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
   /** Validates `input`, assigns id, version and timestamps, and inserts the entity. */
   async create(input: z.input<CreateSchema>, ctx?: StoreContext): Promise<E> {
     return this.run('create', async () => {
-      const parsed = this.parse(this.config.createSchema, input);
-      const entity = this.buildNew(parsed as Record<string, unknown>);
-      await this.collection.insertOne(this.toStored(entity), sessionOf(ctx));
+      const { entity, document } = this.prepareNew(input);
+      await this.collection.insertOne(document, sessionOf(ctx));
       return entity;
     });
   }
@@ -225,7 +228,7 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
    */
   async patch(id: E['id'] | string, patch: z.input<PatchSchema>, options: WriteOptions = {}, ctx?: StoreContext): Promise<E> {
     return this.run('patch', async () => {
-      const changes = this.parse(this.config.patchSchema, patch) as Record<string, unknown>;
+      const changes = this.parse(compiledSchema(this.config.patchSchema), patch) as Record<string, unknown>;
       return this.modify(id, options, () => changes, ctx);
     });
   }
@@ -313,14 +316,16 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     }
     merged['version'] = current.version + 1;
     merged['updatedAt'] = this.deps.clock.now();
-    const next = this.parse(this.config.entitySchema, merged);
+    const next = this.#validMerged(merged, changes);
     // The whole new state was validated; only the top-level fields that can differ are written —
     // the changed ones, version and updatedAt, derived fields and blind indexes — so unchanged
     // fields (and their ciphertexts) are neither re-encoded nor re-encrypted.
-    const encoded = this.#encodedWithDerived(next);
+    const derived = this.config.derive?.(next);
+    const encoded = this.#encodedWithDerived(next, derived);
     const { _id } = encoded;
-    const written = new Set(['version', 'updatedAt', ...Object.keys(changes).filter((k) => changes[k] !== undefined && changes[k] !== null)]);
-    if (this.config.derive) for (const k of Object.keys(this.config.derive(next))) written.add(k);
+    const written = new Set(['version', 'updatedAt']);
+    for (const k of Object.keys(changes)) if (changes[k] !== undefined && changes[k] !== null) written.add(k);
+    if (derived) for (const k of Object.keys(derived)) written.add(k);
     // A collection that upgrades old documents on read writes them whole, so an upgraded
     // document is never stored half in its old shape.
     const partial: Document = this.config.upgrade ? encoded : { _id };
@@ -397,17 +402,16 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     return null;
   }
 
-  /** A new entity from parsed create input: id, versions and timestamps assigned. */
+  /**
+   * A new entity from parsed create input: id, versions and timestamps assigned. The fields
+   * the create schema parsed exactly as the entity schema does are not parsed again (see
+   * {@link planNewEntity}); anything else — fields a subclass adds, a failing entity-wide
+   * rule — goes through the whole entity schema.
+   */
   protected buildNew(parsed: Record<string, unknown>): E {
     const now = this.deps.clock.now();
-    return this.parse(this.config.entitySchema, {
-      ...parsed,
-      id: this.deps.ids.newObjectId(),
-      schemaVersion: this.config.schemaVersion,
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const assigned = { id: this.deps.ids.newObjectId(), schemaVersion: this.config.schemaVersion, version: 1, createdAt: now, updatedAt: now };
+    return this.#newEntity?.assemble(parsed, assigned) ?? this.parse(this.config.entitySchema, { ...parsed, ...assigned });
   }
 
   /**
@@ -417,7 +421,7 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
    * hash) overrides it. Throws `ValidationError` for a bad input.
    */
   protected prepareNew(input: unknown): { readonly entity: E; readonly document: Document } {
-    const entity = this.buildNew(this.parse(this.config.createSchema, input) as Record<string, unknown>);
+    const entity = this.buildNew(this.parse(compiledSchema(this.config.createSchema), input) as Record<string, unknown>);
     return { entity, document: this.toStored(entity) };
   }
 
@@ -427,20 +431,42 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     return this.#encrypted ? this.#encrypted.seal(doc) : doc;
   }
 
-  /** The document of an entity with its derived fields, nothing encrypted yet. */
-  #encodedWithDerived(entity: E): Document {
+  /**
+   * A merged state validated as a whole by the entity schema. The hostile-input walks run over
+   * `changes` only: the rest is the state read back from the store, which the collection's
+   * validator already holds to the stored shape. Anything wrong goes through {@link parse},
+   * which reports it in the caller's locale.
+   */
+  #validMerged(merged: Record<string, unknown>, changes: Record<string, unknown>): E {
+    const schema = this.config.entitySchema;
+    if (!findUnsafeInput(changes) && !findDateForObject(schema, changes)) {
+      const result = schema.safeParse(merged);
+      if (result.success) return withoutNegativeZero(result.data);
+    }
+    return this.parse(schema, merged);
+  }
+
+  /** The document of an entity with its derived fields (`derived`, when already computed), nothing encrypted yet. */
+  #encodedWithDerived(entity: E, derived = this.config.derive?.(entity)): Document {
     const encoded = this.config.codec.toDocument(entity);
-    return this.config.derive ? { ...encoded, ...this.config.derive(entity) } : encoded;
+    if (derived) Object.assign(encoded, derived);
+    return encoded;
   }
 
   /**
-   * The top-level keys the stored document of `entity` can have — its encoded and derived
-   * fields, and every blind index — without encrypting anything: only the keys are needed.
+   * The top-level keys the stored document of `entity` has — its encoded and derived fields,
+   * and the blind index of each indexed field it holds (sealing stores one exactly then) —
+   * without encoding or encrypting anything: only the keys are needed, and the codec keeps
+   * every defined field under its name (`id` as `_id`). A patch unsets what the new state
+   * lacks among them, so an index the document never had is not unset on every write (an
+   * `$unset` of an indexed field costs the server an index update).
    */
   #storedKeysOf(entity: E): string[] {
-    const keys = Object.keys(this.config.codec.toDocument(entity));
+    const keys: string[] = [];
+    const fields = entity as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(fields)) if (value !== undefined) keys.push(key === 'id' ? '_id' : key);
     if (this.config.derive) keys.push(...Object.keys(this.config.derive(entity)));
-    for (const index of this.config.blindIndexes ?? []) keys.push(index.storedAs);
+    for (const index of this.config.blindIndexes ?? []) if (fields[index.field] !== undefined && fields[index.field] !== null) keys.push(index.storedAs);
     return keys;
   }
 
@@ -494,13 +520,16 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
 
   /** Runs a store operation: reported to the observer, driver errors mapped to SDK errors. */
   protected run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return observed(this.deps.observer, { store: 'mongo', target: this.config.collection, operation }, async () => {
+    const mapped = async () => {
       try {
         return await fn();
       } catch (error) {
         throw toNexfitError(error, { entity: this.config.entity });
       }
-    });
+    };
+    // Without an observer to tell, no event is built for it.
+    const observer = this.deps.observer;
+    return observer?.onStoreOperation ? observed(observer, { store: 'mongo', target: this.config.collection, operation }, mapped) : mapped();
   }
 }
 
