@@ -33,6 +33,7 @@ const invalidCalls: Record<string, (nexfit: Nexfit) => Promise<unknown>> = {
   recordFacilityVisit: (n) => n.workflows.recordFacilityVisit({} as never),
   completePtSession: (n) => n.workflows.completePtSession({} as never),
   submitPtSessionFeedback: (n) => n.workflows.submitPtSessionFeedback({} as never),
+  bulkCreate: (n) => n.workflows.bulkCreate({} as never),
   exportUserData: (n) => n.privacy.exportUserData('not an id'),
   eraseUser: (n) => n.privacy.eraseUser('not an id', {} as never),
 };

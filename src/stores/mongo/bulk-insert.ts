@@ -98,7 +98,8 @@ function refusedRows<E>(error: unknown, rows: readonly PreparedRow<E>[], entity:
 /** `error` with the row it is about in its message and `details.index`, the driver's error as cause. */
 function atRow(error: NexfitError, index: number, cause: unknown): NexfitError {
   const message = `Row ${index} of the batch: ${error.message}`;
-  if (error instanceof ConflictError) return new ConflictError(error.reason, message, { cause, details: { ...error.details, index } });
+  // The only conflict a MongoDB insert reports is a duplicate unique key.
+  if (error instanceof ConflictError) return new ConflictError('duplicate', message, { cause, details: { ...error.details, index } });
   if (error instanceof ValidationError) return new ValidationError(message, error.issues, { cause });
   return error;
 }
