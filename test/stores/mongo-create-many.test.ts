@@ -322,3 +322,53 @@ describe('every MongoDB repository', () => {
     for (const entity of created) expect(await repository.getById(entity.id)).toEqual(entity);
   });
 });
+
+describe('createMany over several insertMany chunks (a batch is written in chunks of 64 to 1,000 rows)', () => {
+  /** 300 rows: chunks of 64, so rows 0–63, 64–127, …, 256–299 are written by five `insertMany` calls. */
+  const batch = () => Array.from({ length: 300 }, () => userRow());
+  const storedOf = async (rows: readonly { email: string }[]) => raw('users').countDocuments({ email: { $in: emailsOf(rows) } });
+
+  it('ordered: a row failing validation in a later chunk stops the batch there — every earlier chunk written, nothing after', async () => {
+    const rows = batch();
+    rows[200] = badUserRow();
+    const { created, rejected } = await users().createMany(rows);
+    expect(created.map((u) => u.email)).toEqual(emailsOf(rows.slice(0, 200)));
+    expect(rejected).toEqual([expect.objectContaining({ index: 200, code: 'VALIDATION_FAILED' })]);
+    expect(await storedOf(rows.slice(0, 200))).toBe(200);
+    expect(await storedOf(rows.slice(201))).toBe(0);
+  });
+
+  it('ordered: a row repeating a row of an earlier chunk is the conflict that stops the batch', async () => {
+    const rows = batch();
+    rows[150] = userRow(rows[10]!.email);
+    rows[250] = badUserRow();
+    const { created, rejected } = await users().createMany(rows);
+    expect(created).toHaveLength(150);
+    expect(rejected).toEqual([expect.objectContaining({ index: 150, code: 'CONFLICT' })]);
+    expect(await storedOf(rows.slice(151))).toBe(0);
+  });
+
+  it('unordered: every bad row of every chunk is reported in index order, every good row written once', async () => {
+    const rows = batch();
+    for (const i of [5, 70, 290]) rows[i] = badUserRow();
+    rows[130] = userRow(rows[3]!.email);
+    const { created, rejected } = await users().createMany(rows, { ordered: false });
+    expect(rejected.map((r) => [r.index, r.code])).toEqual([[5, 'VALIDATION_FAILED'], [70, 'VALIDATION_FAILED'], [130, 'CONFLICT'], [290, 'VALIDATION_FAILED']]);
+    const good = rows.filter((_, i) => ![5, 70, 130, 290].includes(i));
+    expect(created.map((u) => u.email)).toEqual(emailsOf(good));
+    expect(await storedOf(good)).toBe(296);
+  });
+
+  it('in a unit of work: a conflict in a later chunk throws naming the row, and no chunk stays written', async () => {
+    const rows = batch();
+    rows[260] = userRow(rows[0]!.email);
+    let thrown: unknown;
+    try {
+      await t.nexfit.unitOfWork((uow) => users().createMany(rows, {}, uow.ctx));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: 'CONFLICT', details: { index: 260 } });
+    expect(await storedOf(rows)).toBe(0);
+  });
+});

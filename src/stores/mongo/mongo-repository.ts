@@ -10,7 +10,7 @@ import { compiledSchema, findDateForObject, findUnsafeInput, parseOrThrow, witho
 import { bulkCreateOptionsSchema, type BulkCreateOptions, type BulkCreateResult, type BulkRejection } from '../bulk.js';
 import { bulkRowsOf } from '../bulk-rows.js';
 import type { StoreContext } from '../store-context.js';
-import { insertPreparedRows, type PreparedRow } from './bulk-insert.js';
+import { insertPreparedRows, pipelinedBulkInsert, type PreparedChunk } from './bulk-insert.js';
 import type { DocumentCodec } from './document-codec.js';
 import { EncryptedFields, type BlindIndexDefinition, type EncryptedEnvelope } from './encrypted-fields.js';
 import { toNexfitError } from './error-mapping.js';
@@ -98,6 +98,9 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
   readonly #encrypted: EncryptedFields | undefined;
   readonly #newEntity: NewEntityPlan<E> | undefined;
 
+  /** Entities read from documents that needed no upgrade (kept only where the collection upgrades on read). */
+  readonly #readInCurrentShape = new WeakSet<object>();
+
   constructor(db: Db, config: MongoRepositoryConfig<E, CreateSchema, PatchSchema>, deps: RepositoryDeps) {
     this.collection = db.collection(config.collection);
     this.config = config;
@@ -152,21 +155,8 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     return this.run('createMany', async () => {
       const rows = bulkRowsOf(inputs, (schema, value) => this.parse(schema, value));
       const { ordered = true } = this.parse(bulkCreateOptionsSchema, options);
-      const prepared: PreparedRow<E>[] = [];
-      const invalid: BulkRejection[] = [];
-      for (let index = 0; index < rows.length; index++) {
-        try {
-          prepared.push({ index, ...this.prepareNew(rows[index]) });
-        } catch (error) {
-          if (!(error instanceof ValidationError)) throw error;
-          invalid.push({ index, code: 'VALIDATION_FAILED', message: error.message, issues: error.issues });
-          if (ordered) break;
-        }
-      }
-      const written = await insertPreparedRows(this.collection, prepared, { ordered, session: ctx?.mongo, entity: this.config.entity });
-      // Ordered, the first bad row is the one reported: a row the store refused comes before the one that failed validation.
-      if (ordered) return { created: written.created, rejected: written.rejected.length > 0 ? written.rejected : invalid };
-      return { created: written.created, rejected: [...invalid, ...written.rejected].sort((a, b) => a.index - b.index) };
+      const insert = (chunk: PreparedChunk<E>) => insertPreparedRows(this.collection, chunk.prepared, { ordered, session: ctx?.mongo, entity: this.config.entity });
+      return pipelinedBulkInsert(rows, ordered, (input) => this.prepareNew(input), insert);
     });
   }
 
@@ -326,10 +316,12 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
     const written = new Set(['version', 'updatedAt']);
     for (const k of Object.keys(changes)) if (changes[k] !== undefined && changes[k] !== null) written.add(k);
     if (derived) for (const k of Object.keys(derived)) written.add(k);
-    // A collection that upgrades old documents on read writes them whole, so an upgraded
-    // document is never stored half in its old shape.
-    const partial: Document = this.config.upgrade ? encoded : { _id };
-    if (!this.config.upgrade) for (const k of written) if (k in encoded) partial[k] = encoded[k];
+    // A document upgraded on read is written whole, so it is never stored half in its old
+    // shape; only a state read from a document already in the current shape (not one from the
+    // cache, whose source is unknown) is written field by field.
+    const whole = this.config.upgrade !== undefined && !this.#readInCurrentShape.has(current as object);
+    const partial: Document = whole ? encoded : { _id };
+    if (!whole) for (const k of written) if (k in encoded) partial[k] = encoded[k];
     const { _id: _ignored, ...$set } = this.#encrypted ? this.#encrypted.seal(partial) : partial;
     // Only fields the entity itself produces are compared, so stored-only secrets (passwordHash) are never unset,
     // while a derived field the new state no longer has (a blind index of a removed number) is.
@@ -472,8 +464,11 @@ export class MongoRepository<E extends EntityBase, CreateSchema extends z.ZodTyp
 
   /** The entity of a stored document: upgraded if older, decrypted, derived and hidden fields dropped. */
   protected fromStored(doc: Document): E {
-    const upgraded = this.config.upgrade && doc['schemaVersion'] !== this.config.schemaVersion ? this.config.upgrade(doc) : doc;
-    return this.config.codec.fromDocument(this.#encrypted ? this.#encrypted.open(upgraded) : upgraded);
+    const old = this.config.upgrade !== undefined && doc['schemaVersion'] !== this.config.schemaVersion;
+    const upgraded = old ? this.config.upgrade!(doc) : doc;
+    const entity = this.config.codec.fromDocument(this.#encrypted ? this.#encrypted.open(upgraded) : upgraded);
+    if (this.config.upgrade && !old) this.#readInCurrentShape.add(entity);
+    return entity;
   }
 
   /** The archive of this collection's old documents (`config.archiveCollection`). */

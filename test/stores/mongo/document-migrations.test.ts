@@ -1,4 +1,4 @@
-import { ObjectId, type Document } from 'mongodb';
+import { ObjectId, type Collection, type Document, type Filter, type UpdateOptions } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { fixedClock } from '../../../src/core/clock.js';
@@ -191,5 +191,46 @@ describe('document migrations', () => {
     expect(calls.up).toBe(1);
     // Reading upgrades in memory only; the stored document waits for the batch rewrite.
     expect(await mongo.db.collection('members').findOne({ _id })).toMatchObject({ schemaVersion: 1, name: 'Ayşe Nur Yılmaz' });
+  });
+
+  it('writes a document upgraded on read whole when it is patched, and a current one field by field', async () => {
+    const { migration } = splitName('members');
+    const personSchema = z.strictObject({ ...entityFields('PersonId'), firstName: z.string(), lastName: z.string(), nickname: z.string().optional() });
+    const createSchema = z.strictObject({ firstName: z.string(), lastName: z.string(), nickname: z.string().optional() });
+    const repository = new MongoRepository(
+      mongo.db,
+      {
+        entity: 'person',
+        collection: 'members',
+        schemaVersion: 2,
+        entitySchema: personSchema,
+        idSchema: idSchema('PersonId'),
+        createSchema,
+        patchSchema: createSchema.partial(),
+        codec: createDocumentCodec<z.infer<typeof personSchema>>(personSchema),
+        upgrade: upgradeOnRead('members', [migration]),
+      },
+      { clock, ids: defaultIdGenerator },
+    );
+    const members = mongo.db.collection('members');
+    // The updates the repository sends, seen at the driver's collection (the write still goes to the store).
+    const sent: Document[] = [];
+    const collection = (repository as unknown as { collection: Collection }).collection;
+    const updateOne = collection.updateOne.bind(collection);
+    collection.updateOne = ((filter: Filter<Document>, update: Document, options?: UpdateOptions) => {
+      sent.push(update);
+      return updateOne(filter, update, options);
+    }) as typeof collection.updateOne;
+    const old = new ObjectId();
+    await members.insertOne({ _id: old, schemaVersion: 1, version: 1, createdAt: clock.now(), updatedAt: clock.now(), name: 'Ayşe Nur Yılmaz' });
+    await repository.patch(old.toHexString(), { nickname: 'Ayşo' });
+    // The whole upgraded state was written — format version and the upgraded fields — not only the changed field.
+    expect(await members.findOne({ _id: old })).toMatchObject({ schemaVersion: 2, version: 2, firstName: 'Ayşe', lastName: 'Nur Yılmaz', nickname: 'Ayşo' });
+    expect(Object.keys(sent[0]!['$set'] as Document).sort()).toEqual(['createdAt', 'firstName', 'lastName', 'nickname', 'schemaVersion', 'updatedAt', 'version']);
+
+    const current = await repository.create({ firstName: 'Mehmet', lastName: 'Demir' });
+    await repository.patch(current.id, { nickname: 'Memo' });
+    expect(Object.keys(sent[1]!['$set'] as Document).sort()).toEqual(['nickname', 'updatedAt', 'version']);
+    expect(await members.findOne({ _id: new ObjectId(current.id) })).toMatchObject({ version: 2, firstName: 'Mehmet', lastName: 'Demir', nickname: 'Memo' });
   });
 });
