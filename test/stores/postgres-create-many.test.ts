@@ -29,6 +29,8 @@ interface BulkCase {
 /** Each case's rows get their own range of `n`, so the cases never meet. */
 let serial = 0;
 const next = () => ++serial * 1_000;
+/** A range of 2,000 values for a case of many rows, above every range `next` hands out. */
+const manyRowsRange = () => 2_000_000 + next() * 2;
 
 const business = oid(0xb1);
 const user = oid(0xa1);
@@ -195,6 +197,72 @@ describe.each(KEYED.map((c) => [c.name, c] as const))('repositories.%s.createMan
   });
 });
 
+describe.each(CASES.map((c) => [c.name, c] as const))('repositories.%s.createMany over several statements (1,200 rows: four chunks of 300)', (_name, c) => {
+  const ROWS = 1_200;
+  const storedCount = async (n: number, indexes: readonly number[]) => {
+    let total = 0;
+    for (const i of indexes) total += await c.stored(n + i);
+    return total;
+  };
+  const sample = (from: number, to: number) => [from, Math.floor((from + to) / 2), to - 1];
+
+  it('ordered: a row failing validation in the third chunk stops the batch there, every row before it written, none after', async () => {
+    const n = manyRowsRange();
+    const rows = Array.from({ length: ROWS }, (_, i) => (i === 700 ? c.invalid(n + i) : c.valid(n + i)));
+    const result = await c.createMany(rows);
+    expect(result.created).toHaveLength(700);
+    expect(result.created[699]).toMatchObject(c.marker(n + 699));
+    expect(result.rejected).toEqual([expect.objectContaining({ index: 700, code: 'VALIDATION_FAILED' })]);
+    expect(await storedCount(n, sample(0, 700))).toBe(3);
+    expect(await storedCount(n, sample(700, ROWS))).toBe(0);
+  });
+
+  it('unordered: bad rows in every chunk are reported in index order and every good row is written once', async () => {
+    const n = manyRowsRange();
+    const bad = [3, 310, 650, 1_199];
+    const rows = Array.from({ length: ROWS }, (_, i) => (bad.includes(i) ? c.invalid(n + i) : c.valid(n + i)));
+    const result = await c.createMany(rows, { ordered: false });
+    expect(result.rejected.map((r) => r.index)).toEqual(bad);
+    expect(result.created).toHaveLength(ROWS - bad.length);
+    expect(result.created[ROWS - bad.length - 1]).toMatchObject(c.marker(n + 1_198));
+    expect(await storedCount(n, bad)).toBe(0);
+    expect(await storedCount(n, [0, 309, 311, 649, 651, 1_198])).toBe(6);
+  });
+
+  it('in a unit of work that aborts, no chunk stays written', async () => {
+    const n = manyRowsRange();
+    const rows = Array.from({ length: ROWS }, (_, i) => c.valid(n + i));
+    await expect(
+      t.nexfit.unitOfWork(async (u) => {
+        expect((await c.createMany(rows, {}, u.ctx)).created).toHaveLength(ROWS);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect(await storedCount(n, sample(0, ROWS))).toBe(0);
+  });
+});
+
+describe.each(KEYED.map((c) => [c.name, c] as const))('repositories.%s.createMany conflicts across statements', (_name, c) => {
+  it('ordered: a key repeating a row of the first chunk, met in the fourth, stops the batch there', async () => {
+    const n = manyRowsRange();
+    const rows = Array.from({ length: 1_200 }, (_, i) => c.valid(n + (i === 1_000 ? 5 : i)));
+    const result = await c.createMany(rows);
+    expect(result.created).toHaveLength(1_000);
+    expect(result.rejected).toEqual([expect.objectContaining({ index: 1_000, code: 'CONFLICT' })]);
+    expect(await c.stored(n + 1_001)).toBe(0);
+  });
+
+  it('ordered: a key stored already, met in the third chunk, is the conflict that stops the batch; the earlier chunks commit', async () => {
+    const n = manyRowsRange();
+    await c.createOne!(n + 800);
+    const rows = Array.from({ length: 1_200 }, (_, i) => c.valid(n + i));
+    const result = await c.createMany(rows);
+    expect(result.created).toHaveLength(800);
+    expect(result.rejected).toEqual([expect.objectContaining({ index: 800, code: 'CONFLICT' })]);
+    expect([await c.stored(n), await c.stored(n + 799), await c.stored(n + 800), await c.stored(n + 801)]).toEqual([1, 1, 1, 0]);
+  });
+});
+
 describe('invoice numbers of createMany', () => {
   const seriesOf = async (businessId: string) => {
     const { rows } = await sql<{ invoice_number: string }>`select invoice_number from invoices where business_id = ${businessId} order by invoice_number`.execute(t.nexfit.pg);
@@ -230,6 +298,18 @@ describe('invoice numbers of createMany', () => {
     expect(await seriesOf(b)).toEqual([1, 2]);
     const after = await repositories().invoices.create(invoice(a) as never);
     expect(after.invoiceNumber).toBe(`${prefix}000005`);
+  });
+
+  it('numbers 1,200 invoices written over four statements 1 to 1,200 in input order, skipping the bad rows of every chunk', async () => {
+    const c = oid(0xa0009);
+    const bad = new Set([10, 400, 1_000]);
+    const rows = Array.from({ length: 1_200 }, (_, i) => invoice(c, bad.has(i) ? { taxAmount: -1 } : { totalAmount: 1_000_00 + i }));
+    const result = await repositories().invoices.createMany(rows as never, { ordered: false });
+    expect(result.rejected.map((r) => r.index)).toEqual([...bad]);
+    expect(result.created.map((i) => Number(i.invoiceNumber.split('-')[2]))).toEqual(Array.from({ length: 1_197 }, (_, i) => i + 1));
+    // Input order: the i-th created invoice is the i-th good row.
+    expect(result.created.map((i) => i.totalAmount)).toEqual(rows.filter((_, i) => !bad.has(i)).map((r) => r.totalAmount));
+    expect(await seriesOf(c)).toEqual(Array.from({ length: 1_197 }, (_, i) => i + 1));
   });
 
   it('keeps the series unbroken when a single create runs concurrently with a batch', async () => {

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { CompiledQuery, sql } from 'kysely';
 import { ValidationError, type ValidationIssue } from '../../core/errors.js';
 import type { BulkRejection } from '../bulk.js';
@@ -69,46 +70,137 @@ export interface BulkInsertOutcome<Row> {
 }
 
 /**
- * The rows of `inputs` that pass `parse`, and the refusals of the others: schema failures
- * (`VALIDATION_FAILED` with the schema's issues) and repeats of an earlier row's unique key
- * (`CONFLICT`). In ordered mode it stops at the first bad row: nothing after it is looked at.
+ * Judges the rows of one `createMany` in order, a range at a time: the rows that pass `parse`
+ * become candidates, the others refusals — schema failures (`VALIDATION_FAILED` with the
+ * schema's issues) and repeats of an earlier row's unique key (`CONFLICT`, remembered across
+ * ranges). In ordered mode it stops at the first bad row: nothing after it is looked at.
  *
  * @example
  * ```ts
- * const { candidates, rejected } = screenInputs(inputs, true, (input) => parse(schema, input), table.key);
+ * const screener = new InputScreener(true, (input) => parse(schema, input), table.key)
+ * const { candidates } = screener.take(inputs, 0, inputs.length)
  * ```
  */
-export function screenInputs<Data>(
-  inputs: readonly unknown[],
-  ordered: boolean,
-  parse: (input: unknown) => Data,
-  key: { readonly fields: readonly string[]; readonly ofData: (data: Data) => string } | undefined,
-): { candidates: BulkCandidate<Data>[]; rejected: BulkRejection[] } {
-  const candidates: BulkCandidate<Data>[] = [];
-  const rejected: BulkRejection[] = [];
-  const seen = new Set<string>();
-  for (let index = 0; index < inputs.length; index++) {
+export class InputScreener<Data> {
+  /** Every refusal so far, in row order. */
+  readonly rejected: BulkRejection[] = [];
+  /** Ordered: a bad row was met, so nothing after it is taken. */
+  stopped = false;
+  readonly #seen = new Set<string>();
+  readonly #ordered: boolean;
+  readonly #parse: (input: unknown) => Data;
+  readonly #key: { readonly fields: readonly string[]; readonly ofData: (data: Data) => string } | undefined;
+
+  constructor(ordered: boolean, parse: (input: unknown) => Data, key: { readonly fields: readonly string[]; readonly ofData: (data: Data) => string } | undefined) {
+    this.#ordered = ordered;
+    this.#parse = parse;
+    this.#key = key;
+  }
+
+  /** The candidates among `inputs[from..to)`; nothing once an ordered batch has stopped. */
+  take(inputs: readonly unknown[], from: number, to: number): BulkCandidate<Data>[] {
+    const candidates: BulkCandidate<Data>[] = [];
+    for (let index = from; index < to && !this.stopped; index++) {
+      const candidate = this.#judge(inputs[index], index);
+      if (candidate) candidates.push(candidate);
+    }
+    return candidates;
+  }
+
+  /** {@link take}, yielding to the event loop every few rows so that I/O in flight (the previous chunk's insert) goes on meanwhile. */
+  async takeYielding(inputs: readonly unknown[], from: number, to: number): Promise<BulkCandidate<Data>[]> {
+    const candidates: BulkCandidate<Data>[] = [];
+    for (let index = from; index < to && !this.stopped; index++) {
+      if ((index - from) % PREPARE_SLICE === PREPARE_SLICE - 1) await nextTurn();
+      const candidate = this.#judge(inputs[index], index);
+      if (candidate) candidates.push(candidate);
+    }
+    return candidates;
+  }
+
+  #judge(input: unknown, index: number): BulkCandidate<Data> | undefined {
     let data: Data;
     try {
-      data = parse(inputs[index]);
+      data = this.#parse(input);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      rejected.push({ index, code: 'VALIDATION_FAILED', message: error.message, issues: error.issues });
-      if (ordered) break;
-      continue;
+      this.#refuse({ index, code: 'VALIDATION_FAILED', message: error.message, issues: error.issues });
+      return undefined;
     }
-    if (key) {
-      const value = key.ofData(data);
-      if (seen.has(value)) {
-        rejected.push({ index, ...duplicateKey(key.fields, 'an earlier row of the batch') });
-        if (ordered) break;
-        continue;
+    if (this.#key) {
+      const value = this.#key.ofData(data);
+      if (this.#seen.has(value)) {
+        this.#refuse({ index, ...duplicateKey(this.#key.fields, 'an earlier row of the batch') });
+        return undefined;
       }
-      seen.add(value);
+      this.#seen.add(value);
     }
-    candidates.push({ index, data });
+    return { index, data };
   }
-  return { candidates, rejected };
+
+  #refuse(rejection: BulkRejection): void {
+    this.rejected.push(rejection);
+    if (this.#ordered) this.stopped = true;
+  }
+}
+
+/** Rows judged between two yields to the event loop while a chunk is being written. */
+const PREPARE_SLICE = 32;
+
+/**
+ * Rows per statement of a pipelined `createMany`: a quarter of the batch, 250 to
+ * {@link BULK_CHUNK_ROWS}, so that validating the next chunk overlaps the server's work on the
+ * previous one without splitting a small batch into many statements.
+ */
+export function pipelineChunkRows(rows: number): number {
+  return Math.min(BULK_CHUNK_ROWS, Math.max(250, Math.ceil(rows / 4)));
+}
+
+/**
+ * Judges and inserts `inputs` chunk by chunk on one connection: while the server writes a
+ * chunk, the next one is validated. Statements run one after another, so ordered semantics
+ * are those of {@link insertCandidates} over the whole batch: the first refusal, by validation
+ * or by the store, is the only one reported; every row before it is written, none after.
+ *
+ * @example
+ * ```ts
+ * const outcome = await insertPipelined(trx, table, inputs, screener, { ordered: true })
+ * ```
+ */
+export async function insertPipelined<Data, Row>(
+  handle: PostgresHandle,
+  table: BulkInsertTable<Data, Row>,
+  inputs: readonly unknown[],
+  screener: InputScreener<Data>,
+  first: readonly BulkCandidate<Data>[],
+  options: { readonly ordered: boolean },
+): Promise<BulkInsertOutcome<Row>> {
+  const size = pipelineChunkRows(inputs.length);
+  const inserted: Row[] = [];
+  const rejected: BulkRejection[] = [];
+  let chunk = first;
+  for (let from = size; ; from += size) {
+    const writing = insertCandidates(handle, table, chunk, options);
+    // Awaited after the next chunk is judged: handled now so a failure is not reported as unhandled meanwhile.
+    writing.catch(() => undefined);
+    let next: BulkCandidate<Data>[] | undefined;
+    let judging: unknown;
+    if (from < inputs.length && !screener.stopped) {
+      try {
+        next = await screener.takeYielding(inputs, from, Math.min(inputs.length, from + size));
+      } catch (error) {
+        judging = error;
+      }
+    }
+    const written = await writing;
+    inserted.push(...written.inserted);
+    rejected.push(...written.rejected);
+    if (options.ordered && written.rejected.length > 0) break;
+    if (judging !== undefined) throw judging;
+    if (next === undefined) break;
+    chunk = next;
+  }
+  return { inserted, rejected };
 }
 
 /**
@@ -145,18 +237,18 @@ export async function insertCandidates<Data, Row>(
 }
 
 /**
- * Whether a bulk insert of `rows` candidates must run in a transaction: more than one chunk
- * (they commit together), a table whose chunks may be redone or read other rows first, or an
+ * Whether a bulk insert must run in a transaction: more than one statement (its chunks
+ * commit together), a table whose chunks may be redone or read other rows first, or an
  * ordered insert that may have to delete rows after a conflict. A single unordered statement
  * is atomic by itself.
  *
  * @example
  * ```ts
- * needsTransaction(TRANSACTIONS_TABLE, 1_000, { ordered: false }) // false: one statement
+ * needsTransaction(TRANSACTIONS_TABLE, { statements: 1, ordered: false }) // false: one statement
  * ```
  */
-export function needsTransaction(table: BulkInsertTable<never, never>, rows: number, options: { readonly ordered: boolean }): boolean {
-  return rows > BULK_CHUNK_ROWS || table.redoOnConflict === true || table.screen !== undefined || (options.ordered && table.key !== undefined);
+export function needsTransaction(table: BulkInsertTable<never, never>, options: { readonly statements: number; readonly ordered: boolean }): boolean {
+  return options.statements > 1 || table.redoOnConflict === true || table.screen !== undefined || (options.ordered && table.key !== undefined);
 }
 
 async function insertChunk<Data, Row>(

@@ -10,7 +10,7 @@ import { bulkRowsOf } from '../bulk-rows.js';
 import type { RepositoryDeps } from '../repository-deps.js';
 import type { StoreContext } from '../store-context.js';
 import type { Database } from './database.js';
-import { insertCandidates, needsTransaction, screenInputs, type BulkInsertTable } from './bulk-insert.js';
+import { InputScreener, insertPipelined, needsTransaction, pipelineChunkRows, type BulkInsertTable } from './bulk-insert.js';
 import { toNexfitError } from './error-mapping.js';
 import { calendarDateOf } from './column-values.js';
 import { exactInstantText } from './pg-types.js';
@@ -257,15 +257,19 @@ export abstract class PostgresRepository {
       // Only the list is checked here; each row is the bulk path's to judge (a hostile row is its own rejection).
       const rows = bulkRowsOf(inputs, (schema, value) => this.parse(schema, value));
       const ordered = this.parse(bulkCreateOptionsSchema, options === undefined ? {} : options).ordered ?? true;
-      const screened = screenInputs(rows, ordered, table.parse, table.key);
-      if (screened.candidates.length === 0) return { created: [], rejected: screened.rejected };
+      const screener = new InputScreener(ordered, table.parse, table.key);
+      // The first chunk is judged before anything is sent; each later one while the previous is written.
+      const size = pipelineChunkRows(rows.length);
+      const first = screener.take(rows, 0, Math.min(rows.length, size));
+      const more = rows.length > size && !screener.stopped;
+      if (first.length === 0 && !more) return { created: [], rejected: screener.rejected };
       const handle = this.dbOf(ctx);
-      const insert = (trx: PostgresHandle) => insertCandidates(trx, table, screened.candidates, { ordered });
-      const outcome = needsTransaction(table as BulkInsertTable<never, never>, screened.candidates.length, { ordered }) ? await this.inTransaction(handle, insert) : await insert(handle);
+      const insert = (trx: PostgresHandle) => insertPipelined(trx, table, rows, screener, first, { ordered });
+      const outcome = needsTransaction(table as BulkInsertTable<never, never>, { statements: more ? 2 : 1, ordered }) ? await this.inTransaction(handle, insert) : await insert(handle);
       // In ordered mode a refusal the insert found comes before the first row that failed to parse.
       const rejected = ordered
-        ? (outcome.rejected.length > 0 ? outcome.rejected : screened.rejected)
-        : [...screened.rejected, ...outcome.rejected].sort((a, b) => a.index - b.index);
+        ? (outcome.rejected.length > 0 ? outcome.rejected : screener.rejected)
+        : [...screener.rejected, ...outcome.rejected].sort((a, b) => a.index - b.index);
       return { created: outcome.inserted.map(table.toEntity), rejected };
     });
   }
