@@ -113,6 +113,7 @@ export class UnitOfWorkCoordinator {
     try {
       session.startTransaction({ readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' } });
       let result!: T;
+      let postgresOnly = false;
       await this.#deps.pg.connection().execute(async (conn) => {
         await sql`BEGIN`.execute(conn);
         // Repositories that must write inside a transaction (an invoice and its number) need not ask.
@@ -135,10 +136,16 @@ export class UnitOfWorkCoordinator {
           };
           attachUnitSession(session, uow);
           result = await work(uow);
-          await this.#step('before-prepare', unitId);
-          if (this.mode === 'two-phase') {
+          if (mongoTransactionUnused(session)) {
+            // No command of the unit reached MongoDB: PostgreSQL's transaction is the whole unit,
+            // and its COMMIT is the unit's commit — nothing to prepare, decide or recover.
+            await sql`COMMIT`.execute(conn);
+            postgresOnly = true;
+          } else if (this.mode === 'two-phase') {
+            await this.#step('before-prepare', unitId);
             await sql.raw(`PREPARE TRANSACTION '${unitId}'`).execute(conn);
           } else {
+            await this.#step('before-prepare', unitId);
             await conn
               .insertInto('nexfit_uow_intents')
               .values({ unit_id: unitId, status: 'pending', compensation: JSON.stringify(compensations.map((c) => ({ sql: c.sql, parameters: c.parameters }))) })
@@ -154,6 +161,7 @@ export class UnitOfWorkCoordinator {
         } finally {
           unmarkTransactionBlock(conn);
         }
+        if (postgresOnly) return;
         // The connection stays with the unit until PostgreSQL's part is final: the prepared
         // transaction holds its row locks, so waiting for another pooled connection to run
         // COMMIT PREPARED could wait on units that are themselves blocked on those locks.
@@ -247,6 +255,17 @@ export class UnitOfWorkCoordinator {
       // Reporting must not change the outcome.
     }
   }
+}
+
+/**
+ * Whether the unit's MongoDB transaction never reached the server: the driver starts a
+ * transaction with its first command, and until then the session's transaction is in its
+ * starting state. A driver that does not expose that state counts as used, so the unit then
+ * takes the whole two-store protocol.
+ */
+function mongoTransactionUnused(session: ClientSession): boolean {
+  const transaction = (session as unknown as { readonly transaction?: { readonly isStarting?: unknown } }).transaction;
+  return transaction?.isStarting === true;
 }
 
 /** Driver errors become the SDK's typed errors; the caller's own errors pass through unchanged. */

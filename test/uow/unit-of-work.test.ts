@@ -70,6 +70,30 @@ describe.each(['two-phase', 'ordered'] as const)('unit of work in %s mode', (mod
     expect(await stateOf(k)).toEqual({ inMongo: true, inPostgres: true });
   });
 
+  it('commits a unit that wrote only PostgreSQL with its one COMMIT: no protocol step, prepared transaction, intent or decision', async ({ skip }) => {
+    if (!runs()) skip('max_prepared_transactions = 0 on this PostgreSQL');
+    const k = key();
+    const steps: UowProtocolStep[] = [];
+    const units = coordinator(mode, (step) => { steps.push(step); });
+    const intentsBefore = Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM nexfit_uow_intents`.execute(db)).rows[0]!.n);
+    const decisionsBefore = await mongo.db.collection('nexfit_uow_decisions').countDocuments();
+    await units.run(async (uow) => {
+      await uow.ctx.pg.insertInto('transactions').values({ transaction_id: k, user_id: 'a'.repeat(24), amount: '10.00', payment_method: 'card', transaction_type: 'purchase', status: 'completed' }).execute();
+    });
+    expect(await stateOf(k)).toEqual({ inMongo: false, inPostgres: true });
+    expect(steps).toEqual([]);
+    expect(await preparedCount()).toBe(0);
+    expect(Number((await sql<{ n: string }>`SELECT count(*)::text AS n FROM nexfit_uow_intents`.execute(db)).rows[0]!.n)).toBe(intentsBefore);
+    expect(await mongo.db.collection('nexfit_uow_decisions').countDocuments()).toBe(decisionsBefore);
+
+    // A unit that read MongoDB inside its transaction takes the whole protocol.
+    await units.run(async (uow) => {
+      await probes.findOne({ key: k }, { session: uow.ctx.mongo });
+      await uow.ctx.pg.updateTable('transactions').set({ status: 'refunded' }).where('transaction_id', '=', k).execute();
+    });
+    expect(steps).toEqual([...UOW_PROTOCOL_STEPS]);
+  });
+
   it('commits neither store when the callback throws', async ({ skip }) => {
     if (!runs()) skip('max_prepared_transactions = 0 on this PostgreSQL');
     const k = key();

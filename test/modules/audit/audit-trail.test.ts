@@ -17,9 +17,11 @@ describe('the audit trail', () => {
       faults: (step) => { if (step === 'before-decision' && failDecision) throw new Error('MongoDB refused the commit'); },
     });
     const entityId = `entity-${mode}`;
-    await units.run(async (uow) => audit.record(uow, { entityType: 'facilities', entityId, action: 'create', newState: { name: 'kept' } }), { context: { actorId: 'a'.repeat(24), ipAddress: '203.0.113.9' } });
+    // Each unit writes MongoDB too, so it commits through the two-store protocol (a unit that wrote only PostgreSQL just commits).
+    const probe = (uow: Parameters<Parameters<UnitOfWorkCoordinator['run']>[0]>[0]) => t.nexfit.mongo.db.collection('audit_trail_probes').insertOne({ entityId }, { session: uow.ctx.mongo });
+    await units.run(async (uow) => { await probe(uow); await audit.record(uow, { entityType: 'facilities', entityId, action: 'create', newState: { name: 'kept' } }); }, { context: { actorId: 'a'.repeat(24), ipAddress: '203.0.113.9' } });
     failDecision = true;
-    await expect(units.run(async (uow) => audit.record(uow, { entityType: 'facilities', entityId, action: 'update', newState: { name: 'dropped' } }))).rejects.toThrow('MongoDB refused the commit');
+    await expect(units.run(async (uow) => { await probe(uow); await audit.record(uow, { entityType: 'facilities', entityId, action: 'update', newState: { name: 'dropped' } }); })).rejects.toThrow('MongoDB refused the commit');
     const rows = await logs.listByEntity('facilities', entityId);
     expect(rows.items.map((r) => [r.action, r.userId, r.ipAddress])).toEqual([['create', 'a'.repeat(24), '203.0.113.9']]);
   });
