@@ -44,6 +44,27 @@ async function seed(collection: string, count: number): Promise<Document[]> {
   return docs;
 }
 
+/** A repository of `members` in format 2 (first and last name, an optional nickname) that upgrades format 1 documents on read through `migration`. */
+function membersRepository(migration: DocumentMigration) {
+  const personSchema = z.strictObject({ ...entityFields('PersonId'), firstName: z.string(), lastName: z.string(), nickname: z.string().optional() });
+  const createSchema = z.strictObject({ firstName: z.string(), lastName: z.string(), nickname: z.string().optional() });
+  return new MongoRepository(
+    mongo.db,
+    {
+      entity: 'person',
+      collection: 'members',
+      schemaVersion: 2,
+      entitySchema: personSchema,
+      idSchema: idSchema('PersonId'),
+      createSchema,
+      patchSchema: createSchema.partial(),
+      codec: createDocumentCodec<z.infer<typeof personSchema>>(personSchema),
+      upgrade: upgradeOnRead('members', [migration]),
+    },
+    { clock, ids: defaultIdGenerator },
+  );
+}
+
 describe('document migrations', () => {
   it('converts every document exactly once when stopped midway, crashed before a checkpoint, and resumed', async () => {
     const { migration, calls } = splitName('people');
@@ -159,23 +180,7 @@ describe('document migrations', () => {
 
   it('lets a repository read documents of the old format through the same up function', async () => {
     const { migration, calls } = splitName('members');
-    const personSchema = z.strictObject({ ...entityFields('PersonId'), firstName: z.string(), lastName: z.string() });
-    const createSchema = z.strictObject({ firstName: z.string(), lastName: z.string() });
-    const repository = new MongoRepository(
-      mongo.db,
-      {
-        entity: 'person',
-        collection: 'members',
-        schemaVersion: 2,
-        entitySchema: personSchema,
-        idSchema: idSchema('PersonId'),
-        createSchema,
-        patchSchema: createSchema.partial(),
-        codec: createDocumentCodec<z.infer<typeof personSchema>>(personSchema),
-        upgrade: upgradeOnRead('members', [migration]),
-      },
-      { clock, ids: defaultIdGenerator },
-    );
+    const repository = membersRepository(migration);
     const _id = new ObjectId();
     await mongo.db.collection('members').insertOne({ _id, schemaVersion: 1, version: 3, createdAt: clock.now(), updatedAt: clock.now(), name: 'Ayşe Nur Yılmaz' });
 
@@ -195,23 +200,7 @@ describe('document migrations', () => {
 
   it('writes a document upgraded on read whole when it is patched, and a current one field by field', async () => {
     const { migration } = splitName('members');
-    const personSchema = z.strictObject({ ...entityFields('PersonId'), firstName: z.string(), lastName: z.string(), nickname: z.string().optional() });
-    const createSchema = z.strictObject({ firstName: z.string(), lastName: z.string(), nickname: z.string().optional() });
-    const repository = new MongoRepository(
-      mongo.db,
-      {
-        entity: 'person',
-        collection: 'members',
-        schemaVersion: 2,
-        entitySchema: personSchema,
-        idSchema: idSchema('PersonId'),
-        createSchema,
-        patchSchema: createSchema.partial(),
-        codec: createDocumentCodec<z.infer<typeof personSchema>>(personSchema),
-        upgrade: upgradeOnRead('members', [migration]),
-      },
-      { clock, ids: defaultIdGenerator },
-    );
+    const repository = membersRepository(migration);
     const members = mongo.db.collection('members');
     // The updates the repository sends, seen at the driver's collection (the write still goes to the store).
     const sent: Document[] = [];
