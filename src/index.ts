@@ -181,7 +181,7 @@ export type { UserCredentials } from './modules/users/user.repository.js';
 export type { ExpectedVersion } from './modules/users/user.service.js';
 export type { ExerciseComparison, ExerciseRecords, PersonalRecord, PlanComparison, TrainingStreaks, WeeklyVolume } from './modules/workouts/workout-log.service.js';
 export type { TrainingStatistics, TrainingStatisticsQuery, TrainingTotals, TrainingWeek } from './modules/workouts/training-statistics.js';
-export type { TrainingMuscleRow, TrainingStatisticsRows, TrainingWeekRow } from './modules/workouts/training-statistics.pipeline.js';
+export type { TrainingMuscleRow, TrainingSessionRow, TrainingStatisticsRows, TrainingWeekRow } from './modules/workouts/training-statistics.pipeline.js';
 export { DEFAULT_TRAINING_TIME_ZONE, MAX_TRAINING_STATISTICS_DAYS, trainingStatisticsQuerySchema } from './modules/workouts/training-statistics.js';
 export { SECONDARY_MUSCLE_SHARE } from './modules/workouts/training-statistics.pipeline.js';
 export type { ExercisePrescription, PrescribedSet, Prescription, ProgressionStep } from './modules/workouts/progression.js';

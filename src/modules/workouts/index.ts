@@ -41,7 +41,7 @@ export {
 } from './workout.service.js';
 export * from './workout-log.service.js';
 export * from './training-statistics.js';
-export { trainingStatisticsPipeline, SECONDARY_MUSCLE_SHARE, type TrainingStatisticsPipelineInput, type TrainingStatisticsRows, type TrainingWeekRow, type TrainingMuscleRow } from './training-statistics.pipeline.js';
+export { trainingStatisticsPipeline, SECONDARY_MUSCLE_SHARE, type TrainingStatisticsPipelineInput, type TrainingStatisticsRows, type TrainingWeekRow, type TrainingSessionRow, type TrainingMuscleRow } from './training-statistics.pipeline.js';
 export * from './units.js';
 export * from './prescription.schema.js';
 export { computePrescription, type Prescription, type PrescriptionContext, type ExercisePrescription, type PrescribedSet, type ProgressionStep } from './progression.js';

@@ -26,7 +26,6 @@ export interface TrainingStatisticsPipelineInput {
 export interface TrainingWeekRow {
   readonly isoWeekYear: number;
   readonly isoWeek: number;
-  readonly sessions: number;
   readonly workingSets: number;
   readonly warmupSets: number;
   readonly reps: number;
@@ -37,6 +36,13 @@ export interface TrainingWeekRow {
   readonly rpeSets: number;
   readonly rirSum: number;
   readonly rirSets: number;
+}
+
+/** The workouts of one ISO week that the pipeline read. */
+export interface TrainingSessionRow {
+  readonly isoWeekYear: number;
+  readonly isoWeek: number;
+  readonly sessions: number;
 }
 
 /** Working sets of one ISO week credited to one body area (1 per set, {@link SECONDARY_MUSCLE_SHARE} when secondary). */
@@ -50,30 +56,16 @@ export interface TrainingMuscleRow {
 /** The single document the pipeline returns. */
 export interface TrainingStatisticsRows {
   readonly weeks: readonly TrainingWeekRow[];
+  readonly sessions: readonly TrainingSessionRow[];
   readonly muscles: readonly TrainingMuscleRow[];
 }
 
-const completed = { $eq: ['$set.completed', true] };
-const ifWorking = (value: unknown, otherwise: unknown = 0) => ({ $cond: ['$working', value, otherwise] });
 const isNumber = (path: string) => ({ $isNumber: path });
+const countIf = (condition: unknown) => ({ $sum: { $cond: [condition, 1, 0] } });
+// A working set makes volume with reps and a load of its own (not body weight).
+const loaded = { $and: [{ $gt: ['$set.reps', 0] }, { $gt: ['$set.weight', 0] }, { $ne: ['$set.bodyweight', true] }] };
+const ofKind = (kind: string, value: unknown) => ({ $sum: { $cond: [{ $eq: ['$_id.kind', kind] }, value, 0] } });
 
-/**
- * The training statistics of one member as one MongoDB aggregation, run where the logs are:
- * `$match` on `userId` + `startTime` (the `userId_startTime` index), the ISO week of each
- * workout in the member's zone (`$isoWeekYear`/`$isoWeek` with `timezone`), `$unwind` of
- * exercises and sets, `$lookup` of each exercise's body areas, then `$facet` into sums per
- * week and working sets per week and body area. Only standard operators (MongoDB ≥ 5).
- *
- * Rules (design document decisions 30–31): only completed sets count; a `warmup` set is
- * counted apart and adds nothing else; every other completed set is a working set (drop sets,
- * timed holds included); volume is Σ reps × weight (kg) of working sets with reps and a load
- * that is not body weight; a body area the exercise works secondarily counts half a set.
- *
- * @example
- * ```ts
- * const [rows] = await db.collection('workout_logs').aggregate(trainingStatisticsPipeline({ userId, from, to, timeZone: 'Europe/Istanbul' })).toArray()
- * ```
- */
 export function trainingStatisticsPipeline(input: TrainingStatisticsPipelineInput): Document[] {
   const ids = input.exerciseIds;
   const local = (op: '$isoWeekYear' | '$isoWeek') => ({ [op]: { date: '$startTime', timezone: input.timeZone } });
@@ -81,33 +73,30 @@ export function trainingStatisticsPipeline(input: TrainingStatisticsPipelineInpu
   return [
     { $match: { userId: input.userId, startTime: { $gte: input.from, $lt: input.to }, ...(ids ? { 'exercises.exerciseId': { $in: ids } } : {}) } },
     { $project: { _id: 1, isoWeekYear: local('$isoWeekYear'), isoWeek: local('$isoWeek'), exercises: 1 } },
-    // A workout without exercises is still a session: keep it through the unwinds.
+    // A workout without exercises or sets is still a session: keep it through the unwinds.
     { $unwind: { path: '$exercises', preserveNullAndEmptyArrays: true } },
     ...(ids ? [{ $match: { 'exercises.exerciseId': { $in: ids } } }] : []),
     { $lookup: { from: EXERCISES, localField: 'exercises.exerciseId', foreignField: '_id', as: 'exercise' } },
-    { $set: { exercise: { $first: '$exercise' } } },
-    {
-      $project: {
-        isoWeekYear: 1,
-        isoWeek: 1,
-        set: '$exercises.sets',
-        primary: { $ifNull: ['$exercise.metadata.bodyAreas', []] },
-        secondary: { $ifNull: ['$exercise.metadata.secondaryBodyAreas', []] },
-      },
-    },
+    { $project: { isoWeekYear: 1, isoWeek: 1, set: '$exercises.sets', exercise: { $first: '$exercise' } } },
     { $unwind: { path: '$set', preserveNullAndEmptyArrays: true } },
+    // One pass over the sets: sums per week, kind of set and the exercise's body areas (a few dozen groups).
     {
-      $set: {
-        warmup: { $and: [completed, { $eq: ['$set.type', 'warmup'] }] },
-        working: { $and: [completed, { $ne: ['$set.type', 'warmup'] }] },
-        reps: { $ifNull: ['$set.reps', 0] },
-      },
-    },
-    {
-      $set: {
-        loaded: { $and: ['$working', { $gt: ['$reps', 0] }, { $gt: [{ $ifNull: ['$set.weight', 0] }, 0] }, { $ne: ['$set.bodyweight', true] }] },
-        withRpe: { $and: ['$working', isNumber('$set.rpe')] },
-        withRir: { $and: ['$working', isNumber('$set.rir')] },
+      $group: {
+        _id: {
+          ...week,
+          kind: { $cond: [{ $ne: ['$set.completed', true] }, 'none', { $cond: [{ $eq: ['$set.type', 'warmup'] }, 'warmup', 'working'] }] },
+          primary: { $ifNull: ['$exercise.metadata.bodyAreas', []] },
+          secondary: { $ifNull: ['$exercise.metadata.secondaryBodyAreas', []] },
+        },
+        logs: { $addToSet: '$_id' },
+        sets: { $sum: 1 },
+        reps: { $sum: '$set.reps' },
+        volume: { $sum: { $cond: [loaded, { $multiply: ['$set.reps', '$set.weight'] }, 0] } },
+        loadedReps: { $sum: { $cond: [loaded, '$set.reps', 0] } },
+        rpeSum: { $sum: '$set.rpe' },
+        rpeSets: countIf(isNumber('$set.rpe')),
+        rirSum: { $sum: '$set.rir' },
+        rirSets: countIf(isNumber('$set.rir')),
       },
     },
     {
@@ -115,39 +104,43 @@ export function trainingStatisticsPipeline(input: TrainingStatisticsPipelineInpu
         weeks: [
           {
             $group: {
-              _id: week,
-              sessions: { $addToSet: '$_id' },
-              workingSets: { $sum: ifWorking(1) },
-              warmupSets: { $sum: { $cond: ['$warmup', 1, 0] } },
-              reps: { $sum: ifWorking('$reps') },
-              volume: { $sum: { $cond: ['$loaded', { $multiply: ['$reps', '$set.weight'] }, 0] } },
-              loadedReps: { $sum: { $cond: ['$loaded', '$reps', 0] } },
-              rpeSum: { $sum: { $cond: ['$withRpe', '$set.rpe', 0] } },
-              rpeSets: { $sum: { $cond: ['$withRpe', 1, 0] } },
-              rirSum: { $sum: { $cond: ['$withRir', '$set.rir', 0] } },
-              rirSets: { $sum: { $cond: ['$withRir', 1, 0] } },
+              _id: { isoWeekYear: '$_id.isoWeekYear', isoWeek: '$_id.isoWeek' },
+              workingSets: ofKind('working', '$sets'),
+              warmupSets: ofKind('warmup', '$sets'),
+              reps: ofKind('working', '$reps'),
+              volume: ofKind('working', '$volume'),
+              loadedReps: ofKind('working', '$loadedReps'),
+              rpeSum: ofKind('working', '$rpeSum'),
+              rpeSets: ofKind('working', '$rpeSets'),
+              rirSum: ofKind('working', '$rirSum'),
+              rirSets: ofKind('working', '$rirSets'),
             },
           },
-          { $set: { isoWeekYear: '$_id.isoWeekYear', isoWeek: '$_id.isoWeek', sessions: { $size: '$sessions' } } },
+          { $set: { isoWeekYear: '$_id.isoWeekYear', isoWeek: '$_id.isoWeek' } },
           { $project: { _id: 0 } },
           { $sort: { isoWeekYear: 1, isoWeek: 1 } },
         ],
+        sessions: [
+          { $unwind: '$logs' },
+          { $group: { _id: { isoWeekYear: '$_id.isoWeekYear', isoWeek: '$_id.isoWeek', log: '$logs' } } },
+          { $group: { _id: { isoWeekYear: '$_id.isoWeekYear', isoWeek: '$_id.isoWeek' }, sessions: { $sum: 1 } } },
+          { $project: { _id: 0, isoWeekYear: '$_id.isoWeekYear', isoWeek: '$_id.isoWeek', sessions: 1 } },
+          { $sort: { isoWeekYear: 1, isoWeek: 1 } },
+        ],
         muscles: [
-          { $match: { working: true } },
+          { $match: { '_id.kind': 'working' } },
           {
             $project: {
-              isoWeekYear: 1,
-              isoWeek: 1,
               credit: {
                 $concatArrays: [
-                  { $map: { input: '$primary', as: 'area', in: { bodyArea: '$$area', sets: 1 } } },
-                  { $map: { input: '$secondary', as: 'area', in: { bodyArea: '$$area', sets: SECONDARY_MUSCLE_SHARE } } },
+                  { $map: { input: '$_id.primary', as: 'area', in: { bodyArea: '$$area', sets: '$sets' } } },
+                  { $map: { input: '$_id.secondary', as: 'area', in: { bodyArea: '$$area', sets: { $multiply: ['$sets', SECONDARY_MUSCLE_SHARE] } } } },
                 ],
               },
             },
           },
           { $unwind: '$credit' },
-          { $group: { _id: { ...week, bodyArea: '$credit.bodyArea' }, sets: { $sum: '$credit.sets' } } },
+          { $group: { _id: { isoWeekYear: '$_id.isoWeekYear', isoWeek: '$_id.isoWeek', bodyArea: '$credit.bodyArea' }, sets: { $sum: '$credit.sets' } } },
           { $project: { _id: 0, isoWeekYear: '$_id.isoWeekYear', isoWeek: '$_id.isoWeek', bodyArea: '$_id.bodyArea', sets: 1 } },
           { $sort: { isoWeekYear: 1, isoWeek: 1, bodyArea: 1 } },
         ],

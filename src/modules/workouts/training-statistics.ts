@@ -76,7 +76,7 @@ export interface TrainingStatistics {
   readonly total: TrainingTotals;
 }
 
-type Sums = { -readonly [K in Exclude<keyof TrainingWeekRow, 'isoWeekYear' | 'isoWeek'>]: number } & { setsPerBodyArea: Partial<Record<BodyArea, number>> };
+type Sums = { -readonly [K in Exclude<keyof TrainingWeekRow, 'isoWeekYear' | 'isoWeek'> | 'sessions']: number } & { setsPerBodyArea: Partial<Record<BodyArea, number>> };
 
 const emptySums = (): Sums => ({ sessions: 0, workingSets: 0, warmupSets: 0, reps: 0, volume: 0, loadedReps: 0, rpeSum: 0, rpeSets: 0, rirSum: 0, rirSets: 0, setsPerBodyArea: {} });
 const mean = (sum: number, count: number) => (count === 0 ? null : roundTo(sum / count, 2));
@@ -98,7 +98,7 @@ function totalsOf(s: Sums): TrainingTotals {
 }
 
 function add(into: Sums, row: Omit<TrainingWeekRow, 'isoWeekYear' | 'isoWeek'>): void {
-  for (const key of ['sessions', 'workingSets', 'warmupSets', 'reps', 'volume', 'loadedReps', 'rpeSum', 'rpeSets', 'rirSum', 'rirSets'] as const) into[key] += row[key];
+  for (const key of ['workingSets', 'warmupSets', 'reps', 'volume', 'loadedReps', 'rpeSum', 'rpeSets', 'rirSum', 'rirSets'] as const) into[key] += row[key];
 }
 
 /**
@@ -123,6 +123,11 @@ export function trainingStatisticsFromRows(rows: TrainingStatisticsRows, window:
     const week = weeks.get(weekKey(row.isoWeekYear, row.isoWeek));
     if (week) add(week.sums, row);
     add(total, row);
+  }
+  for (const row of rows.sessions) {
+    const week = weeks.get(weekKey(row.isoWeekYear, row.isoWeek));
+    if (week) week.sums.sessions += row.sessions;
+    total.sessions += row.sessions;
   }
   for (const row of rows.muscles) {
     const week = weeks.get(weekKey(row.isoWeekYear, row.isoWeek));

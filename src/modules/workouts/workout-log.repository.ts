@@ -124,7 +124,7 @@ export class WorkoutLogRepository extends MongoRepository<WorkoutLog, typeof cre
         exerciseIds: q.exerciseIds?.map((id) => this.config.codec.toObjectId(id)),
       });
       const [rows] = await this.collection.aggregate<TrainingStatisticsRows>(pipeline, sessionOf(ctx)).toArray();
-      return rows ?? { weeks: [], muscles: [] };
+      return rows ?? { weeks: [], sessions: [], muscles: [] };
     });
   }
 
