@@ -24,8 +24,9 @@ import { postgresSuite } from './suites/postgres.suite.js';
 import { purchasesSuite } from './suites/purchases.suite.js';
 import { rollupSuite } from './suites/rollup.suite.js';
 import { unitOfWorkSuite } from './suites/unit-of-work.suite.js';
+import { trainingStatsSuite } from './suites/training-stats.suite.js';
 
-const SUITES: readonly BenchSuite[] = [postgresSuite, mongoSuite, unitOfWorkSuite, bookingsSuite, purchasesSuite, rollupSuite, embeddedLookupSuite, cacheSuite, healthDataSuite, bulkMongoSuite, bulkPostgresSuite, importSuite];
+const SUITES: readonly BenchSuite[] = [postgresSuite, mongoSuite, unitOfWorkSuite, bookingsSuite, purchasesSuite, rollupSuite, embeddedLookupSuite, cacheSuite, healthDataSuite, bulkMongoSuite, bulkPostgresSuite, importSuite, trainingStatsSuite];
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
 const only = values.only?.split(',').map((s) => s.trim()).filter(Boolean);

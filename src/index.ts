@@ -180,6 +180,10 @@ export { OPEN_FOOD_FACTS_DIET_LABELS, importOpenFoodFacts, mapOpenFoodFactsProdu
 export type { UserCredentials } from './modules/users/user.repository.js';
 export type { ExpectedVersion } from './modules/users/user.service.js';
 export type { ExerciseComparison, ExerciseRecords, PersonalRecord, PlanComparison, TrainingStreaks, WeeklyVolume } from './modules/workouts/workout-log.service.js';
+export type { TrainingStatistics, TrainingStatisticsQuery, TrainingTotals, TrainingWeek } from './modules/workouts/training-statistics.js';
+export type { TrainingMuscleRow, TrainingSessionRow, TrainingStatisticsRows, TrainingWeekRow } from './modules/workouts/training-statistics.pipeline.js';
+export { DEFAULT_TRAINING_TIME_ZONE, MAX_TRAINING_STATISTICS_DAYS, trainingStatisticsQuerySchema } from './modules/workouts/training-statistics.js';
+export { SECONDARY_MUSCLE_SHARE } from './modules/workouts/training-statistics.pipeline.js';
 export type { ExercisePrescription, PrescribedSet, Prescription, ProgressionStep } from './modules/workouts/progression.js';
 export type { NextPrescriptionInput } from './modules/workouts/prescription.schema.js';
 export {

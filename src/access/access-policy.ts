@@ -193,6 +193,7 @@ export const ACCESS_POLICY = {
   'workoutLogs.listLogs': allow(ownerOrCoach(arg(0))),
   'workoutLogs.personalRecords': allow(ownerOrCoach(arg(0))),
   'workoutLogs.weeklyVolume': allow(ownerOrCoach(arg(0))),
+  'workoutLogs.trainingStatistics': allow(ownerOrCoach(arg(0))),
   'workoutLogs.streaks': allow(ownerOrCoach(arg(0))),
   'workoutLogs.compareWithPlan': allow(ownerOrCoach(logUser)),
   'workoutLogs.nextPrescription': allow(allOf(ownerOrCoach(input('userId')), followableProgram)),

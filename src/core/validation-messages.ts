@@ -32,6 +32,8 @@ export const VALIDATION_MESSAGES = {
   scheduleDay: { en: 'Schedule days must be unique and within the programme duration', tr: 'Program günleri benzersiz ve program süresi içinde olmalı' },
   restDay: { en: 'A rest day has no workout and a training day needs one', tr: 'Dinlenme gününde antrenman olmaz, antrenman gününde bir antrenman gerekir' },
   rangeOrder: { en: 'The minimum of a range must not be above its maximum', tr: 'Bir aralığın en küçük değeri en büyük değerinden büyük olamaz' },
+  secondaryBodyArea: { en: 'A body area is worked either mainly (bodyAreas) or secondarily (secondaryBodyAreas), not both', tr: 'Bir vücut bölgesi ya ana (bodyAreas) ya da ikincil (secondaryBodyAreas) olarak çalışır, ikisi birden değil' },
+  statisticsWindow: { en: 'A statistics window spans at most 366 days', tr: 'Bir istatistik aralığı en fazla 366 gün olabilir' },
   rirOrRpe: { en: 'Give reps in reserve (RiR) or perceived exertion (RPE), not both', tr: 'Yedekteki tekrar (RiR) veya algılanan zorluk (RPE) verin, ikisini birden değil' },
   weightTwice: { en: 'Give the weight either in kilograms (weight) or with its unit (weightIn), not both', tr: 'Ağırlığı ya kilogram olarak (weight) ya da birimiyle (weightIn) verin, ikisini birden değil' },
   distanceTwice: { en: 'Give the distance either in metres (distance) or with its unit (distanceIn), not both', tr: 'Mesafeyi ya metre olarak (distance) ya da birimiyle (distanceIn) verin, ikisini birden değil' },

@@ -207,6 +207,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   'workoutLogs.listLogs': c('user', async (t) => (s) => s.workoutLogs!.listLogs!(t.user, { from: '2026-01-01' }, { limit: 5 })),
   'workoutLogs.personalRecords': c('user', async (t) => (s) => s.workoutLogs!.personalRecords!(t.user, t.w.platformExercise)),
   'workoutLogs.weeklyVolume': c('user', async (t) => (s) => s.workoutLogs!.weeklyVolume!(t.user, DAY)),
+  'workoutLogs.trainingStatistics': c('user', async (t) => (s) => s.workoutLogs!.trainingStatistics!(t.user, DAY)),
   'workoutLogs.streaks': c('user', async (t) => (s) => s.workoutLogs!.streaks!(t.user, { asOf: '2026-03-01' })),
   'workoutLogs.compareWithPlan': c('user', async (t) => {
     const id = await r(t).workoutLog(t.user);

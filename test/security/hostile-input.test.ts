@@ -29,7 +29,7 @@ const PROTECTED_MEMBERS = new Set([
 ]);
 
 /** Names of methods that only read (or compute) and write nothing; every other method needs a corpus entry. */
-const READ_ONLY = /^(get|find|list|search|count|sum|is[A-Z]|has[A-Z]|assert|seatsTaken|verify|progress|trend|bmi|history|personalRecords|weeklyVolume|streaks|compare|summarize|nutrientsFor|next[A-Z]|occurrence|timetable|report|refundedAmount|visitsIn|export|recompute)/;
+const READ_ONLY = /^(get|find|list|search|count|sum|is[A-Z]|has[A-Z]|assert|seatsTaken|verify|progress|trend|bmi|history|personalRecords|weeklyVolume|trainingStatistics|streaks|compare|summarize|nutrientsFor|next[A-Z]|occurrence|timetable|report|refundedAmount|visitsIn|export|recompute)/;
 
 /** One public entry point: how to call it, and a valid argument list to mutate. */
 interface EntryPoint {

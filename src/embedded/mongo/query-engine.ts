@@ -1,5 +1,13 @@
 import { Context, Query } from 'mingo';
+import { Aggregator as BaseAggregator } from 'mingo/aggregator';
+import * as accumulatorOperators from 'mingo/operators/accumulator';
+import * as expressionOperators from 'mingo/operators/expression';
+import * as pipelineOperators from 'mingo/operators/pipeline';
+import * as projectionOperators from 'mingo/operators/projection';
+import * as queryOperators from 'mingo/operators/query';
+import * as windowOperators from 'mingo/operators/window';
 import type { Options } from 'mingo/types';
+import { EXPRESSION_OPERATORS } from './expression-operators.js';
 import { bsonTypeName, compareValues, isPlainObject, numericTypeOf, setNumericType, typeRank, type Doc } from './bson-values.js';
 import { valueAtPath, valuesAtPath } from './document-paths.js';
 import { collatedComparator, isCollated, type Collation } from './collation.js';
@@ -126,7 +134,7 @@ function nullRange(inclusive: boolean): QueryOperator {
 }
 
 /** Query operators mingo lacks, added to its default set. */
-const context = Context.init().addQueryOps({
+const addedQueryOperators = {
   $__bsonType: bsonType as never,
   $__nullGte: nullRange(true) as never,
   $__nullGt: nullRange(false) as never,
@@ -140,7 +148,27 @@ const context = Context.init().addQueryOps({
   $geoIntersects: geoIntersects as never,
   $near: unsupportedNear as never,
   $nearSphere: unsupportedNear as never,
+};
+
+/**
+ * Every operator the embedded server evaluates: mingo's, the query operators above, and
+ * expression operators that replace mingo's where its semantics differ from MongoDB's (see
+ * `expression-operators.ts`). mingo's package-root classes merge their defaults over a caller's
+ * context, so a replacement only takes effect through {@link createAggregator}.
+ */
+const context = Context.init({
+  accumulator: accumulatorOperators as never,
+  expression: { ...expressionOperators, ...EXPRESSION_OPERATORS } as never,
+  pipeline: pipelineOperators as never,
+  projection: projectionOperators as never,
+  query: { ...queryOperators, ...addedQueryOperators } as never,
+  window: windowOperators as never,
 });
+
+/** An aggregation over this server's operators (mingo's, with the replacements above taking precedence). */
+export function createAggregator(pipeline: Doc[], options: Partial<Options>): BaseAggregator {
+  return new BaseAggregator(pipeline, { ...options, context });
+}
 
 /** mingo options shared by queries, aggregations and updates. */
 export function mingoOptions(extra: Partial<Options> = {}): Partial<Options> {

@@ -1,9 +1,9 @@
-import { Aggregator, Query, update as mingoUpdate } from 'mingo';
+import { Query, update as mingoUpdate } from 'mingo';
 import { BSON, ObjectId } from 'mongodb';
 import { bsonTypeName, cloneValue, demote, formatValue, isPlainObject, numericTypeOf, setNumericType, type Doc, type NumericType } from './bson-values.js';
 import { setAtPath, valueAtPath } from './document-paths.js';
 import { CommandError, ErrorCode, errors } from './errors.js';
-import { mingoOptions, valuesEqual } from './query-engine.js';
+import { createAggregator, mingoOptions, valuesEqual } from './query-engine.js';
 
 const UPDATE_OPERATORS = new Set([
   '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$setOnInsert', '$currentDate',
@@ -300,7 +300,7 @@ function sameBson(a: Doc, b: Doc): boolean {
  */
 export function applyUpdate(doc: Doc, update: UpdateSpec, options: { arrayFilters?: Doc[]; filter?: Doc; variables?: Doc | undefined } = {}): { doc: Doc; changed: boolean } {
   if (isPipelineUpdate(update)) {
-    const [result] = new Aggregator(update, mingoOptions(options.variables ? { variables: options.variables } : {})).run([cloneValue(doc)]) as Doc[];
+    const [result] = createAggregator(update, mingoOptions(options.variables ? { variables: options.variables } : {})).run([cloneValue(doc)]) as Doc[];
     const next = result ?? {};
     if (!('_id' in next)) next['_id'] = doc['_id'];
     checkIdUnchanged(doc, next);
@@ -347,7 +347,7 @@ export function buildUpsertDocument(filter: Doc, update: UpdateSpec, arrayFilter
     doc = cloneValue(update);
     if (!('_id' in doc) && '_id' in base) doc = { _id: base['_id'], ...doc };
   } else if (isPipelineUpdate(update)) {
-    doc = (new Aggregator(update, mingoOptions(variables ? { variables } : {})).run([cloneValue(base)]) as Doc[])[0] ?? base;
+    doc = (createAggregator(update, mingoOptions(variables ? { variables } : {})).run([cloneValue(base)]) as Doc[])[0] ?? base;
   } else {
     doc = cloneValue(base);
     applyOperators(doc, update, { arrayFilters, filter, inserting: true });

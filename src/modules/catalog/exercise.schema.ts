@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { entityFields, patchSchemaOf, pickFields } from '../../core/entity-schema.js';
 import { BODY_AREAS, DIFFICULTY_LEVELS } from '../../core/fitness-vocabulary.js';
 import { idSchema } from '../../core/ids.js';
+import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
 import { foldSearchText } from '../../core/search-text.js';
 import {
   boundedArray,
@@ -38,16 +39,21 @@ export const exerciseMediaSchema = z.strictObject({
   thumbnailUrl: urlSchema.optional(),
 });
 
-/** What an exercise works and needs: body areas, type, equipment, difficulty, typical calories and duration, tags. */
+/**
+ * What an exercise works and needs: body areas (the ones it trains mainly), body areas it
+ * works secondarily (wger's secondary muscles; never one of `bodyAreas`), type, equipment,
+ * difficulty, typical calories and duration, tags.
+ */
 export const exerciseMetadataSchema = z.strictObject({
   bodyAreas: uniqueArray(z.enum(BODY_AREAS), BODY_AREAS.length),
+  secondaryBodyAreas: uniqueArray(z.enum(BODY_AREAS), BODY_AREAS.length).describe('Worked secondarily: half a set each in training statistics').optional(),
   type: z.enum(EXERCISE_TYPES),
   equipment: labelListSchema.default([]),
   difficultyLevel: z.enum(DIFFICULTY_LEVELS),
   calories: quantitySchema.max(5_000).describe('Estimated kcal burned over `duration`').optional(),
   duration: countSchema.max(24 * 60).describe('Typical duration in minutes').optional(),
   tags: labelListSchema.default([]),
-});
+}).refine((m) => !m.secondaryBodyAreas?.some((area) => m.bodyAreas.includes(area)), { error: M.secondaryBodyArea.en, path: ['secondaryBodyAreas'] });
 
 const exerciseFields = {
   name: nameSchema,

@@ -1,7 +1,7 @@
 /**
  * The workouts module's only door: templates and programmes (composition against the
  * catalogue, estimates, publishing, ratings) and workout logs (records, weekly volume,
- * streaks, plan comparison).
+ * streaks, plan comparison, training statistics computed in the database).
  *
  * @example
  * ```ts
@@ -40,6 +40,8 @@ export {
   type TemplateEstimate,
 } from './workout.service.js';
 export * from './workout-log.service.js';
+export * from './training-statistics.js';
+export { trainingStatisticsPipeline, SECONDARY_MUSCLE_SHARE, type TrainingStatisticsPipelineInput, type TrainingStatisticsRows, type TrainingWeekRow, type TrainingSessionRow, type TrainingMuscleRow } from './training-statistics.pipeline.js';
 export * from './units.js';
 export * from './prescription.schema.js';
 export { computePrescription, type Prescription, type PrescriptionContext, type ExercisePrescription, type PrescribedSet, type ProgressionStep } from './progression.js';

@@ -1,17 +1,19 @@
-import type { Db, Document } from 'mongodb';
+import type { Db, Document, ObjectId } from 'mongodb';
 import { z } from 'zod';
-import type { UserId, WorkoutTemplateId } from '../../core/ids.js';
+import type { ExerciseId, UserId, WorkoutTemplateId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { upgradeOnRead } from '../../stores/mongo/document-migrations/upgrade-on-read.js';
 import { WORKOUT_DOCUMENT_MIGRATIONS } from './workout.document-migrations.js';
-import { MongoRepository, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
+import { MongoRepository, sessionOf, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import { timeRangeCondition, timeRangeSchema, type TimeRangeInput } from '../../stores/mongo/time-range.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { createWorkoutLogInputSchema, patchWorkoutLogInputSchema, workoutLogSchema, type WorkoutLog } from './workout-log.schema.js';
 import { WORKOUT_LOGS_COLLECTION } from './workout-log.collection.js';
+import { trainingStatisticsPipeline, type TrainingStatisticsRows } from './training-statistics.pipeline.js';
+import { trainingStatisticsQuerySchema } from './training-statistics.js';
 
 const definition = WORKOUT_LOGS_COLLECTION;
 
@@ -23,7 +25,7 @@ const statisticsWindowSchema = z
   .strictObject({ from: instantSchema, to: instantSchema })
   .refine((w) => w.from.getTime() < w.to.getTime(), { error: M.endAfterStart.en, path: ['to'] })
   .refine((w) => w.to.getTime() - w.from.getTime() <= MAX_STATISTICS_WINDOW_DAYS * DAY_MS, {
-    error: `A statistics window spans at most ${MAX_STATISTICS_WINDOW_DAYS} days`,
+    error: M.statisticsWindow.en,
     path: ['to'],
   });
 
@@ -99,6 +101,30 @@ export class WorkoutLogRepository extends MongoRepository<WorkoutLog, typeof cre
       const window = this.parse(statisticsWindowSchema, { from, to });
       const filter = { userId: this.#userObjectId(userId), startTime: { $gte: window.from, $lt: window.to } };
       return this.findAllWhere(filter, ctx, { sort: { startTime: 1, _id: 1 } });
+    });
+  }
+
+  /**
+   * The training statistics rows of the user's workouts started in `[from, to)` (at most 366
+   * days), weeks in `timeZone`: one aggregation on the `userId_startTime` index (see
+   * `trainingStatisticsPipeline`); the logs never leave the database.
+   */
+  async trainingStatisticsRows(
+    userId: UserId,
+    query: { from: Date; to: Date; timeZone: string; exerciseIds?: readonly ExerciseId[] | undefined },
+    ctx?: StoreContext,
+  ): Promise<TrainingStatisticsRows> {
+    return this.run('trainingStatisticsRows', async () => {
+      const q = this.parse(trainingStatisticsQuerySchema, query);
+      const pipeline = trainingStatisticsPipeline({
+        userId: this.#userObjectId(userId) as ObjectId,
+        from: q.from,
+        to: q.to,
+        timeZone: q.timeZone,
+        exerciseIds: q.exerciseIds?.map((id) => this.config.codec.toObjectId(id)),
+      });
+      const [rows] = await this.collection.aggregate<TrainingStatisticsRows>(pipeline, sessionOf(ctx)).toArray();
+      return rows ?? { weeks: [], sessions: [], muscles: [] };
     });
   }
 

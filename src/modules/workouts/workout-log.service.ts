@@ -19,6 +19,7 @@ import type { WorkoutTemplateRepository } from './workout-template.repository.js
 import { fromKilograms, type WeightUnit } from './units.js';
 import { nextPrescriptionInputSchema, type NextPrescriptionInput } from './prescription.schema.js';
 import { computePrescription, type Prescription } from './progression.js';
+import { trainingStatisticsFromRows, trainingStatisticsQuerySchema, type TrainingStatistics, type TrainingStatisticsQuery } from './training-statistics.js';
 import type { WorkoutProgramRepository } from './workout-program.repository.js';
 import { caloriesPerMinuteOf, workSecondsOf, type ExerciseCatalog, type ExerciseFacts } from './workout.service.js';
 
@@ -255,6 +256,28 @@ export class WorkoutLogService {
       }
     }
     return [...weeks].map(([week, w]) => ({ week, workouts: w.workouts, completedSets: w.completedSets, volume: round2(w.volume) }));
+  }
+
+  /**
+   * Training statistics of the user's workouts started in `[from, to)` (at most 366 days),
+   * per ISO week (Monday first in `timeZone`, default `Europe/Istanbul`; every week the window
+   * touches is listed) and in total: sessions, working and warm-up sets, reps, volume (kg), mean
+   * load per rep, mean RPE and RiR, and working sets per body area (an area the exercise works
+   * secondarily counts half a set, as wger counts secondary muscles). `exerciseIds` narrows it
+   * to some exercises. Computed inside MongoDB by one aggregation on `userId + startTime` (see
+   * `trainingStatisticsPipeline`). Through a scope: the user themself or their active coach.
+   *
+   * @example
+   * ```ts
+   * const stats = await nexfit.workoutLogs.trainingStatistics(userId, { from: '2026-01-05', to: '2026-03-02', timeZone: 'Europe/Istanbul' })
+   * stats.weeks[0] // { week: '2026-W02', weekStart: '2026-01-05', sessions: 3, workingSets: 42, volume: 10250, setsPerBodyArea: { chest: 9, triceps: 4.5 }, … }
+   * ```
+   */
+  async trainingStatistics(userId: UserId, query: TrainingStatisticsQuery, uow?: UnitOfWork): Promise<TrainingStatistics> {
+    const user = this.#parse(userIdSchema, userId);
+    const q = this.#parse(trainingStatisticsQuerySchema, query);
+    const rows = await this.#logs.trainingStatisticsRows(user, q, uow?.ctx);
+    return trainingStatisticsFromRows(rows, q);
   }
 
   /**

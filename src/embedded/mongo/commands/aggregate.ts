@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Aggregator, ProcessingMode } from 'mingo';
+import { ProcessingMode } from 'mingo';
 import { Binary, BSON, ObjectId } from 'mongodb';
 import { cloneValue, demote, formatValue, isPlainObject, valueKey, type Doc } from '../bson-values.js';
 import { effectiveCollation, isCollated, mingoCollation, parseCollation, SIMPLE, type Collation } from '../collation.js';
@@ -13,7 +13,7 @@ import { setAtPath, valueAtPath } from '../document-paths.js';
 import { geoIndexFor, runQuery, type QueryResult } from '../document-query.js';
 import { CommandError, ErrorCode, errors } from '../errors.js';
 import { geoPointOf, makeNear, type NearQuery } from '../geo.js';
-import { applyCollation, mingoOptions } from '../query-engine.js';
+import { applyCollation, createAggregator, mingoOptions } from '../query-engine.js';
 import { letVariables, withLockRetry } from './command-args.js';
 import { cursorBatchSize, cursorReply } from './cursor-commands.js';
 import { checkIdValue } from './write-statements.js';
@@ -149,7 +149,7 @@ export function runPipeline(context: CommandContext, name: string | undefined, p
   const input = source.name ? pipelineSource(context, coll, source.pipeline, collation, variables) : { docs: [], rest: source.pipeline };
   if (input.rest.length === 0) return input.docs;
   const sortCollation = mingoCollation(collation);
-  const aggregator = new Aggregator(
+  const aggregator = createAggregator(
     collateMatches(input.rest, collation),
     mingoOptions({
       // Inputs are copied here rather than by mingo, whose copies drop the remembered numeric types.
@@ -180,7 +180,7 @@ export const aggregateCommand: CommandHandler = async (command, context) => {
   if (name === undefined && isPlainObject(stages[0]) && '$listLocalSessions' in stages[0]) {
     const docs = listLocalSessions(context, stages[0]['$listLocalSessions']);
     const rest = stages.slice(1);
-    const out = rest.length ? (new Aggregator(rest, mingoOptions(variables ? { variables } : {})).run(docs) as Doc[]) : docs;
+    const out = rest.length ? (createAggregator(rest, mingoOptions(variables ? { variables } : {})).run(docs) as Doc[]) : docs;
     return cursorReply(context, `${context.db}.$cmd.aggregate`, out, cursorBatchSize(command), false);
   }
   const docs = runPipeline(context, name, output ? stages.slice(0, -1) : stages, collation, variables);
@@ -320,6 +320,6 @@ async function writeMerge(context: CommandContext, spec: unknown, docs: Doc[], o
 
 /** `$merge`'s `let`: expressions over the output document (`$$new`). */
 function letOf(spec: Doc, doc: Doc): Doc {
-  const [values] = new Aggregator([{ $replaceWith: spec }], mingoOptions({ variables: { new: doc } })).run([{}]) as Doc[];
+  const [values] = createAggregator([{ $replaceWith: spec }], mingoOptions({ variables: { new: doc } })).run([{}]) as Doc[];
   return { new: doc, ...(values ?? {}) };
 }

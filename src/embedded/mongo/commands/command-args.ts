@@ -1,8 +1,7 @@
 import { isPlainObject, type Doc } from '../bson-values.js';
 import { CommandError, ErrorCode, errors } from '../errors.js';
 import { LockWait } from '../transactions.js';
-import { Aggregator } from 'mingo';
-import { mingoOptions } from '../query-engine.js';
+import { createAggregator, mingoOptions } from '../query-engine.js';
 
 /** A required string argument (the collection name of most commands). */
 export function requireCollection(command: Doc, field: string): string {
@@ -50,7 +49,7 @@ export function letVariables(command: Doc): Doc | undefined {
       throw new CommandError(ErrorCode.Location16870, `'${name}' starts with an invalid character for a user variable name`);
     }
   }
-  const [values] = new Aggregator([{ $replaceWith: spec }], mingoOptions()).run([{}]) as Doc[];
+  const [values] = createAggregator([{ $replaceWith: spec }], mingoOptions()).run([{}]) as Doc[];
   return values ?? {};
 }
 
