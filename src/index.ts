@@ -178,6 +178,7 @@ export type { DiaryDayQuery, DiaryMealTotals, DiaryPlanComparison, DiaryTotalsQu
 export type { ActivityLevel, BmrInput, BmrSex } from './modules/nutrition/energy.js';
 export { ACTIVITY_FACTORS, BMR_SEXES, basalMetabolicRate, totalDailyEnergyExpenditure } from './modules/nutrition/energy.js';
 export { energyEstimateInputSchema } from './modules/nutrition/nutrition.service.js';
+export { addReadingInputSchema, removeReadingInputSchema, defineMeasurementCategoryInputSchema, renameMeasurementCategoryInputSchema } from './modules/measurements/measurement.service.js';
 export { MAX_DIARY_LEAD_MS, diaryDayQuerySchema, diaryTotalsQuerySchema, logFoodInputSchema, updateDiaryEntryInputSchema } from './modules/nutrition/food-diary.service.js';
 export { MAX_DIARY_ENTRIES_PER_WINDOW } from './modules/nutrition/food-diary-entry.repository.js';
 export type { OpenFoodFactsImportOptions, OpenFoodFactsImportProgress, OpenFoodFactsImportResult, OpenFoodFactsMapping, OpenFoodFactsRejection, OpenFoodFactsTarget } from './modules/catalog/open-food-facts.importer.js';

@@ -101,6 +101,7 @@ export const addReadingInputSchema = z
     notes: measurementReadingSchema.shape.notes,
   })
   .refine((input) => Object.keys(input.measurements).length > 0 || input.custom.length > 0, { error: M.readingEmpty.en, path: ['measurements'] });
+/** What a caller passes to {@link MeasurementService.addReading}. */
 export type AddReadingInput = z.input<typeof addReadingInputSchema>;
 
 /** Which reading to remove: its day (`YYYY-MM-DD`, or an instant rounded in `timeZone`) and the instant it was taken. */
@@ -109,14 +110,17 @@ export const removeReadingInputSchema = z.strictObject({
   timeZone: timeZoneSchema.optional(),
   takenAt: instantSchema,
 });
+/** What a caller passes to {@link MeasurementService.removeReading}. */
 export type RemoveReadingInput = z.input<typeof removeReadingInputSchema>;
 
 /** Defining a measurement category: its name (1–50 characters, unique per user ignoring case) and unit (1–16 characters). */
 export const defineMeasurementCategoryInputSchema = createMeasurementCategoryInputSchema.pick({ name: true, unit: true });
+/** What a caller passes to {@link MeasurementService.defineCategory}. */
 export type DefineMeasurementCategoryInput = z.input<typeof defineMeasurementCategoryInputSchema>;
 
 /** Renaming a measurement category. */
 export const renameMeasurementCategoryInputSchema = createMeasurementCategoryInputSchema.pick({ name: true });
+/** What a caller passes to {@link MeasurementService.renameCategory}. */
 export type RenameMeasurementCategoryInput = z.input<typeof renameMeasurementCategoryInputSchema>;
 
 const categoryIdSchema = measurementCategorySchema.shape.id;
