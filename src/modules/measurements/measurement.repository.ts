@@ -13,8 +13,11 @@ import {
   createMeasurementInputSchema,
   measurementSchema,
   patchMeasurementInputSchema,
+  readingsOfDayValues,
   readingsOutsideDay,
+  type BodyMeasurements,
   type Measurement,
+  type MeasurementReading,
 } from './measurement.schema.js';
 import { MEASUREMENTS_COLLECTION, measurementDerivedFields } from './measurement.collection.js';
 import { MEASUREMENT_DOCUMENT_MIGRATIONS } from './measurement.document-migrations.js';
@@ -26,11 +29,12 @@ const fields = measurementSchema.shape;
 
 /**
  * The content of one day's measurement, as {@link MeasurementRepository.upsertForDate} writes
- * it: the day's values, its readings (none by default), photos and notes.
+ * it: the day's values, its readings (omitted: one reading at the day's start holding the
+ * values), photos and notes.
  */
 export const measurementDataSchema = z.strictObject({
   measurements: fields.measurements,
-  readings: fields.readings.default([]),
+  readings: fields.readings.optional(),
   photos: fields.photos.default([]),
   notes: fields.notes,
 });
@@ -39,7 +43,7 @@ export type MeasurementDataInput = z.input<typeof measurementDataSchema>;
 
 /** A day and its content, checked together: every reading within the day. */
 const dayContentSchema = measurementDataSchema.extend({ date: fields.date }).superRefine((value, ctx) => {
-  for (const index of readingsOutsideDay(value.date, value.readings)) {
+  for (const index of readingsOutsideDay(value.date, value.readings ?? [])) {
     ctx.addIssue({ code: 'custom', path: ['readings', index, 'takenAt'], message: VALIDATION_MESSAGES.readingOutsideDay.en });
   }
 });
@@ -103,7 +107,8 @@ export class MeasurementRepository extends MongoRepository<Measurement, typeof c
   ): Promise<Measurement> {
     return this.run('upsertForDate', async () => {
       const day = this.#dayFilter(userId, date);
-      const { date: _day, ...content } = this.parse(dayContentSchema, { ...(data as object), date: day['date'] as Date });
+      const { date: dayStart, readings, ...rest } = this.parse(dayContentSchema, { ...(data as object), date: day['date'] as Date });
+      const content = { ...rest, readings: readings ?? readingsOfDayValues(dayStart, rest.measurements) };
       const { expectedVersion } = this.parse(writeOptionsSchema, options);
       const label = `${String(userId)}@${String(date)}`;
       // The encrypted values are bound to their document's id, so the id is settled before the
@@ -142,7 +147,7 @@ export class MeasurementRepository extends MongoRepository<Measurement, typeof c
   }
 
   /** The `$set`/`$unset` writing a day's content into the document `id`, health data sealed. */
-  #contentUpdate(id: string, content: z.output<typeof measurementDataSchema>, now: Date): Document {
+  #contentUpdate(id: string, content: z.output<typeof measurementDataSchema> & { readings: MeasurementReading[] }, now: Date): Document {
     const { notes, measurements, readings, photos } = content;
     // Category ids as ObjectIds inside the sealed readings too, as the codec stores every id.
     const stored = this.config.codec.toDocument({ readings } as never)['readings'] as unknown;
@@ -189,8 +194,13 @@ export class MeasurementRepository extends MongoRepository<Measurement, typeof c
     const { customCategoryIds: _derived, ...stored } = doc;
     const entity = super.fromStored(stored);
     if ((entity as { readings?: unknown }).readings !== undefined) return entity;
-    const hasValues = Object.keys(entity.measurements ?? {}).length > 0;
-    return { ...entity, readings: hasValues ? [{ takenAt: entity.date, measurements: entity.measurements, custom: [] }] : [] };
+    return { ...entity, readings: readingsOfDayValues(entity.date, entity.measurements ?? {}) };
+  }
+
+  /** A new measurement created without readings holds its values as one reading at the day's start. */
+  protected override buildNew(parsed: Record<string, unknown>): Measurement {
+    if (parsed['readings'] !== undefined || !(parsed['date'] instanceof Date)) return super.buildNew(parsed);
+    return super.buildNew({ ...parsed, readings: readingsOfDayValues(parsed['date'], (parsed['measurements'] ?? {}) as BodyMeasurements) });
   }
 
   #categoryFilter(userId: unknown, categoryId: unknown): Document {

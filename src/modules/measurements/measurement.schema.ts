@@ -115,13 +115,27 @@ export const storedMeasurementSchema = z.strictObject({
 export const createMeasurementInputSchema = z
   .strictObject({
     ...measurementFields,
-    readings: measurementFields.readings.default([]),
+    /** Omitted: the day's values are one reading at the day's start (see {@link readingsOfDayValues}). */
+    readings: measurementFields.readings.optional(),
     photos: measurementFields.photos.default([]),
   })
   .superRefine(readingsWithinDay);
 
 /** The owner (`userId`) never changes. */
 export const patchMeasurementInputSchema = patchSchemaOf(pickFields(measurementFields, ['date', 'measurements', 'readings', 'photos', 'notes']));
+
+/**
+ * The readings of a day known only by its values (a document of format 1, or content written
+ * without readings): one reading at the day's start holding them, none without values.
+ *
+ * @example
+ * ```ts
+ * readingsOfDayValues(new Date('2026-03-02T00:00:00Z'), { weight: 72.4 }) // [{ takenAt: 2026-03-02T00:00Z, measurements: { weight: 72.4 }, custom: [] }]
+ * ```
+ */
+export function readingsOfDayValues(date: Date, measurements: BodyMeasurements): MeasurementReading[] {
+  return Object.keys(measurements).length > 0 ? [{ takenAt: date, measurements, custom: [] }] : [];
+}
 
 /**
  * The day's value of every body metric: that metric from the latest reading (by `takenAt`)

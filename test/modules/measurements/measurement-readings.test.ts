@@ -161,6 +161,17 @@ describe('measurements written before readings (format 1)', () => {
   });
 });
 
+describe('measurements written without readings through the repository', () => {
+  it('hold their values as one reading at the day’s start', async () => {
+    const userId = await aClient();
+    const upserted = await english.repository.upsertForDate(userId, '2026-02-12', { measurements: { weight: 81 } });
+    expect(upserted.readings).toEqual([{ takenAt: new Date('2026-02-12T00:00:00Z'), measurements: { weight: 81 }, custom: [] }]);
+    const created = await english.repository.create({ userId, date: '2026-02-13', measurements: { weight: 80.5 } });
+    expect(created.readings).toEqual([{ takenAt: new Date('2026-02-13T00:00:00Z'), measurements: { weight: 80.5 }, custom: [] }]);
+    expect((await english.repository.getById(created.id)).readings).toEqual(created.readings);
+  });
+});
+
 describe('user-defined measurement categories', () => {
   it('defines, lists and renames categories; names are unique per user ignoring case', async () => {
     const userId = await aClient();
