@@ -49,7 +49,7 @@ export {
 export {
   MEASUREMENT_PHOTO_POSITIONS, MAX_READINGS_PER_DAY, MAX_CUSTOM_VALUES_PER_READING, bodyMeasurementsSchema, createMeasurementInputSchema,
   customMeasurementValueSchema, dayValuesOf, measurementPhotoSchema, measurementReadingSchema, measurementSchema, patchMeasurementInputSchema,
-  readingsOutsideDay, type BodyMeasurements, type CreateMeasurementData, type CreateMeasurementInput, type CustomMeasurementValue, type Measurement,
+  readingsOfDayValues, readingsOutsideDay, type BodyMeasurements, type CreateMeasurementData, type CreateMeasurementInput, type CustomMeasurementValue, type Measurement,
   type MeasurementPhotoPosition, type MeasurementReading, type PatchMeasurementData, type PatchMeasurementInput
 } from './modules/measurements/measurement.schema.js';
 export {
