@@ -39,6 +39,7 @@ export type {
   EntityId,
   UserId,
   MeasurementId,
+  MeasurementCategoryId,
   ExerciseId,
   WorkoutTemplateId,
   WorkoutProgramId,
@@ -104,6 +105,7 @@ export type { AnalyticsService } from './modules/analytics/analytics.service.js'
 export type { TaxRatePolicy } from './modules/billing/tax.js';
 export type { UserRepository } from './modules/users/user.repository.js';
 export type { MeasurementRepository } from './modules/measurements/measurement.repository.js';
+export type { MeasurementCategoryRepository } from './modules/measurements/measurement-category.repository.js';
 export type { ExerciseRepository } from './modules/catalog/exercise.repository.js';
 export type { FoodRepository } from './modules/catalog/food.repository.js';
 export type { WorkoutTemplateRepository } from './modules/workouts/workout-template.repository.js';
@@ -167,12 +169,16 @@ export type { OverlapQuery } from './modules/coaching/pt-session.repository.js';
 export type { FacilityNearby } from './modules/facilities/facility.repository.js';
 export type { FacilityRef } from './modules/facilities/facility.service.js';
 export type { OpeningInterval } from './modules/facilities/opening-hours.js';
-export type { BmiCategory, BmiResult, BodyMetric, MeasurementProgress, MeasurementTrend, MetricChange, MetricTrend, ProgressPhoto } from './modules/measurements/measurement.service.js';
+export type {
+  BmiCategory, BmiResult, BodyMetric, MeasurementProgress, MeasurementTrend, MetricChange, MetricTrend, ProgressPhoto,
+  AddReadingInput, RemoveReadingInput, DefineMeasurementCategoryInput, RenameMeasurementCategoryInput, CategoryHistory, CategoryReading,
+} from './modules/measurements/measurement.service.js';
 export type { EnergyEstimate, EnergyEstimateInput, EnergyInputSource, MacroSplit, MealSummary, NutrientTotals, NutritionPlanSummary } from './modules/nutrition/nutrition.service.js';
 export type { DiaryDayQuery, DiaryMealTotals, DiaryPlanComparison, DiaryTotalsQuery, FoodDiaryDay, FoodDiaryDayTotals, LogFoodInput, UpdateDiaryEntryInput } from './modules/nutrition/food-diary.service.js';
 export type { ActivityLevel, BmrInput, BmrSex } from './modules/nutrition/energy.js';
 export { ACTIVITY_FACTORS, BMR_SEXES, basalMetabolicRate, totalDailyEnergyExpenditure } from './modules/nutrition/energy.js';
 export { energyEstimateInputSchema } from './modules/nutrition/nutrition.service.js';
+export { addReadingInputSchema, removeReadingInputSchema, defineMeasurementCategoryInputSchema, renameMeasurementCategoryInputSchema } from './modules/measurements/measurement.service.js';
 export { MAX_DIARY_LEAD_MS, diaryDayQuerySchema, diaryTotalsQuerySchema, logFoodInputSchema, updateDiaryEntryInputSchema } from './modules/nutrition/food-diary.service.js';
 export { MAX_DIARY_ENTRIES_PER_WINDOW } from './modules/nutrition/food-diary-entry.repository.js';
 export type { OpenFoodFactsImportOptions, OpenFoodFactsImportProgress, OpenFoodFactsImportResult, OpenFoodFactsMapping, OpenFoodFactsRejection, OpenFoodFactsTarget } from './modules/catalog/open-food-facts.importer.js';
@@ -209,6 +215,8 @@ export type { BulkEntityName } from './workflows/bulk-create/bulk-create-entitie
 export type {
   User,
   Measurement,
+  MeasurementReading,
+  MeasurementCategory,
   Exercise,
   Food,
   WorkoutTemplate,

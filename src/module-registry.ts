@@ -64,7 +64,7 @@ export interface PersonalDataRegistration extends PersonalDataDeclaration {
  * ```
  */
 export const PERSONAL_DATA_REGISTRY: readonly PersonalDataRegistration[] = [
-  { ...MEASUREMENT_PERSONAL_DATA, contributor: (s) => measurementPersonalData(s.measurements.repository) },
+  { ...MEASUREMENT_PERSONAL_DATA, contributor: (s) => measurementPersonalData(s.measurements.repository, s.measurements.categories) },
   { ...WORKOUT_PERSONAL_DATA, contributor: (s) => workoutPersonalData({ logs: s.workouts.workoutLogs, templates: s.workouts.templates, programs: s.workouts.programs }) },
   { ...NUTRITION_PERSONAL_DATA, contributor: (s) => nutritionPersonalData({ plans: s.nutrition.repository, diary: s.nutrition.diaryEntries }) },
   { ...CATALOG_PERSONAL_DATA, contributor: () => catalogPersonalData() },

@@ -82,6 +82,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
   const repositories: NexfitRepositories = {
     users: users.repository,
     measurements: measurements.repository,
+    measurementCategories: measurements.categories,
     exercises: catalog.exercises,
     foods: catalog.foods,
     workoutTemplates: workouts.templates,

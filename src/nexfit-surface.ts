@@ -26,6 +26,7 @@ import type { PtSessionRepository } from './modules/coaching/pt-session.reposito
 import type { PtSession } from './modules/coaching/pt-session.schema.js';
 import type { FacilityRepository } from './modules/facilities/facility.repository.js';
 import type { FacilityService } from './modules/facilities/facility.service.js';
+import type { MeasurementCategoryRepository } from './modules/measurements/measurement-category.repository.js';
 import type { MeasurementRepository } from './modules/measurements/measurement.repository.js';
 import type { MeasurementService } from './modules/measurements/measurement.service.js';
 import type { MemberSubscriptionRepository } from './modules/memberships/member-subscription.repository.js';
@@ -117,6 +118,7 @@ export interface NexfitPrivacy {
 export interface NexfitRepositories {
   readonly users: UserRepository;
   readonly measurements: MeasurementRepository;
+  readonly measurementCategories: MeasurementCategoryRepository;
   readonly exercises: ExerciseRepository;
   readonly foods: FoodRepository;
   readonly workoutTemplates: WorkoutTemplateRepository;

@@ -30,7 +30,7 @@ export {
 } from './core/validation.js';
 export {
   idSchema, isObjectIdHex,
-  type EntityId, type UserId, type MeasurementId, type ExerciseId, type WorkoutTemplateId, type WorkoutProgramId,
+  type EntityId, type UserId, type MeasurementId, type MeasurementCategoryId, type ExerciseId, type WorkoutTemplateId, type WorkoutProgramId,
   type WorkoutLogId, type NutritionPlanId, type FoodId, type FoodDiaryEntryId, type FacilityId, type MembershipId, type MemberSubscriptionId,
   type ClassId, type ClassBookingId, type CoachClientId, type PtSessionId, type BusinessId,
 } from './core/ids.js';
@@ -47,11 +47,16 @@ export {
   type RoleSpecificData, type User, type UserRole
 } from './modules/users/user.schema.js';
 export {
-  MEASUREMENT_PHOTO_POSITIONS, bodyMeasurementsSchema, createMeasurementInputSchema,
-  measurementPhotoSchema, measurementSchema, patchMeasurementInputSchema, type BodyMeasurements,
-  type CreateMeasurementData, type CreateMeasurementInput, type Measurement,
-  type MeasurementPhotoPosition, type PatchMeasurementData, type PatchMeasurementInput
+  MEASUREMENT_PHOTO_POSITIONS, MAX_READINGS_PER_DAY, MAX_CUSTOM_VALUES_PER_READING, bodyMeasurementsSchema, createMeasurementInputSchema,
+  customMeasurementValueSchema, dayValuesOf, measurementPhotoSchema, measurementReadingSchema, measurementSchema, patchMeasurementInputSchema,
+  readingsOfDayValues, readingsOutsideDay, type BodyMeasurements, type CreateMeasurementData, type CreateMeasurementInput, type CustomMeasurementValue, type Measurement,
+  type MeasurementPhotoPosition, type MeasurementReading, type PatchMeasurementData, type PatchMeasurementInput
 } from './modules/measurements/measurement.schema.js';
+export {
+  createMeasurementCategoryInputSchema, measurementCategoryNameKey, measurementCategorySchema, patchMeasurementCategoryInputSchema,
+  type CreateMeasurementCategoryData, type CreateMeasurementCategoryInput, type MeasurementCategory,
+  type PatchMeasurementCategoryData, type PatchMeasurementCategoryInput
+} from './modules/measurements/measurement-category.schema.js';
 export {
   EXERCISE_TYPES, createExerciseInputSchema, exerciseMediaSchema, exerciseMetadataSchema,
   exerciseSchema, patchExerciseInputSchema, type CreateExerciseData, type CreateExerciseInput,

@@ -156,6 +156,13 @@ export const ACCESS_POLICY = {
   'measurements.progress': allow(ownerOrCoach(arg(0))),
   'measurements.trend': allow(ownerOrCoach(arg(0))),
   'measurements.bmi': allow(ownerOrCoach(arg(0))),
+  'measurements.addReading': allow(self(arg(0))),
+  'measurements.removeReading': allow(self(arg(0))),
+  'measurements.defineCategory': allow(self(arg(0))),
+  'measurements.renameCategory': allow(self(arg(0))),
+  'measurements.deleteCategory': allow(self(arg(0))),
+  'measurements.listCategories': allow(ownerOrCoach(arg(0))),
+  'measurements.categoryHistory': allow(ownerOrCoach(arg(0))),
 
   // catalogue
   'catalog.createExercise': allow(self(input('createdBy'))),

@@ -71,6 +71,7 @@ export const CONFLICT_REASONS = {
   feedback_exists: 'The PT session already has the client\'s feedback.',
   // privacy
   erasure_blocked: 'The user cannot be erased yet (open obligations; see details.blockers).',
+  measurement_category_in_use: 'The measurement category still has values in readings: remove them before deleting it.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -148,4 +149,5 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   session_not_completed: 'PT seansı tamamlanmadı.',
   feedback_exists: 'PT seansında danışanın geri bildirimi zaten var.',
   erasure_blocked: 'Kullanıcı henüz silinemez: açık yükümlülükleri var.',
+  measurement_category_in_use: 'Ölçüm kategorisinin ölçümlerde hâlâ değerleri var: silmeden önce onları kaldırın.',
 };

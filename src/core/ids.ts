@@ -16,6 +16,8 @@ export type EntityId<Brand extends string> = Tagged<string, Brand>;
 export type UserId = EntityId<'UserId'>;
 /** The id of a measurement: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type MeasurementId = EntityId<'MeasurementId'>;
+/** The id of a user-defined measurement category: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
+export type MeasurementCategoryId = EntityId<'MeasurementCategoryId'>;
 /** The id of a exercise: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type ExerciseId = EntityId<'ExerciseId'>;
 /** The id of a workout template: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */

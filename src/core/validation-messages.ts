@@ -65,6 +65,12 @@ export const VALIDATION_MESSAGES = {
   isoWeek: { en: 'Expected an ISO week such as 2026-W10', tr: '2026-W10 gibi bir ISO haftası bekleniyor' },
   nulCharacter: { en: 'Text may not contain the NUL character (U+0000)', tr: 'Metin NUL karakteri (U+0000) içeremez' },
   tooDeep: { en: 'The input is nested too deeply', tr: 'Girdi çok derin iç içe geçmiş' },
+  readingOutsideDay: { en: 'A reading must be taken within its measurement\'s day', tr: 'Bir ölçüm, ait olduğu ölçüm gününün içinde alınmış olmalı' },
+  readingTooFarAhead: { en: 'A reading cannot be more than 1 day in the future', tr: 'Bir ölçüm 1 günden daha ileri bir tarihe girilemez' },
+  readingEmpty: { en: 'Expected at least one body metric or custom value', tr: 'En az bir vücut ölçüsü veya özel değer bekleniyor' },
+  tooManyReadings: { en: 'A day holds at most 48 readings', tr: 'Bir gün en fazla 48 ölçüm içerebilir' },
+  unknownMeasurementCategory: { en: 'The measurement category does not exist or belongs to another user', tr: 'Ölçüm kategorisi yok veya başka bir kullanıcıya ait' },
+  measurementCategoryNameTaken: { en: 'You already have a measurement category of this name (names are compared ignoring case)', tr: 'Bu adda bir ölçüm kategoriniz zaten var (adlar büyük/küçük harf ayrımı yapılmadan karşılaştırılır)' },
 } as const satisfies Record<string, { readonly en: string; readonly tr: string }>;
 
 /** The key of a validation message available in every locale. */

@@ -2,6 +2,8 @@ import { SDK_MONGO_COLLECTIONS, type MongoCollectionDefinition } from '../stores
 import type { DocumentMigration } from '../stores/mongo/document-migrations/document-migration.js';
 import { FOOD_DOCUMENT_MIGRATIONS } from './catalog/food.migrations.js';
 import { WORKOUT_DOCUMENT_MIGRATIONS } from './workouts/workout.document-migrations.js';
+import { MEASUREMENT_DOCUMENT_MIGRATIONS } from './measurements/measurement.document-migrations.js';
+import { MEASUREMENT_CATEGORIES_COLLECTION } from './measurements/measurement-category.collection.js';
 import { EXERCISES_COLLECTION } from './catalog/exercise.collection.js';
 import { FOODS_COLLECTION } from './catalog/food.collection.js';
 import { CLASS_BOOKING_COUNTERS_COLLECTION } from './classes/booking-counter.collection.js';
@@ -52,6 +54,7 @@ export const MONGO_COLLECTIONS = {
   class_booking_counters: CLASS_BOOKING_COUNTERS_COLLECTION,
   membership_visit_counters: MEMBERSHIP_VISIT_COUNTERS_COLLECTION,
   food_diary_entries: FOOD_DIARY_ENTRIES_COLLECTION,
+  measurement_categories: MEASUREMENT_CATEGORIES_COLLECTION,
   ...SDK_MONGO_COLLECTIONS,
 } as const satisfies Record<string, MongoCollectionDefinition>;
 
@@ -98,4 +101,4 @@ export const ENTITY_COLLECTION_NAMES = [
  * await migrateDocumentsUp(db, DOCUMENT_MIGRATIONS)
  * ```
  */
-export const DOCUMENT_MIGRATIONS: readonly DocumentMigration[] = [...WORKOUT_DOCUMENT_MIGRATIONS, ...FOOD_DOCUMENT_MIGRATIONS];
+export const DOCUMENT_MIGRATIONS: readonly DocumentMigration[] = [...WORKOUT_DOCUMENT_MIGRATIONS, ...FOOD_DOCUMENT_MIGRATIONS, ...MEASUREMENT_DOCUMENT_MIGRATIONS];

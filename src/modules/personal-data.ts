@@ -33,6 +33,8 @@ export interface UserDataExportSections {
   /** The profile, without `passwordHash` (never exported: it is a credential, not data about the person). */
   readonly user: JsonObject;
   readonly measurements: readonly JsonObject[];
+  /** The measurement categories the user defined (name and unit). */
+  readonly measurementCategories: readonly JsonObject[];
   readonly workoutTemplates: readonly JsonObject[];
   readonly workoutPrograms: readonly JsonObject[];
   readonly workoutLogs: readonly JsonObject[];
@@ -75,6 +77,7 @@ export interface PersonalDataExportRequest {
 /** Records an erasure deleted, by kind. */
 export interface ErasedRecordCounts {
   readonly measurements: number;
+  readonly measurementCategories: number;
   readonly workoutLogs: number;
   readonly nutritionPlans: number;
   readonly foodDiaryEntries: number;

@@ -132,6 +132,8 @@ export async function accessWorld(nexfit: Nexfit) {
         (await repos.workoutLogs.create(createInputs.workout_logs({ userId, workoutTemplateId: platformTemplate, exercises: [{ exerciseId: platformExercise, sets: [{ reps: 10, weight: 60, completed: true }] }] } as never))).id),
     exercise: (createdBy: string, isPublic: boolean, fresh = false) =>
       once(`exercise:${createdBy}:${isPublic}`, fresh, async () => (await repos.exercises.create(createInputs.exercises({ name: `Hareket ${next()}`, createdBy, isPublic, alternateExercises: [] } as never))).id),
+    measurementCategory: (userId: string, fresh = false) =>
+      once(`measurementCategory:${userId}`, fresh, async () => (await repos.measurementCategories.create({ userId, name: `Kategori ${next()}`, unit: 'cm' } as never)).id),
     diaryEntry: (userId: string, fresh = false) =>
       once(`diary:${userId}`, fresh, async () =>
         (await repos.foodDiaryEntries.create({ userId, eatenAt: '2026-02-10T07:30:00Z', meal: 'breakfast', foodId: platformFood, foodName: 'Yulaf Ezmesi', amount: 40, unit: 'g', nutrients: { calories: 150, protein: 5, carbs: 27, fat: 3 } } as never)).id),

@@ -118,6 +118,27 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   'measurements.progress': c('user', async (t) => (s) => s.measurements!.progress!(t.user, DAY)),
   'measurements.trend': c('user', async (t) => (s) => s.measurements!.trend!(t.user, DAY)),
   'measurements.bmi': c('user', async (t) => (s) => s.measurements!.bmi!(t.user)),
+  'measurements.addReading': c('user', async (t) => (s) =>
+    s.measurements!.addReading!(t.user, { takenAt: `2026-02-10T${String(t.w.next() % 24).padStart(2, '0')}:${String(t.w.next() % 60).padStart(2, '0')}:00Z`, measurements: { weight: 70 } })),
+  'measurements.removeReading': c('user', async (t) => {
+    const takenAt = `2026-01-${String(1 + (t.w.next() % 28)).padStart(2, '0')}T07:00:00Z`;
+    await t.w.nexfit.measurements.addReading(t.user as never, { takenAt, measurements: { weight: 70 } });
+    return (s) => s.measurements!.removeReading!(t.user, { day: takenAt.slice(0, 10), takenAt });
+  }, { fresh: true }),
+  'measurements.defineCategory': c('user', async (t) => (s) => s.measurements!.defineCategory!(t.user, { name: `Ölçü ${t.w.next()}`, unit: 'cm' })),
+  'measurements.renameCategory': c('user', async (t) => {
+    const id = await r(t).measurementCategory(t.user);
+    return (s) => s.measurements!.renameCategory!(t.user, id, { name: `Ölçü ${t.w.next()}` });
+  }),
+  'measurements.deleteCategory': c('user', async (t) => {
+    const id = await r(t).measurementCategory(t.user, true);
+    return (s) => s.measurements!.deleteCategory!(t.user, id);
+  }, { fresh: true }),
+  'measurements.listCategories': c('user', async (t) => (s) => s.measurements!.listCategories!(t.user)),
+  'measurements.categoryHistory': c('user', async (t) => {
+    const id = await r(t).measurementCategory(t.user);
+    return (s) => s.measurements!.categoryHistory!(t.user, id, DAY);
+  }),
 
   // catalogue
   'catalog.createExercise': c('user', async (t) => (s) => s.catalog!.createExercise!(createInputs.exercises({ name: `Yeni ${t.w.next()}`, createdBy: t.user, alternateExercises: [] }))),

@@ -72,6 +72,8 @@ export async function hostileWorld(nexfit: Nexfit) {
 
   const measurement = (await nexfit.measurements.record({ userId: client, date: '2026-02-20', measurements: { weight: 73 } })).id;
   const spareMeasurement = (await nexfit.measurements.record({ userId: client, date: '2026-02-21', measurements: { weight: 73 } })).id;
+  const measurementCategory = (await nexfit.measurements.defineCategory(client, { name: 'Boyun', unit: 'cm' })).id;
+  const spareMeasurementCategory = (await nexfit.measurements.defineCategory(client, { name: 'Tansiyon', unit: 'mmHg' })).id;
 
   const classInput = () => createInputs.classes({ facilityId: facility, instructor: { userId: coach, name: 'Elif' } });
   const fitnessClass = (await nexfit.classes.createClass(classInput())).id;
@@ -94,7 +96,7 @@ export async function hostileWorld(nexfit: Nexfit) {
     invoiceId: invoice.invoiceId, billingSubscriptionId: billingSubscription.subscriptionId, claimedKey,
     exercise, exercise2, spareExercise, food, spareFood,
     template, spareTemplate, program, spareProgram, workoutLog, spareWorkoutLog,
-    nutritionPlan, spareNutritionPlan, diaryEntry, spareDiaryEntry, measurement, spareMeasurement,
+    nutritionPlan, spareNutritionPlan, diaryEntry, spareDiaryEntry, measurement, spareMeasurement, measurementCategory, spareMeasurementCategory,
     fitnessClass, spareClass, booking, spareBooking,
     relation, spareRelation, ptSession, sparePtSession,
   };

@@ -29,7 +29,7 @@ const PROTECTED_MEMBERS = new Set([
 ]);
 
 /** Names of methods that only read (or compute) and write nothing; every other method needs a corpus entry. */
-const READ_ONLY = /^(get|find|list|search|count|sum|is[A-Z]|has[A-Z]|assert|seatsTaken|verify|progress|trend|bmi|history|personalRecords|weeklyVolume|trainingStatistics|streaks|compare|summarize|nutrientsFor|next[A-Z]|occurrence|timetable|report|refundedAmount|visitsIn|export|recompute)/;
+const READ_ONLY = /^(get|find|list|search|count|sum|is[A-Z]|has[A-Z]|assert|seatsTaken|verify|progress|trend|bmi|history|categoryHistory|personalRecords|weeklyVolume|trainingStatistics|streaks|compare|summarize|nutrientsFor|next[A-Z]|occurrence|timetable|report|refundedAmount|visitsIn|export|recompute)/;
 
 /** One public entry point: how to call it, and a valid argument list to mutate. */
 interface EntryPoint {
@@ -76,7 +76,19 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'repositories.measurements.createMany', args: (w) => [[createInputs.measurements({ userId: w.client, date: '2026-02-03' })], {}], bulkRows: [0] },
   { target: 'repositories.measurements.patch', args: (w) => [w.measurement, { notes: 'yeni not', measurements: { weight: 71 } }, {}] },
   { target: 'repositories.measurements.delete', args: (w) => [w.spareMeasurement, {}] },
-  { target: 'repositories.measurements.upsertForDate', args: (w) => [w.client, '2026-02-15', { measurements: { weight: 70 }, photos: [] }, {}] },
+  { target: 'repositories.measurements.upsertForDate', args: (w) => [w.client, '2026-02-15', { measurements: { weight: 70 }, readings: [{ takenAt: '2026-02-15T07:00:00Z', measurements: { weight: 70 }, custom: [{ categoryId: w.measurementCategory, value: 36 }], notes: 'sabah' }], photos: [] }, {}] },
+  {
+    target: 'measurements.addReading',
+    args: (w) => [w.client, { takenAt: '2026-03-02T06:30:00Z', timeZone: 'Europe/Istanbul', measurements: { weight: 72.5 }, custom: [{ categoryId: w.measurementCategory, value: 36.5 }], notes: 'sabah' }],
+  },
+  { target: 'measurements.removeReading', args: (w) => [w.client, { day: '2026-02-20', timeZone: 'Europe/Istanbul', takenAt: '2026-02-20T00:00:00Z' }] },
+  { target: 'measurements.defineCategory', args: (w) => [w.client, { name: 'Bilek', unit: 'cm' }] },
+  { target: 'measurements.renameCategory', args: (w) => [w.client, w.measurementCategory, { name: 'Boyun çevresi' }] },
+  { target: 'measurements.deleteCategory', args: (w) => [w.client, w.spareMeasurementCategory] },
+  { target: 'repositories.measurementCategories.create', args: (w) => [{ userId: w.client, name: 'Baldır', unit: 'cm' }] },
+  { target: 'repositories.measurementCategories.createMany', args: (w) => [[{ userId: w.client, name: 'Ön kol', unit: 'cm' }], {}], bulkRows: [0] },
+  { target: 'repositories.measurementCategories.patch', args: (w) => [w.measurementCategory, { name: 'Boyun (cm)', unit: 'cm' }, {}] },
+  { target: 'repositories.measurementCategories.delete', args: (w) => [w.spareMeasurementCategory, {}] },
   // catalog
   { target: 'catalog.createExercise', args: (w) => [createInputs.exercises({ createdBy: w.coach, alternateExercises: [w.exercise2] })] },
   { target: 'catalog.updateExercise', args: (w) => [w.exercise, { name: 'Diz üstü şınav', instructions: ['Dizlerini yere koy'] }, w.coach, {}], nullable: [[2]] },
@@ -415,7 +427,7 @@ describe('negative zero', () => {
 
 /** The id of an existing entity of each repository, for the reads by id. */
 const EXISTING_IDS: Record<string, (w: HostileWorld) => string> = {
-  users: (w) => w.client, measurements: (w) => w.measurement, exercises: (w) => w.exercise, foods: (w) => w.food,
+  users: (w) => w.client, measurements: (w) => w.measurement, measurementCategories: (w) => w.measurementCategory, exercises: (w) => w.exercise, foods: (w) => w.food,
   workoutTemplates: (w) => w.template, workoutPrograms: (w) => w.program, workoutLogs: (w) => w.workoutLog, nutritionPlans: (w) => w.nutritionPlan, foodDiaryEntries: (w) => w.diaryEntry,
   facilities: (w) => w.facility, memberships: (w) => w.plan, memberSubscriptions: (w) => w.memberSubscription, classes: (w) => w.fitnessClass,
   classBookings: (w) => w.booking, coachClients: (w) => w.relation, ptSessions: (w) => w.ptSession,

@@ -260,7 +260,7 @@ describe('createMany in a unit of work', () => {
 });
 
 /** The repository of each MongoDB collection, and its collection. */
-const MONGO_REPOSITORIES: Record<string, EntityCollection | 'food_diary_entries'> = {
+const MONGO_REPOSITORIES: Record<string, EntityCollection | 'food_diary_entries' | 'measurement_categories'> = {
   users: 'users',
   measurements: 'measurements',
   exercises: 'exercises',
@@ -277,11 +277,14 @@ const MONGO_REPOSITORIES: Record<string, EntityCollection | 'food_diary_entries'
   coachClients: 'coach_clients',
   ptSessions: 'pt_sessions',
   foodDiaryEntries: 'food_diary_entries',
+  measurementCategories: 'measurement_categories',
 };
 
 /** Two valid, distinct create inputs of a collection (unique keys told apart). */
-function twoRows(collection: EntityCollection | 'food_diary_entries'): unknown[] {
+function twoRows(collection: EntityCollection | 'food_diary_entries' | 'measurement_categories'): unknown[] {
   switch (collection) {
+    case 'measurement_categories':
+      return [{ userId: oid(909), name: 'Boyun', unit: 'cm' }, { userId: oid(909), name: 'Bilek', unit: 'cm' }];
     case 'food_diary_entries': {
       const entry = (eatenAt: string) => ({ userId: oid(907), eatenAt, meal: 'lunch', foodId: oid(908), foodName: 'Yulaf Ezmesi', amount: 40, unit: 'g', nutrients: { calories: 150, protein: 5, carbs: 27, fat: 3 } });
       return [entry('2026-03-01T12:00:00Z'), entry('2026-03-01T19:00:00Z')];

@@ -12,10 +12,14 @@ import type { Kysely } from 'kysely';
 import type { Db } from 'mongodb';
 import type { Database } from '../../stores/postgres/database.js';
 import type { ServiceDeps } from '../service-deps.js';
+import { MeasurementCategoryRepository } from './measurement-category.repository.js';
 import { MeasurementRepository } from './measurement.repository.js';
 import { MeasurementService, type ClientProfileReader } from './measurement.service.js';
 
 export * from './measurement.schema.js';
+export * from './measurement-category.schema.js';
+export { MeasurementCategoryRepository } from './measurement-category.repository.js';
+export { MEASUREMENT_DOCUMENT_MIGRATIONS, measurementsFormat2 } from './measurement.document-migrations.js';
 export { MeasurementRepository, measurementDataSchema, type MeasurementDataInput } from './measurement.repository.js';
 export {
   MeasurementService,
@@ -25,6 +29,16 @@ export {
   dayStart,
   recordMeasurementInputSchema,
   addProgressPhotoInputSchema,
+  addReadingInputSchema,
+  removeReadingInputSchema,
+  defineMeasurementCategoryInputSchema,
+  renameMeasurementCategoryInputSchema,
+  type AddReadingInput,
+  type RemoveReadingInput,
+  type DefineMeasurementCategoryInput,
+  type RenameMeasurementCategoryInput,
+  type CategoryHistory,
+  type CategoryReading,
   type BodyMetric,
   type BmiCategory,
   type BmiResult,
@@ -39,9 +53,10 @@ export {
   type AddProgressPhotoInput,
 } from './measurement.service.js';
 
-/** The measurements module's repository and service, built on the SDK's stores. */
+/** The measurements module's repositories and service, built on the SDK's stores. */
 export interface MeasurementsModule {
   readonly repository: MeasurementRepository;
+  readonly categories: MeasurementCategoryRepository;
   readonly service: MeasurementService;
 }
 
@@ -51,5 +66,6 @@ export interface MeasurementsModule {
  */
 export function createMeasurementsModule(db: Db, _pg: Kysely<Database>, deps: ServiceDeps, collaborators: { readonly clients: ClientProfileReader }): MeasurementsModule {
   const repository = new MeasurementRepository(db, deps);
-  return { repository, service: new MeasurementService(repository, collaborators.clients, deps) };
+  const categories = new MeasurementCategoryRepository(db, deps);
+  return { repository, categories, service: new MeasurementService(repository, collaborators.clients, deps, categories) };
 }

@@ -8,19 +8,45 @@ import { toNexfitError } from '../../stores/mongo/error-mapping.js';
 import { MongoRepository, sessionOf, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import { timeRangeCondition, timeRangeSchema, type TimeRangeInput } from '../../stores/mongo/time-range.js';
 import type { StoreContext } from '../../stores/store-context.js';
+import { upgradeOnRead } from '../../stores/mongo/document-migrations/upgrade-on-read.js';
 import {
   createMeasurementInputSchema,
   measurementSchema,
   patchMeasurementInputSchema,
+  readingsOfDayValues,
+  readingsOutsideDay,
+  type BodyMeasurements,
   type Measurement,
+  type MeasurementReading,
 } from './measurement.schema.js';
-import { MEASUREMENTS_COLLECTION } from './measurement.collection.js';
+import { MEASUREMENTS_COLLECTION, measurementDerivedFields } from './measurement.collection.js';
+import { MEASUREMENT_DOCUMENT_MIGRATIONS } from './measurement.document-migrations.js';
+import type { MeasurementCategoryId } from '../../core/ids.js';
+import { VALIDATION_MESSAGES } from '../../core/validation-messages.js';
 
 const definition = MEASUREMENTS_COLLECTION;
+const fields = measurementSchema.shape;
 
-/** The content of one day's measurement, as {@link MeasurementRepository.upsertForDate} writes it. */
-export const measurementDataSchema = createMeasurementInputSchema.pick({ measurements: true, photos: true, notes: true });
+/**
+ * The content of one day's measurement, as {@link MeasurementRepository.upsertForDate} writes
+ * it: the day's values, its readings (omitted: one reading at the day's start holding the
+ * values), photos and notes.
+ */
+export const measurementDataSchema = z.strictObject({
+  measurements: fields.measurements,
+  readings: fields.readings.optional(),
+  photos: fields.photos.default([]),
+  notes: fields.notes,
+});
+/** What {@link MeasurementRepository.upsertForDate} takes as a day's content. */
 export type MeasurementDataInput = z.input<typeof measurementDataSchema>;
+
+/** A day and its content, checked together: every reading within the day. */
+const dayContentSchema = measurementDataSchema.extend({ date: fields.date }).superRefine((value, ctx) => {
+  for (const index of readingsOutsideDay(value.date, value.readings ?? [])) {
+    ctx.addIssue({ code: 'custom', path: ['readings', index, 'takenAt'], message: VALIDATION_MESSAGES.readingOutsideDay.en });
+  }
+});
 
 const userIdSchema = measurementSchema.shape.userId;
 const dateSchema = measurementSchema.shape.date;
@@ -53,6 +79,9 @@ export class MeasurementRepository extends MongoRepository<Measurement, typeof c
         codec: createDocumentCodec<Measurement>(definition.storedSchema),
         encryptedFields: definition.encryptedFields,
         plaintextUntilRotated: definition.plaintextUntilRotated,
+        derive: definition.derive,
+        hiddenFields: definition.hiddenFields,
+        upgrade: upgradeOnRead(definition.name, MEASUREMENT_DOCUMENT_MIGRATIONS),
       },
       deps,
     );
@@ -78,7 +107,8 @@ export class MeasurementRepository extends MongoRepository<Measurement, typeof c
   ): Promise<Measurement> {
     return this.run('upsertForDate', async () => {
       const day = this.#dayFilter(userId, date);
-      const content = this.parse(measurementDataSchema, data);
+      const { date: dayStart, readings, ...rest } = this.parse(dayContentSchema, { ...(data as object), date: day['date'] as Date });
+      const content = { ...rest, readings: readings ?? readingsOfDayValues(dayStart, rest.measurements) };
       const { expectedVersion } = this.parse(writeOptionsSchema, options);
       const label = `${String(userId)}@${String(date)}`;
       // The encrypted values are bound to their document's id, so the id is settled before the
@@ -117,11 +147,15 @@ export class MeasurementRepository extends MongoRepository<Measurement, typeof c
   }
 
   /** The `$set`/`$unset` writing a day's content into the document `id`, health data sealed. */
-  #contentUpdate(id: string, content: z.output<typeof measurementDataSchema>, now: Date): Document {
-    const { notes, measurements, photos } = content;
+  #contentUpdate(id: string, content: z.output<typeof measurementDataSchema> & { readings: MeasurementReading[] }, now: Date): Document {
+    const { notes, measurements, readings, photos } = content;
+    // Category ids as ObjectIds inside the sealed readings too, as the codec stores every id.
+    const stored = this.config.codec.toDocument({ readings } as never)['readings'] as unknown;
     return {
       $set: {
         measurements: this.encryptedValue('measurements', id, measurements),
+        readings: this.encryptedValue('readings', id, stored),
+        ...measurementDerivedFields({ readings }),
         photos,
         ...(notes !== undefined ? { notes: this.encryptedValue('notes', id, notes) } : {}),
         updatedAt: now,
@@ -137,6 +171,43 @@ export class MeasurementRepository extends MongoRepository<Measurement, typeof c
     const window = timeRangeCondition(this.parse(timeRangeSchema, range));
     if (window) filter['date'] = window;
     return this.pageWhere('listByUser', filter, [['date', -1]], page, ctx);
+  }
+
+  /** Whether any day of the user holds a value of the category (on the `userId_customCategoryIds_date` index). */
+  async hasCategoryValues(userId: UserId, categoryId: MeasurementCategoryId, ctx?: StoreContext): Promise<boolean> {
+    return this.run('hasCategoryValues', async () => (await this.collection.countDocuments(this.#categoryFilter(userId, categoryId), { ...sessionOf(ctx), limit: 1 })) > 0);
+  }
+
+  /** The user's days in `[from, to)` holding a value of the category, oldest first. */
+  async listByUserWithCategory(userId: UserId, categoryId: MeasurementCategoryId, range: TimeRangeInput = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<Measurement>> {
+    const filter = this.#categoryFilter(userId, categoryId);
+    const window = timeRangeCondition(this.parse(timeRangeSchema, range));
+    if (window) filter['date'] = window;
+    return this.pageWhere('listByUserWithCategory', filter, [['date', 1]], page, ctx);
+  }
+
+  /**
+   * The entity of a stored document. A document of format 1 has no readings: its day's
+   * values are read as one reading at the day's start (none when it has no values).
+   */
+  protected override fromStored(doc: Document): Measurement {
+    const { customCategoryIds: _derived, ...stored } = doc;
+    const entity = super.fromStored(stored);
+    if ((entity as { readings?: unknown }).readings !== undefined) return entity;
+    return { ...entity, readings: readingsOfDayValues(entity.date, entity.measurements ?? {}) };
+  }
+
+  /** A new measurement created without readings holds its values as one reading at the day's start. */
+  protected override buildNew(parsed: Record<string, unknown>): Measurement {
+    if (parsed['readings'] !== undefined || !(parsed['date'] instanceof Date)) return super.buildNew(parsed);
+    return super.buildNew({ ...parsed, readings: readingsOfDayValues(parsed['date'], (parsed['measurements'] ?? {}) as BodyMeasurements) });
+  }
+
+  #categoryFilter(userId: unknown, categoryId: unknown): Document {
+    return {
+      userId: this.#userObjectId(userId),
+      customCategoryIds: this.toObjectId(this.parse(measurementSchema.shape.readings.element.shape.custom.element.shape.categoryId, categoryId)),
+    };
   }
 
   #userObjectId(userId: unknown) {

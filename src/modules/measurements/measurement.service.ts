@@ -1,18 +1,25 @@
 import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
-import { ConcurrencyError, NotFoundError } from '../../core/errors.js';
-import type { UserId } from '../../core/ids.js';
+import { ConcurrencyError, ConflictError, NotFoundError, ValidationError, type ValidationIssue } from '../../core/errors.js';
+import type { MeasurementCategoryId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { calendarDateSchema, instantSchema, timeZoneSchema } from '../../core/schema-primitives.js';
 import { roundTo as round } from '../../core/rounding.js';
 import { parseOrThrow } from '../../core/validation.js';
+import { turkishMessageFor, VALIDATION_MESSAGES as M, type ValidationMessageKey } from '../../core/validation-messages.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
 import type { ServiceDeps } from '../service-deps.js';
-import type { MeasurementRepository } from './measurement.repository.js';
+import type { MeasurementCategoryRepository } from './measurement-category.repository.js';
+import { createMeasurementCategoryInputSchema, measurementCategorySchema, type MeasurementCategory } from './measurement-category.schema.js';
+import type { MeasurementDataInput, MeasurementRepository } from './measurement.repository.js';
 import {
+  MAX_READINGS_PER_DAY,
   bodyMeasurementsSchema,
+  dayValuesOf,
+  measurementReadingSchema,
+  type MeasurementReading,
   measurementPhotoSchema,
   measurementSchema,
   type BodyMeasurements,
@@ -77,6 +84,47 @@ export const addProgressPhotoInputSchema = z.strictObject({
 });
 export type AddProgressPhotoInput = z.input<typeof addProgressPhotoInputSchema>;
 
+/** How far ahead of now a reading may be dated (a clock or time zone off by a day, not a plan). */
+const MAX_READING_LEAD_MS = DAY_MS;
+
+/**
+ * Adding one reading to a day: when it was taken (default now; at most a day ahead), the
+ * body metrics and the values of the user's own categories read then, and a short note.
+ * Its day is the calendar day of `takenAt` in `timeZone` (UTC when omitted).
+ */
+export const addReadingInputSchema = z
+  .strictObject({
+    takenAt: instantSchema.optional(),
+    timeZone: timeZoneSchema.optional(),
+    measurements: bodyMeasurementsSchema.default({}),
+    custom: measurementReadingSchema.shape.custom.default([]),
+    notes: measurementReadingSchema.shape.notes,
+  })
+  .refine((input) => Object.keys(input.measurements).length > 0 || input.custom.length > 0, { error: M.readingEmpty.en, path: ['measurements'] });
+/** What a caller passes to {@link MeasurementService.addReading}. */
+export type AddReadingInput = z.input<typeof addReadingInputSchema>;
+
+/** Which reading to remove: its day (`YYYY-MM-DD`, or an instant rounded in `timeZone`) and the instant it was taken. */
+export const removeReadingInputSchema = z.strictObject({
+  day: dayInputSchema,
+  timeZone: timeZoneSchema.optional(),
+  takenAt: instantSchema,
+});
+/** What a caller passes to {@link MeasurementService.removeReading}. */
+export type RemoveReadingInput = z.input<typeof removeReadingInputSchema>;
+
+/** Defining a measurement category: its name (1–50 characters, unique per user ignoring case) and unit (1–16 characters). */
+export const defineMeasurementCategoryInputSchema = createMeasurementCategoryInputSchema.pick({ name: true, unit: true });
+/** What a caller passes to {@link MeasurementService.defineCategory}. */
+export type DefineMeasurementCategoryInput = z.input<typeof defineMeasurementCategoryInputSchema>;
+
+/** Renaming a measurement category. */
+export const renameMeasurementCategoryInputSchema = createMeasurementCategoryInputSchema.pick({ name: true });
+/** What a caller passes to {@link MeasurementService.renameCategory}. */
+export type RenameMeasurementCategoryInput = z.input<typeof renameMeasurementCategoryInputSchema>;
+
+const categoryIdSchema = measurementCategorySchema.shape.id;
+
 /** An inclusive range of calendar days; either end may be open for history, both are needed for reports. */
 const dayRangeSchema = z
   .strictObject({ from: dayInputSchema.optional(), to: dayInputSchema.optional(), timeZone: timeZoneSchema.optional() })
@@ -140,6 +188,19 @@ export interface MeasurementTrend {
   readonly metrics: Readonly<Record<BodyMetric, MetricTrend | null>>;
 }
 
+/** One value of a user-defined category: the day of its reading, when it was taken, and the value. */
+export interface CategoryReading {
+  readonly date: Date;
+  readonly takenAt: Date;
+  readonly value: number;
+}
+
+/** Every value of one user-defined category in a window, oldest first. */
+export interface CategoryHistory {
+  readonly category: MeasurementCategory;
+  readonly readings: readonly CategoryReading[];
+}
+
 /** WHO adult BMI classes. */
 export const BMI_CATEGORIES = ['underweight', 'normal', 'overweight', 'obese_class_1', 'obese_class_2', 'obese_class_3'] as const;
 /**
@@ -188,11 +249,13 @@ export interface ProgressPhoto {
  */
 export class MeasurementService {
   readonly #measurements: MeasurementRepository;
+  readonly #categories: MeasurementCategoryRepository;
   readonly #clients: ClientProfileReader;
   readonly #deps: ServiceDeps;
 
-  constructor(measurements: MeasurementRepository, clients: ClientProfileReader, deps: ServiceDeps) {
+  constructor(measurements: MeasurementRepository, clients: ClientProfileReader, deps: ServiceDeps, categories: MeasurementCategoryRepository) {
     this.#measurements = measurements;
+    this.#categories = categories;
     this.#clients = clients;
     this.#deps = deps;
   }
@@ -202,7 +265,9 @@ export class MeasurementService {
    * its calendar day in `timeZone` (UTC when omitted) and stored as that day's UTC midnight,
    * so a measurement at 01:30 in Istanbul on 2 March belongs to 2 March, not to UTC's 1 March.
    * One measurement per day (seed: unique `userId + date`): recording the same day again
-   * replaces its values, photos and notes (an upsert). With `expectedVersion` the day's
+   * replaces its values, readings, photos and notes (an upsert) — the day then holds one
+   * reading, taken at `date` (at the day's start for a `YYYY-MM-DD`), with these values. Use
+   * {@link addReading} to add a reading to a day instead. With `expectedVersion` the day's
    * measurement must still be at that version (`ConcurrencyError`).
    */
   async record(input: RecordMeasurementInput, uow?: UnitOfWork): Promise<Measurement> {
@@ -214,7 +279,12 @@ export class MeasurementService {
     return this.#measurements.upsertForDate(
       parsed.userId,
       day,
-      { measurements: parsed.measurements, photos, ...(parsed.notes !== undefined ? { notes: parsed.notes } : {}) },
+      {
+        measurements: parsed.measurements,
+        readings: Object.keys(parsed.measurements).length > 0 ? [{ takenAt: at, measurements: parsed.measurements, custom: [] }] : [],
+        photos,
+        ...(parsed.notes !== undefined ? { notes: parsed.notes } : {}),
+      },
       parsed.expectedVersion === undefined ? {} : { expectedVersion: parsed.expectedVersion },
       uow?.ctx,
     );
@@ -240,21 +310,148 @@ export class MeasurementService {
     const day = dayStart(when, photo.timeZone);
     const at = typeof when === 'string' ? day : when;
     const entry = { url: photo.url, position: photo.position, date: at };
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await inUnitOfWork(this.#deps.units, uow, async (u) => {
-          const current = await this.#measurements.findByUserAndDate(id, day, u.ctx);
-          const content = {
-            measurements: current?.measurements ?? {},
-            photos: [...(current?.photos ?? []), entry],
-            ...(current?.notes !== undefined ? { notes: current.notes } : {}),
-          };
-          return this.#measurements.upsertForDate(id, day, content, current ? { expectedVersion: current.version } : {}, u.ctx);
-        }, { maxAttempts: 10 });
-      } catch (error) {
-        if (!(error instanceof ConcurrencyError) || uow || attempt >= 5) throw error;
+    const written = await this.#rewriteDay(id, day, uow, async (current) => ({ ...contentOf(current), photos: [...(current?.photos ?? []), entry] }));
+    return written!;
+  }
+
+  /**
+   * Adds a reading to the day of `takenAt` (default now) in `timeZone` (UTC when omitted),
+   * creating that day's measurement when there is none; a reading at an instant the day
+   * already has replaces that reading, so a retried call adds it once. The day's value of
+   * each metric becomes that metric from the latest reading that has it, so progress,
+   * trends and BMI follow the readings. At most {@link MAX_READINGS_PER_DAY} readings a day;
+   * `takenAt` at most one day after now; every `custom` category must be one the user
+   * defined. Bad input is a `ValidationError` and nothing is written. Concurrent additions
+   * are all kept (checked against the version read and re-run on a conflict).
+   *
+   * @example
+   * ```ts
+   * await measurements.addReading(userId, { takenAt: '2026-03-02T06:30:00Z', timeZone: 'Europe/Istanbul', measurements: { weight: 72.4 } })
+   * await measurements.addReading(userId, { takenAt: '2026-03-02T19:10:00Z', timeZone: 'Europe/Istanbul', measurements: { weight: 73.0 }, custom: [{ categoryId: neck.id, value: 38.5 }] })
+   * ```
+   */
+  async addReading(userId: UserId, input: AddReadingInput, uow?: UnitOfWork): Promise<Measurement> {
+    const id = this.#parse(userIdSchema, userId, 'user id');
+    const latest = this.#deps.clock.now().getTime() + MAX_READING_LEAD_MS;
+    const leadChecked = addReadingInputSchema.superRefine((value, ctx) => {
+      if (value.takenAt !== undefined && value.takenAt.getTime() > latest) ctx.addIssue({ code: 'custom', path: ['takenAt'], message: M.readingTooFarAhead.en });
+    });
+    const parsed = this.#parse(leadChecked, input, 'measurement reading');
+    const takenAt = parsed.takenAt ?? this.#deps.clock.now();
+    const day = dayStart(takenAt, parsed.timeZone);
+    const reading: MeasurementReading = { takenAt, measurements: parsed.measurements, custom: parsed.custom, ...(parsed.notes !== undefined ? { notes: parsed.notes } : {}) };
+    const written = await this.#rewriteDay(id, day, uow, async (current, ctx) => {
+      await this.#checkOwnCategories(id, reading.custom.map((c) => c.categoryId), ctx);
+      const others = (current?.readings ?? []).filter((r) => r.takenAt.getTime() !== takenAt.getTime());
+      if (others.length >= MAX_READINGS_PER_DAY) this.#refuse(['takenAt'], 'tooManyReadings');
+      return withReadings(current, [...others, reading]);
+    });
+    return written!;
+  }
+
+  /**
+   * Removes the reading taken at `takenAt` from the measurement of `day` (`YYYY-MM-DD`, or
+   * an instant rounded in `timeZone`); the day's values are recomputed from the readings
+   * left. A day left without readings, photos and notes is deleted and `null` returned.
+   * `NotFoundError` when the day has no reading at that instant.
+   */
+  async removeReading(userId: UserId, input: RemoveReadingInput, uow?: UnitOfWork): Promise<Measurement | null> {
+    const id = this.#parse(userIdSchema, userId, 'user id');
+    const parsed = this.#parse(removeReadingInputSchema, input, 'measurement reading');
+    const day = dayStart(parsed.day, parsed.timeZone);
+    const at = parsed.takenAt.getTime();
+    return this.#rewriteDay(id, day, uow, async (current) => {
+      const readings = current?.readings ?? [];
+      if (!readings.some((r) => r.takenAt.getTime() === at)) throw new NotFoundError('measurement reading', `${id}@${parsed.takenAt.toISOString()}`);
+      const left = withReadings(current, readings.filter((r) => r.takenAt.getTime() !== at));
+      return left.readings.length === 0 && left.photos.length === 0 && left.notes === undefined ? null : left;
+    });
+  }
+
+  /**
+   * Defines a measurement category of the user's own (wger's user-defined measurements):
+   * a name, unique among the user's categories ignoring case, and the unit its values are
+   * in. A taken name is a `ValidationError` on `name`.
+   *
+   * @example
+   * ```ts
+   * const neck = await measurements.defineCategory(userId, { name: 'Neck', unit: 'cm' })
+   * ```
+   */
+  async defineCategory(userId: UserId, input: DefineMeasurementCategoryInput, uow?: UnitOfWork): Promise<MeasurementCategory> {
+    const id = this.#parse(userIdSchema, userId, 'user id');
+    const parsed = this.#parse(defineMeasurementCategoryInputSchema, input, 'measurement category');
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      if (await this.#categories.findByUserAndName(id, parsed.name, u.ctx)) this.#refuse(['name'], 'measurementCategoryNameTaken');
+      return this.#categories.create({ userId: id, name: parsed.name, unit: parsed.unit }, u.ctx);
+    });
+  }
+
+  /**
+   * Renames one of the user's categories (the new name unique among them ignoring case, else
+   * a `ValidationError` on `name`). The unit stays: the stored values are in it.
+   * `NotFoundError` for a category that is not the user's.
+   */
+  async renameCategory(userId: UserId, categoryId: MeasurementCategoryId, input: RenameMeasurementCategoryInput, uow?: UnitOfWork): Promise<MeasurementCategory> {
+    const id = this.#parse(userIdSchema, userId, 'user id');
+    const category = this.#parse(categoryIdSchema, categoryId, 'measurement category id');
+    const { name } = this.#parse(renameMeasurementCategoryInputSchema, input, 'measurement category');
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const current = await this.#ownCategory(id, category, u.ctx);
+      const namesake = await this.#categories.findByUserAndName(id, name, u.ctx);
+      if (namesake && namesake.id !== current.id) this.#refuse(['name'], 'measurementCategoryNameTaken');
+      return this.#categories.patch(current.id, { name }, { expectedVersion: current.version }, u.ctx);
+    });
+  }
+
+  /**
+   * Deletes one of the user's categories. A category that still has values in a reading is
+   * kept: `ConflictError` with reason `measurement_category_in_use` (remove those readings
+   * first), so no stored value loses its name and unit. `NotFoundError` for a category that
+   * is not the user's.
+   */
+  async deleteCategory(userId: UserId, categoryId: MeasurementCategoryId, uow?: UnitOfWork): Promise<void> {
+    const id = this.#parse(userIdSchema, userId, 'user id');
+    const category = this.#parse(categoryIdSchema, categoryId, 'measurement category id');
+    await inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const current = await this.#ownCategory(id, category, u.ctx);
+      if (await this.#measurements.hasCategoryValues(id, current.id, u.ctx)) {
+        throw new ConflictError('measurement_category_in_use', `Measurement category ${current.id} has values in readings`, { details: { categoryId: current.id } });
       }
-    }
+      await this.#categories.delete(current.id, { expectedVersion: current.version }, u.ctx);
+    });
+  }
+
+  /** The user's measurement categories, in the order they were defined, in keyset pages. */
+  async listCategories(userId: UserId, page?: PageRequest, uow?: UnitOfWork): Promise<Page<MeasurementCategory>> {
+    const id = this.#parse(userIdSchema, userId, 'user id');
+    return this.#categories.listByUser(id, page, uow?.ctx);
+  }
+
+  /**
+   * Every value of one of the user's categories in an inclusive range of days (at most ten
+   * years), oldest first: one entry per reading that has the category (several a day when
+   * several readings have it; the day's value is the day's last one). `NotFoundError` for a
+   * category that is not the user's.
+   */
+  async categoryHistory(userId: UserId, categoryId: MeasurementCategoryId, range: DayRangeInput, uow?: UnitOfWork): Promise<CategoryHistory> {
+    const id = this.#parse(userIdSchema, userId, 'user id');
+    const categoryKey = this.#parse(categoryIdSchema, categoryId, 'measurement category id');
+    const { from, to } = this.#parse(reportRangeSchema, range, 'range');
+    const category = await this.#ownCategory(id, categoryKey, uow?.ctx);
+    const readings: CategoryReading[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.#measurements.listByUserWithCategory(id, category.id, { from: from!, to: new Date(to!.getTime() + DAY_MS) }, { limit: 200, ...(after ? { after } : {}) }, uow?.ctx);
+      for (const day of page.items) {
+        for (const reading of day.readings) {
+          const value = reading.custom.find((c) => c.categoryId === category.id)?.value;
+          if (value !== undefined) readings.push({ date: day.date, takenAt: reading.takenAt, value });
+        }
+      }
+      after = page.nextCursor ?? undefined;
+    } while (after);
+    return { category, readings };
   }
 
   /** The user's progress photos in an inclusive range of days, oldest first, optionally of one position. */
@@ -354,6 +551,56 @@ export class MeasurementService {
     return null;
   }
 
+  /**
+   * Rewrites the user's measurement of `day` from its current state (`null` when the day has
+   * none): `change` returns the new content, or `null` to delete the day. Checked against the
+   * version read and re-run on a conflict, so concurrent changes of a day are all kept.
+   */
+  async #rewriteDay(
+    userId: UserId,
+    day: Date,
+    uow: UnitOfWork | undefined,
+    change: (current: Measurement | null, ctx: StoreContext | undefined) => Promise<MeasurementDataInput | null>,
+  ): Promise<Measurement | null> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await inUnitOfWork(this.#deps.units, uow, async (u) => {
+          const current = await this.#measurements.findByUserAndDate(userId, day, u.ctx);
+          const content = await change(current, u.ctx);
+          if (content === null) {
+            if (current) await this.#measurements.delete(current.id, { expectedVersion: current.version }, u.ctx);
+            return null;
+          }
+          return this.#measurements.upsertForDate(userId, day, content, current ? { expectedVersion: current.version } : {}, u.ctx);
+        }, { maxAttempts: 10 });
+      } catch (error) {
+        if (!(error instanceof ConcurrencyError) || uow || attempt >= 5) throw error;
+      }
+    }
+  }
+
+  /** The category if it is the user's; `NotFoundError` otherwise (another user's category is not told apart from none). */
+  async #ownCategory(userId: UserId, categoryId: MeasurementCategoryId, ctx?: StoreContext): Promise<MeasurementCategory> {
+    const category = await this.#categories.findById(categoryId, ctx);
+    if (!category || category.userId !== userId) throw new NotFoundError('measurement category', categoryId);
+    return category;
+  }
+
+  /** Every id is one of the user's categories; else a `ValidationError` at the first unknown one. */
+  async #checkOwnCategories(userId: UserId, ids: readonly MeasurementCategoryId[], ctx?: StoreContext): Promise<void> {
+    if (ids.length === 0) return;
+    const own = new Set((await this.#categories.findManyByIds(ids, ctx)).filter((c) => c.userId === userId).map((c) => c.id as string));
+    const unknown = ids.findIndex((categoryId) => !own.has(categoryId));
+    if (unknown >= 0) this.#refuse(['custom', unknown, 'categoryId'], 'unknownMeasurementCategory');
+  }
+
+  /** A `ValidationError` with one issue, in the instance's language. */
+  #refuse(path: (string | number)[], message: ValidationMessageKey): never {
+    const text = this.#deps.locale === 'tr' ? (turkishMessageFor(M[message].en) ?? M[message].en) : M[message].en;
+    const issue: ValidationIssue = { path, code: 'custom', message: text };
+    throw new ValidationError(`Invalid measurement: ${path.join('.')}: ${text}`, [issue]);
+  }
+
   /** Every measurement of the user in an inclusive range of days, oldest first. */
   async #window(userId: UserId, range: DayRangeInput, uow?: UnitOfWork): Promise<Measurement[]> {
     const collected: Measurement[] = [];
@@ -381,6 +628,22 @@ export function dayStart(value: Date | string, timeZone?: string): Date {
     ? Temporal.Instant.fromEpochMilliseconds(value.getTime()).toZonedDateTimeISO(timeZone).toPlainDate().toString()
     : value.toISOString().slice(0, 10);
   return new Date(`${date}T00:00:00.000Z`);
+}
+
+/** The content of a day's measurement as it is (empty for a day without one), to change a part of it. */
+function contentOf(current: Measurement | null) {
+  return {
+    measurements: current?.measurements ?? {},
+    readings: current?.readings ?? [],
+    photos: current?.photos ?? [],
+    ...(current?.notes !== undefined ? { notes: current.notes } : {}),
+  };
+}
+
+/** The day's content with these readings, oldest first, and the day's values they give. */
+function withReadings(current: Measurement | null, readings: readonly MeasurementReading[]) {
+  const ordered = [...readings].sort((a, b) => a.takenAt.getTime() - b.takenAt.getTime());
+  return { ...contentOf(current), readings: ordered, measurements: dayValuesOf(ordered) };
 }
 
 /** The WHO category of a BMI value. */

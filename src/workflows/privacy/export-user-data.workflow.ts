@@ -60,6 +60,7 @@ export interface UserDataExport extends UserDataExportSections {
 const SECTION_ORDER: Readonly<Record<keyof UserDataExportSections, true>> = {
   user: true,
   measurements: true,
+  measurementCategories: true,
   workoutTemplates: true,
   workoutPrograms: true,
   workoutLogs: true,
@@ -139,6 +140,7 @@ export async function exportUserData(d: PrivacyWorkflowDeps, userId: string, opt
 function countRecords(document: UserDataExport): JsonObject {
   return {
     measurements: document.measurements.length,
+    measurementCategories: document.measurementCategories.length,
     workoutTemplates: document.workoutTemplates.length,
     workoutPrograms: document.workoutPrograms.length,
     workoutLogs: document.workoutLogs.length,

@@ -78,7 +78,7 @@ describe('MeasurementRepository', () => {
     it('inserts the day at version 1, then replaces its content at the next version', async () => {
       clock.set('2026-03-01T09:00:00Z');
       const first = await measurements.upsertForDate(userId(210), day(5), { measurements: { weight: 80 }, notes: 'sabah, aç karnına' });
-      expect(first).toMatchObject({ userId: userId(210), date: day(5), version: 1, schemaVersion: 1, measurements: { weight: 80 }, photos: [], notes: 'sabah, aç karnına' });
+      expect(first).toMatchObject({ userId: userId(210), date: day(5), version: 1, schemaVersion: 2, measurements: { weight: 80 }, readings: [{ takenAt: day(5), measurements: { weight: 80 }, custom: [] }], photos: [], notes: 'sabah, aç karnına' });
       expect(first.createdAt).toEqual(first.updatedAt);
       clock.set('2026-03-02T09:00:00Z');
       const second = await measurements.upsertForDate(userId(210), day(5), { measurements: { weight: 79.5, bodyFatPercentage: 20 } });

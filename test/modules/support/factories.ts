@@ -172,6 +172,8 @@ export const entitySchemas = {
 const managedOnCreate: Partial<Record<EntityCollection, Record<string, unknown>>> = {
   workout_templates: { reviews: { averageRating: 0, count: 0 } },
   workout_programs: { reviews: { averageRating: 4.5, count: 2 } },
+  // Created without readings: the day's values are one reading at the day's start.
+  measurements: { readings: [{ takenAt: new Date('2026-03-01T00:00:00Z'), measurements: { weight: 72.4, bodyFatPercentage: 18.5, waistCircumference: 80 }, custom: [] }] },
 };
 
 /** Stored-only fields, as the repositories derive them. */

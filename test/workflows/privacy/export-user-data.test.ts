@@ -31,6 +31,7 @@ describe('exportUserData', () => {
   it('holds every record about the user from both stores', () => {
     const ids = world.ids;
     expect(idsOf(document.measurements)).toEqual([...ids['measurements']!].sort());
+    expect(idsOf(document.measurementCategories)).toEqual([...ids['measurementCategories']!].sort());
     expect(idsOf(document.workoutTemplates)).toEqual([...ids['workoutTemplates']!].sort());
     expect(idsOf(document.workoutPrograms)).toEqual([...ids['workoutPrograms']!].sort());
     expect(idsOf(document.workoutLogs)).toEqual([...ids['workoutLogs']!].sort());

@@ -17,6 +17,7 @@ describe('personal-data contributors and MongoDB', () => {
       [
         'users',
         'measurements',
+        'measurement_categories',
         'exercises',
         'workout_templates',
         'workout_programs',
@@ -40,7 +41,7 @@ describe('personal-data contributors and MongoDB', () => {
 
   it('fails for a module that stores user-linked data without a contributor', () => {
     const withoutMeasurements = PERSONAL_DATA_REGISTRY.filter((r) => r.module !== 'measurements');
-    expect(unclaimedPersonalData('mongo', userLinkedCollections(MONGO_LAYOUT), withoutMeasurements)).toEqual(['measurements']);
+    expect(unclaimedPersonalData('mongo', userLinkedCollections(MONGO_LAYOUT), withoutMeasurements)).toEqual(['measurements', 'measurement_categories']);
 
     const progressPhotos: MongoCollectionDefinition = {
       name: 'progress_photos',

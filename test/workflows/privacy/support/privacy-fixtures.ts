@@ -46,6 +46,7 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
   const phone = `+90555${String(1_000_000 + hash(tag) % 8_999_999)}`;
   const medical = `astım hastalığı ${tag}`;
   const measurementNote = `sol dizimde ağrı var ${tag}`;
+  const categoryName = `Diz ${tag}`.slice(0, 50);
   const logNote = `bugün çok yorgundum ${tag}`;
   const feedbackNote = `nefesim daraldı ${tag}`;
   const bookingNote = `bel fıtığım var ${tag}`;
@@ -96,6 +97,9 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
     await r.measurements.create(createInputs.measurements({ userId: s, date: '2026-03-01', notes: measurementNote })),
     await r.measurements.create(createInputs.measurements({ userId: s, date: '2026-03-08' })),
   ];
+  // A category of the subject's own, with a value in a reading of 8 March.
+  const category = await nexfit.measurements.defineCategory(s, { name: categoryName, unit: 'cm' });
+  await nexfit.measurements.addReading(s, { takenAt: '2026-03-08T07:00:00Z', custom: [{ categoryId: category.id, value: 41.5 }] });
   const privateTemplate = await r.workoutTemplates.create(createInputs.workout_templates({ createdBy: s, name: 'Kendi programım', exercises: [{ exerciseId: oid(10), order: 1, defaultSets: [{ reps: 8 }], notes: `diz için hafif ${tag}` }] }));
   const publicTemplate = await r.workoutTemplates.create(createInputs.workout_templates({ createdBy: s, name: 'Herkese açık itiş', isPublic: true }));
   const privateProgram = await r.workoutPrograms.create(
@@ -200,6 +204,7 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
     instructedClassId: instructedClass.id,
     ids: {
       measurements: measurements.map((m) => m.id),
+      measurementCategories: [category.id],
       workoutTemplates: [privateTemplate.id, publicTemplate.id],
       workoutPrograms: [privateProgram.id],
       workoutLogs: [log.id],
@@ -222,6 +227,7 @@ export async function buildSubjectWorld(nexfit: Nexfit, tag: string): Promise<Su
       phone,
       medical,
       measurementNote,
+      categoryName,
       logNote,
       feedbackNote,
       bookingNote,
