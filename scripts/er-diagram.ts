@@ -19,7 +19,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { z } from 'zod';
 import { objectIdBrandOf } from '../src/core/ids.js';
-import { ENTITY_COLLECTION_NAMES, MONGO_COLLECTIONS } from '../src/modules/mongo-collections.js';
+import { ENTITY_COLLECTION_NAMES, MONGO_COLLECTIONS, type MongoCollectionName } from '../src/modules/mongo-collections.js';
 import { migratePostgresToLatest } from '../src/stores/postgres/migrator.js';
 import { createNexfitPgPool } from '../src/stores/postgres/pg-types.js';
 
@@ -127,19 +127,32 @@ const BUSINESS_ID_TARGETS: readonly { readonly brand: string; readonly as: strin
   { brand: 'UserId', as: 'a coach' },
 ];
 
+/**
+ * The collections the diagram draws: the design document's entity collections, then every other
+ * collection of the registry that stores entities of a schema (the food diary, measurement
+ * categories); counters, locks and the SDK's bookkeeping have none.
+ */
+const storedSchemaOf = (name: MongoCollectionName): AnySchema | undefined => (MONGO_COLLECTIONS[name] as { readonly storedSchema?: AnySchema }).storedSchema;
+const DIAGRAM_COLLECTIONS: readonly MongoCollectionName[] = [
+  ...ENTITY_COLLECTION_NAMES,
+  ...(Object.keys(MONGO_COLLECTIONS) as MongoCollectionName[]).filter((name) => !(ENTITY_COLLECTION_NAMES as readonly string[]).includes(name) && storedSchemaOf(name) !== undefined),
+];
+
 /** The MongoDB side: the entity collections, their top-level fields and every reference. */
 export function describeMongoCollections(): { entities: ErEntity[]; relations: ErRelation[]; collectionByBrand: Map<string, string> } {
   const collectionByBrand = new Map<string, string>();
-  for (const name of ENTITY_COLLECTION_NAMES) {
-    const id = shapeOf(MONGO_COLLECTIONS[name].storedSchema as AnySchema)?.['id'];
+  for (const name of DIAGRAM_COLLECTIONS) {
+    const schema = storedSchemaOf(name);
+    const id = schema && shapeOf(schema)?.['id'];
     const brand = id && objectIdBrandOf(unwrap(id).inner);
     if (brand) collectionByBrand.set(brand, name);
   }
   const entities: ErEntity[] = [];
   const relations: ErRelation[] = [];
-  for (const name of ENTITY_COLLECTION_NAMES) {
+  for (const name of DIAGRAM_COLLECTIONS) {
     const definition = MONGO_COLLECTIONS[name];
-    const shape = shapeOf(definition.storedSchema as AnySchema) ?? {};
+    const schema = storedSchemaOf(name);
+    const shape = (schema && shapeOf(schema)) ?? {};
     const unique = new Set(definition.indexes.filter((i) => 'unique' in i && i.unique && Object.keys(i.key).length === 1 && !('partialFilterExpression' in i)).map((i) => Object.keys(i.key)[0]!));
     const found: { path: string; brand: string; many: boolean; optional: boolean }[] = [];
     for (const [field, schema] of Object.entries(shape)) if (field !== 'id') references(schema, field, false, false, new Set(), found);
