@@ -1,3 +1,4 @@
+import { roundTo } from './rounding.js';
 /**
  * Value sets shared by several collections (exercises, workout templates and programmes,
  * classes, foods and nutrition plans), kept in one place so the modules agree.
@@ -52,4 +53,55 @@ export function servingsInPortion(serving: { readonly servingSize: number; reado
   if (unit === 'serving') return quantity;
   if (unit === serving.servingUnit) return quantity / serving.servingSize;
   return null;
+}
+
+/** The per-serving nutrients of a food that scale with the portion (grams, and kcal for energy). */
+export interface ServingNutrients {
+  readonly calories: number;
+  readonly protein: number;
+  readonly carbs: number;
+  readonly fat: number;
+  readonly fiber?: number | undefined;
+  readonly sugar?: number | undefined;
+  readonly saturatedFat?: number | undefined;
+  readonly sodium?: number | undefined;
+}
+
+/** {@link ServingNutrients} of a portion: each value present in the food, never one it lacks. */
+export interface ScaledNutrients {
+  readonly calories: number;
+  readonly protein: number;
+  readonly carbs: number;
+  readonly fat: number;
+  readonly fiber?: number;
+  readonly sugar?: number;
+  readonly saturatedFat?: number;
+  readonly sodium?: number;
+}
+
+const tenth = (value: number) => roundTo(value, 1);
+
+/**
+ * The nutrients of `servings` servings of a food: every value multiplied, then rounded to one
+ * decimal, half away from zero. Optional nutrients appear only when the food has them. The
+ * catalogue's portions and the food diary's entries both use it, so the same portion has the
+ * same numbers in both.
+ *
+ * @example
+ * ```ts
+ * portionNutrients({ calories: 150, protein: 5, carbs: 27, fat: 2.5, fiber: 4 }, 1.5)
+ * // { calories: 225, protein: 7.5, carbs: 40.5, fat: 3.8, fiber: 6 }
+ * ```
+ */
+export function portionNutrients(n: ServingNutrients, servings: number): ScaledNutrients {
+  return {
+    calories: tenth(n.calories * servings),
+    protein: tenth(n.protein * servings),
+    carbs: tenth(n.carbs * servings),
+    fat: tenth(n.fat * servings),
+    ...(n.fiber === undefined ? {} : { fiber: tenth(n.fiber * servings) }),
+    ...(n.sugar === undefined ? {} : { sugar: tenth(n.sugar * servings) }),
+    ...(n.saturatedFat === undefined ? {} : { saturatedFat: tenth(n.saturatedFat * servings) }),
+    ...(n.sodium === undefined ? {} : { sodium: tenth(n.sodium * servings) }),
+  };
 }

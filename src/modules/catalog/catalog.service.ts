@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.js';
-import { SERVING_UNITS, servingsInPortion, type ServingUnit } from '../../core/fitness-vocabulary.js';
+import { SERVING_UNITS, portionNutrients, servingsInPortion, type ServingUnit } from '../../core/fitness-vocabulary.js';
 import type { ExerciseId, FoodId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { roundTo } from '../../core/rounding.js';
@@ -57,6 +57,7 @@ export interface PortionNutrients {
   readonly fat: number;
   readonly fiber?: number;
   readonly sugar?: number;
+  readonly saturatedFat?: number;
   readonly sodium?: number;
 }
 
@@ -81,9 +82,6 @@ const LINK_UNIT_OPTIONS = { maxAttempts: 50 } as const;
 export function isExerciseVisibleTo(exercise: Pick<Exercise, 'isPublic' | 'createdBy'>, viewer: UserId | undefined): boolean {
   return exercise.isPublic || (viewer !== undefined && exercise.createdBy === viewer);
 }
-
-/** One decimal, half away from zero: the precision of a food label. */
-const tenth = (value: number) => roundTo(value, 1);
 
 /**
  * The exercise and food catalogue.
@@ -309,19 +307,12 @@ export class CatalogService {
     const food = await this.getFood(foodId, uow);
     const n = food.nutrients;
     const servings = servingsOf(n, portion.quantity, portion.unit);
-    const scale = (value: number) => tenth(value * servings);
     return {
       foodId: food.id,
       quantity: portion.quantity,
       unit: portion.unit,
       servings: roundTo(servings, 3),
-      calories: scale(n.calories),
-      protein: scale(n.protein),
-      carbs: scale(n.carbs),
-      fat: scale(n.fat),
-      ...(n.fiber === undefined ? {} : { fiber: scale(n.fiber) }),
-      ...(n.sugar === undefined ? {} : { sugar: scale(n.sugar) }),
-      ...(n.sodium === undefined ? {} : { sodium: scale(n.sodium) }),
+      ...portionNutrients(n, servings),
     };
   }
 

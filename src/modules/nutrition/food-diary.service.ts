@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { calendarDayWindow } from '../../core/calendar-day.js';
 import { ValidationError, type ValidationIssue } from '../../core/errors.js';
-import { servingsInPortion } from '../../core/fitness-vocabulary.js';
+import { portionNutrients, servingsInPortion } from '../../core/fitness-vocabulary.js';
 import type { FoodDiaryEntryId, FoodId, NutritionPlanId, UserId } from '../../core/ids.js';
 import { roundTo as round } from '../../core/rounding.js';
 import { calendarDateSchema, DEFAULT_TIME_ZONE, timeZoneSchema } from '../../core/schema-primitives.js';
@@ -328,18 +328,7 @@ export class FoodDiaryService {
       servings = servingsInPortion(food.nutrients, amount, unit);
     }
     if (servings === null) this.#refuse(['unit'], 'diaryUnit');
-    const n = food.nutrients;
-    const scale = (value: number) => round(value * servings, 1);
-    return {
-      calories: scale(n.calories),
-      protein: scale(n.protein),
-      carbs: scale(n.carbs),
-      fat: scale(n.fat),
-      ...(n.fiber === undefined ? {} : { fiber: scale(n.fiber) }),
-      ...(n.sugar === undefined ? {} : { sugar: scale(n.sugar) }),
-      ...(n.saturatedFat === undefined ? {} : { saturatedFat: scale(n.saturatedFat) }),
-      ...(n.sodium === undefined ? {} : { sodium: scale(n.sodium) }),
-    };
+    return portionNutrients(food.nutrients, servings);
   }
 
   /** A `ValidationError` with one issue, in the instance's language. */

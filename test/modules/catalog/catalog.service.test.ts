@@ -227,6 +227,12 @@ describe('CatalogService', () => {
       expect(await catalog.nutrientsFor(milk, 250, 'ml')).toMatchObject({ servings: 1.25, calories: 152.5, sodium: 110 });
     });
 
+    it('scales every nutrient the food has, saturated fat and sugar too', async () => {
+      // 45 g of a 30 g serving: 1.5 servings; 2.3 g saturated fat × 1.5 = 3.45 → 3.5, 0.7 g sugar × 1.5 = 1.05 → 1.1.
+      const granola = (await catalog.createFood(foodInput({ name: 'Granola', nutrients: { servingSize: 30, servingUnit: 'g', calories: 134, protein: 3, carbs: 18, fat: 5.6, saturatedFat: 2.3, sugar: 0.7 } }))).id;
+      expect(await catalog.nutrientsFor(granola, 45, 'g')).toEqual({ foodId: granola, quantity: 45, unit: 'g', servings: 1.5, calories: 201, protein: 4.5, carbs: 27, fat: 8.4, saturatedFat: 3.5, sugar: 1.1 });
+    });
+
     it('counts a portion in servings whatever the food’s unit', async () => {
       expect(await catalog.nutrientsFor(oats, 2, 'serving')).toMatchObject({ servings: 2, calories: 300, carbs: 54 });
       expect(await catalog.nutrientsFor(milk, 0.5, 'serving')).toMatchObject({ calories: 61 });
