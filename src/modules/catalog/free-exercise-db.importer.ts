@@ -117,6 +117,7 @@ interface ImportedFields {
   readonly imageUrls: readonly string[];
   readonly thumbnailUrl: string | undefined;
   readonly bodyAreas: readonly BodyArea[];
+  readonly secondaryBodyAreas: readonly BodyArea[];
   readonly type: ExerciseType;
   readonly equipment: readonly string[];
   readonly difficultyLevel: DifficultyLevel;
@@ -125,7 +126,9 @@ interface ImportedFields {
 
 /**
  * Maps one dataset record onto our exercise fields:
- * - `bodyAreas`: primary then secondary muscles through {@link MUSCLE_BODY_AREAS}, deduplicated;
+ * - `bodyAreas`: the primary muscles through {@link MUSCLE_BODY_AREAS}, deduplicated;
+ * - `secondaryBodyAreas`: the secondary muscles likewise, without the areas already in
+ *   `bodyAreas` (the middle back of a lats exercise is still the back);
  * - `type` from `category` (strength, powerlifting, olympic weightlifting, strongman →
  *   `strength`; stretching → `flexibility`; plyometrics → `plyometric`; cardio → `cardio`);
  * - `difficultyLevel` from `level` (`expert` → `advanced`);
@@ -144,12 +147,14 @@ export function mapFreeExerciseDbRecord(record: FreeExerciseDbRecord, imageBaseU
     ...(record.mechanic ? [`mechanic:${record.mechanic}`] : []),
     ...record.primaryMuscles.map((m) => `muscle:${m}`),
   ];
+  const bodyAreas = [...new Set(record.primaryMuscles.map((m) => MUSCLE_BODY_AREAS[m]))];
   return {
     name: record.name.trim(),
     instructions: record.instructions.map((s) => s.trim()).filter((s) => s.length > 0),
     imageUrls,
     thumbnailUrl: imageUrls[0],
-    bodyAreas: [...new Set([...record.primaryMuscles, ...record.secondaryMuscles].map((m) => MUSCLE_BODY_AREAS[m]))],
+    bodyAreas,
+    secondaryBodyAreas: [...new Set(record.secondaryMuscles.map((m) => MUSCLE_BODY_AREAS[m]))].filter((area) => !bodyAreas.includes(area)),
     type: CATEGORY_TYPES[record.category],
     equipment: record.equipment === null ? [] : [record.equipment.trim()],
     difficultyLevel: LEVEL_DIFFICULTIES[record.level],
@@ -164,6 +169,7 @@ function importedFieldsOf(exercise: Exercise): ImportedFields {
     imageUrls: exercise.media.imageUrls ?? [],
     thumbnailUrl: exercise.media.thumbnailUrl,
     bodyAreas: exercise.metadata.bodyAreas,
+    secondaryBodyAreas: exercise.metadata.secondaryBodyAreas ?? [],
     type: exercise.metadata.type,
     equipment: exercise.metadata.equipment,
     difficultyLevel: exercise.metadata.difficultyLevel,
@@ -259,6 +265,16 @@ function mediaOf(fields: ImportedFields, videoUrl?: string) {
   };
 }
 
+/** `secondaryBodyAreas` when the record has any: an exercise without them stores none. */
+function secondaryOf(fields: ImportedFields): { secondaryBodyAreas?: BodyArea[] } {
+  return fields.secondaryBodyAreas.length === 0 ? {} : { secondaryBodyAreas: [...fields.secondaryBodyAreas] };
+}
+
+function withoutSecondary(metadata: Exercise['metadata']): Omit<Exercise['metadata'], 'secondaryBodyAreas'> {
+  const { secondaryBodyAreas: _dropped, ...rest } = metadata;
+  return rest;
+}
+
 function createInputOf(sourceId: string, fields: ImportedFields): CreateExerciseInput {
   return {
     name: fields.name,
@@ -266,6 +282,7 @@ function createInputOf(sourceId: string, fields: ImportedFields): CreateExercise
     media: mediaOf(fields),
     metadata: {
       bodyAreas: [...fields.bodyAreas],
+      ...secondaryOf(fields),
       type: fields.type,
       equipment: [...fields.equipment],
       difficultyLevel: fields.difficultyLevel,
@@ -284,8 +301,9 @@ function patchOf(current: Exercise, fields: ImportedFields): PatchExerciseInput 
     instructions: [...fields.instructions],
     media: mediaOf(fields, current.media.videoUrl),
     metadata: {
-      ...current.metadata,
+      ...withoutSecondary(current.metadata),
       bodyAreas: [...fields.bodyAreas],
+      ...secondaryOf(fields),
       type: fields.type,
       equipment: [...fields.equipment],
       difficultyLevel: fields.difficultyLevel,

@@ -78,13 +78,16 @@ describe('importFreeExerciseDb', () => {
     expect(sitUp).not.toHaveProperty('createdBy');
   });
 
-  it('maps muscles onto body areas, primary first, without repeats', async () => {
-    // Chin-Up: lats; biceps, forearms, middle back — the back muscles fold into `back` once.
+  it('maps primary muscles onto body areas and secondary ones onto secondary areas, without repeats', async () => {
+    // Chin-Up: lats; biceps, forearms, middle back — the middle back folds into `back`, already a main area.
     const [chinUp] = await exercises.findBySourceIds(FREE_EXERCISE_DB_SOURCE, ['Chin-Up']);
-    expect(chinUp?.metadata.bodyAreas).toEqual(['back', 'biceps', 'forearms']);
+    expect(chinUp?.metadata.bodyAreas).toEqual(['back']);
+    expect(chinUp?.metadata.secondaryBodyAreas).toEqual(['biceps', 'forearms']);
     expect(chinUp?.metadata.tags).toContain('muscle:lats');
+    // Adductor: adductors, no secondary muscles — no secondary areas stored.
     const [adductor] = await exercises.findBySourceIds(FREE_EXERCISE_DB_SOURCE, ['Adductor']);
     expect(adductor?.metadata.bodyAreas).toEqual(['hips']);
+    expect(adductor?.metadata).not.toHaveProperty('secondaryBodyAreas');
   });
 
   it('folds every dataset category into our exercise types', async () => {
@@ -107,6 +110,16 @@ describe('importFreeExerciseDb', () => {
     const [after] = await exercises.findBySourceIds(FREE_EXERCISE_DB_SOURCE, ['Clean']);
     expect(after).toMatchObject({ id: before!.id, name: 'Clean (renamed)', description: 'Olimpik kaldırış', metadata: { difficultyLevel: 'advanced', calories: 12, duration: 1 } });
     expect(await importFreeExerciseDb(exercises, { records: changed })).toEqual({ inserted: 0, updated: 0, unchanged: 873 });
+  });
+
+  it('splits the secondary areas out of an exercise imported with every area in bodyAreas', async () => {
+    const [chinUp] = await exercises.findBySourceIds(FREE_EXERCISE_DB_SOURCE, ['Chin-Up']);
+    const { secondaryBodyAreas: _secondary, ...metadata } = chinUp!.metadata;
+    await exercises.patch(chinUp!.id, { metadata: { ...metadata, bodyAreas: ['back', 'biceps', 'forearms'] } });
+    const chinUpRecord = records.filter((r) => r.id === 'Chin-Up');
+    expect(await importFreeExerciseDb(exercises, { records: chinUpRecord })).toEqual({ inserted: 0, updated: 1, unchanged: 0 });
+    const [after] = await exercises.findBySourceIds(FREE_EXERCISE_DB_SOURCE, ['Chin-Up']);
+    expect(after?.metadata).toMatchObject({ bodyAreas: ['back'], secondaryBodyAreas: ['biceps', 'forearms'] });
   });
 
   it('prefixes image paths with a configured base URL', async () => {
