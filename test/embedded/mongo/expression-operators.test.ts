@@ -99,3 +99,58 @@ describe('array $first and $last', () => {
     expect(group).toEqual({ _id: null, first: 'empty', last: 'scalar' });
   });
 });
+
+describe('$dateToString', () => {
+  const stamps = () => mongo.db.collection('date_strings');
+  beforeAll(async () => {
+    await stamps().insertMany([
+      // Sunday 3 January 2021, 12:34:56.789 UTC: 07:34:56.789 in New York (UTC−5), 18:04:56.789 at +05:30.
+      { name: 'sunday', d: new Date('2021-01-03T12:34:56.789Z') },
+      // Monday 30 December 2024: ISO week 1 of 2025.
+      { name: 'monday', d: new Date('2024-12-30T08:00:00Z') },
+      // 9 March 2026 04:30 UTC: 00:30 EDT (daylight time began on 8 March), 23:30 on 8 March at −05:00.
+      { name: 'after-dst', d: new Date('2026-03-09T04:30:00Z') },
+      { name: 'no-date' },
+      { name: 'text', d: '2021-01-03' },
+    ]);
+  });
+  const format = async (name: string, spec: Document): Promise<unknown> => {
+    const [doc] = await stamps().aggregate([{ $match: { name } }, { $project: { _id: 0, v: { $dateToString: spec } } }]).toArray();
+    return (doc as Document)['v'];
+  };
+
+  it('writes every specifier as MongoDB does, in UTC and in a zone', async () => {
+    const all = '%Y-%m-%d %H:%M:%S.%L|%j|%G-W%V-%u|%w|%U|%z|%%';
+    expect(await format('sunday', { date: '$d', format: all })).toBe('2021-01-03 12:34:56.789|003|2020-W53-7|1|01|+0000|%');
+    expect(await format('sunday', { date: '$d', format: `${all}|%Z`, timezone: 'America/New_York' })).toBe('2021-01-03 07:34:56.789|003|2020-W53-7|1|01|-0500|%|-300');
+    expect(await format('sunday', { date: '$d', format: `${all}|%Z`, timezone: '+05:30' })).toBe('2021-01-03 18:04:56.789|003|2020-W53-7|1|01|+0530|%|+330');
+    expect(await format('monday', { date: '$d', format: '%G-W%V-%u %w %U %j' })).toBe('2025-W01-1 2 52 365');
+  });
+
+  it('follows daylight saving time in an Olson zone and not at a fixed offset', async () => {
+    expect(await format('after-dst', { date: '$d', format: '%Y-%m-%d %H:%M %z', timezone: 'America/New_York' })).toBe('2026-03-09 00:30 -0400');
+    expect(await format('after-dst', { date: '$d', format: '%Y-%m-%d %H:%M %z', timezone: '-05:00' })).toBe('2026-03-08 23:30 -0500');
+  });
+
+  it('uses the ISO format without a format: with Z in UTC, without it in another zone', async () => {
+    expect(await format('sunday', { date: '$d' })).toBe('2021-01-03T12:34:56.789Z');
+    expect(await format('sunday', { date: '$d', timezone: 'UTC' })).toBe('2021-01-03T12:34:56.789Z');
+    expect(await format('sunday', { date: '$d', timezone: 'Europe/Istanbul' })).toBe('2021-01-03T15:34:56.789');
+  });
+
+  it('gives onNull or null for a missing date', async () => {
+    expect(await format('no-date', { date: '$d', format: '%Y' })).toBeNull();
+    expect(await format('no-date', { date: '$d', format: '%Y', onNull: 'no date' })).toBe('no date');
+  });
+
+  it('refuses unknown specifiers, a dangling %, unknown arguments, unknown zones and non-dates with MongoDB’s codes', async () => {
+    const codeOf = (name: string, spec: Document) => format(name, spec).then(() => undefined, (e: unknown) => (e as MongoServerError).code);
+    expect(await codeOf('sunday', { date: '$d', format: '%Q' })).toBe(18536);
+    expect(await codeOf('sunday', { date: '$d', format: 'day %' })).toBe(18535);
+    expect(await codeOf('sunday', { date: '$d', fromat: '%Y' })).toBe(18534);
+    expect(await codeOf('sunday', { format: '%Y' })).toBe(18628);
+    expect(await codeOf('sunday', { date: '$d', format: 7 })).toBe(18533);
+    expect(await codeOf('sunday', { date: '$d', timezone: 'Mars/Olympus' })).toBe(40485);
+    expect(await codeOf('text', { date: '$d' })).toBe(16006);
+  });
+});
