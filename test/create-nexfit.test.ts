@@ -84,6 +84,30 @@ describe('createNexfit with connection strings', () => {
     }
   });
 
+  it('survives the server dropping the connection a unit of work holds between statements', async () => {
+    for (const postgresOptions of [{ connectionString: postgres.url }, { pool: new pg.Pool({ connectionString: postgres.url, max: 2 }) }]) {
+      const nexfit = await createNexfit({ mongo: { uri: mongo.uri, dbName: mongo.dbName }, postgres: postgresOptions, keyring: 'ephemeral' });
+      const admin = new pg.Client({ connectionString: postgres.url });
+      await admin.connect();
+      try {
+        const unit = nexfit.unitOfWork(async (u) => {
+          const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(u.ctx.pg!);
+          // The unit holds its connection with no statement running, as it does while MongoDB works.
+          await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await sql`SELECT 1`.execute(u.ctx.pg!);
+        });
+        await expect(unit).rejects.toThrow();
+        // The process is still here, and the pool hands out a working connection.
+        expect((await sql<{ one: number }>`SELECT 1 AS one`.execute(nexfit.pg)).rows).toEqual([{ one: 1 }]);
+      } finally {
+        await admin.end();
+        await nexfit.close();
+        if ('pool' in postgresOptions) await postgresOptions.pool.end();
+      }
+    }
+  });
+
   it('refuses half a configuration with a typed error', async () => {
     await expect(createNexfit({ mongo: { uri: mongo.uri } })).rejects.toBeInstanceOf(ConfigurationError);
   });

@@ -69,12 +69,27 @@ export const nexfitPgTypes: pg.CustomTypesConfig = {
  * A `pg.Pool` configured with {@link nexfitPgTypes}. An idle client the server disconnects
  * (a restart, `pg_terminate_backend`, an embedded server stopping) makes the pool emit
  * `error`, which would crash the process without a listener: the pool drops that client by
- * itself, so the error only goes to `onIdleError`.
+ * itself, so the error only goes to `onIdleError`. A client that is checked out (a unit of
+ * work holding its transaction while MongoDB works) emits `error` on itself instead, where
+ * the pool listens no more: {@link keepClientErrors} catches it, and the unit's next
+ * statement fails on the closed connection and rolls the unit back.
  */
 export function createNexfitPgPool(config: pg.PoolConfig, onIdleError: (error: Error) => void = () => {}): pg.Pool {
   const pool = new pg.Pool({ ...config, types: nexfitPgTypes });
   pool.on('error', onIdleError);
+  pool.on('connect', keepClientErrors);
   return pool;
+}
+
+/** Nothing to do: the error is the connection's end, which the client's next query reports. */
+const ignoreClientError = () => {};
+
+/**
+ * Gives a pool's client a lasting `error` listener: `pg` emits a lost connection on a client
+ * that has no query running, and an `error` event nobody listens to ends the process.
+ */
+function keepClientErrors(client: pg.PoolClient): void {
+  client.on('error', ignoreClientError);
 }
 
 /**
@@ -86,11 +101,17 @@ export function lendHostPool(pool: pg.Pool): PostgresPool {
   return {
     async connect() {
       const client = await pool.connect();
+      // The host's pool listens to its idle clients only; a lost connection while the SDK holds one must not end the process.
+      client.on('error', ignoreClientError);
       const query = (text: unknown, values?: readonly unknown[]) => {
         if (typeof text === 'string') return client.query({ text, values: values ? [...values] : [], types: nexfitPgTypes });
         return (client.query as (arg: unknown) => unknown)(text);
       };
-      return { query, release: (destroy?: boolean) => client.release(destroy) } as unknown as Awaited<ReturnType<PostgresPool['connect']>>;
+      const release = (destroy?: boolean) => {
+        client.removeListener('error', ignoreClientError);
+        client.release(destroy);
+      };
+      return { query, release } as unknown as Awaited<ReturnType<PostgresPool['connect']>>;
     },
     async end() {},
   };
