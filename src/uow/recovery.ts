@@ -1,3 +1,4 @@
+import { toNexfitError } from '../stores/postgres/error-mapping.js';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import type { Database } from '../stores/postgres/database.js';
@@ -41,6 +42,15 @@ export async function recoverInDoubt(
   clock: Clock,
   options: RecoveryOptions = {},
 ): Promise<RecoveryReport> {
+  try {
+    return await recoverUnits(pg, decisions, clock, options);
+  } catch (error) {
+    // A connection lost mid-run (a restart, a failover) is a TransientStoreError: run it again.
+    throw toNexfitError(error);
+  }
+}
+
+async function recoverUnits(pg: Kysely<Database>, decisions: DecisionLog, clock: Clock, options: RecoveryOptions): Promise<RecoveryReport> {
   const olderThanMs = options.olderThanMs ?? 60_000;
   // The server's timestamps have microseconds, the cutoff milliseconds: compare at the cutoff's precision.
   const cutoff = new Date(clock.now().getTime() - olderThanMs);
