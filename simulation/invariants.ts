@@ -1,0 +1,141 @@
+import { ObjectId, type Db } from 'mongodb';
+import type pg from 'pg';
+import type { SimulatedPaymentProvider } from './payment-provider.js';
+
+/** One invariant found broken on a simulated day. */
+export interface InvariantBreak {
+  readonly day: number;
+  /** `typed-errors`: an operation or job failed with an error that is not one of the SDK's typed errors. */
+  readonly invariant: 'money' | 'capacity' | 'invoice-series' | 'subscription-billing' | 'erasure' | 'in-doubt' | 'typed-errors';
+  readonly detail: string;
+}
+
+export interface InvariantInput {
+  readonly db: Db;
+  readonly pg: pg.Pool;
+  readonly provider: SimulatedPaymentProvider;
+  readonly erased: ReadonlySet<string>;
+  readonly now: Date;
+  readonly day: number;
+}
+
+/** How long a prepared transaction may stay before it counts as left behind (wall-clock time). */
+const PREPARED_GRACE_SECONDS = 300;
+
+/**
+ * The invariants of the simulated chain, read with the raw drivers only (never through the
+ * SDK), after the nightly jobs of a day:
+ * - money: every successful charge at the provider is a completed purchase or renewal of the
+ *   same amount, with the provider's refunds of it recorded as refund transactions, or was
+ *   refunded in full; every completed purchase or renewal has its charge;
+ * - capacity: no class occurrence holds more seats than the class's capacity;
+ * - invoice series: each business's numbers of a year run 1..n without a gap or a repeat;
+ * - subscription-billing: every payment in a member subscription's history is a completed
+ *   transaction of the same amount;
+ * - erasure: an erased user's health and activity data is gone and the account a tombstone;
+ * - in-doubt: no payment intent is left open after recovery, and no prepared transaction
+ *   older than the grace period.
+ */
+export async function checkInvariants(input: InvariantInput): Promise<InvariantBreak[]> {
+  const breaks: InvariantBreak[] = [];
+  const broke = (invariant: InvariantBreak['invariant'], detail: string) => breaks.push({ day: input.day, invariant, detail });
+  await money(input, broke);
+  await capacity(input, broke);
+  await invoiceSeries(input, broke);
+  await subscriptionBilling(input, broke);
+  await erasure(input, broke);
+  await inDoubt(input, broke);
+  return breaks;
+}
+
+type Broke = (invariant: InvariantBreak['invariant'], detail: string) => void;
+
+const minor = (decimal: string) => Math.round(Number(decimal) * 100);
+
+async function money({ pg: pool, provider }: InvariantInput, broke: Broke): Promise<void> {
+  const { rows } = await pool.query<{ transaction_id: string; amount: string; transaction_type: string; provider_ref: string | null; refund_of: string | null }>(
+    "select transaction_id, amount::text, transaction_type, metadata->>'providerRef' as provider_ref, metadata->>'refundOf' as refund_of from transactions where status = 'completed'",
+  );
+  const payments = rows.filter((r) => r.transaction_type === 'purchase' || r.transaction_type === 'renewal');
+  const refundsOf = new Map<string, number>();
+  for (const r of rows) if (r.transaction_type === 'refund' && r.refund_of) refundsOf.set(r.refund_of, (refundsOf.get(r.refund_of) ?? 0) + minor(r.amount));
+  const charges = provider.netByCharge();
+  const paidRefs = new Set<string>();
+  for (const payment of payments) {
+    const ref = payment.provider_ref;
+    const charge = ref ? charges.get(ref) : undefined;
+    if (!ref || !charge) {
+      broke('money', `transaction ${payment.transaction_id} (${payment.transaction_type}) has no successful charge at the provider (ref ${ref})`);
+      continue;
+    }
+    if (paidRefs.has(ref)) broke('money', `charge ${ref} is recorded by more than one transaction`);
+    paidRefs.add(ref);
+    if (charge.charge.amount !== minor(payment.amount)) broke('money', `transaction ${payment.transaction_id} records ${minor(payment.amount)} for a charge of ${charge.charge.amount}`);
+    const providerRefunded = charge.charge.amount - charge.net;
+    const storeRefunded = refundsOf.get(payment.transaction_id) ?? 0;
+    if (providerRefunded !== storeRefunded) broke('money', `charge ${ref}: provider refunded ${providerRefunded}, the stores record ${storeRefunded}`);
+  }
+  for (const [ref, { charge, net }] of charges) {
+    if (!paidRefs.has(ref) && net !== 0) broke('money', `charge ${ref} (${charge.idempotencyKey}) of ${charge.amount} is neither a purchase nor refunded (net ${net})`);
+  }
+}
+
+async function capacity({ db }: InvariantInput, broke: Broke): Promise<void> {
+  const classes = new Map<string, number>();
+  for await (const c of db.collection('classes').find({}, { projection: { 'location.capacity': 1 } })) classes.set(String(c['_id']), Number((c['location'] as { capacity: number }).capacity));
+  const seats = db.collection('class_bookings').aggregate<{ _id: { classId: unknown; date: Date }; n: number }>([
+    { $match: { status: { $in: ['booked', 'attended'] } } },
+    { $group: { _id: { classId: '$classId', date: '$date' }, n: { $sum: 1 } } },
+  ]);
+  for await (const s of seats) {
+    const limit = classes.get(String(s._id.classId));
+    if (limit !== undefined && s.n > limit) broke('capacity', `class ${String(s._id.classId)} at ${s._id.date.toISOString()} holds ${s.n} of ${limit} seats`);
+  }
+}
+
+async function invoiceSeries({ pg: pool }: InvariantInput, broke: Broke): Promise<void> {
+  const { rows } = await pool.query<{ series: string; n: string; low: number; high: number; distinct_numbers: string }>(
+    `select split_part(invoice_number, '-', 1) || '-' || split_part(invoice_number, '-', 2) as series, count(*)::text as n,
+            min(split_part(invoice_number, '-', 3)::int) as low, max(split_part(invoice_number, '-', 3)::int) as high,
+            count(distinct invoice_number)::text as distinct_numbers
+       from invoices group by 1`,
+  );
+  for (const r of rows) {
+    if (r.low !== 1 || r.high !== Number(r.n) || r.distinct_numbers !== r.n) broke('invoice-series', `series ${r.series}: ${r.n} invoices numbered ${r.low}..${r.high} (${r.distinct_numbers} distinct)`);
+  }
+}
+
+async function subscriptionBilling({ db, pg: pool }: InvariantInput, broke: Broke): Promise<void> {
+  const { rows } = await pool.query<{ transaction_id: string; amount: string }>("select transaction_id, amount::text from transactions where status = 'completed'");
+  const amounts = new Map(rows.map((r) => [r.transaction_id, minor(r.amount)]));
+  const cursor = db.collection('member_subscriptions').find({}, { projection: { paymentHistory: 1 } });
+  for await (const s of cursor) {
+    for (const p of (s['paymentHistory'] as { transactionId: string; amount: number; status: string }[] | undefined) ?? []) {
+      if (p.status !== 'completed') continue;
+      const stored = amounts.get(p.transactionId);
+      if (stored === undefined) broke('subscription-billing', `member subscription ${String(s['_id'])} lists payment ${p.transactionId}, which is not a completed transaction`);
+      else if (stored !== p.amount) broke('subscription-billing', `member subscription ${String(s['_id'])} lists ${p.amount} for transaction ${p.transactionId} of ${stored}`);
+    }
+  }
+}
+
+async function erasure({ db, erased }: InvariantInput, broke: Broke): Promise<void> {
+  if (erased.size === 0) return;
+  const ids = [...erased];
+  const forms = ids.flatMap((id) => [id, new ObjectId(id)]);
+  for (const name of ['measurements', 'workout_logs', 'measurement_categories', 'food_diary_entries']) {
+    const left = await db.collection(name).countDocuments({ userId: { $in: forms } });
+    if (left > 0) broke('erasure', `${left} ${name} documents of erased users remain`);
+  }
+  const users = await db.collection('users').find({ _id: { $in: ids.map((id) => new ObjectId(id)) } }, { projection: { email: 1, firstName: 1, erasedAt: 1 } }).toArray();
+  for (const u of users) {
+    if (!u['erasedAt'] || !String(u['email']).endsWith('@erased.invalid')) broke('erasure', `user ${String(u['_id'])} was erased but is not a tombstone`);
+  }
+}
+
+async function inDoubt({ pg: pool }: InvariantInput, broke: Broke): Promise<void> {
+  const intents = await pool.query<{ n: string }>("select count(*)::text as n from nexfit_payment_intents where status in ('open', 'refunding')");
+  if (intents.rows[0]!.n !== '0') broke('in-doubt', `${intents.rows[0]!.n} payment intents still open after the nightly recovery`);
+  const prepared = await pool.query<{ n: string }>(`select count(*)::text as n from pg_prepared_xacts where database = current_database() and prepared < now() - interval '${PREPARED_GRACE_SECONDS} seconds'`);
+  if (prepared.rows[0]!.n !== '0') broke('in-doubt', `${prepared.rows[0]!.n} prepared transactions older than ${PREPARED_GRACE_SECONDS} s`);
+}

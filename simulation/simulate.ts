@@ -1,0 +1,356 @@
+import pg from 'pg';
+import { createNexfit, fixedClock, NexfitError, type ClassId, type ExerciseId, type FacilityId, type MembershipId, type Nexfit, type UserId } from '../src/index.js';
+import { createTestKeyring, resolveTestMongo, resolveTestPostgres } from '../src/testing.js';
+import { checkInvariants, type InvariantBreak } from './invariants.js';
+import { SimulatedPaymentProvider } from './payment-provider.js';
+import { seeded } from './random.js';
+import { LatencyBook, type SimulationReport } from './report.js';
+import { generateWorld, localInstant, operationsOfDay, type Operation, type SimulationOptions, type World } from './workload.js';
+
+const RAW_APPLICATION = 'nexfit-sim-invariants';
+/** The UTC hour the nightly jobs run at, chain-wide. */
+const NIGHTLY_HOUR = 3;
+/** Operations in flight at once inside one slot of simulated time. */
+const IN_FLIGHT = 16;
+/**
+ * The operations of one slot of simulated time run together, with the clock at the slot's
+ * start: a rush of bookings for the same class meets in the same slot. Twenty minutes keeps
+ * every operation inside the window it was planned for (a check-in planned 5 minutes before a
+ * class runs at most 24 minutes before it; check-in opens 30 minutes before; visits start at
+ * 07:00, an hour after opening).
+ */
+const SLOT_MS = 20 * 60_000;
+
+/** Where the simulation keeps its data: fresh databases on these servers (from the environment or embedded when omitted). */
+export interface SimulationStores {
+  readonly mongoUri?: string;
+  readonly postgresUrl?: string;
+}
+
+/** A simulation run: the options, where to run, and a hook called after each day's invariants. */
+export interface SimulateInput extends SimulationOptions {
+  readonly stores?: SimulationStores;
+  readonly onDay?: (day: number, breaks: readonly InvariantBreak[]) => void;
+}
+
+interface Place {
+  readonly facilityId: FacilityId;
+  readonly timezone: string;
+  readonly plans: readonly MembershipId[];
+  readonly classes: readonly ClassId[];
+}
+
+/** A scheduled action of the timeline: a workload operation, a booking's follow-up, a fault. */
+interface Scheduled {
+  readonly at: number;
+  readonly kind: string;
+  readonly run: () => Promise<unknown>;
+}
+
+/**
+ * Runs one simulation: builds the world of the seed, moves a steppable clock through the
+ * timeline of every facility's days (in their own time zones), runs the nightly jobs at
+ * 03:00 UTC, and checks the invariants with the raw drivers after each night.
+ */
+export async function simulate(input: SimulateInput): Promise<SimulationReport> {
+  const world = generateWorld(input);
+  const mongoStore = input.stores?.mongoUri ? { uri: input.stores.mongoUri, stop: async () => {}, description: 'given MongoDB' } : await resolveTestMongo();
+  const pgStore = input.stores?.postgresUrl ? { uri: input.stores.postgresUrl, stop: async () => {}, description: 'given PostgreSQL' } : await resolveTestPostgres();
+  const database = `nexfit_sim_${input.seed}_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: pgStore.uri });
+  await admin.connect();
+  await admin.query(`create database "${database}"`);
+  const pgUrl = withDatabase(pgStore.uri, database);
+  const clock = fixedClock(new Date(localInstant(world, 0, 'UTC', 0)));
+  const provider = new SimulatedPaymentProvider(input.seed, input.faults ? { declinePerMille: 40, failPerMille: 50, timeoutPerMille: 50 } : { declinePerMille: 40, failPerMille: 0, timeoutPerMille: 0 });
+  const nexfit = await createNexfit({ mongo: { uri: mongoStore.uri, dbName: database }, postgres: { connectionString: pgUrl }, keyring: createTestKeyring(), clock, payments: provider, migrate: true });
+  // The invariants' own connections: the connection drops spare them (by name), and an idle one lost anyway is replaced.
+  const raw = new pg.Pool({ connectionString: pgUrl, max: 2, application_name: RAW_APPLICATION });
+  raw.on('error', () => {});
+  const latencies = new LatencyBook();
+  const breaks: InvariantBreak[] = [];
+  const started = performance.now();
+  untypedErrors.length = 0;
+  try {
+    const setup = await buildPlaces(nexfit, world);
+    const members = new Map<number, UserId>();
+    const erased = new Set<UserId>();
+    const timeline = new Timeline();
+    const bookedOccurrences = new Map<string, { classId: ClassId; start: Date }>();
+    const schedule = (item: Scheduled) => timeline.add(item);
+    const run = runner(nexfit, world, setup, members, erased, bookedOccurrences, schedule, input.seed);
+    let generatedThrough = -1;
+    let reported = 0;
+    for (let day = 0; day < world.options.days; day++) {
+      const windowEnd = localInstant(world, day + 1, 'UTC', NIGHTLY_HOUR);
+      // Day d's operations start 13 hours before its UTC midnight (UTC+11) and end 8 hours after it (UTC−8).
+      while (generatedThrough < day + 1 && generatedThrough + 1 < world.options.days) {
+        generatedThrough++;
+        for (const op of operationsOfDay(world, generatedThrough)) schedule({ at: op.at, kind: op.kind, run: () => run(op) });
+        if (input.faults) schedule(connectionDrop(raw, database, seeded(input.seed).fork('drop', generatedThrough), world, generatedThrough));
+      }
+      for (let group = timeline.takeSlotBefore(windowEnd, SLOT_MS); group.length > 0; group = timeline.takeSlotBefore(windowEnd, SLOT_MS)) {
+        const slot = Math.floor(group[0]!.at / SLOT_MS) * SLOT_MS;
+        if (slot > clock.now().getTime()) clock.set(new Date(slot));
+        await inFlight(group, IN_FLIGHT, (item) => latencies.time(item.kind, item.run));
+      }
+      clock.set(new Date(windowEnd));
+      await nightly(nexfit, world, day, bookedOccurrences, latencies);
+      const found = await checkInvariants({ db: nexfit.mongo.db, pg: raw, provider, erased, now: clock.now(), day });
+      const escaped = untypedErrors.slice(reported).map((e): InvariantBreak => ({ day, invariant: 'typed-errors', detail: `${e.where}: ${e.message}` }));
+      reported = untypedErrors.length;
+      breaks.push(...found, ...escaped);
+      input.onDay?.(day, [...found, ...escaped]);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      seed: input.seed,
+      options: { facilities: input.facilities, members: input.members, days: input.days, faults: input.faults },
+      stores: { mongo: `${nexfit.stores.mongo.kind} (${mongoStore.description})`, postgres: pgStore.description, unitOfWork: nexfit.unitOfWorkMode },
+      seconds,
+      daysPerSecond: input.days / seconds,
+      operations: latencies.summary(seconds),
+      outcomes: latencies.outcomes(),
+      providerFaults: { ...provider.faults },
+      storeSizes: await storeSizes(nexfit, raw),
+      breaks,
+    };
+  } finally {
+    await raw.end();
+    await nexfit.close();
+    await admin.query(`drop database if exists "${database}" with (force)`).catch(() => {});
+    await nexfit.mongo.client.db(database).dropDatabase().catch(() => {});
+    await admin.end();
+    await mongoStore.stop();
+    await pgStore.stop();
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+/** The scheduled actions in time order (insertion order among equals). */
+class Timeline {
+  readonly #items: Scheduled[] = [];
+  #head = 0;
+
+  add(item: Scheduled): void {
+    let lo = this.#head;
+    let hi = this.#items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#items[mid]!.at <= item.at) lo = mid + 1;
+      else hi = mid;
+    }
+    this.#items.splice(lo, 0, item);
+  }
+
+  /** Removes and returns every action of the earliest slot of `slotMs`, if it starts before `end`. */
+  takeSlotBefore(end: number, slotMs: number): Scheduled[] {
+    const first = this.#items[this.#head];
+    if (!first || first.at >= end) return [];
+    const slotEnd = Math.min(end, Math.floor(first.at / slotMs) * slotMs + slotMs);
+    let last = this.#head;
+    while (last < this.#items.length && this.#items[last]!.at < slotEnd) last++;
+    const group = this.#items.slice(this.#head, last);
+    this.#head = last;
+    if (this.#head > 4_096) {
+      this.#items.splice(0, this.#head);
+      this.#head = 0;
+    }
+    return group;
+  }
+}
+
+async function inFlight<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  });
+  await Promise.all(lanes);
+}
+
+/** Facilities with their owners and coaches, plans and classes, and a few exercises to log. */
+async function buildPlaces(nexfit: Nexfit, world: World): Promise<{ places: Place[]; exercises: ExerciseId[] }> {
+  const places: Place[] = [];
+  for (const f of world.facilities) {
+    const owner = await nexfit.users.register({ email: `owner${f.index}@sim.example`, password: 'simulation password', firstName: 'Owner', lastName: `No${f.index}`, role: ['gym_owner'], roleSpecificData: { gym_owner: { businessName: f.name } } });
+    const coach = await nexfit.users.register({ email: `coach${f.index}@sim.example`, password: 'simulation password', firstName: 'Coach', lastName: `No${f.index}`, role: ['coach'], roleSpecificData: { coach: { specializations: ['yoga'], isFreelance: false } } });
+    const facility = await nexfit.facilities.create({
+      name: f.name, type: 'gym', ownerId: owner.id, timezone: f.timezone,
+      address: { street: `Sim Cd. ${f.index + 1}`, city: 'Sim', country: 'TR', coordinates: { latitude: 41, longitude: 29 } },
+      operatingHours: ([0, 1, 2, 3, 4, 5, 6] as const).map((day) => ({ day, openTime: '06:00', closeTime: '23:00', isClosed: false })),
+    });
+    const plans: MembershipId[] = [];
+    for (const p of f.plans) {
+      const plan = await nexfit.memberships.createPlan({
+        facilityId: facility.id, name: p.name, duration: { value: 1, unit: 'month' }, price: p.price,
+        limitations: { classesIncluded: p.classesIncluded, ...(p.maxClassBookingsPerWeek ? { maxClassBookingsPerWeek: p.maxClassBookingsPerWeek } : {}), ...(p.maxVisitsPerWeek ? { maxVisitsPerWeek: p.maxVisitsPerWeek } : {}) },
+      });
+      plans.push(plan.id);
+    }
+    const classes: ClassId[] = [];
+    for (const c of f.classes) {
+      let first = 0;
+      while (!c.weekdays.includes((world.start.add({ days: first }).dayOfWeek % 7))) first++;
+      const start = localInstant(world, first, f.timezone, c.hour);
+      const created = await nexfit.classes.createClass({
+        facilityId: facility.id, name: c.name, instructor: { userId: coach.id, name: `Coach No${f.index}` },
+        schedule: { startTime: new Date(start), endTime: new Date(start + 3_600_000), recurrence: { frequency: 'weekly', weekdays: [...c.weekdays] as (0 | 1 | 2 | 3 | 4 | 5 | 6)[] } },
+        location: { room: 'Studio', capacity: c.capacity }, category: 'yoga', difficulty: 'beginner', duration: 60,
+      });
+      classes.push(created.id);
+    }
+    places.push({ facilityId: facility.id, timezone: f.timezone, plans, classes });
+  }
+  const exercises: ExerciseId[] = [];
+  for (const [name, bodyArea] of [['Sim Squat', 'quadriceps'], ['Sim Bench Press', 'chest'], ['Sim Row', 'back']] as const) {
+    exercises.push((await nexfit.catalog.createExercise({ name, metadata: { bodyAreas: [bodyArea], type: 'strength', difficultyLevel: 'beginner' }, isPublic: true })).id);
+  }
+  return { places, exercises };
+}
+
+/** The outcome of one operation: `ok`, a refusal's stable reason or code, or `untyped` for an error that is not the SDK's. */
+export type Outcome = string;
+
+/** Errors that were not the SDK's typed errors, with where they came from: the SDK must never let one out. */
+const untypedErrors: { readonly where: string; readonly message: string }[] = [];
+
+function outcomeOf(error: unknown, where = 'operation'): Outcome {
+  if (!(error instanceof NexfitError)) untypedErrors.push({ where, message: error instanceof Error ? `${error.name}: ${error.message}${(error as { code?: string }).code ? ` (${(error as { code?: string }).code})` : ''}` : String(error) });
+  if (error instanceof NexfitError) {
+    const reason = (error as { reason?: unknown }).reason;
+    return typeof reason === 'string' ? `${error.code}:${reason}` : error.code;
+  }
+  return `untyped:${error instanceof Error ? error.name : typeof error}`;
+}
+
+function runner(
+  nexfit: Nexfit,
+  world: World,
+  setup: { places: Place[]; exercises: ExerciseId[] },
+  members: Map<number, UserId>,
+  erased: Set<UserId>,
+  booked: Map<string, { classId: ClassId; start: Date }>,
+  schedule: (item: Scheduled) => void,
+  seed: number,
+): (op: Operation) => Promise<Outcome> {
+  const key = (op: Operation, what: string) => `sim-${seed}-${op.member}-${what}`;
+  return async (op) => {
+    const spec = world.members[op.member]!;
+    const place = setup.places[spec.facility]!;
+    try {
+      if (op.kind === 'join') {
+        const user = await nexfit.users.register({ email: `member${op.member}@sim.example`, password: 'simulation password', firstName: 'Üye', lastName: `No${op.member}`, role: ['client'], roleSpecificData: { client: { height: 150 + (op.member % 45), weight: 50 + (op.member % 50) } } });
+        members.set(op.member, user.id);
+        await nexfit.workflows.purchaseMembership({ userId: user.id, membershipId: place.plans[spec.plan]!, paymentMethod: 'card', autoRenew: spec.autoRenew, idempotencyKey: key(op, 'join') });
+        return 'ok';
+      }
+      const userId = members.get(op.member);
+      if (!userId) return 'skipped:not-registered';
+      switch (op.kind) {
+        case 'repurchase':
+          await nexfit.workflows.purchaseMembership({ userId, membershipId: place.plans[spec.plan]!, paymentMethod: 'card', autoRenew: false, idempotencyKey: key(op, `period-${op.period}`) });
+          return 'ok';
+        case 'visit':
+          await nexfit.workflows.recordFacilityVisit({ userId, facilityId: place.facilityId });
+          return 'ok';
+        case 'book': {
+          const classId = place.classes[op.classIndex]!;
+          const hour = world.facilities[spec.facility]!.classes[op.classIndex]!.hour;
+          const start = localInstant(world, op.day, place.timezone, hour);
+          const booking = await nexfit.workflows.bookClass({ classId, userId, occurrenceStart: new Date(start) });
+          booked.set(`${classId}@${start}`, { classId, start: new Date(start) });
+          const follow = (at: number, kind: string, run: () => Promise<unknown>) => schedule({ at, kind, run: () => guarded(run) });
+          if (op.fate === 'attend') follow(start - 5 * 60_000, 'check-in', () => nexfit.bookings.checkIn(booking.id));
+          if (op.fate === 'cancel-early') follow(start - 5 * 3_600_000, 'cancel', () => nexfit.bookings.cancelBooking(booking.id));
+          if (op.fate === 'cancel-late') follow(start - 3_600_000, 'cancel-late', () => nexfit.bookings.cancelBooking(booking.id));
+          return 'ok';
+        }
+        case 'log-workout': {
+          const end = nexfit.clock.now().getTime() - 30 * 60_000;
+          await nexfit.workoutLogs.logWorkout({
+            userId, startTime: new Date(end - 45 * 60_000), endTime: new Date(end),
+            exercises: [{ exerciseId: setup.exercises[op.member % setup.exercises.length]!, sets: [{ reps: 8, weight: 40 + (op.member % 30), completed: true }, { reps: 8, weight: 40 + (op.member % 30), completed: true }] }],
+          });
+          return 'ok';
+        }
+        case 'measure':
+          await nexfit.measurements.record({ userId, timeZone: place.timezone, measurements: { weight: op.weight } });
+          return 'ok';
+        case 'quit': {
+          const active = await nexfit.repositories.memberSubscriptions.findActiveForUserAtFacility(userId, place.facilityId, nexfit.clock.now());
+          if (!active) return 'skipped:no-membership';
+          await nexfit.workflows.cancelMembership({ memberSubscriptionId: active.id, when: 'at_period_end', reason: 'moving away' });
+          return 'ok';
+        }
+        case 'export':
+          await nexfit.privacy.exportUserData(userId);
+          return 'ok';
+        case 'erase':
+          await nexfit.privacy.eraseUser(userId, { reason: 'member request' });
+          erased.add(userId);
+          return 'ok';
+      }
+    } catch (error) {
+      return outcomeOf(error, op.kind);
+    }
+  };
+}
+
+async function guarded(work: () => Promise<unknown>, where?: string): Promise<Outcome> {
+  try {
+    await work();
+    return 'ok';
+  } catch (error) {
+    return outcomeOf(error, where);
+  }
+}
+
+/** Drops every PostgreSQL connection of the simulation's database once, at a moment of the day the seed picks. */
+function connectionDrop(raw: pg.Pool, database: string, random: ReturnType<typeof seeded>, world: World, day: number): Scheduled {
+  return {
+    at: localInstant(world, day, 'UTC', random.int(6, 22), random.int(0, 59)),
+    kind: 'fault:pg-drop',
+    run: async () => {
+      await raw.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() and application_name <> $2', [database, RAW_APPLICATION]);
+      return 'ok';
+    },
+  };
+}
+
+/**
+ * The chain's nightly jobs for the day that just ended, each timed on its own. A job that fails
+ * is recorded with its outcome and the others still run, as a scheduler's would; the next
+ * night runs them all again.
+ */
+async function nightly(nexfit: Nexfit, world: World, day: number, booked: Map<string, { classId: ClassId; start: Date }>, latencies: LatencyBook): Promise<void> {
+  const job = (name: string, work: () => Promise<unknown>) => latencies.time(`nightly:${name}`, () => guarded(work, `nightly:${name}`));
+  const asOf = nexfit.clock.now();
+  await job('recover', () => nexfit.recoverInDoubt({ olderThanMs: 0 }));
+  await job('renew', () => nexfit.workflows.renewDueSubscriptions({ asOf }));
+  await job('expire', () => nexfit.workflows.expireEnded(asOf));
+  await job('no-shows', async () => {
+    for (const [name, occurrence] of booked) {
+      if (occurrence.start.getTime() + 15 * 60_000 > asOf.getTime()) continue;
+      await nexfit.bookings.markNoShows(occurrence.classId, occurrence.start);
+      booked.delete(name);
+    }
+  });
+  await job('rollup', () => nexfit.analytics.rollupDay({ date: world.start.add({ days: day }).toString() }));
+  await job('relay', () => nexfit.events.relay());
+  if (day % 7 === 6) await job('housekeeping', () => nexfit.housekeeping());
+}
+
+async function storeSizes(nexfit: Nexfit, raw: pg.Pool): Promise<Record<string, number>> {
+  const sizes: Record<string, number> = {};
+  for (const name of ['users', 'member_subscriptions', 'class_bookings', 'workout_logs', 'measurements']) sizes[name] = await nexfit.mongo.db.collection(name).estimatedDocumentCount();
+  for (const table of ['transactions', 'invoices', 'subscriptions', 'analytics_daily', 'audit_logs']) {
+    const { rows } = await raw.query<{ n: string }>(`select count(*)::text as n from ${table}`);
+    sizes[table] = Number(rows[0]!.n);
+  }
+  return sizes;
+}
