@@ -232,4 +232,17 @@ describe('coach availability and bookable PT slots', () => {
       expect(await storedSessionsOf(coachId)).toBe(1);
     });
   });
+
+  describe('as personal data', () => {
+    it("is in the coach's export and deleted with the coach", async () => {
+      const coach = await t.nexfit.users.register({ email: `koc.${n++}@example.com`, password: 'correct horse battery', firstName: 'Koç', lastName: 'Demir', role: ['coach'] });
+      const availability = await coaching().setAvailability(standardWeek(coach.id));
+      const exported = await t.nexfit.privacy.exportUserData(coach.id);
+      expect(exported.coaching.availability.map((a) => a['id'])).toEqual([availability.id]);
+      const report = await t.nexfit.privacy.eraseUser(coach.id, { reason: 'KVKK talebi' });
+      expect(report.deleted).toMatchObject({ coachAvailabilities: 1 });
+      expect(await coaching().listCoachAvailability(coach.id)).toEqual([]);
+      expect(await coaching().findFreeSlots(coach.id, { from: '2026-03-23T00:00:00Z', to: '2026-03-30T00:00:00Z', duration: 60 })).toEqual([]);
+    });
+  });
 });
