@@ -105,6 +105,8 @@ const freeSlotQuerySchema = z
  * Which free slots to list: starting in `[from, to)` (at most 31 days), `duration` minutes
  * long (5 to 480), one every `step` minutes (the duration by default), at one facility or at
  * all of the coach's.
+ *
+ * @useDeclaredType
  */
 export type FreeSlotQuery = z.input<typeof freeSlotQuerySchema>;
 
@@ -124,7 +126,11 @@ const bookSlotSchema = z.strictObject({
   coachClientId: idSchema('CoachClientId').optional(),
   notes: longTextSchema.optional(),
 });
-/** A client takes `duration` minutes of the coach's availability at a facility from `startTime`. */
+/**
+ * A client takes `duration` minutes of the coach's availability at a facility from `startTime`.
+ *
+ * @useDeclaredType
+ */
 export type BookPtSlotInput = z.input<typeof bookSlotSchema>;
 
 /**
