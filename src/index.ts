@@ -286,3 +286,7 @@ export { applyShardKeys, shardKeyPlan, SHARD_KEYS } from './ops/shard-keys.js';
 export type { ShardKeyDefinition, ShardKeyField, ShardingCommand, ShardKeysResult } from './ops/shard-keys.js';
 export { importFreeExerciseDb } from './modules/catalog/free-exercise-db.importer.js';
 export type { FreeExerciseDbImportOptions, FreeExerciseDbImportProgress, FreeExerciseDbImportResult, FreeExerciseDbTarget } from './modules/catalog/free-exercise-db.importer.js';
+export type { BookPtSlotInput, FacilityCalendar, FacilityCalendarPort, FreeSlot, FreeSlotQuery, OpeningHoursPort, CoachingAvailabilityParts } from './modules/coaching/coaching.service.js';
+export type { CoachAvailabilityRepository } from './modules/coaching/coach-availability.repository.js';
+export type { TimeInterval } from './modules/coaching/free-slots.js';
+export type { CoachAvailability, CoachAvailabilityInput, CoachAvailabilityId, WeeklyAvailability, AvailabilityException } from './schemas.js';

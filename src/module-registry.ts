@@ -70,7 +70,7 @@ export const PERSONAL_DATA_REGISTRY: readonly PersonalDataRegistration[] = [
   { ...CATALOG_PERSONAL_DATA, contributor: () => catalogPersonalData() },
   { ...CLASS_PERSONAL_DATA, contributor: (s) => classPersonalData({ classes: s.classes.classes, bookings: s.classes.bookings, bookingService: s.classes.bookingService }) },
   { ...MEMBER_SUBSCRIPTION_PERSONAL_DATA, contributor: (s) => memberSubscriptionPersonalData(s.memberships.subscriptions, s.memberships.service) },
-  { ...COACHING_PERSONAL_DATA, contributor: (s) => coachingPersonalData({ relations: s.coaching.relations, sessions: s.coaching.sessions, service: s.coaching.service }) },
+  { ...COACHING_PERSONAL_DATA, contributor: (s) => coachingPersonalData({ relations: s.coaching.relations, sessions: s.coaching.sessions, service: s.coaching.service, availabilities: s.coaching.availabilities }) },
   {
     ...FACILITY_PERSONAL_DATA,
     contributor: (s) =>

@@ -180,3 +180,11 @@ export {
 export {
   AUDIT_ACTIONS, auditLogSchema, ipAddressSchema, type AuditAction, type AuditLog
 } from './modules/audit/audit-log.schema.js';
+export {
+  AVAILABILITY_EXCEPTION_KINDS, availabilityExceptionSchema, coachAvailabilitySchema,
+  createCoachAvailabilityInputSchema, patchCoachAvailabilityInputSchema, weeklyAvailabilitySchema,
+  windowEndSchema, type AvailabilityException, type AvailabilityExceptionKind, type CoachAvailability,
+  type CoachAvailabilityData, type CoachAvailabilityInput, type PatchCoachAvailabilityData,
+  type WeeklyAvailability
+} from './modules/coaching/coach-availability.schema.js';
+export type { CoachAvailabilityId } from './core/ids.js';

@@ -327,6 +327,13 @@ export const ACCESS_POLICY = {
   // privacy (KVKK/GDPR): a user exports their own data; erasure runs through the operator
   'privacy.exportUserData': allow(self(arg(0))),
   'privacy.eraseUser': system,
+
+  // coach availability and bookable PT slots: a coach sets their own; anyone signed in sees
+  // them; a client books a slot for themself, a coach for an active client
+  'coaching.setAvailability': allow(self(input('coachId'))),
+  'coaching.listCoachAvailability': open,
+  'coaching.findFreeSlots': open,
+  'coaching.bookSlot': allow(anyOf(self(input('clientId')), allOf(self(input('coachId')), activeCoachOf(input('clientId'))))),
 } as const satisfies Record<string, PolicyEntry>;
 
 /** The id of an operation the policy knows: `measurements.record`, `workflows.bookClass`, … */

@@ -72,6 +72,7 @@ export const CONFLICT_REASONS = {
   // privacy
   erasure_blocked: 'The user cannot be erased yet (open obligations; see details.blockers).',
   measurement_category_in_use: 'The measurement category still has values in readings: remove them before deleting it.',
+  slot_unavailable: 'The coach is not available at the facility for the whole slot.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -150,4 +151,5 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   feedback_exists: 'PT seansında danışanın geri bildirimi zaten var.',
   erasure_blocked: 'Kullanıcı henüz silinemez: açık yükümlülükleri var.',
   measurement_category_in_use: 'Ölçüm kategorisinin ölçümlerde hâlâ değerleri var: silmeden önce onları kaldırın.',
+  slot_unavailable: 'Antrenör, bu tesiste seansın tamamı boyunca müsait değil.',
 };

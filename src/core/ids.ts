@@ -46,6 +46,8 @@ export type ClassBookingId = EntityId<'ClassBookingId'>;
 export type CoachClientId = EntityId<'CoachClientId'>;
 /** The id of a PT session: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
 export type PtSessionId = EntityId<'PtSessionId'>;
+/** The id of a coach's availability at one facility: a 24-hex ObjectId string, branded so that another entity's id is a compile error. */
+export type CoachAvailabilityId = EntityId<'CoachAvailabilityId'>;
 /**
  * The business an invoice or an analytics row belongs to (`business_id` in the seed): a
  * facility, or a freelance coach selling packages. Made from either with

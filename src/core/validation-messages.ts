@@ -71,6 +71,10 @@ export const VALIDATION_MESSAGES = {
   tooManyReadings: { en: 'A day holds at most 48 readings', tr: 'Bir gün en fazla 48 ölçüm içerebilir' },
   unknownMeasurementCategory: { en: 'The measurement category does not exist or belongs to another user', tr: 'Ölçüm kategorisi yok veya başka bir kullanıcıya ait' },
   measurementCategoryNameTaken: { en: 'You already have a measurement category of this name (names are compared ignoring case)', tr: 'Bu adda bir ölçüm kategoriniz zaten var (adlar büyük/küçük harf ayrımı yapılmadan karşılaştırılır)' },
+  availabilityOverlap: { en: 'Availability entries of one day may not overlap', tr: 'Aynı günün uygunluk aralıkları çakışamaz' },
+  availabilityExceptionTimes: { en: 'An extra-hours exception needs a start and an end; a day off gives both or neither', tr: 'Ek saat istisnası başlangıç ve bitiş ister; izin günü ikisini birlikte verir ya da hiçbirini vermez' },
+  slotDurationNotFitting: { en: 'The duration does not fit in any availability window of the coach', tr: 'Süre, antrenörün hiçbir uygunluk aralığına sığmıyor' },
+  slotRangeTooLong: { en: 'Ask for at most 31 days of slots at a time', tr: 'Bir seferde en fazla 31 günlük boş zaman istenebilir' },
 } as const satisfies Record<string, { readonly en: string; readonly tr: string }>;
 
 /** The key of a validation message available in every locale. */

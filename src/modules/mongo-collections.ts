@@ -11,6 +11,7 @@ import { CLASS_BOOKINGS_COLLECTION } from './classes/class-booking.collection.js
 import { CLASSES_COLLECTION } from './classes/class.collection.js';
 import { COACH_CLIENTS_COLLECTION } from './coaching/coach-client.collection.js';
 import { PT_SESSIONS_COLLECTION } from './coaching/pt-session.collection.js';
+import { COACH_AVAILABILITIES_COLLECTION } from './coaching/coach-availability.collection.js';
 import { FACILITIES_COLLECTION } from './facilities/facility.collection.js';
 import { MEASUREMENTS_COLLECTION } from './measurements/measurement.collection.js';
 import { MEMBER_SUBSCRIPTIONS_COLLECTION } from './memberships/member-subscription.collection.js';
@@ -55,6 +56,7 @@ export const MONGO_COLLECTIONS = {
   membership_visit_counters: MEMBERSHIP_VISIT_COUNTERS_COLLECTION,
   food_diary_entries: FOOD_DIARY_ENTRIES_COLLECTION,
   measurement_categories: MEASUREMENT_CATEGORIES_COLLECTION,
+  coach_availabilities: COACH_AVAILABILITIES_COLLECTION,
   ...SDK_MONGO_COLLECTIONS,
 } as const satisfies Record<string, MongoCollectionDefinition>;
 

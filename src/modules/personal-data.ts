@@ -50,6 +50,8 @@ export interface UserDataExportSections {
     readonly asClient: readonly JsonObject[];
     /** The user's clients: relationship and package; the notes are about the clients and are not exported. */
     readonly asCoach: readonly JsonObject[];
+    /** The user's availability as a coach: weekly windows and exceptions, per facility. */
+    readonly availability: readonly JsonObject[];
   };
   readonly ptSessions: { readonly asClient: readonly JsonObject[]; readonly asCoach: readonly JsonObject[] };
   readonly transactions: readonly JsonObject[];
@@ -79,6 +81,7 @@ export interface ErasedRecordCounts {
   readonly measurements: number;
   readonly measurementCategories: number;
   readonly workoutLogs: number;
+  readonly coachAvailabilities: number;
   readonly nutritionPlans: number;
   readonly foodDiaryEntries: number;
   readonly workoutTemplates: number;

@@ -507,6 +507,15 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   // privacy
   'privacy.exportUserData': c('user', async (t) => (s) => s.privacy!.exportUserData!(t.user)),
   'privacy.eraseUser': c('user', async (t) => (s) => s.privacy!.eraseUser!(t.user, { reason: 'kullanıcı talebi' })),
+
+  // coach availability and bookable PT slots
+  'coaching.setAvailability': c('user', async (t) => (s) => s.coaching!.setAvailability!({ coachId: t.user, facilityId: t.facility, weekly: [{ day: 1, start: '09:00', end: '12:00' }] })),
+  'coaching.listCoachAvailability': c('user', async (t) => (s) => s.coaching!.listCoachAvailability!(t.user)),
+  'coaching.findFreeSlots': c('user', async (t) => (s) => s.coaching!.findFreeSlots!(t.user, { from: '2026-04-06T00:00:00Z', to: '2026-04-13T00:00:00Z', duration: 60 })),
+  'coaching.bookSlot': c('relation', async (t) => {
+    const start = Date.parse('2026-05-04T06:00:00Z') + t.w.next() * 7_200_000;
+    return (s) => s.coaching!.bookSlot!({ coachId: t.coach, clientId: t.user, facilityId: t.facility, startTime: new Date(start), duration: 60 });
+  }),
 };
 
 async function reactivateEveryone(w: AccessWorld): Promise<void> {

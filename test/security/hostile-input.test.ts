@@ -291,6 +291,9 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'privacy.eraseUser', args: (w) => [w.spareUser, { reason: 'KVKK talebi 42', requestedBy: w.owner }] },
   { target: 'workflows.submitPtSessionFeedback', args: (w) => [{ sessionId: w.ptSession, clientId: w.client, rating: 5, notes: 'harika' }] },
   { target: 'workflows.bulkCreate', args: (w) => [{ entity: 'foods', rows: [createInputs.foods({ name: 'Toplu muz' })], ordered: false, idempotencyKey: `bulk-${w.newUuid()}`, dryRun: false }], bulkRows: [0, 'rows'] },
+  // coach availability and bookable PT slots
+  { target: 'coaching.setAvailability', args: (w) => [{ coachId: w.coach, facilityId: w.facility, weekly: [{ day: 1, start: '09:00', end: '12:00' }, { day: 3, start: '14:00', end: '24:00' }], exceptions: [{ date: '2026-04-06', kind: 'off' }, { date: '2026-04-08', kind: 'extra', start: '08:00', end: '09:00' }] }] },
+  { target: 'coaching.bookSlot', args: (w) => [{ coachId: w.coach, clientId: w.client, facilityId: w.facility, startTime: '2026-03-09T09:00:00Z', duration: 60, coachClientId: w.relation, notes: 'ilk seans' }] },
 ];
 
 /** Cases per entry point: about 10 000 in all, so the corpus runs in well under a minute on two cores. */

@@ -1,5 +1,7 @@
 import { auditSnapshot } from '../audit/audit-trail.js';
 import { allItems, everyItem, isText, jsonOfAll, type ErasureBlocker, type PersonalDataContributor, type PersonalDataDeclaration } from '../personal-data.js';
+import { COACH_AVAILABILITIES_COLLECTION } from './coach-availability.collection.js';
+import type { CoachAvailabilityRepository } from './coach-availability.repository.js';
 import { COACH_CLIENTS_COLLECTION } from './coach-client.collection.js';
 import type { CoachClientRepository } from './coach-client.repository.js';
 import type { CoachClient } from './coach-client.schema.js';
@@ -8,12 +10,13 @@ import { PT_SESSIONS_COLLECTION } from './pt-session.collection.js';
 import type { PtSessionRepository } from './pt-session.repository.js';
 import type { PtSession } from './pt-session.schema.js';
 
-/** The coaching module's user-linked data: relationships and PT sessions, as client and as coach. */
+/** The coaching module's user-linked data: relationships and PT sessions, as client and as coach, and a coach's availability. */
 export const COACHING_PERSONAL_DATA = {
   module: 'coaching',
   holds: [
     { store: 'mongo', name: COACH_CLIENTS_COLLECTION.name },
     { store: 'mongo', name: PT_SESSIONS_COLLECTION.name },
+    { store: 'mongo', name: COACH_AVAILABILITIES_COLLECTION.name },
   ],
 } as const satisfies PersonalDataDeclaration;
 
@@ -24,25 +27,27 @@ export const COACHING_PERSONAL_DATA = {
  * private notes are the coach's working notes, which the design keeps from the client (SPEC
  * §3 coaching), so they are withheld and only their number is given. A coach's export holds
  * its relationships without any notes: they are about the clients. PT sessions are exported
- * as client and as coach.
+ * as client and as coach, and a coach's availability (weekly windows and exceptions) with them.
  *
  * Erasure is refused while the user coaches active clients or has PT sessions to give. As a
  * client, relationships stay (the package is what was sold and paid for) without goals and
  * notes, an open one ended; PT sessions stay without the client's free text (ratings stay:
  * the coach's average is made of them), a scheduled one still to come cancelled. As a coach,
- * pending requests are declined.
+ * pending requests are declined and the coach's availability is deleted (no slot is offered
+ * any more).
  *
  * @example
  * ```ts
- * const contributor = coachingPersonalData({ relations: coaching.relations, sessions: coaching.sessions, service: coaching.service });
+ * const contributor = coachingPersonalData({ relations: coaching.relations, sessions: coaching.sessions, service: coaching.service, availabilities: coaching.availabilities });
  * ```
  */
 export function coachingPersonalData(parts: {
   readonly relations: CoachClientRepository;
   readonly sessions: PtSessionRepository;
   readonly service: CoachingService;
+  readonly availabilities: CoachAvailabilityRepository;
 }): PersonalDataContributor {
-  const { relations, sessions, service } = parts;
+  const { relations, sessions, service, availabilities } = parts;
   return {
     ...COACHING_PERSONAL_DATA,
     async export(userId, { withhold }) {
@@ -52,7 +57,7 @@ export function coachingPersonalData(parts: {
       const asCoach = await allItems((p) => relations.listByCoach(userId, {}, p));
       if (asCoach.some((c) => c.notes.visible.length + c.notes.private.length > 0)) withhold('Notes written as a coach: they are about the clients, not about you.');
       return {
-        coaching: { asClient: asClient.map(clientView), asCoach: asCoach.map(coachView) },
+        coaching: { asClient: asClient.map(clientView), asCoach: asCoach.map(coachView), availability: (await availabilities.listByCoach(userId)).map((a) => auditSnapshot(a)) },
         ptSessions: {
           asClient: await jsonOfAll((p) => sessions.listByClient(userId, {}, p)),
           asCoach: await jsonOfAll((p) => sessions.listByCoach(userId, {}, p)),
@@ -101,7 +106,12 @@ export function coachingPersonalData(parts: {
         await sessions.patch(current.id, withoutPtSessionTexts(current), {}, ctx);
         ptSessions++;
       }
-      return { anonymised: { coachingRelations, ptSessions } };
+      let coachAvailabilities = 0;
+      for (const availability of await availabilities.listByCoach(userId, ctx)) {
+        await availabilities.delete(availability.id, {}, ctx);
+        coachAvailabilities++;
+      }
+      return { deleted: { coachAvailabilities }, anonymised: { coachingRelations, ptSessions } };
     },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConflictError, ForbiddenError } from '../../core/errors.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../../core/errors.js';
 import type { CoachClientId, FacilityId, PtSessionId, UserId } from '../../core/ids.js';
 import { idSchema } from '../../core/ids.js';
 import { currencyWithDefaultSchema, instantSchema, longTextSchema, moneyAmountSchema, nameSchema, positiveIntSchema, ratingSchema } from '../../core/schema-primitives.js';
@@ -15,7 +15,11 @@ import { coachClientSchema, createCoachClientInputSchema, type CoachClient, type
 import type { PtSessionRepository } from './pt-session.repository.js';
 import type { TimeRangeInput } from '../../stores/mongo/time-range.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { createPtSessionInputSchema, ptSessionSchema, type CreatePtSessionInput, type PtSession } from './pt-session.schema.js';
+import { createPtSessionInputSchema, ptSessionSchema, type CreatePtSessionData, type CreatePtSessionInput, type PtSession } from './pt-session.schema.js';
+import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
+import type { CoachAvailabilityRepository } from './coach-availability.repository.js';
+import { createCoachAvailabilityInputSchema, type CoachAvailability, type CoachAvailabilityInput } from './coach-availability.schema.js';
+import { availabilityWindows, cutSlots, intersectIntervals, longestWindowMinutes, subtractIntervals, type TimeInterval } from './free-slots.js';
 
 /**
  * What the coaching module needs to know about a facility's opening hours; the facilities
@@ -24,6 +28,29 @@ import { createPtSessionInputSchema, ptSessionSchema, type CreatePtSessionInput,
 export interface OpeningHoursPort {
   /** Whether the facility is open for the whole of `[start, end)`. */
   isOpenThroughout(facilityId: FacilityId, start: Date, end: Date, ctx?: StoreContext): Promise<boolean>;
+}
+
+/** A facility's time zone and its openings over a range (see {@link FacilityCalendarPort}). */
+export interface FacilityCalendar {
+  /** The facility's IANA time zone: availability windows are wall-clock times in it. */
+  readonly timeZone: string;
+  /** The facility's openings overlapping the range, in epoch milliseconds. */
+  readonly openings: readonly TimeInterval[];
+}
+
+/**
+ * What free PT slots need to know about a facility; the facilities module fits it through
+ * the same adapter as {@link OpeningHoursPort} (`facilityOpeningHours`).
+ */
+export interface FacilityCalendarPort {
+  /** The facility's time zone and its openings overlapping `[from, to)`; `NotFoundError` for an unknown facility. */
+  calendarOf(facilityId: FacilityId, from: Date, to: Date, ctx?: StoreContext): Promise<FacilityCalendar>;
+}
+
+/** The coaching module's availability store and the facility calendar free slots are computed with. */
+export interface CoachingAvailabilityParts {
+  readonly repository: CoachAvailabilityRepository;
+  readonly calendar: FacilityCalendarPort;
 }
 
 /** How close to its start a cancellation of a PT session counts as late (default 24 hours). */
@@ -59,6 +86,53 @@ export type CancelPtSessionInput = z.input<typeof cancelSchema>;
 const feedbackSchema = z.strictObject({ rating: ratingSchema, notes: longTextSchema.optional() });
 export type PtFeedbackInput = z.input<typeof feedbackSchema>;
 
+const DAY_MS = 24 * 60 * 60_000;
+/** The longest range of free slots one question may ask for. */
+const MAX_SLOT_RANGE_DAYS = 31;
+const slotMinutesSchema = z.number().int().min(5).max(8 * 60).describe('Minutes');
+
+const freeSlotQuerySchema = z
+  .strictObject({
+    from: instantSchema,
+    to: instantSchema,
+    duration: slotMinutesSchema,
+    step: slotMinutesSchema.optional(),
+    facilityId: idSchema('FacilityId').optional(),
+  })
+  .refine((q) => q.to.getTime() > q.from.getTime(), { error: M.endAfterStart.en, path: ['to'] })
+  .refine((q) => q.to.getTime() - q.from.getTime() <= MAX_SLOT_RANGE_DAYS * DAY_MS, { error: M.slotRangeTooLong.en, path: ['to'] });
+/**
+ * Which free slots to list: starting in `[from, to)` (at most 31 days), `duration` minutes
+ * long (5 to 480), one every `step` minutes (the duration by default), at one facility or at
+ * all of the coach's.
+ *
+ * @useDeclaredType
+ */
+export type FreeSlotQuery = z.input<typeof freeSlotQuerySchema>;
+
+/** A free slot of a coach: `[startTime, endTime)` at `facilityId`. */
+export interface FreeSlot {
+  readonly facilityId: FacilityId;
+  readonly startTime: Date;
+  readonly endTime: Date;
+}
+
+const bookSlotSchema = z.strictObject({
+  coachId: userIdSchema,
+  clientId: userIdSchema,
+  facilityId: idSchema('FacilityId'),
+  startTime: instantSchema,
+  duration: slotMinutesSchema,
+  coachClientId: idSchema('CoachClientId').optional(),
+  notes: longTextSchema.optional(),
+});
+/**
+ * A client takes `duration` minutes of the coach's availability at a facility from `startTime`.
+ *
+ * @useDeclaredType
+ */
+export type BookPtSlotInput = z.input<typeof bookSlotSchema>;
+
 /**
  * Attempts for a scheduling unit: racing schedulings of one person write the same agenda
  * lock, abort each other with write conflicts and re-run; each round commits one.
@@ -89,6 +163,7 @@ export class CoachingService {
   readonly #locks: DocumentLocks;
   readonly #openingHours: OpeningHoursPort;
   readonly #deps: ServiceDeps;
+  readonly #availability: CoachingAvailabilityParts | undefined;
   readonly policy: CoachingPolicy;
 
   constructor(
@@ -98,7 +173,9 @@ export class CoachingService {
     openingHours: OpeningHoursPort,
     deps: ServiceDeps,
     policy: Partial<CoachingPolicy> = {},
+    availability?: CoachingAvailabilityParts,
   ) {
+    this.#availability = availability;
     this.#relations = relations;
     this.#sessions = sessions;
     this.#locks = locks;
@@ -206,6 +283,153 @@ export class CoachingService {
   async scheduleSession(input: CreatePtSessionInput, uow?: UnitOfWork): Promise<PtSession> {
     const s = this.#parse(createPtSessionInputSchema, input);
     if (s.status !== 'scheduled') throw new ConflictError('invalid_transition', 'A new PT session starts scheduled');
+    return this.#schedule(s, uow);
+  }
+
+  // ---- availability and bookable slots ---------------------------------------------------
+
+  /**
+   * Sets the coach's weekly availability and its exceptions at a facility (replacing what was
+   * set there before): wall-clock windows in the facility's time zone. Refused with
+   * `VALIDATION_FAILED`, nothing written, when a window ends before it starts, two windows of
+   * one weekday (or two extra-hours exceptions of one date) overlap, or an exception is not a
+   * `YYYY-MM-DD` date with `HH:mm` times; `NotFoundError` for an unknown facility.
+   *
+   * @example
+   * ```ts
+   * await coaching.setAvailability({ coachId, facilityId, weekly: [{ day: 1, start: '09:00', end: '12:00' }], exceptions: [{ date: '2026-04-06', kind: 'off' }] })
+   * ```
+   */
+  async setAvailability(input: CoachAvailabilityInput, uow?: UnitOfWork): Promise<CoachAvailability> {
+    const a = this.#parse(createCoachAvailabilityInputSchema, input);
+    const { repository, calendar } = this.#availabilityParts();
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const now = this.#deps.clock.now();
+      await calendar.calendarOf(a.facilityId, now, now, u.ctx);
+      const current = await repository.findByCoachAndFacility(a.coachId, a.facilityId, u.ctx);
+      if (!current) return repository.create(a, u.ctx);
+      return repository.patch(current.id, { weekly: a.weekly, exceptions: a.exceptions }, { expectedVersion: current.version }, u.ctx);
+    });
+  }
+
+  /**
+   * The coach's availability at every facility where it is set (at most 50).
+   *
+   * @example
+   * ```ts
+   * const windows = await coaching.listCoachAvailability(coachId)
+   * ```
+   */
+  async listCoachAvailability(coachId: UserId, uow?: UnitOfWork): Promise<CoachAvailability[]> {
+    return this.#availabilityParts().repository.listByCoach(this.#parse(userIdSchema, coachId), uow?.ctx);
+  }
+
+  /**
+   * The coach's free PT slots starting in `[from, to)` and not before now: inside the coach's availability
+   * (weekly windows plus extra hours, minus time off, in each facility's time zone, so
+   * correct across DST), inside the facility's opening hours, and clear of every scheduled
+   * session of the coach (at any facility). Each free stretch is cut into `duration`-minute
+   * slots from its start, one every `step` minutes. A `duration` longer than every window
+   * of the coach's availability is `VALIDATION_FAILED`.
+   *
+   * @example
+   * ```ts
+   * const slots = await coaching.findFreeSlots(coachId, { from: '2026-03-23T00:00:00Z', to: '2026-03-30T00:00:00Z', duration: 60 })
+   * ```
+   */
+  async findFreeSlots(coachId: UserId, query: FreeSlotQuery, uow?: UnitOfWork): Promise<FreeSlot[]> {
+    const coach = this.#parse(userIdSchema, coachId);
+    const q = this.#parse(freeSlotQuerySchema, query);
+    const { repository } = this.#availabilityParts();
+    const ctx = uow?.ctx;
+    const all = q.facilityId ? [await repository.findByCoachAndFacility(coach, q.facilityId, ctx)].filter((a) => a !== null) : await repository.listByCoach(coach, ctx);
+    if (all.length > 0 && all.every((a) => longestWindowMinutes(a) < q.duration)) {
+      const message = M.slotDurationNotFitting.en;
+      throw new ValidationError(`Invalid coaching: duration: ${message}`, [{ path: ['duration'], code: 'custom', message }]);
+    }
+    const durationMs = q.duration * 60_000;
+    // A slot that has begun is no longer bookable; slots start in [from, to), so the last one
+    // may end up to a duration after `to`.
+    const from = new Date(Math.max(q.from.getTime(), this.#deps.clock.now().getTime()));
+    const until = new Date(q.to.getTime() + durationMs);
+    if (from.getTime() >= q.to.getTime()) return [];
+    const busy = await this.#scheduledIntervals(coach, from, until, ctx);
+    const slots: FreeSlot[] = [];
+    for (const availability of all) {
+      const free = subtractIntervals(await this.#bookableWindows(availability, from, until, ctx), busy);
+      for (const slot of cutSlots(free, durationMs, (q.step ?? q.duration) * 60_000)) {
+        if (slot.start < q.to.getTime()) slots.push({ facilityId: availability.facilityId, startTime: new Date(slot.start), endTime: new Date(slot.end) });
+      }
+    }
+    return slots.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  }
+
+  /**
+   * A client books a slot of the coach's availability: schedules a PT session at the facility
+   * from `startTime` for `duration` minutes. `ConflictError('slot_unavailable')` when the slot
+   * has begun or the coach is not available for the whole of it (outside the weekly windows
+   * and extra hours, or in time off), `facility_closed` outside the facility's opening hours, and `session_overlap`
+   * when the coach or the client already has a session then. A slot is never given to two
+   * clients: the check runs after locking the coach's agenda, as {@link scheduleSession} does.
+   *
+   * @example
+   * ```ts
+   * const [slot] = await coaching.findFreeSlots(coachId, { from, to, duration: 60 })
+   * await coaching.bookSlot({ coachId, clientId, facilityId: slot.facilityId, startTime: slot.startTime, duration: 60 })
+   * ```
+   */
+  async bookSlot(input: BookPtSlotInput, uow?: UnitOfWork): Promise<PtSession> {
+    const b = this.#parse(bookSlotSchema, input);
+    const { repository, calendar } = this.#availabilityParts();
+    const endTime = new Date(b.startTime.getTime() + b.duration * 60_000);
+    const session = this.#parse(createPtSessionInputSchema, {
+      coachId: b.coachId,
+      clientId: b.clientId,
+      facilityId: b.facilityId,
+      startTime: b.startTime,
+      endTime,
+      duration: b.duration,
+      location: { type: 'facility' },
+      ...(b.coachClientId ? { coachClientId: b.coachClientId } : {}),
+      ...(b.notes ? { notes: { pre: b.notes } } : {}),
+    });
+    if (b.coachId === b.clientId) throw new ConflictError('self_coaching', 'A coach cannot book their own slot');
+    if (b.startTime.getTime() < this.#deps.clock.now().getTime()) {
+      throw new ConflictError('slot_unavailable', 'The slot has already begun', { details: { facilityId: b.facilityId } });
+    }
+    return this.#schedule(session, uow, async (ctx) => {
+      const availability = await repository.findByCoachAndFacility(b.coachId, b.facilityId, ctx);
+      const { timeZone } = await calendar.calendarOf(b.facilityId, b.startTime, endTime, ctx);
+      const windows = availability ? availabilityWindows(availability, timeZone, b.startTime, endTime) : [];
+      const covered = windows.some((w) => w.start <= b.startTime.getTime() && endTime.getTime() <= w.end);
+      if (!covered) {
+        throw new ConflictError('slot_unavailable', `Coach ${b.coachId} is not available at facility ${b.facilityId} for the whole slot`, { details: { facilityId: b.facilityId } });
+      }
+    });
+  }
+
+  /** The coach's availability windows at its facility over `[from, to)`, inside the facility's openings. */
+  async #bookableWindows(availability: CoachAvailability, from: Date, to: Date, ctx: StoreContext | undefined): Promise<TimeInterval[]> {
+    const { timeZone, openings } = await this.#availabilityParts().calendar.calendarOf(availability.facilityId, from, to, ctx);
+    return intersectIntervals(availabilityWindows(availability, timeZone, from, to), openings);
+  }
+
+  /** The coach's scheduled sessions overlapping `[from, to)`, as intervals. */
+  async #scheduledIntervals(coachId: UserId, from: Date, to: Date, ctx: StoreContext | undefined): Promise<TimeInterval[]> {
+    const sessions = await this.#sessions.listScheduledBetween(coachId, from, to, ctx);
+    return sessions.map((s) => ({ start: s.startTime.getTime(), end: s.endTime.getTime() }));
+  }
+
+  #availabilityParts(): CoachingAvailabilityParts {
+    if (!this.#availability) throw new Error('This coaching service was built without coach availabilities (createCoachingModule builds them)');
+    return this.#availability;
+  }
+
+  /**
+   * Schedules a parsed session in a unit; `check`, when given, runs after the agendas are
+   * locked and before the overlap check (a refusal there writes nothing).
+   */
+  async #schedule(s: CreatePtSessionData, uow: UnitOfWork | undefined, check?: (ctx: StoreContext) => Promise<void>): Promise<PtSession> {
     return inUnitOfWork(this.#deps.units, uow, async (u) => {
       if (s.coachClientId) {
         const relation = await this.#relations.getById(s.coachClientId, u.ctx);
@@ -218,6 +442,7 @@ export class CoachingService {
       }
       // Sorted, so two units locking the same pair of agendas take them in the same order.
       for (const key of [agendaKey('coach', s.coachId), agendaKey('client', s.clientId)].sort()) await this.#locks.lock(key, u.ctx);
+      if (check) await check(u.ctx);
       const clashes = await this.#sessions.findOverlapping({ coachId: s.coachId, clientId: s.clientId, start: s.startTime, end: s.endTime }, u.ctx);
       if (clashes.length > 0) {
         throw new ConflictError('session_overlap', 'The session overlaps another scheduled session of the coach or the client', { details: { overlapping: clashes.map((c) => c.id) } });

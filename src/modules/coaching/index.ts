@@ -15,11 +15,15 @@ import { DocumentLocks } from '../../stores/mongo/document-lock.js';
 import type { Database } from '../../stores/postgres/database.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { CoachClientRepository } from './coach-client.repository.js';
-import { CoachingService, type CoachingPolicy, type OpeningHoursPort } from './coaching.service.js';
+import { CoachAvailabilityRepository } from './coach-availability.repository.js';
+import { CoachingService, type CoachingPolicy, type FacilityCalendarPort, type OpeningHoursPort } from './coaching.service.js';
 import { PtSessionRepository } from './pt-session.repository.js';
 
 export * from './coach-client.schema.js';
 export * from './pt-session.schema.js';
+export * from './coach-availability.schema.js';
+export { CoachAvailabilityRepository } from './coach-availability.repository.js';
+export type { TimeInterval } from './free-slots.js';
 export { CoachClientRepository, type CoachClientFilter, type NewCoachNoteInput } from './coach-client.repository.js';
 export { PtSessionRepository, type CancelPtSessionOptions, type OverlapQuery } from './pt-session.repository.js';
 export {
@@ -31,6 +35,12 @@ export {
   type CoachingPolicy,
   type CoachingRequestInput,
   type OpeningHoursPort,
+  type BookPtSlotInput,
+  type CoachingAvailabilityParts,
+  type FacilityCalendar,
+  type FacilityCalendarPort,
+  type FreeSlot,
+  type FreeSlotQuery,
   type PtFeedbackInput,
 } from './coaching.service.js';
 
@@ -38,17 +48,25 @@ export {
 export interface CoachingModule {
   readonly relations: CoachClientRepository;
   readonly sessions: PtSessionRepository;
+  readonly availabilities: CoachAvailabilityRepository;
   readonly service: CoachingService;
 }
 
-/** Builds the coaching module; `openingHours` answers for sessions at a facility (see `facilityOpeningHours`). */
+/**
+ * Builds the coaching module; `openingHours` answers for sessions at a facility and
+ * `calendar` for free PT slots (`facilityOpeningHours` is both; an `openingHours` that is
+ * also a calendar serves as one when `calendar` is not given).
+ */
 export function createCoachingModule(
   db: Db,
   _pg: Kysely<Database>,
   deps: ServiceDeps,
-  options: { readonly openingHours: OpeningHoursPort; readonly policy?: Partial<CoachingPolicy> },
+  options: { readonly openingHours: OpeningHoursPort | (OpeningHoursPort & FacilityCalendarPort); readonly calendar?: FacilityCalendarPort; readonly policy?: Partial<CoachingPolicy> },
 ): CoachingModule {
   const relations = new CoachClientRepository(db, deps);
   const sessions = new PtSessionRepository(db, deps);
-  return { relations, sessions, service: new CoachingService(relations, sessions, new DocumentLocks(db, deps), options.openingHours, deps, options.policy ?? {}) };
+  const availabilities = new CoachAvailabilityRepository(db, deps);
+  const calendar = options.calendar ?? ('calendarOf' in options.openingHours ? options.openingHours : undefined);
+  const service = new CoachingService(relations, sessions, new DocumentLocks(db, deps), options.openingHours, deps, options.policy ?? {}, calendar ? { repository: availabilities, calendar } : undefined);
+  return { relations, sessions, availabilities, service };
 }

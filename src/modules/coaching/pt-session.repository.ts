@@ -50,6 +50,9 @@ export type CancelPtSessionOptions = z.input<typeof cancelOptionsSchema>;
 
 /** Only a scheduled session can be completed, cancelled or missed. */
 const FROM_SCHEDULED: readonly PtSessionStatus[] = ['scheduled'];
+const scheduledRangeSchema = z.strictObject({ from: instantSchema, to: instantSchema }).refine((r) => r.to.getTime() > r.from.getTime(), { error: M.endAfterStart.en, path: ['to'] });
+/** The most scheduled sessions one agenda range returns. */
+const SCHEDULED_LIMIT = 2_000;
 /** The most overlapping sessions one check reports; a valid agenda has none. */
 const OVERLAP_LIMIT = 100;
 
@@ -111,6 +114,19 @@ export class PtSessionRepository extends MongoRepository<PtSession, typeof creat
         ...(excludeId !== undefined ? { _id: { $ne: this.toObjectId(excludeId) } } : {}),
       };
       return this.findAllWhere(filter, ctx, { sort: { startTime: 1, _id: 1 }, limit: OVERLAP_LIMIT });
+    });
+  }
+
+  /**
+   * The coach's scheduled sessions whose `[startTime, endTime)` intersects `[from, to)`,
+   * earliest first (at most 2,000: a month of a full agenda).
+   */
+  async listScheduledBetween(coachId: UserId, from: Date, to: Date, ctx?: StoreContext): Promise<PtSession[]> {
+    return this.run('listScheduledBetween', async () => {
+      const coach = this.config.codec.toStoredValue('coachId', this.parse(coachIdSchema, coachId));
+      const range = this.parse(scheduledRangeSchema, { from, to });
+      const filter: SafeFilter = { coachId: coach, startTime: { $lt: range.to }, endTime: { $gt: range.from }, status: 'scheduled' satisfies PtSessionStatus };
+      return this.findAllWhere(filter, ctx, { sort: { startTime: 1, _id: 1 }, limit: SCHEDULED_LIMIT });
     });
   }
 

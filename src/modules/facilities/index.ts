@@ -20,7 +20,7 @@ import { FacilityService } from './facility.service.js';
 export * from './facility.schema.js';
 export { FacilityRepository, type FacilityNearby, type FindNearOptions, type NewStaffMemberInput, type StaffChangesInput } from './facility.repository.js';
 export { DEFAULT_STAFF_PERMISSIONS, FacilityService, type AddStaffInput, type ChangeStaffInput, type FacilityRef } from './facility.service.js';
-export { isFacilityOpenAt, nextFacilityOpening, openingOn, type FacilityHours, type OpeningInterval } from './opening-hours.js';
+export { facilityOpeningsBetween, isFacilityOpenAt, nextFacilityOpening, openingOn, type FacilityHours, type OpeningInterval } from './opening-hours.js';
 
 /** The facility repository and service, built on the SDK's stores (audit rows go to PostgreSQL). */
 export function createFacilitiesModule(db: Db, pg: Kysely<Database>, deps: ServiceDeps): { readonly facilities: FacilityRepository; readonly service: FacilityService } {

@@ -79,3 +79,17 @@ export function nextFacilityOpening(facility: FacilityHours, instant: Date): Ope
   const from = localDateOf(instant, facility.timezone).subtract({ days: LOOK_BEHIND_DAYS });
   return openings(facility, from, LOOK_BEHIND_DAYS + LOOK_AHEAD_DAYS).find((o) => t < o.closesAt.getTime()) ?? null;
 }
+
+/**
+ * The facility's openings that overlap `[from, to)`, in order, each whole (not clipped).
+ *
+ * @example
+ * ```ts
+ * facilityOpeningsBetween(facility, new Date('2026-03-23T00:00:00Z'), new Date('2026-03-30T00:00:00Z')).length // 7 for a gym open daily
+ * ```
+ */
+export function facilityOpeningsBetween(facility: FacilityHours, from: Date, to: Date): OpeningInterval[] {
+  const first = localDateOf(from, facility.timezone).subtract({ days: LOOK_BEHIND_DAYS });
+  const days = localDateOf(to, facility.timezone).since(first).days + 1;
+  return openings(facility, first, days).filter((o) => o.opensAt.getTime() < to.getTime() && from.getTime() < o.closesAt.getTime());
+}

@@ -31,6 +31,7 @@ describe('personal-data contributors and MongoDB', () => {
         'class_bookings',
         'coach_clients',
         'pt_sessions',
+        'coach_availabilities',
       ].sort(),
     );
   });
