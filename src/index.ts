@@ -293,5 +293,5 @@ export { WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_MS, WEBHOOK_RETRY_JITTER, we
 export { MAX_WEBHOOK_URL_LENGTH, isPrivateAddress } from './modules/webhooks/webhook-url.js';
 export type { WebhookUrlPolicy } from './modules/webhooks/webhook-url.js';
 export type { WebhookService, WebhookOptions, WebhookEndpointWithSecret, WebhookDispatchReport, ListWebhookDeliveriesOptions } from './modules/webhooks/webhook.service.js';
-export type { WebhookRepository, WebhookEndpoint, WebhookDelivery, WebhookDeliveryStatus, WebhookAttempt, WebhookAttemptOutcome, ClaimedWebhookDelivery } from './modules/webhooks/webhook.repository.js';
+export type { WebhookRepository, WebhookReads, WebhookEndpoint, WebhookDelivery, WebhookDeliveryStatus, WebhookAttempt, WebhookAttemptOutcome, ClaimedWebhookDelivery } from './modules/webhooks/webhook.repository.js';
 export type { RegisterWebhookEndpointInput, UpdateWebhookEndpointInput, DispatchWebhooksOptions } from './modules/webhooks/webhook.schema.js';

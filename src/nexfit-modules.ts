@@ -39,7 +39,7 @@ import type { NexfitModules, NexfitRepositories } from './nexfit-surface.js';
 import { personalDataContributors } from './module-registry.js';
 import { syncInstructorNames, type SyncInstructorNamesOptions } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
 import { bulkCreate, type BulkCreateInput } from './workflows/bulk-create/bulk-create.workflow.js';
-import { createWebhooksModule } from './modules/webhooks/index.js';
+import { createWebhooksModule, webhookReadsOf } from './modules/webhooks/index.js';
 import type { WebhookOptions } from './modules/webhooks/webhook.service.js';
 
 /** Options of the business modules, from `createNexfit`. */
@@ -107,7 +107,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     invoices: billing.invoices,
     analyticsDaily: new AnalyticsDailyRepository(pg, deps),
     auditLogs,
-    webhooks: webhooks.repository,
+    webhooks: webhookReadsOf(webhooks.repository),
   };
 
   // Built once: the registered modules' parts in export and erasure, in registry order.

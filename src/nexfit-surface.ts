@@ -56,7 +56,7 @@ import type { PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-
 import type { PurchaseMembershipInput, PurchaseMembershipResult } from './workflows/purchase-membership/purchase-membership.workflow.js';
 import type { RenewalReport } from './workflows/renew-memberships/renew-memberships.workflow.js';
 import type { BulkCreateInput, BulkCreateOutcome } from './workflows/bulk-create/bulk-create.workflow.js';
-import type { WebhookRepository } from './modules/webhooks/webhook.repository.js';
+import type { WebhookReads } from './modules/webhooks/webhook.repository.js';
 import type { WebhookService } from './modules/webhooks/webhook.service.js';
 
 /** `nexfit.bookings`: bookings, check-in and no-shows; the seat and weekly-limit steps stay with `bookClass`. */
@@ -140,8 +140,8 @@ export interface NexfitRepositories {
   readonly invoices: InvoiceRepository;
   readonly analyticsDaily: AnalyticsDailyRepository;
   readonly auditLogs: AuditLogRepository;
-  /** Webhook endpoints, deliveries and their attempt logs (PostgreSQL). */
-  readonly webhooks: WebhookRepository;
+  /** Webhook endpoints, deliveries and their attempt logs (PostgreSQL), to read; writes go through `nexfit.webhooks`. */
+  readonly webhooks: WebhookReads;
 }
 
 /**

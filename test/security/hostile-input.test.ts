@@ -291,6 +291,14 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'privacy.eraseUser', args: (w) => [w.spareUser, { reason: 'KVKK talebi 42', requestedBy: w.owner }] },
   { target: 'workflows.submitPtSessionFeedback', args: (w) => [{ sessionId: w.ptSession, clientId: w.client, rating: 5, notes: 'harika' }] },
   { target: 'workflows.bulkCreate', args: (w) => [{ entity: 'foods', rows: [createInputs.foods({ name: 'Toplu muz' })], ordered: false, idempotencyKey: `bulk-${w.newUuid()}`, dryRun: false }], bulkRows: [0, 'rows'] },
+  // webhooks
+  { target: 'webhooks.registerEndpoint', args: (w) => [{ facilityId: w.facility, url: 'https://hooks.example.com/new', events: ['membership.purchased', 'custom'], description: 'CRM' }] },
+  { target: 'webhooks.updateEndpoint', args: (w) => [w.webhookEndpoint, { url: 'https://hooks.example.com/moved', events: ['*'], description: 'CRM', active: true }], nullable: [[1, 'description']] },
+  { target: 'webhooks.rotateEndpointSecret', args: (w) => [w.webhookEndpoint] },
+  { target: 'webhooks.disableEndpoint', args: (w) => [w.webhookEndpoint] },
+  { target: 'webhooks.redeliver', args: (w) => [w.webhookDelivery] },
+  { target: 'webhooks.dispatch', args: () => [{ limit: 10, concurrency: 2 }] },
+  { target: 'webhooks.purgeDeliveries', args: () => [{ olderThanDays: 30, batchSize: 100 }] },
 ];
 
 /** Cases per entry point: about 10 000 in all, so the corpus runs in well under a minute on two cores. */

@@ -20,6 +20,8 @@ export { MAX_WEBHOOK_URL_LENGTH, isPrivateAddress, webhookUrlIssue, type Webhook
 export { WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_MS, WEBHOOK_RETRY_JITTER, webhookRetryAt } from './webhook-delivery.js';
 export {
   WebhookRepository,
+  webhookReadsOf,
+  type WebhookReads,
   type ClaimedWebhookDelivery,
   type WebhookAttempt,
   type WebhookAttemptOutcome,

@@ -73,6 +73,26 @@ export interface WebhookAttemptOutcome {
   readonly nextAttemptAt: Date;
 }
 
+/**
+ * The reads of {@link WebhookRepository} that `nexfit.repositories.webhooks` exposes; writes go
+ * through `nexfit.webhooks`, which validates them and seals the secrets.
+ *
+ * @useDeclaredType
+ */
+export type WebhookReads = Pick<WebhookRepository, 'findEndpoint' | 'findDelivery' | 'listEndpointsByFacility' | 'listDeliveriesByEndpoint' | 'listDeliveriesByEvent' | 'listAttempts'>;
+
+/** The read-only view of a webhook repository. */
+export function webhookReadsOf(repository: WebhookRepository): WebhookReads {
+  return Object.freeze({
+    findEndpoint: repository.findEndpoint.bind(repository),
+    findDelivery: repository.findDelivery.bind(repository),
+    listEndpointsByFacility: repository.listEndpointsByFacility.bind(repository),
+    listDeliveriesByEndpoint: repository.listDeliveriesByEndpoint.bind(repository),
+    listDeliveriesByEvent: repository.listDeliveriesByEvent.bind(repository),
+    listAttempts: repository.listAttempts.bind(repository),
+  });
+}
+
 type EndpointRow = Selectable<WebhookEndpointsTable>;
 type DeliveryRow = Selectable<WebhookDeliveriesTable>;
 
@@ -83,7 +103,8 @@ type DeliveryRow = Selectable<WebhookDeliveriesTable>;
  *
  * @example
  * ```ts
- * const endpoints = await nexfit.repositories.webhooks.listEndpointsByFacility(facilityId);
+ * const repository = new WebhookRepository(nexfit.pg, { clock: systemClock, ids: defaultIdGenerator });
+ * const endpoints = await repository.listEndpointsByFacility(facilityId);
  * ```
  */
 export class WebhookRepository {
