@@ -28,7 +28,11 @@ export const registerWebhookEndpointInputSchema = z.strictObject({
   events: webhookEventListSchema,
   description: z.string().trim().max(200).optional(),
 });
-/** Input of `webhooks.registerEndpoint`. */
+/**
+ * Input of `webhooks.registerEndpoint`.
+ *
+ * @useDeclaredType
+ */
 export type RegisterWebhookEndpointInput = z.input<typeof registerWebhookEndpointInputSchema>;
 
 /** What updating an endpoint may change; at least one field. */
@@ -40,7 +44,11 @@ export const updateWebhookEndpointInputSchema = z
     active: z.boolean().optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, { error: 'Must change at least one field' });
-/** Input of `webhooks.updateEndpoint`. */
+/**
+ * Input of `webhooks.updateEndpoint`.
+ *
+ * @useDeclaredType
+ */
 export type UpdateWebhookEndpointInput = z.input<typeof updateWebhookEndpointInputSchema>;
 
 /** Options of `webhooks.dispatch`. */
@@ -50,5 +58,9 @@ export const dispatchWebhooksOptionsSchema = z.strictObject({
   /** Requests in flight at once. Default 8. */
   concurrency: z.number().int().min(1).max(64).optional(),
 });
-/** Options of `webhooks.dispatch`. */
+/**
+ * Options of `webhooks.dispatch`.
+ *
+ * @useDeclaredType
+ */
 export type DispatchWebhooksOptions = z.input<typeof dispatchWebhooksOptionsSchema>;
