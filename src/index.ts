@@ -136,6 +136,9 @@ export type {
   InvoicesArchiveTable,
   OutboxTable,
   PaymentIntentsTable,
+  WebhookEndpointsTable,
+  WebhookDeliveriesTable,
+  WebhookAttemptsTable,
   SizeSnapshotsTable,
   SubscriptionsTable,
   TransactionsTable,
@@ -290,3 +293,12 @@ export type { BookPtSlotInput, FacilityCalendar, FacilityCalendarPort, FreeSlot,
 export type { CoachAvailabilityRepository } from './modules/coaching/coach-availability.repository.js';
 export type { TimeInterval } from './modules/coaching/free-slots.js';
 export type { CoachAvailability, CoachAvailabilityInput, CoachAvailabilityId, WeeklyAvailability, AvailabilityException } from './schemas.js';
+// Signed webhooks for domain events (docs/webhooks.md); `verifyWebhookSignature` is the receiver's check.
+export { verifyWebhookSignature, signWebhookPayload, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_EVENT_ID_HEADER, WEBHOOK_EVENT_TYPE_HEADER, WEBHOOK_TIMESTAMP_HEADER, DEFAULT_WEBHOOK_TOLERANCE_SECONDS } from './modules/webhooks/webhook-signature.js';
+export type { VerifyWebhookSignatureOptions, WebhookVerification } from './modules/webhooks/webhook-signature.js';
+export { WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_DELAYS_MS, WEBHOOK_RETRY_JITTER, webhookRetryAt } from './modules/webhooks/webhook-delivery.js';
+export { MAX_WEBHOOK_URL_LENGTH, isPrivateAddress } from './modules/webhooks/webhook-url.js';
+export type { WebhookUrlPolicy } from './modules/webhooks/webhook-url.js';
+export type { WebhookService, WebhookOptions, WebhookEndpointWithSecret, WebhookDispatchReport, ListWebhookDeliveriesOptions } from './modules/webhooks/webhook.service.js';
+export type { WebhookRepository, WebhookReads, WebhookEndpoint, WebhookDelivery, WebhookDeliveryStatus, WebhookAttempt, WebhookAttemptOutcome, ClaimedWebhookDelivery } from './modules/webhooks/webhook.repository.js';
+export type { RegisterWebhookEndpointInput, UpdateWebhookEndpointInput, DispatchWebhooksOptions } from './modules/webhooks/webhook.schema.js';

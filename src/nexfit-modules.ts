@@ -39,6 +39,8 @@ import type { NexfitModules, NexfitRepositories } from './nexfit-surface.js';
 import { personalDataContributors } from './module-registry.js';
 import { syncInstructorNames, type SyncInstructorNamesOptions } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
 import { bulkCreate, type BulkCreateInput } from './workflows/bulk-create/bulk-create.workflow.js';
+import { createWebhooksModule, webhookReadsOf } from './modules/webhooks/index.js';
+import type { WebhookOptions } from './modules/webhooks/webhook.service.js';
 
 /** Options of the business modules, from `createNexfit`. */
 export interface ModuleOptions {
@@ -48,6 +50,8 @@ export interface ModuleOptions {
   readonly taxRate?: TaxRatePolicy;
   /** Booking time rules (cancellation cut-off, check-in window). */
   readonly bookingPolicy?: Partial<BookingPolicy>;
+  /** How webhooks are sent: request timeout, and whether endpoints may point at private hosts (tests, intranets). See docs/webhooks.md. */
+  readonly webhooks?: WebhookOptions;
 }
 
 /**
@@ -72,6 +76,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
   const coaching = createCoachingModule(db, pg, deps, { openingHours: facilityOpeningHours(facilities.facilities) });
   const analytics = new AnalyticsService(db, pg, new AnalyticsDailyRepository(pg, deps), deps);
   const auditLogs = new AuditLogRepository(pg, deps);
+  const webhooks = createWebhooksModule(pg, deps, options.webhooks ?? {});
 
   const membershipWorkflowDeps = () => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to take payments');
@@ -102,6 +107,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     invoices: billing.invoices,
     analyticsDaily: new AnalyticsDailyRepository(pg, deps),
     auditLogs,
+    webhooks: webhookReadsOf(webhooks.repository),
   };
 
   // Built once: the registered modules' parts in export and erasure, in registry order.
@@ -126,6 +132,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     bookings: bookingsDoor,
     coaching: withoutSteps(coaching.service, COACHING_STEPS),
     analytics,
+    webhooks: webhooks.service,
     /** Operations that span modules. Each runs as one unit of work (or joins the one given). */
     workflows: {
       /** Buy a membership: charge (refunded if anything fails), member subscription, transaction, billing subscription, invoice, audit — atomically. */

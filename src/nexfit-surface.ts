@@ -56,6 +56,8 @@ import type { PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-
 import type { PurchaseMembershipInput, PurchaseMembershipResult } from './workflows/purchase-membership/purchase-membership.workflow.js';
 import type { RenewalReport } from './workflows/renew-memberships/renew-memberships.workflow.js';
 import type { BulkCreateInput, BulkCreateOutcome } from './workflows/bulk-create/bulk-create.workflow.js';
+import type { WebhookReads } from './modules/webhooks/webhook.repository.js';
+import type { WebhookService } from './modules/webhooks/webhook.service.js';
 
 /** `nexfit.bookings`: bookings, check-in and no-shows; the seat and weekly-limit steps stay with `bookClass`. */
 export type PublicBookingService = Omit<BookingService, (typeof BOOKING_STEPS)[number]>;
@@ -138,6 +140,8 @@ export interface NexfitRepositories {
   readonly invoices: InvoiceRepository;
   readonly analyticsDaily: AnalyticsDailyRepository;
   readonly auditLogs: AuditLogRepository;
+  /** Webhook endpoints, deliveries and their attempt logs (PostgreSQL), to read; writes go through `nexfit.webhooks`. */
+  readonly webhooks: WebhookReads;
 }
 
 /**
@@ -165,6 +169,8 @@ export interface NexfitModules {
   readonly bookings: PublicBookingService;
   readonly coaching: PublicCoachingService;
   readonly analytics: AnalyticsService;
+  /** Signed webhooks for domain events: endpoints per facility, deliveries, the dispatcher. See docs/webhooks.md. */
+  readonly webhooks: WebhookService;
   readonly workflows: NexfitWorkflows;
   readonly privacy: NexfitPrivacy;
   readonly repositories: NexfitRepositories;

@@ -19,6 +19,7 @@ import type { UserRole } from '../modules/users/user.schema.js';
 import type { WorkoutLog } from '../modules/workouts/workout-log.schema.js';
 import type { WorkoutProgram } from '../modules/workouts/workout-program.schema.js';
 import type { WorkoutTemplate } from '../modules/workouts/workout-template.schema.js';
+import type { WebhookEndpoint } from '../modules/webhooks/webhook.repository.js';
 
 /** The repositories the policy reads subjects and relationships from. */
 export type AccessRepositories = NexfitModules['repositories'];
@@ -162,5 +163,17 @@ export class AccessLookups {
   /** The facility a class belongs to. */
   async facilityOfClass(classId: string): Promise<FacilityId | undefined> {
     return (await this.fitnessClass(classId))?.facilityId;
+  }
+
+  /** The webhook endpoint, or `null` when there is none. */
+  webhookEndpoint(endpointId: string): Promise<WebhookEndpoint | null> {
+    return typeof endpointId === 'string' ? this.#repos.webhooks.findEndpoint(endpointId) : Promise.resolve(null);
+  }
+
+  /** The endpoint a webhook delivery goes to, or `null` when there is no such delivery. */
+  async webhookEndpointOfDelivery(deliveryId: string): Promise<WebhookEndpoint | null> {
+    if (typeof deliveryId !== 'string' || !/^[1-9]\d{0,17}$/.test(deliveryId)) return null;
+    const delivery = await this.#repos.webhooks.findDelivery(deliveryId);
+    return delivery ? this.#repos.webhooks.findEndpoint(delivery.endpointId) : null;
   }
 }

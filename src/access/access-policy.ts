@@ -78,6 +78,8 @@ const billingSubscriptionUser = loaded((l, id) => l.billingSubscription(id), (s)
 const classFacility = (id: Ref = arg(0)) => loaded((l, cid) => l.fitnessClass(cid), (c) => c.facilityId, id);
 const bookingUser = loaded((l, id) => l.booking(id), (b) => b.userId);
 const bookingFacility = classFacility(loaded((l, id) => l.booking(id), (b) => b.classId));
+const webhookEndpointFacility = loaded((l, id) => l.webhookEndpoint(id), (e) => e.facilityId ?? undefined);
+const webhookDeliveryFacility = loaded((l, id) => l.webhookEndpointOfDelivery(id), (e) => e.facilityId ?? undefined);
 
 const relationCoach = loaded((l, id) => l.relation(id), (c) => c.coachId);
 const relationClient = loaded((l, id) => l.relation(id), (c) => c.clientId);
@@ -334,6 +336,18 @@ export const ACCESS_POLICY = {
   'coaching.listCoachAvailability': open,
   'coaching.findFreeSlots': open,
   'coaching.bookSlot': allow(anyOf(self(input('clientId')), allOf(self(input('coachId')), activeCoachOf(input('clientId'))))),
+  // webhooks: a facility's integrations are its owner's, or staff's with manage_facility; platform endpoints and the dispatcher are the operator's
+  'webhooks.registerEndpoint': allow(facilityManager(input('facilityId'), 'manage_facility')),
+  'webhooks.updateEndpoint': allow(facilityManager(webhookEndpointFacility, 'manage_facility')),
+  'webhooks.rotateEndpointSecret': allow(facilityManager(webhookEndpointFacility, 'manage_facility')),
+  'webhooks.disableEndpoint': allow(facilityManager(webhookEndpointFacility, 'manage_facility')),
+  'webhooks.getEndpoint': allow(facilityManager(webhookEndpointFacility, 'manage_facility')),
+  'webhooks.listEndpoints': allow(facilityManager(arg(0), 'manage_facility')),
+  'webhooks.listDeliveries': allow(facilityManager(webhookEndpointFacility, 'manage_facility')),
+  'webhooks.listDeliveryAttempts': allow(facilityManager(webhookDeliveryFacility, 'manage_facility')),
+  'webhooks.redeliver': allow(facilityManager(webhookDeliveryFacility, 'manage_facility')),
+  'webhooks.dispatch': system,
+  'webhooks.purgeDeliveries': system,
 } as const satisfies Record<string, PolicyEntry>;
 
 /** The id of an operation the policy knows: `measurements.record`, `workflows.bookClass`, … */

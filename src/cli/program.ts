@@ -1,4 +1,5 @@
 import type { Command as CommandClass, Option as OptionClass } from 'commander';
+import type { WebhookOptions } from '../modules/webhooks/webhook.service.js';
 import { Kysely, PostgresDialect } from 'kysely';
 import type { Db, MongoClient } from 'mongodb';
 import type pg from 'pg';
@@ -160,7 +161,7 @@ export function nexfitProgram(
    * environment; commands that write or re-encrypt personal data (`keys: 'required'`) refuse
    * to run without it, the others never touch an encrypted value and run on a throwaway one.
    */
-  const withNexfit = async (flags: ConnectionFlags, fn: (nexfit: Nexfit) => Promise<void>, options: { keys?: 'required' | 'optional' } = {}) => {
+  const withNexfit = async (flags: ConnectionFlags, fn: (nexfit: Nexfit) => Promise<void>, options: { keys?: 'required' | 'optional'; webhooks?: WebhookOptions } = {}) => {
     let keyring;
     try {
       keyring = keyringFromEnv(io.env);
@@ -185,6 +186,7 @@ export function nexfitProgram(
         keyring: keyring ?? 'ephemeral',
         migrate: false,
         ...(payments ? { payments } : {}),
+        ...(options.webhooks ? { webhooks: options.webhooks } : {}),
       });
       try {
         await fn(nexfit);
@@ -503,6 +505,27 @@ export function nexfitProgram(
       const report = await nexfit.housekeeping({ retentionDays });
       print(flags, `removed: ${Object.entries(report).map(([k, v]) => `${k} ${v}`).join(', ')}`, report);
     }));
+
+  const webhooks = program.command('webhooks').description('Signed webhooks for domain events');
+  connectionOptions(webhooks.command('dispatch').description('Send the due webhook deliveries, signed, with retries and dead letters (every minute from a scheduler)')
+    .option('--limit <n>', 'deliveries attempted at most in this run', '1000')
+    .option('--concurrency <n>', 'requests in flight at once', '8')
+    .option('--allow-private-hosts', 'let endpoints reach loopback and private addresses (tests, intranets)')
+    .option('--purge-older-than-days <n>', 'then delete deliveries finished longer ago than this, with their attempt logs'))
+    .action(async (flags: ConnectionFlags & { limit: string; concurrency: string; allowPrivateHosts?: boolean; purgeOlderThanDays?: string }) => {
+      const limit = Number(flags.limit);
+      const concurrency = Number(flags.concurrency);
+      const purge = flags.purgeOlderThanDays === undefined ? undefined : Number(flags.purgeOlderThanDays);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError('--limit takes a whole number from 1 to 1000');
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError('--concurrency takes a whole number from 1 to 64');
+      if (purge !== undefined && (!Number.isInteger(purge) || purge < 1 || purge > 3650)) throw new UsageError('--purge-older-than-days takes a whole number from 1 to 3650');
+      await withNexfit(flags, async (nexfit) => {
+        const report = await nexfit.webhooks.dispatch({ limit, concurrency });
+        const purged = purge === undefined ? undefined : await nexfit.webhooks.purgeDeliveries({ olderThanDays: purge });
+        const text = `attempted ${report.attempted}: succeeded ${report.succeeded}, retrying ${report.retrying}, dead-lettered ${report.deadLettered}${purged === undefined ? '' : `; purged ${purged}`}`;
+        print(flags, text, { ...report, ...(purged === undefined ? {} : { purged }) });
+      }, { keys: 'required', webhooks: { allowPrivateHosts: flags.allowPrivateHosts === true } });
+    });
 
   return { program, exitCode: () => exitCode };
 }

@@ -73,6 +73,9 @@ export const CONFLICT_REASONS = {
   erasure_blocked: 'The user cannot be erased yet (open obligations; see details.blockers).',
   measurement_category_in_use: 'The measurement category still has values in readings: remove them before deleting it.',
   slot_unavailable: 'The coach is not available at the facility for the whole slot.',
+  // webhooks
+  webhook_delivery_pending: 'The webhook delivery is still queued: it is redelivered only after it succeeded or was dead-lettered.',
+  webhook_endpoint_disabled: 'The webhook endpoint is disabled.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -152,4 +155,6 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   erasure_blocked: 'Kullanıcı henüz silinemez: açık yükümlülükleri var.',
   measurement_category_in_use: 'Ölçüm kategorisinin ölçümlerde hâlâ değerleri var: silmeden önce onları kaldırın.',
   slot_unavailable: 'Antrenör, bu tesiste seansın tamamı boyunca müsait değil.',
+  webhook_delivery_pending: 'Webhook gönderimi hâlâ kuyrukta: yalnızca başarıyla tamamlandıktan ya da ölü mektup kuyruğuna düştükten sonra yeniden gönderilir.',
+  webhook_endpoint_disabled: 'Webhook uç noktası devre dışı.',
 };

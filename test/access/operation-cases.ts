@@ -516,7 +516,58 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const start = Date.parse('2026-05-04T06:00:00Z') + t.w.next() * 7_200_000;
     return (s) => s.coaching!.bookSlot!({ coachId: t.coach, clientId: t.user, facilityId: t.facility, startTime: new Date(start), duration: 60 });
   }),
+  // webhooks
+  'webhooks.registerEndpoint': c('facility', async (t) => (s) => s.webhooks!.registerEndpoint!({ facilityId: t.facility, url: 'https://hooks.example.com/nexfit', events: ['*'] })),
+  'webhooks.updateEndpoint': c('facility', async (t) => {
+    const endpointId = await webhookEndpointOf(t);
+    return (s) => s.webhooks!.updateEndpoint!(endpointId, { description: `güncel ${t.w.next()}` });
+  }),
+  'webhooks.rotateEndpointSecret': c('facility', async (t) => {
+    const endpointId = await webhookEndpointOf(t);
+    return (s) => s.webhooks!.rotateEndpointSecret!(endpointId);
+  }),
+  'webhooks.disableEndpoint': c(
+    'facility',
+    async (t) => {
+      const endpointId = await webhookEndpointOf(t);
+      return (s) => s.webhooks!.disableEndpoint!(endpointId);
+    },
+    { fresh: true },
+  ),
+  'webhooks.getEndpoint': c('facility', async (t) => {
+    const endpointId = await webhookEndpointOf(t);
+    return (s) => s.webhooks!.getEndpoint!(endpointId);
+  }),
+  'webhooks.listEndpoints': c('facility', async (t) => (s) => s.webhooks!.listEndpoints!(t.facility)),
+  'webhooks.listDeliveries': c('facility', async (t) => {
+    const endpointId = await webhookEndpointOf(t);
+    return (s) => s.webhooks!.listDeliveries!(endpointId);
+  }),
+  'webhooks.listDeliveryAttempts': c('facility', async (t) => {
+    const deliveryId = await webhookDeliveryOf(t);
+    return (s) => s.webhooks!.listDeliveryAttempts!(deliveryId);
+  }),
+  'webhooks.redeliver': c('facility', async (t) => {
+    const deliveryId = await webhookDeliveryOf(t);
+    return (s) => s.webhooks!.redeliver!(deliveryId);
+  }),
+  'webhooks.dispatch': c('none', async () => (s) => s.webhooks!.dispatch!({ limit: 1 })),
+  'webhooks.purgeDeliveries': c('none', async () => (s) => s.webhooks!.purgeDeliveries!({ olderThanDays: 3650 })),
 };
+
+/** A webhook endpoint of the target's facility, made as the system (fresh for calls that disable it). */
+async function webhookEndpointOf(t: Target): Promise<string> {
+  const registered = await t.w.nexfit.webhooks.registerEndpoint({ facilityId: t.facility, url: 'https://hooks.example.com/nexfit', events: ['custom'] });
+  return registered.endpoint.endpointId;
+}
+
+/** A delivery to a fresh endpoint of the target's facility: an event emitted in a committed unit. */
+async function webhookDeliveryOf(t: Target): Promise<string> {
+  const endpointId = await webhookEndpointOf(t);
+  await t.w.nexfit.unitOfWork(async (uow) => uow.emit('custom', { facilityId: t.facility }));
+  const [delivery] = await t.w.nexfit.repositories.webhooks.listDeliveriesByEndpoint(endpointId);
+  return delivery!.deliveryId;
+}
 
 async function reactivateEveryone(w: AccessWorld): Promise<void> {
   for (const a of w.actors) await w.nexfit.users.reactivate(a.id as never);

@@ -88,6 +88,10 @@ export async function hostileWorld(nexfit: Nexfit) {
   const ptSession = (await nexfit.repositories.ptSessions.create(sessionInput())).id;
   const sparePtSession = (await nexfit.repositories.ptSessions.create(sessionInput())).id;
 
+  const webhookEndpoint = (await nexfit.webhooks.registerEndpoint({ facilityId: facility, url: 'https://hooks.example.com/nexfit', events: ['custom'] })).endpoint.endpointId;
+  await nexfit.unitOfWork(async (uow) => uow.emit('custom', { facilityId: facility }));
+  const webhookDelivery = (await nexfit.repositories.webhooks.listDeliveriesByEndpoint(webhookEndpoint))[0]!.deliveryId;
+
   return {
     newUuid,
     owner, coach, client, spareUser,
@@ -99,6 +103,7 @@ export async function hostileWorld(nexfit: Nexfit) {
     nutritionPlan, spareNutritionPlan, diaryEntry, spareDiaryEntry, measurement, spareMeasurement, measurementCategory, spareMeasurementCategory,
     fitnessClass, spareClass, booking, spareBooking,
     relation, spareRelation, ptSession, sparePtSession,
+    webhookEndpoint, webhookDelivery,
   };
 }
 

@@ -294,6 +294,14 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   // coach availability and bookable PT slots
   { target: 'coaching.setAvailability', args: (w) => [{ coachId: w.coach, facilityId: w.facility, weekly: [{ day: 1, start: '09:00', end: '12:00' }, { day: 3, start: '14:00', end: '24:00' }], exceptions: [{ date: '2026-04-06', kind: 'off' }, { date: '2026-04-08', kind: 'extra', start: '08:00', end: '09:00' }] }] },
   { target: 'coaching.bookSlot', args: (w) => [{ coachId: w.coach, clientId: w.client, facilityId: w.facility, startTime: '2026-03-09T09:00:00Z', duration: 60, coachClientId: w.relation, notes: 'ilk seans' }] },
+  // webhooks
+  { target: 'webhooks.registerEndpoint', args: (w) => [{ facilityId: w.facility, url: 'https://hooks.example.com/new', events: ['membership.purchased', 'custom'], description: 'CRM' }] },
+  { target: 'webhooks.updateEndpoint', args: (w) => [w.webhookEndpoint, { url: 'https://hooks.example.com/moved', events: ['*'], description: 'CRM', active: true }], nullable: [[1, 'description']] },
+  { target: 'webhooks.rotateEndpointSecret', args: (w) => [w.webhookEndpoint] },
+  { target: 'webhooks.disableEndpoint', args: (w) => [w.webhookEndpoint] },
+  { target: 'webhooks.redeliver', args: (w) => [w.webhookDelivery] },
+  { target: 'webhooks.dispatch', args: () => [{ limit: 10, concurrency: 2 }] },
+  { target: 'webhooks.purgeDeliveries', args: () => [{ olderThanDays: 30, batchSize: 100 }] },
 ];
 
 /** Cases per entry point: about 10 000 in all, so the corpus runs in well under a minute on two cores. */

@@ -224,6 +224,51 @@ export interface OutboxTable {
   published_at: NullableTimestamp;
 }
 
+/** `nexfit_webhook_endpoints` (migration 0013): where a facility's webhooks go, the secret sealed. */
+export interface WebhookEndpointsTable {
+  endpoint_id: string;
+  facility_id: string | null;
+  url: string;
+  description: string | null;
+  events: string[];
+  active: Generated<boolean>;
+  secret_key_id: string;
+  secret_sealed: Buffer;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** `nexfit_webhook_deliveries` (migration 0013): one event for one endpoint, written by the outbox trigger. */
+export interface WebhookDeliveriesTable {
+  id: IdentityId;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  payload: JsonObjectColumn;
+  occurred_at: Date;
+  status: Generated<'pending' | 'succeeded' | 'dead'>;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string, Date | string>;
+  lease_token: string | null;
+  lease_until: NullableTimestamp;
+  last_status_code: number | null;
+  last_error: string | null;
+  finished_at: NullableTimestamp;
+  created_at: CreatedAt;
+}
+
+/** `nexfit_webhook_attempts` (migration 0013): the log of every attempt of a delivery. */
+export interface WebhookAttemptsTable {
+  id: IdentityId;
+  /** BIGINT: `pg` returns int8 as text. */
+  delivery_id: ColumnType<string, string | number, never>;
+  attempt: number;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  attempted_at: ColumnType<Date, Date | string, never>;
+}
+
 /**
  * The Kysely schema of the SDK's PostgreSQL tables: the five tables of the design
  * document plus the SDK's own `nexfit_*` tables.
@@ -302,6 +347,9 @@ export interface Database {
   nexfit_uow_intents: UowIntentsTable;
   nexfit_payment_intents: PaymentIntentsTable;
   nexfit_size_snapshots: SizeSnapshotsTable;
+  nexfit_webhook_endpoints: WebhookEndpointsTable;
+  nexfit_webhook_deliveries: WebhookDeliveriesTable;
+  nexfit_webhook_attempts: WebhookAttemptsTable;
 }
 
 export type TransactionRow = Selectable<TransactionsTable>;

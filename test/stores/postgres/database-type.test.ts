@@ -16,7 +16,9 @@ type PgDataType =
   | 'numeric'
   | 'text'
   | 'timestamp with time zone'
-  | 'uuid';
+  | 'uuid'
+  | 'ARRAY'
+  | 'bytea';
 
 /** The nullability must agree with the column's select type, checked by the compiler. */
 interface ColumnSpec<Select> {
@@ -217,6 +219,44 @@ const expectedColumns = {
     target: notNull('character varying'),
     row_count: nullable('bigint'),
     total_bytes: nullable('bigint'),
+  },
+  nexfit_webhook_endpoints: {
+    endpoint_id: notNull('character varying'),
+    facility_id: nullable('character varying'),
+    url: notNull('character varying'),
+    description: nullable('character varying'),
+    events: notNull('ARRAY'),
+    active: notNull('boolean'),
+    secret_key_id: notNull('character varying'),
+    secret_sealed: notNull('bytea'),
+    created_at: notNull('timestamp with time zone'),
+    updated_at: notNull('timestamp with time zone'),
+  },
+  nexfit_webhook_deliveries: {
+    id: notNull('bigint'),
+    endpoint_id: notNull('character varying'),
+    event_id: notNull('uuid'),
+    event_type: notNull('character varying'),
+    payload: notNull('jsonb'),
+    occurred_at: notNull('timestamp with time zone'),
+    status: notNull('character varying'),
+    attempts: notNull('integer'),
+    next_attempt_at: notNull('timestamp with time zone'),
+    lease_token: nullable('uuid'),
+    lease_until: nullable('timestamp with time zone'),
+    last_status_code: nullable('integer'),
+    last_error: nullable('text'),
+    finished_at: nullable('timestamp with time zone'),
+    created_at: notNull('timestamp with time zone'),
+  },
+  nexfit_webhook_attempts: {
+    id: notNull('bigint'),
+    delivery_id: notNull('bigint'),
+    attempt: notNull('integer'),
+    status_code: nullable('integer'),
+    duration_ms: notNull('integer'),
+    error: nullable('text'),
+    attempted_at: notNull('timestamp with time zone'),
   },
 } satisfies ColumnMap;
 

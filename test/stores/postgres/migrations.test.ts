@@ -39,11 +39,12 @@ describe('PostgreSQL migrations', () => {
 
   it('leaves the catalog identical after each migration is reverted and re-applied', async () => {
     const before = await snapshotCatalog(pg.kysely);
-    expect(before.functions).toHaveLength(1);
-    // The six tables with updated_at, plus the trigger each analytics_daily partition inherits.
+    // The updated_at function, and the two webhook functions on the outbox (fan-out, withdrawal).
+    expect(before.functions).toHaveLength(3);
+    // The six tables with updated_at, plus the trigger each analytics_daily partition inherits, plus the two outbox webhook triggers.
     const analyticsPartitions = before.partitions.filter((p) => p.startsWith('analytics_daily <- ')).length;
     expect(analyticsPartitions).toBe(4);
-    expect(before.triggers).toHaveLength(6 + analyticsPartitions);
+    expect(before.triggers).toHaveLength(6 + analyticsPartitions + 2);
 
     const latest = POSTGRES_MIGRATION_NAMES.at(-1);
     expect(await migratePostgresDown(pg.kysely)).toEqual({ direction: 'down', executed: [latest] });
