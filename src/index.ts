@@ -286,3 +286,6 @@ export { applyShardKeys, shardKeyPlan, SHARD_KEYS } from './ops/shard-keys.js';
 export type { ShardKeyDefinition, ShardKeyField, ShardingCommand, ShardKeysResult } from './ops/shard-keys.js';
 export { importFreeExerciseDb } from './modules/catalog/free-exercise-db.importer.js';
 export type { FreeExerciseDbImportOptions, FreeExerciseDbImportProgress, FreeExerciseDbImportResult, FreeExerciseDbTarget } from './modules/catalog/free-exercise-db.importer.js';
+// Proration: the partial first period of a purchase aligned to a billing day, and the price of a plan change (docs/modules/billing.md, "Proration").
+export { prorateAmount, proratedStart, quotePlanChange } from './modules/billing/proration.js';
+export type { ProratedStart, PlanChangeQuote } from './modules/billing/proration.js';
