@@ -289,3 +289,4 @@ export type { FreeExerciseDbImportOptions, FreeExerciseDbImportProgress, FreeExe
 // Proration: the partial first period of a purchase aligned to a billing day, and the price of a plan change (docs/modules/billing.md, "Proration").
 export { prorateAmount, proratedStart, quotePlanChange } from './modules/billing/proration.js';
 export type { ProratedStart, PlanChangeQuote } from './modules/billing/proration.js';
+export type { ChangeMembershipPlanInput, ChangeMembershipPlanResult } from './workflows/change-membership-plan/change-membership-plan.workflow.js';

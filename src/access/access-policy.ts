@@ -327,6 +327,9 @@ export const ACCESS_POLICY = {
   // privacy (KVKK/GDPR): a user exports their own data; erasure runs through the operator
   'privacy.exportUserData': allow(self(arg(0))),
   'privacy.eraseUser': system,
+
+  // plan changes: the member, or the facility's membership managers
+  'workflows.changeMembershipPlan': allow(anyOf(self(subscriptionUser(input('memberSubscriptionId'))), facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_memberships'))),
 } as const satisfies Record<string, PolicyEntry>;
 
 /** The id of an operation the policy knows: `measurements.record`, `workflows.bookClass`, … */

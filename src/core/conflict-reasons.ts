@@ -72,6 +72,11 @@ export const CONFLICT_REASONS = {
   // privacy
   erasure_blocked: 'The user cannot be erased yet (open obligations; see details.blockers).',
   measurement_category_in_use: 'The measurement category still has values in readings: remove them before deleting it.',
+  // proration and plan changes
+  proration_not_monthly: 'Only a monthly plan can start prorated to a billing day.',
+  same_plan: 'The membership is already on that plan.',
+  plan_not_interchangeable: 'The new plan is sold by another facility, in another currency or for another duration: buy it instead of changing to it.',
+  plan_change_not_applicable: 'The member subscription was renewed, cancelled or changed since the plan change was priced; a charge for it is refunded.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -150,4 +155,8 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   feedback_exists: 'PT seansında danışanın geri bildirimi zaten var.',
   erasure_blocked: 'Kullanıcı henüz silinemez: açık yükümlülükleri var.',
   measurement_category_in_use: 'Ölçüm kategorisinin ölçümlerde hâlâ değerleri var: silmeden önce onları kaldırın.',
+  proration_not_monthly: 'Fatura gününe göre kıst başlangıç yalnızca aylık planlarda yapılabilir.',
+  same_plan: 'Üyelik zaten bu planda.',
+  plan_not_interchangeable: 'Yeni plan başka bir tesisin, başka bir para biriminde ya da başka bir süre için: plana geçmek yerine satın alın.',
+  plan_change_not_applicable: 'Plan değişikliği fiyatlandırıldıktan sonra üyelik yenilendi, iptal edildi ya da değişti; bunun için alınan ödeme iade edilir.',
 };

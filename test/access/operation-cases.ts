@@ -507,6 +507,13 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   // privacy
   'privacy.exportUserData': c('user', async (t) => (s) => s.privacy!.exportUserData!(t.user)),
   'privacy.eraseUser': c('user', async (t) => (s) => s.privacy!.eraseUser!(t.user, { reason: 'kullanıcı talebi' })),
+
+  // plan changes
+  'workflows.changeMembershipPlan': c('member', async (t) => {
+    const id = await r(t).memberSubscription(t.user, t.facility);
+    const membershipId = await r(t).membershipPlan(t.facility);
+    return (s) => s.workflows!.changeMembershipPlan!({ memberSubscriptionId: id, membershipId, paymentMethod: 'card', idempotencyKey: `key-${t.w.newUuid()}` });
+  }),
 };
 
 async function reactivateEveryone(w: AccessWorld): Promise<void> {

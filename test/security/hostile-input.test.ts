@@ -290,7 +290,9 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'workflows.recordFacilityVisit', args: (w) => [{ userId: w.client, facilityId: w.facility, at: '2026-03-02T09:00:00Z' }] },
   { target: 'privacy.eraseUser', args: (w) => [w.spareUser, { reason: 'KVKK talebi 42', requestedBy: w.owner }] },
   { target: 'workflows.submitPtSessionFeedback', args: (w) => [{ sessionId: w.ptSession, clientId: w.client, rating: 5, notes: 'harika' }] },
-  { target: 'workflows.bulkCreate', args: (w) => [{ entity: 'foods', rows: [createInputs.foods({ name: 'Toplu muz' })], ordered: false, idempotencyKey: `bulk-${w.newUuid()}`, dryRun: false }], bulkRows: [0, 'rows'] },
+  { target: 'workflows.bulkCreate', args: (w) => [{ entity: 'foods', rows: [createInputs.foods({ name: 'Toplu muz' })], ordered: false, idempotencyKey: `bulk-${w.newUuid()}`, dryRun: false }], bulkRows: [0, 'rows'] },  // plan changes
+  { target: 'workflows.changeMembershipPlan', args: (w) => [{ memberSubscriptionId: w.memberSubscription, membershipId: w.plan, paymentMethod: 'card', idempotencyKey: `plan-change-${w.newUuid()}` }] },
+  { target: 'steps.memberships.changeSubscriptionPlan', args: (w) => [w.memberSubscription, { membershipId: w.plan, expectedVersion: 1 }] },
 ];
 
 /** Cases per entry point: about 10 000 in all, so the corpus runs in well under a minute on two cores. */

@@ -8,6 +8,7 @@ import * as jsonbAndPartialIndexes from './0006-jsonb-and-partial-indexes.js';
 import * as sizeSnapshots from './0007-size-snapshots.js';
 import * as auditRequestId from './0008-audit-request-id.js';
 import * as billingArchive from './0009-billing-archive.js';
+import * as planChangeIntents from './0012-plan-change-intents.js';
 
 /** A migration of this package: Kysely's `up`/`down` on the schema it runs in. */
 interface SchemaMigration {
@@ -29,6 +30,7 @@ const migrations = {
   '0007-size-snapshots': sizeSnapshots,
   '0008-audit-request-id': auditRequestId,
   '0009-billing-archive': billingArchive,
+  '0012-plan-change-intents': planChangeIntents,
 } as const satisfies Record<string, SchemaMigration>;
 
 /**
