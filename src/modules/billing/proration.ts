@@ -4,7 +4,7 @@ import { mulDivRound, type MinorUnits } from '../../core/money.js';
 /**
  * The share of a cycle's price for `days` of its `cycleDays` calendar days: `price × days /
  * cycleDays`, rounded once, half away from zero, in exact integer arithmetic (the rounding
- * tax uses, {@link mulDivRound}). Every proration in the SDK goes through this one function.
+ * tax uses, `mulDivRound` of `core/money.ts`). Every proration in the SDK goes through this one function.
  *
  * @example
  * ```ts
