@@ -302,3 +302,7 @@ export type { WebhookUrlPolicy } from './modules/webhooks/webhook-url.js';
 export type { WebhookService, WebhookOptions, WebhookEndpointWithSecret, WebhookDispatchReport, ListWebhookDeliveriesOptions } from './modules/webhooks/webhook.service.js';
 export type { WebhookRepository, WebhookReads, WebhookEndpoint, WebhookDelivery, WebhookDeliveryStatus, WebhookAttempt, WebhookAttemptOutcome, ClaimedWebhookDelivery } from './modules/webhooks/webhook.repository.js';
 export type { RegisterWebhookEndpointInput, UpdateWebhookEndpointInput, DispatchWebhooksOptions } from './modules/webhooks/webhook.schema.js';
+// Proration: the partial first period of a purchase aligned to a billing day, and the price of a plan change (docs/modules/billing.md, "Proration").
+export { prorateAmount, proratedStart, quotePlanChange } from './modules/billing/proration.js';
+export type { ProratedStart, PlanChangeQuote } from './modules/billing/proration.js';
+export type { ChangeMembershipPlanInput, ChangeMembershipPlanResult } from './workflows/change-membership-plan/change-membership-plan.workflow.js';

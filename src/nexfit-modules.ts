@@ -29,6 +29,7 @@ import { memberProfileReader } from './workflows/member-profile/member-profile-r
 import { recordFacilityVisit, type RecordFacilityVisitInput } from './workflows/facility-visit/record-facility-visit.workflow.js';
 import { renewDueSubscriptions } from './workflows/renew-memberships/renew-memberships.workflow.js';
 import { cancelMembership, expireEnded, refundMembership, type CancelMembershipInput, type RefundMembershipInput } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
+import { changeMembershipPlan, type ChangeMembershipPlanInput } from './workflows/change-membership-plan/change-membership-plan.workflow.js';
 import { AuditTrail } from './modules/audit/audit-trail.js';
 import { exportUserData, type ExportUserDataOptions } from './workflows/privacy/export-user-data.workflow.js';
 import { eraseUser, type EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
@@ -166,6 +167,8 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       /** Create many rows of one entity through its repository's `createMany`: one unit, one audit row, idempotent with a key, a dry run that writes nothing. */
       bulkCreate: (input: BulkCreateInput, uow?: UnitOfWork) =>
         bulkCreate({ repositories, billing: billing.service, audit: new AuditTrail(auditLogs), units: deps.units, ids: deps.ids, locale: deps.locale }, input, uow),
+      /** Move a membership to another plan mid-period: credit the unused old plan, charge the new plan's rest of the period; the difference charged or refunded. */
+      changeMembershipPlan: (input: ChangeMembershipPlanInput) => changeMembershipPlan(membershipWorkflowDeps(), input),
     },
     /**
      * KVKK/GDPR: a user's data as one JSON document (right of access) and the erasure of a

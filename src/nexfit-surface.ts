@@ -50,6 +50,7 @@ import type { BookClassInput } from './workflows/book-class/book-class.workflow.
 import type { CompletePtSessionInput } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
 import type { RecordFacilityVisitInput } from './workflows/facility-visit/record-facility-visit.workflow.js';
 import type { CancelMembershipInput, RefundMembershipInput, RefundMembershipResult } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
+import type { ChangeMembershipPlanInput, ChangeMembershipPlanResult } from './workflows/change-membership-plan/change-membership-plan.workflow.js';
 import type { EraseUserOptions, ErasureReport } from './workflows/privacy/erase-user.workflow.js';
 import type { ExportUserDataOptions, UserDataExport } from './workflows/privacy/export-user-data.workflow.js';
 import type { PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
@@ -102,6 +103,12 @@ export interface NexfitWorkflows {
    * with a key, and a dry run that writes nothing. `nexfit import` loads files through it.
    */
   bulkCreate(input: BulkCreateInput, uow?: UnitOfWork): Promise<BulkCreateOutcome>;
+  /**
+   * Move a membership to another plan of the same facility, currency and duration mid-period:
+   * the unused part of the old plan is credited, the new plan's part of the rest of the period
+   * charged; an upgrade's difference is charged now, a downgrade's refunded (docs/modules/billing.md, "Proration").
+   */
+  changeMembershipPlan(input: ChangeMembershipPlanInput): Promise<ChangeMembershipPlanResult>;
 }
 
 /**

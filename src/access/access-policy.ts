@@ -348,6 +348,8 @@ export const ACCESS_POLICY = {
   'webhooks.redeliver': allow(facilityManager(webhookDeliveryFacility, 'manage_facility')),
   'webhooks.dispatch': system,
   'webhooks.purgeDeliveries': system,
+  // plan changes: the member, or the facility's membership managers
+  'workflows.changeMembershipPlan': allow(anyOf(self(subscriptionUser(input('memberSubscriptionId'))), facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_memberships'))),
 } as const satisfies Record<string, PolicyEntry>;
 
 /** The id of an operation the policy knows: `measurements.record`, `workflows.bookClass`, … */

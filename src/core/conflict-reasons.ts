@@ -76,6 +76,11 @@ export const CONFLICT_REASONS = {
   // webhooks
   webhook_delivery_pending: 'The webhook delivery is still queued: it is redelivered only after it succeeded or was dead-lettered.',
   webhook_endpoint_disabled: 'The webhook endpoint is disabled.',
+  // proration and plan changes
+  proration_not_monthly: 'Only a monthly plan can start prorated to a billing day.',
+  same_plan: 'The membership is already on that plan.',
+  plan_not_interchangeable: 'The new plan is sold by another facility, in another currency or for another duration: buy it instead of changing to it.',
+  plan_change_not_applicable: 'The member subscription was renewed, cancelled or changed since the plan change was priced; a charge for it is refunded.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -157,4 +162,8 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   slot_unavailable: 'Antrenör, bu tesiste seansın tamamı boyunca müsait değil.',
   webhook_delivery_pending: 'Webhook gönderimi hâlâ kuyrukta: yalnızca başarıyla tamamlandıktan ya da ölü mektup kuyruğuna düştükten sonra yeniden gönderilir.',
   webhook_endpoint_disabled: 'Webhook uç noktası devre dışı.',
+  proration_not_monthly: 'Fatura gününe göre kıst başlangıç yalnızca aylık planlarda yapılabilir.',
+  same_plan: 'Üyelik zaten bu planda.',
+  plan_not_interchangeable: 'Yeni plan başka bir tesisin, başka bir para biriminde ya da başka bir süre için: plana geçmek yerine satın alın.',
+  plan_change_not_applicable: 'Plan değişikliği fiyatlandırıldıktan sonra üyelik yenilendi, iptal edildi ya da değişti; bunun için alınan ödeme iade edilir.',
 };

@@ -13,6 +13,8 @@ export interface NexfitEventMap {
   /** A member checked in at a facility, counted against their membership's weekly visits. */
   'membership.visit_recorded': { readonly memberSubscriptionId: string; readonly userId: string; readonly facilityId: string; readonly at: string; readonly week: string };
   'membership.refunded': { readonly memberSubscriptionId: string; readonly transactionId: string };
+  /** A membership moved to another plan mid-period; `transactionId` is the difference charged or refunded (`null`: none). */
+  'membership.plan_changed': { readonly memberSubscriptionId: string; readonly fromMembershipId: string; readonly toMembershipId: string; readonly transactionId: string | null };
   'booking.created': { readonly bookingId: string; readonly classId: string; readonly userId: string; readonly occurrence: string };
   'booking.cancelled': { readonly bookingId: string; readonly late: boolean };
   'booking.attended': { readonly bookingId: string };

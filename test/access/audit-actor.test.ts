@@ -117,6 +117,7 @@ describe('audit rows name who acted and from where', () => {
     const leaver = await user('client');
     const promoted = await user('client');
     const erased = await user('client');
+    const changer = await user('client');
     const mark = await auditMark();
     const key = (label: string) => `${label}-${t.nexfit.ids.newUuid()}`;
 
@@ -139,6 +140,11 @@ describe('audit rows name who acted and from where', () => {
     const asCanceller = await scope(canceller, 'canceller');
     const cancelled = await asCanceller.workflows.purchaseMembership({ userId: canceller, membershipId: plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: key('cancel') });
     await asCanceller.workflows.cancelMembership({ memberSubscriptionId: cancelled.memberSubscription.id, when: 'immediately' });
+    // A member moves to a dearer plan of the same gym.
+    const premium = await asOwner.memberships.createPlan({ facilityId: gym, name: 'Premium', duration: { value: 1, unit: 'month' }, price: 2_000_00 });
+    const asChanger = await scope(changer, 'changer');
+    const changing = await asChanger.workflows.purchaseMembership({ userId: changer, membershipId: plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: key('change') });
+    await asChanger.workflows.changeMembershipPlan({ memberSubscriptionId: changing.memberSubscription.id, membershipId: premium.id, paymentMethod: 'card', idempotencyKey: key('upgrade') });
     // The owner refunds the buyer.
     await (await scope(owner, 'owner-refund')).workflows.refundMembership({ memberSubscriptionId: bought.memberSubscription.id, idempotencyKey: key('refund') });
 

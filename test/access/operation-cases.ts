@@ -553,6 +553,12 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   }),
   'webhooks.dispatch': c('none', async () => (s) => s.webhooks!.dispatch!({ limit: 1 })),
   'webhooks.purgeDeliveries': c('none', async () => (s) => s.webhooks!.purgeDeliveries!({ olderThanDays: 3650 })),
+  // plan changes
+  'workflows.changeMembershipPlan': c('member', async (t) => {
+    const id = await r(t).memberSubscription(t.user, t.facility);
+    const membershipId = await r(t).membershipPlan(t.facility);
+    return (s) => s.workflows!.changeMembershipPlan!({ memberSubscriptionId: id, membershipId, paymentMethod: 'card', idempotencyKey: `key-${t.w.newUuid()}` });
+  }),
 };
 
 /** A webhook endpoint of the target's facility, made as the system (fresh for calls that disable it). */

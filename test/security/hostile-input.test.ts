@@ -302,6 +302,9 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'webhooks.redeliver', args: (w) => [w.webhookDelivery] },
   { target: 'webhooks.dispatch', args: () => [{ limit: 10, concurrency: 2 }] },
   { target: 'webhooks.purgeDeliveries', args: () => [{ olderThanDays: 30, batchSize: 100 }] },
+  { target: 'workflows.bulkCreate', args: (w) => [{ entity: 'foods', rows: [createInputs.foods({ name: 'Toplu muz' })], ordered: false, idempotencyKey: `bulk-${w.newUuid()}`, dryRun: false }], bulkRows: [0, 'rows'] },  // plan changes
+  { target: 'workflows.changeMembershipPlan', args: (w) => [{ memberSubscriptionId: w.memberSubscription, membershipId: w.plan, paymentMethod: 'card', idempotencyKey: `plan-change-${w.newUuid()}` }] },
+  { target: 'steps.memberships.changeSubscriptionPlan', args: (w) => [w.memberSubscription, { membershipId: w.plan, expectedVersion: 1 }] },
 ];
 
 /** Cases per entry point: about 10 000 in all, so the corpus runs in well under a minute on two cores. */

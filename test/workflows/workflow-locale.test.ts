@@ -36,6 +36,7 @@ const invalidCalls: Record<string, (nexfit: Nexfit) => Promise<unknown>> = {
   bulkCreate: (n) => n.workflows.bulkCreate({} as never),
   exportUserData: (n) => n.privacy.exportUserData('not an id'),
   eraseUser: (n) => n.privacy.eraseUser('not an id', {} as never),
+  changeMembershipPlan: (n) => n.workflows.changeMembershipPlan({} as never),
 };
 
 async function validationFailure(call: Promise<unknown>): Promise<ValidationError> {

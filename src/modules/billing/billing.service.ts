@@ -48,7 +48,7 @@ const paymentSchema = z.strictObject({
   amount: f.amount.min(1),
   currency: f.currency,
   paymentMethod: f.paymentMethod,
-  transactionType: z.enum(['purchase', 'renewal', 'package_purchase', 'program_purchase']),
+  transactionType: z.enum(['purchase', 'renewal', 'adjustment', 'package_purchase', 'program_purchase']),
   providerRef: z.string().min(1).max(100),
   description: longTextSchema.optional(),
   reference: z.record(safeKeySchema.max(50), z.string().max(100)).default({}),
@@ -90,6 +90,9 @@ const subscriptionChangesSchema = z.strictObject({
   endDate: instantSchema.optional(),
   status: subscriptionSchema.shape.status.optional(),
   autoRenew: z.boolean().optional(),
+  /** A plan change moves the row to the new plan and its price. */
+  planId: subscriptionSchema.shape.planId.optional(),
+  amount: subscriptionSchema.shape.amount.optional(),
 });
 
 const refundSchema = z.strictObject({
@@ -254,11 +257,11 @@ export class BillingService {
   /** Moves a billing row's period end, status or auto-renewal, audited. */
   async updateBillingSubscription(
     subscriptionId: string,
-    changes: { readonly endDate?: Date; readonly status?: Subscription['status']; readonly autoRenew?: boolean },
+    changes: { readonly endDate?: Date; readonly status?: Subscription['status']; readonly autoRenew?: boolean; readonly planId?: string; readonly amount?: number },
     uow?: UnitOfWork,
   ): Promise<Subscription> {
     const id = this.#parse(subscriptionSchema.shape.subscriptionId, subscriptionId);
-    const { endDate, status, autoRenew } = this.#parse(subscriptionChangesSchema, changes);
+    const { endDate, status, autoRenew, planId, amount } = this.#parse(subscriptionChangesSchema, changes);
     return inUnitOfWork(this.#deps.units, uow, async (u) => {
       const before = await this.#subscriptions.getBySubscriptionId(id, u.ctx);
       const after = await this.#subscriptions.patch(
@@ -267,6 +270,8 @@ export class BillingService {
           ...(endDate ? { endDate: calendarDateIn(endDate) } : {}),
           ...(status ? { status } : {}),
           ...(autoRenew === undefined ? {} : { autoRenew }),
+          ...(planId ? { planId } : {}),
+          ...(amount === undefined ? {} : { amount }),
         },
         { expectedUpdatedAt: before.updatedAt },
         u.ctx,
@@ -275,7 +280,7 @@ export class BillingService {
       u.compensateWith(
         u.ctx.pg
           .updateTable('subscriptions')
-          .set({ end_date: before.endDate, status: before.status, auto_renew: before.autoRenew })
+          .set({ end_date: before.endDate, status: before.status, auto_renew: before.autoRenew, plan_id: before.planId, amount: minorToDecimal(before.amount) })
           .where('subscription_id', '=', id)
           .where(updatedAtEquals(after.updatedAt)),
       );

@@ -52,6 +52,7 @@ export {
   type RefundResult,
 } from './payment-provider.js';
 export { PaymentIntentRepository, type PaymentIntent, type PaymentIntentKind, type PaymentIntentStatus, type OpenPaymentIntentInput } from './payment-intent.repository.js';
+export { calendarDaysBetween, prorateAmount, proratedStart, quotePlanChange, type PlanChangeQuote, type ProratedStart } from './proration.js';
 export { defaultTaxRatePolicy, splitInclusiveTax, TURKISH_VAT_RATE, type BasisPoints, type TaxBreakdown, type TaxRatePolicy } from './tax.js';
 
 /** The billing repositories and service on the SDK's PostgreSQL database. */

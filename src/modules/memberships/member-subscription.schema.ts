@@ -67,11 +67,11 @@ export const createMemberSubscriptionInputSchema = z
   .refine(cancelledConsistently, { error: M.cancellation.en, path: ['cancelledAt'] });
 
 /**
- * Who, where and which plan never change; payments are appended by the billing workflow,
- * not patched.
+ * Who and where never change; the plan changes only through `changeMembershipPlan`, which
+ * prices the rest of the period; payments are appended by the billing workflow, not patched.
  */
 export const patchMemberSubscriptionInputSchema = patchSchemaOf(
-  pickFields(memberSubscriptionFields, ['startDate', 'endDate', 'status', 'autoRenew', 'cancelledAt', 'cancellationReason']),
+  pickFields(memberSubscriptionFields, ['membershipId', 'startDate', 'endDate', 'status', 'autoRenew', 'cancelledAt', 'cancellationReason']),
 );
 
 /** One payment in a member subscription's history. */

@@ -36,7 +36,9 @@ const startSchema = z.strictObject({
   timeZone: timeZoneSchema,
   autoRenew: z.boolean(),
   payment: paymentRecordSchema,
-});
+  /** The end of a first period shorter than the plan's (a prorated start aligned to a billing day). */
+  endDate: instantSchema.optional(),
+}).refine((d) => d.endDate === undefined || d.endDate.getTime() > d.startDate.getTime(), { path: ['endDate'], message: 'The period must end after it starts' });
 /** What {@link MembershipService.startSubscription} takes: a paid, active membership period. */
 export type StartSubscriptionInput = z.input<typeof startSchema>;
 
@@ -169,7 +171,7 @@ export class MembershipService {
 
   /**
    * Starts a paid membership period: an `active` subscription from `startDate` for the plan's
-   * duration (in the facility's time zone), with its first payment in the history. Refuses
+   * duration (in the facility's time zone) or up to `endDate` when given, with its first payment in the history. Refuses
    * an inactive plan: `ConflictError('plan_inactive')`.
    */
   async startSubscription(input: StartSubscriptionInput, uow?: UnitOfWork): Promise<{ readonly subscription: MemberSubscription; readonly plan: Membership }> {
@@ -183,7 +185,7 @@ export class MembershipService {
           facilityId: plan.facilityId,
           membershipId: plan.id,
           startDate: data.startDate,
-          endDate: addMembershipPeriod(data.startDate, plan.duration, data.timeZone),
+          endDate: data.endDate ?? addMembershipPeriod(data.startDate, plan.duration, data.timeZone),
           status: 'active',
           autoRenew: data.autoRenew,
           paymentHistory: [data.payment],
@@ -214,6 +216,32 @@ export class MembershipService {
       await this.#subscriptions.patch(id, { endDate }, { expectedVersion: data.expectedVersion }, u.ctx);
       const after = await this.#subscriptions.appendPayment(id, data.payment, u.ctx);
       await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: id, action: 'renew', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
+      return after;
+    });
+  }
+
+  /**
+   * Moves an active subscription to another plan, guarded by `expectedVersion` (the version the
+   * change was priced against: a subscription renewed, cancelled or changed since is refused
+   * with `ConflictError('plan_change_not_applicable')`). A step of `changeMembershipPlan`, which
+   * prices and charges the change. Refuses an inactive plan: `ConflictError('plan_inactive')`.
+   */
+  async changeSubscriptionPlan(
+    memberSubscriptionId: MemberSubscriptionId,
+    input: { readonly membershipId: MembershipId; readonly expectedVersion: number },
+    uow?: UnitOfWork,
+  ): Promise<MemberSubscription> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const data = this.#parse(z.strictObject({ membershipId: planIdSchema, expectedVersion: z.number().int().min(1) }), input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const before = await this.#subscriptions.getById(id, u.ctx);
+      if (before.status !== 'active' || before.version !== data.expectedVersion) {
+        throw new ConflictError('plan_change_not_applicable', `Member subscription ${id} was renewed, cancelled or changed since the plan change was priced`);
+      }
+      const plan = await this.#plans.getById(data.membershipId, u.ctx);
+      if (!plan.isActive) throw new ConflictError('plan_inactive', `Membership plan ${plan.id} is no longer sold`);
+      const after = await this.#subscriptions.patch(id, { membershipId: plan.id }, { expectedVersion: data.expectedVersion }, u.ctx);
+      await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: id, action: 'plan_change', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
       return after;
     });
   }

@@ -20,7 +20,7 @@ export interface WebhookEndpoint {
 }
 
 /**
- * Where a delivery stands (see migration 0013).
+ * Where a delivery stands (see migration 0011).
  *
  * @useDeclaredType
  */

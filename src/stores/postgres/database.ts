@@ -224,7 +224,7 @@ export interface OutboxTable {
   published_at: NullableTimestamp;
 }
 
-/** `nexfit_webhook_endpoints` (migration 0013): where a facility's webhooks go, the secret sealed. */
+/** `nexfit_webhook_endpoints` (migration 0011): where a facility's webhooks go, the secret sealed. */
 export interface WebhookEndpointsTable {
   endpoint_id: string;
   facility_id: string | null;
@@ -238,7 +238,7 @@ export interface WebhookEndpointsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
-/** `nexfit_webhook_deliveries` (migration 0013): one event for one endpoint, written by the outbox trigger. */
+/** `nexfit_webhook_deliveries` (migration 0011): one event for one endpoint, written by the outbox trigger. */
 export interface WebhookDeliveriesTable {
   id: IdentityId;
   endpoint_id: string;
@@ -257,7 +257,7 @@ export interface WebhookDeliveriesTable {
   created_at: CreatedAt;
 }
 
-/** `nexfit_webhook_attempts` (migration 0013): the log of every attempt of a delivery. */
+/** `nexfit_webhook_attempts` (migration 0011): the log of every attempt of a delivery. */
 export interface WebhookAttemptsTable {
   id: IdentityId;
   /** BIGINT: `pg` returns int8 as text. */
@@ -293,7 +293,7 @@ export interface UowIntentsTable {
 export interface PaymentIntentsTable {
   intent_id: string;
   idempotency_key: string;
-  kind: 'purchase' | 'renewal' | 'refund';
+  kind: 'purchase' | 'renewal' | 'refund' | 'plan_change';
   user_id: string;
   /** BIGINT minor units: `pg` returns int8 as text. */
   amount_minor: ColumnType<string, number | string, number | string>;

@@ -10,6 +10,7 @@ import { storeRefund } from '../membership-lifecycle/membership-lifecycle.workfl
 import type { MembershipWorkflowDeps } from '../purchase-membership/membership-workflow-deps.js';
 import { storePurchase } from '../purchase-membership/purchase-membership.workflow.js';
 import { storeRenewal } from '../renew-memberships/renew-memberships.workflow.js';
+import { storePlanChange } from '../change-membership-plan/change-membership-plan.workflow.js';
 import { errorText, FREE_PROVIDER_REF, reasonOf, refundIntent, storeAndClose, type CloseIntent } from './payment-intent-steps.js';
 
 /** How one unfinished intent ended in a recovery pass. */
@@ -60,6 +61,8 @@ export interface IntentRecoveryOptions {
  *   a store failure leaves it `stuck` with the reason: nothing changes and an operator looks.
  * - `refunding`: the refund is (re)issued under its key and the intent closed `refunded`.
  * - refund, `open`: a refund the provider made is recorded; none closes the intent.
+ * - plan change: an upgrade (or zero difference) recovers as a purchase does, a downgrade as a
+ *   refund does, each storing the change through the unit the live path runs.
  *
  * A provider that cannot answer leaves the intent open (`stuck`, `provider_unavailable`) for
  * the next pass. Every move is a conditional update of the intent, so passes may run
@@ -101,7 +104,7 @@ const optionsSchema = z
 type Recovered = { readonly outcome: IntentRecoveryOutcome; readonly reason?: string };
 
 async function recoverOne(deps: MembershipWorkflowDeps, intent: PaymentIntent): Promise<Recovered> {
-  if (intent.kind === 'refund') return recoverRefund(deps, intent);
+  if (intent.kind === 'refund' || (intent.kind === 'plan_change' && intent.terms['direction'] === 'refund')) return recoverRefund(deps, intent);
   if (intent.status === 'refunding') {
     const done = await refundIntent(deps, intent, intent.providerRef ?? FREE_PROVIDER_REF, intent.failureReason ?? 'recovery', ['refunding']);
     return done === 'completed' ? { outcome: 'completed' } : { outcome: 'refunded', reason: intent.failureReason ?? 'recovery' };
@@ -159,6 +162,7 @@ async function preconditions(deps: MembershipWorkflowDeps, intent: PaymentIntent
 
 function storeFor(deps: MembershipWorkflowDeps, intent: PaymentIntent, providerRef: string, u: UnitOfWork, close: CloseIntent): Promise<{ readonly result: unknown; readonly outcome: JsonObject }> {
   if (intent.kind === 'purchase') return storePurchase(deps, intent, providerRef, u, close);
+  if (intent.kind === 'plan_change') return storePlanChange(deps, intent, providerRef, u, close);
   return storeRenewal(deps, intent, providerRef, u).then((outcome) => ({ result: outcome, outcome }));
 }
 
@@ -187,7 +191,9 @@ async function recoverRefund(deps: MembershipWorkflowDeps, intent: PaymentIntent
   }
   const refundRef = found.providerRef;
   try {
-    await storeAndClose(deps, intent, refundRef, (u) => storeRefund(deps, intent, refundRef, u), { noWait: true });
+    await storeAndClose<unknown>(deps, intent, refundRef, (u, close) => (intent.kind === 'plan_change' ? storePlanChange(deps, intent, refundRef, u, close) : storeRefund(deps, intent, refundRef, u)), {
+      noWait: true,
+    });
     return { outcome: 'completed' };
   } catch (error) {
     const elsewhere = await settledElsewhere(deps, intent);

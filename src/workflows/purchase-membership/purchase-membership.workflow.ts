@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { idSchema, type FacilityId, type MembershipId, type MemberSubscriptionId } from '../../core/ids.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
-import { billingCycleOf } from '../../modules/billing/index.js';
+import { billingCycleOf, calendarDateIn, proratedStart } from '../../modules/billing/index.js';
 import type { Invoice } from '../../modules/billing/index.js';
 import { PaymentFailedError } from '../../modules/billing/index.js';
 import type { PaymentIntent } from '../../modules/billing/index.js';
@@ -26,6 +26,8 @@ const purchaseSchema = z.strictObject({
   autoRenew: z.boolean(),
   idempotencyKey: idempotencyKeySchema,
   startDate: instantSchema.optional(),
+  /** Start mid-cycle: charge the days up to the next `billingDay` (1..28) of the month, then bill full cycles from it. Monthly plans only. */
+  prorateTo: z.strictObject({ billingDay: z.number().int().min(1).max(28) }).optional(),
 });
 /**
  * Input of `nexfit.workflows.purchaseMembership`: who buys which plan, how they pay, and the idempotency key.
@@ -54,6 +56,8 @@ interface PurchaseTerms extends JsonObject {
   readonly timeZone: string;
   readonly startDate: string;
   readonly billingCycle: string;
+  /** The end of a prorated first period (absent: the plan's full duration). */
+  readonly endDate?: string;
 }
 
 /**
@@ -70,7 +74,12 @@ interface PurchaseTerms extends JsonObject {
  * or refunds it (docs/modules/billing.md, "Payment intents"). A retry with the same key
  * returns the first purchase (`replayed: true`) and never charges twice, also when the calls
  * race; the same key with any other parameter (user, plan, payment method, auto-renewal,
- * start date) is refused with `ConflictError('idempotency_key_reused')`. A declined or failed
+ * start date, proration) is refused with `ConflictError('idempotency_key_reused')`.
+ *
+ * With `prorateTo: { billingDay }` a monthly plan bought mid-cycle charges only the days up to
+ * the next billing day ({@link proratedStart}; docs/modules/billing.md, "Proration") and its
+ * first period ends there; renewals then bill full cycles from that day. Any other plan is
+ * refused with `ConflictError('proration_not_monthly')` before anything is written. A declined or failed
  * charge throws `PaymentFailedError` and writes nothing but the closed intent.
  *
  * @example
@@ -87,6 +96,7 @@ export async function purchaseMembership(deps: MembershipWorkflowDeps, input: Pu
     paymentMethod: data.paymentMethod,
     autoRenew: data.autoRenew,
     ...(data.startDate ? { startDate: data.startDate.toISOString() } : {}),
+    ...(data.prorateTo ? { prorateToBillingDay: data.prorateTo.billingDay } : {}),
   };
 
   let intent = await deps.intents.findByKey(key);
@@ -103,17 +113,26 @@ export async function purchaseMembership(deps: MembershipWorkflowDeps, input: Pu
   if (!intent) {
     const plan = await deps.memberships.getPlan(data.membershipId);
     if (!plan.isActive) throw new ConflictError('plan_inactive', `Membership plan ${plan.id} is no longer sold`);
+    if (data.prorateTo && (plan.duration.unit !== 'month' || plan.duration.value !== 1)) {
+      throw new ConflictError('proration_not_monthly', `Membership plan ${plan.id} runs ${plan.duration.value} ${plan.duration.unit}: only monthly plans start prorated to a billing day`);
+    }
     const facility = await deps.facilities.getById(plan.facilityId as FacilityId);
+    const startDate = data.startDate ?? deps.clock.now();
+    const prorated = data.prorateTo ? proratedStart(plan.price, startDate, data.prorateTo.billingDay, facility.timezone) : null;
     const terms: PurchaseTerms = {
       planName: plan.name,
       description: `${plan.name} membership`,
-      lineDescription: `${plan.name} (${plan.duration.value} ${plan.duration.unit})`,
+      lineDescription: prorated
+        ? `${plan.name} (${plan.duration.value} ${plan.duration.unit}), prorated ${prorated.days}/${prorated.cycleDays} days to ${calendarDateIn(prorated.periodEnd, facility.timezone)}`
+        : `${plan.name} (${plan.duration.value} ${plan.duration.unit})`,
       facilityId: plan.facilityId,
       timeZone: facility.timezone,
-      startDate: (data.startDate ?? deps.clock.now()).toISOString(),
+      startDate: startDate.toISOString(),
       billingCycle: billingCycleOf(plan.duration),
+      ...(prorated ? { endDate: prorated.periodEnd.toISOString() } : {}),
     };
-    const opened = await deps.intents.open({ idempotencyKey: key, kind: 'purchase', userId: data.userId, amount: plan.price, currency: plan.currency, request, terms });
+    const amount = prorated ? prorated.amount : plan.price;
+    const opened = await deps.intents.open({ idempotencyKey: key, kind: 'purchase', userId: data.userId, amount, currency: plan.currency, request, terms });
     intent = opened.intent;
     if (!opened.created) {
       // A racing call with the same key opened it first.
@@ -196,6 +215,7 @@ export async function storePurchase(
       userId,
       membershipId,
       startDate: new Date(terms.startDate),
+      ...(terms.endDate ? { endDate: new Date(terms.endDate) } : {}),
       timeZone: terms.timeZone,
       autoRenew,
       payment: { amount, currency, date: deps.clock.now(), method: paymentMethod, status: 'completed', transactionId: transaction.transactionId },

@@ -161,7 +161,7 @@ export const entitySchemas = {
   foods: { create: s.createFoodInputSchema, entity: s.foodSchema, stored: s.storedFoodSchema, patch: s.patchFoodInputSchema, immutable: 'createdBy' },
   facilities: { create: s.createFacilityInputSchema, entity: s.facilitySchema, stored: s.storedFacilitySchema, patch: s.patchFacilityInputSchema, immutable: 'ownerId' },
   memberships: { create: s.createMembershipInputSchema, entity: s.membershipSchema, stored: s.storedMembershipSchema, patch: s.patchMembershipInputSchema, immutable: 'facilityId' },
-  member_subscriptions: { create: s.createMemberSubscriptionInputSchema, entity: s.memberSubscriptionSchema, stored: s.storedMemberSubscriptionSchema, patch: s.patchMemberSubscriptionInputSchema, immutable: 'membershipId' },
+  member_subscriptions: { create: s.createMemberSubscriptionInputSchema, entity: s.memberSubscriptionSchema, stored: s.storedMemberSubscriptionSchema, patch: s.patchMemberSubscriptionInputSchema, immutable: 'userId' },
   classes: { create: s.createClassInputSchema, entity: s.classSchema, stored: s.storedClassSchema, patch: s.patchClassInputSchema, immutable: 'facilityId' },
   class_bookings: { create: s.createClassBookingInputSchema, entity: s.classBookingSchema, stored: s.storedClassBookingSchema, patch: s.patchClassBookingInputSchema, immutable: 'classId' },
   coach_clients: { create: s.createCoachClientInputSchema, entity: s.coachClientSchema, stored: s.storedCoachClientSchema, patch: s.patchCoachClientInputSchema, immutable: 'coachId' },

@@ -8,7 +8,8 @@ import * as jsonbAndPartialIndexes from './0006-jsonb-and-partial-indexes.js';
 import * as sizeSnapshots from './0007-size-snapshots.js';
 import * as auditRequestId from './0008-audit-request-id.js';
 import * as billingArchive from './0009-billing-archive.js';
-import * as webhooks from './0013-webhooks.js';
+import * as planChangeIntents from './0010-plan-change-intents.js';
+import * as webhooks from './0011-webhooks.js';
 
 /** A migration of this package: Kysely's `up`/`down` on the schema it runs in. */
 interface SchemaMigration {
@@ -30,7 +31,8 @@ const migrations = {
   '0007-size-snapshots': sizeSnapshots,
   '0008-audit-request-id': auditRequestId,
   '0009-billing-archive': billingArchive,
-  '0013-webhooks': webhooks,
+  '0010-plan-change-intents': planChangeIntents,
+  '0011-webhooks': webhooks,
 } as const satisfies Record<string, SchemaMigration>;
 
 /**
