@@ -72,6 +72,8 @@ export const CONFLICT_REASONS = {
   // privacy
   erasure_blocked: 'The user cannot be erased yet (open obligations; see details.blockers).',
   measurement_category_in_use: 'The measurement category still has values in readings: remove them before deleting it.',
+  no_credits: 'The class pack has too few credits left for this booking.',
+  credits_expired: 'The credits of the class pack have expired.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -150,4 +152,6 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   feedback_exists: 'PT seansında danışanın geri bildirimi zaten var.',
   erasure_blocked: 'Kullanıcı henüz silinemez: açık yükümlülükleri var.',
   measurement_category_in_use: 'Ölçüm kategorisinin ölçümlerde hâlâ değerleri var: silmeden önce onları kaldırın.',
+  no_credits: 'Ders paketinde bu rezervasyon için yeterli kredi kalmadı.',
+  credits_expired: 'Ders paketinin kredilerinin süresi doldu.',
 };

@@ -10,7 +10,7 @@ import { PaymentFailedError } from '../../modules/billing/index.js';
 import type { PaymentIntent } from '../../modules/billing/index.js';
 import type { Subscription } from '../../modules/billing/index.js';
 import { PAYMENT_METHODS, type Transaction } from '../../modules/billing/index.js';
-import type { MemberSubscription } from '../../modules/memberships/index.js';
+import type { MemberSubscription, StartSubscriptionInput } from '../../modules/memberships/index.js';
 import { membershipSchema } from '../../modules/memberships/index.js';
 import { assertSameRequest, chargeIntent, refundedError, settleCharge, type CloseIntent } from '../payment-intents/payment-intent-steps.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
@@ -54,6 +54,8 @@ interface PurchaseTerms extends JsonObject {
   readonly timeZone: string;
   readonly startDate: string;
   readonly billingCycle: string;
+  /** A class pack's credits as sold: recovery grants exactly these, whatever the plan says by then. */
+  readonly credits?: JsonObject;
 }
 
 /**
@@ -63,7 +65,9 @@ interface PurchaseTerms extends JsonObject {
  * 3. one unit of work writes the member subscription (MongoDB, with the payment in its
  *    history), the `transactions` row, the recurring-billing row (auto-renew only), the
  *    paid invoice (gap-free number, 20 % VAT split out of the price), their audit rows and
- *    the idempotency record, closes the intent, and emits `membership.purchased`.
+ *    the idempotency record, closes the intent, and emits `membership.purchased`. A class
+ *    pack's credits are fixed in the intent's terms, so a recovered purchase grants the
+ *    credits that were sold.
  *
  * If step 3 fails, the charge is refunded and nothing is left in either store. If the
  * process dies anywhere, `recoverInDoubt()` finds the open intent and completes the purchase
@@ -112,6 +116,7 @@ export async function purchaseMembership(deps: MembershipWorkflowDeps, input: Pu
       timeZone: facility.timezone,
       startDate: (data.startDate ?? deps.clock.now()).toISOString(),
       billingCycle: billingCycleOf(plan.duration),
+      ...(plan.credits ? { credits: { ...plan.credits } as JsonObject } : {}),
     };
     const opened = await deps.intents.open({ idempotencyKey: key, kind: 'purchase', userId: data.userId, amount: plan.price, currency: plan.currency, request, terms });
     intent = opened.intent;
@@ -199,6 +204,7 @@ export async function storePurchase(
       timeZone: terms.timeZone,
       autoRenew,
       payment: { amount, currency, date: deps.clock.now(), method: paymentMethod, status: 'completed', transactionId: transaction.transactionId },
+      ...(terms.credits ? { credits: terms.credits as StartSubscriptionInput['credits'] } : {}),
     },
     u,
   );
