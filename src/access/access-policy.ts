@@ -327,6 +327,11 @@ export const ACCESS_POLICY = {
   // privacy (KVKK/GDPR): a user exports their own data; erasure runs through the operator
   'privacy.exportUserData': allow(self(arg(0))),
   'privacy.eraseUser': system,
+
+  // class packs and session credits: staff adjust a member's credits; credit expiry is a nightly job
+  'memberships.grantCredits': allow(facilityManager(subscriptionFacility(), 'manage_memberships')),
+  'memberships.revokeCredits': allow(facilityManager(subscriptionFacility(), 'manage_memberships')),
+  'memberships.expireCredits': system,
 } as const satisfies Record<string, PolicyEntry>;
 
 /** The id of an operation the policy knows: `measurements.record`, `workflows.bookClass`, … */

@@ -30,6 +30,7 @@ export type PaymentRecordInput = z.input<typeof paymentRecordSchema>;
 
 const ACTIVE: MemberSubscriptionStatus = 'active';
 const creditAmountSchema = z.number().int().min(1).max(1_000);
+const activationSchema = z.strictObject({ at: instantSchema, expiresAt: instantSchema.optional() }).nullable();
 
 /**
  * The `member_subscriptions` collection: who holds which membership where, the queries the
@@ -165,6 +166,7 @@ export class MemberSubscriptionRepository extends MongoRepository<
     return this.run('spendCredits', async () => {
       const cost = this.parse(creditAmountSchema, credits);
       const at = this.parse(instantSchema, validAt);
+      const activation = this.parse(activationSchema, activate);
       const active = await this.updateAtomically(
         id,
         { 'credits.remaining': { $gte: cost }, 'credits.activatedAt': { $exists: true }, $or: [{ 'credits.expiresAt': { $exists: false } }, { 'credits.expiresAt': { $gt: at } }] },
@@ -172,13 +174,11 @@ export class MemberSubscriptionRepository extends MongoRepository<
         {},
         ctx,
       );
-      if (active || !activate) return active;
-      const activatedAt = this.parse(instantSchema, activate.at);
-      const expiresAt = activate.expiresAt === undefined ? undefined : this.parse(instantSchema, activate.expiresAt);
+      if (active || !activation) return active;
       return this.updateAtomically(
         id,
         { 'credits.remaining': { $gte: cost }, 'credits.activatedAt': { $exists: false } },
-        { $inc: { 'credits.remaining': -cost }, $set: { 'credits.activatedAt': activatedAt, ...(expiresAt ? { 'credits.expiresAt': expiresAt } : {}) } },
+        { $inc: { 'credits.remaining': -cost }, $set: { 'credits.activatedAt': activation.at, ...(activation.expiresAt ? { 'credits.expiresAt': activation.expiresAt } : {}) } },
         {},
         ctx,
       );
@@ -193,7 +193,8 @@ export class MemberSubscriptionRepository extends MongoRepository<
   async addCredits(id: MemberSubscription['id'], credits: number, grant: boolean, ctx?: StoreContext): Promise<MemberSubscription | null> {
     return this.run('addCredits', async () => {
       const amount = this.parse(creditAmountSchema, credits);
-      return this.updateAtomically(id, { credits: { $exists: true } }, { $inc: { 'credits.remaining': amount, ...(grant ? { 'credits.total': amount } : {}) } }, {}, ctx);
+      const addsToTotal = this.parse(z.boolean(), grant);
+      return this.updateAtomically(id, { credits: { $exists: true } }, { $inc: { 'credits.remaining': amount, ...(addsToTotal ? { 'credits.total': amount } : {}) } }, {}, ctx);
     });
   }
 
