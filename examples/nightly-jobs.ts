@@ -15,6 +15,8 @@ export interface NightlyReport {
   /** Renewal outcomes by kind (`renewed`, `declined`, …). */
   readonly renewals: Readonly<Record<string, number>>;
   readonly expired: number;
+  /** Class packs whose expired credits were forfeited. */
+  readonly creditsExpired: number;
   readonly rolledUpDay: string;
   readonly rolledUpBusinesses: number;
   readonly partitionsCreated: readonly string[];
@@ -33,6 +35,8 @@ export async function runNightlyJobs(nexfit: Nexfit, asOf: Date = nexfit.clock.n
   // 2. Memberships: renew what is due (charges through the payment port), then expire what ended.
   const renewals = await nexfit.workflows.renewDueSubscriptions({ asOf });
   const expired = await nexfit.workflows.expireEnded(asOf);
+  //    Class packs: the credits left of packs that expired are forfeited.
+  const creditsExpired = await nexfit.memberships.expireCredits(asOf);
   // 3. Yesterday's analytics, every facility in its own time zone.
   const day = new Date(asOf.getTime() - 86_400_000).toISOString().slice(0, 10);
   const rows = await nexfit.analytics.rollupDay({ date: day });
@@ -48,6 +52,7 @@ export async function runNightlyJobs(nexfit: Nexfit, asOf: Date = nexfit.clock.n
     paymentIntents: countBy(recovery.paymentIntents.results.map((r) => r.outcome)),
     renewals: countBy(renewals.results.map((r) => r.outcome)),
     expired: expired.length,
+    creditsExpired: creditsExpired.length,
     rolledUpDay: day,
     rolledUpBusinesses: rows.length,
     partitionsCreated: [...partitions.analytics_daily.created, ...partitions.audit_logs.created],

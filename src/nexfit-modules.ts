@@ -21,6 +21,7 @@ import type { PaymentProvider } from './modules/billing/payment-provider.js';
 import type { TaxRatePolicy } from './modules/billing/tax.js';
 import type { BookingPolicy } from './modules/classes/booking.service.js';
 import { bookClassOccurrence, type BookClassInput } from './workflows/book-class/book-class.workflow.js';
+import { bookingCredits } from './workflows/book-class/class-credits.js';
 import { completePtSession, type CompletePtSessionInput } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
 import { submitPtSessionFeedback, type PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
 import { purchaseMembership, type PurchaseMembershipInput } from './workflows/purchase-membership/purchase-membership.workflow.js';
@@ -73,7 +74,14 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
   const nutrition = createNutritionModule(db, pg, deps, { foods: catalog.foods, profiles: memberProfileReader({ users: users.repository, facilities: facilities.facilities }) });
   const memberships = createMembershipsModule(db, pg, deps);
   const billing = createBillingModule(pg, { ...deps, ...(options.taxRate ? { taxRate: options.taxRate } : {}) });
-  const classes = createClassesModule(db, pg, deps, options.bookingPolicy ?? {});
+  // Promoted seats spend class-pack credits of the memberships module; the closure resolves once both exist.
+  const classes = createClassesModule(
+    db,
+    pg,
+    deps,
+    options.bookingPolicy ?? {},
+    bookingCredits(() => ({ ledger: memberships.service, classes: classes.classes, facilities: facilities.facilities, subscriptions: memberships.subscriptions })),
+  );
   const coaching = createCoachingModule(db, pg, deps, { openingHours: facilityOpeningHours(facilities.facilities) });
   const analytics = new AnalyticsService(db, pg, new AnalyticsDailyRepository(pg, deps), deps);
   const auditLogs = new AuditLogRepository(pg, deps);
@@ -154,7 +162,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       refundMembership: (input: RefundMembershipInput) => refundMembership(membershipWorkflowDeps(), input),
       /** Book one occurrence of a class: real occurrence, active membership with classes, weekly limit, capacity under concurrency. */
       bookClass: (input: BookClassInput, uow?: UnitOfWork) =>
-        bookClassOccurrence({ classes: classes.classService, bookings: classes.bookingService, facilities: facilities.facilities, subscriptions: memberships.subscriptions, plans: memberships.plans, deps }, input, uow),
+        bookClassOccurrence({ classes: classes.classService, bookings: classes.bookingService, facilities: facilities.facilities, subscriptions: memberships.subscriptions, plans: memberships.plans, deps, credits: memberships.service }, input, uow),
       /** Check a member in at a facility: open now, active membership, the plan's weekly visit limit under concurrency. */
       recordFacilityVisit: (input: RecordFacilityVisitInput, uow?: UnitOfWork) =>
         recordFacilityVisit({ facilities: facilities.service, memberships: memberships.service, deps }, input, uow),

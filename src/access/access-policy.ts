@@ -350,6 +350,10 @@ export const ACCESS_POLICY = {
   'webhooks.purgeDeliveries': system,
   // plan changes: the member, or the facility's membership managers
   'workflows.changeMembershipPlan': allow(anyOf(self(subscriptionUser(input('memberSubscriptionId'))), facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_memberships'))),
+  // class packs and session credits: staff adjust a member's credits; credit expiry is a nightly job
+  'memberships.grantCredits': allow(facilityManager(subscriptionFacility(), 'manage_memberships')),
+  'memberships.revokeCredits': allow(facilityManager(subscriptionFacility(), 'manage_memberships')),
+  'memberships.expireCredits': system,
 } as const satisfies Record<string, PolicyEntry>;
 
 /** The id of an operation the policy knows: `measurements.record`, `workflows.bookClass`, … */

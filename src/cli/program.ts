@@ -526,6 +526,15 @@ export function nexfitProgram(
         print(flags, text, { ...report, ...(purged === undefined ? {} : { purged }) });
       }, { keys: 'required', webhooks: { allowPrivateHosts: flags.allowPrivateHosts === true } });
     });
+  const credits = program.command('credits').description('Session credits of class packs');
+  connectionOptions(credits.command('expire').description('Forfeit the credits left of every class pack whose credits expired (idempotent; the nightly job)')
+    .option('--as-of <instant>', 'expire what expired at or before this ISO 8601 instant (default: now)'))
+    .action(async (flags: ConnectionFlags & { asOf?: string }) => withNexfit(flags, async (nexfit) => {
+      const asOf = flags.asOf === undefined ? nexfit.clock.now() : new Date(flags.asOf);
+      if (Number.isNaN(asOf.getTime())) throw new UsageError('--as-of takes an ISO 8601 instant, e.g. 2026-03-02T00:00:00Z');
+      const expired = await nexfit.memberships.expireCredits(asOf);
+      print(flags, `expired the credits of ${expired.length} class pack(s) as of ${asOf.toISOString()}`, { asOf: asOf.toISOString(), memberSubscriptionIds: expired.map((s) => s.id) });
+    }));
 
   return { program, exitCode: () => exitCode };
 }

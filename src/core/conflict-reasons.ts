@@ -81,6 +81,8 @@ export const CONFLICT_REASONS = {
   same_plan: 'The membership is already on that plan.',
   plan_not_interchangeable: 'The new plan is sold by another facility, in another currency or for another duration: buy it instead of changing to it.',
   plan_change_not_applicable: 'The member subscription was renewed, cancelled or changed since the plan change was priced; a charge for it is refunded.',
+  no_credits: 'The class pack has too few credits left for this booking.',
+  credits_expired: 'The credits of the class pack have expired.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -166,4 +168,6 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   same_plan: 'Üyelik zaten bu planda.',
   plan_not_interchangeable: 'Yeni plan başka bir tesisin, başka bir para biriminde ya da başka bir süre için: plana geçmek yerine satın alın.',
   plan_change_not_applicable: 'Plan değişikliği fiyatlandırıldıktan sonra üyelik yenilendi, iptal edildi ya da değişti; bunun için alınan ödeme iade edilir.',
+  no_credits: 'Ders paketinde bu rezervasyon için yeterli kredi kalmadı.',
+  credits_expired: 'Ders paketinin kredilerinin süresi doldu.',
 };

@@ -12,6 +12,8 @@ export interface NexfitEventMap {
   'membership.cancelled': { readonly memberSubscriptionId: string; readonly reason: string | null };
   /** A member checked in at a facility, counted against their membership's weekly visits. */
   'membership.visit_recorded': { readonly memberSubscriptionId: string; readonly userId: string; readonly facilityId: string; readonly at: string; readonly week: string };
+  /** The nightly credit-expiry run forfeited the credits left of a class pack. */
+  'membership.credits_expired': { readonly memberSubscriptionId: string; readonly userId: string; readonly forfeited: number };
   'membership.refunded': { readonly memberSubscriptionId: string; readonly transactionId: string };
   /** A membership moved to another plan mid-period; `transactionId` is the difference charged or refunded (`null`: none). */
   'membership.plan_changed': { readonly memberSubscriptionId: string; readonly fromMembershipId: string; readonly toMembershipId: string; readonly transactionId: string | null };

@@ -147,6 +147,19 @@ describe('audit rows name who acted and from where', () => {
     await asChanger.workflows.changeMembershipPlan({ memberSubscriptionId: changing.memberSubscription.id, membershipId: premium.id, paymentMethod: 'card', idempotencyKey: key('upgrade') });
     // The owner refunds the buyer.
     await (await scope(owner, 'owner-refund')).workflows.refundMembership({ memberSubscriptionId: bought.memberSubscription.id, idempotencyKey: key('refund') });
+    // A member buys a class pack; the owner adjusts its credits.
+    const packer = await user('client');
+    const pack = await asOwner.memberships.createPlan({
+      facilityId: gym,
+      name: '10 Ders',
+      duration: { value: 3, unit: 'month' },
+      price: 2_000_00,
+      limitations: { classesIncluded: true },
+      credits: { count: 10, validFor: { value: 1, unit: 'week' }, activation: 'on_purchase' },
+    });
+    const packed = await (await scope(packer, 'packer')).workflows.purchaseMembership({ userId: packer, membershipId: pack.id, paymentMethod: 'card', autoRenew: false, idempotencyKey: key('pack') });
+    await asOwner.memberships.grantCredits(packed.memberSubscription.id, { amount: 2, reason: 'studio closed' });
+    await asOwner.memberships.revokeCredits(packed.memberSubscription.id, { amount: 1, reason: 'sold by mistake' });
 
     // A member leaves; the system brings them back, changes roles and erases another user.
     await (await scope(leaver, 'leaver')).users.deactivate(leaver);
@@ -166,6 +179,7 @@ describe('audit rows name who acted and from where', () => {
     const renewals = await nightly.workflows.renewDueSubscriptions({ asOf: t.clock.now() });
     expect(renewals.results.filter((r) => r.outcome === 'renewed').length).toBeGreaterThan(0);
     expect(await nightly.workflows.expireEnded(t.clock.now())).not.toEqual([]);
+    expect(await nightly.memberships.expireCredits(t.clock.now())).not.toEqual([]);
 
     const rows = await rowsAfter(mark);
     expectRowsNameTheirRequest(rows);

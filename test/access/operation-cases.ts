@@ -559,6 +559,16 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const membershipId = await r(t).membershipPlan(t.facility);
     return (s) => s.workflows!.changeMembershipPlan!({ memberSubscriptionId: id, membershipId, paymentMethod: 'card', idempotencyKey: `key-${t.w.newUuid()}` });
   }),
+  // class packs and session credits
+  'memberships.grantCredits': c('member', async (t) => {
+    const id = await packOf(t);
+    return (s) => s.memberships!.grantCredits!(id, { amount: 1, reason: 'telafi' });
+  }),
+  'memberships.revokeCredits': c('member', async (t) => {
+    const id = await packOf(t);
+    return (s) => s.memberships!.revokeCredits!(id, { amount: 1, reason: 'yanlış satış' });
+  }),
+  'memberships.expireCredits': c('none', async () => (s) => s.memberships!.expireCredits!(OCCURRENCE)),
 };
 
 /** A webhook endpoint of the target's facility, made as the system (fresh for calls that disable it). */
@@ -573,6 +583,21 @@ async function webhookDeliveryOf(t: Target): Promise<string> {
   await t.w.nexfit.unitOfWork(async (uow) => uow.emit('custom', { facilityId: t.facility }));
   const [delivery] = await t.w.nexfit.repositories.webhooks.listDeliveriesByEndpoint(endpointId);
   return delivery!.deliveryId;
+}
+
+/** A fresh class-pack subscription of the target's member at the target's facility, with credits to spare. */
+async function packOf(t: Target): Promise<string> {
+  const membershipId = await r(t).membershipPlan(t.facility);
+  const input = createInputs.member_subscriptions({
+    userId: t.user,
+    facilityId: t.facility,
+    membershipId,
+    startDate: '2026-03-01',
+    endDate: '2026-04-01',
+    paymentHistory: [],
+    credits: { total: 100, remaining: 100, activatedAt: '2026-03-01T00:00:00Z' },
+  } as never);
+  return (await t.w.nexfit.repositories.memberSubscriptions.create(input)).id;
 }
 
 async function reactivateEveryone(w: AccessWorld): Promise<void> {

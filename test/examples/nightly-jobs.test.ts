@@ -45,4 +45,24 @@ describe('the nightly jobs script', () => {
     expect(audit).toHaveLength(1);
     expect((await runNightlyJobs(nexfit)).reconciliation.ok).toBe(true);
   });
+
+  it('forfeits the credits of expired class packs once', async () => {
+    const { nexfit } = t;
+    const clock = t.deps.clock as FixedClock;
+    const member = await nexfit.users.register({ email: 'pack@example.com', password: 'correct horse battery', firstName: 'P', lastName: 'K', role: ['client'] });
+    const owner = await nexfit.users.register({ email: 'studio@example.com', password: 'correct horse battery', firstName: 'S', lastName: 'O', role: ['studio_owner'], roleSpecificData: { studio_owner: { businessName: 'Pilates' } } });
+    const gym = await nexfit.facilities.create({ name: 'Pilates', type: 'studio', ownerId: owner.id, address: { street: 'Moda 2', city: 'İstanbul', country: 'TR', coordinates: { latitude: 40.98, longitude: 29.02 } } });
+    const pack = await nexfit.memberships.createPlan({
+      facilityId: gym.id,
+      name: '10 Ders',
+      duration: { value: 3, unit: 'month' },
+      price: 2_000_00,
+      limitations: { classesIncluded: true },
+      credits: { count: 10, validFor: { value: 1, unit: 'week' }, activation: 'on_purchase' },
+    });
+    await nexfit.workflows.purchaseMembership({ userId: member.id, membershipId: pack.id, paymentMethod: 'card', autoRenew: false, idempotencyKey: 'nightly-pack-0001' });
+    clock.advance(8 * 86_400_000);
+    expect((await runNightlyJobs(nexfit)).creditsExpired).toBe(1);
+    expect((await runNightlyJobs(nexfit)).creditsExpired).toBe(0);
+  });
 });

@@ -38,6 +38,16 @@ export async function hostileWorld(nexfit: Nexfit) {
       paymentHistory: [{ amount: 1_500_00, currency: 'TRY', date: '2026-03-01T09:00:00Z', method: 'card', status: 'completed', transactionId: paymentTransactionId }],
     }),
   );
+  const packSubscription = await nexfit.repositories.memberSubscriptions.create(
+    createInputs.member_subscriptions({
+      userId: client,
+      facilityId: facility,
+      membershipId: plan,
+      status: 'active',
+      autoRenew: false,
+      credits: { total: 10, remaining: 10, activatedAt: '2026-03-01T09:00:00Z', expiresAt: '2026-06-01T09:00:00Z' },
+    }),
+  );
   const invoice = await steps.billing.issuePaidInvoice({ userId: client, businessId: facility, gross: 1_500_00, currency: 'TRY', transactionId, line: { description: 'Aylık üyelik', quantity: 1 } });
   const billingSubscription = await steps.billing.openBillingSubscription({
     userId: client, planId: plan, start: '2026-03-01T00:00:00Z', end: '2026-04-01T00:00:00Z', billingCycle: 'monthly', amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', memberSubscriptionId: subscription.id,
@@ -96,7 +106,7 @@ export async function hostileWorld(nexfit: Nexfit) {
     newUuid,
     owner, coach, client, spareUser,
     facility, spareFacility, plan, sparePlan,
-    memberSubscription: subscription.id, paymentTransactionId, transactionId,
+    memberSubscription: subscription.id, paymentTransactionId, transactionId, packSubscription: packSubscription.id,
     invoiceId: invoice.invoiceId, billingSubscriptionId: billingSubscription.subscriptionId, claimedKey,
     exercise, exercise2, spareExercise, food, spareFood,
     template, spareTemplate, program, spareProgram, workoutLog, spareWorkoutLog,

@@ -305,6 +305,16 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'workflows.bulkCreate', args: (w) => [{ entity: 'foods', rows: [createInputs.foods({ name: 'Toplu muz' })], ordered: false, idempotencyKey: `bulk-${w.newUuid()}`, dryRun: false }], bulkRows: [0, 'rows'] },  // plan changes
   { target: 'workflows.changeMembershipPlan', args: (w) => [{ memberSubscriptionId: w.memberSubscription, membershipId: w.plan, paymentMethod: 'card', idempotencyKey: `plan-change-${w.newUuid()}` }] },
   { target: 'steps.memberships.changeSubscriptionPlan', args: (w) => [w.memberSubscription, { membershipId: w.plan, expectedVersion: 1 }] },
+  // class packs and session credits
+  { target: 'memberships.grantCredits', args: (w) => [w.packSubscription, { amount: 2, reason: 'stüdyo kapalıydı' }] },
+  { target: 'memberships.revokeCredits', args: (w) => [w.packSubscription, { amount: 1, reason: 'yanlış satış' }] },
+  { target: 'memberships.expireCredits', args: () => ['2026-03-02T09:00:00Z'] },
+  { target: 'steps.memberships.spendClassCredits', args: (w) => [w.packSubscription, { credits: 1, validAt: '2026-03-04T06:00:00Z', timeZone: 'Europe/Istanbul' }], inUnit: true },
+  { target: 'steps.memberships.returnClassCredits', args: (w) => [w.packSubscription, 1], inUnit: true },
+  { target: 'repositories.memberSubscriptions.spendCredits', args: (w) => [w.packSubscription, 1, '2026-03-04T06:00:00Z', { at: '2026-03-02T09:00:00Z', expiresAt: '2026-04-02T09:00:00Z' }] },
+  { target: 'repositories.memberSubscriptions.addCredits', args: (w) => [w.packSubscription, 1, true] },
+  { target: 'repositories.memberSubscriptions.removeCredits', args: (w) => [w.packSubscription, 1] },
+  { target: 'repositories.memberSubscriptions.forfeitExpiredCredits', args: (w) => [w.packSubscription, '2026-03-02T09:00:00Z'] },
 ];
 
 /** Cases per entry point: about 10 000 in all, so the corpus runs in well under a minute on two cores. */

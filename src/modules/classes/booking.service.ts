@@ -10,7 +10,7 @@ import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { memberWeekKey, occurrenceSeatKey, occurrenceWaitlistKey, type BookingCounterRepository } from './booking-counter.repository.js';
 import type { ClassBookingRepository } from './class-booking.repository.js';
-import { classBookingSchema, holdsPlace, type ClassBooking, type ClassBookingStatus } from './class-booking.schema.js';
+import { classBookingSchema, holdsPlace, type ClassBooking, type ClassBookingStatus, type CreditCharge } from './class-booking.schema.js';
 import type { ClassRepository } from './class.repository.js';
 import type { FitnessClass } from './class.schema.js';
 import type { TimeRangeInput } from '../../stores/mongo/time-range.js';
@@ -51,6 +51,7 @@ const newBookingSchema = z.strictObject({
   classId: classBookingSchema.shape.classId,
   userId: classBookingSchema.shape.userId,
   occurrenceStart: instantSchema,
+  creditCharge: classBookingSchema.shape.creditCharge,
 });
 /** The seat a booking takes: a user in the occurrence of a class starting at `occurrenceStart`. */
 export type NewBookingInput = z.input<typeof newBookingSchema>;
@@ -64,6 +65,21 @@ const memberWindowSchema = z.strictObject({
   from: instantSchema,
   to: instantSchema,
 });
+
+/**
+ * How seats are paid in class-pack credits, supplied by the composition root (the credits
+ * live in the memberships module). Both run inside the unit that changes the booking.
+ */
+export interface BookingCredits {
+  /**
+   * Spends the credits of a waitlist turn about to be promoted to a seat: the charge, `null`
+   * when the member does not book with credits, `'skip'` when they have none left (the turn
+   * is closed and the next one served).
+   */
+  chargePromotion(turn: ClassBooking, uow: UnitOfWork): Promise<CreditCharge | null | 'skip'>;
+  /** Gives the credits of a seat cancelled before the cut-off back. */
+  refund(charge: CreditCharge, uow: UnitOfWork): Promise<void>;
+}
 
 /** A member's booking with the class it is for (`null` once the class was deleted). */
 export interface MemberBooking {
@@ -98,6 +114,7 @@ export class BookingService {
   readonly #counters: BookingCounterRepository;
   readonly #locks: DocumentLocks;
   readonly #deps: ServiceDeps;
+  readonly #credits: BookingCredits | undefined;
   readonly policy: BookingPolicy;
 
   constructor(
@@ -107,7 +124,9 @@ export class BookingService {
     locks: DocumentLocks,
     deps: ServiceDeps,
     policy: Partial<BookingPolicy> = {},
+    credits?: BookingCredits,
   ) {
+    this.#credits = credits;
     this.#classes = classes;
     this.#bookings = bookings;
     this.#counters = counters;
@@ -188,7 +207,8 @@ export class BookingService {
     const b = this.#parse(newBookingSchema, input);
     await this.assertNotBooked(b.classId, b.occurrenceStart, b.userId, uow);
     try {
-      return await this.#bookings.create({ classId: b.classId, userId: b.userId, date: b.occurrenceStart, status, bookedAt: this.#deps.clock.now() }, uow.ctx);
+      const charge = b.creditCharge ? { creditCharge: b.creditCharge } : {};
+      return await this.#bookings.create({ classId: b.classId, userId: b.userId, date: b.occurrenceStart, status, bookedAt: this.#deps.clock.now(), ...charge }, uow.ctx);
     } catch (error) {
       if (error instanceof ConflictError && error.reason === 'duplicate') throw alreadyBooked(b.classId, b.occurrenceStart, { cause: error });
       throw error;
@@ -279,6 +299,7 @@ export class BookingService {
       const seat = booking.status === 'booked';
       const late = seat && now.getTime() > booking.date.getTime() - this.policy.cancellationCutoffMinutes * MINUTE;
       const cancelled = await this.#bookings.markCancelled(bookingId, { at: now, late, expectedVersion: booking.version }, u.ctx);
+      if (seat && !late && booking.creditCharge && this.#credits) await this.#credits.refund(booking.creditCharge, u);
       if (seat) {
         if (!(await this.#promoteFromWaitlist(cancelled.classId, cancelled.date, now, u))) {
           await this.#counters.release(occurrenceSeatKey(cancelled.classId, cancelled.date), u.ctx);
@@ -306,7 +327,12 @@ export class BookingService {
           await this.#bookings.markCancelled(turn.id, { at: now, expectedVersion: turn.version }, u.ctx);
           continue;
         }
-        const promoted = await this.#bookings.markPromoted(turn.id, { at: now, expectedVersion: turn.version }, u.ctx);
+        const charge = this.#credits ? await this.#credits.chargePromotion(turn, u) : null;
+        if (charge === 'skip') {
+          await this.#bookings.markCancelled(turn.id, { at: now, expectedVersion: turn.version }, u.ctx);
+          continue;
+        }
+        const promoted = await this.#bookings.markPromoted(turn.id, { at: now, expectedVersion: turn.version, ...(charge ? { creditCharge: charge } : {}) }, u.ctx);
         await u.emit('booking.promoted', { bookingId: promoted.id, classId: promoted.classId, userId: promoted.userId, occurrence: promoted.date.toISOString() });
         return true;
       }

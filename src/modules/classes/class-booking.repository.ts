@@ -29,6 +29,9 @@ export type TimedTransitionOptions = z.input<typeof timedTransitionSchema>;
 
 /** A cancellation: when, and whether it came after the cut-off (`late`, recorded as `lateCancellation`). */
 const cancelOptionsSchema = timedTransitionSchema.extend({ late: z.boolean().optional() });
+const promoteOptionsSchema = timedTransitionSchema.extend({ creditCharge: classBookingSchema.shape.creditCharge });
+/** How a waitlist turn is promoted: when, at which version, and the credits the seat spent. */
+export type PromoteBookingOptions = z.input<typeof promoteOptionsSchema>;
 export type CancelBookingOptions = z.input<typeof cancelOptionsSchema>;
 
 /** Only a booking that still holds its seat unused can be attended or missed. */
@@ -155,9 +158,13 @@ export class ClassBookingRepository extends MongoRepository<ClassBooking, typeof
     return this.#transition('markCancelled', id, timing, CANCELLABLE, 'cancelled', (at) => ({ cancelledAt: at, ...(late ? { lateCancellation: true } : {}) }), ctx);
   }
 
-  /** Gives a waitlisted booking a freed seat (`promotedAt` = `at`, now by default); only from `waitlisted`. */
-  async markPromoted(id: ClassBooking['id'], options: TimedTransitionOptions = {}, ctx?: StoreContext): Promise<ClassBooking> {
-    return this.#transition('markPromoted', id, options, FROM_WAITLIST, 'booked', (at) => ({ promotedAt: at }), ctx);
+  /**
+   * Gives a waitlisted booking a freed seat (`promotedAt` = `at`, now by default); only from
+   * `waitlisted`. `creditCharge` records the class-pack credits the seat spent.
+   */
+  async markPromoted(id: ClassBooking['id'], options: PromoteBookingOptions = {}, ctx?: StoreContext): Promise<ClassBooking> {
+    const { creditCharge, ...timing } = this.parse(promoteOptionsSchema, options);
+    return this.#transition('markPromoted', id, timing, FROM_WAITLIST, 'booked', (at) => ({ promotedAt: at, ...(creditCharge ? { creditCharge } : {}) }), ctx);
   }
 
   /** Checks the user in (`checkedInAt` = `at`, now by default); only from `booked`. */

@@ -51,6 +51,10 @@ const classBookingFields = {
   checkedInAt: instantSchema.optional(),
   promotedAt: instantSchema.optional().describe('When a waitlisted booking was given a freed seat'),
   notes: longTextSchema.optional(),
+  creditCharge: z
+    .strictObject({ memberSubscriptionId: idSchema('MemberSubscriptionId'), credits: z.number().int().min(1).max(10) })
+    .optional()
+    .describe('The class-pack credits the seat spent, given back by a cancellation before the cut-off'),
 };
 
 const cancelledConsistently = (b: { status: ClassBookingStatus; cancelledAt?: Date | undefined }) =>
@@ -81,6 +85,8 @@ export const createClassBookingInputSchema = z
 /** The class, the occurrence and the user of a booking never change. */
 export const patchClassBookingInputSchema = patchSchemaOf(pickFields(classBookingFields, ['status', 'cancelledAt', 'lateCancellation', 'checkedInAt', 'notes']));
 
+/** The class-pack credits a booked seat spent, and of which member subscription. */
+export type CreditCharge = z.output<typeof classBookingSchema>['creditCharge'] & {};
 /** A class booking as the SDK returns it. */
 export type ClassBooking = z.output<typeof classBookingSchema>;
 /** A stored `class_bookings` document (see `storedClassBookingSchema`). */

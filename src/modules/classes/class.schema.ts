@@ -75,6 +75,7 @@ const classFields = {
   duration: positiveIntSchema.max(24 * 60).describe('Minutes'),
   image: urlSchema.optional(),
   tags: labelListSchema,
+  creditCost: z.number().int().min(1).max(10).optional().describe('Class-pack credits a booking spends (absent = 1)'),
   isActive: z.boolean(),
 };
 
@@ -105,7 +106,7 @@ export const createClassInputSchema = z.strictObject({
 
 /** A class never moves to another facility. */
 export const patchClassInputSchema = patchSchemaOf(
-  pickFields(classFields, ['name', 'description', 'instructor', 'schedule', 'location', 'category', 'difficulty', 'duration', 'image', 'tags', 'isActive']),
+  pickFields(classFields, ['name', 'description', 'instructor', 'schedule', 'location', 'category', 'difficulty', 'duration', 'image', 'tags', 'creditCost', 'isActive']),
 );
 
 /** The recurrence rule of a class (expanded in the facility's time zone). */

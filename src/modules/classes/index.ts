@@ -15,7 +15,7 @@ import { DocumentLocks } from '../../stores/mongo/document-lock.js';
 import type { Database } from '../../stores/postgres/database.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { BookingCounterRepository } from './booking-counter.repository.js';
-import { BookingService, type BookingPolicy } from './booking.service.js';
+import { BookingService, type BookingCredits, type BookingPolicy } from './booking.service.js';
 import { ClassBookingRepository } from './class-booking.repository.js';
 import { ClassRepository } from './class.repository.js';
 import { ClassService } from './class.service.js';
@@ -23,10 +23,10 @@ import { ClassService } from './class.service.js';
 export * from './class.schema.js';
 export * from './class-booking.schema.js';
 export { ClassRepository } from './class.repository.js';
-export { ClassBookingRepository, type CancelBookingOptions, type TimedTransitionOptions } from './class-booking.repository.js';
+export { ClassBookingRepository, type CancelBookingOptions, type PromoteBookingOptions, type TimedTransitionOptions } from './class-booking.repository.js';
 export { BookingCounterRepository, memberWeekKey, occurrenceSeatKey } from './booking-counter.repository.js';
 export { ClassService, MAX_OCCURRENCE_WINDOW_MS, scheduledDurationMs, type TimetableEntry } from './class.service.js';
-export { BookingService, DEFAULT_BOOKING_POLICY, type BookingPolicy, type NewBookingInput } from './booking.service.js';
+export { BookingService, DEFAULT_BOOKING_POLICY, type BookingCredits, type BookingPolicy, type NewBookingInput } from './booking.service.js';
 export { expandOccurrences, isOccurrenceStart, MAX_OCCURRENCES_PER_EXPANSION, OCCURRENCE_DISAMBIGUATION, type ClassOccurrence } from './recurrence.js';
 
 /** The classes module's repositories and services, built on the SDK's stores. */
@@ -38,8 +38,11 @@ export interface ClassesModule {
   readonly bookingService: BookingService;
 }
 
-/** Builds the classes module; `policy` overrides the booking time rules (cut-off, check-in window). */
-export function createClassesModule(db: Db, _pg: Kysely<Database>, deps: ServiceDeps, policy: Partial<BookingPolicy> = {}): ClassesModule {
+/**
+ * Builds the classes module; `policy` overrides the booking time rules (cut-off, check-in
+ * window); `credits` pays promoted seats and refunds cancelled ones in class-pack credits.
+ */
+export function createClassesModule(db: Db, _pg: Kysely<Database>, deps: ServiceDeps, policy: Partial<BookingPolicy> = {}, credits?: BookingCredits): ClassesModule {
   const classes = new ClassRepository(db, deps);
   const bookings = new ClassBookingRepository(db, deps);
   const counters = new BookingCounterRepository(db, deps);
@@ -48,6 +51,6 @@ export function createClassesModule(db: Db, _pg: Kysely<Database>, deps: Service
     bookings,
     counters,
     classService: new ClassService(classes, deps),
-    bookingService: new BookingService(classes, bookings, counters, new DocumentLocks(db, deps), deps, policy),
+    bookingService: new BookingService(classes, bookings, counters, new DocumentLocks(db, deps), deps, policy, credits),
   };
 }

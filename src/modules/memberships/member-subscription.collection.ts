@@ -20,5 +20,7 @@ export const MEMBER_SUBSCRIPTIONS_COLLECTION = {
     { key: { endDate: 1, status: 1 }, name: 'endDate_status' },
     // Reconciliation finds the member subscription of a PostgreSQL payment.
     { key: { 'paymentHistory.transactionId': 1 }, name: 'paymentHistory_transactionId' },
+    // The nightly credit-expiry job: class packs whose credits expired.
+    { key: { 'credits.expiresAt': 1 }, name: 'credits_expiresAt' },
   ],
 } as const satisfies MongoCollectionDefinition;

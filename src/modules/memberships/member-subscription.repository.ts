@@ -29,6 +29,8 @@ export type MemberSubscriptionFilter = z.input<typeof statusFilterSchema>;
 export type PaymentRecordInput = z.input<typeof paymentRecordSchema>;
 
 const ACTIVE: MemberSubscriptionStatus = 'active';
+const creditAmountSchema = z.number().int().min(1).max(1_000);
+const activationSchema = z.strictObject({ at: instantSchema, expiresAt: instantSchema.optional() }).nullable();
 
 /**
  * The `member_subscriptions` collection: who holds which membership where, the queries the
@@ -145,6 +147,86 @@ export class MemberSubscriptionRepository extends MongoRepository<
       if (updated) return updated;
       throw new NotFoundError('payment', `${txId} of member subscription ${String(id)}`);
     });
+  }
+
+  /**
+   * Spends `credits` of a class-pack subscription in one conditional update: only when at
+   * least that many remain and the credits are valid at `validAt` (activated, not expired).
+   * With `activate`, a pack not yet activated is activated by the same update (`activatedAt`,
+   * and `expiresAt` when given). `null` when the guard did not match: the caller reads the
+   * subscription to say why. Never read-then-write: concurrent spends never overdraw.
+   */
+  async spendCredits(
+    id: MemberSubscription['id'],
+    credits: number,
+    validAt: Date,
+    activate: { readonly at: Date; readonly expiresAt?: Date | undefined } | null,
+    ctx?: StoreContext,
+  ): Promise<MemberSubscription | null> {
+    return this.run('spendCredits', async () => {
+      const cost = this.parse(creditAmountSchema, credits);
+      const at = this.parse(instantSchema, validAt);
+      const activation = this.parse(activationSchema, activate);
+      const active = await this.updateAtomically(
+        id,
+        { 'credits.remaining': { $gte: cost }, 'credits.activatedAt': { $exists: true }, $or: [{ 'credits.expiresAt': { $exists: false } }, { 'credits.expiresAt': { $gt: at } }] },
+        { $inc: { 'credits.remaining': -cost } },
+        {},
+        ctx,
+      );
+      if (active || !activation) return active;
+      return this.updateAtomically(
+        id,
+        { 'credits.remaining': { $gte: cost }, 'credits.activatedAt': { $exists: false } },
+        { $inc: { 'credits.remaining': -cost }, $set: { 'credits.activatedAt': activation.at, ...(activation.expiresAt ? { 'credits.expiresAt': activation.expiresAt } : {}) } },
+        {},
+        ctx,
+      );
+    });
+  }
+
+  /**
+   * Adds `credits` to a class pack's remaining credits; with `grant` to its total too (a staff
+   * grant), without it gives back credits spent (a cancellation). `null` when the subscription
+   * is not a class pack.
+   */
+  async addCredits(id: MemberSubscription['id'], credits: number, grant: boolean, ctx?: StoreContext): Promise<MemberSubscription | null> {
+    return this.run('addCredits', async () => {
+      const amount = this.parse(creditAmountSchema, credits);
+      const addsToTotal = this.parse(z.boolean(), grant);
+      return this.updateAtomically(id, { credits: { $exists: true } }, { $inc: { 'credits.remaining': amount, ...(addsToTotal ? { 'credits.total': amount } : {}) } }, {}, ctx);
+    });
+  }
+
+  /**
+   * Takes `credits` off a class pack's remaining and total credits (a staff revocation) when at
+   * least that many remain, in one conditional update; `null` otherwise.
+   */
+  async removeCredits(id: MemberSubscription['id'], credits: number, ctx?: StoreContext): Promise<MemberSubscription | null> {
+    return this.run('removeCredits', async () => {
+      const amount = this.parse(creditAmountSchema, credits);
+      return this.updateAtomically(id, { 'credits.remaining': { $gte: amount } }, { $inc: { 'credits.remaining': -amount, 'credits.total': -amount } }, {}, ctx);
+    });
+  }
+
+  /**
+   * Forfeits the credits left of a class pack that expired at or before `asOf` (remaining to 0,
+   * `expiredAt` = `asOf`); `null` when there was nothing to forfeit (already done: idempotent).
+   */
+  async forfeitExpiredCredits(id: MemberSubscription['id'], asOf: Date, ctx?: StoreContext): Promise<MemberSubscription | null> {
+    return this.run('forfeitExpiredCredits', async () => {
+      const at = this.parse(instantSchema, asOf);
+      return this.updateAtomically(id, { 'credits.expiresAt': { $lte: at }, 'credits.remaining': { $gt: 0 } }, { $set: { 'credits.remaining': 0, 'credits.expiredAt': at } }, {}, ctx);
+    });
+  }
+
+  /**
+   * Class packs whose credits expired at or before `asOf` with credits left, soonest first:
+   * the credit-expiry run's work list (index `credits_expiresAt`).
+   */
+  async listCreditsExpiring(asOf: Date, page?: PageRequest, ctx?: StoreContext): Promise<Page<MemberSubscription>> {
+    const query: Document = { 'credits.expiresAt': { $lte: this.parse(instantSchema, asOf) }, 'credits.remaining': { $gt: 0 } };
+    return this.pageWhere('listCreditsExpiring', query, [['credits.expiresAt', 1]], page, ctx);
   }
 
   async #endingBy(operation: string, before: Date, autoRenew: boolean, page: PageRequest | undefined, ctx: StoreContext | undefined): Promise<Page<MemberSubscription>> {

@@ -4,6 +4,7 @@ import { entityFields, patchSchemaOf, pickFields } from '../../core/entity-schem
 import { idSchema } from '../../core/ids.js';
 import { boundedArray, instantSchema, longTextSchema, moneyAmountSchema, uuidSchema } from '../../core/schema-primitives.js';
 import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
+import { membershipDurationSchema } from './membership.schema.js';
 import { PAYMENT_METHODS, TRANSACTION_STATUSES } from '../../stores/postgres/enums.js';
 
 /**
@@ -30,6 +31,21 @@ export const paymentRecordSchema = z.strictObject({
   transactionId: uuidSchema.describe('transactions.transaction_id of the payment'),
 });
 
+/**
+ * The session credits of a class-pack subscription: `remaining` of `total` (never negative),
+ * valid from `activatedAt` until `expiresAt` (both absent until the first booking of a pack
+ * activated on first booking; `expiresAt` absent = valid while the subscription is).
+ * `validFor` is the pack's validity as sold, fixed at the purchase.
+ */
+export const subscriptionCreditsSchema = z.strictObject({
+  total: z.number().int().min(0).max(100_000),
+  remaining: z.number().int().min(0).max(100_000),
+  validFor: membershipDurationSchema.optional(),
+  activatedAt: instantSchema.optional(),
+  expiresAt: instantSchema.optional(),
+  expiredAt: instantSchema.optional().describe('When the expiry run forfeited the credits left'),
+});
+
 const memberSubscriptionFields = {
   userId: idSchema('UserId'),
   facilityId: idSchema('FacilityId'),
@@ -41,6 +57,7 @@ const memberSubscriptionFields = {
   autoRenew: z.boolean(),
   cancelledAt: instantSchema.optional(),
   cancellationReason: longTextSchema.optional(),
+  credits: subscriptionCreditsSchema.optional().describe('Present on a class-pack subscription'),
 };
 
 type SubscriptionPeriod = { startDate: Date; endDate: Date; status: MemberSubscriptionStatus; cancelledAt?: Date | undefined };
@@ -74,6 +91,8 @@ export const patchMemberSubscriptionInputSchema = patchSchemaOf(
   pickFields(memberSubscriptionFields, ['membershipId', 'startDate', 'endDate', 'status', 'autoRenew', 'cancelledAt', 'cancellationReason']),
 );
 
+/** The session credits of a class-pack subscription. */
+export type SubscriptionCredits = z.output<typeof subscriptionCreditsSchema>;
 /** One payment in a member subscription's history. */
 export type PaymentRecord = z.output<typeof paymentRecordSchema>;
 /** A member subscription as the SDK returns it. */

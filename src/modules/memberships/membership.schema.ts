@@ -32,6 +32,21 @@ export const membershipLimitationsSchema = z.strictObject({
   ptSessionsIncluded: countSchema.max(10_000),
 });
 
+/** When a class pack's validity clock starts: at the purchase, or at the member's first booking. */
+export const CREDIT_ACTIVATIONS = ['on_purchase', 'on_first_booking'] as const;
+/** When a class pack's validity clock starts. */
+export type CreditActivation = (typeof CREDIT_ACTIVATIONS)[number];
+
+/**
+ * The sessions a class pack sells (Mindbody pricing options, Glofox credit packs): `count`
+ * credits, valid for `validFor` from their activation (absent = until the subscription ends).
+ */
+export const membershipCreditsSchema = z.strictObject({
+  count: positiveIntSchema.max(1_000),
+  validFor: membershipDurationSchema.optional(),
+  activation: z.enum(CREDIT_ACTIVATIONS),
+});
+
 const membershipFields = {
   facilityId: idSchema('FacilityId'),
   name: nameSchema,
@@ -41,6 +56,7 @@ const membershipFields = {
   currency: currencyCodeSchema,
   features: labelListSchema,
   limitations: membershipLimitationsSchema,
+  credits: membershipCreditsSchema.optional().describe('Present on a class pack: the sessions it sells'),
   isActive: z.boolean(),
 };
 
@@ -62,6 +78,7 @@ export const createMembershipInputSchema = z.strictObject({
       ptSessionsIncluded: membershipLimitationsSchema.shape.ptSessionsIncluded.default(0),
     })
     .default({ classesIncluded: false, personalTrainingIncluded: false, ptSessionsIncluded: 0 }),
+  credits: z.strictObject({ ...membershipCreditsSchema.shape, activation: membershipCreditsSchema.shape.activation.default('on_purchase') }).optional(),
   isActive: membershipFields.isActive.default(true),
 });
 
@@ -74,6 +91,8 @@ export const patchMembershipInputSchema = patchSchemaOf(
 export type MembershipDuration = z.output<typeof membershipDurationSchema>;
 /** What a membership plan allows (seed `memberships.limitations`): weekly visits and class bookings, whether classes and personal training are included. */
 export type MembershipLimitations = z.output<typeof membershipLimitationsSchema>;
+/** The sessions a class pack sells. */
+export type MembershipCredits = z.output<typeof membershipCreditsSchema>;
 /** A membership plan as the SDK returns it. */
 export type Membership = z.output<typeof membershipSchema>;
 /** A stored `memberships` document (see `storedMembershipSchema`). */

@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
-import { ConflictError } from '../../core/errors.js';
+import { ConflictError, ValidationError } from '../../core/errors.js';
 import type { FacilityId, MemberSubscriptionId, MembershipId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { instantSchema, isoWeekSchema, longTextSchema, timeZoneSchema } from '../../core/schema-primitives.js';
@@ -10,7 +10,7 @@ import { inUnitOfWork } from '../../uow/unit-runner.js';
 import { auditSnapshot, type AuditTrail } from '../audit/audit-trail.js';
 import type { ServiceDeps } from '../service-deps.js';
 import type { MemberSubscriptionFilter, MemberSubscriptionRepository, PaymentRecordInput } from './member-subscription.repository.js';
-import { memberSubscriptionSchema, paymentRecordSchema, type MemberSubscription } from './member-subscription.schema.js';
+import { memberSubscriptionSchema, paymentRecordSchema, type MemberSubscription, type SubscriptionCredits } from './member-subscription.schema.js';
 import type { MembershipPlanFilter, MembershipRepository } from './membership.repository.js';
 import { subscriptionWeekVisitsKey, type VisitCounterRepository } from './visit-counter.repository.js';
 import {
@@ -19,6 +19,8 @@ import {
   patchMembershipInputSchema,
   type CreateMembershipInput,
   type Membership,
+  membershipCreditsSchema,
+  type MembershipCredits,
   type MembershipDuration,
   type PatchMembershipInput,
 } from './membership.schema.js';
@@ -38,7 +40,32 @@ const startSchema = z.strictObject({
   payment: paymentRecordSchema,
   /** The end of a first period shorter than the plan's (a prorated start aligned to a billing day). */
   endDate: instantSchema.optional(),
+  credits: membershipCreditsSchema.optional().describe("A class pack's credits as the purchase fixed them (absent: no credits)"),
 }).refine((d) => d.endDate === undefined || d.endDate.getTime() > d.startDate.getTime(), { path: ['endDate'], message: 'The period must end after it starts' });
+const creditAmountSchema = z.number().int().min(1).max(1_000);
+const spendSchema = z.strictObject({ credits: z.number().int().min(1).max(10), validAt: instantSchema, timeZone: timeZoneSchema });
+const creditAdjustmentSchema = z.strictObject({ amount: creditAmountSchema, reason: longTextSchema.describe('Why staff adjusted the credits (kept in the audit row)') });
+/** A staff adjustment of a class pack's credits: how many (1..1000) and why. */
+export type CreditAdjustmentInput = z.input<typeof creditAdjustmentSchema>;
+
+/**
+ * The credits a class-pack subscription starts with: all of them remaining; activated at the
+ * start (expiring `validFor` later, in the facility's zone) or, `on_first_booking`, not yet.
+ */
+function subscriptionCreditsOf(credits: MembershipCredits, start: Date, timeZone: string): SubscriptionCredits {
+  const base = { total: credits.count, remaining: credits.count, ...(credits.validFor ? { validFor: credits.validFor } : {}) };
+  if (credits.activation === 'on_first_booking') return base;
+  return { ...base, activatedAt: start, ...(credits.validFor ? { expiresAt: addMembershipPeriod(start, credits.validFor, timeZone) } : {}) };
+}
+
+function creditsExpired(id: string, expiresAt: Date): ConflictError {
+  return new ConflictError('credits_expired', `The credits of member subscription ${id} expired at ${expiresAt.toISOString()}`, { details: { memberSubscriptionId: id, expiresAt: expiresAt.toISOString() } });
+}
+
+function notClassPack(id: string): ValidationError {
+  return new ValidationError(`Member subscription ${id} is not a class pack: it has no credits`, [{ path: ['memberSubscriptionId'], code: 'custom', message: 'Not a class pack' }]);
+}
+
 /** What {@link MembershipService.startSubscription} takes: a paid, active membership period. */
 export type StartSubscriptionInput = z.input<typeof startSchema>;
 
@@ -171,7 +198,8 @@ export class MembershipService {
 
   /**
    * Starts a paid membership period: an `active` subscription from `startDate` for the plan's
-   * duration (in the facility's time zone) or up to `endDate` when given, with its first payment in the history. Refuses
+   * duration (in the facility's time zone) or up to `endDate` when given, with its first
+   * payment in the history, and — for a class pack — the `credits` the purchase fixed. Refuses
    * an inactive plan: `ConflictError('plan_inactive')`.
    */
   async startSubscription(input: StartSubscriptionInput, uow?: UnitOfWork): Promise<{ readonly subscription: MemberSubscription; readonly plan: Membership }> {
@@ -179,6 +207,7 @@ export class MembershipService {
     return inUnitOfWork(this.#deps.units, uow, async (u) => {
       const plan = await this.#plans.getById(data.membershipId, u.ctx);
       if (!plan.isActive) throw new ConflictError('plan_inactive', `Membership plan ${plan.id} is no longer sold`);
+      const credits = data.credits;
       const subscription = await this.#subscriptions.create(
         {
           userId: data.userId,
@@ -189,6 +218,7 @@ export class MembershipService {
           status: 'active',
           autoRenew: data.autoRenew,
           paymentHistory: [data.payment],
+          ...(credits ? { credits: subscriptionCreditsOf(credits, data.startDate, data.timeZone) } : {}),
         },
         u.ctx,
       );
@@ -344,6 +374,110 @@ export class MembershipService {
     const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
     const week = this.#parse(visitSchema.shape.isoWeek, isoWeek);
     return this.#visits.taken(subscriptionWeekVisitsKey(id, week), uow?.ctx);
+  }
+
+  /**
+   * Staff add `amount` credits (1..1000) to a class pack, with the reason in the audit row.
+   * A subscription that is not a class pack, or a bad amount or reason: `ValidationError`,
+   * nothing written.
+   *
+   * @example
+   * ```ts
+   * await memberships.grantCredits(memberSubscriptionId, { amount: 2, reason: 'Studio closed on Tuesday' });
+   * ```
+   */
+  async grantCredits(memberSubscriptionId: MemberSubscriptionId, input: CreditAdjustmentInput, uow?: UnitOfWork): Promise<MemberSubscription> {
+    return this.#adjustCredits('grant', memberSubscriptionId, input, uow);
+  }
+
+  /**
+   * Staff take `amount` credits (1..1000) off a class pack, with the reason in the audit row,
+   * by one conditional update. More than remain, a subscription that is not a class pack, or
+   * a bad amount or reason: `ValidationError`, nothing written.
+   */
+  async revokeCredits(memberSubscriptionId: MemberSubscriptionId, input: CreditAdjustmentInput, uow?: UnitOfWork): Promise<MemberSubscription> {
+    return this.#adjustCredits('revoke', memberSubscriptionId, input, uow);
+  }
+
+  /**
+   * The nightly credit-expiry run: forfeits the credits left of every class pack whose
+   * credits expired at or before `asOf` (remaining to 0, audited), one unit per subscription,
+   * emitting `membership.credits_expired` for each. Idempotent: a second run finds nothing.
+   * Returns the subscriptions it expired.
+   */
+  async expireCredits(asOf: Date): Promise<readonly MemberSubscription[]> {
+    const at = this.#parse(instantSchema, asOf);
+    const expired: MemberSubscription[] = [];
+    for (;;) {
+      const { items } = await this.#subscriptions.listCreditsExpiring(at, { limit: 100 });
+      if (items.length === 0) return expired;
+      for (const before of items) {
+        const after = await inUnitOfWork(this.#deps.units, undefined, async (u) => {
+          const forfeited = await this.#subscriptions.forfeitExpiredCredits(before.id, at, u.ctx);
+          if (!forfeited) return null;
+          await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: before.id, action: 'credits_expire', previousState: auditSnapshot(before), newState: auditSnapshot(forfeited) });
+          await u.emit('membership.credits_expired', { memberSubscriptionId: before.id, userId: before.userId, forfeited: before.credits?.remaining ?? 0 });
+          return forfeited;
+        });
+        if (after) expired.push(after);
+      }
+    }
+  }
+
+  /**
+   * Spends `credits` of a class pack for a booking, in `uow`, by one conditional update
+   * (see `MemberSubscriptionRepository.spendCredits`). A pack activated on first booking is
+   * activated now (its validity counted in `timeZone`). Refuses with
+   * `ConflictError('credits_expired')` when the pack's credits are no longer valid at
+   * `validAt`, else `ConflictError('no_credits')` when fewer than `credits` remain.
+   */
+  async spendClassCredits(memberSubscriptionId: MemberSubscriptionId, input: { readonly credits: number; readonly validAt: Date; readonly timeZone: string }, uow: UnitOfWork): Promise<MemberSubscription> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const data = this.#parse(spendSchema, input);
+    const now = this.#deps.clock.now();
+    const current = await this.#subscriptions.getById(id, uow.ctx);
+    const validFor = current.credits?.validFor;
+    const expiresAt = validFor ? addMembershipPeriod(now, validFor, data.timeZone) : undefined;
+    const activates = current.credits !== undefined && current.credits.activatedAt === undefined;
+    if (activates && expiresAt && expiresAt.getTime() <= data.validAt.getTime()) throw creditsExpired(id, expiresAt);
+    const spent = await this.#subscriptions.spendCredits(id, data.credits, data.validAt, { at: now, expiresAt }, uow.ctx);
+    if (spent) return spent;
+    const after = await this.#subscriptions.getById(id, uow.ctx);
+    if (after.credits?.expiresAt && after.credits.expiresAt.getTime() <= data.validAt.getTime()) throw creditsExpired(id, after.credits.expiresAt);
+    throw new ConflictError('no_credits', `Member subscription ${id} has ${after.credits?.remaining ?? 0} credits left; the booking needs ${data.credits}`, {
+      details: { memberSubscriptionId: id, remaining: after.credits?.remaining ?? 0, needed: data.credits },
+    });
+  }
+
+  /** Gives `credits` spent on a booking back to the class pack, in `uow` (a cancellation before the cut-off). */
+  async returnClassCredits(memberSubscriptionId: MemberSubscriptionId, credits: number, uow: UnitOfWork): Promise<MemberSubscription> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const returned = await this.#subscriptions.addCredits(id, this.#parse(creditAmountSchema, credits), false, uow.ctx);
+    if (returned) return returned;
+    throw notClassPack(id);
+  }
+
+  async #adjustCredits(kind: 'grant' | 'revoke', memberSubscriptionId: MemberSubscriptionId, input: CreditAdjustmentInput, uow?: UnitOfWork): Promise<MemberSubscription> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const { amount, reason } = this.#parse(creditAdjustmentSchema, input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const before = await this.#subscriptions.getById(id, u.ctx);
+      if (!before.credits) throw notClassPack(id);
+      const after = kind === 'grant' ? await this.#subscriptions.addCredits(id, amount, true, u.ctx) : await this.#subscriptions.removeCredits(id, amount, u.ctx);
+      if (!after) {
+        throw new ValidationError(`Cannot revoke ${amount} credits: member subscription ${id} has ${before.credits.remaining} left`, [
+          { path: ['amount'], code: 'too_big', message: `At most ${before.credits.remaining} credits can be revoked` },
+        ]);
+      }
+      await this.#audit.record(u, {
+        entityType: 'member_subscriptions',
+        entityId: id,
+        action: kind === 'grant' ? 'credits_grant' : 'credits_revoke',
+        previousState: auditSnapshot(before),
+        newState: { ...auditSnapshot(after), reason, amount },
+      });
+      return after;
+    });
   }
 
   #parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

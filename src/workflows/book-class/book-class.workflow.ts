@@ -13,6 +13,7 @@ import type { StoreContext } from '../../stores/store-context.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { createStep, runWorkflow, stepResponse } from '../workflow.js';
+import { spendCreditsForSeat, type ClassCreditLedger } from './class-credits.js';
 
 /** What the workflow reads of a facility: its IANA time zone. `FacilityRepository` fits. */
 export interface FacilityTimeZoneSource {
@@ -26,7 +27,7 @@ export interface MembershipSource {
     facilityId: FacilityId,
     at: Date,
     ctx?: StoreContext,
-  ): Promise<{ readonly id: string; readonly membershipId: MembershipId } | null>;
+  ): Promise<{ readonly id: string; readonly membershipId: MembershipId; readonly credits?: { readonly remaining: number } | undefined } | null>;
 }
 export interface MembershipPlanSource {
   getById(id: MembershipId, ctx?: StoreContext): Promise<{ readonly limitations: { readonly classesIncluded: boolean; readonly maxClassBookingsPerWeek?: number | undefined } }>;
@@ -45,6 +46,8 @@ export interface BookClassDeps {
   readonly subscriptions: MembershipSource;
   readonly plans: MembershipPlanSource;
   readonly deps: ServiceDeps;
+  /** Spends class-pack credits for seats (see `spendCreditsForSeat`); without it, packs are not charged. */
+  readonly credits?: ClassCreditLedger | undefined;
 }
 
 const bookClassInputSchema = z.strictObject({
@@ -76,7 +79,10 @@ export type BookClassInput = z.input<typeof bookClassInputSchema>;
  *    promoted to `booked` when a seat is cancelled (see `BookingService.cancelBooking`);
  * 6. the member's places (seats and waitlist turns) at that facility in the occurrence's ISO
  *    week (in the facility's zone) are fewer than the plan's `maxClassBookingsPerWeek`
- *    (`ConflictError('weekly_limit_reached')`; absent = unlimited).
+ *    (`ConflictError('weekly_limit_reached')`; absent = unlimited);
+ * 7. on a class pack, a seat spends the class's `creditCost` in the booking's unit
+ *    (`ConflictError('no_credits')`, `ConflictError('credits_expired')`); a waitlist turn
+ *    spends nothing until it is promoted.
  *
  * Concurrency: the seat is claimed by one conditional update of the occurrence's seat counter
  * (never overbooked, however many race). Without a caller's unit the claim commits on its
@@ -127,7 +133,8 @@ export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInpu
         });
       }
     }
-    const place = { classId, userId, occurrenceStart: occurrence.start };
+    const creditCharge = status === 'booked' && d.credits ? await spendCreditsForSeat(d.credits, subscription, fitnessClass, { start: occurrence.start, timeZone: timezone }, u) : undefined;
+    const place = { classId, userId, occurrenceStart: occurrence.start, ...(creditCharge ? { creditCharge } : {}) };
     return status === 'booked' ? d.bookings.recordBooking(place, u) : d.bookings.recordWaitlistTurn(place, u);
   };
   const seat = { classId, occurrenceStart: occurrence.start, capacity: fitnessClass.location.capacity };

@@ -10,7 +10,7 @@ import { PaymentFailedError } from '../../modules/billing/index.js';
 import type { PaymentIntent } from '../../modules/billing/index.js';
 import type { Subscription } from '../../modules/billing/index.js';
 import { PAYMENT_METHODS, type Transaction } from '../../modules/billing/index.js';
-import type { MemberSubscription } from '../../modules/memberships/index.js';
+import type { MemberSubscription, StartSubscriptionInput } from '../../modules/memberships/index.js';
 import { membershipSchema } from '../../modules/memberships/index.js';
 import { assertSameRequest, chargeIntent, refundedError, settleCharge, type CloseIntent } from '../payment-intents/payment-intent-steps.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
@@ -58,6 +58,8 @@ interface PurchaseTerms extends JsonObject {
   readonly billingCycle: string;
   /** The end of a prorated first period (absent: the plan's full duration). */
   readonly endDate?: string;
+  /** A class pack's credits as sold: recovery grants exactly these, whatever the plan says by then. */
+  readonly credits?: JsonObject;
 }
 
 /**
@@ -67,7 +69,9 @@ interface PurchaseTerms extends JsonObject {
  * 3. one unit of work writes the member subscription (MongoDB, with the payment in its
  *    history), the `transactions` row, the recurring-billing row (auto-renew only), the
  *    paid invoice (gap-free number, 20 % VAT split out of the price), their audit rows and
- *    the idempotency record, closes the intent, and emits `membership.purchased`.
+ *    the idempotency record, closes the intent, and emits `membership.purchased`. A class
+ *    pack's credits are fixed in the intent's terms, so a recovered purchase grants the
+ *    credits that were sold.
  *
  * If step 3 fails, the charge is refunded and nothing is left in either store. If the
  * process dies anywhere, `recoverInDoubt()` finds the open intent and completes the purchase
@@ -130,6 +134,7 @@ export async function purchaseMembership(deps: MembershipWorkflowDeps, input: Pu
       startDate: startDate.toISOString(),
       billingCycle: billingCycleOf(plan.duration),
       ...(prorated ? { endDate: prorated.periodEnd.toISOString() } : {}),
+      ...(plan.credits ? { credits: { ...plan.credits } as JsonObject } : {}),
     };
     const amount = prorated ? prorated.amount : plan.price;
     const opened = await deps.intents.open({ idempotencyKey: key, kind: 'purchase', userId: data.userId, amount, currency: plan.currency, request, terms });
@@ -219,6 +224,7 @@ export async function storePurchase(
       timeZone: terms.timeZone,
       autoRenew,
       payment: { amount, currency, date: deps.clock.now(), method: paymentMethod, status: 'completed', transactionId: transaction.transactionId },
+      ...(terms.credits ? { credits: terms.credits as StartSubscriptionInput['credits'] } : {}),
     },
     u,
   );
