@@ -72,6 +72,8 @@ export const CONFLICT_REASONS = {
   // privacy
   erasure_blocked: 'The user cannot be erased yet (open obligations; see details.blockers).',
   measurement_category_in_use: 'The measurement category still has values in readings: remove them before deleting it.',
+  // booking policies
+  outside_booking_window: 'Booking for the occurrence is not open yet or has closed (see details.opensAt and details.closesAt).',
 } as const satisfies Record<string, string>;
 
 /**
@@ -150,4 +152,5 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   feedback_exists: 'PT seansında danışanın geri bildirimi zaten var.',
   erasure_blocked: 'Kullanıcı henüz silinemez: açık yükümlülükleri var.',
   measurement_category_in_use: 'Ölçüm kategorisinin ölçümlerde hâlâ değerleri var: silmeden önce onları kaldırın.',
+  outside_booking_window: 'Bu seans için rezervasyon henüz açılmadı ya da kapandı.',
 };

@@ -15,6 +15,7 @@ import type { ClassRepository } from './class.repository.js';
 import type { FitnessClass } from './class.schema.js';
 import type { TimeRangeInput } from '../../stores/mongo/time-range.js';
 import { scheduledDurationMs } from './class.service.js';
+import { BOOKING_OPENS_DAYS_MAX } from './class.schema.js';
 
 const MINUTE = 60_000;
 
@@ -23,12 +24,19 @@ const MINUTE = 60_000;
  * start (later is a *late* cancellation, still allowed until the start and recorded as such);
  * check in from 30 minutes before the start until 15 minutes after it. `waitlistSize` is how
  * many members may wait for a seat of a full occurrence (default 0: no waitlist).
+ *
+ * The booking window (each class may override it with its `bookingWindow`): booking opens
+ * `bookingOpensDaysBefore` calendar days before an occurrence, at the same local time in the
+ * facility's zone (absent: as soon as the occurrence is on the timetable), and closes
+ * `bookingClosesMinutesBefore` minutes before its start (default 0: at the start).
  */
 export interface BookingPolicy {
   readonly cancellationCutoffMinutes: number;
   readonly checkInOpensMinutesBefore: number;
   readonly checkInClosesMinutesAfter: number;
   readonly waitlistSize: number;
+  readonly bookingOpensDaysBefore?: number | undefined;
+  readonly bookingClosesMinutesBefore: number;
 }
 
 export const DEFAULT_BOOKING_POLICY: BookingPolicy = {
@@ -36,6 +44,7 @@ export const DEFAULT_BOOKING_POLICY: BookingPolicy = {
   checkInOpensMinutesBefore: 30,
   checkInClosesMinutesAfter: 15,
   waitlistSize: 0,
+  bookingClosesMinutesBefore: 0,
 };
 
 const minutesSchema = z.number().int().min(0).max(7 * 24 * 60);
@@ -44,6 +53,8 @@ const policySchema = z.strictObject({
   checkInOpensMinutesBefore: minutesSchema,
   checkInClosesMinutesAfter: minutesSchema,
   waitlistSize: z.number().int().min(0).max(1_000),
+  bookingOpensDaysBefore: z.number().int().min(0).max(BOOKING_OPENS_DAYS_MAX).optional(),
+  bookingClosesMinutesBefore: minutesSchema,
 });
 
 const bookingIdSchema = classBookingSchema.shape.id;
