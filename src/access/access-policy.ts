@@ -327,6 +327,11 @@ export const ACCESS_POLICY = {
   // privacy (KVKK/GDPR): a user exports their own data; erasure runs through the operator
   'privacy.exportUserData': allow(self(arg(0))),
   'privacy.eraseUser': system,
+
+  // booking strikes and suspensions
+  'bookings.findActiveSuspension': allow(anyOf(self(arg(0)), facilityManager(arg(1), 'view_members', 'manage_bookings'))),
+  'bookings.listMemberStrikes': allow(self(arg(0))),
+  'bookings.liftSuspension': allow(facilityManager(input('facilityId'), 'manage_bookings')),
 } as const satisfies Record<string, PolicyEntry>;
 
 /** The id of an operation the policy knows: `measurements.record`, `workflows.bookClass`, … */

@@ -74,6 +74,7 @@ export const CONFLICT_REASONS = {
   measurement_category_in_use: 'The measurement category still has values in readings: remove them before deleting it.',
   // booking policies
   outside_booking_window: 'Booking for the occurrence is not open yet or has closed (see details.opensAt and details.closesAt).',
+  booking_suspended: 'The member\'s booking at the facility is suspended for no-shows or late cancellations until details.until.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -153,4 +154,5 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   erasure_blocked: 'Kullanıcı henüz silinemez: açık yükümlülükleri var.',
   measurement_category_in_use: 'Ölçüm kategorisinin ölçümlerde hâlâ değerleri var: silmeden önce onları kaldırın.',
   outside_booking_window: 'Bu seans için rezervasyon henüz açılmadı ya da kapandı.',
+  booking_suspended: 'Üyenin bu tesisteki rezervasyonları, gelmediği ya da geç iptal ettiği dersler nedeniyle askıya alındı.',
 };

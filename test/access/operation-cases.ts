@@ -507,6 +507,11 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   // privacy
   'privacy.exportUserData': c('user', async (t) => (s) => s.privacy!.exportUserData!(t.user)),
   'privacy.eraseUser': c('user', async (t) => (s) => s.privacy!.eraseUser!(t.user, { reason: 'kullanıcı talebi' })),
+
+  // booking strikes and suspensions
+  'bookings.findActiveSuspension': c('member', async (t) => (s) => s.bookings!.findActiveSuspension!(t.user, t.facility)),
+  'bookings.listMemberStrikes': c('user', async (t) => (s) => s.bookings!.listMemberStrikes!(t.user, { limit: 5 })),
+  'bookings.liftSuspension': c('member', async (t) => (s) => s.bookings!.liftSuspension!({ userId: t.user, facilityId: t.facility, reason: 'doktor raporu' })),
 };
 
 async function reactivateEveryone(w: AccessWorld): Promise<void> {

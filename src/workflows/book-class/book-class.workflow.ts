@@ -75,6 +75,8 @@ export type BookClassInput = z.input<typeof bookClassInputSchema>;
  *    (`ConflictError('classes_not_included')`) — seed: `memberships.limitations`;
  * 3a. the booking is made inside the occurrence's booking window
  *    (`ConflictError('outside_booking_window')`, see {@link assertInsideBookingWindow});
+ * 3b. the member's booking at the facility is not suspended for strikes
+ *    (`ConflictError('booking_suspended')`, `details.until`);
  * 4. the member holds no seat in the occurrence yet (`ConflictError('already_booked')`);
  * 5. a seat is free (`ConflictError('class_full')`) — or, with `joinWaitlistIfFull` and a
  *    booking policy with a `waitlistSize`, a turn on the waitlist is free
@@ -120,6 +122,7 @@ export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInpu
     throw new ConflictError('classes_not_included', `The membership of user ${userId} does not include classes`, { details: { memberSubscriptionId: subscription.id } });
   }
   assertInsideBookingWindow(d.deps.clock.now(), occurrence.start, timezone, { policy: d.bookings.policy, classWindow: fitnessClass.bookingWindow, earlyBookingDays: limitations.earlyBookingDays });
+  await d.bookings.assertNotSuspended(userId, fitnessClass.facilityId, uow);
   await d.bookings.assertNotBooked(classId, occurrence.start, userId, uow);
 
   const week = isoWeekOf(occurrence.start, timezone);
