@@ -99,7 +99,7 @@ export type { FacilityService } from './modules/facilities/facility.service.js';
 export type { MembershipService } from './modules/memberships/membership.service.js';
 export type { BillingService } from './modules/billing/billing.service.js';
 export type { ClassService } from './modules/classes/class.service.js';
-export type { BookingService, BookingPolicy } from './modules/classes/booking.service.js';
+export type { BookingService, BookingPolicy, LiftSuspensionInput } from './modules/classes/booking.service.js';
 export type { CoachingService } from './modules/coaching/coaching.service.js';
 export type { AnalyticsService } from './modules/analytics/analytics.service.js';
 export type { TaxRatePolicy } from './modules/billing/tax.js';

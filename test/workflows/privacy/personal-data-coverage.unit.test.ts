@@ -31,6 +31,8 @@ describe('personal-data contributors and MongoDB', () => {
         'class_bookings',
         'coach_clients',
         'pt_sessions',
+        'booking_strikes',
+        'booking_suspensions',
       ].sort(),
     );
   });
