@@ -99,7 +99,7 @@ export type { FacilityService } from './modules/facilities/facility.service.js';
 export type { MembershipService } from './modules/memberships/membership.service.js';
 export type { BillingService } from './modules/billing/billing.service.js';
 export type { ClassService } from './modules/classes/class.service.js';
-export type { BookingService, BookingPolicy } from './modules/classes/booking.service.js';
+export type { BookingService, BookingPolicy, LiftSuspensionInput } from './modules/classes/booking.service.js';
 export type { CoachingService } from './modules/coaching/coaching.service.js';
 export type { AnalyticsService } from './modules/analytics/analytics.service.js';
 export type { TaxRatePolicy } from './modules/billing/tax.js';
@@ -208,6 +208,7 @@ export type { PurchaseMembershipInput, PurchaseMembershipResult } from './workfl
 export type { RenewalReport, RenewalOutcome } from './workflows/renew-memberships/renew-memberships.workflow.js';
 export type { CancelMembershipInput, RefundMembershipInput, RefundMembershipResult } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
 export type { BookClassInput } from './workflows/book-class/book-class.workflow.js';
+export { bookingWindowOf, type BookingWindow, type BookingWindowRules } from './workflows/book-class/booking-window.js';
 export type { RecordFacilityVisitInput } from './workflows/facility-visit/record-facility-visit.workflow.js';
 export type { RecordedVisit } from './modules/memberships/membership.service.js';
 export type { CompletePtSessionInput } from './workflows/complete-pt-session/complete-pt-session.workflow.js';

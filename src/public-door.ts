@@ -20,7 +20,7 @@ export function withoutSteps<S extends object, K extends keyof S & string>(servi
 }
 
 /** The steps of `bookClass`: capacity, membership and weekly limit are checked there, not here. */
-export const BOOKING_STEPS = ['reserveSeat', 'releaseSeat', 'reserveWaitlistTurn', 'releaseWaitlistTurn', 'recordBooking', 'recordWaitlistTurn', 'assertNotBooked', 'lockMemberWeek'] as const;
+export const BOOKING_STEPS = ['reserveSeat', 'releaseSeat', 'reserveWaitlistTurn', 'releaseWaitlistTurn', 'recordBooking', 'recordWaitlistTurn', 'assertNotBooked', 'lockMemberWeek', 'assertNotSuspended'] as const;
 
 /** The steps of the membership workflows and of `recordFacilityVisit` (charge, opening hours). */
 export const MEMBERSHIP_STEPS = ['startSubscription', 'extendSubscription', 'recordPayment', 'setPaymentStatus', 'expireSubscription', 'recordVisit', 'changeSubscriptionPlan', 'spendClassCredits', 'returnClassCredits'] as const;

@@ -136,7 +136,8 @@ export {
   RECURRENCE_FREQUENCIES, classInstructorSchema, classLocationSchema, classScheduleSchema,
   classSchema, createClassInputSchema, patchClassInputSchema, recurrenceSchema, type ClassSchedule,
   type CreateClassData, type CreateClassInput, type FitnessClass, type PatchClassData,
-  type PatchClassInput, type Recurrence, type RecurrenceFrequency
+  type PatchClassInput, type Recurrence, type RecurrenceFrequency,
+  BOOKING_OPENS_DAYS_MAX, classBookingWindowSchema, type ClassBookingWindow
 } from './modules/classes/class.schema.js';
 export {
   CLASS_BOOKING_STATUSES, classBookingSchema, createClassBookingInputSchema,

@@ -354,6 +354,10 @@ export const ACCESS_POLICY = {
   'memberships.grantCredits': allow(facilityManager(subscriptionFacility(), 'manage_memberships')),
   'memberships.revokeCredits': allow(facilityManager(subscriptionFacility(), 'manage_memberships')),
   'memberships.expireCredits': system,
+  // booking strikes and suspensions
+  'bookings.findActiveSuspension': allow(anyOf(self(arg(0)), facilityManager(arg(1), 'view_members', 'manage_bookings'))),
+  'bookings.listMemberStrikes': allow(self(arg(0))),
+  'bookings.liftSuspension': allow(facilityManager(input('facilityId'), 'manage_bookings')),
 } as const satisfies Record<string, PolicyEntry>;
 
 /** The id of an operation the policy knows: `measurements.record`, `workflows.bookClass`, … */

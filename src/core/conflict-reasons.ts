@@ -83,6 +83,9 @@ export const CONFLICT_REASONS = {
   plan_change_not_applicable: 'The member subscription was renewed, cancelled or changed since the plan change was priced; a charge for it is refunded.',
   no_credits: 'The class pack has too few credits left for this booking.',
   credits_expired: 'The credits of the class pack have expired.',
+  // booking policies
+  outside_booking_window: 'Booking for the occurrence is not open yet or has closed (see details.opensAt and details.closesAt).',
+  booking_suspended: 'The member\'s booking at the facility is suspended for no-shows or late cancellations until details.until.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -170,4 +173,6 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   plan_change_not_applicable: 'Plan değişikliği fiyatlandırıldıktan sonra üyelik yenilendi, iptal edildi ya da değişti; bunun için alınan ödeme iade edilir.',
   no_credits: 'Ders paketinde bu rezervasyon için yeterli kredi kalmadı.',
   credits_expired: 'Ders paketinin kredilerinin süresi doldu.',
+  outside_booking_window: 'Bu seans için rezervasyon henüz açılmadı ya da kapandı.',
+  booking_suspended: 'Üyenin bu tesisteki rezervasyonları, gelmediği ya da geç iptal ettiği dersler nedeniyle askıya alındı.',
 };

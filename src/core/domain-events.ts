@@ -24,6 +24,10 @@ export interface NexfitEventMap {
   'booking.waitlisted': { readonly bookingId: string; readonly classId: string; readonly userId: string; readonly occurrence: string };
   /** A freed seat went to the first member on the waitlist: notify them. */
   'booking.promoted': { readonly bookingId: string; readonly classId: string; readonly userId: string; readonly occurrence: string };
+  /** A booking earned a member strikes (a no-show or a late cancellation, see `BookingPolicy`). */
+  'booking.strike': { readonly bookingId: string; readonly userId: string; readonly kind: 'no_show' | 'late_cancellation'; readonly weight: number };
+  /** A member's strikes reached the limit: booking at the facility is suspended until `until`. */
+  'booking.suspended': { readonly userId: string; readonly facilityId: string; readonly until: string };
   'pt_session.completed': { readonly ptSessionId: string; readonly coachId: string; readonly clientId: string };
   /** Events a host app emits through a unit of work for its own purposes. */
   'custom': JsonObject;

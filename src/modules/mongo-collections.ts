@@ -8,6 +8,7 @@ import { EXERCISES_COLLECTION } from './catalog/exercise.collection.js';
 import { FOODS_COLLECTION } from './catalog/food.collection.js';
 import { CLASS_BOOKING_COUNTERS_COLLECTION } from './classes/booking-counter.collection.js';
 import { CLASS_BOOKINGS_COLLECTION } from './classes/class-booking.collection.js';
+import { BOOKING_STRIKES_COLLECTION, BOOKING_SUSPENSIONS_COLLECTION } from './classes/booking-strike.collection.js';
 import { CLASSES_COLLECTION } from './classes/class.collection.js';
 import { COACH_CLIENTS_COLLECTION } from './coaching/coach-client.collection.js';
 import { PT_SESSIONS_COLLECTION } from './coaching/pt-session.collection.js';
@@ -57,6 +58,8 @@ export const MONGO_COLLECTIONS = {
   food_diary_entries: FOOD_DIARY_ENTRIES_COLLECTION,
   measurement_categories: MEASUREMENT_CATEGORIES_COLLECTION,
   coach_availabilities: COACH_AVAILABILITIES_COLLECTION,
+  booking_strikes: BOOKING_STRIKES_COLLECTION,
+  booking_suspensions: BOOKING_SUSPENSIONS_COLLECTION,
   ...SDK_MONGO_COLLECTIONS,
 } as const satisfies Record<string, MongoCollectionDefinition>;
 

@@ -63,6 +63,10 @@ export interface UserDataExportSections {
     /** What the user did: action, entity, when, from which IP and user agent — not the other entity's states. */
     readonly byUser: readonly JsonObject[];
   };
+  /** Strikes the user got for no-shows and late cancellations. */
+  readonly bookingStrikes: readonly JsonObject[];
+  /** The user's booking suspensions (with who lifted one, and why). */
+  readonly bookingSuspensions: readonly JsonObject[];
   readonly facilities: {
     readonly owned: readonly JsonObject[];
     /** Facilities where the user is staff: the facility's name and the user's own staff entry. */
@@ -86,6 +90,8 @@ export interface ErasedRecordCounts {
   readonly foodDiaryEntries: number;
   readonly workoutTemplates: number;
   readonly workoutPrograms: number;
+  readonly bookingStrikes: number;
+  readonly bookingSuspensions: number;
 }
 
 /** Records an erasure kept with the personal fields removed, by kind. */

@@ -9,6 +9,7 @@ import type { FacilityId, MembershipId, UserId } from '../../src/core/ids.js';
 import { createTestKeyring } from '../../src/core/keyring.js';
 import { createNexfit } from '../../src/create-nexfit.js';
 import { TestPaymentProvider } from '../../src/modules/billing/payment-provider.js';
+import { BookingSuspensionRepository } from '../../src/modules/classes/booking-strike.repository.js';
 import type { UserRole } from '../../src/modules/users/user.schema.js';
 import { SimulatedCrash, type UowProtocolStep } from '../../src/uow/protocol-steps.js';
 import { createInputs } from '../modules/support/factories.js';
@@ -130,6 +131,11 @@ describe('audit rows name who acted and from where', () => {
     await asOwner.facilities.removeStaff(gym, staffer);
     const extra = await asOwner.memberships.createPlan({ facilityId: gym, name: 'Yıllık', duration: { value: 1, unit: 'year' }, price: 12_000_00 });
     await asOwner.memberships.updatePlan(extra.id, { price: 11_000_00 });
+    // The owner lifts a member's booking suspension.
+    const suspended = await user('client');
+    const now = t.clock.now();
+    await new BookingSuspensionRepository(t.nexfit.mongo.db, t.deps).create({ userId: suspended, facilityId: gym, from: now, until: new Date(now.getTime() + 7 * 86_400_000), strikes: 3 });
+    await asOwner.bookings.liftSuspension({ userId: suspended, facilityId: gym, reason: 'doktor raporu' });
 
     // Members buy, stop renewing, cancel, change their password and export their data.
     const asBuyer = await scope(buyer, 'buyer');
@@ -188,7 +194,7 @@ describe('audit rows name who acted and from where', () => {
       expect.arrayContaining(['users:user.password_changed', 'member_subscriptions:create', 'transactions:create', 'invoices:create', 'member_subscriptions:auto_renew_off', 'users:export']),
     );
     expect(rows.filter((r) => r.user_id === owner).map((r) => `${r.entity_type}:${r.action}`)).toEqual(
-      expect.arrayContaining(['facilities:create', 'facilities:update', 'facilities:staff.add', 'facilities:staff.change', 'facilities:staff.remove', 'memberships:create', 'memberships:update', 'transactions:status_change']),
+      expect.arrayContaining(['facilities:create', 'facilities:update', 'facilities:staff.add', 'facilities:staff.change', 'facilities:staff.remove', 'memberships:create', 'memberships:update', 'transactions:status_change', 'booking_suspensions:booking_suspension.lifted']),
     );
     expect(rows.filter((r) => r.request_id?.startsWith('req-nightly-')).map((r) => r.action)).toEqual(expect.arrayContaining(['renew', 'expire']));
 

@@ -569,6 +569,10 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     return (s) => s.memberships!.revokeCredits!(id, { amount: 1, reason: 'yanlış satış' });
   }),
   'memberships.expireCredits': c('none', async () => (s) => s.memberships!.expireCredits!(OCCURRENCE)),
+  // booking strikes and suspensions
+  'bookings.findActiveSuspension': c('member', async (t) => (s) => s.bookings!.findActiveSuspension!(t.user, t.facility)),
+  'bookings.listMemberStrikes': c('user', async (t) => (s) => s.bookings!.listMemberStrikes!(t.user, { limit: 5 })),
+  'bookings.liftSuspension': c('member', async (t) => (s) => s.bookings!.liftSuspension!({ userId: t.user, facilityId: t.facility, reason: 'doktor raporu' })),
 };
 
 /** A webhook endpoint of the target's facility, made as the system (fresh for calls that disable it). */

@@ -315,6 +315,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'repositories.memberSubscriptions.addCredits', args: (w) => [w.packSubscription, 1, true] },
   { target: 'repositories.memberSubscriptions.removeCredits', args: (w) => [w.packSubscription, 1] },
   { target: 'repositories.memberSubscriptions.forfeitExpiredCredits', args: (w) => [w.packSubscription, '2026-03-02T09:00:00Z'] },
+  { target: 'bookings.liftSuspension', args: (w) => [{ userId: w.client, facilityId: w.facility, reason: 'doktor raporu' }] },
 ];
 
 /** Cases per entry point: about 10 000 in all, so the corpus runs in well under a minute on two cores. */

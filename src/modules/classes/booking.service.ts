@@ -15,6 +15,25 @@ import type { ClassRepository } from './class.repository.js';
 import type { FitnessClass } from './class.schema.js';
 import type { TimeRangeInput } from '../../stores/mongo/time-range.js';
 import { scheduledDurationMs } from './class.service.js';
+import { BOOKING_OPENS_DAYS_MAX } from './class.schema.js';
+import type { AuditTrail } from '../audit/audit-trail.js';
+import type { BookingStrikeRepository, BookingSuspensionRepository } from './booking-strike.repository.js';
+import type { BookingStrike, BookingSuspension } from './booking-strike.schema.js';
+import { BookingStrikes } from './booking-strikes.js';
+
+/** Where strikes and suspensions are kept, and the audit trail a lifted suspension is recorded in. */
+export interface StrikeStores {
+  readonly strikes: BookingStrikeRepository;
+  readonly suspensions: BookingSuspensionRepository;
+  readonly audit: AuditTrail;
+}
+
+/** Input of `liftSuspension`: the member, the facility, and why (kept with the suspension). */
+export interface LiftSuspensionInput {
+  readonly userId: UserId;
+  readonly facilityId: FacilityId;
+  readonly reason?: string | undefined;
+}
 
 const MINUTE = 60_000;
 
@@ -23,12 +42,29 @@ const MINUTE = 60_000;
  * start (later is a *late* cancellation, still allowed until the start and recorded as such);
  * check in from 30 minutes before the start until 15 minutes after it. `waitlistSize` is how
  * many members may wait for a seat of a full occurrence (default 0: no waitlist).
+ *
+ * The booking window (each class may override it with its `bookingWindow`): booking opens
+ * `bookingOpensDaysBefore` calendar days before an occurrence, at the same local time in the
+ * facility's zone (absent: as soon as the occurrence is on the timetable), and closes
+ * `bookingClosesMinutesBefore` minutes before its start (default 0: at the start).
+ *
+ * Strikes (see `BookingStrikes`): a no-show earns `strikesPerNoShow` strikes and a late
+ * cancellation `strikesPerLateCancellation` (both default 0: no strikes); when a member's
+ * strikes at a facility within `strikeWindowDays` (default 30) reach `strikeLimit` (absent:
+ * never), booking there is suspended for `suspensionDays` (default 7).
  */
 export interface BookingPolicy {
   readonly cancellationCutoffMinutes: number;
   readonly checkInOpensMinutesBefore: number;
   readonly checkInClosesMinutesAfter: number;
   readonly waitlistSize: number;
+  readonly bookingOpensDaysBefore?: number | undefined;
+  readonly bookingClosesMinutesBefore: number;
+  readonly strikesPerNoShow: number;
+  readonly strikesPerLateCancellation: number;
+  readonly strikeLimit?: number | undefined;
+  readonly strikeWindowDays: number;
+  readonly suspensionDays: number;
 }
 
 export const DEFAULT_BOOKING_POLICY: BookingPolicy = {
@@ -36,6 +72,11 @@ export const DEFAULT_BOOKING_POLICY: BookingPolicy = {
   checkInOpensMinutesBefore: 30,
   checkInClosesMinutesAfter: 15,
   waitlistSize: 0,
+  bookingClosesMinutesBefore: 0,
+  strikesPerNoShow: 0,
+  strikesPerLateCancellation: 0,
+  strikeWindowDays: 30,
+  suspensionDays: 7,
 };
 
 const minutesSchema = z.number().int().min(0).max(7 * 24 * 60);
@@ -44,6 +85,13 @@ const policySchema = z.strictObject({
   checkInOpensMinutesBefore: minutesSchema,
   checkInClosesMinutesAfter: minutesSchema,
   waitlistSize: z.number().int().min(0).max(1_000),
+  bookingOpensDaysBefore: z.number().int().min(0).max(BOOKING_OPENS_DAYS_MAX).optional(),
+  bookingClosesMinutesBefore: minutesSchema,
+  strikesPerNoShow: z.number().int().min(0).max(100),
+  strikesPerLateCancellation: z.number().int().min(0).max(100),
+  strikeLimit: z.number().int().min(1).max(1_000).optional(),
+  strikeWindowDays: z.number().int().min(1).max(366),
+  suspensionDays: z.number().int().min(1).max(366),
 });
 
 const bookingIdSchema = classBookingSchema.shape.id;
@@ -103,7 +151,7 @@ const WEEK_SCAN_LIMIT = 200;
  *
  * @example
  * ```ts
- * const bookings = new BookingService(classRepository, bookingRepository, counterRepository, locks, deps)
+ * const bookings = new BookingService(classRepository, bookingRepository, counterRepository, locks, deps, {}, { strikes, suspensions, audit })
  * const cancelled = await bookings.cancelBooking(bookingId, { by: userId })
  * if (cancelled.lateCancellation) notifyStaff()
  * ```
@@ -115,6 +163,7 @@ export class BookingService {
   readonly #locks: DocumentLocks;
   readonly #deps: ServiceDeps;
   readonly #credits: BookingCredits | undefined;
+  readonly #strikes: BookingStrikes;
   readonly policy: BookingPolicy;
 
   constructor(
@@ -123,7 +172,8 @@ export class BookingService {
     counters: BookingCounterRepository,
     locks: DocumentLocks,
     deps: ServiceDeps,
-    policy: Partial<BookingPolicy> = {},
+    policy: Partial<BookingPolicy>,
+    strikeStores: StrikeStores,
     credits?: BookingCredits,
   ) {
     this.#credits = credits;
@@ -133,6 +183,35 @@ export class BookingService {
     this.#locks = locks;
     this.#deps = deps;
     this.policy = this.#parse(policySchema, { ...DEFAULT_BOOKING_POLICY, ...policy });
+    this.#strikes = new BookingStrikes(strikeStores.strikes, strikeStores.suspensions, locks, strikeStores.audit, deps, this.policy);
+  }
+
+  /** The member's booking suspension at the facility in force now, or `null`. */
+  async findActiveSuspension(userId: UserId, facilityId: FacilityId, uow?: UnitOfWork): Promise<BookingSuspension | null> {
+    return this.#strikes.findActiveSuspension(userId, facilityId, uow);
+  }
+
+  /** Refuses with `ConflictError('booking_suspended')` (`details.until`) while the member's booking at the facility is suspended. */
+  async assertNotSuspended(userId: UserId, facilityId: FacilityId, uow?: UnitOfWork): Promise<void> {
+    return this.#strikes.assertNotSuspended(userId, facilityId, uow);
+  }
+
+  /** The member's strikes, oldest first, a page at a time. */
+  async listMemberStrikes(userId: UserId, page?: PageRequest, uow?: UnitOfWork): Promise<Page<BookingStrike>> {
+    return this.#strikes.listStrikes(userId, page, uow);
+  }
+
+  /**
+   * Staff lift a member's booking suspension at a facility before it ends, with an audit row.
+   * `ConflictError('invalid_transition')` when none is in force.
+   *
+   * @example
+   * ```ts
+   * await asManager.bookings.liftSuspension({ userId, facilityId, reason: 'Doctor\'s note' })
+   * ```
+   */
+  async liftSuspension(input: LiftSuspensionInput, uow?: UnitOfWork): Promise<BookingSuspension> {
+    return this.#strikes.liftSuspension(input, uow);
   }
 
   /**
@@ -307,6 +386,10 @@ export class BookingService {
       } else if (booking.status === 'waitlisted') {
         await this.#counters.release(occurrenceWaitlistKey(cancelled.classId, cancelled.date), u.ctx);
       }
+      if (late && this.policy.strikesPerLateCancellation > 0) {
+        const { facilityId } = await this.#classes.getById(cancelled.classId, u.ctx);
+        await this.#strikes.recordStrike({ bookingId: cancelled.id, userId: cancelled.userId, facilityId }, 'late_cancellation', u);
+      }
       await u.emit('booking.cancelled', { bookingId: cancelled.id, late });
       return cancelled;
     });
@@ -381,7 +464,10 @@ export class BookingService {
       do {
         const page = await this.#bookings.listByOccurrence(q.classId, q.occurrenceStart, { limit: 200, ...(after ? { after } : {}) }, u.ctx);
         for (const b of page.items) {
-          if (b.status === 'booked') missed.push(await this.#bookings.markNoShow(b.id, { expectedVersion: b.version }, u.ctx));
+          if (b.status === 'booked') {
+            missed.push(await this.#bookings.markNoShow(b.id, { expectedVersion: b.version }, u.ctx));
+            await this.#strikes.recordStrike({ bookingId: b.id, userId: b.userId, facilityId: fitnessClass.facilityId }, 'no_show', u);
+          }
           else if (b.status === 'waitlisted') await this.#bookings.markCancelled(b.id, { expectedVersion: b.version }, u.ctx);
         }
         after = page.nextCursor ?? undefined;

@@ -3,6 +3,8 @@ import { everyItem, allItems, jsonOfAll, type ErasureBlocker, type PersonalDataC
 import { CLASS_BOOKINGS_COLLECTION } from './class-booking.collection.js';
 import type { ClassBookingRepository } from './class-booking.repository.js';
 import { CLASSES_COLLECTION } from './class.collection.js';
+import { BOOKING_STRIKES_COLLECTION, BOOKING_SUSPENSIONS_COLLECTION } from './booking-strike.collection.js';
+import type { BookingStrikeRepository, BookingSuspensionRepository } from './booking-strike.repository.js';
 import type { ClassRepository } from './class.repository.js';
 
 /** What replaces a class instructor's denormalised name once the instructor is erased. */
@@ -15,6 +17,8 @@ export const CLASS_PERSONAL_DATA = {
     { store: 'mongo', name: CLASS_BOOKINGS_COLLECTION.name },
     { store: 'mongo', name: CLASS_BOOKINGS_COLLECTION.archiveCollection },
     { store: 'mongo', name: CLASSES_COLLECTION.name },
+    { store: 'mongo', name: BOOKING_STRIKES_COLLECTION.name },
+    { store: 'mongo', name: BOOKING_SUSPENSIONS_COLLECTION.name },
   ],
 } as const satisfies PersonalDataDeclaration;
 
@@ -23,19 +27,22 @@ export const CLASS_PERSONAL_DATA = {
  * and the classes they instruct are exported. An erasure is refused while the user instructs an active class.
  * Bookings stay (the facility relies on them), archived ones too, without their notes; a seat in a class still
  * to come goes back to the class and to the first on its waitlist. Inactive classes the user
- * instructed keep the instructor's id under {@link ERASED_DISPLAY_NAME}.
+ * instructed keep the instructor's id under {@link ERASED_DISPLAY_NAME}. The user's booking
+ * strikes and suspensions are exported, and deleted by an erasure.
  *
  * @example
  * ```ts
- * const contributor = classPersonalData({ classes: classesModule.classes, bookings: classesModule.bookings, bookingService: classesModule.bookingService });
+ * const contributor = classPersonalData({ ...classesModule, bookingService: classesModule.bookingService });
  * ```
  */
 export function classPersonalData(parts: {
   readonly classes: ClassRepository;
   readonly bookings: ClassBookingRepository;
   readonly bookingService: BookingService;
+  readonly strikes: BookingStrikeRepository;
+  readonly suspensions: BookingSuspensionRepository;
 }): PersonalDataContributor {
-  const { classes, bookings, bookingService } = parts;
+  const { classes, bookings, bookingService, strikes, suspensions } = parts;
   return {
     ...CLASS_PERSONAL_DATA,
     async export(userId) {
@@ -43,6 +50,8 @@ export function classPersonalData(parts: {
         // Archived bookings are the user's too: the hot ones, then the archived ones.
         classBookings: [...(await jsonOfAll((p) => bookings.listByUser(userId, {}, p))), ...(await jsonOfAll((p) => bookings.listArchivedByUser(userId, p)))],
         classesInstructed: await jsonOfAll((p) => classes.listByInstructor(userId, p)),
+        bookingStrikes: await jsonOfAll((p) => strikes.listByUser(userId, p)),
+        bookingSuspensions: await jsonOfAll((p) => suspensions.listByUser(userId, p)),
       };
     },
     async erasureBlockers(userId, uow) {
@@ -79,7 +88,10 @@ export function classPersonalData(parts: {
         await classes.patch(fitnessClass.id, { instructor: { userId: fitnessClass.instructor.userId, name: ERASED_DISPLAY_NAME } }, {}, ctx);
         classesInstructed++;
       }
-      return { anonymised: { classBookings, classesInstructed } };
+      // Strikes and suspensions say something about the member only: they go with them.
+      const bookingStrikes = await strikes.deleteAllOfUser(userId, ctx);
+      const bookingSuspensions = await suspensions.deleteAllOfUser(userId, ctx);
+      return { anonymised: { classBookings, classesInstructed }, deleted: { bookingStrikes, bookingSuspensions } };
     },
   };
 }

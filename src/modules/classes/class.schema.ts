@@ -63,6 +63,19 @@ export const classLocationSchema = z.strictObject({
   capacity: positiveIntSchema.max(10_000),
 });
 
+/** The most days before an occurrence that booking may open (a year and a bit; early access included). */
+export const BOOKING_OPENS_DAYS_MAX = 400;
+
+/**
+ * A class's own booking window, overriding the host's `BookingPolicy` field by field: booking
+ * opens `opensDaysBefore` calendar days before an occurrence (same local time, facility zone)
+ * and closes `closesMinutesBefore` minutes before its start.
+ */
+export const classBookingWindowSchema = z.strictObject({
+  opensDaysBefore: z.number().int().min(0).max(BOOKING_OPENS_DAYS_MAX).optional().describe('Calendar days before the occurrence, in the facility zone'),
+  closesMinutesBefore: z.number().int().min(0).max(7 * 24 * 60).optional().describe('Minutes before the start'),
+});
+
 const classFields = {
   facilityId: idSchema('FacilityId'),
   name: nameSchema,
@@ -77,6 +90,7 @@ const classFields = {
   tags: labelListSchema,
   creditCost: z.number().int().min(1).max(10).optional().describe('Class-pack credits a booking spends (absent = 1)'),
   isActive: z.boolean(),
+  bookingWindow: classBookingWindowSchema.optional(),
 };
 
 /** A class as the SDK returns it; its TypeScript type is inferred from this schema. */
@@ -106,7 +120,7 @@ export const createClassInputSchema = z.strictObject({
 
 /** A class never moves to another facility. */
 export const patchClassInputSchema = patchSchemaOf(
-  pickFields(classFields, ['name', 'description', 'instructor', 'schedule', 'location', 'category', 'difficulty', 'duration', 'image', 'tags', 'creditCost', 'isActive']),
+  pickFields(classFields, ['name', 'description', 'instructor', 'schedule', 'location', 'category', 'difficulty', 'duration', 'image', 'tags', 'creditCost', 'isActive', 'bookingWindow']),
 );
 
 /** The recurrence rule of a class (expanded in the facility's time zone). */
@@ -117,6 +131,8 @@ export type ClassSchedule = z.output<typeof classScheduleSchema>;
 export type FitnessClass = z.output<typeof classSchema>;
 /** A stored `classes` document (see `storedClassSchema`). */
 export type StoredFitnessClass = FitnessClass;
+/** A class's own booking window (see `classBookingWindowSchema`). */
+export type ClassBookingWindow = z.output<typeof classBookingWindowSchema>;
 /** What a caller passes to create a class (ids as strings, dates as `Date` or ISO strings, defaults optional). */
 export type CreateClassInput = z.input<typeof createClassInputSchema>;
 /** A parsed create input of a class: normalised, branded ids, defaults filled. */

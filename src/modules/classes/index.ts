@@ -14,7 +14,10 @@ import type { Db } from 'mongodb';
 import { DocumentLocks } from '../../stores/mongo/document-lock.js';
 import type { Database } from '../../stores/postgres/database.js';
 import type { ServiceDeps } from '../service-deps.js';
+import { AuditLogRepository } from '../audit/audit-log.repository.js';
+import { AuditTrail } from '../audit/audit-trail.js';
 import { BookingCounterRepository } from './booking-counter.repository.js';
+import { BookingStrikeRepository, BookingSuspensionRepository } from './booking-strike.repository.js';
 import { BookingService, type BookingCredits, type BookingPolicy } from './booking.service.js';
 import { ClassBookingRepository } from './class-booking.repository.js';
 import { ClassRepository } from './class.repository.js';
@@ -26,7 +29,10 @@ export { ClassRepository } from './class.repository.js';
 export { ClassBookingRepository, type CancelBookingOptions, type PromoteBookingOptions, type TimedTransitionOptions } from './class-booking.repository.js';
 export { BookingCounterRepository, memberWeekKey, occurrenceSeatKey } from './booking-counter.repository.js';
 export { ClassService, MAX_OCCURRENCE_WINDOW_MS, scheduledDurationMs, type TimetableEntry } from './class.service.js';
-export { BookingService, DEFAULT_BOOKING_POLICY, type BookingCredits, type BookingPolicy, type NewBookingInput } from './booking.service.js';
+export { BookingService, DEFAULT_BOOKING_POLICY, type BookingCredits, type BookingPolicy, type LiftSuspensionInput, type NewBookingInput, type StrikeStores } from './booking.service.js';
+export * from './booking-strike.schema.js';
+export { BookingStrikeRepository, BookingSuspensionRepository } from './booking-strike.repository.js';
+export { BookingStrikes, memberStrikesKey, type StrikePolicy, type StruckBooking } from './booking-strikes.js';
 export { expandOccurrences, isOccurrenceStart, MAX_OCCURRENCES_PER_EXPANSION, OCCURRENCE_DISAMBIGUATION, type ClassOccurrence } from './recurrence.js';
 
 /** The classes module's repositories and services, built on the SDK's stores. */
@@ -34,23 +40,39 @@ export interface ClassesModule {
   readonly classes: ClassRepository;
   readonly bookings: ClassBookingRepository;
   readonly counters: BookingCounterRepository;
+  readonly strikes: BookingStrikeRepository;
+  readonly suspensions: BookingSuspensionRepository;
   readonly classService: ClassService;
   readonly bookingService: BookingService;
 }
 
 /**
  * Builds the classes module; `policy` overrides the booking time rules (cut-off, check-in
- * window); `credits` pays promoted seats and refunds cancelled ones in class-pack credits.
+ * window, booking window, strikes); `credits` pays promoted seats and refunds cancelled ones in
+ * class-pack credits.
  */
-export function createClassesModule(db: Db, _pg: Kysely<Database>, deps: ServiceDeps, policy: Partial<BookingPolicy> = {}, credits?: BookingCredits): ClassesModule {
+export function createClassesModule(db: Db, pg: Kysely<Database>, deps: ServiceDeps, policy: Partial<BookingPolicy> = {}, credits?: BookingCredits): ClassesModule {
   const classes = new ClassRepository(db, deps);
+  const strikes = new BookingStrikeRepository(db, deps);
+  const suspensions = new BookingSuspensionRepository(db, deps);
   const bookings = new ClassBookingRepository(db, deps);
   const counters = new BookingCounterRepository(db, deps);
   return {
     classes,
     bookings,
     counters,
+    strikes,
+    suspensions,
     classService: new ClassService(classes, deps),
-    bookingService: new BookingService(classes, bookings, counters, new DocumentLocks(db, deps), deps, policy, credits),
+    bookingService: new BookingService(
+      classes,
+      bookings,
+      counters,
+      new DocumentLocks(db, deps),
+      deps,
+      policy,
+      { strikes, suspensions, audit: new AuditTrail(new AuditLogRepository(pg, deps)) },
+      credits,
+    ),
   };
 }

@@ -30,6 +30,7 @@ export const membershipLimitationsSchema = z.strictObject({
   classesIncluded: z.boolean(),
   personalTrainingIncluded: z.boolean(),
   ptSessionsIncluded: countSchema.max(10_000),
+  earlyBookingDays: countSchema.max(366).optional().describe('Days the plan\'s members may book classes before the booking window opens'),
 });
 
 /** When a class pack's validity clock starts: at the purchase, or at the member's first booking. */

@@ -14,6 +14,7 @@ import { inUnitOfWork } from '../../uow/unit-runner.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { createStep, runWorkflow, stepResponse } from '../workflow.js';
 import { spendCreditsForSeat, type ClassCreditLedger } from './class-credits.js';
+import { assertInsideBookingWindow } from './booking-window.js';
 
 /** What the workflow reads of a facility: its IANA time zone. `FacilityRepository` fits. */
 export interface FacilityTimeZoneSource {
@@ -30,7 +31,10 @@ export interface MembershipSource {
   ): Promise<{ readonly id: string; readonly membershipId: MembershipId; readonly credits?: { readonly remaining: number } | undefined } | null>;
 }
 export interface MembershipPlanSource {
-  getById(id: MembershipId, ctx?: StoreContext): Promise<{ readonly limitations: { readonly classesIncluded: boolean; readonly maxClassBookingsPerWeek?: number | undefined } }>;
+  getById(
+    id: MembershipId,
+    ctx?: StoreContext,
+  ): Promise<{ readonly limitations: { readonly classesIncluded: boolean; readonly maxClassBookingsPerWeek?: number | undefined; readonly earlyBookingDays?: number | undefined } }>;
 }
 
 /**
@@ -72,6 +76,10 @@ export type BookClassInput = z.input<typeof bookClassInputSchema>;
  * 3. the member has an active subscription at the class's facility whose period covers the
  *    occurrence (`ConflictError('membership_required')`), on a plan with `classesIncluded`
  *    (`ConflictError('classes_not_included')`) — seed: `memberships.limitations`;
+ * 3a. the booking is made inside the occurrence's booking window
+ *    (`ConflictError('outside_booking_window')`, see {@link assertInsideBookingWindow});
+ * 3b. the member's booking at the facility is not suspended for strikes
+ *    (`ConflictError('booking_suspended')`, `details.until`);
  * 4. the member holds no seat in the occurrence yet (`ConflictError('already_booked')`);
  * 5. a seat is free (`ConflictError('class_full')`) — or, with `joinWaitlistIfFull` and a
  *    booking policy with a `waitlistSize`, a turn on the waitlist is free
@@ -119,6 +127,8 @@ export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInpu
   if (!limitations.classesIncluded) {
     throw new ConflictError('classes_not_included', `The membership of user ${userId} does not include classes`, { details: { memberSubscriptionId: subscription.id } });
   }
+  assertInsideBookingWindow(d.deps.clock.now(), occurrence.start, timezone, { policy: d.bookings.policy, classWindow: fitnessClass.bookingWindow, earlyBookingDays: limitations.earlyBookingDays });
+  await d.bookings.assertNotSuspended(userId, fitnessClass.facilityId, uow);
   await d.bookings.assertNotBooked(classId, occurrence.start, userId, uow);
 
   const week = isoWeekOf(occurrence.start, timezone);

@@ -75,6 +75,8 @@ const SECTION_ORDER: Readonly<Record<keyof UserDataExportSections, true>> = {
   billingSubscriptions: true,
   invoices: true,
   auditLog: true,
+  bookingStrikes: true,
+  bookingSuspensions: true,
   facilities: true,
 };
 const EXPORT_SECTIONS = Object.keys(SECTION_ORDER) as (keyof UserDataExportSections)[];

@@ -32,6 +32,8 @@ describe('personal-data contributors and MongoDB', () => {
         'coach_clients',
         'pt_sessions',
         'coach_availabilities',
+        'booking_strikes',
+        'booking_suspensions',
       ].sort(),
     );
   });
