@@ -72,6 +72,10 @@ export const CONFLICT_REASONS = {
   // privacy
   erasure_blocked: 'The user cannot be erased yet (open obligations; see details.blockers).',
   measurement_category_in_use: 'The measurement category still has values in readings: remove them before deleting it.',
+  // membership freezes
+  membership_frozen: 'The membership is frozen for this date: it cannot be used until it is unfrozen.',
+  freeze_overlap: 'The freeze overlaps another freeze of the membership.',
+  freeze_not_open: 'The membership has no scheduled or running freeze to end.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -150,4 +154,7 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   feedback_exists: 'PT seansında danışanın geri bildirimi zaten var.',
   erasure_blocked: 'Kullanıcı henüz silinemez: açık yükümlülükleri var.',
   measurement_category_in_use: 'Ölçüm kategorisinin ölçümlerde hâlâ değerleri var: silmeden önce onları kaldırın.',
+  membership_frozen: 'Üyelik bu tarihte dondurulmuş: çözülene kadar kullanılamaz.',
+  freeze_overlap: 'Dondurma, üyeliğin başka bir dondurmasıyla çakışıyor.',
+  freeze_not_open: 'Üyeliğin sonlandırılacak planlanmış veya süren bir dondurması yok.',
 };

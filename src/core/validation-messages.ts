@@ -71,6 +71,13 @@ export const VALIDATION_MESSAGES = {
   tooManyReadings: { en: 'A day holds at most 48 readings', tr: 'Bir gün en fazla 48 ölçüm içerebilir' },
   unknownMeasurementCategory: { en: 'The measurement category does not exist or belongs to another user', tr: 'Ölçüm kategorisi yok veya başka bir kullanıcıya ait' },
   measurementCategoryNameTaken: { en: 'You already have a measurement category of this name (names are compared ignoring case)', tr: 'Bu adda bir ölçüm kategoriniz zaten var (adlar büyük/küçük harf ayrımı yapılmadan karşılaştırılır)' },
+  freezeStartsInPast: { en: 'A freeze cannot start before today (facility time zone)', tr: 'Dondurma bugünden (tesis saat dilimi) önce başlayamaz' },
+  freezeAfterPeriod: { en: 'A freeze must start before the last day of the membership period', tr: 'Dondurma, üyelik döneminin son gününden önce başlamalı' },
+  freezeResumeAfterStart: { en: 'The resume date must be after the first frozen day', tr: 'Dönüş tarihi, dondurulan ilk günden sonra olmalı' },
+  freezeTooLong: { en: 'The freeze is longer than the freeze policy allows for one freeze', tr: 'Dondurma, dondurma kuralının tek seferde izin verdiğinden uzun' },
+  freezeYearLimit: { en: 'The freezes of this calendar year would exceed the days the freeze policy allows per year', tr: 'Bu takvim yılının dondurmaları, dondurma kuralının yıllık izin verdiği gün sayısını aşar' },
+  freezeResumeInPast: { en: 'A freeze cannot be ended before today (facility time zone)', tr: 'Dondurma bugünden (tesis saat dilimi) önceye sonlandırılamaz' },
+  freezeCannotExtend: { en: 'Unfreezing can only end a freeze earlier; freeze again to extend it', tr: 'Çözme yalnızca dondurmayı erken bitirebilir; uzatmak için yeniden dondurun' },
 } as const satisfies Record<string, { readonly en: string; readonly tr: string }>;
 
 /** The key of a validation message available in every locale. */

@@ -20,5 +20,7 @@ export const MEMBER_SUBSCRIPTIONS_COLLECTION = {
     { key: { endDate: 1, status: 1 }, name: 'endDate_status' },
     // Reconciliation finds the member subscription of a PostgreSQL payment.
     { key: { 'paymentHistory.transactionId': 1 }, name: 'paymentHistory_transactionId' },
+    // The nightly freeze job: subscriptions with a scheduled or running freeze.
+    { key: { 'freezes.status': 1 }, name: 'freezes_status' },
   ],
 } as const satisfies MongoCollectionDefinition;

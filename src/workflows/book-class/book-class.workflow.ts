@@ -13,6 +13,7 @@ import type { StoreContext } from '../../stores/store-context.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { createStep, runWorkflow, stepResponse } from '../workflow.js';
+import { assertMembershipInGoodStanding, type MembershipStandingSubject } from '../membership-standing/membership-standing.js';
 
 /** What the workflow reads of a facility: its IANA time zone. `FacilityRepository` fits. */
 export interface FacilityTimeZoneSource {
@@ -26,7 +27,7 @@ export interface MembershipSource {
     facilityId: FacilityId,
     at: Date,
     ctx?: StoreContext,
-  ): Promise<{ readonly id: string; readonly membershipId: MembershipId } | null>;
+  ): Promise<(MembershipStandingSubject & { readonly membershipId: MembershipId }) | null>;
 }
 export interface MembershipPlanSource {
   getById(id: MembershipId, ctx?: StoreContext): Promise<{ readonly limitations: { readonly classesIncluded: boolean; readonly maxClassBookingsPerWeek?: number | undefined } }>;
@@ -109,6 +110,7 @@ export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInpu
       details: { userId, facilityId: fitnessClass.facilityId },
     });
   }
+  assertMembershipInGoodStanding(subscription, occurrence.start);
   const { limitations } = await d.plans.getById(subscription.membershipId, ctx);
   if (!limitations.classesIncluded) {
     throw new ConflictError('classes_not_included', `The membership of user ${userId} does not include classes`, { details: { memberSubscriptionId: subscription.id } });
