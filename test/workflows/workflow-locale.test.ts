@@ -34,6 +34,9 @@ const invalidCalls: Record<string, (nexfit: Nexfit) => Promise<unknown>> = {
   completePtSession: (n) => n.workflows.completePtSession({} as never),
   submitPtSessionFeedback: (n) => n.workflows.submitPtSessionFeedback({} as never),
   bulkCreate: (n) => n.workflows.bulkCreate({} as never),
+  freezeMembership: (n) => n.workflows.freezeMembership({} as never),
+  unfreezeMembership: (n) => n.workflows.unfreezeMembership({} as never),
+  applyFreezes: (n) => n.workflows.applyFreezes({ asOf: 'not a date' as never }),
   exportUserData: (n) => n.privacy.exportUserData('not an id'),
   eraseUser: (n) => n.privacy.eraseUser('not an id', {} as never),
 };
