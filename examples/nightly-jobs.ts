@@ -12,7 +12,9 @@ export interface NightlyReport {
   readonly recovered: { readonly committed: number; readonly rolledBack: number };
   /** Payment intents recovery drove to an end, by outcome (`completed`, `refunded`, `failed`, `stuck`). */
   readonly paymentIntents: Readonly<Record<string, number>>;
-  /** Renewal outcomes by kind (`renewed`, `declined`, …). */
+  /** Member subscriptions whose freezes started or ended. */
+  readonly freezesApplied: number;
+  /** Renewal outcomes by kind (`renewed`, `declined`, `frozen`, …). */
   readonly renewals: Readonly<Record<string, number>>;
   readonly expired: number;
   /** Class packs whose expired credits were forfeited. */
@@ -32,7 +34,9 @@ export async function runNightlyJobs(nexfit: Nexfit, asOf: Date = nexfit.clock.n
   // 1. Units of work a crashed process left in doubt, then the payment intents it left open
   //    (completed or refunded), before anything reads the stores.
   const recovery = await nexfit.recoverInDoubt();
-  // 2. Memberships: renew what is due (charges through the payment port), then expire what ended.
+  // 2. Memberships: start and end the freezes due, renew what is due (charges through the
+  //    payment port; a frozen membership is not charged), then expire what ended.
+  const freezes = await nexfit.workflows.applyFreezes({ asOf });
   const renewals = await nexfit.workflows.renewDueSubscriptions({ asOf });
   const expired = await nexfit.workflows.expireEnded(asOf);
   //    Class packs: the credits left of packs that expired are forfeited.
@@ -50,6 +54,7 @@ export async function runNightlyJobs(nexfit: Nexfit, asOf: Date = nexfit.clock.n
   return {
     recovered: { committed: recovery.committed.length, rolledBack: recovery.rolledBack.length },
     paymentIntents: countBy(recovery.paymentIntents.results.map((r) => r.outcome)),
+    freezesApplied: freezes.results.filter((r) => r.outcome === 'applied').length,
     renewals: countBy(renewals.results.map((r) => r.outcome)),
     expired: expired.length,
     creditsExpired: creditsExpired.length,

@@ -215,6 +215,9 @@ export type { CompletePtSessionInput } from './workflows/complete-pt-session/com
 export type { PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
 export { MAX_BULK_CREATE_ROWS, type BulkCreateInput, type BulkCreateOutcome } from './workflows/bulk-create/bulk-create.workflow.js';
 export type { BulkEntityName } from './workflows/bulk-create/bulk-create-entities.js';
+export type { ApplyFreezesReport, FreezeMembershipInput, UnfreezeMembershipInput } from './workflows/membership-freeze/membership-freeze.workflow.js';
+export type { FreezeChange } from './modules/memberships/membership.service.js';
+export type { FreezePolicy, MembershipFreeze, MembershipFreezeStatus } from './modules/memberships/membership-freeze.schema.js';
 // The entities, as the services return them (their schemas are in `@nexfit/sdk/schemas`).
 export type {
   User,

@@ -43,6 +43,9 @@ import { syncInstructorNames, type SyncInstructorNamesOptions } from './workflow
 import { bulkCreate, type BulkCreateInput } from './workflows/bulk-create/bulk-create.workflow.js';
 import { createWebhooksModule, webhookReadsOf } from './modules/webhooks/index.js';
 import type { WebhookOptions } from './modules/webhooks/webhook.service.js';
+import { applyFreezes, freezeMembership, unfreezeMembership, type FreezeMembershipInput, type MembershipFreezeDeps, type UnfreezeMembershipInput } from './workflows/membership-freeze/membership-freeze.workflow.js';
+import { DEFAULT_FREEZE_POLICY, freezePolicySchema, type FreezePolicy } from './modules/memberships/index.js';
+import { parseOrThrow } from './core/validation.js';
 
 /** Options of the business modules, from `createNexfit`. */
 export interface ModuleOptions {
@@ -54,6 +57,8 @@ export interface ModuleOptions {
   readonly bookingPolicy?: Partial<BookingPolicy>;
   /** How webhooks are sent: request timeout, and whether endpoints may point at private hosts (tests, intranets). See docs/webhooks.md. */
   readonly webhooks?: WebhookOptions;
+  /** How long members may freeze a membership (default 90 days per freeze and per calendar year). */
+  readonly freezePolicy?: Partial<FreezePolicy>;
 }
 
 /**
@@ -91,6 +96,9 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to take payments');
     return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale };
   };
+
+  const freezePolicy = parseOrThrow(freezePolicySchema, { ...DEFAULT_FREEZE_POLICY, ...options.freezePolicy }, { entity: 'freeze policy', locale: deps.locale });
+  const freezeDeps = (): MembershipFreezeDeps => ({ memberships: memberships.service, billing: billing.service, facilities: facilities.service, units: deps.units, clock: deps.clock, policy: freezePolicy, locale: deps.locale });
 
   /** Every repository, for reads and writes the services do not cover. */
   const repositories: NexfitRepositories = {
@@ -177,6 +185,12 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
         bulkCreate({ repositories, billing: billing.service, audit: new AuditTrail(auditLogs), units: deps.units, ids: deps.ids, locale: deps.locale }, input, uow),
       /** Move a membership to another plan mid-period: credit the unused old plan, charge the new plan's rest of the period; the difference charged or refunded. */
       changeMembershipPlan: (input: ChangeMembershipPlanInput) => changeMembershipPlan(membershipWorkflowDeps(), input),
+      /** Freeze a membership now or from a later day, fixed or open-ended: period end and billing end move by the frozen calendar days. */
+      freezeMembership: (input: FreezeMembershipInput) => freezeMembership(freezeDeps(), input),
+      /** End (or cancel) a freeze: period end and billing end move by the days actually frozen. */
+      unfreezeMembership: (input: UnfreezeMembershipInput) => unfreezeMembership(freezeDeps(), input),
+      /** The nightly freeze run: starts scheduled freezes and ends finished ones by `asOf`; idempotent. */
+      applyFreezes: (input: { readonly asOf: Date }) => applyFreezes(freezeDeps(), input),
     },
     /**
      * KVKK/GDPR: a user's data as one JSON document (right of access) and the erasure of a

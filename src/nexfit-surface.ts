@@ -56,6 +56,8 @@ import type { ExportUserDataOptions, UserDataExport } from './workflows/privacy/
 import type { PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
 import type { PurchaseMembershipInput, PurchaseMembershipResult } from './workflows/purchase-membership/purchase-membership.workflow.js';
 import type { RenewalReport } from './workflows/renew-memberships/renew-memberships.workflow.js';
+import type { ApplyFreezesReport, FreezeMembershipInput, UnfreezeMembershipInput } from './workflows/membership-freeze/membership-freeze.workflow.js';
+import type { FreezeChange } from './modules/memberships/index.js';
 import type { BulkCreateInput, BulkCreateOutcome } from './workflows/bulk-create/bulk-create.workflow.js';
 import type { WebhookReads } from './modules/webhooks/webhook.repository.js';
 import type { WebhookService } from './modules/webhooks/webhook.service.js';
@@ -109,6 +111,12 @@ export interface NexfitWorkflows {
    * charged; an upgrade's difference is charged now, a downgrade's refunded (docs/modules/billing.md, "Proration").
    */
   changeMembershipPlan(input: ChangeMembershipPlanInput): Promise<ChangeMembershipPlanResult>;
+  /** Freeze a membership now or from a later day, fixed or open-ended: period end and billing end move by the frozen calendar days. */
+  freezeMembership(input: FreezeMembershipInput): Promise<FreezeChange>;
+  /** End (or cancel) a freeze: period end and billing end move by the days actually frozen. */
+  unfreezeMembership(input: UnfreezeMembershipInput): Promise<FreezeChange>;
+  /** The nightly freeze run: starts scheduled freezes and ends finished ones by `asOf`; idempotent. */
+  applyFreezes(input: { readonly asOf: Date }): Promise<ApplyFreezesReport>;
 }
 
 /**

@@ -23,7 +23,21 @@ export function withoutSteps<S extends object, K extends keyof S & string>(servi
 export const BOOKING_STEPS = ['reserveSeat', 'releaseSeat', 'reserveWaitlistTurn', 'releaseWaitlistTurn', 'recordBooking', 'recordWaitlistTurn', 'assertNotBooked', 'lockMemberWeek', 'assertNotSuspended'] as const;
 
 /** The steps of the membership workflows and of `recordFacilityVisit` (charge, opening hours). */
-export const MEMBERSHIP_STEPS = ['startSubscription', 'extendSubscription', 'recordPayment', 'setPaymentStatus', 'expireSubscription', 'recordVisit', 'changeSubscriptionPlan', 'spendClassCredits', 'returnClassCredits'] as const;
+export const MEMBERSHIP_STEPS = [
+  'startSubscription',
+  'extendSubscription',
+  'recordPayment',
+  'setPaymentStatus',
+  'expireSubscription',
+  'recordVisit',
+  'changeSubscriptionPlan',
+  'spendClassCredits',
+  'returnClassCredits',
+  'freezeSubscription',
+  'unfreezeSubscription',
+  'applySubscriptionFreezes',
+  'listFreezesDue',
+] as const;
 
 /** The steps of `completePtSession` and of the PT session workflows. */
 export const COACHING_STEPS = ['consumePackageSession', 'returnPackageSession', 'markSessionCompleted'] as const;

@@ -133,6 +133,10 @@ export {
   type PatchMemberSubscriptionData, type PatchMemberSubscriptionInput, type PaymentRecord
 } from './modules/memberships/member-subscription.schema.js';
 export {
+  DEFAULT_FREEZE_POLICY, MAX_FREEZES_PER_SUBSCRIPTION, MEMBERSHIP_FREEZE_STATUSES, freezePolicySchema, membershipFreezeSchema,
+  type FreezePolicy, type MembershipFreeze, type MembershipFreezeStatus,
+} from './modules/memberships/membership-freeze.schema.js';
+export {
   RECURRENCE_FREQUENCIES, classInstructorSchema, classLocationSchema, classScheduleSchema,
   classSchema, createClassInputSchema, patchClassInputSchema, recurrenceSchema, type ClassSchedule,
   type CreateClassData, type CreateClassInput, type FitnessClass, type PatchClassData,

@@ -325,6 +325,9 @@ export const ACCESS_POLICY = {
   'workflows.submitPtSessionFeedback': allow(allOf(self(input('clientId')), self(sessionClient(input('sessionId'))))),
   'workflows.syncInstructorNames': system,
   'workflows.bulkCreate': system,
+  'workflows.freezeMembership': allow(anyOf(self(subscriptionUser(input('memberSubscriptionId'))), facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_memberships'))),
+  'workflows.unfreezeMembership': allow(anyOf(self(subscriptionUser(input('memberSubscriptionId'))), facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_memberships'))),
+  'workflows.applyFreezes': system,
 
   // privacy (KVKK/GDPR): a user exports their own data; erasure runs through the operator
   'privacy.exportUserData': allow(self(arg(0))),

@@ -86,6 +86,10 @@ export const CONFLICT_REASONS = {
   // booking policies
   outside_booking_window: 'Booking for the occurrence is not open yet or has closed (see details.opensAt and details.closesAt).',
   booking_suspended: 'The member\'s booking at the facility is suspended for no-shows or late cancellations until details.until.',
+  // membership freezes
+  membership_frozen: 'The membership is frozen for this date: it cannot be used until it is unfrozen.',
+  freeze_overlap: 'The freeze overlaps another freeze of the membership.',
+  freeze_not_open: 'The membership has no scheduled or running freeze to end.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -175,4 +179,7 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   credits_expired: 'Ders paketinin kredilerinin süresi doldu.',
   outside_booking_window: 'Bu seans için rezervasyon henüz açılmadı ya da kapandı.',
   booking_suspended: 'Üyenin bu tesisteki rezervasyonları, gelmediği ya da geç iptal ettiği dersler nedeniyle askıya alındı.',
+  membership_frozen: 'Üyelik bu tarihte dondurulmuş: çözülene kadar kullanılamaz.',
+  freeze_overlap: 'Dondurma, üyeliğin başka bir dondurmasıyla çakışıyor.',
+  freeze_not_open: 'Üyeliğin sonlandırılacak planlanmış veya süren bir dondurması yok.',
 };

@@ -29,6 +29,10 @@ export interface NexfitEventMap {
   /** A member's strikes reached the limit: booking at the facility is suspended until `until`. */
   'booking.suspended': { readonly userId: string; readonly facilityId: string; readonly until: string };
   'pt_session.completed': { readonly ptSessionId: string; readonly coachId: string; readonly clientId: string };
+  /** A membership was frozen (now or from a later day); `resumesAt` is `null` for an open-ended freeze. */
+  'membership.frozen': { readonly memberSubscriptionId: string; readonly freezeId: string; readonly startsAt: string; readonly resumesAt: string | null; readonly endDate: string };
+  /** A freeze ended (unfrozen, reached its end, or cancelled before its first day). */
+  'membership.unfrozen': { readonly memberSubscriptionId: string; readonly freezeId: string; readonly status: string; readonly endDate: string };
   /** Events a host app emits through a unit of work for its own purposes. */
   'custom': JsonObject;
 }

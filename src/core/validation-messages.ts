@@ -75,6 +75,13 @@ export const VALIDATION_MESSAGES = {
   availabilityExceptionTimes: { en: 'An extra-hours exception needs a start and an end; a day off gives both or neither', tr: 'Ek saat istisnası başlangıç ve bitiş ister; izin günü ikisini birlikte verir ya da hiçbirini vermez' },
   slotDurationNotFitting: { en: 'The duration does not fit in any availability window of the coach', tr: 'Süre, antrenörün hiçbir uygunluk aralığına sığmıyor' },
   slotRangeTooLong: { en: 'Ask for at most 31 days of slots at a time', tr: 'Bir seferde en fazla 31 günlük boş zaman istenebilir' },
+  freezeStartsInPast: { en: 'A freeze cannot start before today (facility time zone)', tr: 'Dondurma bugünden (tesis saat dilimi) önce başlayamaz' },
+  freezeAfterPeriod: { en: 'A freeze must start before the last day of the membership period', tr: 'Dondurma, üyelik döneminin son gününden önce başlamalı' },
+  freezeResumeAfterStart: { en: 'The resume date must be after the first frozen day', tr: 'Dönüş tarihi, dondurulan ilk günden sonra olmalı' },
+  freezeTooLong: { en: 'The freeze is longer than the freeze policy allows for one freeze', tr: 'Dondurma, dondurma kuralının tek seferde izin verdiğinden uzun' },
+  freezeYearLimit: { en: 'The freezes of this calendar year would exceed the days the freeze policy allows per year', tr: 'Bu takvim yılının dondurmaları, dondurma kuralının yıllık izin verdiği gün sayısını aşar' },
+  freezeResumeInPast: { en: 'A freeze cannot be ended before today (facility time zone)', tr: 'Dondurma bugünden (tesis saat dilimi) önceye sonlandırılamaz' },
+  freezeCannotExtend: { en: 'Unfreezing can only end a freeze earlier; freeze again to extend it', tr: 'Çözme yalnızca dondurmayı erken bitirebilir; uzatmak için yeniden dondurun' },
 } as const satisfies Record<string, { readonly en: string; readonly tr: string }>;
 
 /** The key of a validation message available in every locale. */

@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { addCalendarDays, calendarDayOf } from '../../src/modules/memberships/index.js';
 import { systemActor, type Actor } from '../../src/access/actor.js';
 import type { ScopedNexfit } from '../../src/access/scoped-nexfit.js';
 import type { fixedClock } from '../../src/core/clock.js';
@@ -151,6 +152,14 @@ describe('audit rows name who acted and from where', () => {
     const asChanger = await scope(changer, 'changer');
     const changing = await asChanger.workflows.purchaseMembership({ userId: changer, membershipId: plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: key('change') });
     await asChanger.workflows.changeMembershipPlan({ memberSubscriptionId: changing.memberSubscription.id, membershipId: premium.id, paymentMethod: 'card', idempotencyKey: key('upgrade') });
+    // A member freezes from tomorrow, calls it off, and freezes again (the nightly job ends it).
+    const freezer = await user('client');
+    const asFreezer = await scope(freezer, 'freezer');
+    const frozen = await asFreezer.workflows.purchaseMembership({ userId: freezer, membershipId: plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: key('freeze') });
+    const tomorrow = addCalendarDays(calendarDayOf(t.clock.now(), 'Europe/Istanbul'), 1);
+    const firstFreeze = await asFreezer.workflows.freezeMembership({ memberSubscriptionId: frozen.memberSubscription.id, startDate: tomorrow, resumeDate: addCalendarDays(tomorrow, 3) });
+    await asFreezer.workflows.unfreezeMembership({ memberSubscriptionId: frozen.memberSubscription.id, freezeId: firstFreeze.freeze.freezeId });
+    await asFreezer.workflows.freezeMembership({ memberSubscriptionId: frozen.memberSubscription.id, startDate: tomorrow, resumeDate: addCalendarDays(tomorrow, 3) });
     // The owner refunds the buyer.
     await (await scope(owner, 'owner-refund')).workflows.refundMembership({ memberSubscriptionId: bought.memberSubscription.id, idempotencyKey: key('refund') });
     // A member buys a class pack; the owner adjusts its credits.
@@ -182,6 +191,7 @@ describe('audit rows name who acted and from where', () => {
     await (await scope(lapser, 'lapser')).workflows.purchaseMembership({ userId: lapser, membershipId: shortPlan, paymentMethod: 'card', autoRenew: false, idempotencyKey: key('lapse') });
     clock().advance(35 * 24 * 3_600_000);
     const nightly = await scope(systemActor, 'nightly');
+    await nightly.workflows.applyFreezes({ asOf: t.clock.now() });
     const renewals = await nightly.workflows.renewDueSubscriptions({ asOf: t.clock.now() });
     expect(renewals.results.filter((r) => r.outcome === 'renewed').length).toBeGreaterThan(0);
     expect(await nightly.workflows.expireEnded(t.clock.now())).not.toEqual([]);
@@ -196,7 +206,7 @@ describe('audit rows name who acted and from where', () => {
     expect(rows.filter((r) => r.user_id === owner).map((r) => `${r.entity_type}:${r.action}`)).toEqual(
       expect.arrayContaining(['facilities:create', 'facilities:update', 'facilities:staff.add', 'facilities:staff.change', 'facilities:staff.remove', 'memberships:create', 'memberships:update', 'transactions:status_change', 'booking_suspensions:booking_suspension.lifted']),
     );
-    expect(rows.filter((r) => r.request_id?.startsWith('req-nightly-')).map((r) => r.action)).toEqual(expect.arrayContaining(['renew', 'expire']));
+    expect(rows.filter((r) => r.request_id?.startsWith('req-nightly-')).map((r) => r.action)).toEqual(expect.arrayContaining(['renew', 'expire', 'apply_freezes']));
 
     // Every action the source can audit was reached, except the compensation's `void` (next test).
     const reached = new Set(rows.map((r) => r.action));

@@ -503,6 +503,15 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const id = await sessionOf(t);
     return (s) => s.workflows!.submitPtSessionFeedback!({ sessionId: id, clientId: t.actor, rating: 5 });
   }),
+  'workflows.freezeMembership': c('member', async (t) => {
+    const id = await r(t).memberSubscription(t.user, t.facility, true);
+    return (s) => s.workflows!.freezeMembership!({ memberSubscriptionId: id, startDate: '2026-03-10', resumeDate: '2026-03-17' });
+  }, { fresh: true }),
+  'workflows.unfreezeMembership': c('member', async (t) => {
+    const id = await r(t).memberSubscription(t.user, t.facility, true);
+    return (s) => s.workflows!.unfreezeMembership!({ memberSubscriptionId: id });
+  }, { fresh: true }),
+  'workflows.applyFreezes': c('none', async () => (s) => s.workflows!.applyFreezes!({ asOf: OCCURRENCE })),
 
   // privacy
   'privacy.exportUserData': c('user', async (t) => (s) => s.privacy!.exportUserData!(t.user)),

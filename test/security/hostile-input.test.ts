@@ -316,6 +316,24 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'repositories.memberSubscriptions.removeCredits', args: (w) => [w.packSubscription, 1] },
   { target: 'repositories.memberSubscriptions.forfeitExpiredCredits', args: (w) => [w.packSubscription, '2026-03-02T09:00:00Z'] },
   { target: 'bookings.liftSuspension', args: (w) => [{ userId: w.client, facilityId: w.facility, reason: 'doktor raporu' }] },
+  // membership freezes
+  { target: 'workflows.freezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, startDate: '2026-03-10', resumeDate: '2026-03-17', reason: 'seyahat', fee: { amount: 50_00, currency: 'TRY' } }] },
+  { target: 'workflows.unfreezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, freezeId: w.newUuid(), resumeDate: '2026-03-12' }] },
+  { target: 'workflows.applyFreezes', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
+  {
+    target: 'steps.memberships.freezeSubscription',
+    args: (w) => [w.memberSubscription, { startDate: '2026-03-10', resumeDate: '2026-03-17', reason: 'seyahat', timeZone: 'Europe/Istanbul', policy: { maxDaysPerFreeze: 90, maxDaysPerYear: 90 } }],
+  },
+  { target: 'steps.memberships.unfreezeSubscription', args: (w) => [w.memberSubscription, { freezeId: w.newUuid(), resumeDate: '2026-03-12', timeZone: 'Europe/Istanbul' }] },
+  { target: 'steps.memberships.applySubscriptionFreezes', args: (w) => [w.memberSubscription, { asOf: '2026-03-02T09:00:00Z', timeZone: 'Europe/Istanbul' }] },
+  {
+    target: 'repositories.memberSubscriptions.writeFreezes',
+    args: (w) => [
+      w.memberSubscription,
+      { freezes: [{ freezeId: w.newUuid(), startsAt: '2026-03-09T21:00:00Z', resumesAt: '2026-03-16T21:00:00Z', latestResumesAt: '2026-03-16T21:00:00Z', days: 7, status: 'scheduled', requestedAt: '2026-03-02T09:00:00Z' }], endDate: '2026-04-09T09:00:00Z' },
+      { expectedVersion: 1 },
+    ],
+  },
 ];
 
 /** Cases per entry point: about 10 000 in all, so the corpus runs in well under a minute on two cores. */

@@ -22,7 +22,21 @@ export * from './membership.schema.js';
 export * from './member-subscription.schema.js';
 export { MembershipRepository, type MembershipPlanFilter } from './membership.repository.js';
 export { MemberSubscriptionRepository, type MemberSubscriptionFilter, type PaymentRecordInput } from './member-subscription.repository.js';
-export { addMembershipPeriod, MembershipService, type CancelSubscriptionInput, type CreditAdjustmentInput, type RecordedVisit, type StartSubscriptionInput, type VisitInput } from './membership.service.js';
+export {
+  addMembershipPeriod,
+  MembershipService,
+  type CancelSubscriptionInput,
+  type CreditAdjustmentInput,
+  type FreezeChange,
+  type FreezeSubscriptionInput,
+  type RecordedVisit,
+  type StartSubscriptionInput,
+  type UnfreezeSubscriptionInput,
+  type VisitInput,
+} from './membership.service.js';
+export * from './membership-freeze.schema.js';
+export { addCalendarDays, assertNotFrozen, calendarDayOf, calendarDaysBetween, freezeAt, freezeCovers, shiftByCalendarDays, startOfCalendarDay } from './membership-freeze.js';
+export { type FreezeChangeInput } from './member-subscription.repository.js';
 export { subscriptionWeekVisitsKey, VisitCounterRepository } from './visit-counter.repository.js';
 
 /** The plan and member-subscription repositories and the membership service. */

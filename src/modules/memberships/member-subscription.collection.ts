@@ -22,5 +22,7 @@ export const MEMBER_SUBSCRIPTIONS_COLLECTION = {
     { key: { 'paymentHistory.transactionId': 1 }, name: 'paymentHistory_transactionId' },
     // The nightly credit-expiry job: class packs whose credits expired.
     { key: { 'credits.expiresAt': 1 }, name: 'credits_expiresAt' },
+    // The nightly freeze job: subscriptions with a scheduled or running freeze.
+    { key: { 'freezes.status': 1 }, name: 'freezes_status' },
   ],
 } as const satisfies MongoCollectionDefinition;

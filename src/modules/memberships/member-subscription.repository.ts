@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { FacilityId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { instantSchema } from '../../core/schema-primitives.js';
+import { boundedArray, instantSchema } from '../../core/schema-primitives.js';
 import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
-import { MongoRepository, type RepositoryDeps, type SafeFilter } from '../../stores/mongo/mongo-repository.js';
+import { MongoRepository, type RepositoryDeps, type SafeFilter, type WriteOptions } from '../../stores/mongo/mongo-repository.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import {
   createMemberSubscriptionInputSchema,
@@ -18,6 +18,7 @@ import {
   type PaymentRecord,
 } from './member-subscription.schema.js';
 import { MEMBER_SUBSCRIPTIONS_COLLECTION } from './member-subscription.collection.js';
+import { MAX_FREEZES_PER_SUBSCRIPTION, membershipFreezeSchema } from './membership-freeze.schema.js';
 
 const definition = MEMBER_SUBSCRIPTIONS_COLLECTION;
 
@@ -27,6 +28,13 @@ const statusFilterSchema = z.strictObject({ status: z.enum(MEMBER_SUBSCRIPTION_S
 /** Which subscriptions of a user or a facility to list. */
 export type MemberSubscriptionFilter = z.input<typeof statusFilterSchema>;
 export type PaymentRecordInput = z.input<typeof paymentRecordSchema>;
+
+const freezeChangeSchema = z.strictObject({
+  freezes: boundedArray(membershipFreezeSchema, MAX_FREEZES_PER_SUBSCRIPTION),
+  endDate: instantSchema.optional(),
+});
+/** What {@link MemberSubscriptionRepository.writeFreezes} writes: the whole freeze list, and the period end when a freeze moved it. */
+export type FreezeChangeInput = z.input<typeof freezeChangeSchema>;
 
 const ACTIVE: MemberSubscriptionStatus = 'active';
 const creditAmountSchema = z.number().int().min(1).max(1_000);
@@ -236,5 +244,35 @@ export class MemberSubscriptionRepository extends MongoRepository<
 
   #ref(path: string, schema: z.ZodType<string, unknown>, value: unknown): unknown {
     return this.config.codec.toStoredValue(path, this.parse(schema, value));
+  }
+
+  /**
+   * Replaces the subscription's freezes (and moves its period end, when given) on the version
+   * read: `expectedVersion` is required, so two freezes decided on the same state cannot both
+   * land (the second gets `ConcurrencyError`). The whole new state is validated.
+   */
+  async writeFreezes(id: MemberSubscription['id'], change: FreezeChangeInput, options: WriteOptions & { readonly expectedVersion: number }, ctx?: StoreContext): Promise<MemberSubscription> {
+    return this.run('writeFreezes', async () => {
+      const { freezes, endDate } = this.parse(freezeChangeSchema, change);
+      const version = this.parse(z.strictObject({ expectedVersion: z.number().int().min(1) }), options);
+      return this.modify(id, version, () => ({ freezes, ...(endDate ? { endDate } : {}) }), ctx);
+    });
+  }
+
+  /**
+   * Subscriptions with a scheduled freeze whose first day has come or a running freeze whose
+   * latest end has passed by `asOf`: the freeze job's work list (index `freezes_status`).
+   */
+  async listFreezesDue(asOf: Date, page?: PageRequest, ctx?: StoreContext): Promise<Page<MemberSubscription>> {
+    const at = this.parse(instantSchema, asOf);
+    const query: Document = {
+      freezes: {
+        $elemMatch: {
+          status: { $in: ['scheduled', 'active'] },
+          $or: [{ status: 'scheduled', startsAt: { $lte: at } }, { latestResumesAt: { $lte: at } }],
+        },
+      },
+    };
+    return this.pageWhere('listFreezesDue', query, [], page, ctx);
   }
 }

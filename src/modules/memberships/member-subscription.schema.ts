@@ -6,6 +6,7 @@ import { boundedArray, instantSchema, longTextSchema, moneyAmountSchema, uuidSch
 import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
 import { membershipDurationSchema } from './membership.schema.js';
 import { PAYMENT_METHODS, TRANSACTION_STATUSES } from '../../stores/postgres/enums.js';
+import { MAX_FREEZES_PER_SUBSCRIPTION, membershipFreezeSchema } from './membership-freeze.schema.js';
 
 /**
  * A user's membership of a facility (seed: `member_subscriptions`), with the payments made
@@ -66,7 +67,12 @@ const cancelledConsistently = (s: SubscriptionPeriod) => (s.status === 'cancelle
 
 /** A member subscription as the SDK returns it; its TypeScript type is inferred from this schema. */
 export const memberSubscriptionSchema = z
-  .strictObject({ ...entityFields('MemberSubscriptionId'), ...memberSubscriptionFields })
+  .strictObject({
+    ...entityFields('MemberSubscriptionId'),
+    ...memberSubscriptionFields,
+    /** Its freezes (pauses), oldest first; written only by the freeze workflows. */
+    freezes: boundedArray(membershipFreezeSchema, MAX_FREEZES_PER_SUBSCRIPTION).optional(),
+  })
   .refine(endsAfterStart, { error: M.endAfterStart.en, path: ['endDate'] })
   .refine(cancelledConsistently, { error: M.cancellation.en, path: ['cancelledAt'] });
 /** A stored `member_subscriptions` document: the member subscription with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */

@@ -1,10 +1,14 @@
 import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
-import { ConflictError, ValidationError } from '../../core/errors.js';
+import { ConflictError, ValidationError, type ValidationIssue } from '../../core/errors.js';
 import type { FacilityId, MemberSubscriptionId, MembershipId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
-import { instantSchema, isoWeekSchema, longTextSchema, timeZoneSchema } from '../../core/schema-primitives.js';
+import { calendarDateSchema, instantSchema, isoWeekSchema, longTextSchema, moneyAmountSchema, timeZoneSchema, uuidSchema } from '../../core/schema-primitives.js';
+import { currencyCodeSchema } from '../../core/money.js';
 import { parseOrThrow } from '../../core/validation.js';
+import { turkishMessageFor, VALIDATION_MESSAGES as M, type ValidationMessageKey } from '../../core/validation-messages.js';
+import { addCalendarDays, assertNotFrozen, calendarDayOf, calendarDaysBetween, shiftByCalendarDays, startOfCalendarDay } from './membership-freeze.js';
+import { freezePolicySchema, type MembershipFreeze } from './membership-freeze.schema.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
 import { auditSnapshot, type AuditTrail } from '../audit/audit-trail.js';
@@ -83,6 +87,32 @@ const visitSchema = z.strictObject({
 });
 /** A member's visit to a facility at `at`, in the ISO week `isoWeek` of the facility's zone (`2026-W10`). */
 export type VisitInput = z.input<typeof visitSchema>;
+
+const freezeSchema = z.strictObject({
+  startDate: calendarDateSchema.optional().describe('First frozen day (facility time zone); today by default'),
+  resumeDate: calendarDateSchema.optional().describe('First day the membership runs again; absent: open-ended, ended by unfreezing'),
+  reason: longTextSchema.optional(),
+  fee: z.strictObject({ amount: moneyAmountSchema('Freeze fee'), currency: currencyCodeSchema }).optional().describe('Recorded on the freeze; charged by the fee workflow'),
+  timeZone: timeZoneSchema,
+  policy: freezePolicySchema,
+});
+/** What {@link MembershipService.freezeSubscription} takes: the freeze asked for, the facility's zone and the freeze policy. */
+export type FreezeSubscriptionInput = z.input<typeof freezeSchema>;
+
+const unfreezeSchema = z.strictObject({
+  freezeId: uuidSchema.optional().describe('The freeze to end; the running one, else the next scheduled one, by default'),
+  resumeDate: calendarDateSchema.optional().describe('First day the membership runs again; today by default'),
+  timeZone: timeZoneSchema,
+});
+/** What {@link MembershipService.unfreezeSubscription} takes. */
+export type UnfreezeSubscriptionInput = z.input<typeof unfreezeSchema>;
+
+/** A freeze change: the subscription after it, the freeze, and by how many calendar days the period end moved (negative: back). */
+export interface FreezeChange {
+  readonly subscription: MemberSubscription;
+  readonly freeze: MembershipFreeze;
+  readonly shiftedDays: number;
+}
 
 /** A recorded visit: the subscription it counted against and the week's count against the plan's limit. */
 export interface RecordedVisit {
@@ -356,6 +386,7 @@ export class MembershipService {
           details: { userId: v.userId, facilityId: v.facilityId },
         });
       }
+      assertNotFrozen(subscription, v.at);
       const limit = (await this.#plans.getById(subscription.membershipId, u.ctx)).limitations.maxVisitsPerWeek;
       const key = subscriptionWeekVisitsKey(subscription.id, v.isoWeek);
       if (!(await this.#visits.claim(key, limit ?? Number.POSITIVE_INFINITY, u.ctx))) {
@@ -367,6 +398,171 @@ export class MembershipService {
       await u.emit('membership.visit_recorded', { memberSubscriptionId: subscription.id, userId: v.userId, facilityId: v.facilityId, at: v.at.toISOString(), week: v.isoWeek });
       return { memberSubscriptionId: subscription.id, isoWeek: v.isoWeek, visitsThisWeek, maxVisitsPerWeek: limit ?? null };
     });
+  }
+
+  /**
+   * Freezes (pauses) an active subscription from `startDate` (today by default) to
+   * `resumeDate` (open-ended when absent), in calendar days of the facility's zone. A freeze
+   * with a known length moves the period end by exactly that many calendar days at once; an
+   * open-ended one moves it when it ends. Refused, with nothing written: a subscription that is
+   * not active (`ConflictError('subscription_not_active')`), a freeze overlapping another
+   * (`ConflictError('freeze_overlap')`), and as `ValidationError`: a start before today or on
+   * or after the period's last day, a resume date not after the start, a freeze longer than
+   * `policy.maxDaysPerFreeze`, or more than `policy.maxDaysPerYear` days over the freezes
+   * starting in that calendar year (an open-ended freeze counts as the most days it may last,
+   * and ends by itself then). Written on the version read, so of two racing freezes one wins.
+   */
+  async freezeSubscription(memberSubscriptionId: MemberSubscriptionId, input: FreezeSubscriptionInput, uow?: UnitOfWork): Promise<FreezeChange> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const data = this.#parse(freezeSchema, input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const before = await this.#subscriptions.getById(id, u.ctx);
+      if (before.status !== 'active') throw new ConflictError('subscription_not_active', `Member subscription ${id} is ${before.status} and cannot be frozen`);
+      const tz = data.timeZone;
+      const now = this.#deps.clock.now();
+      const today = calendarDayOf(now, tz);
+      const start = data.startDate ?? today;
+      if (start < today) this.#refuse(['startDate'], 'freezeStartsInPast');
+      if (start >= calendarDayOf(before.endDate, tz)) this.#refuse(['startDate'], 'freezeAfterPeriod');
+      const freezes = before.freezes ?? [];
+      const year = start.slice(0, 4);
+      const used = freezes
+        .filter((f) => f.status !== 'cancelled' && calendarDayOf(f.startsAt, tz).startsWith(year))
+        .reduce((sum, f) => sum + (f.days ?? calendarDaysBetween(calendarDayOf(f.startsAt, tz), calendarDayOf(f.latestResumesAt, tz))), 0);
+      const yearLeft = data.policy.maxDaysPerYear - used;
+      let days: number | undefined;
+      let latestDay: string;
+      if (data.resumeDate !== undefined) {
+        days = calendarDaysBetween(start, data.resumeDate);
+        if (days < 1) this.#refuse(['resumeDate'], 'freezeResumeAfterStart');
+        if (days > data.policy.maxDaysPerFreeze) this.#refuse(['resumeDate'], 'freezeTooLong');
+        if (days > yearLeft) this.#refuse(['resumeDate'], 'freezeYearLimit');
+        latestDay = data.resumeDate;
+      } else {
+        const cap = Math.min(data.policy.maxDaysPerFreeze, yearLeft);
+        if (cap < 1) this.#refuse(['startDate'], 'freezeYearLimit');
+        latestDay = addCalendarDays(start, cap);
+      }
+      const startsAt = startOfCalendarDay(start, tz);
+      const latestResumesAt = startOfCalendarDay(latestDay, tz);
+      const clash = freezes.find((f) => f.status !== 'cancelled' && f.startsAt.getTime() < latestResumesAt.getTime() && startsAt.getTime() < (f.resumesAt ?? f.latestResumesAt).getTime());
+      if (clash) {
+        throw new ConflictError('freeze_overlap', `The freeze of member subscription ${id} from ${start} overlaps freeze ${clash.freezeId}`, {
+          details: { memberSubscriptionId: id, freezeId: clash.freezeId },
+        });
+      }
+      const freeze: MembershipFreeze = {
+        freezeId: this.#deps.ids.newUuid(),
+        startsAt,
+        ...(days === undefined ? {} : { resumesAt: latestResumesAt, days }),
+        latestResumesAt,
+        status: start === today ? 'active' : 'scheduled',
+        ...(data.fee ? { fee: data.fee } : {}),
+        ...(data.reason === undefined ? {} : { reason: data.reason }),
+        requestedAt: now,
+      };
+      const endDate = days === undefined ? undefined : shiftByCalendarDays(before.endDate, days, tz);
+      const after = await this.#subscriptions.writeFreezes(id, { freezes: [...freezes, freeze], ...(endDate ? { endDate } : {}) }, { expectedVersion: before.version }, u.ctx);
+      await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: id, action: 'freeze', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
+      return { subscription: after, freeze, shiftedDays: days ?? 0 };
+    });
+  }
+
+  /**
+   * Ends a freeze on `resumeDate` (today by default): the running freeze, else the next
+   * scheduled one, or the one named. The period end moves by the difference between the days
+   * now frozen and the days already moved for it; a scheduled freeze ended on or before its
+   * first day is cancelled and its days given back. Only shortens a freeze
+   * (`ValidationError`: later than its end or the policy's limit, or before today);
+   * `ConflictError('freeze_not_open')` when there is no such freeze.
+   */
+  async unfreezeSubscription(memberSubscriptionId: MemberSubscriptionId, input: UnfreezeSubscriptionInput, uow?: UnitOfWork): Promise<FreezeChange> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const data = this.#parse(unfreezeSchema, input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const before = await this.#subscriptions.getById(id, u.ctx);
+      const freezes = before.freezes ?? [];
+      const open = freezes.filter((f) => f.status === 'active' || f.status === 'scheduled');
+      const target = data.freezeId ? open.find((f) => f.freezeId === data.freezeId) : (open.find((f) => f.status === 'active') ?? open.sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())[0]);
+      if (before.status !== 'active') throw new ConflictError('subscription_not_active', `Member subscription ${id} is ${before.status}`);
+      if (!target) {
+        throw new ConflictError('freeze_not_open', `Member subscription ${id} has no scheduled or running freeze${data.freezeId ? ` ${data.freezeId}` : ''}`, { details: { memberSubscriptionId: id } });
+      }
+      const tz = data.timeZone;
+      const now = this.#deps.clock.now();
+      const today = calendarDayOf(now, tz);
+      const resume = data.resumeDate ?? today;
+      if (resume < today) this.#refuse(['resumeDate'], 'freezeResumeInPast');
+      if (resume > calendarDayOf(target.resumesAt ?? target.latestResumesAt, tz)) this.#refuse(['resumeDate'], 'freezeCannotExtend');
+      const start = calendarDayOf(target.startsAt, tz);
+      const applied = target.days ?? 0;
+      const cancelled = resume <= start;
+      const days = cancelled ? 0 : calendarDaysBetween(start, resume);
+      const resumesAt = startOfCalendarDay(resume, tz);
+      const changed: MembershipFreeze = cancelled
+        ? { ...target, status: 'cancelled', days: 0, endedAt: now }
+        : {
+            ...target,
+            resumesAt,
+            latestResumesAt: resumesAt,
+            days,
+            status: resume <= today ? 'ended' : target.status,
+            ...(resume <= today ? { endedAt: now } : {}),
+          };
+      const shift = days - applied;
+      const endDate = shift === 0 ? undefined : shiftByCalendarDays(before.endDate, shift, tz);
+      const after = await this.#subscriptions.writeFreezes(
+        id,
+        { freezes: freezes.map((f) => (f.freezeId === target.freezeId ? changed : f)), ...(endDate ? { endDate } : {}) },
+        { expectedVersion: before.version },
+        u.ctx,
+      );
+      await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: id, action: 'unfreeze', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
+      return { subscription: after, freeze: changed, shiftedDays: shift };
+    });
+  }
+
+  /**
+   * Brings the subscription's freezes up to `asOf`: a scheduled freeze whose first day has
+   * come becomes `active`, one whose end has passed `ended`; an open-ended freeze that reached
+   * the most days it may last ends there and moves the period end by its days. Returns `null`
+   * when nothing was due (nothing written), so running it twice changes nothing more.
+   */
+  async applySubscriptionFreezes(memberSubscriptionId: MemberSubscriptionId, input: { readonly asOf: Date; readonly timeZone: string }, uow?: UnitOfWork): Promise<FreezeChange[] | null> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const { asOf, timeZone: tz } = this.#parse(z.strictObject({ asOf: instantSchema, timeZone: timeZoneSchema }), input);
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const before = await this.#subscriptions.getById(id, u.ctx);
+      const now = this.#deps.clock.now();
+      let shift = 0;
+      const changes: MembershipFreeze[] = [];
+      const freezes = (before.freezes ?? []).map((f): MembershipFreeze => {
+        if (f.status !== 'scheduled' && f.status !== 'active') return f;
+        if (f.latestResumesAt.getTime() <= asOf.getTime()) {
+          const days = f.days ?? calendarDaysBetween(calendarDayOf(f.startsAt, tz), calendarDayOf(f.latestResumesAt, tz));
+          shift += days - (f.days ?? 0);
+          const ended: MembershipFreeze = { ...f, resumesAt: f.resumesAt ?? f.latestResumesAt, days, status: 'ended', endedAt: now };
+          changes.push(ended);
+          return ended;
+        }
+        if (f.status === 'scheduled' && f.startsAt.getTime() <= asOf.getTime()) {
+          const started: MembershipFreeze = { ...f, status: 'active' };
+          changes.push(started);
+          return started;
+        }
+        return f;
+      });
+      if (changes.length === 0) return null;
+      const endDate = shift === 0 ? undefined : shiftByCalendarDays(before.endDate, shift, tz);
+      const after = await this.#subscriptions.writeFreezes(id, { freezes, ...(endDate ? { endDate } : {}) }, { expectedVersion: before.version }, u.ctx);
+      await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: id, action: 'apply_freezes', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
+      return changes.map((freeze) => ({ subscription: after, freeze, shiftedDays: shift }));
+    });
+  }
+
+  /** Subscriptions with a freeze to start or end by `asOf`: the freeze job's work list (index `freezes_status`). */
+  async listFreezesDue(asOf: Date, page?: PageRequest, uow?: UnitOfWork): Promise<Page<MemberSubscription>> {
+    return this.#subscriptions.listFreezesDue(this.#parse(instantSchema, asOf), page, uow?.ctx);
   }
 
   /** The visits counted against the subscription in the ISO week (`2026-W10`). */
@@ -478,6 +674,13 @@ export class MembershipService {
       });
       return after;
     });
+  }
+
+  #refuse(path: (string | number)[], message: ValidationMessageKey): never {
+    const tr = this.#deps.locale === 'tr';
+    const text = tr ? (turkishMessageFor(M[message].en) ?? M[message].en) : M[message].en;
+    const issue: ValidationIssue = { path, code: 'custom', message: text };
+    throw new ValidationError(`${tr ? 'Geçersiz membership freeze' : 'Invalid membership freeze'}: ${path.join('.')}: ${text}`, [issue]);
   }
 
   #parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

@@ -15,6 +15,7 @@ import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { createStep, runWorkflow, stepResponse } from '../workflow.js';
 import { spendCreditsForSeat, type ClassCreditLedger } from './class-credits.js';
 import { assertInsideBookingWindow } from './booking-window.js';
+import { assertMembershipInGoodStanding, type MembershipStandingSubject } from '../membership-standing/membership-standing.js';
 
 /** What the workflow reads of a facility: its IANA time zone. `FacilityRepository` fits. */
 export interface FacilityTimeZoneSource {
@@ -28,7 +29,7 @@ export interface MembershipSource {
     facilityId: FacilityId,
     at: Date,
     ctx?: StoreContext,
-  ): Promise<{ readonly id: string; readonly membershipId: MembershipId; readonly credits?: { readonly remaining: number } | undefined } | null>;
+  ): Promise<(MembershipStandingSubject & { readonly membershipId: MembershipId; readonly credits?: { readonly remaining: number } | undefined }) | null>;
 }
 export interface MembershipPlanSource {
   getById(
@@ -123,6 +124,7 @@ export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInpu
       details: { userId, facilityId: fitnessClass.facilityId },
     });
   }
+  assertMembershipInGoodStanding(subscription, occurrence.start);
   const { limitations } = await d.plans.getById(subscription.membershipId, ctx);
   if (!limitations.classesIncluded) {
     throw new ConflictError('classes_not_included', `The membership of user ${userId} does not include classes`, { details: { memberSubscriptionId: subscription.id } });

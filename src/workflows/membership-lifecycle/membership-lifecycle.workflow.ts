@@ -6,7 +6,7 @@ import { parseOrThrow } from '../../core/validation.js';
 import { PaymentFailedError } from '../../modules/billing/index.js';
 import type { Invoice } from '../../modules/billing/index.js';
 import type { Transaction } from '../../modules/billing/index.js';
-import type { MemberSubscription } from '../../modules/memberships/index.js';
+import { freezeAt, type MemberSubscription } from '../../modules/memberships/index.js';
 import { idempotencyKeySchema } from '../purchase-membership/purchase-membership.workflow.js';
 import type { MembershipWorkflowDeps } from '../purchase-membership/membership-workflow-deps.js';
 import type { PaymentIntent } from '../../modules/billing/index.js';
@@ -49,7 +49,8 @@ export async function cancelMembership(deps: MembershipWorkflowDeps, input: Canc
 
 /**
  * Marks every active, non-renewing membership that ended at or before `asOf` as `expired`
- * (and its billing row), each in its own unit; returns the ids expired. Safe to run twice.
+ * (and its billing row), each in its own unit; returns the ids expired. A membership frozen
+ * at `asOf` (an open-ended freeze) is left until its freeze ends. Safe to run twice.
  */
 export async function expireEnded(deps: MembershipWorkflowDeps, asOf: Date): Promise<string[]> {
   const at = parseOrThrow(instantSchema, asOf, { entity: 'expiry run', locale: deps.locale });
@@ -62,6 +63,7 @@ export async function expireEnded(deps: MembershipWorkflowDeps, asOf: Date): Pro
   } while (after);
   const expired: string[] = [];
   for (const subscription of ended) {
+    if (freezeAt(subscription, at)) continue;
     await deps.units.run(async (u) => {
       await deps.memberships.expireSubscription(subscription.id as MemberSubscriptionId, at, u);
       const billingRow = await deps.billing.findBillingSubscription(subscription.userId, subscription.id, u);

@@ -5,7 +5,7 @@ import type { FacilityId, MemberSubscriptionId } from '../../core/ids.js';
 import { DEFAULT_TIME_ZONE, instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import { PaymentFailedError } from '../../modules/billing/index.js';
-import type { MemberSubscription } from '../../modules/memberships/index.js';
+import { assertNotFrozen, freezeAt, type MemberSubscription } from '../../modules/memberships/index.js';
 import type { MembershipWorkflowDeps } from '../purchase-membership/membership-workflow-deps.js';
 import type { PaymentIntent } from '../../modules/billing/index.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
@@ -15,7 +15,7 @@ import type { JsonObject } from 'type-fest';
 const SCOPE = 'renew-membership';
 
 /** What happened to one due subscription. */
-export type RenewalOutcome = 'renewed' | 'already_renewed' | 'declined' | 'plan_inactive' | 'failed';
+export type RenewalOutcome = 'renewed' | 'already_renewed' | 'declined' | 'plan_inactive' | 'frozen' | 'failed';
 
 /** What a renewal run did: one result per due subscription. */
 export interface RenewalReport {
@@ -36,6 +36,8 @@ function endOfDay(asOf: Date): Date {
  * day (or two runs racing) charges once and extends once. A declined card stops auto-renewal
  * (the billing row becomes `past_due`; the period runs out and the expiry run ends it); an
  * inactive plan is not renewed; a provider outage leaves the subscription for the next run.
+ * A subscription frozen at `asOf` is not charged (`frozen`); one frozen after it was charged
+ * is refused in the unit (`membership_frozen`) and the charge refunded.
  * Each charge is announced by a payment intent first, so a renewal whose process dies is
  * completed (or refunded) by `recoverInDoubt()`.
  *
@@ -57,6 +59,10 @@ export async function renewDueSubscriptions(deps: MembershipWorkflowDeps, input:
   } while (after);
   const results: RenewalReport['results'][number][] = [];
   for (const subscription of due) {
+    if (freezeAt(subscription, asOf)) {
+      results.push({ memberSubscriptionId: subscription.id, outcome: 'frozen' });
+      continue;
+    }
     try {
       results.push({ memberSubscriptionId: subscription.id, outcome: await renewOne(deps, subscription) });
     } catch (error) {
@@ -168,6 +174,7 @@ export async function storeRenewal(deps: MembershipWorkflowDeps, intent: Payment
   if (subscription.status !== 'active' || subscription.endDate.toISOString() !== periodEnd) {
     throw new ConflictError('renewal_not_applicable', `Member subscription ${id} is ${subscription.status} and ends ${subscription.endDate.toISOString()}, not the renewed period's ${periodEnd}`);
   }
+  assertNotFrozen(subscription, deps.clock.now());
   const method = terms.paymentMethod as MemberSubscription['paymentHistory'][number]['method'];
   const transaction = await deps.billing.recordPayment(
     {

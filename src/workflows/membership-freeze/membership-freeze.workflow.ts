@@ -1,0 +1,176 @@
+import { z } from 'zod';
+import type { Clock } from '../../core/clock.js';
+import { idSchema, type FacilityId, type MemberSubscriptionId } from '../../core/ids.js';
+import { currencyCodeSchema } from '../../core/money.js';
+import { calendarDateSchema, instantSchema, longTextSchema, moneyAmountSchema, uuidSchema } from '../../core/schema-primitives.js';
+import { parseOrThrow, type ValidationLocale } from '../../core/validation.js';
+import type { BillingService } from '../../modules/billing/index.js';
+import type { FacilityService } from '../../modules/facilities/index.js';
+import type { FreezeChange, FreezePolicy, MemberSubscription, MembershipService } from '../../modules/memberships/index.js';
+import type { UnitOfWork } from '../../uow/unit-of-work.js';
+import type { UnitRunner } from '../../uow/unit-runner.js';
+
+/** What the freeze workflows work with. */
+export interface MembershipFreezeDeps {
+  readonly memberships: Pick<MembershipService, 'getSubscription' | 'freezeSubscription' | 'unfreezeSubscription' | 'applySubscriptionFreezes' | 'listFreezesDue'>;
+  readonly billing: Pick<BillingService, 'findBillingSubscription' | 'updateBillingSubscription'>;
+  readonly facilities: Pick<FacilityService, 'getById'>;
+  readonly units: UnitRunner;
+  readonly clock: Clock;
+  /** The host's freeze policy (`createNexfit({ freezePolicy })`). */
+  readonly policy: FreezePolicy;
+  readonly locale?: ValidationLocale | undefined;
+}
+
+const freezeInputSchema = z.strictObject({
+  memberSubscriptionId: idSchema('MemberSubscriptionId'),
+  startDate: calendarDateSchema.optional().describe('First frozen day (facility time zone); today by default'),
+  resumeDate: calendarDateSchema.optional().describe('First day the membership runs again; absent: open-ended, ended by unfreezeMembership'),
+  reason: longTextSchema.optional(),
+  fee: z.strictObject({ amount: moneyAmountSchema('Freeze fee'), currency: currencyCodeSchema }).optional().describe('A freeze fee, recorded on the freeze (not charged here)'),
+});
+/**
+ * Input of `nexfit.workflows.freezeMembership`: the member subscription, the first frozen day
+ * and the first day back (calendar dates in the facility's zone), why, and an optional fee.
+ *
+ * @useDeclaredType
+ */
+export type FreezeMembershipInput = z.input<typeof freezeInputSchema>;
+
+const unfreezeInputSchema = z.strictObject({
+  memberSubscriptionId: idSchema('MemberSubscriptionId'),
+  freezeId: uuidSchema.optional(),
+  resumeDate: calendarDateSchema.optional().describe('First day the membership runs again; today by default'),
+});
+/**
+ * Input of `nexfit.workflows.unfreezeMembership`: the member subscription, which freeze (the
+ * running one, else the next scheduled one, by default) and the first day back (today by default).
+ *
+ * @useDeclaredType
+ */
+export type UnfreezeMembershipInput = z.input<typeof unfreezeInputSchema>;
+
+/** What a freeze run did: the freezes started or ended, per member subscription. */
+export interface ApplyFreezesReport {
+  readonly results: readonly { readonly memberSubscriptionId: string; readonly outcome: 'applied' | 'failed'; readonly freezes?: number; readonly error?: unknown }[];
+}
+
+/**
+ * Freezes (pauses) a membership, like Mindbody's suspended contract or a Glofox pause: now or
+ * from a later day, for a fixed number of calendar days (`resumeDate`) or until
+ * {@link unfreezeMembership}. One unit of work writes the freeze on the member subscription,
+ * moves its period end by the frozen calendar days and moves the billing row's `end_date` —
+ * the next billing date, as renewals charge when a period ends — by the same days. While
+ * frozen the membership books no class and checks in nowhere (`ConflictError('membership_frozen')`)
+ * and the renewal run does not charge it. Refusals, each with nothing written, are listed on
+ * `MembershipService.freezeSubscription`. Emits `membership.frozen`.
+ *
+ * @example
+ * ```ts
+ * const { subscription, freeze } = await freezeMembership(deps, { memberSubscriptionId, startDate: '2026-03-10', resumeDate: '2026-03-24', reason: 'travelling' });
+ * ```
+ */
+export async function freezeMembership(deps: MembershipFreezeDeps, input: FreezeMembershipInput): Promise<FreezeChange> {
+  const data = parseOrThrow(freezeInputSchema, input, { entity: 'membership freeze', locale: deps.locale });
+  const id = data.memberSubscriptionId as MemberSubscriptionId;
+  return deps.units.run(async (u) => {
+    const timeZone = await timeZoneOf(deps, id, u);
+    const { memberSubscriptionId: _id, ...request } = data;
+    const change = await deps.memberships.freezeSubscription(id, { ...request, timeZone, policy: deps.policy }, u);
+    await moveBillingEnd(deps, change, u);
+    await u.emit('membership.frozen', {
+      memberSubscriptionId: id,
+      freezeId: change.freeze.freezeId,
+      startsAt: change.freeze.startsAt.toISOString(),
+      resumesAt: change.freeze.resumesAt?.toISOString() ?? null,
+      endDate: change.subscription.endDate.toISOString(),
+    });
+    return change;
+  });
+}
+
+/**
+ * Ends a freeze on `resumeDate` (today by default), or cancels a scheduled one ended on or
+ * before its first day, in one unit: the member subscription's period end and the billing
+ * row's end move by the days actually frozen (an open-ended freeze moves them now, a shortened
+ * one gives days back). Emits `membership.unfrozen`.
+ *
+ * @example
+ * ```ts
+ * await unfreezeMembership(deps, { memberSubscriptionId });
+ * ```
+ */
+export async function unfreezeMembership(deps: MembershipFreezeDeps, input: UnfreezeMembershipInput): Promise<FreezeChange> {
+  const data = parseOrThrow(unfreezeInputSchema, input, { entity: 'membership unfreeze', locale: deps.locale });
+  const id = data.memberSubscriptionId as MemberSubscriptionId;
+  return deps.units.run(async (u) => {
+    const timeZone = await timeZoneOf(deps, id, u);
+    const change = await deps.memberships.unfreezeSubscription(
+      id,
+      { timeZone, ...(data.freezeId ? { freezeId: data.freezeId } : {}), ...(data.resumeDate ? { resumeDate: data.resumeDate } : {}) },
+      u,
+    );
+    await moveBillingEnd(deps, change, u);
+    await u.emit('membership.unfrozen', { memberSubscriptionId: id, freezeId: change.freeze.freezeId, status: change.freeze.status, endDate: change.subscription.endDate.toISOString() });
+    return change;
+  });
+}
+
+/**
+ * The nightly freeze run: every member subscription with a freeze whose first day has come
+ * or whose end has passed by `asOf` is brought up to date, each in its own unit (scheduled
+ * freezes start, finished ones end, an open-ended freeze that reached the policy's limit
+ * ends and moves the period and billing end). Idempotent: a second run finds nothing due.
+ * Frozen-ness itself is read from the freeze's dates, so a late run never lets a frozen
+ * membership be used.
+ *
+ * @example
+ * ```ts
+ * const report = await applyFreezes(deps, { asOf: new Date() });
+ * ```
+ */
+export async function applyFreezes(deps: MembershipFreezeDeps, input: { readonly asOf: Date }): Promise<ApplyFreezesReport> {
+  const { asOf } = parseOrThrow(z.strictObject({ asOf: instantSchema }), input, { entity: 'freeze run', locale: deps.locale });
+  const due: MemberSubscription[] = [];
+  let after: string | undefined;
+  do {
+    const page = await deps.memberships.listFreezesDue(asOf, { limit: 200, ...(after ? { after } : {}) });
+    due.push(...page.items);
+    after = page.nextCursor ?? undefined;
+  } while (after);
+  const results: ApplyFreezesReport['results'][number][] = [];
+  for (const subscription of due) {
+    const id = subscription.id as MemberSubscriptionId;
+    try {
+      const applied = await deps.units.run(async (u) => {
+        const timeZone = await timeZoneOf(deps, id, u);
+        const changes = await deps.memberships.applySubscriptionFreezes(id, { asOf, timeZone }, u);
+        if (!changes) return 0;
+        const moved = changes[0]!;
+        if (moved.shiftedDays !== 0) await moveBillingEnd(deps, moved, u);
+        for (const change of changes) {
+          if (change.freeze.status === 'ended') {
+            await u.emit('membership.unfrozen', { memberSubscriptionId: id, freezeId: change.freeze.freezeId, status: 'ended', endDate: change.subscription.endDate.toISOString() });
+          }
+        }
+        return changes.length;
+      });
+      if (applied > 0) results.push({ memberSubscriptionId: id, outcome: 'applied', freezes: applied });
+    } catch (error) {
+      results.push({ memberSubscriptionId: id, outcome: 'failed', error });
+    }
+  }
+  return { results };
+}
+
+async function timeZoneOf(deps: MembershipFreezeDeps, id: MemberSubscriptionId, u: UnitOfWork): Promise<string> {
+  const subscription = await deps.memberships.getSubscription(id, u);
+  return (await deps.facilities.getById(subscription.facilityId as FacilityId, u)).timezone;
+}
+
+/** The billing row's end follows the member subscription's period end. */
+async function moveBillingEnd(deps: MembershipFreezeDeps, change: FreezeChange, u: UnitOfWork): Promise<void> {
+  if (change.shiftedDays === 0) return;
+  const row = await deps.billing.findBillingSubscription(change.subscription.userId, change.subscription.id, u);
+  if (row) await deps.billing.updateBillingSubscription(row.subscriptionId, { endDate: change.subscription.endDate }, u);
+}
