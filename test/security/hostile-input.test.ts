@@ -290,7 +290,6 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'workflows.recordFacilityVisit', args: (w) => [{ userId: w.client, facilityId: w.facility, at: '2026-03-02T09:00:00Z' }] },
   { target: 'privacy.eraseUser', args: (w) => [w.spareUser, { reason: 'KVKK talebi 42', requestedBy: w.owner }] },
   { target: 'workflows.submitPtSessionFeedback', args: (w) => [{ sessionId: w.ptSession, clientId: w.client, rating: 5, notes: 'harika' }] },
-  { target: 'workflows.bulkCreate', args: (w) => [{ entity: 'foods', rows: [createInputs.foods({ name: 'Toplu muz' })], ordered: false, idempotencyKey: `bulk-${w.newUuid()}`, dryRun: false }], bulkRows: [0, 'rows'] },
   // coach availability and bookable PT slots
   { target: 'coaching.setAvailability', args: (w) => [{ coachId: w.coach, facilityId: w.facility, weekly: [{ day: 1, start: '09:00', end: '12:00' }, { day: 3, start: '14:00', end: '24:00' }], exceptions: [{ date: '2026-04-06', kind: 'off' }, { date: '2026-04-08', kind: 'extra', start: '08:00', end: '09:00' }] }] },
   { target: 'coaching.bookSlot', args: (w) => [{ coachId: w.coach, clientId: w.client, facilityId: w.facility, startTime: '2026-03-09T09:00:00Z', duration: 60, coachClientId: w.relation, notes: 'ilk seans' }] },
@@ -302,7 +301,8 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'webhooks.redeliver', args: (w) => [w.webhookDelivery] },
   { target: 'webhooks.dispatch', args: () => [{ limit: 10, concurrency: 2 }] },
   { target: 'webhooks.purgeDeliveries', args: () => [{ olderThanDays: 30, batchSize: 100 }] },
-  { target: 'workflows.bulkCreate', args: (w) => [{ entity: 'foods', rows: [createInputs.foods({ name: 'Toplu muz' })], ordered: false, idempotencyKey: `bulk-${w.newUuid()}`, dryRun: false }], bulkRows: [0, 'rows'] },  // plan changes
+  { target: 'workflows.bulkCreate', args: (w) => [{ entity: 'foods', rows: [createInputs.foods({ name: 'Toplu muz' })], ordered: false, idempotencyKey: `bulk-${w.newUuid()}`, dryRun: false }], bulkRows: [0, 'rows'] },
+  // plan changes
   { target: 'workflows.changeMembershipPlan', args: (w) => [{ memberSubscriptionId: w.memberSubscription, membershipId: w.plan, paymentMethod: 'card', idempotencyKey: `plan-change-${w.newUuid()}` }] },
   { target: 'steps.memberships.changeSubscriptionPlan', args: (w) => [w.memberSubscription, { membershipId: w.plan, expectedVersion: 1 }] },
   // class packs and session credits
