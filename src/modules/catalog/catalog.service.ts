@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.js';
-import { SERVING_UNITS, portionNutrients, servingsInPortion, type ServingUnit } from '../../core/fitness-vocabulary.js';
+import { SERVING_UNITS, portionNutrients, servingsInPortion, type ScaledNutrients, type ServingUnit } from '../../core/fitness-vocabulary.js';
 import type { ExerciseId, FoodId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { roundTo } from '../../core/rounding.js';
@@ -45,20 +45,12 @@ export interface ExerciseWithAlternates {
 }
 
 /** The nutrients of a portion of a food, see {@link CatalogService.nutrientsFor}. */
-export interface PortionNutrients {
+export interface PortionNutrients extends ScaledNutrients {
   readonly foodId: FoodId;
   readonly quantity: number;
   readonly unit: ServingUnit;
   /** The portion in servings of the food (`nutrients` are per serving). */
   readonly servings: number;
-  readonly calories: number;
-  readonly protein: number;
-  readonly carbs: number;
-  readonly fat: number;
-  readonly fiber?: number;
-  readonly sugar?: number;
-  readonly saturatedFat?: number;
-  readonly sodium?: number;
 }
 
 const exerciseIdSchema = exerciseSchema.shape.id;

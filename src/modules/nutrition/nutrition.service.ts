@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, ValidationError, type ValidationIssue } from '../../core/errors.js';
 import type { FoodId, NutritionPlanId, UserId } from '../../core/ids.js';
-import { servingsInPortion, type ServingUnit } from '../../core/fitness-vocabulary.js';
+import { servingsInPortion, type ServingNutrients, type ServingUnit } from '../../core/fitness-vocabulary.js';
 import { patchSchemaOf, pickFields } from '../../core/entity-schema.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { roundTo as round } from '../../core/rounding.js';
@@ -31,17 +31,9 @@ export const KCAL_PER_GRAM = { protein: 4, carbs: 4, fat: 9 } as const;
 export interface FoodNutrientSource {
   readonly id: string;
   readonly name: string;
-  readonly nutrients: {
+  readonly nutrients: ServingNutrients & {
     readonly servingSize: number;
     readonly servingUnit: ServingUnit;
-    readonly calories: number;
-    readonly protein: number;
-    readonly carbs: number;
-    readonly fat: number;
-    readonly fiber?: number | undefined;
-    readonly sugar?: number | undefined;
-    readonly saturatedFat?: number | undefined;
-    readonly sodium?: number | undefined;
   };
   /** Household portions of the food, weighed in grams (a diary entry may be written in one). */
   readonly portions?: readonly { readonly name: string; readonly grams: number }[] | undefined;
