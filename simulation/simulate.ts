@@ -1,8 +1,15 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import pg from 'pg';
 import { createNexfit, fixedClock, NexfitError, type ClassId, type ExerciseId, type FacilityId, type MembershipId, type Nexfit, type UserId } from '../src/index.js';
 import { createTestKeyring, resolveTestMongo, resolveTestPostgres } from '../src/testing.js';
 import { checkInvariants, type InvariantBreak } from './invariants.js';
-import { SimulatedPaymentProvider } from './payment-provider.js';
+import type { KillWorkerConfig } from './kill-worker.js';
+import { SimulatedPaymentProvider, type ProviderBehaviour } from './payment-provider.js';
 import { seeded } from './random.js';
 import { LatencyBook, type SimulationReport } from './report.js';
 import { generateWorld, localInstant, operationsOfDay, type Operation, type SimulationOptions, type World } from './workload.js';
@@ -62,7 +69,11 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
   await admin.query(`create database "${database}"`);
   const pgUrl = withDatabase(pgStore.uri, database);
   const clock = fixedClock(new Date(localInstant(world, 0, 'UTC', 0)));
-  const provider = new SimulatedPaymentProvider(input.seed, input.faults ? { declinePerMille: 40, failPerMille: 50, timeoutPerMille: 50 } : { declinePerMille: 40, failPerMille: 0, timeoutPerMille: 0 });
+  const behaviour: ProviderBehaviour = input.faults ? { declinePerMille: 40, failPerMille: 50, timeoutPerMille: 50 } : { declinePerMille: 40, failPerMille: 0, timeoutPerMille: 0 };
+  // With faults, worker processes share the provider: its ledger lives in a folder that outlives them.
+  const ledger = input.faults ? mkdtempSync(join(tmpdir(), 'nexfit-sim-ledger-')) : undefined;
+  const provider = new SimulatedPaymentProvider(input.seed, behaviour, ledger ? { directory: ledger } : {});
+  const worker = input.faults ? await bundleKillWorker() : undefined;
   const nexfit = await createNexfit({ mongo: { uri: mongoStore.uri, dbName: database }, postgres: { connectionString: pgUrl }, keyring: createTestKeyring(), clock, payments: provider, migrate: true });
   // The invariants' own connections: the connection drops spare them (by name), and an idle one lost anyway is replaced.
   const raw = new pg.Pool({ connectionString: pgUrl, max: 2, application_name: RAW_APPLICATION });
@@ -76,6 +87,7 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
     const members = new Map<number, UserId>();
     const erased = new Set<UserId>();
     const timeline = new Timeline();
+    const workers = { killed: 0, intents: {} as Record<string, number> };
     const bookedOccurrences = new Map<string, { classId: ClassId; start: Date }>();
     const schedule = (item: Scheduled) => timeline.add(item);
     const run = runner(nexfit, world, setup, members, erased, bookedOccurrences, schedule, input.seed);
@@ -88,6 +100,11 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
         generatedThrough++;
         for (const op of operationsOfDay(world, generatedThrough)) schedule({ at: op.at, kind: op.kind, run: () => run(op) });
         if (input.faults) schedule(connectionDrop(raw, database, seeded(input.seed).fork('drop', generatedThrough), world, generatedThrough));
+        if (worker && ledger) {
+          const plans = setup.places.flatMap((p) => p.plans);
+          const base = { mongoUri: mongoStore.uri, dbName: database, pgUrl, ledger, seed: input.seed, behaviour, plans };
+          schedule(killedWorker(worker, base, raw, clock, seeded(input.seed).fork('kill', generatedThrough), world, generatedThrough, workers));
+        }
       }
       for (let group = timeline.takeSlotBefore(windowEnd, SLOT_MS); group.length > 0; group = timeline.takeSlotBefore(windowEnd, SLOT_MS)) {
         const slot = Math.floor(group[0]!.at / SLOT_MS) * SLOT_MS;
@@ -113,9 +130,12 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
       outcomes: latencies.outcomes(),
       providerFaults: { ...provider.faults },
       storeSizes: await storeSizes(nexfit, raw),
+      workers,
       breaks,
     };
   } finally {
+    if (worker) rmSync(worker, { force: true });
+    if (ledger) rmSync(ledger, { recursive: true, force: true });
     await raw.end();
     await nexfit.close();
     await admin.query(`drop database if exists "${database}" with (force)`).catch(() => {});
@@ -320,6 +340,59 @@ function connectionDrop(raw: pg.Pool, database: string, random: ReturnType<typeo
       return 'ok';
     },
   };
+}
+
+/** The worker bundled into plain JavaScript inside the project (so its imports resolve): each process starts in about a second. */
+async function bundleKillWorker(): Promise<string> {
+  const outfile = fileURLToPath(new URL(`../node_modules/.cache/nexfit-sim/kill-worker-${process.pid}-${Date.now().toString(36)}.mjs`, import.meta.url));
+  await build({ entryPoints: [fileURLToPath(new URL('./kill-worker.ts', import.meta.url))], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'error' });
+  return outfile;
+}
+
+/**
+ * Once a day, at a moment the seed picks, a worker process starts selling memberships to
+ * walk-in customers beside the simulation and is killed with SIGKILL a few hundred
+ * milliseconds after it started its first sale, wherever it is then: between a charge and its unit of work, inside a
+ * prepared transaction, or between two purchases. The night's recovery must finish or refund
+ * what it left.
+ */
+function killedWorker(bundle: string, base: Omit<KillWorkerConfig, 'now' | 'name'>, raw: pg.Pool, clock: { now(): Date }, random: ReturnType<typeof seeded>, world: World, day: number, workers: { killed: number; intents: Record<string, number> }): Scheduled {
+  const liveMs = random.int(100, 600);
+  return {
+    at: localInstant(world, day, 'UTC', random.int(7, 20), random.int(0, 59)),
+    kind: 'fault:kill',
+    run: async () => {
+      const config: KillWorkerConfig = { ...base, now: clock.now().toISOString(), name: `walkin-d${day}` };
+      const child = spawn(process.execPath, [bundle], { env: { ...process.env, NEXFIT_SIM_WORKER: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'inherit'] });
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      const ready = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 60_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('buying')) {
+            clearTimeout(timer);
+            resolve(true);
+          }
+        });
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve(false);
+        });
+      });
+      if (ready) await new Promise((resolve) => setTimeout(resolve, liveMs));
+      child.kill('SIGKILL');
+      await exited;
+      if (!ready) throw new Error(`the walk-in worker of day ${day} exited before it started selling`);
+      workers.killed++;
+      for (const [status, n] of Object.entries(await walkInIntents(raw, day))) workers.intents[status] = (workers.intents[status] ?? 0) + n;
+      return 'ok';
+    },
+  };
+}
+
+/** How the payment intents of one day's walk-in worker stood the moment it was killed. */
+async function walkInIntents(raw: pg.Pool, day: number): Promise<Record<string, number>> {
+  const { rows } = await raw.query<{ status: string; n: string }>('select status, count(*)::text as n from nexfit_payment_intents where idempotency_key like $1 group by status', [`purchase:walkin-d${day}-%`]);
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
 }
 
 /**

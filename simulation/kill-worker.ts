@@ -1,0 +1,54 @@
+/**
+ * A worker process of the simulated chain: walk-in customers register and buy memberships at
+ * the desk, one after the other, until the simulation kills the process with SIGKILL. It shares
+ * the stores and the provider's ledger folder with the simulation; whatever it leaves half done
+ * (a charge without its purchase, a prepared transaction, an open intent) is for the next
+ * night's recovery to finish or refund.
+ */
+import { createNexfit, fixedClock } from '../src/index.js';
+import { createTestKeyring } from '../src/testing.js';
+import { SimulatedPaymentProvider, type ProviderBehaviour } from './payment-provider.js';
+
+/** What the simulation passes to a worker, as JSON in `NEXFIT_SIM_WORKER`. */
+export interface KillWorkerConfig {
+  readonly mongoUri: string;
+  readonly dbName: string;
+  readonly pgUrl: string;
+  readonly ledger: string;
+  readonly seed: number;
+  readonly behaviour: ProviderBehaviour;
+  /** The simulated instant the worker's clock stands at. */
+  readonly now: string;
+  /** A name unique in the run, part of every e-mail and idempotency key the worker makes. */
+  readonly name: string;
+  readonly plans: readonly string[];
+}
+
+const config = JSON.parse(process.env['NEXFIT_SIM_WORKER'] ?? '{}') as KillWorkerConfig;
+const nexfit = await createNexfit({
+  mongo: { uri: config.mongoUri, dbName: config.dbName },
+  postgres: { connectionString: config.pgUrl, max: 4 },
+  keyring: createTestKeyring(),
+  clock: fixedClock(new Date(config.now)),
+  payments: new SimulatedPaymentProvider(config.seed, config.behaviour, { directory: config.ledger }),
+  migrate: false,
+});
+process.stdout.write('ready\n');
+
+for (let n = 0; ; n++) {
+  try {
+    const user = await nexfit.users.register({
+      email: `${config.name}-${n}@walk-in.sim.example`,
+      password: 'simulation password',
+      firstName: 'Misafir',
+      lastName: `${config.name} ${n}`,
+      role: ['client'],
+      roleSpecificData: { client: { height: 170, weight: 70 } },
+    });
+    process.stdout.write(`buying ${n}\n`);
+    await nexfit.workflows.purchaseMembership({ userId: user.id, membershipId: config.plans[n % config.plans.length]!, paymentMethod: 'card', autoRenew: n % 2 === 0, idempotencyKey: `${config.name}-${n}` });
+  } catch (error) {
+    // Declines and provider faults are the workload's; the kill is what this process is for.
+    if (process.env['NEXFIT_SIM_WORKER_DEBUG']) process.stderr.write(`${String(error)}\n`);
+  }
+}
