@@ -1,4 +1,5 @@
 import { ObjectId, type Db } from 'mongodb';
+import { Temporal } from 'temporal-polyfill';
 import type pg from 'pg';
 import type { SimulatedPaymentProvider } from './payment-provider.js';
 
@@ -6,7 +7,7 @@ import type { SimulatedPaymentProvider } from './payment-provider.js';
 export interface InvariantBreak {
   readonly day: number;
   /** `typed-errors`: an operation or job failed with an error that is not one of the SDK's typed errors. */
-  readonly invariant: 'money' | 'capacity' | 'invoice-series' | 'subscription-billing' | 'erasure' | 'in-doubt' | 'typed-errors';
+  readonly invariant: 'money' | 'capacity' | 'invoice-series' | 'subscription-billing' | 'erasure' | 'in-doubt' | 'analytics' | 'typed-errors';
   readonly detail: string;
 }
 
@@ -17,6 +18,8 @@ export interface InvariantInput {
   readonly erased: ReadonlySet<string>;
   readonly now: Date;
   readonly day: number;
+  /** The calendar date the night's roll-up wrote `analytics_daily` rows for (`YYYY-MM-DD`). */
+  readonly rolledUp?: string;
 }
 
 /** How long a prepared transaction may stay before it counts as left behind (wall-clock time). */
@@ -34,7 +37,9 @@ const PREPARED_GRACE_SECONDS = 300;
  *   transaction of the same amount;
  * - erasure: an erased user's health and activity data is gone and the account a tombstone;
  * - in-doubt: no payment intent is left open after recovery, and no prepared transaction
- *   older than the grace period.
+ *   older than the grace period;
+ * - analytics: each facility's `analytics_daily` row of the night's roll-up equals a
+ *   recomputation from the source documents and rows, counted here document by document.
  */
 export async function checkInvariants(input: InvariantInput): Promise<InvariantBreak[]> {
   const breaks: InvariantBreak[] = [];
@@ -45,6 +50,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantB
   await subscriptionBilling(input, broke);
   await erasure(input, broke);
   await inDoubt(input, broke);
+  if (input.rolledUp) await analytics(input, input.rolledUp, broke);
   return breaks;
 }
 
@@ -138,4 +144,57 @@ async function inDoubt({ pg: pool }: InvariantInput, broke: Broke): Promise<void
   if (intents.rows[0]!.n !== '0') broke('in-doubt', `${intents.rows[0]!.n} payment intents still open after the nightly recovery`);
   const prepared = await pool.query<{ n: string }>(`select count(*)::text as n from pg_prepared_xacts where database = current_database() and prepared < now() - interval '${PREPARED_GRACE_SECONDS} seconds'`);
   if (prepared.rows[0]!.n !== '0') broke('in-doubt', `${prepared.rows[0]!.n} prepared transactions older than ${PREPARED_GRACE_SECONDS} s`);
+}
+
+/** The instants of calendar day `date` in `timeZone`: local midnight to the next local midnight. */
+function localDay(date: string, timeZone: string): { start: Date; end: Date } {
+  const day = Temporal.PlainDate.from(date);
+  const at = (d: Temporal.PlainDate) => new Date(d.toZonedDateTime({ timeZone }).epochMilliseconds);
+  return { start: at(day), end: at(day.add({ days: 1 })) };
+}
+
+async function analytics({ db, pg: pool }: InvariantInput, date: string, broke: Broke): Promise<void> {
+  const { rows: stored } = await pool.query<{ business_id: string; new_members: number; active_members: number; total_revenue: string; class_attendance: number; subscription_renewals: number; subscription_cancellations: number }>(
+    'select business_id, new_members, active_members, total_revenue::text, class_attendance, subscription_renewals, subscription_cancellations from analytics_daily where date = $1',
+    [date],
+  );
+  const byBusiness = new Map(stored.map((r) => [r.business_id, r]));
+  for await (const facility of db.collection('facilities').find({}, { projection: { timezone: 1 } })) {
+    const id = String(facility['_id']);
+    const { start, end } = localDay(date, String(facility['timezone']));
+    const inDay = (at: unknown) => at instanceof Date && at >= start && at < end;
+    const firstJoined = new Map<string, Date>();
+    const active = new Set<string>();
+    let cancellations = 0;
+    for await (const s of db.collection('member_subscriptions').find({ facilityId: facility['_id'] }, { projection: { userId: 1, createdAt: 1, status: 1, startDate: 1, endDate: 1, cancelledAt: 1 } })) {
+      const user = String(s['userId']);
+      const created = s['createdAt'] as Date;
+      const first = firstJoined.get(user);
+      if (!first || created < first) firstJoined.set(user, created);
+      if (s['status'] !== 'pending' && (s['startDate'] as Date) < end && (s['endDate'] as Date) > start) active.add(user);
+      if (inDay(s['cancelledAt'])) cancellations++;
+    }
+    const newMembers = [...firstJoined.values()].filter(inDay).length;
+    const classIds = (await db.collection('classes').find({ facilityId: facility['_id'] }, { projection: { _id: 1 } }).toArray()).map((c) => c['_id']);
+    const attended = await db.collection('class_bookings').countDocuments({ classId: { $in: classIds }, date: { $gte: start, $lt: end }, status: 'attended' });
+    const { rows: money } = await pool.query<{ amount: string; transaction_type: string }>(
+      `select t.amount::text, t.transaction_type from transactions t
+        where t.created_at >= $2 and t.created_at < $3 and t.status in ('completed', 'refunded', 'partially_refunded')
+          and exists (select 1 from invoices i where i.transaction_id = t.transaction_id and i.business_id = $1)`,
+      [id, start, end],
+    );
+    // Revenue is what was paid for memberships, renewals, packages and programmes, before refunds.
+    const revenue = money.filter((m) => ['purchase', 'renewal', 'package_purchase', 'program_purchase'].includes(m.transaction_type)).reduce((sum, m) => sum + minor(m.amount), 0);
+    const renewals = money.filter((m) => m.transaction_type === 'renewal').length;
+    const expected = { new_members: newMembers, active_members: active.size, total_revenue: revenue, class_attendance: attended, subscription_renewals: renewals, subscription_cancellations: cancellations };
+    const row = byBusiness.get(id);
+    if (!row) {
+      broke('analytics', `facility ${id} has no analytics_daily row for ${date}`);
+      continue;
+    }
+    const actual = { ...row, total_revenue: minor(row.total_revenue) };
+    for (const [field, value] of Object.entries(expected)) {
+      if (actual[field as keyof typeof expected] !== value) broke('analytics', `facility ${id} on ${date}: analytics_daily.${field} is ${String(actual[field as keyof typeof expected])}, the sources give ${value}`);
+    }
+  }
 }

@@ -113,7 +113,7 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
       }
       clock.set(new Date(windowEnd));
       await nightly(nexfit, world, day, bookedOccurrences, latencies);
-      const found = await checkInvariants({ db: nexfit.mongo.db, pg: raw, provider, erased, now: clock.now(), day });
+      const found = await checkInvariants({ db: nexfit.mongo.db, pg: raw, provider, erased, now: clock.now(), day, rolledUp: world.start.add({ days: day }).toString() });
       const escaped = untypedErrors.slice(reported).map((e): InvariantBreak => ({ day, invariant: 'typed-errors', detail: `${e.where}: ${e.message}` }));
       reported = untypedErrors.length;
       breaks.push(...found, ...escaped);
