@@ -8,6 +8,7 @@
 import { createNexfit, fixedClock } from '../src/index.js';
 import { createTestKeyring } from '../src/testing.js';
 import { SimulatedPaymentProvider, type ProviderBehaviour } from './payment-provider.js';
+import { SIMULATED_PASSWORD_HASHING } from './workload.js';
 
 /** What the simulation passes to a worker, as JSON in `NEXFIT_SIM_WORKER`. */
 export interface KillWorkerConfig {
@@ -32,6 +33,7 @@ const nexfit = await createNexfit({
   clock: fixedClock(new Date(config.now)),
   payments: new SimulatedPaymentProvider(config.seed, config.behaviour, { directory: config.ledger }),
   migrate: false,
+  passwordHashing: SIMULATED_PASSWORD_HASHING,
 });
 process.stdout.write('ready\n');
 

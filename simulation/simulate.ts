@@ -12,7 +12,7 @@ import type { KillWorkerConfig } from './kill-worker.js';
 import { SimulatedPaymentProvider, type ProviderBehaviour } from './payment-provider.js';
 import { seeded } from './random.js';
 import { LatencyBook, type SimulationReport } from './report.js';
-import { generateWorld, localInstant, operationsOfDay, type Operation, type SimulationOptions, type World } from './workload.js';
+import { generateWorld, localInstant, SIMULATED_PASSWORD_HASHING, operationsOfDay, type Operation, type SimulationOptions, type World } from './workload.js';
 
 const RAW_APPLICATION = 'nexfit-sim-invariants';
 /** The UTC hour the nightly jobs run at, chain-wide. */
@@ -74,7 +74,7 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
   const ledger = input.faults ? mkdtempSync(join(tmpdir(), 'nexfit-sim-ledger-')) : undefined;
   const provider = new SimulatedPaymentProvider(input.seed, behaviour, ledger ? { directory: ledger } : {});
   const worker = input.faults ? await bundleKillWorker() : undefined;
-  const nexfit = await createNexfit({ mongo: { uri: mongoStore.uri, dbName: database }, postgres: { connectionString: pgUrl }, keyring: createTestKeyring(), clock, payments: provider, migrate: true });
+  const nexfit = await createNexfit({ mongo: { uri: mongoStore.uri, dbName: database }, postgres: { connectionString: pgUrl }, keyring: createTestKeyring(), clock, payments: provider, migrate: true, passwordHashing: SIMULATED_PASSWORD_HASHING });
   // The invariants' own connections: the connection drops spare them (by name), and an idle one lost anyway is replaced.
   const raw = new pg.Pool({ connectionString: pgUrl, max: 2, application_name: RAW_APPLICATION });
   raw.on('error', () => {});

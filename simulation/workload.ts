@@ -90,6 +90,9 @@ export type OperationKind = Operation['kind'];
 
 const PERIOD_DAYS = 30;
 
+/** Simulated members never log in: their passwords are hashed at a cost a 2-core machine can pay for 20,000 registrations. */
+export const SIMULATED_PASSWORD_HASHING = { N: 1024 } as const;
+
 /** The businesses, their plans and classes, and every member's life, from the seed alone. */
 export function generateWorld(options: SimulationOptions): World {
   const random = seeded(options.seed).fork('world');

@@ -104,6 +104,7 @@ export type { CoachingService } from './modules/coaching/coaching.service.js';
 export type { AnalyticsService } from './modules/analytics/analytics.service.js';
 export type { TaxRatePolicy } from './modules/billing/tax.js';
 export type { UserRepository } from './modules/users/user.repository.js';
+export type { ScryptParameters } from './modules/users/password-hasher.js';
 export type { MeasurementRepository } from './modules/measurements/measurement.repository.js';
 export type { MeasurementCategoryRepository } from './modules/measurements/measurement-category.repository.js';
 export type { ExerciseRepository } from './modules/catalog/exercise.repository.js';

@@ -4,7 +4,7 @@ import type { Database } from './stores/postgres/database.js';
 import { ConfigurationError } from './core/errors.js';
 import type { ServiceDeps } from './modules/service-deps.js';
 import type { UnitOfWork, UnitOfWorkOptions } from './uow/unit-of-work.js';
-import { createUsersModule } from './modules/users/index.js';
+import { createUsersModule, PasswordHasher, type ScryptParameters } from './modules/users/index.js';
 import { createMeasurementsModule } from './modules/measurements/index.js';
 import { createCatalogModule } from './modules/catalog/index.js';
 import { createWorkoutsModule } from './modules/workouts/index.js';
@@ -59,6 +59,14 @@ export interface ModuleOptions {
   readonly webhooks?: WebhookOptions;
   /** How long members may freeze a membership (default 90 days per freeze and per calendar year). */
   readonly freezePolicy?: Partial<FreezePolicy>;
+  /**
+   * The scrypt cost of new password hashes (default `N=16384, r=8, p=1`). Raise it to follow a
+   * stricter policy; lower it only where accounts are throwaway (tests, simulations). A hash
+   * keeps its own parameters, so a change never locks anyone out: older hashes still verify and
+   * are rehashed with these parameters at their owner's next login. Parameters scrypt cannot
+   * take are refused with a `ConfigurationError`.
+   */
+  readonly passwordHashing?: Partial<ScryptParameters>;
 }
 
 /**
@@ -67,7 +75,7 @@ export interface ModuleOptions {
  * workout reads, the opening hours a PT session checks…) to the module that serves them.
  */
 export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceDeps, options: ModuleOptions = {}): NexfitModules {
-  const users = createUsersModule(db, pg, deps);
+  const users = createUsersModule(db, pg, deps, options.passwordHashing ? { hasher: passwordHasher(options.passwordHashing) } : {});
   const measurements = createMeasurementsModule(db, pg, deps, { clients: users.repository });
   // The catalogue asks the workouts module whether a template still uses an exercise; the
   // workouts module reads exercises from the catalogue. The closure resolves after both exist.
@@ -210,3 +218,12 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
 
 export type { NexfitModules };
 export type { UnitOfWorkOptions };
+
+/** The password hasher of `passwordHashing`; parameters scrypt cannot take are a configuration error. */
+function passwordHasher(parameters: Partial<ScryptParameters>): PasswordHasher {
+  try {
+    return new PasswordHasher(parameters);
+  } catch (error) {
+    throw new ConfigurationError(`passwordHashing: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

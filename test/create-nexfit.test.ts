@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { MongoClient } from 'mongodb';
+import { MongoClient, ObjectId } from 'mongodb';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNexfit } from '../src/create-nexfit.js';
@@ -43,6 +43,19 @@ describe('createNexfit with the host app\'s own connections', () => {
     expect(viaSdk).toEqual({ d: '2026-03-29', n: '0.30' });
     expect(viaHost.d).toBeInstanceOf(Date);
     await nexfit.close();
+  });
+  it('hashes new passwords with the scrypt cost of passwordHashing, and refuses parameters scrypt cannot take', async () => {
+    const nexfit = await createNexfit({ mongo: { client: hostClient, dbName: mongo.dbName }, postgres: { pool: hostPool }, keyring: 'ephemeral', migrate: true, passwordHashing: { N: 1024 } });
+    const email = `cost-${Date.now()}@example.com`;
+    const user = await nexfit.users.register({ email, password: 'a long enough password', firstName: 'Ada', lastName: 'Kaya', role: ['client'], roleSpecificData: { client: { height: 170, weight: 60 } } });
+    const stored = await hostClient.db(mongo.dbName).collection('users').findOne({ _id: new ObjectId(user.id) });
+    expect(String(stored?.['passwordHash'])).toMatch(/^scrypt\$N=1024,r=8,p=1\$/);
+    expect((await nexfit.users.verifyCredentials(email, 'a long enough password'))?.id).toBe(user.id);
+    expect(await nexfit.users.verifyCredentials(email, 'another password')).toBeNull();
+    await nexfit.close();
+    for (const passwordHashing of [{ N: 1000 }, { r: 0 }, { keyLength: 8 }]) {
+      await expect(createNexfit({ mongo: { client: hostClient, dbName: mongo.dbName }, postgres: { pool: hostPool }, keyring: 'ephemeral', passwordHashing })).rejects.toBeInstanceOf(ConfigurationError);
+    }
   });
 });
 
