@@ -26,6 +26,7 @@ import type { PtSessionRepository } from './modules/coaching/pt-session.reposito
 import type { PtSession } from './modules/coaching/pt-session.schema.js';
 import type { FacilityRepository } from './modules/facilities/facility.repository.js';
 import type { FacilityService } from './modules/facilities/facility.service.js';
+import type { WaiverService } from './modules/facilities/waiver.service.js';
 import type { MeasurementCategoryRepository } from './modules/measurements/measurement-category.repository.js';
 import type { MeasurementRepository } from './modules/measurements/measurement.repository.js';
 import type { MeasurementService } from './modules/measurements/measurement.service.js';
@@ -44,7 +45,7 @@ import type { WorkoutLogService } from './modules/workouts/workout-log.service.j
 import type { WorkoutProgramRepository } from './modules/workouts/workout-program.repository.js';
 import type { WorkoutTemplateRepository } from './modules/workouts/workout-template.repository.js';
 import type { WorkoutService } from './modules/workouts/workout.service.js';
-import type { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS } from './public-door.js';
+import type { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, WAIVER_STEPS } from './public-door.js';
 import type { UnitOfWork } from './uow/unit-of-work.js';
 import type { BookClassInput } from './workflows/book-class/book-class.workflow.js';
 import type { CompletePtSessionInput } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
@@ -64,6 +65,8 @@ import type { WebhookService } from './modules/webhooks/webhook.service.js';
 
 /** `nexfit.bookings`: bookings, check-in and no-shows; the seat and weekly-limit steps stay with `bookClass`. */
 export type PublicBookingService = Omit<BookingService, (typeof BOOKING_STEPS)[number]>;
+/** Facility waivers as the instance shows them: publish, read, sign and clearance (the booking check is the workflows'). */
+export type PublicWaiverService = Omit<WaiverService, (typeof WAIVER_STEPS)[number]>;
 /** `nexfit.memberships`: plans and member subscriptions; the purchase, renewal and visit steps stay with their workflows. */
 export type PublicMembershipService = Omit<MembershipService, (typeof MEMBERSHIP_STEPS)[number]>;
 /** `nexfit.coaching`: relationships, packages and PT sessions; the package and completion steps stay with `completePtSession`. */
@@ -178,6 +181,8 @@ export interface NexfitModules {
   /** The food diary: what members ate, and each day's totals against their plan. */
   readonly foodDiary: FoodDiaryService;
   readonly facilities: FacilityService;
+  /** Liability waivers: versions a facility publishes, members' signatures, and whether a member is cleared to book. */
+  readonly waivers: PublicWaiverService;
   readonly memberships: PublicMembershipService;
   readonly billing: PublicBillingService;
   readonly classes: ClassService;
