@@ -7,14 +7,14 @@ import { storedWaiverSchema, storedWaiverSignatureSchema } from './waiver.schema
  *
  * @example
  * ```ts
- * WAIVERS_COLLECTION.indexes.map((index) => index.name) // ['facilityId_version_unique']
+ * WAIVERS_COLLECTION.indexes.map((index) => index.name) // ['facilityId_waiverVersion_unique']
  * ```
  */
 export const WAIVERS_COLLECTION = {
   name: 'waivers',
   storedSchema: storedWaiverSchema,
   schemaVersion: 1,
-  indexes: [{ key: { facilityId: 1, version: 1 }, name: 'facilityId_version_unique', unique: true }],
+  indexes: [{ key: { facilityId: 1, waiverVersion: 1 }, name: 'facilityId_waiverVersion_unique', unique: true }],
 } as const satisfies MongoCollectionDefinition;
 
 /**
@@ -32,6 +32,6 @@ export const WAIVER_SIGNATURES_COLLECTION = {
   schemaVersion: 1,
   indexes: [
     { key: { userId: 1, waiverId: 1 }, name: 'userId_waiverId_unique', unique: true },
-    { key: { userId: 1, facilityId: 1, version: -1 }, name: 'userId_facilityId_version' },
+    { key: { userId: 1, facilityId: 1, waiverVersion: -1 }, name: 'userId_facilityId_waiverVersion' },
   ],
 } as const satisfies MongoCollectionDefinition;

@@ -47,18 +47,18 @@ export class WaiverRepository extends MongoRepository<Waiver, typeof createWaive
 
   /** The facility's newest waiver version, or `null` when it has published none (one read on the unique index). */
   async findCurrent(facilityId: FacilityId, ctx?: StoreContext): Promise<Waiver | null> {
-    return this.run('findCurrent', () => this.findOneWhere({ facilityId: this.#facility(facilityId) }, ctx, { sort: { facilityId: 1, version: -1 } }));
+    return this.run('findCurrent', () => this.findOneWhere({ facilityId: this.#facility(facilityId) }, ctx, { sort: { facilityId: 1, waiverVersion: -1 } }));
   }
 
   /** The facility's waiver `version`, or `null`. */
   async findVersion(facilityId: FacilityId, version: number, ctx?: StoreContext): Promise<Waiver | null> {
-    const filter = { facilityId: this.#facility(facilityId), version: this.parse(waiverSchema.shape.version, version) };
+    const filter = { facilityId: this.#facility(facilityId), waiverVersion: this.parse(waiverSchema.shape.waiverVersion, version) };
     return this.run('findVersion', () => this.findOneWhere(filter, ctx));
   }
 
   /** Every version the facility published, newest first, a page at a time. */
   async listByFacility(facilityId: FacilityId, page?: PageRequest, ctx?: StoreContext): Promise<Page<Waiver>> {
-    return this.pageWhere('listByFacility', { facilityId: this.#facility(facilityId) }, [['version', -1]], page, ctx);
+    return this.pageWhere('listByFacility', { facilityId: this.#facility(facilityId) }, [['waiverVersion', -1]], page, ctx);
   }
 
   #facility(facilityId: unknown) {
@@ -104,7 +104,7 @@ export class WaiverSignatureRepository extends MongoRepository<WaiverSignature, 
   /** The member's signature of the highest version at the facility, or `null` (one read on an index). */
   async findNewest(userId: UserId, facilityId: FacilityId, ctx?: StoreContext): Promise<WaiverSignature | null> {
     const filter = { userId: this.#user(userId), facilityId: this.config.codec.toStoredValue('facilityId', this.parse(waiverSignatureSchema.shape.facilityId, facilityId)) };
-    return this.run('findNewest', () => this.findOneWhere(filter, ctx, { sort: { userId: 1, facilityId: 1, version: -1 } }));
+    return this.run('findNewest', () => this.findOneWhere(filter, ctx, { sort: { userId: 1, facilityId: 1, waiverVersion: -1 } }));
   }
 
   /** Every signature of the member (every facility), oldest first, a page at a time. */

@@ -13,8 +13,11 @@ const waiverVersionSchema = positiveIntSchema.max(WAIVER_VERSION_MAX);
 
 const waiverFields = {
   facilityId: idSchema('FacilityId'),
-  /** 1, 2, … per facility (a unique index): the next number when published. */
-  version: waiverVersionSchema,
+  /**
+   * 1, 2, … per facility (a unique index): the next number when published. Named apart from
+   * `version`, the document's revision that every entity carries.
+   */
+  waiverVersion: waiverVersionSchema,
   title: nameSchema,
   /** The text the member agrees to. */
   body: requiredText(WAIVER_BODY_MAX),
@@ -69,8 +72,8 @@ const signatureFields = {
   userId: idSchema('UserId'),
   facilityId: idSchema('FacilityId'),
   waiverId: idSchema('WaiverId'),
-  /** The waiver's version, copied so a member's newest signature at a facility is one indexed read. */
-  version: waiverVersionSchema,
+  /** The waiver's `waiverVersion`, copied so a member's newest signature at a facility is one indexed read. */
+  waiverVersion: waiverVersionSchema,
   signedAt: instantSchema,
   /** The name the member typed as their signature. */
   signedName: nameSchema,
@@ -105,7 +108,8 @@ export const patchWaiverSignatureInputSchema = patchSchemaOf(pickFields(signatur
 export const signWaiverInputSchema = z.strictObject({
   userId: signatureFields.userId,
   facilityId: signatureFields.facilityId,
-  version: signatureFields.version,
+  /** The `waiverVersion` the member read and signs. */
+  version: signatureFields.waiverVersion,
   signedName: signatureFields.signedName,
   ipAddress: signatureFields.ipAddress,
   userAgent: signatureFields.userAgent,

@@ -20,7 +20,7 @@ const WAIVER_UNIT_OPTIONS: UnitOfWorkOptions = { maxAttempts: 20 };
 
 const facilityIdSchema = waiverSchema.shape.facilityId;
 const userIdSchema = waiverSignatureSchema.shape.userId;
-const versionSchema = waiverSchema.shape.version;
+const versionSchema = waiverSchema.shape.waiverVersion;
 
 /** The waiver version a member must sign before booking or checking in at a facility. */
 export interface RequiredWaiver {
@@ -61,7 +61,7 @@ function memberSignaturesKey(userId: string, facilityId: string): string {
  * ```ts
  * const waivers = new WaiverService(waiverRepository, signatureRepository, facilityRepository, locks, audit, deps)
  * const v1 = await waivers.publish({ facilityId, title: 'Sorumluluk feragatnamesi', body: 'Derslere kendi sorumluluğumda katılıyorum.' })
- * await waivers.sign({ userId, facilityId, version: v1.version, signedName: 'Ayşe Yılmaz' })
+ * await waivers.sign({ userId, facilityId, version: v1.waiverVersion, signedName: 'Ayşe Yılmaz' })
  * await waivers.assertCleared(userId, facilityId) // passes
  * ```
  */
@@ -101,12 +101,12 @@ export class WaiverService {
       async (u) => {
         await this.#locks.lock(facilityWaiversKey(p.facilityId), u.ctx);
         const previous = await this.#waivers.findCurrent(p.facilityId as FacilityId, u.ctx);
-        const version = (previous?.version ?? 0) + 1;
+        const version = (previous?.waiverVersion ?? 0) + 1;
         const actor = u.context.actorId;
         const waiver = await this.#waivers.create(
           {
             ...p,
-            version,
+            waiverVersion: version,
             publishedAt: this.#deps.clock.now(),
             ...(actor ? { publishedBy: actor } : {}),
             minimumSignedVersion: p.requiresResign || !previous ? version : previous.minimumSignedVersion,
@@ -163,9 +163,9 @@ export class WaiverService {
         const waiver = await this.#waivers.findVersion(facilityId, s.version, u.ctx);
         if (!waiver) throw new NotFoundError('waiver', `${facilityId} version ${s.version}`);
         const current = (await this.#waivers.findCurrent(facilityId, u.ctx)) ?? waiver;
-        if (waiver.version < current.minimumSignedVersion) {
-          throw new ConflictError('waiver_version_superseded', `Version ${waiver.version} of the waiver of facility ${facilityId} was superseded: sign version ${current.version}`, {
-            details: { waiverId: current.id, version: current.version, signedVersion: waiver.version },
+        if (waiver.waiverVersion < current.minimumSignedVersion) {
+          throw new ConflictError('waiver_version_superseded', `Version ${waiver.waiverVersion} of the waiver of facility ${facilityId} was superseded: sign version ${current.waiverVersion}`, {
+            details: { waiverId: current.id, version: current.waiverVersion, signedVersion: waiver.waiverVersion },
           });
         }
         const existing = await this.#signatures.findByWaiver(userId, waiver.id, u.ctx);
@@ -175,7 +175,7 @@ export class WaiverService {
             userId,
             facilityId,
             waiverId: waiver.id,
-            version: waiver.version,
+            waiverVersion: waiver.waiverVersion,
             signedAt: this.#deps.clock.now(),
             signedName: s.signedName,
             ...(s.ipAddress ? { ipAddress: s.ipAddress } : {}),
@@ -204,8 +204,8 @@ export class WaiverService {
     const current = await this.#waivers.findCurrent(facility, uow?.ctx);
     if (!current) return { cleared: true, required: null, signature: null };
     const signature = await this.#signatures.findNewest(user, facility, uow?.ctx);
-    const cleared = signature !== null && signature.version >= current.minimumSignedVersion;
-    return { cleared, required: cleared ? null : { waiverId: current.id, version: current.version }, signature };
+    const cleared = signature !== null && signature.waiverVersion >= current.minimumSignedVersion;
+    return { cleared, required: cleared ? null : { waiverId: current.id, version: current.waiverVersion }, signature };
   }
 
   /**
