@@ -584,7 +584,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   'bookings.liftSuspension': c('member', async (t) => (s) => s.bookings!.liftSuspension!({ userId: t.user, facilityId: t.facility, reason: 'doktor raporu' })),
   // liability waivers
   'waivers.publish': c('facility', async (t) => (s) => s.waivers!.publish!({ facilityId: t.facility, title: `Feragatname ${t.w.next()}`, body: 'Derslere kendi sorumluluğumda katılıyorum.' })),
-  'waivers.current': c('facility', async (t) => (s) => s.waivers!.current!(t.facility)),
+  'waivers.findCurrent': c('facility', async (t) => (s) => s.waivers!.findCurrent!(t.facility)),
   'waivers.getVersion': c('facility', async (t) => {
     const waiver = await waiverOf(t);
     return (s) => s.waivers!.getVersion!(t.facility, waiver.waiverVersion);
@@ -595,7 +595,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     return (s) => s.waivers!.sign!({ userId: t.user, facilityId: t.facility, version: waiver.waiverVersion, signedName: 'Ayşe Yılmaz' });
   }),
   'waivers.listSignatures': c('user', async (t) => (s) => s.waivers!.listSignatures!(t.user, { limit: 5 })),
-  'waivers.clearance': c('member', async (t) => (s) => s.waivers!.clearance!(t.user, t.facility)),
+  'waivers.getClearance': c('member', async (t) => (s) => s.waivers!.getClearance!(t.user, t.facility)),
 };
 
 /** A webhook endpoint of the target's facility, made as the system (fresh for calls that disable it). */
@@ -633,6 +633,6 @@ async function reactivateEveryone(w: AccessWorld): Promise<void> {
 
 /** The current waiver of the target's facility, published as the system when it has none. */
 async function waiverOf(t: Target): Promise<{ readonly waiverVersion: number }> {
-  const current = await t.w.nexfit.waivers.current(t.facility as never);
+  const current = await t.w.nexfit.waivers.findCurrent(t.facility as never);
   return current ?? t.w.nexfit.waivers.publish({ facilityId: t.facility, title: 'Sorumluluk feragatnamesi', body: 'Derslere kendi sorumluluğumda katılıyorum.' });
 }

@@ -64,7 +64,7 @@ describe('waivers signed before the first booking', () => {
         [3, true, 3],
         [4, false, 3],
       ]);
-      expect(await waivers().current(gym)).toMatchObject({ id: v4.id, waiverVersion: 4 });
+      expect(await waivers().findCurrent(gym)).toMatchObject({ id: v4.id, waiverVersion: 4 });
       expect((await waivers().getVersion(gym, 2)).title).toBe('Feragatname, yeni adres');
       expect((await waivers().listVersions(gym, { limit: 10 })).items.map((w) => w.waiverVersion)).toEqual([4, 3, 2, 1]);
       // Another facility's numbering starts again at 1.
@@ -94,7 +94,7 @@ describe('waivers signed before the first booking', () => {
       await expect(waivers().publish({ facilityId: gym, title: 'Uzun', body: 'x'.repeat(50_001) })).rejects.toBeInstanceOf(ValidationError);
       await expect(waivers().publish({ facilityId: gym, title: 'Sürüm', body: BODY, version: 7 } as never)).rejects.toBeInstanceOf(ValidationError);
       expect(await waiverCount()).toBe(before);
-      expect(await waivers().current(gym)).toBeNull();
+      expect(await waivers().findCurrent(gym)).toBeNull();
       await expect(waivers().getVersion(gym, 1)).rejects.toBeInstanceOf(NotFoundError);
     });
   });
@@ -149,7 +149,7 @@ describe('waivers signed before the first booking', () => {
       await publish(gym, false);
       const userId = newUser();
       await expect(sign(userId, gym, 1)).resolves.toMatchObject({ waiverVersion: 1 });
-      expect(await waivers().clearance(userId, gym)).toMatchObject({ cleared: true, required: null });
+      expect(await waivers().getClearance(userId, gym)).toMatchObject({ cleared: true, required: null });
     });
   });
 
@@ -157,7 +157,7 @@ describe('waivers signed before the first booking', () => {
     it('clears everyone at a facility without a waiver', async () => {
       const gym = await facility();
       const userId = await member(gym);
-      expect(await waivers().clearance(userId, gym)).toEqual({ cleared: true, required: null, signature: null });
+      expect(await waivers().getClearance(userId, gym)).toEqual({ cleared: true, required: null, signature: null });
       await expect(visit(userId, gym)).resolves.toMatchObject({ visitsThisWeek: 1 });
     });
 
@@ -165,19 +165,19 @@ describe('waivers signed before the first booking', () => {
       const gym = await facility();
       const v1 = await publish(gym);
       const early = newUser();
-      expect(await waivers().clearance(early, gym)).toEqual({ cleared: false, required: { waiverId: v1.id, version: 1 }, signature: null });
+      expect(await waivers().getClearance(early, gym)).toEqual({ cleared: false, required: { waiverId: v1.id, version: 1 }, signature: null });
       await sign(early, gym, 1);
-      expect(await waivers().clearance(early, gym)).toMatchObject({ cleared: true });
+      expect(await waivers().getClearance(early, gym)).toMatchObject({ cleared: true });
 
       const v2 = await publish(gym, false);
-      expect(await waivers().clearance(early, gym)).toMatchObject({ cleared: true, signature: { waiverVersion: 1 } });
+      expect(await waivers().getClearance(early, gym)).toMatchObject({ cleared: true, signature: { waiverVersion: 1 } });
       const newcomer = newUser();
-      expect(await waivers().clearance(newcomer, gym)).toMatchObject({ cleared: false, required: { waiverId: v2.id, version: 2 } });
+      expect(await waivers().getClearance(newcomer, gym)).toMatchObject({ cleared: false, required: { waiverId: v2.id, version: 2 } });
 
       const v3 = await publish(gym, true);
-      expect(await waivers().clearance(early, gym)).toMatchObject({ cleared: false, required: { waiverId: v3.id, version: 3 }, signature: { waiverVersion: 1 } });
+      expect(await waivers().getClearance(early, gym)).toMatchObject({ cleared: false, required: { waiverId: v3.id, version: 3 }, signature: { waiverVersion: 1 } });
       await sign(early, gym, 3);
-      expect(await waivers().clearance(early, gym)).toMatchObject({ cleared: true, signature: { waiverVersion: 3 } });
+      expect(await waivers().getClearance(early, gym)).toMatchObject({ cleared: true, signature: { waiverVersion: 3 } });
     });
 
     it('refuses check-in with waiver_required until the member signs', async () => {
@@ -248,7 +248,7 @@ describe('waivers signed before the first booking', () => {
       expect(kept).not.toHaveProperty('ipAddress');
       expect(kept).not.toHaveProperty('userAgent');
       // The member stays cleared: the legal record of the signature is kept.
-      expect(await waivers().clearance(userId, gym)).toMatchObject({ cleared: true });
+      expect(await waivers().getClearance(userId, gym)).toMatchObject({ cleared: true });
     });
   });
 });

@@ -121,7 +121,7 @@ export class WaiverService {
   }
 
   /** The facility's current (newest) waiver, or `null` when it has none. */
-  async current(facilityId: FacilityId, uow?: UnitOfWork): Promise<Waiver | null> {
+  async findCurrent(facilityId: FacilityId, uow?: UnitOfWork): Promise<Waiver | null> {
     return this.#waivers.findCurrent(this.#parse(facilityIdSchema, facilityId) as FacilityId, uow?.ctx);
   }
 
@@ -198,7 +198,7 @@ export class WaiverService {
    * waiver (one indexed read), or the member's newest signature there is at least the current
    * waiver's `minimumSignedVersion` (a second one).
    */
-  async clearance(userId: UserId, facilityId: FacilityId, uow?: UnitOfWork): Promise<WaiverClearance> {
+  async getClearance(userId: UserId, facilityId: FacilityId, uow?: UnitOfWork): Promise<WaiverClearance> {
     const user = this.#parse(userIdSchema, userId) as UserId;
     const facility = this.#parse(facilityIdSchema, facilityId) as FacilityId;
     const current = await this.#waivers.findCurrent(facility, uow?.ctx);
@@ -210,11 +210,11 @@ export class WaiverService {
 
   /**
    * Refuses with `ConflictError('waiver_required')` (`details.waiverId`, `details.version`)
-   * while the facility has a waiver the member has not signed (see {@link clearance}). The
+   * while the facility has a waiver the member has not signed (see {@link getClearance}). The
    * check of `bookClass`, PT slot bookings and check-ins.
    */
   async assertCleared(userId: UserId, facilityId: FacilityId, uow?: UnitOfWork): Promise<void> {
-    const { cleared, required } = await this.clearance(userId, facilityId, uow);
+    const { cleared, required } = await this.getClearance(userId, facilityId, uow);
     if (cleared || !required) return;
     throw new ConflictError('waiver_required', `User ${userId} must sign version ${required.version} of the waiver of facility ${facilityId} first`, {
       details: { waiverId: required.waiverId, version: required.version, facilityId },
