@@ -45,7 +45,7 @@ import type { WorkoutLogService } from './modules/workouts/workout-log.service.j
 import type { WorkoutProgramRepository } from './modules/workouts/workout-program.repository.js';
 import type { WorkoutTemplateRepository } from './modules/workouts/workout-template.repository.js';
 import type { WorkoutService } from './modules/workouts/workout.service.js';
-import type { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, WAIVER_STEPS } from './public-door.js';
+import type { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS } from './public-door.js';
 import type { UnitOfWork } from './uow/unit-of-work.js';
 import type { BookClassInput } from './workflows/book-class/book-class.workflow.js';
 import type { CompletePtSessionInput } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
@@ -65,8 +65,11 @@ import type { WebhookService } from './modules/webhooks/webhook.service.js';
 
 /** `nexfit.bookings`: bookings, check-in and no-shows; the seat and weekly-limit steps stay with `bookClass`. */
 export type PublicBookingService = Omit<BookingService, (typeof BOOKING_STEPS)[number]>;
-/** Facility waivers as the instance shows them: publish, read, sign and clearance (the booking check is the workflows'). */
-export type PublicWaiverService = Omit<WaiverService, (typeof WAIVER_STEPS)[number]>;
+/**
+ * `nexfit.waivers`: publish, read, sign and clearance; `assertCleared` (the `WAIVER_STEPS` of
+ * `public-door.ts`) stays with `bookClass`, PT slot bookings and check-ins.
+ */
+export type PublicWaiverService = Omit<WaiverService, 'assertCleared'>;
 /** `nexfit.memberships`: plans and member subscriptions; the purchase, renewal and visit steps stay with their workflows. */
 export type PublicMembershipService = Omit<MembershipService, (typeof MEMBERSHIP_STEPS)[number]>;
 /** `nexfit.coaching`: relationships, packages and PT sessions; the package and completion steps stay with `completePtSession`. */
