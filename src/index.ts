@@ -84,6 +84,7 @@ export type {
   PublicMembershipService,
   PublicCoachingService,
   PublicBillingService,
+  PublicWaiverService,
 } from './nexfit-surface.js';
 export type { StoreContext } from './stores/store-context.js';
 // The services and repositories behind NexfitModules, by name (the instance shows the services
@@ -96,6 +97,8 @@ export type { WorkoutLogService } from './modules/workouts/workout-log.service.j
 export type { NutritionService } from './modules/nutrition/nutrition.service.js';
 export type { FoodDiaryService } from './modules/nutrition/food-diary.service.js';
 export type { FacilityService } from './modules/facilities/facility.service.js';
+export type { WaiverService, WaiverClearance, RequiredWaiver } from './modules/facilities/waiver.service.js';
+export type { PublishWaiverInput, SignWaiverInput, Waiver, WaiverSignature } from './modules/facilities/waiver.schema.js';
 export type { MembershipService } from './modules/memberships/membership.service.js';
 export type { BillingService } from './modules/billing/billing.service.js';
 export type { ClassService } from './modules/classes/class.service.js';
@@ -294,7 +297,7 @@ export { applyShardKeys, shardKeyPlan, SHARD_KEYS } from './ops/shard-keys.js';
 export type { ShardKeyDefinition, ShardKeyField, ShardingCommand, ShardKeysResult } from './ops/shard-keys.js';
 export { importFreeExerciseDb } from './modules/catalog/free-exercise-db.importer.js';
 export type { FreeExerciseDbImportOptions, FreeExerciseDbImportProgress, FreeExerciseDbImportResult, FreeExerciseDbTarget } from './modules/catalog/free-exercise-db.importer.js';
-export type { BookPtSlotInput, FacilityCalendar, FacilityCalendarPort, FreeSlot, FreeSlotQuery, OpeningHoursPort, CoachingAvailabilityParts } from './modules/coaching/coaching.service.js';
+export type { BookPtSlotInput, FacilityCalendar, FacilityCalendarPort, FreeSlot, FreeSlotQuery, OpeningHoursPort, CoachingAvailabilityParts, WaiverCheckPort } from './modules/coaching/coaching.service.js';
 export type { CoachAvailabilityRepository } from './modules/coaching/coach-availability.repository.js';
 export type { TimeInterval } from './modules/coaching/free-slots.js';
 export type { CoachAvailability, CoachAvailabilityInput, CoachAvailabilityId, WeeklyAvailability, AvailabilityException } from './schemas.js';

@@ -16,7 +16,8 @@ import type { ClassesModule } from './modules/classes/index.js';
 import { COACHING_PERSONAL_DATA, coachingPersonalData } from './modules/coaching/coaching.personal-data.js';
 import type { CoachingModule } from './modules/coaching/index.js';
 import { FACILITY_PERSONAL_DATA, facilityPersonalData } from './modules/facilities/facility.personal-data.js';
-import type { createFacilitiesModule } from './modules/facilities/index.js';
+import type { FacilitiesModule } from './modules/facilities/index.js';
+import { WAIVER_PERSONAL_DATA, waiverPersonalData } from './modules/facilities/waiver.personal-data.js';
 import type { MeasurementsModule } from './modules/measurements/index.js';
 import { MEASUREMENT_PERSONAL_DATA, measurementPersonalData } from './modules/measurements/measurement.personal-data.js';
 import type { createMembershipsModule } from './modules/memberships/index.js';
@@ -38,7 +39,7 @@ export interface PersonalDataSources {
   readonly measurements: MeasurementsModule;
   readonly workouts: ReturnType<typeof createWorkoutsModule>;
   readonly nutrition: NutritionModule;
-  readonly facilities: ReturnType<typeof createFacilitiesModule>;
+  readonly facilities: FacilitiesModule;
   readonly memberships: ReturnType<typeof createMembershipsModule>;
   readonly billing: ReturnType<typeof createBillingModule>;
   readonly classes: ClassesModule;
@@ -78,6 +79,7 @@ export const PERSONAL_DATA_REGISTRY: readonly PersonalDataRegistration[] = [
         hasActiveMembers: async (facilityId, ctx) => (await s.memberships.subscriptions.listByFacility(facilityId, { status: 'active' }, { limit: 1 }, ctx)).items.length > 0,
       }),
   },
+  { ...WAIVER_PERSONAL_DATA, contributor: (s) => waiverPersonalData(s.facilities.waiverSignatures) },
   { ...USER_PERSONAL_DATA, contributor: (s) => userPersonalData(s.users.repository, s.db) },
   { ...BILLING_PERSONAL_DATA, contributor: (s) => billingPersonalData({ transactions: s.billing.transactions, subscriptions: s.billing.subscriptions, invoices: s.billing.invoices }) },
   { ...AUDIT_LOG_PERSONAL_DATA, contributor: (s) => auditLogPersonalData(s.auditLogs) },

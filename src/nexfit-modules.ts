@@ -36,7 +36,7 @@ import { exportUserData, type ExportUserDataOptions } from './workflows/privacy/
 import { eraseUser, type EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
 import type { PrivacyWorkflowDeps } from './workflows/privacy/privacy-workflow-deps.js';
 import { recoverPaymentIntents, type IntentRecoveryOptions } from './workflows/payment-intents/recover-payment-intents.workflow.js';
-import { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, rememberSteps, withoutSteps } from './public-door.js';
+import { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, WAIVER_STEPS, rememberSteps, withoutSteps } from './public-door.js';
 import type { NexfitModules, NexfitRepositories } from './nexfit-surface.js';
 import { personalDataContributors } from './module-registry.js';
 import { syncInstructorNames, type SyncInstructorNamesOptions } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
@@ -95,7 +95,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     options.bookingPolicy ?? {},
     bookingCredits(() => ({ ledger: memberships.service, classes: classes.classes, facilities: facilities.facilities, subscriptions: memberships.subscriptions })),
   );
-  const coaching = createCoachingModule(db, pg, deps, { openingHours: facilityOpeningHours(facilities.facilities) });
+  const coaching = createCoachingModule(db, pg, deps, { openingHours: facilityOpeningHours(facilities.facilities), waivers: facilities.waiverService });
   const analytics = new AnalyticsService(db, pg, new AnalyticsDailyRepository(pg, deps), deps);
   const auditLogs = new AuditLogRepository(pg, deps);
   const webhooks = createWebhooksModule(pg, deps, options.webhooks ?? {});
@@ -151,6 +151,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     nutrition: nutrition.service,
     foodDiary: nutrition.diary,
     facilities: facilities.service,
+    waivers: withoutSteps(facilities.waiverService, WAIVER_STEPS),
     memberships: withoutSteps(memberships.service, MEMBERSHIP_STEPS),
     billing: withoutSteps(billing.service, BILLING_STEPS),
     classes: classes.classService,
@@ -178,10 +179,10 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       refundMembership: (input: RefundMembershipInput) => refundMembership(membershipWorkflowDeps(), input),
       /** Book one occurrence of a class: real occurrence, active membership with classes, weekly limit, capacity under concurrency. */
       bookClass: (input: BookClassInput, uow?: UnitOfWork) =>
-        bookClassOccurrence({ classes: classes.classService, bookings: classes.bookingService, facilities: facilities.facilities, subscriptions: memberships.subscriptions, plans: memberships.plans, deps, credits: memberships.service }, input, uow),
+        bookClassOccurrence({ classes: classes.classService, bookings: classes.bookingService, facilities: facilities.facilities, subscriptions: memberships.subscriptions, plans: memberships.plans, deps, credits: memberships.service, waivers: facilities.waiverService }, input, uow),
       /** Check a member in at a facility: open now, active membership, the plan's weekly visit limit under concurrency. */
       recordFacilityVisit: (input: RecordFacilityVisitInput, uow?: UnitOfWork) =>
-        recordFacilityVisit({ facilities: facilities.service, memberships: memberships.service, deps }, input, uow),
+        recordFacilityVisit({ facilities: facilities.service, memberships: memberships.service, deps, waivers: facilities.waiverService }, input, uow),
       /** Complete a PT session, consuming one session of the client's package. */
       completePtSession: (input: CompletePtSessionInput, uow?: UnitOfWork) => completePtSession({ coaching: coaching.service, deps }, input, uow),
       /** The client's feedback on a PT session, updating the coach's rating exactly. */

@@ -26,6 +26,7 @@ import type { PtSessionRepository } from './modules/coaching/pt-session.reposito
 import type { PtSession } from './modules/coaching/pt-session.schema.js';
 import type { FacilityRepository } from './modules/facilities/facility.repository.js';
 import type { FacilityService } from './modules/facilities/facility.service.js';
+import type { WaiverService } from './modules/facilities/waiver.service.js';
 import type { MeasurementCategoryRepository } from './modules/measurements/measurement-category.repository.js';
 import type { MeasurementRepository } from './modules/measurements/measurement.repository.js';
 import type { MeasurementService } from './modules/measurements/measurement.service.js';
@@ -64,6 +65,11 @@ import type { WebhookService } from './modules/webhooks/webhook.service.js';
 
 /** `nexfit.bookings`: bookings, check-in and no-shows; the seat and weekly-limit steps stay with `bookClass`. */
 export type PublicBookingService = Omit<BookingService, (typeof BOOKING_STEPS)[number]>;
+/**
+ * `nexfit.waivers`: publish, read, sign and clearance; `assertCleared` (the `WAIVER_STEPS` of
+ * `public-door.ts`) stays with `bookClass`, PT slot bookings and check-ins.
+ */
+export type PublicWaiverService = Omit<WaiverService, 'assertCleared'>;
 /** `nexfit.memberships`: plans and member subscriptions; the purchase, renewal and visit steps stay with their workflows. */
 export type PublicMembershipService = Omit<MembershipService, (typeof MEMBERSHIP_STEPS)[number]>;
 /** `nexfit.coaching`: relationships, packages and PT sessions; the package and completion steps stay with `completePtSession`. */
@@ -178,6 +184,8 @@ export interface NexfitModules {
   /** The food diary: what members ate, and each day's totals against their plan. */
   readonly foodDiary: FoodDiaryService;
   readonly facilities: FacilityService;
+  /** Liability waivers: versions a facility publishes, members' signatures, and whether a member is cleared to book. */
+  readonly waivers: PublicWaiverService;
   readonly memberships: PublicMembershipService;
   readonly billing: PublicBillingService;
   readonly classes: ClassService;

@@ -22,6 +22,9 @@ export function withoutSteps<S extends object, K extends keyof S & string>(servi
 /** The steps of `bookClass`: capacity, membership and weekly limit are checked there, not here. */
 export const BOOKING_STEPS = ['reserveSeat', 'releaseSeat', 'reserveWaitlistTurn', 'releaseWaitlistTurn', 'recordBooking', 'recordWaitlistTurn', 'assertNotBooked', 'lockMemberWeek', 'assertNotSuspended'] as const;
 
+/** The steps of the waivers: `assertCleared` is the check of `bookClass`, PT slot bookings and check-ins (`getClearance` is the read). */
+export const WAIVER_STEPS = ['assertCleared'] as const;
+
 /** The steps of the membership workflows and of `recordFacilityVisit` (charge, opening hours). */
 export const MEMBERSHIP_STEPS = [
   'startSubscription',

@@ -120,6 +120,10 @@ export {
   type OperatingHours, type PatchFacilityData, type PatchFacilityInput, type StaffMember
 } from './modules/facilities/facility.schema.js';
 export {
+  WAIVER_BODY_MAX, WAIVER_VERSION_MAX, publishWaiverInputSchema, signWaiverInputSchema, waiverSchema, waiverSignatureSchema,
+  type PublishWaiverInput, type SignWaiverInput, type Waiver, type WaiverSignature
+} from './modules/facilities/waiver.schema.js';
+export {
   DURATION_UNITS, createMembershipInputSchema, membershipDurationSchema,
   membershipLimitationsSchema, membershipSchema, patchMembershipInputSchema,
   type CreateMembershipData, type CreateMembershipInput, type DurationUnit, type Membership,

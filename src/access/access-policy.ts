@@ -361,6 +361,15 @@ export const ACCESS_POLICY = {
   'bookings.findActiveSuspension': allow(anyOf(self(arg(0)), facilityManager(arg(1), 'view_members', 'manage_bookings'))),
   'bookings.listMemberStrikes': allow(self(arg(0))),
   'bookings.liftSuspension': allow(facilityManager(input('facilityId'), 'manage_bookings')),
+
+  // liability waivers: staff publish, members sign, anyone reads the text before signing
+  'waivers.publish': allow(facilityManager(input('facilityId'), 'manage_facility')),
+  'waivers.findCurrent': open,
+  'waivers.getVersion': open,
+  'waivers.listVersions': open,
+  'waivers.sign': allow(self(input('userId'))),
+  'waivers.listSignatures': allow(self(arg(0))),
+  'waivers.getClearance': allow(anyOf(self(arg(0)), facilityManager(arg(1), 'view_members', 'check_in_members'))),
 } as const satisfies Record<string, PolicyEntry>;
 
 /** The id of an operation the policy knows: `measurements.record`, `workflows.bookClass`, … */

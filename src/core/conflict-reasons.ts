@@ -90,6 +90,9 @@ export const CONFLICT_REASONS = {
   membership_frozen: 'The membership is frozen for this date: it cannot be used until it is unfrozen.',
   freeze_overlap: 'The freeze overlaps another freeze of the membership.',
   freeze_not_open: 'The membership has no scheduled or running freeze to end.',
+  // waivers
+  waiver_required: 'The member must sign the facility\'s waiver first (see details.waiverId and details.version).',
+  waiver_version_superseded: 'That waiver version was superseded by one that must be signed again (see details.waiverId and details.version).',
 } as const satisfies Record<string, string>;
 
 /**
@@ -182,4 +185,6 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   membership_frozen: 'Üyelik bu tarihte dondurulmuş: çözülene kadar kullanılamaz.',
   freeze_overlap: 'Dondurma, üyeliğin başka bir dondurmasıyla çakışıyor.',
   freeze_not_open: 'Üyeliğin sonlandırılacak planlanmış veya süren bir dondurması yok.',
+  waiver_required: 'Üyenin önce tesisin sorumluluk feragatnamesini imzalaması gerekir.',
+  waiver_version_superseded: 'Feragatnamenin bu sürümü, yeniden imzalanması gereken yeni bir sürümle değiştirildi.',
 };

@@ -10,6 +10,7 @@ import { CLASS_BOOKING_COUNTERS_COLLECTION } from './classes/booking-counter.col
 import { CLASS_BOOKINGS_COLLECTION } from './classes/class-booking.collection.js';
 import { BOOKING_STRIKES_COLLECTION, BOOKING_SUSPENSIONS_COLLECTION } from './classes/booking-strike.collection.js';
 import { CLASSES_COLLECTION } from './classes/class.collection.js';
+import { WAIVER_SIGNATURES_COLLECTION, WAIVERS_COLLECTION } from './facilities/waiver.collection.js';
 import { COACH_CLIENTS_COLLECTION } from './coaching/coach-client.collection.js';
 import { PT_SESSIONS_COLLECTION } from './coaching/pt-session.collection.js';
 import { COACH_AVAILABILITIES_COLLECTION } from './coaching/coach-availability.collection.js';
@@ -60,6 +61,8 @@ export const MONGO_COLLECTIONS = {
   coach_availabilities: COACH_AVAILABILITIES_COLLECTION,
   booking_strikes: BOOKING_STRIKES_COLLECTION,
   booking_suspensions: BOOKING_SUSPENSIONS_COLLECTION,
+  waivers: WAIVERS_COLLECTION,
+  waiver_signatures: WAIVER_SIGNATURES_COLLECTION,
   ...SDK_MONGO_COLLECTIONS,
 } as const satisfies Record<string, MongoCollectionDefinition>;
 

@@ -67,6 +67,8 @@ export interface UserDataExportSections {
   readonly bookingStrikes: readonly JsonObject[];
   /** The user's booking suspensions (with who lifted one, and why). */
   readonly bookingSuspensions: readonly JsonObject[];
+  /** The waivers the user signed: facility, version, when, the name signed, and from which address. */
+  readonly waiverSignatures: readonly JsonObject[];
   readonly facilities: {
     readonly owned: readonly JsonObject[];
     /** Facilities where the user is staff: the facility's name and the user's own staff entry. */
@@ -104,6 +106,8 @@ export interface AnonymisedRecordCounts {
   readonly classesInstructed: number;
   readonly staffEntries: number;
   readonly auditLogs: number;
+  /** Waiver signatures kept as the facility's legal record, without the signed name, address and browser. */
+  readonly waiverSignatures: number;
 }
 
 /** Financial rows an erasure kept for the legal retention period, pseudonymised. */

@@ -582,6 +582,20 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   'bookings.findActiveSuspension': c('member', async (t) => (s) => s.bookings!.findActiveSuspension!(t.user, t.facility)),
   'bookings.listMemberStrikes': c('user', async (t) => (s) => s.bookings!.listMemberStrikes!(t.user, { limit: 5 })),
   'bookings.liftSuspension': c('member', async (t) => (s) => s.bookings!.liftSuspension!({ userId: t.user, facilityId: t.facility, reason: 'doktor raporu' })),
+  // liability waivers
+  'waivers.publish': c('facility', async (t) => (s) => s.waivers!.publish!({ facilityId: t.facility, title: `Feragatname ${t.w.next()}`, body: 'Derslere kendi sorumluluğumda katılıyorum.' })),
+  'waivers.findCurrent': c('facility', async (t) => (s) => s.waivers!.findCurrent!(t.facility)),
+  'waivers.getVersion': c('facility', async (t) => {
+    const waiver = await waiverOf(t);
+    return (s) => s.waivers!.getVersion!(t.facility, waiver.waiverVersion);
+  }),
+  'waivers.listVersions': c('facility', async (t) => (s) => s.waivers!.listVersions!(t.facility, { limit: 5 })),
+  'waivers.sign': c('member', async (t) => {
+    const waiver = await waiverOf(t);
+    return (s) => s.waivers!.sign!({ userId: t.user, facilityId: t.facility, version: waiver.waiverVersion, signedName: 'Ayşe Yılmaz' });
+  }),
+  'waivers.listSignatures': c('user', async (t) => (s) => s.waivers!.listSignatures!(t.user, { limit: 5 })),
+  'waivers.getClearance': c('member', async (t) => (s) => s.waivers!.getClearance!(t.user, t.facility)),
 };
 
 /** A webhook endpoint of the target's facility, made as the system (fresh for calls that disable it). */
@@ -615,4 +629,10 @@ async function packOf(t: Target): Promise<string> {
 
 async function reactivateEveryone(w: AccessWorld): Promise<void> {
   for (const a of w.actors) await w.nexfit.users.reactivate(a.id as never);
+}
+
+/** The current waiver of the target's facility, published as the system when it has none. */
+async function waiverOf(t: Target): Promise<{ readonly waiverVersion: number }> {
+  const current = await t.w.nexfit.waivers.findCurrent(t.facility as never);
+  return current ?? t.w.nexfit.waivers.publish({ facilityId: t.facility, title: 'Sorumluluk feragatnamesi', body: 'Derslere kendi sorumluluğumda katılıyorum.' });
 }

@@ -316,6 +316,9 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'repositories.memberSubscriptions.removeCredits', args: (w) => [w.packSubscription, 1] },
   { target: 'repositories.memberSubscriptions.forfeitExpiredCredits', args: (w) => [w.packSubscription, '2026-03-02T09:00:00Z'] },
   { target: 'bookings.liftSuspension', args: (w) => [{ userId: w.client, facilityId: w.facility, reason: 'doktor raporu' }] },
+  // liability waivers
+  { target: 'waivers.publish', args: (w) => [{ facilityId: w.facility, title: 'Sorumluluk feragatnamesi', body: 'Derslere kendi sorumluluğumda katılıyorum.', requiresResign: true }] },
+  { target: 'waivers.sign', args: (w) => [{ userId: w.client, facilityId: w.facility, version: 1, signedName: 'Ayşe Yılmaz', ipAddress: '203.0.113.7', userAgent: 'NexFit iOS 3.2' }] },
   // membership freezes
   { target: 'workflows.freezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, startDate: '2026-03-10', resumeDate: '2026-03-17', reason: 'seyahat', fee: { amount: 50_00, currency: 'TRY' } }] },
   { target: 'workflows.unfreezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, freezeId: w.newUuid(), resumeDate: '2026-03-12' }] },

@@ -47,6 +47,15 @@ export interface FacilityCalendarPort {
   calendarOf(facilityId: FacilityId, from: Date, to: Date, ctx?: StoreContext): Promise<FacilityCalendar>;
 }
 
+/**
+ * Whether a client signed the facility's current waiver before a PT slot there is booked; the
+ * facilities module's `WaiverService` fits (modules do not import each other).
+ */
+export interface WaiverCheckPort {
+  /** Refuses with `ConflictError('waiver_required')` while the user has not signed the facility's current waiver. */
+  assertCleared(userId: UserId, facilityId: FacilityId, uow?: UnitOfWork): Promise<void>;
+}
+
 /** The coaching module's availability store and the facility calendar free slots are computed with. */
 export interface CoachingAvailabilityParts {
   readonly repository: CoachAvailabilityRepository;
@@ -164,6 +173,7 @@ export class CoachingService {
   readonly #openingHours: OpeningHoursPort;
   readonly #deps: ServiceDeps;
   readonly #availability: CoachingAvailabilityParts | undefined;
+  readonly #waivers: WaiverCheckPort | undefined;
   readonly policy: CoachingPolicy;
 
   constructor(
@@ -174,8 +184,10 @@ export class CoachingService {
     deps: ServiceDeps,
     policy: Partial<CoachingPolicy> = {},
     availability?: CoachingAvailabilityParts,
+    waivers?: WaiverCheckPort,
   ) {
     this.#availability = availability;
+    this.#waivers = waivers;
     this.#relations = relations;
     this.#sessions = sessions;
     this.#locks = locks;
@@ -369,7 +381,8 @@ export class CoachingService {
    * from `startTime` for `duration` minutes. `ConflictError('slot_unavailable')` when the slot
    * has begun or the coach is not available for the whole of it (outside the weekly windows
    * and extra hours, or in time off), `facility_closed` outside the facility's opening hours, and `session_overlap`
-   * when the coach or the client already has a session then. A slot is never given to two
+   * when the coach or the client already has a session then; `waiver_required` when the client
+   * has not signed the facility's current waiver (`details.waiverId`, `details.version`). A slot is never given to two
    * clients: the check runs after locking the coach's agenda, as {@link scheduleSession} does.
    *
    * @example
@@ -397,6 +410,7 @@ export class CoachingService {
     if (b.startTime.getTime() < this.#deps.clock.now().getTime()) {
       throw new ConflictError('slot_unavailable', 'The slot has already begun', { details: { facilityId: b.facilityId } });
     }
+    await this.#waivers?.assertCleared(b.clientId as UserId, b.facilityId as FacilityId, uow);
     return this.#schedule(session, uow, async (ctx) => {
       const availability = await repository.findByCoachAndFacility(b.coachId, b.facilityId, ctx);
       const { timeZone } = await calendar.calendarOf(b.facilityId, b.startTime, endTime, ctx);

@@ -16,7 +16,7 @@ import type { Database } from '../../stores/postgres/database.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { CoachClientRepository } from './coach-client.repository.js';
 import { CoachAvailabilityRepository } from './coach-availability.repository.js';
-import { CoachingService, type CoachingPolicy, type FacilityCalendarPort, type OpeningHoursPort } from './coaching.service.js';
+import { CoachingService, type CoachingPolicy, type FacilityCalendarPort, type OpeningHoursPort, type WaiverCheckPort } from './coaching.service.js';
 import { PtSessionRepository } from './pt-session.repository.js';
 
 export * from './coach-client.schema.js';
@@ -35,6 +35,7 @@ export {
   type CoachingPolicy,
   type CoachingRequestInput,
   type OpeningHoursPort,
+  type WaiverCheckPort,
   type BookPtSlotInput,
   type CoachingAvailabilityParts,
   type FacilityCalendar,
@@ -55,18 +56,19 @@ export interface CoachingModule {
 /**
  * Builds the coaching module; `openingHours` answers for sessions at a facility and
  * `calendar` for free PT slots (`facilityOpeningHours` is both; an `openingHours` that is
- * also a calendar serves as one when `calendar` is not given).
+ * also a calendar serves as one when `calendar` is not given); `waivers` refuses PT slot
+ * bookings of clients who have not signed the facility's waiver.
  */
 export function createCoachingModule(
   db: Db,
   _pg: Kysely<Database>,
   deps: ServiceDeps,
-  options: { readonly openingHours: OpeningHoursPort | (OpeningHoursPort & FacilityCalendarPort); readonly calendar?: FacilityCalendarPort; readonly policy?: Partial<CoachingPolicy> },
+  options: { readonly openingHours: OpeningHoursPort | (OpeningHoursPort & FacilityCalendarPort); readonly calendar?: FacilityCalendarPort; readonly policy?: Partial<CoachingPolicy>; readonly waivers?: WaiverCheckPort },
 ): CoachingModule {
   const relations = new CoachClientRepository(db, deps);
   const sessions = new PtSessionRepository(db, deps);
   const availabilities = new CoachAvailabilityRepository(db, deps);
   const calendar = options.calendar ?? ('calendarOf' in options.openingHours ? options.openingHours : undefined);
-  const service = new CoachingService(relations, sessions, new DocumentLocks(db, deps), options.openingHours, deps, options.policy ?? {}, calendar ? { repository: availabilities, calendar } : undefined);
+  const service = new CoachingService(relations, sessions, new DocumentLocks(db, deps), options.openingHours, deps, options.policy ?? {}, calendar ? { repository: availabilities, calendar } : undefined, options.waivers);
   return { relations, sessions, availabilities, service };
 }

@@ -8,6 +8,7 @@ import { parseOrThrow } from '../../core/validation.js';
 import type { BookingService } from '../../modules/classes/index.js';
 import type { ClassBooking } from '../../modules/classes/index.js';
 import type { ClassService } from '../../modules/classes/index.js';
+import type { WaiverService } from '../../modules/facilities/index.js';
 import type { ServiceDeps } from '../../modules/service-deps.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
@@ -53,6 +54,8 @@ export interface BookClassDeps {
   readonly deps: ServiceDeps;
   /** Spends class-pack credits for seats (see `spendCreditsForSeat`); without it, packs are not charged. */
   readonly credits?: ClassCreditLedger | undefined;
+  /** Refuses members who have not signed the facility's current waiver (`waiver_required`); without it, waivers are not checked. */
+  readonly waivers?: Pick<WaiverService, 'assertCleared'> | undefined;
 }
 
 const bookClassInputSchema = z.strictObject({
@@ -81,6 +84,8 @@ export type BookClassInput = z.input<typeof bookClassInputSchema>;
  *    (`ConflictError('outside_booking_window')`, see {@link assertInsideBookingWindow});
  * 3b. the member's booking at the facility is not suspended for strikes
  *    (`ConflictError('booking_suspended')`, `details.until`);
+ * 3c. the member signed the facility's current waiver, if it has one
+ *    (`ConflictError('waiver_required')`, `details.waiverId` and `details.version`);
  * 4. the member holds no seat in the occurrence yet (`ConflictError('already_booked')`);
  * 5. a seat is free (`ConflictError('class_full')`) — or, with `joinWaitlistIfFull` and a
  *    booking policy with a `waitlistSize`, a turn on the waitlist is free
@@ -131,6 +136,7 @@ export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInpu
   }
   assertInsideBookingWindow(d.deps.clock.now(), occurrence.start, timezone, { policy: d.bookings.policy, classWindow: fitnessClass.bookingWindow, earlyBookingDays: limitations.earlyBookingDays });
   await d.bookings.assertNotSuspended(userId, fitnessClass.facilityId, uow);
+  await d.waivers?.assertCleared(userId, fitnessClass.facilityId, uow);
   await d.bookings.assertNotBooked(classId, occurrence.start, userId, uow);
 
   const week = isoWeekOf(occurrence.start, timezone);

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { ConflictError } from '../../core/errors.js';
-import { idSchema } from '../../core/ids.js';
+import { idSchema, type FacilityId, type UserId } from '../../core/ids.js';
 import { isoWeekOf } from '../../core/iso-week.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
-import type { FacilityService } from '../../modules/facilities/index.js';
+import type { FacilityService, WaiverService } from '../../modules/facilities/index.js';
 import type { MembershipService, RecordedVisit } from '../../modules/memberships/index.js';
 import type { ServiceDeps } from '../../modules/service-deps.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
@@ -13,6 +13,8 @@ export interface RecordFacilityVisitDeps {
   readonly facilities: Pick<FacilityService, 'getById' | 'isOpenAt'>;
   readonly memberships: Pick<MembershipService, 'recordVisit'>;
   readonly deps: ServiceDeps;
+  /** Refuses members who have not signed the facility's current waiver (`waiver_required`); without it, waivers are not checked. */
+  readonly waivers?: Pick<WaiverService, 'assertCleared'> | undefined;
 }
 
 const visitInputSchema = z.strictObject({
@@ -31,6 +33,8 @@ export type RecordFacilityVisitInput = z.input<typeof visitInputSchema>;
  * Checks a member in at a facility (spans facilities + memberships). Rules, in order:
  * 1. the facility is open at `at` by its opening hours in its own time zone
  *    (`ConflictError('facility_closed')`);
+ * 1a. the member signed the facility's current waiver, if it has one
+ *    (`ConflictError('waiver_required')`, `details.waiverId` and `details.version`);
  * 2. the member has an active subscription at the facility covering `at`
  *    (`ConflictError('membership_required')`);
  * 3. the visits of that subscription in the ISO week of `at` (facility zone, Monday 00:00
@@ -52,6 +56,7 @@ export async function recordFacilityVisit(d: RecordFacilityVisitDeps, input: Rec
   if (!(await d.facilities.isOpenAt(facility, at, uow))) {
     throw new ConflictError('facility_closed', `Facility ${v.facilityId} is closed at ${at.toISOString()}`, { details: { facilityId: v.facilityId, at: at.toISOString() } });
   }
+  await d.waivers?.assertCleared(v.userId as UserId, v.facilityId as FacilityId, uow);
   const week = isoWeekOf(at, facility.timezone);
   return d.memberships.recordVisit({ userId: v.userId, facilityId: v.facilityId, at, isoWeek: week.label }, uow);
 }

@@ -34,6 +34,8 @@ describe('personal-data contributors and MongoDB', () => {
         'coach_availabilities',
         'booking_strikes',
         'booking_suspensions',
+        'waivers',
+        'waiver_signatures',
       ].sort(),
     );
   });
