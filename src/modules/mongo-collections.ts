@@ -9,6 +9,7 @@ import { FOODS_COLLECTION } from './catalog/food.collection.js';
 import { CLASS_BOOKING_COUNTERS_COLLECTION } from './classes/booking-counter.collection.js';
 import { CLASS_BOOKINGS_COLLECTION } from './classes/class-booking.collection.js';
 import { BOOKING_STRIKES_COLLECTION, BOOKING_SUSPENSIONS_COLLECTION } from './classes/booking-strike.collection.js';
+import { BOOKING_FEES_COLLECTION } from './classes/booking-fee.collection.js';
 import { CLASSES_COLLECTION } from './classes/class.collection.js';
 import { COACH_CLIENTS_COLLECTION } from './coaching/coach-client.collection.js';
 import { PT_SESSIONS_COLLECTION } from './coaching/pt-session.collection.js';
@@ -60,6 +61,7 @@ export const MONGO_COLLECTIONS = {
   coach_availabilities: COACH_AVAILABILITIES_COLLECTION,
   booking_strikes: BOOKING_STRIKES_COLLECTION,
   booking_suspensions: BOOKING_SUSPENSIONS_COLLECTION,
+  booking_fees: BOOKING_FEES_COLLECTION,
   ...SDK_MONGO_COLLECTIONS,
 } as const satisfies Record<string, MongoCollectionDefinition>;
 

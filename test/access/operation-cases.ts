@@ -582,6 +582,16 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   'bookings.findActiveSuspension': c('member', async (t) => (s) => s.bookings!.findActiveSuspension!(t.user, t.facility)),
   'bookings.listMemberStrikes': c('user', async (t) => (s) => s.bookings!.listMemberStrikes!(t.user, { limit: 5 })),
   'bookings.liftSuspension': c('member', async (t) => (s) => s.bookings!.liftSuspension!({ userId: t.user, facilityId: t.facility, reason: 'doktor raporu' })),
+  // late-cancellation and no-show fees
+  'bookings.findBookingFee': c('member', async (t) => {
+    const id = await r(t).booking(t.user, t.facility);
+    return (s) => s.bookings!.findBookingFee!(id);
+  }),
+  'workflows.waiveFee': c('member', async (t) => {
+    const id = await r(t).booking(t.user, t.facility);
+    return (s) => s.workflows!.waiveFee!({ bookingId: id, reason: 'doktor raporu' });
+  }),
+  'workflows.collectUnpaidFees': c('none', async () => (s) => s.workflows!.collectUnpaidFees!({ asOf: OCCURRENCE })),
 };
 
 /** A webhook endpoint of the target's facility, made as the system (fresh for calls that disable it). */

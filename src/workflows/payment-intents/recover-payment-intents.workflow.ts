@@ -11,6 +11,7 @@ import type { MembershipWorkflowDeps } from '../purchase-membership/membership-w
 import { storePurchase } from '../purchase-membership/purchase-membership.workflow.js';
 import { storeRenewal } from '../renew-memberships/renew-memberships.workflow.js';
 import { storePlanChange } from '../change-membership-plan/change-membership-plan.workflow.js';
+import { feeStoreOf, storeBookingFee } from '../booking-fees/booking-fees.workflow.js';
 import { errorText, FREE_PROVIDER_REF, reasonOf, refundIntent, storeAndClose, type CloseIntent } from './payment-intent-steps.js';
 
 /** How one unfinished intent ended in a recovery pass. */
@@ -63,6 +64,9 @@ export interface IntentRecoveryOptions {
  * - refund, `open`: a refund the provider made is recorded; none closes the intent.
  * - plan change: an upgrade (or zero difference) recovers as a purchase does, a downgrade as a
  *   refund does, each storing the change through the unit the live path runs.
+ * - fee (a late-cancellation or no-show fee): recovers as a purchase does; a fee waived
+ *   meanwhile (`fee_not_payable`) or a member erased refunds the charge. An intent the provider
+ *   never charged closes `failed` and the fee waits for the nightly `collectUnpaidFees`.
  *
  * A provider that cannot answer leaves the intent open (`stuck`, `provider_unavailable`) for
  * the next pass. Every move is a conditional update of the intent, so passes may run
@@ -163,6 +167,7 @@ async function preconditions(deps: MembershipWorkflowDeps, intent: PaymentIntent
 function storeFor(deps: MembershipWorkflowDeps, intent: PaymentIntent, providerRef: string, u: UnitOfWork, close: CloseIntent): Promise<{ readonly result: unknown; readonly outcome: JsonObject }> {
   if (intent.kind === 'purchase') return storePurchase(deps, intent, providerRef, u, close);
   if (intent.kind === 'plan_change') return storePlanChange(deps, intent, providerRef, u, close);
+  if (intent.kind === 'fee') return storeBookingFee(feeStoreOf(deps), intent, providerRef, u, close);
   return storeRenewal(deps, intent, providerRef, u).then((outcome) => ({ result: outcome, outcome }));
 }
 
