@@ -66,7 +66,8 @@ export async function chargeBookingFee(deps: BookingFeeDeps, feeToCharge: Bookin
     if (!payable(fee)) return fee;
     let intent = fee.attempts > 0 ? await deps.intents.findByKey(bookingFeeIntentKey(fee, fee.attempts)) : null;
     if (intent && intent.status !== 'open' && intent.status !== 'failed') return deps.fees.getById(fee.id);
-    if (!intent || intent.status === 'failed') {
+    // A new attempt (a new key) only once the last one is known to have taken nothing.
+    if (fee.attempts === 0 || intent?.status === 'failed') {
       try {
         fee = await deps.fees.patch(fee.id, { attempts: fee.attempts + 1 }, { expectedVersion: fee.version });
       } catch (error) {
@@ -74,9 +75,11 @@ export async function chargeBookingFee(deps: BookingFeeDeps, feeToCharge: Bookin
         fee = await deps.fees.getById(fee.id);
         continue;
       }
-      intent = (await deps.intents.open({ idempotencyKey: bookingFeeIntentKey(fee, fee.attempts), kind: 'fee', userId: fee.userId, amount: fee.amount, currency: fee.currency, request: { feeId: fee.id }, terms: termsOf(fee) })).intent;
-      if (intent.status !== 'open') continue;
+      intent = null;
     }
+    // The attempt's intent, opened here or joined when a racing run opened it (one per key).
+    intent ??= (await deps.intents.open({ idempotencyKey: bookingFeeIntentKey(fee, fee.attempts), kind: 'fee', userId: fee.userId, amount: fee.amount, currency: fee.currency, request: { feeId: fee.id }, terms: termsOf(fee) })).intent;
+    if (intent.status !== 'open') continue;
     const open = intent;
     let providerRef: string;
     try {
