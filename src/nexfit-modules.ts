@@ -105,7 +105,8 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
   };
 
   const freezePolicy = parseOrThrow(freezePolicySchema, { ...DEFAULT_FREEZE_POLICY, ...options.freezePolicy }, { entity: 'freeze policy', locale: deps.locale });
-  const freezeDeps = (): MembershipFreezeDeps => ({ memberships: memberships.service, billing: billing.service, facilities: facilities.service, units: deps.units, clock: deps.clock, policy: freezePolicy, locale: deps.locale });
+  const freezeDeps = (): MembershipFreezeDeps => ({ memberships: memberships.service, billing: billing.service, facilities: facilities.service, units: deps.units, clock: deps.clock, policy: freezePolicy, locale: deps.locale,
+    ...(options.payments ? { feePayments: { payments: options.payments, intents: billing.paymentIntents, billing: billing.service, ids: deps.ids } } : {}) });
 
   /** Every repository, for reads and writes the services do not cover. */
   const repositories: NexfitRepositories = {

@@ -226,3 +226,64 @@ describe('booking fees after a crash', () => {
   });
 });
 
+
+describe('freeze fees', () => {
+  /** A registered member who bought a 1 000,00 monthly plan of a new studio on 2 March. */
+  async function member() {
+    n += 1;
+    clock().set('2026-03-02T09:00:00Z');
+    const facility = await t.nexfit.facilities.create({
+      name: `Stüdyo ${n}`,
+      type: 'studio',
+      ownerId: t.nexfit.ids.newObjectId(),
+      address: { street: 'Bağdat Cd. 5', city: 'İstanbul', country: 'TR', coordinates: { latitude: 40.96, longitude: 29.07 } },
+    });
+    const plan = await t.nexfit.memberships.createPlan({ facilityId: facility.id as FacilityId, name: 'Temel', duration: { value: 1, unit: 'month' }, price: 1_000_00 });
+    const userId = (await t.nexfit.users.register({ email: `freeze${n}@example.com`, password: 'correct horse battery', firstName: 'Ece', lastName: 'Aydın', role: ['client'], phoneNumber: '+905551112233' })).id;
+    const bought = await t.nexfit.workflows.purchaseMembership({ userId, membershipId: plan.id, paymentMethod: 'card', autoRenew: true, idempotencyKey: `buy-${t.nexfit.ids.newUuid()}` });
+    return { userId, id: bought.memberSubscription.id };
+  }
+  const freeze = (memberSubscriptionId: string) => t.nexfit.workflows.freezeMembership({ memberSubscriptionId, startDate: '2026-03-10', resumeDate: '2026-03-17', reason: 'seyahat', fee: { amount: 50_00, currency: 'TRY' } });
+
+  it('charges the fee with the freeze: an adjustment, its paid invoice and the freeze in one unit', async () => {
+    const { userId, id } = await member();
+    const { freeze: frozen } = await freeze(id);
+    expect(frozen).toMatchObject({ status: 'scheduled', days: 7, fee: { amount: 50_00, currency: 'TRY' } });
+    const feeCharges = chargesOf(userId).filter((c) => c.idempotencyKey.startsWith(`fee:freeze:${id}:`));
+    expect(feeCharges.map((c) => [c.amount, c.status])).toEqual([[50_00, 'succeeded']]);
+    expect(payments.netCharged(userId)).toBe(1_000_00 + 50_00);
+    // Both rows carry the fixed clock's instant: compared by type.
+    const byType = (await transactionsOf(userId)).map((r) => [r.transaction_type, r.amount, r.description]).sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    expect(byType).toEqual([
+      ['adjustment', '50.00', 'Freeze fee'],
+      ['purchase', '1000.00', 'Temel membership'],
+    ]);
+    // 50,00 including 20 % VAT: net 50,00 × 100 ÷ 120 = 41,666… rounds to 41,67, VAT 8,33.
+    expect((await invoicesOf(userId)).map((r) => [r.total_amount, r.tax_amount]).sort((x, y) => String(x[0]).localeCompare(String(y[0])))).toEqual([
+      ['1000.00', '166.67'],
+      ['50.00', '8.33'],
+    ]);
+  });
+
+  it('refuses the freeze with nothing written when the fee is declined', async () => {
+    const { userId, id } = await member();
+    payments.declineNextCharge();
+    await expect(freeze(id)).rejects.toMatchObject({ code: 'PAYMENT_FAILED', details: { reason: 'declined' } });
+    expect((await t.nexfit.memberships.getSubscription(id as never)).freezes ?? []).toEqual([]);
+    expect(await transactionsOf(userId)).toHaveLength(1);
+    expect(await invoicesOf(userId)).toHaveLength(1);
+    expect(payments.netCharged(userId)).toBe(1_000_00);
+  });
+
+  it('refunds a freeze fee whose process died before the freeze was written', async () => {
+    const { userId, id } = await member();
+    crashes.push('before-prepare');
+    await expect(freeze(id)).rejects.toBeInstanceOf(SimulatedCrash);
+    expect(payments.netCharged(userId)).toBe(1_000_00 + 50_00);
+    const report = await t.nexfit.recoverInDoubt({ olderThanMs: 0 });
+    expect(report.paymentIntents.results).toContainEqual(expect.objectContaining({ kind: 'fee', outcome: 'refunded', reason: 'freeze_not_recorded' }));
+    expect(payments.netCharged(userId)).toBe(1_000_00);
+    expect((await t.nexfit.memberships.getSubscription(id as never)).freezes ?? []).toEqual([]);
+    expect(await transactionsOf(userId)).toHaveLength(1);
+  });
+});
