@@ -222,6 +222,9 @@ export type { BulkEntityName } from './workflows/bulk-create/bulk-create-entitie
 export type { ApplyFreezesReport, FreezeMembershipInput, UnfreezeMembershipInput } from './workflows/membership-freeze/membership-freeze.workflow.js';
 export type { FreezeChange } from './modules/memberships/membership.service.js';
 export type { FreezePolicy, MembershipFreeze, MembershipFreezeStatus } from './modules/memberships/membership-freeze.schema.js';
+export type { CollectUnpaidFeesInput, CollectUnpaidFeesReport, CollectedFee, WaiveFeeInput } from './workflows/booking-fees/booking-fees.workflow.js';
+export type { BookingFee, BookingFeeKind, BookingFeeStatus } from './modules/classes/booking-fee.schema.js';
+export type { BookingFeeCharger } from './modules/classes/booking.service.js';
 // The entities, as the services return them (their schemas are in `@nexfit/sdk/schemas`).
 export type {
   User,

@@ -46,6 +46,7 @@ import type { WebhookOptions } from './modules/webhooks/webhook.service.js';
 import { applyFreezes, freezeMembership, unfreezeMembership, type FreezeMembershipInput, type MembershipFreezeDeps, type UnfreezeMembershipInput } from './workflows/membership-freeze/membership-freeze.workflow.js';
 import { DEFAULT_FREEZE_POLICY, freezePolicySchema, type FreezePolicy } from './modules/memberships/index.js';
 import { parseOrThrow } from './core/validation.js';
+import { chargeBookingFee, collectUnpaidFees, waiveFee, type BookingFeeDeps, type CollectUnpaidFeesInput, type WaiveFeeInput } from './workflows/booking-fees/booking-fees.workflow.js';
 
 /** Options of the business modules, from `createNexfit`. */
 export interface ModuleOptions {
@@ -94,6 +95,8 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     deps,
     options.bookingPolicy ?? {},
     bookingCredits(() => ({ ledger: memberships.service, classes: classes.classes, facilities: facilities.facilities, subscriptions: memberships.subscriptions })),
+    // A recorded late-cancellation or no-show fee is charged once its unit has committed.
+    options.payments ? (fee) => chargeBookingFee(feeDeps(), fee) : undefined,
   );
   const coaching = createCoachingModule(db, pg, deps, { openingHours: facilityOpeningHours(facilities.facilities), waivers: facilities.waiverService });
   const analytics = new AnalyticsService(db, pg, new AnalyticsDailyRepository(pg, deps), deps);
@@ -102,11 +105,16 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
 
   const membershipWorkflowDeps = () => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to take payments');
-    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale };
+    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale, bookingFees: classes.fees };
+  };
+  const feeDeps = (): BookingFeeDeps => {
+    if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to charge booking fees');
+    return { fees: classes.fees, billing: billing.service, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, audit: new AuditTrail(auditLogs), locale: deps.locale };
   };
 
   const freezePolicy = parseOrThrow(freezePolicySchema, { ...DEFAULT_FREEZE_POLICY, ...options.freezePolicy }, { entity: 'freeze policy', locale: deps.locale });
-  const freezeDeps = (): MembershipFreezeDeps => ({ memberships: memberships.service, billing: billing.service, facilities: facilities.service, units: deps.units, clock: deps.clock, policy: freezePolicy, locale: deps.locale });
+  const freezeDeps = (): MembershipFreezeDeps => ({ memberships: memberships.service, billing: billing.service, facilities: facilities.service, units: deps.units, clock: deps.clock, policy: freezePolicy, locale: deps.locale,
+    ...(options.payments ? { feePayments: { payments: options.payments, intents: billing.paymentIntents, billing: billing.service, ids: deps.ids } } : {}) });
 
   /** Every repository, for reads and writes the services do not cover. */
   const repositories: NexfitRepositories = {
@@ -200,6 +208,10 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       unfreezeMembership: (input: UnfreezeMembershipInput) => unfreezeMembership(freezeDeps(), input),
       /** The nightly freeze run: starts scheduled freezes and ends finished ones by `asOf`; idempotent. */
       applyFreezes: (input: { readonly asOf: Date }) => applyFreezes(freezeDeps(), input),
+      /** The nightly fee run: charges again every late-cancellation or no-show fee still unpaid by `asOf`; never charges a fee twice. */
+      collectUnpaidFees: (input: CollectUnpaidFeesInput) => collectUnpaidFees(feeDeps(), input),
+      /** Staff waive a booking's fee (audited): an unpaid one is voided, a paid one refunded with its credit note. */
+      waiveFee: (input: WaiveFeeInput) => waiveFee(feeDeps(), input),
     },
     /**
      * KVKK/GDPR: a user's data as one JSON document (right of access) and the erasure of a

@@ -59,6 +59,8 @@ import type { PurchaseMembershipInput, PurchaseMembershipResult } from './workfl
 import type { RenewalReport } from './workflows/renew-memberships/renew-memberships.workflow.js';
 import type { ApplyFreezesReport, FreezeMembershipInput, UnfreezeMembershipInput } from './workflows/membership-freeze/membership-freeze.workflow.js';
 import type { FreezeChange } from './modules/memberships/index.js';
+import type { CollectUnpaidFeesInput, CollectUnpaidFeesReport, WaiveFeeInput } from './workflows/booking-fees/booking-fees.workflow.js';
+import type { BookingFee } from './modules/classes/booking-fee.schema.js';
 import type { BulkCreateInput, BulkCreateOutcome } from './workflows/bulk-create/bulk-create.workflow.js';
 import type { WebhookReads } from './modules/webhooks/webhook.repository.js';
 import type { WebhookService } from './modules/webhooks/webhook.service.js';
@@ -123,6 +125,10 @@ export interface NexfitWorkflows {
   unfreezeMembership(input: UnfreezeMembershipInput): Promise<FreezeChange>;
   /** The nightly freeze run: starts scheduled freezes and ends finished ones by `asOf`; idempotent. */
   applyFreezes(input: { readonly asOf: Date }): Promise<ApplyFreezesReport>;
+  /** The nightly fee run: charges again every late-cancellation or no-show fee still unpaid by `asOf`; never charges a fee twice. */
+  collectUnpaidFees(input: CollectUnpaidFeesInput): Promise<CollectUnpaidFeesReport>;
+  /** Staff waive a booking's fee (audited): an unpaid one is voided, a paid one refunded with its credit note. */
+  waiveFee(input: WaiveFeeInput): Promise<BookingFee>;
 }
 
 /**

@@ -141,6 +141,10 @@ export {
   type FreezePolicy, type MembershipFreeze, type MembershipFreezeStatus,
 } from './modules/memberships/membership-freeze.schema.js';
 export {
+  BOOKING_FEE_KINDS, BOOKING_FEE_STATUSES, bookingFeeSchema,
+  type BookingFee, type BookingFeeKind, type BookingFeeStatus,
+} from './modules/classes/booking-fee.schema.js';
+export {
   RECURRENCE_FREQUENCIES, classInstructorSchema, classLocationSchema, classScheduleSchema,
   classSchema, createClassInputSchema, patchClassInputSchema, recurrenceSchema, type ClassSchedule,
   type CreateClassData, type CreateClassInput, type FitnessClass, type PatchClassData,

@@ -370,6 +370,9 @@ export const ACCESS_POLICY = {
   'waivers.sign': allow(self(input('userId'))),
   'waivers.listSignatures': allow(self(arg(0))),
   'waivers.getClearance': allow(anyOf(self(arg(0)), facilityManager(arg(1), 'view_members', 'check_in_members'))),
+  'bookings.findBookingFee': allow(anyOf(self(bookingUser), facilityManager(bookingFacility, 'view_members', 'manage_bookings'))),
+  'workflows.waiveFee': allow(facilityManager(classFacility(loaded((l, id) => l.booking(id), (b) => b.classId, input('bookingId'))), 'manage_bookings')),
+  'workflows.collectUnpaidFees': system,
 } as const satisfies Record<string, PolicyEntry>;
 
 /** The id of an operation the policy knows: `measurements.record`, `workflows.bookClass`, … */

@@ -548,6 +548,22 @@ export function nexfitProgram(
       });
       if (failed.length > 0) exitCode = EXIT.failure;
     }));
+  connectionOptions(paymentsOption(program.command('fees').command('collect').description('Charge again every late-cancellation or no-show fee still unpaid (the nightly fee job; never charges a fee twice)')
+    .option('--as-of <instant>', 'collect the fees recorded at or before this ISO 8601 instant (now)')))
+    .action(async (flags: ConnectionFlags & { asOf?: string }) => withNexfit(flags, async (nexfit) => {
+      const asOf = flags.asOf === undefined ? nexfit.clock.now() : new Date(flags.asOf);
+      if (Number.isNaN(asOf.getTime())) throw new UsageError('--as-of takes an ISO 8601 instant such as 2026-03-02T03:00:00Z');
+      const report = await nexfit.workflows.collectUnpaidFees({ asOf });
+      const count = (outcome: string) => report.results.filter((r) => r.outcome === outcome).length;
+      const failed = report.results.filter((r) => r.outcome === 'failed');
+      print(flags, `fees: ${report.results.length}; paid ${count('paid')}, still unpaid ${count('unpaid')}, awaiting recovery ${count('pending')}${failed.length ? `, ${failed.length} failed (run again)` : ''}`, {
+        paid: count('paid'),
+        unpaid: count('unpaid'),
+        pending: count('pending'),
+        failed: failed.map((r) => r.feeId),
+      });
+      if (failed.length > 0) exitCode = EXIT.failure;
+    }));
 
   return { program, exitCode: () => exitCode };
 }

@@ -86,6 +86,8 @@ export const CONFLICT_REASONS = {
   // booking policies
   outside_booking_window: 'Booking for the occurrence is not open yet or has closed (see details.opensAt and details.closesAt).',
   booking_suspended: 'The member\'s booking at the facility is suspended for no-shows or late cancellations until details.until.',
+  fee_not_payable: 'The booking fee is no longer due (it was waived or paid): a charge for it is refunded.',
+  fee_already_waived: 'The booking fee was already waived.',
   // membership freezes
   membership_frozen: 'The membership is frozen for this date: it cannot be used until it is unfrozen.',
   freeze_overlap: 'The freeze overlaps another freeze of the membership.',
@@ -182,6 +184,8 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   credits_expired: 'Ders paketinin kredilerinin süresi doldu.',
   outside_booking_window: 'Bu seans için rezervasyon henüz açılmadı ya da kapandı.',
   booking_suspended: 'Üyenin bu tesisteki rezervasyonları, gelmediği ya da geç iptal ettiği dersler nedeniyle askıya alındı.',
+  fee_not_payable: 'Rezervasyon ücreti artık ödenecek durumda değil (silindi ya da ödendi): bunun için alınan ödeme iade edilir.',
+  fee_already_waived: 'Rezervasyon ücreti zaten silinmiş.',
   membership_frozen: 'Üyelik bu tarihte dondurulmuş: çözülene kadar kullanılamaz.',
   freeze_overlap: 'Dondurma, üyeliğin başka bir dondurmasıyla çakışıyor.',
   freeze_not_open: 'Üyeliğin sonlandırılacak planlanmış veya süren bir dondurması yok.',

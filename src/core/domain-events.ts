@@ -28,6 +28,12 @@ export interface NexfitEventMap {
   'booking.strike': { readonly bookingId: string; readonly userId: string; readonly kind: 'no_show' | 'late_cancellation'; readonly weight: number };
   /** A member's strikes reached the limit: booking at the facility is suspended until `until`. */
   'booking.suspended': { readonly userId: string; readonly facilityId: string; readonly until: string };
+  /** A late cancellation or no-show fee was recorded; it is charged once its unit has committed. */
+  'booking.fee_assessed': { readonly bookingId: string; readonly feeId: string; readonly userId: string; readonly kind: 'no_show' | 'late_cancellation'; readonly amount: number; readonly currency: string };
+  /** A booking fee was paid (`transactionId`) or its charge declined or failed (`unpaid`). */
+  'booking.fee_charged': { readonly bookingId: string; readonly feeId: string; readonly status: 'paid' | 'unpaid'; readonly transactionId: string | null };
+  /** Staff waived a booking fee; `refundTransactionId` when it had been paid. */
+  'booking.fee_waived': { readonly bookingId: string; readonly feeId: string; readonly refundTransactionId: string | null };
   'pt_session.completed': { readonly ptSessionId: string; readonly coachId: string; readonly clientId: string };
   /** A membership was frozen (now or from a later day); `resumesAt` is `null` for an open-ended freeze. */
   'membership.frozen': { readonly memberSubscriptionId: string; readonly freezeId: string; readonly startsAt: string; readonly resumesAt: string | null; readonly endDate: string };

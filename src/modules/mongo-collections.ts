@@ -9,6 +9,7 @@ import { FOODS_COLLECTION } from './catalog/food.collection.js';
 import { CLASS_BOOKING_COUNTERS_COLLECTION } from './classes/booking-counter.collection.js';
 import { CLASS_BOOKINGS_COLLECTION } from './classes/class-booking.collection.js';
 import { BOOKING_STRIKES_COLLECTION, BOOKING_SUSPENSIONS_COLLECTION } from './classes/booking-strike.collection.js';
+import { BOOKING_FEES_COLLECTION } from './classes/booking-fee.collection.js';
 import { CLASSES_COLLECTION } from './classes/class.collection.js';
 import { WAIVER_SIGNATURES_COLLECTION, WAIVERS_COLLECTION } from './facilities/waiver.collection.js';
 import { COACH_CLIENTS_COLLECTION } from './coaching/coach-client.collection.js';
@@ -63,6 +64,7 @@ export const MONGO_COLLECTIONS = {
   booking_suspensions: BOOKING_SUSPENSIONS_COLLECTION,
   waivers: WAIVERS_COLLECTION,
   waiver_signatures: WAIVER_SIGNATURES_COLLECTION,
+  booking_fees: BOOKING_FEES_COLLECTION,
   ...SDK_MONGO_COLLECTIONS,
 } as const satisfies Record<string, MongoCollectionDefinition>;
 

@@ -69,6 +69,8 @@ export interface UserDataExportSections {
   readonly bookingSuspensions: readonly JsonObject[];
   /** The waivers the user signed: facility, version, when, the name signed, and from which address. */
   readonly waiverSignatures: readonly JsonObject[];
+  /** The user's late-cancellation and no-show fees (paid, unpaid or waived). */
+  readonly bookingFees: readonly JsonObject[];
   readonly facilities: {
     readonly owned: readonly JsonObject[];
     /** Facilities where the user is staff: the facility's name and the user's own staff entry. */
@@ -94,6 +96,7 @@ export interface ErasedRecordCounts {
   readonly workoutPrograms: number;
   readonly bookingStrikes: number;
   readonly bookingSuspensions: number;
+  readonly bookingFees: number;
 }
 
 /** Records an erasure kept with the personal fields removed, by kind. */

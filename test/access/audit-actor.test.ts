@@ -11,6 +11,7 @@ import { createTestKeyring } from '../../src/core/keyring.js';
 import { createNexfit } from '../../src/create-nexfit.js';
 import { TestPaymentProvider } from '../../src/modules/billing/payment-provider.js';
 import { BookingSuspensionRepository } from '../../src/modules/classes/booking-strike.repository.js';
+import { BookingFeeRepository } from '../../src/modules/classes/booking-fee.repository.js';
 import type { UserRole } from '../../src/modules/users/user.schema.js';
 import { SimulatedCrash, type UowProtocolStep } from '../../src/uow/protocol-steps.js';
 import { createInputs } from '../modules/support/factories.js';
@@ -139,6 +140,11 @@ describe('audit rows name who acted and from where', () => {
     await asOwner.bookings.liftSuspension({ userId: suspended, facilityId: gym, reason: 'doktor raporu' });
     // The owner publishes a waiver at the second facility (the gym's members book without one).
     await asOwner.waivers.publish({ facilityId: second.id, title: 'Sorumluluk feragatnamesi', body: 'Derslere kendi sorumluluğumda katılıyorum.' });
+    // The owner waives a member's unpaid no-show fee.
+    const feeClass = await t.nexfit.repositories.classes.create(createInputs.classes({ facilityId: gym }));
+    const feeBooking = await t.nexfit.repositories.classBookings.create(createInputs.class_bookings({ classId: feeClass.id, userId: suspended }));
+    await new BookingFeeRepository(t.nexfit.mongo.db, t.deps).create({ userId: suspended, facilityId: gym, bookingId: feeBooking.id, kind: 'no_show', amount: 150_00, currency: 'TRY', status: 'unpaid', attempts: 1 });
+    await asOwner.workflows.waiveFee({ bookingId: feeBooking.id, reason: 'doktor raporu' });
 
     // Members buy, stop renewing, cancel, change their password and export their data.
     const asBuyer = await scope(buyer, 'buyer');

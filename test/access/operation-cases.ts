@@ -596,6 +596,16 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   }),
   'waivers.listSignatures': c('user', async (t) => (s) => s.waivers!.listSignatures!(t.user, { limit: 5 })),
   'waivers.getClearance': c('member', async (t) => (s) => s.waivers!.getClearance!(t.user, t.facility)),
+  // late-cancellation and no-show fees
+  'bookings.findBookingFee': c('member', async (t) => {
+    const id = await r(t).booking(t.user, t.facility);
+    return (s) => s.bookings!.findBookingFee!(id);
+  }),
+  'workflows.waiveFee': c('member', async (t) => {
+    const id = await r(t).booking(t.user, t.facility);
+    return (s) => s.workflows!.waiveFee!({ bookingId: id, reason: 'doktor raporu' });
+  }),
+  'workflows.collectUnpaidFees': c('none', async () => (s) => s.workflows!.collectUnpaidFees!({ asOf: OCCURRENCE })),
 };
 
 /** A webhook endpoint of the target's facility, made as the system (fresh for calls that disable it). */

@@ -323,6 +323,9 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'workflows.freezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, startDate: '2026-03-10', resumeDate: '2026-03-17', reason: 'seyahat', fee: { amount: 50_00, currency: 'TRY' } }] },
   { target: 'workflows.unfreezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, freezeId: w.newUuid(), resumeDate: '2026-03-12' }] },
   { target: 'workflows.applyFreezes', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
+  // late-cancellation and no-show fees
+  { target: 'workflows.waiveFee', args: (w) => [{ bookingId: w.booking, reason: 'doktor raporu' }] },
+  { target: 'workflows.collectUnpaidFees', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
   {
     target: 'steps.memberships.freezeSubscription',
     args: (w) => [w.memberSubscription, { startDate: '2026-03-10', resumeDate: '2026-03-17', reason: 'seyahat', timeZone: 'Europe/Istanbul', policy: { maxDaysPerFreeze: 90, maxDaysPerYear: 90 } }],

@@ -37,6 +37,8 @@ const invalidCalls: Record<string, (nexfit: Nexfit) => Promise<unknown>> = {
   freezeMembership: (n) => n.workflows.freezeMembership({} as never),
   unfreezeMembership: (n) => n.workflows.unfreezeMembership({} as never),
   applyFreezes: (n) => n.workflows.applyFreezes({ asOf: 'not a date' as never }),
+  collectUnpaidFees: (n) => n.workflows.collectUnpaidFees({ asOf: 'not a date' as never }),
+  waiveFee: (n) => n.workflows.waiveFee({} as never),
   exportUserData: (n) => n.privacy.exportUserData('not an id'),
   eraseUser: (n) => n.privacy.eraseUser('not an id', {} as never),
   changeMembershipPlan: (n) => n.workflows.changeMembershipPlan({} as never),

@@ -19,14 +19,26 @@ import { BOOKING_OPENS_DAYS_MAX } from './class.schema.js';
 import type { AuditTrail } from '../audit/audit-trail.js';
 import type { BookingStrikeRepository, BookingSuspensionRepository } from './booking-strike.repository.js';
 import type { BookingStrike, BookingSuspension } from './booking-strike.schema.js';
-import { BookingStrikes } from './booking-strikes.js';
+import { BookingStrikes, type StruckBooking } from './booking-strikes.js';
+import type { BookingFeeRepository } from './booking-fee.repository.js';
+import type { BookingFee, BookingFeeKind } from './booking-fee.schema.js';
+import { currencyCodeSchema } from '../../core/money.js';
 
-/** Where strikes and suspensions are kept, and the audit trail a lifted suspension is recorded in. */
+/** Where strikes, suspensions and fees are kept, and the audit trail a lifted suspension is recorded in. */
 export interface StrikeStores {
   readonly strikes: BookingStrikeRepository;
   readonly suspensions: BookingSuspensionRepository;
   readonly audit: AuditTrail;
+  /** Where late-cancellation and no-show fees are recorded (absent: no fees, whatever the policy says). */
+  readonly fees?: BookingFeeRepository | undefined;
 }
+
+/**
+ * Charges a fee the booking service recorded, supplied by the composition root (payments live
+ * in the billing module). Called once the unit that recorded the fee has committed; a fee it
+ * cannot charge stays `pending` or `unpaid` for the nightly `collectUnpaidFees`.
+ */
+export type BookingFeeCharger = (fee: BookingFee) => Promise<unknown>;
 
 /** Input of `liftSuspension`: the member, the facility, and why (kept with the suspension). */
 export interface LiftSuspensionInput {
@@ -52,6 +64,10 @@ const MINUTE = 60_000;
  * cancellation `strikesPerLateCancellation` (both default 0: no strikes); when a member's
  * strikes at a facility within `strikeWindowDays` (default 30) reach `strikeLimit` (absent:
  * never), booking there is suspended for `suspensionDays` (default 7).
+ *
+ * Fees (decision 56): a no-show costs `noShowFee` and a late cancellation `lateCancelFee`,
+ * flat amounts in minor units of `feeCurrency` (defaults 0: no fee; `TRY`), charged through the
+ * payment provider once the no-show or cancellation is recorded. A booking pays at most one fee.
  */
 export interface BookingPolicy {
   readonly cancellationCutoffMinutes: number;
@@ -65,6 +81,9 @@ export interface BookingPolicy {
   readonly strikeLimit?: number | undefined;
   readonly strikeWindowDays: number;
   readonly suspensionDays: number;
+  readonly noShowFee: number;
+  readonly lateCancelFee: number;
+  readonly feeCurrency: string;
 }
 
 export const DEFAULT_BOOKING_POLICY: BookingPolicy = {
@@ -77,6 +96,9 @@ export const DEFAULT_BOOKING_POLICY: BookingPolicy = {
   strikesPerLateCancellation: 0,
   strikeWindowDays: 30,
   suspensionDays: 7,
+  noShowFee: 0,
+  lateCancelFee: 0,
+  feeCurrency: 'TRY',
 };
 
 const minutesSchema = z.number().int().min(0).max(7 * 24 * 60);
@@ -92,6 +114,9 @@ const policySchema = z.strictObject({
   strikeLimit: z.number().int().min(1).max(1_000).optional(),
   strikeWindowDays: z.number().int().min(1).max(366),
   suspensionDays: z.number().int().min(1).max(366),
+  noShowFee: z.number().int().min(0).max(1_000_000_00),
+  lateCancelFee: z.number().int().min(0).max(1_000_000_00),
+  feeCurrency: currencyCodeSchema,
 });
 
 const bookingIdSchema = classBookingSchema.shape.id;
@@ -164,6 +189,8 @@ export class BookingService {
   readonly #deps: ServiceDeps;
   readonly #credits: BookingCredits | undefined;
   readonly #strikes: BookingStrikes;
+  readonly #fees: BookingFeeRepository | undefined;
+  readonly #chargeFee: BookingFeeCharger | undefined;
   readonly policy: BookingPolicy;
 
   constructor(
@@ -175,8 +202,11 @@ export class BookingService {
     policy: Partial<BookingPolicy>,
     strikeStores: StrikeStores,
     credits?: BookingCredits,
+    chargeFee?: BookingFeeCharger,
   ) {
     this.#credits = credits;
+    this.#fees = strikeStores.fees;
+    this.#chargeFee = chargeFee;
     this.#classes = classes;
     this.#bookings = bookings;
     this.#counters = counters;
@@ -386,9 +416,11 @@ export class BookingService {
       } else if (booking.status === 'waitlisted') {
         await this.#counters.release(occurrenceWaitlistKey(cancelled.classId, cancelled.date), u.ctx);
       }
-      if (late && this.policy.strikesPerLateCancellation > 0) {
+      if (late && (this.policy.strikesPerLateCancellation > 0 || this.policy.lateCancelFee > 0)) {
         const { facilityId } = await this.#classes.getById(cancelled.classId, u.ctx);
-        await this.#strikes.recordStrike({ bookingId: cancelled.id, userId: cancelled.userId, facilityId }, 'late_cancellation', u);
+        const struck = { bookingId: cancelled.id, userId: cancelled.userId, facilityId };
+        if (this.policy.strikesPerLateCancellation > 0) await this.#strikes.recordStrike(struck, 'late_cancellation', u);
+        await this.#assessFee(struck, 'late_cancellation', u);
       }
       await u.emit('booking.cancelled', { bookingId: cancelled.id, late });
       return cancelled;
@@ -467,6 +499,7 @@ export class BookingService {
           if (b.status === 'booked') {
             missed.push(await this.#bookings.markNoShow(b.id, { expectedVersion: b.version }, u.ctx));
             await this.#strikes.recordStrike({ bookingId: b.id, userId: b.userId, facilityId: fitnessClass.facilityId }, 'no_show', u);
+            await this.#assessFee({ bookingId: b.id, userId: b.userId, facilityId: fitnessClass.facilityId }, 'no_show', u);
           }
           else if (b.status === 'waitlisted') await this.#bookings.markCancelled(b.id, { expectedVersion: b.version }, u.ctx);
         }
@@ -474,6 +507,27 @@ export class BookingService {
       } while (after);
       return missed;
     });
+  }
+
+  /**
+   * Records the fee `kind` costs under the policy (none when it costs 0) in `uow`, and charges
+   * it once the unit has committed. One fee per booking: a booking that already has one (its
+   * late cancellation, say) gets no second.
+   */
+  async #assessFee(booking: StruckBooking, kind: BookingFeeKind, u: UnitOfWork): Promise<void> {
+    const amount = kind === 'no_show' ? this.policy.noShowFee : this.policy.lateCancelFee;
+    if (amount === 0 || !this.#fees) return;
+    if (await this.#fees.findByBooking(booking.bookingId, u.ctx)) return;
+    const fee = await this.#fees.create({ ...booking, kind, amount, currency: this.policy.feeCurrency, status: 'pending', attempts: 0 }, u.ctx);
+    await u.emit('booking.fee_assessed', { bookingId: fee.bookingId, feeId: fee.id, userId: fee.userId, kind, amount, currency: fee.currency });
+    const charge = this.#chargeFee;
+    if (charge) u.afterCommit(async () => void (await charge(fee)));
+  }
+
+  /** The fee of a booking (late cancellation or no-show), or `null`. */
+  async findBookingFee(id: ClassBookingId, uow?: UnitOfWork): Promise<BookingFee | null> {
+    const bookingId = this.#parse(bookingIdSchema, id);
+    return this.#fees ? this.#fees.findByBooking(bookingId, uow?.ctx) : null;
   }
 
   #parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {

@@ -5,6 +5,8 @@ import type { ClassBookingRepository } from './class-booking.repository.js';
 import { CLASSES_COLLECTION } from './class.collection.js';
 import { BOOKING_STRIKES_COLLECTION, BOOKING_SUSPENSIONS_COLLECTION } from './booking-strike.collection.js';
 import type { BookingStrikeRepository, BookingSuspensionRepository } from './booking-strike.repository.js';
+import { BOOKING_FEES_COLLECTION } from './booking-fee.collection.js';
+import type { BookingFeeRepository } from './booking-fee.repository.js';
 import type { ClassRepository } from './class.repository.js';
 
 /** What replaces a class instructor's denormalised name once the instructor is erased. */
@@ -19,6 +21,7 @@ export const CLASS_PERSONAL_DATA = {
     { store: 'mongo', name: CLASSES_COLLECTION.name },
     { store: 'mongo', name: BOOKING_STRIKES_COLLECTION.name },
     { store: 'mongo', name: BOOKING_SUSPENSIONS_COLLECTION.name },
+    { store: 'mongo', name: BOOKING_FEES_COLLECTION.name },
   ],
 } as const satisfies PersonalDataDeclaration;
 
@@ -28,7 +31,8 @@ export const CLASS_PERSONAL_DATA = {
  * Bookings stay (the facility relies on them), archived ones too, without their notes; a seat in a class still
  * to come goes back to the class and to the first on its waitlist. Inactive classes the user
  * instructed keep the instructor's id under {@link ERASED_DISPLAY_NAME}. The user's booking
- * strikes and suspensions are exported, and deleted by an erasure.
+ * strikes, suspensions and late-cancellation or no-show fees are exported, and deleted by an
+ * erasure (the fees' payments stay, pseudonymised, with the billing records).
  *
  * @example
  * ```ts
@@ -41,8 +45,9 @@ export function classPersonalData(parts: {
   readonly bookingService: BookingService;
   readonly strikes: BookingStrikeRepository;
   readonly suspensions: BookingSuspensionRepository;
+  readonly fees: BookingFeeRepository;
 }): PersonalDataContributor {
-  const { classes, bookings, bookingService, strikes, suspensions } = parts;
+  const { classes, bookings, bookingService, strikes, suspensions, fees } = parts;
   return {
     ...CLASS_PERSONAL_DATA,
     async export(userId) {
@@ -52,6 +57,7 @@ export function classPersonalData(parts: {
         classesInstructed: await jsonOfAll((p) => classes.listByInstructor(userId, p)),
         bookingStrikes: await jsonOfAll((p) => strikes.listByUser(userId, p)),
         bookingSuspensions: await jsonOfAll((p) => suspensions.listByUser(userId, p)),
+        bookingFees: await jsonOfAll((p) => fees.listByUser(userId, p)),
       };
     },
     async erasureBlockers(userId, uow) {
@@ -91,7 +97,8 @@ export function classPersonalData(parts: {
       // Strikes and suspensions say something about the member only: they go with them.
       const bookingStrikes = await strikes.deleteAllOfUser(userId, ctx);
       const bookingSuspensions = await suspensions.deleteAllOfUser(userId, ctx);
-      return { anonymised: { classBookings, classesInstructed }, deleted: { bookingStrikes, bookingSuspensions } };
+      const bookingFees = await fees.deleteAllOfUser(userId, ctx);
+      return { anonymised: { classBookings, classesInstructed }, deleted: { bookingStrikes, bookingSuspensions, bookingFees } };
     },
   };
 }

@@ -26,7 +26,8 @@ export const MAX_FREEZES_PER_SUBSCRIPTION = 24;
  * An open-ended freeze has no `resumesAt` until it is unfrozen; it ends by itself at
  * `latestResumesAt` (the most days the policy allows it). `days` is the number of calendar
  * days the membership's period was moved by for this freeze: set when the length is known.
- * The optional fee is recorded here; charging it is not part of the freeze.
+ * The optional fee is recorded here; `freezeMembership` charges it with the freeze when the
+ * instance has a payment provider (decision 56).
  *
  * @example
  * ```ts

@@ -293,7 +293,7 @@ export interface UowIntentsTable {
 export interface PaymentIntentsTable {
   intent_id: string;
   idempotency_key: string;
-  kind: 'purchase' | 'renewal' | 'refund' | 'plan_change';
+  kind: 'purchase' | 'renewal' | 'refund' | 'plan_change' | 'fee';
   user_id: string;
   /** BIGINT minor units: `pg` returns int8 as text. */
   amount_minor: ColumnType<string, number | string, number | string>;

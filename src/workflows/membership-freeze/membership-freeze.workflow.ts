@@ -1,10 +1,13 @@
 import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { idSchema, type FacilityId, type MemberSubscriptionId } from '../../core/ids.js';
+import { ConflictError } from '../../core/errors.js';
 import { currencyCodeSchema } from '../../core/money.js';
 import { calendarDateSchema, instantSchema, longTextSchema, moneyAmountSchema, uuidSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow, type ValidationLocale } from '../../core/validation.js';
-import type { BillingService } from '../../modules/billing/index.js';
+import type { BillingService, PaymentIntentRepository, PaymentProvider } from '../../modules/billing/index.js';
+import type { IdGenerator } from '../../core/ids.js';
+import { chargeIntent, settleCharge } from '../payment-intents/payment-intent-steps.js';
 import type { FacilityService } from '../../modules/facilities/index.js';
 import type { FreezeChange, FreezePolicy, MemberSubscription, MembershipService } from '../../modules/memberships/index.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
@@ -20,14 +23,27 @@ export interface MembershipFreezeDeps {
   /** The host's freeze policy (`createNexfit({ freezePolicy })`). */
   readonly policy: FreezePolicy;
   readonly locale?: ValidationLocale | undefined;
+  /** How a freeze fee is charged (`createNexfit({ payments })`); absent, the fee is only recorded on the freeze. */
+  readonly feePayments?: FreezeFeePayments | undefined;
 }
+
+/** What charging a freeze fee works with: the payment port, its intents, and the billing records. */
+export interface FreezeFeePayments {
+  readonly payments: PaymentProvider;
+  readonly intents: PaymentIntentRepository;
+  readonly billing: Pick<BillingService, 'recordPayment' | 'issuePaidInvoice'>;
+  readonly ids: Pick<IdGenerator, 'newUuid'>;
+}
+
+/** The `terms.subject` of a freeze fee's payment intent (a booking fee's intent has none). */
+export const FREEZE_FEE_SUBJECT = 'membership_freeze';
 
 const freezeInputSchema = z.strictObject({
   memberSubscriptionId: idSchema('MemberSubscriptionId'),
   startDate: calendarDateSchema.optional().describe('First frozen day (facility time zone); today by default'),
   resumeDate: calendarDateSchema.optional().describe('First day the membership runs again; absent: open-ended, ended by unfreezeMembership'),
   reason: longTextSchema.optional(),
-  fee: z.strictObject({ amount: moneyAmountSchema('Freeze fee'), currency: currencyCodeSchema }).optional().describe('A freeze fee, recorded on the freeze (not charged here)'),
+  fee: z.strictObject({ amount: moneyAmountSchema('Freeze fee'), currency: currencyCodeSchema }).optional().describe('A freeze fee, recorded on the freeze and charged with it when the instance has a payment provider'),
 });
 /**
  * Input of `nexfit.workflows.freezeMembership`: the member subscription, the first frozen day
@@ -65,6 +81,14 @@ export interface ApplyFreezesReport {
  * and the renewal run does not charge it. Refusals, each with nothing written, are listed on
  * `MembershipService.freezeSubscription`. Emits `membership.frozen`.
  *
+ * A freeze `fee` (decision 56) is charged before the freeze through the payment provider,
+ * under a payment intent of kind `fee` with a key of its own per freeze request; the unit that
+ * writes the freeze also records the `adjustment` transaction ("Freeze fee") and its paid
+ * invoice and closes the intent. A declined fee refuses the freeze with `PaymentFailedError`
+ * and nothing written; a freeze the unit refuses after the charge (an overlap, say) has its fee
+ * refunded. A process that dies between the charge and the unit leaves the intent to
+ * `recoverInDoubt`, which refunds it: the freeze was not written, and the member asks again.
+ *
  * @example
  * ```ts
  * const { subscription, freeze } = await freezeMembership(deps, { memberSubscriptionId, startDate: '2026-03-10', resumeDate: '2026-03-24', reason: 'travelling' });
@@ -73,7 +97,7 @@ export interface ApplyFreezesReport {
 export async function freezeMembership(deps: MembershipFreezeDeps, input: FreezeMembershipInput): Promise<FreezeChange> {
   const data = parseOrThrow(freezeInputSchema, input, { entity: 'membership freeze', locale: deps.locale });
   const id = data.memberSubscriptionId as MemberSubscriptionId;
-  return deps.units.run(async (u) => {
+  const freeze = async (u: UnitOfWork): Promise<FreezeChange> => {
     const timeZone = await timeZoneOf(deps, id, u);
     const { memberSubscriptionId: _id, ...request } = data;
     const change = await deps.memberships.freezeSubscription(id, { ...request, timeZone, policy: deps.policy }, u);
@@ -86,6 +110,51 @@ export async function freezeMembership(deps: MembershipFreezeDeps, input: Freeze
       endDate: change.subscription.endDate.toISOString(),
     });
     return change;
+  };
+  const fees = deps.feePayments;
+  if (!data.fee || data.fee.amount === 0 || !fees) return deps.units.run(freeze);
+
+  const subscription = await deps.memberships.getSubscription(id);
+  const charging = { payments: fees.payments, intents: fees.intents, units: deps.units };
+  const { intent } = await fees.intents.open({
+    idempotencyKey: `fee:freeze:${id}:${fees.ids.newUuid()}`,
+    kind: 'fee',
+    userId: subscription.userId,
+    amount: data.fee.amount,
+    currency: data.fee.currency,
+    request: { memberSubscriptionId: id },
+    terms: { subject: FREEZE_FEE_SUBJECT, memberSubscriptionId: id, facilityId: subscription.facilityId, description: 'Freeze fee' },
+  });
+  const providerRef = await chargeIntent(charging, intent, 'Freeze fee');
+  return settleCharge(charging, intent, providerRef, {
+    workflow: 'freeze-membership',
+    store: async (u, close) => {
+      const change = await freeze(u);
+      const transaction = await fees.billing.recordPayment(
+        {
+          userId: subscription.userId,
+          amount: intent.amount,
+          currency: intent.currency,
+          paymentMethod: 'card',
+          transactionType: 'adjustment',
+          providerRef,
+          description: 'Freeze fee',
+          reference: { memberSubscriptionId: id, freezeId: change.freeze.freezeId, facilityId: subscription.facilityId, businessId: subscription.facilityId, intentId: intent.intentId },
+        },
+        u,
+      );
+      const invoiceId = fees.ids.newUuid();
+      const outcome = { memberSubscriptionId: id, freezeId: change.freeze.freezeId, transactionId: transaction.transactionId, invoiceId };
+      await close(outcome);
+      await fees.billing.issuePaidInvoice(
+        { invoiceId, userId: subscription.userId, businessId: subscription.facilityId, gross: intent.amount, currency: intent.currency, transactionId: transaction.transactionId, line: { description: 'Freeze fee', quantity: 1 } },
+        u,
+      );
+      return { result: change, outcome };
+    },
+    replay: async () => {
+      throw new ConflictError('payment_intent_closed', `Payment intent ${intent.intentId} was closed by another run`);
+    },
   });
 }
 

@@ -11,6 +11,8 @@ import type { MembershipWorkflowDeps } from '../purchase-membership/membership-w
 import { storePurchase } from '../purchase-membership/purchase-membership.workflow.js';
 import { storeRenewal } from '../renew-memberships/renew-memberships.workflow.js';
 import { storePlanChange } from '../change-membership-plan/change-membership-plan.workflow.js';
+import { feeStoreOf, storeBookingFee } from '../booking-fees/booking-fees.workflow.js';
+import { FREEZE_FEE_SUBJECT } from '../membership-freeze/membership-freeze.workflow.js';
 import { errorText, FREE_PROVIDER_REF, reasonOf, refundIntent, storeAndClose, type CloseIntent } from './payment-intent-steps.js';
 
 /** How one unfinished intent ended in a recovery pass. */
@@ -63,6 +65,10 @@ export interface IntentRecoveryOptions {
  * - refund, `open`: a refund the provider made is recorded; none closes the intent.
  * - plan change: an upgrade (or zero difference) recovers as a purchase does, a downgrade as a
  *   refund does, each storing the change through the unit the live path runs.
+ * - fee (a late-cancellation or no-show fee): recovers as a purchase does; a fee waived
+ *   meanwhile (`fee_not_payable`) or a member erased refunds the charge. An intent the provider
+ *   never charged closes `failed` and the fee waits for the nightly `collectUnpaidFees`. A
+ *   charged freeze fee is refunded (`freeze_not_recorded`): its freeze was not written.
  *
  * A provider that cannot answer leaves the intent open (`stuck`, `provider_unavailable`) for
  * the next pass. Every move is a conditional update of the intent, so passes may run
@@ -149,6 +155,8 @@ async function preconditions(deps: MembershipWorkflowDeps, intent: PaymentIntent
   const user = await deps.users.findById(intent.userId as UserId);
   if (!user) return { refund: 'user_missing' };
   if (user.erasedAt) return { refund: 'user_erased' };
+  // The freeze a freeze fee paid for is written in the unit that closes its intent: an open one means it was not.
+  if (intent.kind === 'fee' && intent.terms['subject'] === FREEZE_FEE_SUBJECT) return { refund: 'freeze_not_recorded' };
   if (intent.kind === 'purchase') {
     try {
       await deps.memberships.getPlan(String(intent.request['membershipId']) as MembershipId);
@@ -163,6 +171,7 @@ async function preconditions(deps: MembershipWorkflowDeps, intent: PaymentIntent
 function storeFor(deps: MembershipWorkflowDeps, intent: PaymentIntent, providerRef: string, u: UnitOfWork, close: CloseIntent): Promise<{ readonly result: unknown; readonly outcome: JsonObject }> {
   if (intent.kind === 'purchase') return storePurchase(deps, intent, providerRef, u, close);
   if (intent.kind === 'plan_change') return storePlanChange(deps, intent, providerRef, u, close);
+  if (intent.kind === 'fee') return storeBookingFee(feeStoreOf(deps), intent, providerRef, u, close);
   return storeRenewal(deps, intent, providerRef, u).then((outcome) => ({ result: outcome, outcome }));
 }
 

@@ -78,6 +78,7 @@ const SECTION_ORDER: Readonly<Record<keyof UserDataExportSections, true>> = {
   bookingStrikes: true,
   bookingSuspensions: true,
   waiverSignatures: true,
+  bookingFees: true,
   facilities: true,
 };
 const EXPORT_SECTIONS = Object.keys(SECTION_ORDER) as (keyof UserDataExportSections)[];

@@ -8,6 +8,7 @@ import type { UserRepository } from '../../modules/users/index.js';
 import type { MembershipService } from '../../modules/memberships/index.js';
 import type { UnitRunner } from '../../uow/unit-runner.js';
 import type { ValidationLocale } from '../../core/validation.js';
+import type { BookingFeeRepository } from '../../modules/classes/index.js';
 
 /** What the membership workflows (purchase, renewal, cancel, expire, refund) work with. */
 export interface MembershipWorkflowDeps {
@@ -26,4 +27,6 @@ export interface MembershipWorkflowDeps {
   readonly ids: Pick<IdGenerator, 'newUuid'>;
   /** Language of validation messages, from `createNexfit({ locale })`. */
   readonly locale?: ValidationLocale | undefined;
+  /** Where booking fees are kept: recovery completes a `fee` intent against it. */
+  readonly bookingFees?: BookingFeeRepository | undefined;
 }

@@ -36,6 +36,7 @@ describe('personal-data contributors and MongoDB', () => {
         'booking_suspensions',
         'waivers',
         'waiver_signatures',
+        'booking_fees',
       ].sort(),
     );
   });

@@ -10,6 +10,7 @@ import * as auditRequestId from './0008-audit-request-id.js';
 import * as billingArchive from './0009-billing-archive.js';
 import * as planChangeIntents from './0010-plan-change-intents.js';
 import * as webhooks from './0011-webhooks.js';
+import * as feeIntents from './0012-fee-intents.js';
 
 /** A migration of this package: Kysely's `up`/`down` on the schema it runs in. */
 interface SchemaMigration {
@@ -33,6 +34,7 @@ const migrations = {
   '0009-billing-archive': billingArchive,
   '0010-plan-change-intents': planChangeIntents,
   '0011-webhooks': webhooks,
+  '0012-fee-intents': feeIntents,
 } as const satisfies Record<string, SchemaMigration>;
 
 /**
