@@ -208,6 +208,7 @@ export type { PurchaseMembershipInput, PurchaseMembershipResult } from './workfl
 export type { RenewalReport, RenewalOutcome } from './workflows/renew-memberships/renew-memberships.workflow.js';
 export type { CancelMembershipInput, RefundMembershipInput, RefundMembershipResult } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
 export type { BookClassInput } from './workflows/book-class/book-class.workflow.js';
+export type { BookGuestInput } from './workflows/book-class/book-guest.workflow.js';
 export { bookingWindowOf, type BookingWindow, type BookingWindowRules } from './workflows/book-class/booking-window.js';
 export type { RecordFacilityVisitInput } from './workflows/facility-visit/record-facility-visit.workflow.js';
 export type { RecordedVisit } from './modules/memberships/membership.service.js';

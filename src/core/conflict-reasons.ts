@@ -90,6 +90,9 @@ export const CONFLICT_REASONS = {
   membership_frozen: 'The membership is frozen for this date: it cannot be used until it is unfrozen.',
   freeze_overlap: 'The freeze overlaps another freeze of the membership.',
   freeze_not_open: 'The membership has no scheduled or running freeze to end.',
+  // multi-location plans and guest passes
+  facility_not_in_business: 'A facility the plan names belongs to another business (another owner) than the plan\'s facility.',
+  no_guest_passes: 'The membership has no guest passes left in this period.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -182,4 +185,6 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   membership_frozen: 'Üyelik bu tarihte dondurulmuş: çözülene kadar kullanılamaz.',
   freeze_overlap: 'Dondurma, üyeliğin başka bir dondurmasıyla çakışıyor.',
   freeze_not_open: 'Üyeliğin sonlandırılacak planlanmış veya süren bir dondurması yok.',
+  facility_not_in_business: 'Planın belirttiği bir tesis, planın tesisinden başka bir işletmeye (başka bir sahibe) ait.',
+  no_guest_passes: 'Üyeliğin bu dönemde misafir hakkı kalmadı.',
 };
