@@ -224,7 +224,6 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
     args: (w) => [{ classId: w.fitnessClass, userId: w.client, occurrenceStart: '2026-03-09T06:00:00Z', guest: { name: 'Misafir Üye', email: 'misafir@example.com' }, guestPass: { memberSubscriptionId: w.memberSubscription } }],
     inUnit: true,
   },
-  { target: 'steps.bookings.countMemberBookingsAtFacilities', args: (w) => [w.client, [w.facility], '2026-03-02T00:00:00Z', '2026-03-09T00:00:00Z'] },
   { target: 'steps.bookings.reserveWaitlistTurn', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z'] },
   { target: 'steps.bookings.releaseWaitlistTurn', args: (w) => [w.fitnessClass, '2026-03-04T06:00:00Z'] },
   { target: 'steps.bookings.recordWaitlistTurn', args: (w) => [{ classId: w.fitnessClass, userId: w.spareUser, occurrenceStart: '2026-03-18T06:00:00Z' }], inUnit: true },

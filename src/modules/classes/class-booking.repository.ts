@@ -14,6 +14,7 @@ import {
   patchClassBookingInputSchema,
   PLACE_HOLDING_BOOKING_STATUSES,
   SEAT_HOLDING_BOOKING_STATUSES,
+  bookingGuestSchema,
   type ClassBooking,
   type ClassBookingStatus,
 } from './class-booking.schema.js';
@@ -106,7 +107,8 @@ export class ClassBookingRepository extends MongoRepository<ClassBooking, typeof
    */
   async eraseGuestsOfUser(userId: UserId, erasedName: string, ctx?: StoreContext): Promise<{ readonly bookings: number; readonly removed: string[] }> {
     return this.run('eraseGuestsOfUser', async () => {
-      const filter = { userId: this.#user(userId), guest: { $exists: true }, 'guest.name': { $ne: erasedName } };
+      const name = this.parse(bookingGuestSchema.shape.name, erasedName);
+      const filter = { userId: this.#user(userId), guest: { $exists: true }, 'guest.name': { $ne: name } };
       const removed: string[] = [];
       let changed = 0;
       for (const store of [this.collection, this.archiveStore()]) {
@@ -116,7 +118,7 @@ export class ClassBookingRepository extends MongoRepository<ClassBooking, typeof
           removed.push(guest.name, ...(guest.email ? [guest.email] : []));
         }
         changed += docs.length;
-        if (docs.length > 0) await store.updateMany(filter, { $set: { guest: { name: erasedName }, updatedAt: this.deps.clock.now() }, $inc: { version: 1 } }, sessionOf(ctx));
+        if (docs.length > 0) await store.updateMany(filter, { $set: { guest: { name }, updatedAt: this.deps.clock.now() }, $inc: { version: 1 } }, sessionOf(ctx));
       }
       return { bookings: changed, removed };
     });
