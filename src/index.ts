@@ -219,6 +219,9 @@ export type { BulkEntityName } from './workflows/bulk-create/bulk-create-entitie
 export type { ApplyFreezesReport, FreezeMembershipInput, UnfreezeMembershipInput } from './workflows/membership-freeze/membership-freeze.workflow.js';
 export type { FreezeChange } from './modules/memberships/membership.service.js';
 export type { FreezePolicy, MembershipFreeze, MembershipFreezeStatus } from './modules/memberships/membership-freeze.schema.js';
+export type { MembershipGuestPasses } from './modules/memberships/membership.schema.js';
+export type { SubscriptionGuestPasses } from './modules/memberships/member-subscription.schema.js';
+export type { BookingGuest, GuestPassCharge } from './modules/classes/class-booking.schema.js';
 // The entities, as the services return them (their schemas are in `@nexfit/sdk/schemas`).
 export type {
   User,
