@@ -212,6 +212,7 @@ export type { PurchaseMembershipInput, PurchaseMembershipResult } from './workfl
 export type { RenewalReport, RenewalOutcome } from './workflows/renew-memberships/renew-memberships.workflow.js';
 export type { CancelMembershipInput, RefundMembershipInput, RefundMembershipResult } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
 export type { BookClassInput } from './workflows/book-class/book-class.workflow.js';
+export type { BookGuestInput } from './workflows/book-class/book-guest.workflow.js';
 export { bookingWindowOf, type BookingWindow, type BookingWindowRules } from './workflows/book-class/booking-window.js';
 export type { RecordFacilityVisitInput } from './workflows/facility-visit/record-facility-visit.workflow.js';
 export type { RecordedVisit } from './modules/memberships/membership.service.js';
@@ -225,6 +226,9 @@ export type { FreezePolicy, MembershipFreeze, MembershipFreezeStatus } from './m
 export type { CollectUnpaidFeesInput, CollectUnpaidFeesReport, CollectedFee, WaiveFeeInput } from './workflows/booking-fees/booking-fees.workflow.js';
 export type { BookingFee, BookingFeeKind, BookingFeeStatus } from './modules/classes/booking-fee.schema.js';
 export type { BookingFeeCharger } from './modules/classes/booking.service.js';
+export type { MembershipGuestPasses } from './modules/memberships/membership.schema.js';
+export type { SubscriptionGuestPasses } from './modules/memberships/member-subscription.schema.js';
+export type { BookingGuest, GuestPassCharge } from './modules/classes/class-booking.schema.js';
 // The entities, as the services return them (their schemas are in `@nexfit/sdk/schemas`).
 export type {
   User,

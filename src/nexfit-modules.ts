@@ -21,6 +21,7 @@ import type { PaymentProvider } from './modules/billing/payment-provider.js';
 import type { TaxRatePolicy } from './modules/billing/tax.js';
 import type { BookingPolicy } from './modules/classes/booking.service.js';
 import { bookClassOccurrence, type BookClassInput } from './workflows/book-class/book-class.workflow.js';
+import { bookGuest, type BookGuestInput } from './workflows/book-class/book-guest.workflow.js';
 import { bookingCredits } from './workflows/book-class/class-credits.js';
 import { completePtSession, type CompletePtSessionInput } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
 import { submitPtSessionFeedback, type PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
@@ -86,7 +87,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
   const workouts = createWorkoutsModule(db, deps, catalog.exercises);
   const facilities = createFacilitiesModule(db, pg, deps);
   const nutrition = createNutritionModule(db, pg, deps, { foods: catalog.foods, profiles: memberProfileReader({ users: users.repository, facilities: facilities.facilities }) });
-  const memberships = createMembershipsModule(db, pg, deps);
+  const memberships = createMembershipsModule(db, pg, deps, facilities.facilities);
   const billing = createBillingModule(pg, { ...deps, ...(options.taxRate ? { taxRate: options.taxRate } : {}) });
   // Promoted seats spend class-pack credits of the memberships module; the closure resolves once both exist.
   const classes = createClassesModule(
@@ -188,6 +189,9 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       /** Book one occurrence of a class: real occurrence, active membership with classes, weekly limit, capacity under concurrency. */
       bookClass: (input: BookClassInput, uow?: UnitOfWork) =>
         bookClassOccurrence({ classes: classes.classService, bookings: classes.bookingService, facilities: facilities.facilities, subscriptions: memberships.subscriptions, plans: memberships.plans, deps, credits: memberships.service, waivers: facilities.waiverService }, input, uow),
+      /** Book a seat for a guest of a member, paid with a guest pass of the member's membership; same seats as member bookings. */
+      bookGuest: (input: BookGuestInput, uow?: UnitOfWork) =>
+        bookGuest({ classes: classes.classService, bookings: classes.bookingService, facilities: facilities.facilities, subscriptions: memberships.subscriptions, plans: memberships.plans, deps, passes: memberships.service, waivers: facilities.waiverService }, input, uow),
       /** Check a member in at a facility: open now, active membership, the plan's weekly visit limit under concurrency. */
       recordFacilityVisit: (input: RecordFacilityVisitInput, uow?: UnitOfWork) =>
         recordFacilityVisit({ facilities: facilities.service, memberships: memberships.service, deps, waivers: facilities.waiverService }, input, uow),

@@ -48,6 +48,7 @@ import type { WorkoutService } from './modules/workouts/workout.service.js';
 import type { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS } from './public-door.js';
 import type { UnitOfWork } from './uow/unit-of-work.js';
 import type { BookClassInput } from './workflows/book-class/book-class.workflow.js';
+import type { BookGuestInput } from './workflows/book-class/book-guest.workflow.js';
 import type { CompletePtSessionInput } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
 import type { RecordFacilityVisitInput } from './workflows/facility-visit/record-facility-visit.workflow.js';
 import type { CancelMembershipInput, RefundMembershipInput, RefundMembershipResult } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
@@ -101,6 +102,12 @@ export interface NexfitWorkflows {
   refundMembership(input: RefundMembershipInput): Promise<RefundMembershipResult>;
   /** Book one occurrence of a class: real occurrence, active membership with classes, weekly limit, capacity under concurrency. */
   bookClass(input: BookClassInput, uow?: UnitOfWork): Promise<ClassBooking>;
+  /**
+   * Book a seat of a class occurrence for a guest of a member, paid with one of the guest passes
+   * of the member's membership (`no_guest_passes` when none are left); same seat counter as
+   * member bookings, so a class never overbooks; cancelling before the cut-off returns the pass.
+   */
+  bookGuest(input: BookGuestInput, uow?: UnitOfWork): Promise<ClassBooking>;
   /** Check a member in at a facility: open now, active membership, the plan's weekly visit limit under concurrency. */
   recordFacilityVisit(input: RecordFacilityVisitInput, uow?: UnitOfWork): Promise<RecordedVisit>;
   /** Complete a PT session, consuming one session of the client's package. */

@@ -19,8 +19,8 @@ export function withoutSteps<S extends object, K extends keyof S & string>(servi
   return door as Omit<S, K>;
 }
 
-/** The steps of `bookClass`: capacity, membership and weekly limit are checked there, not here. */
-export const BOOKING_STEPS = ['reserveSeat', 'releaseSeat', 'reserveWaitlistTurn', 'releaseWaitlistTurn', 'recordBooking', 'recordWaitlistTurn', 'assertNotBooked', 'lockMemberWeek', 'assertNotSuspended'] as const;
+/** The steps of `bookClass` and `bookGuest`: capacity, membership, guest passes and weekly limit are checked there, not here. */
+export const BOOKING_STEPS = ['reserveSeat', 'releaseSeat', 'reserveWaitlistTurn', 'releaseWaitlistTurn', 'recordBooking', 'recordWaitlistTurn', 'assertNotBooked', 'lockMemberWeek', 'assertNotSuspended', 'countMemberBookingsAtFacilities', 'recordGuestBooking'] as const;
 
 /** The steps of the waivers: `assertCleared` is the check of `bookClass`, PT slot bookings and check-ins (`getClearance` is the read). */
 export const WAIVER_STEPS = ['assertCleared'] as const;
@@ -36,6 +36,8 @@ export const MEMBERSHIP_STEPS = [
   'changeSubscriptionPlan',
   'spendClassCredits',
   'returnClassCredits',
+  'spendGuestPass',
+  'returnGuestPass',
   'freezeSubscription',
   'unfreezeSubscription',
   'applySubscriptionFreezes',

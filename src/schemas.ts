@@ -128,13 +128,15 @@ export {
   membershipLimitationsSchema, membershipSchema, patchMembershipInputSchema,
   type CreateMembershipData, type CreateMembershipInput, type DurationUnit, type Membership,
   type MembershipDuration, type MembershipLimitations, type PatchMembershipData,
-  type PatchMembershipInput
+  type PatchMembershipInput,
+  MAX_PLAN_FACILITIES, membershipGuestPassesSchema, validAtFacilityIdsSchema, type MembershipGuestPasses
 } from './modules/memberships/membership.schema.js';
 export {
   MEMBER_SUBSCRIPTION_STATUSES, createMemberSubscriptionInputSchema, memberSubscriptionSchema,
   patchMemberSubscriptionInputSchema, paymentRecordSchema, type CreateMemberSubscriptionData,
   type CreateMemberSubscriptionInput, type MemberSubscription, type MemberSubscriptionStatus,
-  type PatchMemberSubscriptionData, type PatchMemberSubscriptionInput, type PaymentRecord
+  type PatchMemberSubscriptionData, type PatchMemberSubscriptionInput, type PaymentRecord,
+  subscriptionGuestPassesSchema, type SubscriptionGuestPasses
 } from './modules/memberships/member-subscription.schema.js';
 export {
   DEFAULT_FREEZE_POLICY, MAX_FREEZES_PER_SUBSCRIPTION, MEMBERSHIP_FREEZE_STATUSES, freezePolicySchema, membershipFreezeSchema,
@@ -155,7 +157,8 @@ export {
   CLASS_BOOKING_STATUSES, classBookingSchema, createClassBookingInputSchema,
   patchClassBookingInputSchema, type ClassBooking, type ClassBookingStatus,
   type CreateClassBookingData, type CreateClassBookingInput, type PatchClassBookingData,
-  type PatchClassBookingInput
+  type PatchClassBookingInput,
+  bookingGuestSchema, type BookingGuest, type GuestPassCharge
 } from './modules/classes/class-booking.schema.js';
 export {
   COACH_CLIENT_STATUSES, coachClientNotesSchema, coachClientSchema, coachNoteSchema,

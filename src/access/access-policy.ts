@@ -320,6 +320,7 @@ export const ACCESS_POLICY = {
   'workflows.recoverPaymentIntents': system,
   'workflows.refundMembership': allow(facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_billing')),
   'workflows.bookClass': allow(anyOf(self(input('userId')), facilityManager(classFacility(input('classId')), 'manage_bookings'))),
+  'workflows.bookGuest': allow(anyOf(self(input('hostUserId')), facilityManager(classFacility(input('classId')), 'manage_bookings'))),
   'workflows.completePtSession': allow(allOf(self(input('coachId')), self(sessionCoach(input('sessionId'))))),
   'workflows.recordFacilityVisit': allow(facilityManager(input('facilityId'), 'check_in_members')),
   'workflows.submitPtSessionFeedback': allow(allOf(self(input('clientId')), self(sessionClient(input('sessionId'))))),

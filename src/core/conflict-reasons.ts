@@ -95,6 +95,9 @@ export const CONFLICT_REASONS = {
   // waivers
   waiver_required: 'The member must sign the facility\'s waiver first (see details.waiverId and details.version).',
   waiver_version_superseded: 'That waiver version was superseded by one that must be signed again (see details.waiverId and details.version).',
+  // multi-location plans and guest passes
+  facility_not_in_business: 'A facility the plan names belongs to another business (another owner) than the plan\'s facility.',
+  no_guest_passes: 'The membership has no guest passes left in this period.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -191,4 +194,6 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   freeze_not_open: 'Üyeliğin sonlandırılacak planlanmış veya süren bir dondurması yok.',
   waiver_required: 'Üyenin önce tesisin sorumluluk feragatnamesini imzalaması gerekir.',
   waiver_version_superseded: 'Feragatnamenin bu sürümü, yeniden imzalanması gereken yeni bir sürümle değiştirildi.',
+  facility_not_in_business: 'Planın belirttiği bir tesis, planın tesisinden başka bir işletmeye (başka bir sahibe) ait.',
+  no_guest_passes: 'Üyeliğin bu dönemde misafir hakkı kalmadı.',
 };

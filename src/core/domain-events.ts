@@ -17,7 +17,8 @@ export interface NexfitEventMap {
   'membership.refunded': { readonly memberSubscriptionId: string; readonly transactionId: string };
   /** A membership moved to another plan mid-period; `transactionId` is the difference charged or refunded (`null`: none). */
   'membership.plan_changed': { readonly memberSubscriptionId: string; readonly fromMembershipId: string; readonly toMembershipId: string; readonly transactionId: string | null };
-  'booking.created': { readonly bookingId: string; readonly classId: string; readonly userId: string; readonly occurrence: string };
+  /** A seat was booked; `guest` on a guest booking (`userId` is then the host). */
+  'booking.created': { readonly bookingId: string; readonly classId: string; readonly userId: string; readonly occurrence: string; readonly guest?: boolean };
   'booking.cancelled': { readonly bookingId: string; readonly late: boolean };
   'booking.attended': { readonly bookingId: string };
   /** A member took a turn on a full occurrence's waitlist. */

@@ -75,6 +75,7 @@ export const VALIDATION_MESSAGES = {
   availabilityExceptionTimes: { en: 'An extra-hours exception needs a start and an end; a day off gives both or neither', tr: 'Ek saat istisnası başlangıç ve bitiş ister; izin günü ikisini birlikte verir ya da hiçbirini vermez' },
   slotDurationNotFitting: { en: 'The duration does not fit in any availability window of the coach', tr: 'Süre, antrenörün hiçbir uygunluk aralığına sığmıyor' },
   slotRangeTooLong: { en: 'Ask for at most 31 days of slots at a time', tr: 'Bir seferde en fazla 31 günlük boş zaman istenebilir' },
+  ownFacilityListed: { en: 'The plan\'s own facility is not listed among the other facilities it is valid at', tr: 'Planın kendi tesisi, geçerli olduğu diğer tesisler arasında listelenmez' },
   freezeStartsInPast: { en: 'A freeze cannot start before today (facility time zone)', tr: 'Dondurma bugünden (tesis saat dilimi) önce başlayamaz' },
   freezeAfterPeriod: { en: 'A freeze must start before the last day of the membership period', tr: 'Dondurma, üyelik döneminin son gününden önce başlamalı' },
   freezeResumeAfterStart: { en: 'The resume date must be after the first frozen day', tr: 'Dönüş tarihi, dondurulan ilk günden sonra olmalı' },

@@ -494,6 +494,10 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     const classId = await r(t).fitnessClass(t.facility);
     return (s) => s.workflows!.bookClass!({ classId, userId: t.user, occurrenceStart: OCCURRENCE });
   }),
+  'workflows.bookGuest': c('member', async (t) => {
+    const classId = await r(t).fitnessClass(t.facility);
+    return (s) => s.workflows!.bookGuest!({ classId, hostUserId: t.user, occurrenceStart: OCCURRENCE, guest: { name: 'Misafir Üye', email: 'misafir@example.com' } });
+  }),
   'workflows.recordFacilityVisit': c('member', async (t) => (s) => s.workflows!.recordFacilityVisit!({ userId: t.user, facilityId: t.facility, at: '2026-03-02T09:00:00Z' })),
   'workflows.completePtSession': c('relation', async (t) => {
     const id = await sessionOf(t);

@@ -10,7 +10,7 @@ import type { TestNexfit } from '../support/nexfit.js';
 /** Services, a test provider and small factories for the membership workflow tests. */
 export function membershipWorld(t: TestNexfit) {
   const facilitiesModule = createFacilitiesModule(t.nexfit.mongo.db, t.nexfit.pg, t.deps);
-  const membershipsModule = createMembershipsModule(t.nexfit.mongo.db, t.nexfit.pg, t.deps);
+  const membershipsModule = createMembershipsModule(t.nexfit.mongo.db, t.nexfit.pg, t.deps, facilitiesModule.facilities);
   const billingModule = createBillingModule(t.nexfit.pg, t.deps);
   const payments = new TestPaymentProvider();
   const deps: MembershipWorkflowDeps = {

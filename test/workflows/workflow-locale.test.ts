@@ -30,6 +30,7 @@ const invalidCalls: Record<string, (nexfit: Nexfit) => Promise<unknown>> = {
   syncInstructorNames: (n) => n.workflows.syncInstructorNames({ batchSize: -1 }),
   refundMembership: (n) => n.workflows.refundMembership({} as never),
   bookClass: (n) => n.workflows.bookClass({} as never),
+  bookGuest: (n) => n.workflows.bookGuest({} as never),
   recordFacilityVisit: (n) => n.workflows.recordFacilityVisit({} as never),
   completePtSession: (n) => n.workflows.completePtSession({} as never),
   submitPtSessionFeedback: (n) => n.workflows.submitPtSessionFeedback({} as never),

@@ -10,7 +10,7 @@ import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { memberWeekKey, occurrenceSeatKey, occurrenceWaitlistKey, type BookingCounterRepository } from './booking-counter.repository.js';
 import type { ClassBookingRepository } from './class-booking.repository.js';
-import { classBookingSchema, holdsPlace, type ClassBooking, type ClassBookingStatus, type CreditCharge } from './class-booking.schema.js';
+import { bookingGuestSchema, classBookingSchema, holdsPlace, type ClassBooking, type ClassBookingStatus, type CreditCharge, type GuestPassCharge } from './class-booking.schema.js';
 import type { ClassRepository } from './class.repository.js';
 import type { FitnessClass } from './class.schema.js';
 import type { TimeRangeInput } from '../../stores/mongo/time-range.js';
@@ -129,12 +129,22 @@ const newBookingSchema = z.strictObject({
 /** The seat a booking takes: a user in the occurrence of a class starting at `occurrenceStart`. */
 export type NewBookingInput = z.input<typeof newBookingSchema>;
 
+const newGuestBookingSchema = z.strictObject({
+  classId: classBookingSchema.shape.classId,
+  userId: classBookingSchema.shape.userId.describe('The host: the member who brings the guest'),
+  occurrenceStart: instantSchema,
+  guest: bookingGuestSchema,
+  guestPass: classBookingSchema.shape.guestPass.unwrap(),
+});
+/** The seat a guest booking takes: a guest of the member `userId` in the occurrence, paid with a guest pass of the member's membership. */
+export type NewGuestBookingInput = z.input<typeof newGuestBookingSchema>;
+
 const occurrenceSchema = z.strictObject({ classId: classBookingSchema.shape.classId, occurrenceStart: instantSchema });
 const seatClaimSchema = occurrenceSchema.extend({ capacity: z.number().int().min(0).max(10_000) });
 const memberWeekSchema = z.strictObject({ userId: classBookingSchema.shape.userId, facilityId: idSchema('FacilityId'), isoWeek: isoWeekSchema });
 const memberWindowSchema = z.strictObject({
   userId: classBookingSchema.shape.userId,
-  facilityId: idSchema('FacilityId'),
+  facilityIds: z.array(idSchema('FacilityId')).min(1).max(51),
   from: instantSchema,
   to: instantSchema,
 });
@@ -152,6 +162,8 @@ export interface BookingCredits {
   chargePromotion(turn: ClassBooking, uow: UnitOfWork): Promise<CreditCharge | null | 'skip'>;
   /** Gives the credits of a seat cancelled before the cut-off back. */
   refund(charge: CreditCharge, uow: UnitOfWork): Promise<void>;
+  /** Gives the guest pass of a guest booking cancelled before the cut-off back to the host's membership. */
+  returnGuestPass(pass: GuestPassCharge, uow: UnitOfWork): Promise<void>;
 }
 
 /** A member's booking with the class it is for (`null` once the class was deleted). */
@@ -312,6 +324,21 @@ export class BookingService {
     return booking;
   }
 
+  /**
+   * Records a guest booking of a seat already reserved, in `uow`, and emits `booking.created`
+   * (with `guest: true`). The host may hold a seat of the occurrence too, and bring several
+   * guests: a guest booking is outside the one-seat-per-member rule.
+   */
+  async recordGuestBooking(input: NewGuestBookingInput, uow: UnitOfWork): Promise<ClassBooking> {
+    const b = this.#parse(newGuestBookingSchema, input);
+    const booking = await this.#bookings.create(
+      { classId: b.classId, userId: b.userId, date: b.occurrenceStart, status: 'booked', bookedAt: this.#deps.clock.now(), guest: b.guest, guestPass: b.guestPass },
+      uow.ctx,
+    );
+    await uow.emit('booking.created', { bookingId: booking.id, classId: booking.classId, userId: booking.userId, occurrence: booking.date.toISOString(), guest: true });
+    return booking;
+  }
+
   async #record(input: NewBookingInput, status: Extract<ClassBookingStatus, 'booked' | 'waitlisted'>, uow: UnitOfWork): Promise<ClassBooking> {
     const b = this.#parse(newBookingSchema, input);
     await this.assertNotBooked(b.classId, b.occurrenceStart, b.userId, uow);
@@ -342,12 +369,22 @@ export class BookingService {
    * each other.
    */
   async countMemberBookingsAtFacility(userId: UserId, facilityId: FacilityId, from: Date, to: Date, uow?: UnitOfWork): Promise<number> {
-    const w = this.#parse(memberWindowSchema, { userId, facilityId, from, to });
+    return this.countMemberBookingsAtFacilities(userId, [facilityId], from, to, uow);
+  }
+
+  /**
+   * {@link countMemberBookingsAtFacility} over several facilities: the places a multi-location
+   * membership's weekly limit is checked against (its facilities share one limit).
+   */
+  async countMemberBookingsAtFacilities(userId: UserId, facilityIds: readonly FacilityId[], from: Date, to: Date, uow?: UnitOfWork): Promise<number> {
+    const w = this.#parse(memberWindowSchema, { userId, facilityIds, from, to });
     const { items } = await this.#bookings.listByUser(w.userId, { from: w.from, to: w.to }, { limit: WEEK_SCAN_LIMIT }, uow?.ctx);
-    const holding = items.filter((b) => holdsPlace(b.status));
+    // A guest booking is the guest's place, not the member's: it does not count.
+    const holding = items.filter((b) => holdsPlace(b.status) && !b.guest);
     if (holding.length === 0) return 0;
     const classes = await this.#classes.findManyByIds([...new Set(holding.map((b) => b.classId))], uow?.ctx);
-    const atFacility = new Set(classes.filter((c) => c.facilityId === w.facilityId).map((c) => c.id as string));
+    const facilities = new Set<string>(w.facilityIds);
+    const atFacility = new Set(classes.filter((c) => facilities.has(c.facilityId)).map((c) => c.id as string));
     return holding.filter((b) => atFacility.has(b.classId)).length;
   }
 
@@ -394,7 +431,8 @@ export class BookingService {
    * occurrence starts (`ConflictError('class_started')` after). Within
    * `cancellationCutoffMinutes` of the start it is a late cancellation: still cancelled,
    * recorded with `lateCancellation: true` and `late` in the event, so host apps can apply
-   * their fee or strike policy. A waitlist turn can be given up the same way (never late).
+   * their fee or strike policy. A seat cancelled before the cut-off gets back the class-pack
+   * credits or the guest pass it spent. A waitlist turn can be given up the same way (never late).
    * `ConflictError('invalid_transition')` unless `booked` or `waitlisted`.
    */
   async cancelBooking(id: ClassBookingId, uow?: UnitOfWork): Promise<ClassBooking> {
@@ -409,6 +447,7 @@ export class BookingService {
       const late = seat && now.getTime() > booking.date.getTime() - this.policy.cancellationCutoffMinutes * MINUTE;
       const cancelled = await this.#bookings.markCancelled(bookingId, { at: now, late, expectedVersion: booking.version }, u.ctx);
       if (seat && !late && booking.creditCharge && this.#credits) await this.#credits.refund(booking.creditCharge, u);
+      if (seat && !late && booking.guestPass && this.#credits) await this.#credits.returnGuestPass(booking.guestPass, u);
       if (seat) {
         if (!(await this.#promoteFromWaitlist(cancelled.classId, cancelled.date, now, u))) {
           await this.#counters.release(occurrenceSeatKey(cancelled.classId, cancelled.date), u.ctx);

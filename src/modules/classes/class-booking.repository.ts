@@ -14,6 +14,7 @@ import {
   patchClassBookingInputSchema,
   PLACE_HOLDING_BOOKING_STATUSES,
   SEAT_HOLDING_BOOKING_STATUSES,
+  bookingGuestSchema,
   type ClassBooking,
   type ClassBookingStatus,
 } from './class-booking.schema.js';
@@ -40,7 +41,8 @@ const FROM_BOOKED: readonly ClassBookingStatus[] = ['booked'];
 const CANCELLABLE: readonly ClassBookingStatus[] = ['booked', 'waitlisted'];
 const FROM_WAITLIST: readonly ClassBookingStatus[] = ['waitlisted'];
 const HOLDS_SEAT = { holdsSeat: true } as const;
-const HOLDS_PLACE = { status: { $in: [...PLACE_HOLDING_BOOKING_STATUSES] } } as const;
+/** A member's own place (a guest booking is the guest's place, not the host's). */
+const HOLDS_PLACE = { status: { $in: [...PLACE_HOLDING_BOOKING_STATUSES] }, guest: { $exists: false } } as const;
 
 /**
  * The `class_bookings` collection. A booking is one user's seat in one occurrence of a class
@@ -94,6 +96,31 @@ export class ClassBookingRepository extends MongoRepository<ClassBooking, typeof
       const notes = (await this.archiveStore().find(filter, { ...sessionOf(ctx), projection: { notes: 1 } }).toArray()).map((d) => String(d['notes']));
       if (notes.length > 0) await this.archiveStore().updateMany(filter, { $unset: { notes: '' } }, sessionOf(ctx));
       return notes;
+    });
+  }
+
+  /**
+   * Replaces the guest details of the user's guest bookings, hot and archived, by
+   * `erasedName` (the email dropped): an erasure of the host keeps the bookings (a guest
+   * booking stays one, so the seat rules still tell it apart). Returns how many bookings
+   * changed and the names and emails removed, for the audit trail's redaction.
+   */
+  async eraseGuestsOfUser(userId: UserId, erasedName: string, ctx?: StoreContext): Promise<{ readonly bookings: number; readonly removed: string[] }> {
+    return this.run('eraseGuestsOfUser', async () => {
+      const name = this.parse(bookingGuestSchema.shape.name, erasedName);
+      const filter = { userId: this.#user(userId), guest: { $exists: true }, 'guest.name': { $ne: name } };
+      const removed: string[] = [];
+      let changed = 0;
+      for (const store of [this.collection, this.archiveStore()]) {
+        const docs = await store.find(filter, { ...sessionOf(ctx), projection: { guest: 1 } }).toArray();
+        for (const doc of docs) {
+          const guest = doc['guest'] as { name: string; email?: string };
+          removed.push(guest.name, ...(guest.email ? [guest.email] : []));
+        }
+        changed += docs.length;
+        if (docs.length > 0) await store.updateMany(filter, { $set: { guest: { name }, updatedAt: this.deps.clock.now() }, $inc: { version: 1 } }, sessionOf(ctx));
+      }
+      return { bookings: changed, removed };
     });
   }
 

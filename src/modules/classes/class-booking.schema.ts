@@ -1,15 +1,17 @@
 import { z } from 'zod';
 import { entityFields, patchSchemaOf, pickFields } from '../../core/entity-schema.js';
 import { idSchema } from '../../core/ids.js';
-import { instantSchema, longTextSchema } from '../../core/schema-primitives.js';
+import { emailSchema, instantSchema, longTextSchema, nameSchema } from '../../core/schema-primitives.js';
 import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
 
 /**
  * A user's place in one occurrence of a class (seed: `class_bookings`). `date` is the
  * occurrence's start instant, so bookings of a recurring class are told apart by it.
- * The stored document adds `holdsSeat` (true while `booked` or `attended`): the unique
- * partial index on (classId, date, userId) filters on it, because a partial index filter
- * cannot use `$in` on every supported MongoDB version.
+ * The stored document adds `holdsSeat` (true while a member's own booking is `booked` or
+ * `attended`): the unique partial index on (classId, date, userId) filters on it, because a
+ * partial index filter cannot use `$in` (nor `$exists: false`) on every supported MongoDB
+ * version. A guest booking (`guest` present) holds a seat for a guest of the member `userId`
+ * (the host) and is left out of that index, so a host may bring guests to a class they attend.
  *
  * @example
  * ```ts
@@ -40,6 +42,12 @@ export function holdsSeat(status: ClassBookingStatus): boolean {
   return (SEAT_HOLDING_BOOKING_STATUSES as readonly ClassBookingStatus[]).includes(status);
 }
 
+/** The guest of a guest booking: personal data of the host, exported and erased with the host. */
+export const bookingGuestSchema = z.strictObject({
+  name: nameSchema,
+  email: emailSchema.optional(),
+});
+
 const classBookingFields = {
   classId: idSchema('ClassId'),
   userId: idSchema('UserId'),
@@ -55,6 +63,11 @@ const classBookingFields = {
     .strictObject({ memberSubscriptionId: idSchema('MemberSubscriptionId'), credits: z.number().int().min(1).max(10) })
     .optional()
     .describe('The class-pack credits the seat spent, given back by a cancellation before the cut-off'),
+  guest: bookingGuestSchema.optional().describe('Present on a guest booking: the guest the member (userId) brings'),
+  guestPass: z
+    .strictObject({ memberSubscriptionId: idSchema('MemberSubscriptionId') })
+    .optional()
+    .describe("The host's membership whose guest pass the seat spent, given back by a cancellation before the cut-off"),
 };
 
 const cancelledConsistently = (b: { status: ClassBookingStatus; cancelledAt?: Date | undefined }) =>
@@ -68,14 +81,14 @@ export const classBookingSchema = z
 
 /** The stored-only fields of a booking document, derived from its status. */
 export const classBookingDocumentFields = {
-  holdsSeat: z.boolean().describe("Derived: status is 'booked' or 'attended'"),
+  holdsSeat: z.boolean().describe("Derived: a member's own booking (no guest) whose status is 'booked' or 'attended'"),
 };
 
 /** A stored `class_bookings` document: the class booking with its stored-only fields; the collection's `$jsonSchema` validator is generated from it. */
 export const storedClassBookingSchema = z
   .strictObject({ ...entityFields('ClassBookingId'), ...classBookingFields, ...classBookingDocumentFields })
   .refine(cancelledConsistently, cancellationRule)
-  .refine((b) => b.holdsSeat === holdsSeat(b.status), { error: M.derivedField.en, path: ['holdsSeat'] });
+  .refine((b) => b.holdsSeat === memberHoldsSeat(b), { error: M.derivedField.en, path: ['holdsSeat'] });
 
 /** Validates the input that creates a class booking; fills its defaults. */
 export const createClassBookingInputSchema = z
@@ -85,6 +98,10 @@ export const createClassBookingInputSchema = z
 /** The class, the occurrence and the user of a booking never change. */
 export const patchClassBookingInputSchema = patchSchemaOf(pickFields(classBookingFields, ['status', 'cancelledAt', 'lateCancellation', 'checkedInAt', 'notes']));
 
+/** The host's membership whose guest pass a guest booking spent. */
+export type GuestPassCharge = z.output<typeof classBookingSchema>['guestPass'] & {};
+/** The guest of a guest booking. */
+export type BookingGuest = z.output<typeof bookingGuestSchema>;
 /** The class-pack credits a booked seat spent, and of which member subscription. */
 export type CreditCharge = z.output<typeof classBookingSchema>['creditCharge'] & {};
 /** A class booking as the SDK returns it. */
@@ -100,9 +117,14 @@ export type PatchClassBookingInput = z.input<typeof patchClassBookingInputSchema
 /** A parsed update of a class booking. */
 export type PatchClassBookingData = z.output<typeof patchClassBookingInputSchema>;
 
+/** True when the booking is the member's own (not a guest's) and occupies a seat: what the unique seat index covers. */
+function memberHoldsSeat(booking: { readonly status: ClassBookingStatus; readonly guest?: unknown }): boolean {
+  return booking.guest === undefined && holdsSeat(booking.status);
+}
+
 /** The stored-only fields of a booking (merged over its encoded document). */
-export function classBookingDerivedFields(booking: Pick<ClassBooking, 'status'>): { holdsSeat: boolean } {
-  return { holdsSeat: holdsSeat(booking.status) };
+export function classBookingDerivedFields(booking: Pick<ClassBooking, 'status' | 'guest'>): { holdsSeat: boolean } {
+  return { holdsSeat: memberHoldsSeat(booking) };
 }
 
 /** The stored document of a booking: the entity plus its derived `holdsSeat`. */

@@ -32,7 +32,9 @@ export const CLASS_PERSONAL_DATA = {
  * to come goes back to the class and to the first on its waitlist. Inactive classes the user
  * instructed keep the instructor's id under {@link ERASED_DISPLAY_NAME}. The user's booking
  * strikes, suspensions and late-cancellation or no-show fees are exported, and deleted by an
- * erasure (the fees' payments stay, pseudonymised, with the billing records).
+ * erasure (the fees' payments stay, pseudonymised, with the billing records). The guests a
+ * member brought (guest bookings) are the member's personal data: exported with the bookings,
+ * and an erasure replaces their names by {@link ERASED_DISPLAY_NAME} and drops their emails.
  *
  * @example
  * ```ts
@@ -88,6 +90,10 @@ export function classPersonalData(parts: {
       const archivedNotes = await bookings.clearArchivedNotesOfUser(userId, ctx);
       personalStrings.push(...archivedNotes);
       classBookings += archivedNotes.length;
+      // A guest booking stays a guest booking; the guest's name and email, the host's personal data, go.
+      const guests = await bookings.eraseGuestsOfUser(userId, ERASED_DISPLAY_NAME, ctx);
+      personalStrings.push(...guests.removed);
+      classBookings += guests.bookings;
       let classesInstructed = 0;
       for (const fitnessClass of await allItems((p) => classes.listByInstructor(userId, p, ctx))) {
         // Only inactive classes get here: an active one blocks the erasure.

@@ -30,7 +30,7 @@ export { ClassRepository } from './class.repository.js';
 export { ClassBookingRepository, type CancelBookingOptions, type PromoteBookingOptions, type TimedTransitionOptions } from './class-booking.repository.js';
 export { BookingCounterRepository, memberWeekKey, occurrenceSeatKey } from './booking-counter.repository.js';
 export { ClassService, MAX_OCCURRENCE_WINDOW_MS, scheduledDurationMs, type TimetableEntry } from './class.service.js';
-export { BookingService, DEFAULT_BOOKING_POLICY, type BookingCredits, type BookingFeeCharger, type BookingPolicy, type LiftSuspensionInput, type NewBookingInput, type StrikeStores } from './booking.service.js';
+export { BookingService, DEFAULT_BOOKING_POLICY, type BookingCredits, type BookingFeeCharger, type BookingPolicy, type LiftSuspensionInput, type NewBookingInput, type NewGuestBookingInput, type StrikeStores } from './booking.service.js';
 export * from './booking-strike.schema.js';
 export { BookingStrikeRepository, BookingSuspensionRepository } from './booking-strike.repository.js';
 export * from './booking-fee.schema.js';

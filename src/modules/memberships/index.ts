@@ -15,7 +15,7 @@ import { AuditTrail } from '../audit/audit-trail.js';
 import type { ServiceDeps } from '../service-deps.js';
 import { MemberSubscriptionRepository } from './member-subscription.repository.js';
 import { MembershipRepository } from './membership.repository.js';
-import { MembershipService } from './membership.service.js';
+import { MembershipService, type PlanFacilitySource } from './membership.service.js';
 import { VisitCounterRepository } from './visit-counter.repository.js';
 
 export * from './membership.schema.js';
@@ -29,6 +29,7 @@ export {
   type CreditAdjustmentInput,
   type FreezeChange,
   type FreezeSubscriptionInput,
+  type PlanFacilitySource,
   type RecordedVisit,
   type StartSubscriptionInput,
   type UnfreezeSubscriptionInput,
@@ -39,14 +40,18 @@ export { addCalendarDays, assertNotFrozen, calendarDayOf, calendarDaysBetween, f
 export { type FreezeChangeInput } from './member-subscription.repository.js';
 export { subscriptionWeekVisitsKey, VisitCounterRepository } from './visit-counter.repository.js';
 
-/** The plan and member-subscription repositories and the membership service. */
+/**
+ * The plan and member-subscription repositories and the membership service; `facilities`
+ * (the facilities module's repository) lets multi-location plans check their facilities' owner.
+ */
 export function createMembershipsModule(
   db: Db,
   pg: Kysely<Database>,
   deps: ServiceDeps,
+  facilities?: PlanFacilitySource,
 ): { readonly plans: MembershipRepository; readonly subscriptions: MemberSubscriptionRepository; readonly service: MembershipService } {
   const plans = new MembershipRepository(db, deps);
   const subscriptions = new MemberSubscriptionRepository(db, deps);
   const visits = new VisitCounterRepository(db, deps);
-  return { plans, subscriptions, service: new MembershipService(plans, subscriptions, visits, new AuditTrail(new AuditLogRepository(pg, deps)), deps) };
+  return { plans, subscriptions, service: new MembershipService(plans, subscriptions, visits, new AuditTrail(new AuditLogRepository(pg, deps)), deps, facilities) };
 }

@@ -13,6 +13,7 @@ import {
   memberSubscriptionSchema,
   patchMemberSubscriptionInputSchema,
   paymentRecordSchema,
+  subscriptionGuestPassesSchema,
   type MemberSubscription,
   type MemberSubscriptionStatus,
   type PaymentRecord,
@@ -88,16 +89,19 @@ export class MemberSubscriptionRepository extends MongoRepository<
   }
 
   /**
-   * The user's active subscription at the facility whose period `[startDate, endDate)`
-   * contains `at`, or `null`; of overlapping ones, the one ending last (index `userId_status`).
+   * The user's active subscription valid at the facility — held there, or of a multi-location
+   * plan listing it in `validAtFacilityIds` — whose period `[startDate, endDate)` contains
+   * `at`, or `null`; of overlapping ones, the one ending last (index `userId_status`: a user
+   * holds few subscriptions, so the facility test runs on those few documents).
    */
   async findActiveForUserAtFacility(userId: UserId, facilityId: FacilityId, at: Date, ctx?: StoreContext): Promise<MemberSubscription | null> {
     return this.run('findActiveForUserAtFacility', async () => {
       const instant = this.parse(instantSchema, at);
+      const facility = this.#ref('facilityId', facilityIdSchema, facilityId);
       const query: SafeFilter = {
         userId: this.#ref('userId', userIdSchema, userId),
         status: ACTIVE,
-        facilityId: this.#ref('facilityId', facilityIdSchema, facilityId),
+        $or: [{ facilityId: facility }, { validAtFacilityIds: facility }],
         startDate: { $lte: instant },
         endDate: { $gt: instant },
       };
@@ -235,6 +239,37 @@ export class MemberSubscriptionRepository extends MongoRepository<
   async listCreditsExpiring(asOf: Date, page?: PageRequest, ctx?: StoreContext): Promise<Page<MemberSubscription>> {
     const query: Document = { 'credits.expiresAt': { $lte: this.parse(instantSchema, asOf) }, 'credits.remaining': { $gt: 0 } };
     return this.pageWhere('listCreditsExpiring', query, [['credits.expiresAt', 1]], page, ctx);
+  }
+
+  /**
+   * Spends one guest pass of the current period in one conditional update (`used <
+   * perPeriod`, `perPeriod` as the caller read it); `null` when the subscription has no guest
+   * passes or none are left. Never read-then-write: concurrent guest bookings never spend more
+   * passes than the period holds.
+   */
+  async spendGuestPass(id: MemberSubscription['id'], perPeriod: number, ctx?: StoreContext): Promise<MemberSubscription | null> {
+    return this.run('spendGuestPass', async () => {
+      const passes = this.parse(subscriptionGuestPassesSchema.shape.perPeriod, perPeriod);
+      return this.updateAtomically(id, { 'guestPasses.perPeriod': passes, 'guestPasses.used': { $lt: passes } }, { $inc: { 'guestPasses.used': 1 } }, {}, ctx);
+    });
+  }
+
+  /** Gives one guest pass back (a guest booking cancelled before the cut-off); `null` when none is used. */
+  async returnGuestPass(id: MemberSubscription['id'], ctx?: StoreContext): Promise<MemberSubscription | null> {
+    return this.run('returnGuestPass', async () => this.updateAtomically(id, { 'guestPasses.used': { $gt: 0 } }, { $inc: { 'guestPasses.used': -1 } }, {}, ctx));
+  }
+
+  /**
+   * Sets a subscription's guest passes: `perPeriod` of its plan with `used` already spent (0 for
+   * a new period), or removes them (`perPeriod` `null`: the plan includes none).
+   */
+  async setGuestPasses(id: MemberSubscription['id'], perPeriod: number | null, used: number, ctx?: StoreContext): Promise<MemberSubscription | null> {
+    return this.run('setGuestPasses', async () => {
+      const passes = this.parse(subscriptionGuestPassesSchema.shape.perPeriod.nullable(), perPeriod);
+      const spent = this.parse(subscriptionGuestPassesSchema.shape.used, used);
+      const update = passes === null ? { $unset: { guestPasses: '' } } : { $set: { guestPasses: { perPeriod: passes, used: spent } } };
+      return this.updateAtomically(id, {}, update, {}, ctx);
+    });
   }
 
   async #endingBy(operation: string, before: Date, autoRenew: boolean, page: PageRequest | undefined, ctx: StoreContext | undefined): Promise<Page<MemberSubscription>> {

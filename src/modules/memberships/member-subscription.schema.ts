@@ -4,7 +4,7 @@ import { entityFields, patchSchemaOf, pickFields } from '../../core/entity-schem
 import { idSchema } from '../../core/ids.js';
 import { boundedArray, instantSchema, longTextSchema, moneyAmountSchema, uuidSchema } from '../../core/schema-primitives.js';
 import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
-import { membershipDurationSchema } from './membership.schema.js';
+import { membershipDurationSchema, validAtFacilityIdsSchema } from './membership.schema.js';
 import { PAYMENT_METHODS, TRANSACTION_STATUSES } from '../../stores/postgres/enums.js';
 import { MAX_FREEZES_PER_SUBSCRIPTION, membershipFreezeSchema } from './membership-freeze.schema.js';
 
@@ -47,6 +47,15 @@ export const subscriptionCreditsSchema = z.strictObject({
   expiredAt: instantSchema.optional().describe('When the expiry run forfeited the credits left'),
 });
 
+/**
+ * The guest passes of a subscription's current period: `used` of `perPeriod` (never more),
+ * back to 0 when the period renews. A guest booking spends one with a conditional update.
+ */
+export const subscriptionGuestPassesSchema = z.strictObject({
+  perPeriod: z.number().int().min(1).max(100),
+  used: z.number().int().min(0).max(100).describe('May exceed perPeriod after a change to a plan with fewer passes: none left then'),
+});
+
 const memberSubscriptionFields = {
   userId: idSchema('UserId'),
   facilityId: idSchema('FacilityId'),
@@ -59,6 +68,8 @@ const memberSubscriptionFields = {
   cancelledAt: instantSchema.optional(),
   cancellationReason: longTextSchema.optional(),
   credits: subscriptionCreditsSchema.optional().describe('Present on a class-pack subscription'),
+  validAtFacilityIds: validAtFacilityIdsSchema.optional().describe("The plan's other facilities of the business, copied at the purchase: the subscription is valid there too"),
+  guestPasses: subscriptionGuestPassesSchema.optional().describe('Present when the plan includes guest passes: those used in the current period'),
 };
 
 type SubscriptionPeriod = { startDate: Date; endDate: Date; status: MemberSubscriptionStatus; cancelledAt?: Date | undefined };
@@ -94,9 +105,11 @@ export const createMemberSubscriptionInputSchema = z
  * prices the rest of the period; payments are appended by the billing workflow, not patched.
  */
 export const patchMemberSubscriptionInputSchema = patchSchemaOf(
-  pickFields(memberSubscriptionFields, ['membershipId', 'startDate', 'endDate', 'status', 'autoRenew', 'cancelledAt', 'cancellationReason']),
+  pickFields(memberSubscriptionFields, ['membershipId', 'startDate', 'endDate', 'status', 'autoRenew', 'cancelledAt', 'cancellationReason', 'validAtFacilityIds']),
 );
 
+/** The guest passes of a subscription's current period. */
+export type SubscriptionGuestPasses = z.output<typeof subscriptionGuestPassesSchema>;
 /** The session credits of a class-pack subscription. */
 export type SubscriptionCredits = z.output<typeof subscriptionCreditsSchema>;
 /** One payment in a member subscription's history. */

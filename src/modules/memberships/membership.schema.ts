@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { currencyCodeSchema } from '../../core/money.js';
 import { entityFields, patchSchemaOf, pickFields } from '../../core/entity-schema.js';
 import { idSchema } from '../../core/ids.js';
-import { countSchema, currencyWithDefaultSchema, labelListSchema, longTextSchema, moneyAmountSchema, nameSchema, positiveIntSchema } from '../../core/schema-primitives.js';
+import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
+import { countSchema, currencyWithDefaultSchema, labelListSchema, longTextSchema, moneyAmountSchema, nameSchema, positiveIntSchema, uniqueArray } from '../../core/schema-primitives.js';
 
 /**
  * Membership plans a facility sells (seed: `memberships`): a duration, a price and the
@@ -48,6 +49,24 @@ export const membershipCreditsSchema = z.strictObject({
   activation: z.enum(CREDIT_ACTIVATIONS),
 });
 
+/** At most this many other facilities of the business a multi-location plan is valid at. */
+export const MAX_PLAN_FACILITIES = 50;
+
+/**
+ * The other facilities of the same business (facilities with the plan facility's `ownerId`)
+ * where a multi-location plan is valid too (Mindbody "pricing option valid at locations"):
+ * unique, never the plan's own facility. Fixed when the plan is created.
+ */
+export const validAtFacilityIdsSchema = uniqueArray(idSchema('FacilityId'), MAX_PLAN_FACILITIES);
+
+/**
+ * The guest passes a plan includes (Mindbody guest bookings, Glofox guest passes): `perPeriod`
+ * guests the member may bring to classes in each membership period.
+ */
+export const membershipGuestPassesSchema = z.strictObject({
+  perPeriod: positiveIntSchema.max(100),
+});
+
 const membershipFields = {
   facilityId: idSchema('FacilityId'),
   name: nameSchema,
@@ -59,6 +78,8 @@ const membershipFields = {
   limitations: membershipLimitationsSchema,
   credits: membershipCreditsSchema.optional().describe('Present on a class pack: the sessions it sells'),
   isActive: z.boolean(),
+  validAtFacilityIds: validAtFacilityIdsSchema.optional().describe('Other facilities of the same business where the plan is valid too'),
+  guestPasses: membershipGuestPassesSchema.optional().describe('Guests a member may bring to classes in each period'),
 };
 
 /** A membership plan as the SDK returns it; its TypeScript type is inferred from this schema. */
@@ -81,17 +102,22 @@ export const createMembershipInputSchema = z.strictObject({
     .default({ classesIncluded: false, personalTrainingIncluded: false, ptSessionsIncluded: 0 }),
   credits: z.strictObject({ ...membershipCreditsSchema.shape, activation: membershipCreditsSchema.shape.activation.default('on_purchase') }).optional(),
   isActive: membershipFields.isActive.default(true),
-});
+}).refine((p) => !p.validAtFacilityIds?.includes(p.facilityId), { error: M.ownFacilityListed.en, path: ['validAtFacilityIds'] });
 
-/** A plan never moves to another facility. */
+/**
+ * A plan never moves to another facility, and the facilities it is valid at are fixed when it
+ * is created (subscriptions carry the list they were sold with).
+ */
 export const patchMembershipInputSchema = patchSchemaOf(
-  pickFields(membershipFields, ['name', 'description', 'duration', 'price', 'currency', 'features', 'limitations', 'isActive']),
+  pickFields(membershipFields, ['name', 'description', 'duration', 'price', 'currency', 'features', 'limitations', 'isActive', 'guestPasses']),
 );
 
 /** How long a membership plan runs. */
 export type MembershipDuration = z.output<typeof membershipDurationSchema>;
 /** What a membership plan allows (seed `memberships.limitations`): weekly visits and class bookings, whether classes and personal training are included. */
 export type MembershipLimitations = z.output<typeof membershipLimitationsSchema>;
+/** The guest passes a plan includes per period. */
+export type MembershipGuestPasses = z.output<typeof membershipGuestPassesSchema>;
 /** The sessions a class pack sells. */
 export type MembershipCredits = z.output<typeof membershipCreditsSchema>;
 /** A membership plan as the SDK returns it. */

@@ -1,6 +1,6 @@
 import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
-import { ConflictError, ValidationError, type ValidationIssue } from '../../core/errors.js';
+import { ConfigurationError, ConflictError, ValidationError, type ValidationIssue } from '../../core/errors.js';
 import type { FacilityId, MemberSubscriptionId, MembershipId, UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
 import { calendarDateSchema, instantSchema, isoWeekSchema, longTextSchema, moneyAmountSchema, timeZoneSchema, uuidSchema } from '../../core/schema-primitives.js';
@@ -10,6 +10,7 @@ import { turkishMessageFor, VALIDATION_MESSAGES as M, type ValidationMessageKey 
 import { addCalendarDays, assertNotFrozen, calendarDayOf, calendarDaysBetween, shiftByCalendarDays, startOfCalendarDay } from './membership-freeze.js';
 import { freezePolicySchema, type MembershipFreeze } from './membership-freeze.schema.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
+import type { StoreContext } from '../../stores/store-context.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
 import { auditSnapshot, type AuditTrail } from '../audit/audit-trail.js';
 import type { ServiceDeps } from '../service-deps.js';
@@ -140,6 +141,14 @@ export function addMembershipPeriod(start: Date, duration: MembershipDuration, t
 }
 
 /**
+ * What the memberships module reads of a facility to check that a multi-location plan's
+ * facilities belong to one business: its owner. `FacilityRepository` fits.
+ */
+export interface PlanFacilitySource {
+  getById(id: FacilityId, ctx?: StoreContext): Promise<{ readonly ownerId: UserId }>;
+}
+
+/**
  * The plan catalogue of each facility and the lifecycle of members' subscriptions: start a
  * paid period, extend it, record payments, cancel, expire. Payment and invoicing live in
  * billing; the purchase and renewal workflows compose the two in one unit of work.
@@ -156,8 +165,17 @@ export class MembershipService {
   readonly #visits: VisitCounterRepository;
   readonly #audit: AuditTrail;
   readonly #deps: ServiceDeps;
+  readonly #facilities: PlanFacilitySource | undefined;
 
-  constructor(plans: MembershipRepository, subscriptions: MemberSubscriptionRepository, visits: VisitCounterRepository, audit: AuditTrail, deps: ServiceDeps) {
+  constructor(
+    plans: MembershipRepository,
+    subscriptions: MemberSubscriptionRepository,
+    visits: VisitCounterRepository,
+    audit: AuditTrail,
+    deps: ServiceDeps,
+    facilities?: PlanFacilitySource,
+  ) {
+    this.#facilities = facilities;
     this.#plans = plans;
     this.#subscriptions = subscriptions;
     this.#visits = visits;
@@ -165,10 +183,16 @@ export class MembershipService {
     this.#deps = deps;
   }
 
-  /** Adds a plan to a facility's catalogue (prices are tax-inclusive minor units). */
+  /**
+   * Adds a plan to a facility's catalogue (prices are tax-inclusive minor units). A
+   * multi-location plan's `validAtFacilityIds` must be facilities of the same business (the
+   * same `ownerId` as the plan's facility): `NotFoundError('facility')` for a missing one,
+   * `ConflictError('facility_not_in_business')` for another owner's; nothing is written then.
+   */
   async createPlan(input: CreateMembershipInput, uow?: UnitOfWork): Promise<Membership> {
     const data = this.#parse(createMembershipInputSchema, input);
     return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      if (data.validAtFacilityIds?.length) await this.#assertOneBusiness(data.facilityId, data.validAtFacilityIds, u);
       const plan = await this.#plans.create(data, u.ctx);
       await this.#audit.record(u, { entityType: 'memberships', entityId: plan.id, action: 'create', newState: auditSnapshot(plan) });
       return plan;
@@ -249,6 +273,8 @@ export class MembershipService {
           autoRenew: data.autoRenew,
           paymentHistory: [data.payment],
           ...(credits ? { credits: subscriptionCreditsOf(credits, data.startDate, data.timeZone) } : {}),
+          ...(plan.validAtFacilityIds?.length ? { validAtFacilityIds: plan.validAtFacilityIds } : {}),
+          ...(plan.guestPasses ? { guestPasses: { perPeriod: plan.guestPasses.perPeriod, used: 0 } } : {}),
         },
         u.ctx,
       );
@@ -274,6 +300,8 @@ export class MembershipService {
       const plan = await this.#plans.getById(before.membershipId, u.ctx);
       const endDate = addMembershipPeriod(before.endDate, plan.duration, data.timeZone);
       await this.#subscriptions.patch(id, { endDate }, { expectedVersion: data.expectedVersion }, u.ctx);
+      // A new period: its guest passes start unused.
+      if (plan.guestPasses || before.guestPasses) await this.#subscriptions.setGuestPasses(id, plan.guestPasses?.perPeriod ?? null, 0, u.ctx);
       const after = await this.#subscriptions.appendPayment(id, data.payment, u.ctx);
       await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: id, action: 'renew', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
       return after;
@@ -300,7 +328,10 @@ export class MembershipService {
       }
       const plan = await this.#plans.getById(data.membershipId, u.ctx);
       if (!plan.isActive) throw new ConflictError('plan_inactive', `Membership plan ${plan.id} is no longer sold`);
-      const after = await this.#subscriptions.patch(id, { membershipId: plan.id }, { expectedVersion: data.expectedVersion }, u.ctx);
+      const moved = await this.#subscriptions.patch(id, { membershipId: plan.id, validAtFacilityIds: plan.validAtFacilityIds?.length ? plan.validAtFacilityIds : null }, { expectedVersion: data.expectedVersion }, u.ctx);
+      // The new plan's passes per period; those already used this period stay used.
+      const passes = plan.guestPasses?.perPeriod ?? null;
+      const after = passes === (before.guestPasses?.perPeriod ?? null) ? moved : ((await this.#subscriptions.setGuestPasses(id, passes, before.guestPasses?.used ?? 0, u.ctx)) ?? moved);
       await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: id, action: 'plan_change', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
       return after;
     });
@@ -645,6 +676,27 @@ export class MembershipService {
     });
   }
 
+  /**
+   * Spends one guest pass of the subscription's current period for a guest booking, in `uow`,
+   * by one conditional update (see `MemberSubscriptionRepository.spendGuestPass`). Refuses
+   * with `ConflictError('no_guest_passes')` when the plan includes none or all are used.
+   */
+  async spendGuestPass(memberSubscriptionId: MemberSubscriptionId, uow: UnitOfWork): Promise<MemberSubscription> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const current = await this.#subscriptions.getById(id, uow.ctx);
+    const spent = current.guestPasses ? await this.#subscriptions.spendGuestPass(id, current.guestPasses.perPeriod, uow.ctx) : null;
+    if (spent) return spent;
+    const perPeriod = current.guestPasses?.perPeriod ?? 0;
+    throw new ConflictError('no_guest_passes', `Member subscription ${id} has no guest passes left this period (${perPeriod} per period)`, {
+      details: { memberSubscriptionId: id, perPeriod },
+    });
+  }
+
+  /** Gives a guest pass back to the subscription, in `uow` (a guest booking cancelled before the cut-off); nothing when none is used. */
+  async returnGuestPass(memberSubscriptionId: MemberSubscriptionId, uow: UnitOfWork): Promise<void> {
+    await this.#subscriptions.returnGuestPass(this.#parse(subscriptionIdSchema, memberSubscriptionId), uow.ctx);
+  }
+
   /** Gives `credits` spent on a booking back to the class pack, in `uow` (a cancellation before the cut-off). */
   async returnClassCredits(memberSubscriptionId: MemberSubscriptionId, credits: number, uow: UnitOfWork): Promise<MemberSubscription> {
     const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
@@ -674,6 +726,17 @@ export class MembershipService {
       });
       return after;
     });
+  }
+
+  async #assertOneBusiness(facilityId: FacilityId, others: readonly FacilityId[], u: UnitOfWork): Promise<void> {
+    if (!this.#facilities) throw new ConfigurationError('Multi-location plans need the facilities source of createMembershipsModule');
+    const { ownerId } = await this.#facilities.getById(facilityId, u.ctx);
+    for (const other of others) {
+      const facility = await this.#facilities.getById(other, u.ctx);
+      if (facility.ownerId !== ownerId) {
+        throw new ConflictError('facility_not_in_business', `Facility ${other} belongs to another business than facility ${facilityId}`, { details: { facilityId, otherFacilityId: other } });
+      }
+    }
   }
 
   #refuse(path: (string | number)[], message: ValidationMessageKey): never {

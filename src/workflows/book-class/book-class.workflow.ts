@@ -30,7 +30,15 @@ export interface MembershipSource {
     facilityId: FacilityId,
     at: Date,
     ctx?: StoreContext,
-  ): Promise<(MembershipStandingSubject & { readonly membershipId: MembershipId; readonly credits?: { readonly remaining: number } | undefined }) | null>;
+  ): Promise<
+    | (MembershipStandingSubject & {
+        readonly membershipId: MembershipId;
+        readonly facilityId: FacilityId;
+        readonly validAtFacilityIds?: readonly FacilityId[] | undefined;
+        readonly credits?: { readonly remaining: number } | undefined;
+      })
+    | null
+  >;
 }
 export interface MembershipPlanSource {
   getById(
@@ -43,7 +51,7 @@ export interface MembershipPlanSource {
  * Attempts for the unit that records a booking: a member's racing bookings write the same
  * member-week lock, abort each other with write conflicts and re-run; each round commits one.
  */
-const BOOKING_ATTEMPTS = 25;
+export const BOOKING_ATTEMPTS = 25;
 
 export interface BookClassDeps {
   readonly classes: ClassService;
@@ -77,8 +85,8 @@ export type BookClassInput = z.input<typeof bookClassInputSchema>;
  * 1. the class exists and is active (`ConflictError('class_inactive')`);
  * 2. `occurrenceStart` is a real occurrence of it in the facility's zone
  *    (`NotFoundError('class occurrence')`) that has not started (`ConflictError('class_started')`);
- * 3. the member has an active subscription at the class's facility whose period covers the
- *    occurrence (`ConflictError('membership_required')`), on a plan with `classesIncluded`
+ * 3. the member has an active subscription valid at the class's facility (held there, or a
+ *    multi-location plan listing it) whose period covers the occurrence (`ConflictError('membership_required')`), on a plan with `classesIncluded`
  *    (`ConflictError('classes_not_included')`) — seed: `memberships.limitations`;
  * 3a. the booking is made inside the occurrence's booking window
  *    (`ConflictError('outside_booking_window')`, see {@link assertInsideBookingWindow});
@@ -91,7 +99,7 @@ export type BookClassInput = z.input<typeof bookClassInputSchema>;
  *    booking policy with a `waitlistSize`, a turn on the waitlist is free
  *    (`ConflictError('waitlist_full')`): the booking is then recorded as `waitlisted` and
  *    promoted to `booked` when a seat is cancelled (see `BookingService.cancelBooking`);
- * 6. the member's places (seats and waitlist turns) at that facility in the occurrence's ISO
+ * 6. the member's places (seats and waitlist turns) at the subscription's facilities in the occurrence's ISO
  *    week (in the facility's zone) are fewer than the plan's `maxClassBookingsPerWeek`
  *    (`ConflictError('weekly_limit_reached')`; absent = unlimited);
  * 7. on a class pack, a seat spends the class's `creditCost` in the booking's unit
@@ -113,8 +121,61 @@ export type BookClassInput = z.input<typeof bookClassInputSchema>;
  */
 export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInput, uow?: UnitOfWork): Promise<ClassBooking> {
   const { classId, userId, occurrenceStart, joinWaitlistIfFull } = parseOrThrow(bookClassInputSchema, input, { entity: 'class booking', ...(d.deps.locale ? { locale: d.deps.locale } : {}) });
-  const ctx = uow?.ctx;
+  const { fitnessClass, timezone, occurrence, subscription, limitations } = await resolveBookableOccurrence(d, { classId, userId, occurrenceStart }, uow);
+  await d.bookings.assertNotBooked(classId, occurrence.start, userId, uow);
 
+  const week = isoWeekOf(occurrence.start, timezone);
+  const weeklyLimit = limitations.maxClassBookingsPerWeek;
+  const record = (status: 'booked' | 'waitlisted') => async (u: UnitOfWork) => {
+    if (weeklyLimit !== undefined) {
+      // The limit is the subscription's: a multi-location one shares it across its facilities.
+      await d.bookings.lockMemberWeek(userId, subscription.facilityId, week.label, u);
+      const booked = await d.bookings.countMemberBookingsAtFacilities(userId, [subscription.facilityId, ...(subscription.validAtFacilityIds ?? [])], week.from, week.to, u);
+      if (booked >= weeklyLimit) {
+        throw new ConflictError('weekly_limit_reached', `User ${userId} has used all ${weeklyLimit} class bookings of ${week.label}`, {
+          details: { userId, week: week.label, limit: weeklyLimit },
+        });
+      }
+    }
+    const creditCharge = status === 'booked' && d.credits ? await spendCreditsForSeat(d.credits, subscription, fitnessClass, { start: occurrence.start, timeZone: timezone }, u) : undefined;
+    const place = { classId, userId, occurrenceStart: occurrence.start, ...(creditCharge ? { creditCharge } : {}) };
+    return status === 'booked' ? d.bookings.recordBooking(place, u) : d.bookings.recordWaitlistTurn(place, u);
+  };
+  const seat = { classId, occurrenceStart: occurrence.start, capacity: fitnessClass.location.capacity };
+
+  if (uow) {
+    const status = await claimPlace(d.bookings, seat, joinWaitlistIfFull, (reserve) => reserve(uow));
+    return record(status)(uow);
+  }
+  return runWorkflow('book-class', async (run) => {
+    const status = await claimPlace(d.bookings, seat, joinWaitlistIfFull, (reserve, release) => run(placeStep(reserve, release), undefined));
+    return inUnitOfWork(d.deps.units, undefined, record(status), { maxAttempts: BOOKING_ATTEMPTS });
+  });
+}
+
+/** What a booking of an occurrence by a member found: the class, its zone, the occurrence, the member's subscription and its plan's limits. */
+export interface BookableOccurrence {
+  readonly fitnessClass: Awaited<ReturnType<ClassService['getClass']>>;
+  readonly timezone: string;
+  readonly occurrence: { readonly start: Date };
+  readonly subscription: NonNullable<Awaited<ReturnType<MembershipSource['findActiveForUserAtFacility']>>>;
+  readonly limitations: Awaited<ReturnType<MembershipPlanSource['getById']>>['limitations'];
+}
+
+/**
+ * Rules 1 to 3c of {@link bookClassOccurrence}, for the member `userId` (the host of a guest
+ * booking): the class is active, the occurrence real and not started, the member holds an
+ * active membership valid at the class's facility, in good standing, with classes included,
+ * inside the booking window, not suspended, and has signed the facility's current waiver.
+ * Guest bookings pass the same rules.
+ */
+export async function resolveBookableOccurrence(
+  d: Pick<BookClassDeps, 'classes' | 'bookings' | 'facilities' | 'subscriptions' | 'plans' | 'deps' | 'waivers'>,
+  q: { readonly classId: ClassBooking['classId']; readonly userId: UserId; readonly occurrenceStart: Date },
+  uow?: UnitOfWork,
+): Promise<BookableOccurrence> {
+  const { classId, userId, occurrenceStart } = q;
+  const ctx = uow?.ctx;
   const fitnessClass = await d.classes.getClass(classId, uow);
   if (!fitnessClass.isActive) throw new ConflictError('class_inactive', `Class ${classId} is not on the timetable`, { details: { classId } });
   const { timezone } = await d.facilities.getById(fitnessClass.facilityId, ctx);
@@ -137,34 +198,7 @@ export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInpu
   assertInsideBookingWindow(d.deps.clock.now(), occurrence.start, timezone, { policy: d.bookings.policy, classWindow: fitnessClass.bookingWindow, earlyBookingDays: limitations.earlyBookingDays });
   await d.bookings.assertNotSuspended(userId, fitnessClass.facilityId, uow);
   await d.waivers?.assertCleared(userId, fitnessClass.facilityId, uow);
-  await d.bookings.assertNotBooked(classId, occurrence.start, userId, uow);
-
-  const week = isoWeekOf(occurrence.start, timezone);
-  const weeklyLimit = limitations.maxClassBookingsPerWeek;
-  const record = (status: 'booked' | 'waitlisted') => async (u: UnitOfWork) => {
-    if (weeklyLimit !== undefined) {
-      await d.bookings.lockMemberWeek(userId, fitnessClass.facilityId, week.label, u);
-      const booked = await d.bookings.countMemberBookingsAtFacility(userId, fitnessClass.facilityId, week.from, week.to, u);
-      if (booked >= weeklyLimit) {
-        throw new ConflictError('weekly_limit_reached', `User ${userId} has used all ${weeklyLimit} class bookings of ${week.label}`, {
-          details: { userId, week: week.label, limit: weeklyLimit },
-        });
-      }
-    }
-    const creditCharge = status === 'booked' && d.credits ? await spendCreditsForSeat(d.credits, subscription, fitnessClass, { start: occurrence.start, timeZone: timezone }, u) : undefined;
-    const place = { classId, userId, occurrenceStart: occurrence.start, ...(creditCharge ? { creditCharge } : {}) };
-    return status === 'booked' ? d.bookings.recordBooking(place, u) : d.bookings.recordWaitlistTurn(place, u);
-  };
-  const seat = { classId, occurrenceStart: occurrence.start, capacity: fitnessClass.location.capacity };
-
-  if (uow) {
-    const status = await claimPlace(d.bookings, seat, joinWaitlistIfFull, (reserve) => reserve(uow));
-    return record(status)(uow);
-  }
-  return runWorkflow('book-class', async (run) => {
-    const status = await claimPlace(d.bookings, seat, joinWaitlistIfFull, (reserve, release) => run(placeStep(reserve, release), undefined));
-    return inUnitOfWork(d.deps.units, undefined, record(status), { maxAttempts: BOOKING_ATTEMPTS });
-  });
+  return { fitnessClass, timezone, occurrence, subscription, limitations };
 }
 
 interface Seat {
@@ -196,7 +230,7 @@ async function claimPlace(
 }
 
 /** Claims a seat or a waitlist turn on its own (committed at once); its compensation gives it back. */
-function placeStep(reserve: Reserve, release: Release) {
+export function placeStep(reserve: Reserve, release: Release) {
   return createStep(
     'reserve-place',
     async () => {

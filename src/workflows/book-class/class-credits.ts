@@ -1,12 +1,12 @@
 import type { ClassId, FacilityId, MemberSubscriptionId, MembershipId, UserId } from '../../core/ids.js';
-import type { BookingCredits, ClassBooking, CreditCharge } from '../../modules/classes/index.js';
+import type { BookingCredits, ClassBooking, CreditCharge, GuestPassCharge } from '../../modules/classes/index.js';
 import type { MembershipService } from '../../modules/memberships/index.js';
 import { ConflictError } from '../../core/errors.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 
 /** What spending and returning class-pack credits needs of the memberships module. `MembershipService` fits. */
-export type ClassCreditLedger = Pick<MembershipService, 'spendClassCredits' | 'returnClassCredits'>;
+export type ClassCreditLedger = Pick<MembershipService, 'spendClassCredits' | 'returnClassCredits' | 'returnGuestPass'>;
 
 /** The subscription a booking is made on, as `MembershipSource` returns it: class packs carry `credits`. */
 export interface CreditPayingSubscription {
@@ -52,7 +52,7 @@ export interface PromotionCreditSources {
  * The classes module's {@link BookingCredits}: a waitlist turn promoted to a seat spends its
  * credits then, from the member's subscription at the class's facility; a member whose pack
  * has none left (or whose credits expired) is skipped and the next turn served. A seat
- * cancelled before the cut-off gets its credits back.
+ * cancelled before the cut-off gets its credits back, a guest booking its guest pass.
  */
 export function bookingCredits(sources: () => PromotionCreditSources): BookingCredits {
   return {
@@ -71,6 +71,9 @@ export function bookingCredits(sources: () => PromotionCreditSources): BookingCr
     },
     async refund(charge: CreditCharge, uow: UnitOfWork) {
       await sources().ledger.returnClassCredits(charge.memberSubscriptionId, charge.credits, uow);
+    },
+    async returnGuestPass(pass: GuestPassCharge, uow: UnitOfWork) {
+      await sources().ledger.returnGuestPass(pass.memberSubscriptionId, uow);
     },
   };
 }
