@@ -90,6 +90,12 @@ export const CONFLICT_REASONS = {
   membership_frozen: 'The membership is frozen for this date: it cannot be used until it is unfrozen.',
   freeze_overlap: 'The freeze overlaps another freeze of the membership.',
   freeze_not_open: 'The membership has no scheduled or running freeze to end.',
+  // family and payer accounts
+  link_to_self: 'A user cannot be linked to themself as guardian or payer.',
+  guardian_requires_minor: 'A guardian link is for a dependant under 18 with a date of birth on record.',
+  account_link_exists: 'The account already has an active link to the dependant.',
+  too_many_dependants: 'The account already holds the most active dependants allowed (10).',
+  payer_not_linked: 'The payer has no active guardian or payer link to the member.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -182,4 +188,9 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   membership_frozen: 'Üyelik bu tarihte dondurulmuş: çözülene kadar kullanılamaz.',
   freeze_overlap: 'Dondurma, üyeliğin başka bir dondurmasıyla çakışıyor.',
   freeze_not_open: 'Üyeliğin sonlandırılacak planlanmış veya süren bir dondurması yok.',
+  link_to_self: 'Bir kullanıcı kendisine veli ya da ödeyen olarak bağlanamaz.',
+  guardian_requires_minor: 'Veli bağlantısı, doğum tarihi kayıtlı ve 18 yaşından küçük bir kullanıcı içindir.',
+  account_link_exists: 'Hesabın bu kullanıcıya zaten etkin bir bağlantısı var.',
+  too_many_dependants: 'Hesap, izin verilen en fazla etkin bağlı kullanıcı sayısına (10) ulaştı.',
+  payer_not_linked: 'Ödeyenin bu üyeye etkin bir veli ya da ödeyen bağlantısı yok.',
 };

@@ -21,6 +21,7 @@ import { MEMBERSHIP_VISIT_COUNTERS_COLLECTION } from './memberships/visit-counte
 import { FOOD_DIARY_ENTRIES_COLLECTION } from './nutrition/food-diary-entry.collection.js';
 import { NUTRITION_PLANS_COLLECTION } from './nutrition/nutrition-plan.collection.js';
 import { USERS_COLLECTION } from './users/user.collection.js';
+import { ACCOUNT_LINKS_COLLECTION } from './users/account-link.collection.js';
 import { WORKOUT_LOGS_COLLECTION } from './workouts/workout-log.collection.js';
 import { WORKOUT_PROGRAMS_COLLECTION } from './workouts/workout-program.collection.js';
 import { WORKOUT_TEMPLATES_COLLECTION } from './workouts/workout-template.collection.js';
@@ -60,6 +61,7 @@ export const MONGO_COLLECTIONS = {
   coach_availabilities: COACH_AVAILABILITIES_COLLECTION,
   booking_strikes: BOOKING_STRIKES_COLLECTION,
   booking_suspensions: BOOKING_SUSPENSIONS_COLLECTION,
+  account_links: ACCOUNT_LINKS_COLLECTION,
   ...SDK_MONGO_COLLECTIONS,
 } as const satisfies Record<string, MongoCollectionDefinition>;
 

@@ -67,6 +67,8 @@ export interface UserDataExportSections {
   readonly bookingStrikes: readonly JsonObject[];
   /** The user's booking suspensions (with who lifted one, and why). */
   readonly bookingSuspensions: readonly JsonObject[];
+  /** Family and payer links: those the user holds for dependants, and those that stand for the user. */
+  readonly accountLinks: { readonly asAccount: readonly JsonObject[]; readonly asDependant: readonly JsonObject[] };
   readonly facilities: {
     readonly owned: readonly JsonObject[];
     /** Facilities where the user is staff: the facility's name and the user's own staff entry. */
@@ -92,6 +94,8 @@ export interface ErasedRecordCounts {
   readonly workoutPrograms: number;
   readonly bookingStrikes: number;
   readonly bookingSuspensions: number;
+  /** Family and payer links the user was part of, on either side. */
+  readonly accountLinks: number;
 }
 
 /** Records an erasure kept with the personal fields removed, by kind. */

@@ -59,6 +59,7 @@ const memberSubscriptionFields = {
   cancelledAt: instantSchema.optional(),
   cancellationReason: longTextSchema.optional(),
   credits: subscriptionCreditsSchema.optional().describe('Present on a class-pack subscription'),
+  payerUserId: idSchema('UserId').optional().describe('The guardian or payer who paid for the membership and whom renewals charge (absent: the member pays)'),
 };
 
 type SubscriptionPeriod = { startDate: Date; endDate: Date; status: MemberSubscriptionStatus; cancelledAt?: Date | undefined };

@@ -53,6 +53,8 @@ export interface BookClassDeps {
   readonly deps: ServiceDeps;
   /** Spends class-pack credits for seats (see `spendCreditsForSeat`); without it, packs are not charged. */
   readonly credits?: ClassCreditLedger | undefined;
+  /** Confirms, inside the booking's unit, that a guardian acting for the member still holds an active link (see `AccountLinkService.holdGuardianship`). */
+  readonly guardianship?: { holdGuardianship(userId: string, uow: UnitOfWork): Promise<void> } | undefined;
 }
 
 const bookClassInputSchema = z.strictObject({
@@ -136,6 +138,7 @@ export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInpu
   const week = isoWeekOf(occurrence.start, timezone);
   const weeklyLimit = limitations.maxClassBookingsPerWeek;
   const record = (status: 'booked' | 'waitlisted') => async (u: UnitOfWork) => {
+    await d.guardianship?.holdGuardianship(userId, u);
     if (weeklyLimit !== undefined) {
       await d.bookings.lockMemberWeek(userId, fitnessClass.facilityId, week.label, u);
       const booked = await d.bookings.countMemberBookingsAtFacility(userId, fitnessClass.facilityId, week.from, week.to, u);
