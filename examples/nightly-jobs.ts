@@ -19,6 +19,8 @@ export interface NightlyReport {
   readonly expired: number;
   /** Class packs whose expired credits were forfeited. */
   readonly creditsExpired: number;
+  /** Guardian links revoked because their dependant came of age. */
+  readonly guardianLinksRevoked: number;
   readonly rolledUpDay: string;
   readonly rolledUpBusinesses: number;
   readonly partitionsCreated: readonly string[];
@@ -41,6 +43,8 @@ export async function runNightlyJobs(nexfit: Nexfit, asOf: Date = nexfit.clock.n
   const expired = await nexfit.workflows.expireEnded(asOf);
   //    Class packs: the credits left of packs that expired are forfeited.
   const creditsExpired = await nexfit.memberships.expireCredits(asOf);
+  //    Family accounts: guardians stop acting for dependants who came of age.
+  const guardianLinksRevoked = await nexfit.accountLinks.revokeComeOfAge(asOf);
   // 3. Yesterday's analytics, every facility in its own time zone.
   const day = new Date(asOf.getTime() - 86_400_000).toISOString().slice(0, 10);
   const rows = await nexfit.analytics.rollupDay({ date: day });
@@ -58,6 +62,7 @@ export async function runNightlyJobs(nexfit: Nexfit, asOf: Date = nexfit.clock.n
     renewals: countBy(renewals.results.map((r) => r.outcome)),
     expired: expired.length,
     creditsExpired: creditsExpired.length,
+    guardianLinksRevoked: guardianLinksRevoked.length,
     rolledUpDay: day,
     rolledUpBusinesses: rows.length,
     partitionsCreated: [...partitions.analytics_daily.created, ...partitions.audit_logs.created],

@@ -163,6 +163,7 @@ export const ACCESS_POLICY = {
   'accountLinks.getLink': allow(anyOf(self(linkAccount), self(linkDependant), facilityManager(linkFacility, 'manage_memberships'))),
   'accountLinks.listDependants': allow(self(arg(0))),
   'accountLinks.listGuardiansAndPayers': allow(self(arg(0))),
+  'accountLinks.revokeComeOfAge': system,
 
   // measurements (health data: the user, and their active coach for reads)
   'measurements.record': allow(self(input('userId'))),

@@ -598,6 +598,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   }),
   'accountLinks.listDependants': c('user', async (t) => (s) => s.accountLinks!.listDependants!(t.user, { limit: 5 })),
   'accountLinks.listGuardiansAndPayers': c('user', async (t) => (s) => s.accountLinks!.listGuardiansAndPayers!(t.user, { limit: 5 })),
+  'accountLinks.revokeComeOfAge': c('none', async () => (s) => s.accountLinks!.revokeComeOfAge!(OCCURRENCE)),
 };
 
 /** A webhook endpoint of the target's facility, made as the system (fresh for calls that disable it). */

@@ -319,6 +319,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   // family and payer accounts
   { target: 'accountLinks.link', args: (w) => [{ accountUserId: w.coach, dependantUserId: w.client, relation: 'payer', facilityId: w.facility }] },
   { target: 'accountLinks.revoke', args: (w) => [w.accountLink] },
+  { target: 'accountLinks.revokeComeOfAge', args: () => ['2026-03-02T09:00:00Z'] },
   { target: 'repositories.accountLinks.create', args: (w) => [{ accountUserId: w.coach, dependantUserId: w.spareUser, relation: 'payer', status: 'revoked', createdBy: w.owner }] },
   { target: 'repositories.accountLinks.createMany', args: (w) => [[{ accountUserId: w.coach, dependantUserId: w.owner, relation: 'payer', status: 'revoked' }], {}], bulkRows: [0] },
   { target: 'repositories.accountLinks.patch', args: (w) => [w.accountLink, { status: 'revoked', revokedAt: '2026-03-02T09:00:00Z', revokedBy: w.owner }, {}] },

@@ -255,6 +255,28 @@ describe('family and payer accounts', () => {
     });
   });
 
+  describe('the nightly coming-of-age run', () => {
+    it('revokes the guardian links of dependants who turned 18, once, and keeps payer links', async () => {
+      clock().set('2026-03-02T09:00:00Z');
+      const parent = await adult();
+      // 18 on 3 March 2026 (hand-computed), 18 on 4 March 2026, 18 in 2032; and an adult a payer pays for
+      const [turning, later, young, grown] = [await person('2008-03-03'), await person('2008-03-04'), await child(), await adult()];
+      const turningLink = await guardianLink(parent, turning);
+      await guardianLink(parent, later);
+      await guardianLink(parent, young);
+      await t.nexfit.accountLinks.link({ accountUserId: parent, dependantUserId: grown, relation: 'payer' });
+      const asOf = new Date('2026-03-03T00:00:00Z');
+      const revoked = (await t.nexfit.accountLinks.revokeComeOfAge(asOf)).filter((l) => l.accountUserId === parent);
+      expect(revoked.map((l) => l.id)).toEqual([turningLink.id]);
+      expect(revoked[0]).toMatchObject({ status: 'revoked' });
+      expect(revoked[0]!.revokedBy).toBeUndefined();
+      expect((await t.nexfit.accountLinks.revokeComeOfAge(asOf)).filter((l) => l.accountUserId === parent)).toEqual([]);
+      expect((await t.nexfit.accountLinks.listDependants(parent)).items.map((l) => l.dependantUserId).sort()).toEqual([later, young, grown].sort());
+      const actions = await t.nexfit.pg.selectFrom('audit_logs').select('action').where('entity_id', '=', turningLink.id).orderBy('id').execute();
+      expect(actions.map((x) => x.action)).toEqual(['account_link.created', 'account_link.revoked']);
+    });
+  });
+
   describe('personal data', () => {
     it('exports a link for both users and deletes it when either is erased', async () => {
       const [parent, kid] = [await adult(), await child()];

@@ -7,7 +7,7 @@ import { storedAccountLinkSchema } from './account-link.schema.js';
  *
  * @example
  * ```ts
- * ACCOUNT_LINKS_COLLECTION.indexes.map((index) => index.name) // ['account_dependant_active_unique', 'accountUserId_status', 'dependantUserId_status']
+ * ACCOUNT_LINKS_COLLECTION.indexes.map((index) => index.name) // ['account_dependant_active_unique', 'accountUserId_status', 'dependantUserId_status', 'relation_status']
  * ```
  */
 export const ACCOUNT_LINKS_COLLECTION = {
@@ -18,5 +18,7 @@ export const ACCOUNT_LINKS_COLLECTION = {
     { key: { accountUserId: 1, dependantUserId: 1 }, name: 'account_dependant_active_unique', unique: true, partialFilterExpression: { status: { $eq: 'active' } } },
     { key: { accountUserId: 1, status: 1 }, name: 'accountUserId_status' },
     { key: { dependantUserId: 1, status: 1 }, name: 'dependantUserId_status' },
+    // The nightly run over active guardian links.
+    { key: { relation: 1, status: 1 }, name: 'relation_status' },
   ],
 } as const satisfies MongoCollectionDefinition;

@@ -6,7 +6,7 @@ import { createDocumentCodec } from '../../stores/mongo/document-codec.js';
 import { MongoRepository, sessionOf, type RepositoryDeps } from '../../stores/mongo/mongo-repository.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { ACCOUNT_LINKS_COLLECTION } from './account-link.collection.js';
-import { accountLinkSchema, createAccountLinkRecordSchema, patchAccountLinkInputSchema, type AccountLink, type AccountLinkStatus } from './account-link.schema.js';
+import { accountLinkSchema, createAccountLinkRecordSchema, patchAccountLinkInputSchema, type AccountLink, type AccountLinkRelation, type AccountLinkStatus } from './account-link.schema.js';
 
 /**
  * The `account_links` collection: the active link of an account and a dependant, an account's
@@ -57,6 +57,11 @@ export class AccountLinkRepository extends MongoRepository<AccountLink, typeof c
   async listByDependant(dependantUserId: UserId, filter: { readonly status?: AccountLinkStatus } = {}, page?: PageRequest, ctx?: StoreContext): Promise<Page<AccountLink>> {
     const where = { dependantUserId: this.#user('dependantUserId', dependantUserId), ...this.#status(filter.status) };
     return this.pageWhere('listByDependant', where, [['_id', 1]], page, ctx);
+  }
+
+  /** The active links of one relation (`guardian`: the nightly coming-of-age run), oldest first, a page at a time. */
+  async listActiveByRelation(relation: AccountLinkRelation, page?: PageRequest, ctx?: StoreContext): Promise<Page<AccountLink>> {
+    return this.pageWhere('listActiveByRelation', { relation: this.parse(accountLinkSchema.shape.relation, relation), status: 'active' }, [['_id', 1]], page, ctx);
   }
 
   /**

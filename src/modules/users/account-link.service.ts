@@ -3,6 +3,7 @@ import { ageInYears } from '../../core/age.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import type { UserId } from '../../core/ids.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
+import { instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import type { DocumentLocks } from '../../stores/mongo/document-lock.js';
 import { currentActingFor } from '../../uow/acting-for.js';
@@ -122,11 +123,41 @@ export class AccountLinkService {
     return inUnitOfWork(this.#deps.units, uow, async (u) => {
       const before = await this.#links.getById(id, u.ctx);
       if (before.status !== 'active') throw new ConflictError('invalid_transition', `Account link ${id} is ${before.status}`, { details: { linkId: id } });
-      const actor = u.context.actorId;
-      const revoked = await this.#links.patch(id, { status: 'revoked', revokedAt: this.#deps.clock.now(), ...(actor ? { revokedBy: actor } : {}) }, { expectedVersion: before.version }, u.ctx);
-      await this.#audit.record(u, { entityType: 'account_links', entityId: id, action: 'account_link.revoked', previousState: auditSnapshot(before), newState: auditSnapshot(revoked) });
-      return revoked;
+      return this.#revokeIn(u, before);
     });
+  }
+
+  /**
+   * The nightly coming-of-age run: revokes (audited, as the system) every active guardian
+   * link whose dependant is no longer a minor at `asOf` (see {@link isMinorAt}), or has no
+   * date of birth on record any more, one unit per link. A payer link is kept: paying for an
+   * adult is what it is for. Idempotent: a second run finds nothing. Returns the links it revoked.
+   */
+  async revokeComeOfAge(asOf: Date): Promise<readonly AccountLink[]> {
+    const at = this.#parse(instantSchema, asOf);
+    const revoked: AccountLink[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.#links.listActiveByRelation('guardian', { limit: 200, ...(after ? { after } : {}) });
+      for (const link of page.items) {
+        const dateOfBirth = (await this.#users.findById(link.dependantUserId))?.roleSpecificData.client?.dateOfBirth;
+        if (dateOfBirth && isMinorAt(dateOfBirth, at)) continue;
+        const done = await inUnitOfWork(this.#deps.units, undefined, async (u) => {
+          const current = await this.#links.findById(link.id, u.ctx);
+          return current?.status === 'active' ? this.#revokeIn(u, current) : null;
+        });
+        if (done) revoked.push(done);
+      }
+      after = page.nextCursor ?? undefined;
+    } while (after);
+    return revoked;
+  }
+
+  async #revokeIn(u: UnitOfWork, before: AccountLink): Promise<AccountLink> {
+    const actor = u.context.actorId;
+    const revoked = await this.#links.patch(before.id, { status: 'revoked', revokedAt: this.#deps.clock.now(), ...(actor ? { revokedBy: actor } : {}) }, { expectedVersion: before.version }, u.ctx);
+    await this.#audit.record(u, { entityType: 'account_links', entityId: before.id, action: 'account_link.revoked', previousState: auditSnapshot(before), newState: auditSnapshot(revoked) });
+    return revoked;
   }
 
   /** The link; `NotFoundError` when there is none. */
