@@ -137,6 +137,10 @@ describe('audit rows name who acted and from where', () => {
     const now = t.clock.now();
     await new BookingSuspensionRepository(t.nexfit.mongo.db, t.deps).create({ userId: suspended, facilityId: gym, from: now, until: new Date(now.getTime() + 7 * 86_400_000), strikes: 3 });
     await asOwner.bookings.liftSuspension({ userId: suspended, facilityId: gym, reason: 'doktor raporu' });
+    // The owner links a parent to a member as payer; the parent revokes the link.
+    const [payer, payee] = [await user('client'), await user('client')];
+    const payerLink = await asOwner.accountLinks.link({ accountUserId: payer, dependantUserId: payee, relation: 'payer', facilityId: gym });
+    await (await scope(payer, 'payer')).accountLinks.revoke(payerLink.id);
 
     // Members buy, stop renewing, cancel, change their password and export their data.
     const asBuyer = await scope(buyer, 'buyer');
