@@ -485,6 +485,7 @@ const EXISTING_IDS: Record<string, (w: HostileWorld) => string> = {
   facilities: (w) => w.facility, memberships: (w) => w.plan, memberSubscriptions: (w) => w.memberSubscription, classes: (w) => w.fitnessClass,
   classBookings: (w) => w.booking, coachClients: (w) => w.relation, ptSessions: (w) => w.ptSession,
   transactions: (w) => w.transactionId, subscriptions: (w) => w.billingSubscriptionId, invoices: (w) => w.invoiceId,
+  accountLinks: (w) => w.accountLink,
 };
 
 /** Repository methods that read one entity by its id: `getById`, `findById`, `getByInvoiceId`… */
