@@ -129,7 +129,7 @@ export class AccountLinkService {
 
   /**
    * The nightly coming-of-age run: revokes (audited, as the system) every active guardian
-   * link whose dependant is no longer a minor at `asOf` (see {@link isMinorAt}), or has no
+   * link whose dependant is no longer a minor at `asOf` (under 18 by whole years), or has no
    * date of birth on record any more, one unit per link. A payer link is kept: paying for an
    * adult is what it is for. Idempotent: a second run finds nothing. Returns the links it revoked.
    */
