@@ -21,6 +21,8 @@ export interface NightlyReport {
   readonly creditsExpired: number;
   /** Late-cancellation and no-show fees charged again, by outcome (`paid`, `unpaid`, `pending`, `failed`). */
   readonly fees: Readonly<Record<string, number>>;
+  /** Guardian links revoked because their dependant came of age. */
+  readonly guardianLinksRevoked: number;
   readonly rolledUpDay: string;
   readonly rolledUpBusinesses: number;
   readonly partitionsCreated: readonly string[];
@@ -45,6 +47,8 @@ export async function runNightlyJobs(nexfit: Nexfit, asOf: Date = nexfit.clock.n
   const creditsExpired = await nexfit.memberships.expireCredits(asOf);
   //    Classes: late-cancellation and no-show fees still unpaid are charged again.
   const fees = await nexfit.workflows.collectUnpaidFees({ asOf });
+  //    Family accounts: guardians stop acting for dependants who came of age.
+  const guardianLinksRevoked = await nexfit.accountLinks.revokeComeOfAge(asOf);
   // 3. Yesterday's analytics, every facility in its own time zone.
   const day = new Date(asOf.getTime() - 86_400_000).toISOString().slice(0, 10);
   const rows = await nexfit.analytics.rollupDay({ date: day });
@@ -63,6 +67,7 @@ export async function runNightlyJobs(nexfit: Nexfit, asOf: Date = nexfit.clock.n
     expired: expired.length,
     creditsExpired: creditsExpired.length,
     fees: countBy(fees.results.map((r) => r.outcome)),
+    guardianLinksRevoked: guardianLinksRevoked.length,
     rolledUpDay: day,
     rolledUpBusinesses: rows.length,
     partitionsCreated: [...partitions.analytics_daily.created, ...partitions.audit_logs.created],

@@ -81,6 +81,7 @@ export type {
   NexfitPrivacy,
   NexfitRepositories,
   PublicBookingService,
+  PublicAccountLinkService,
   PublicMembershipService,
   PublicCoachingService,
   PublicBillingService,
@@ -90,6 +91,8 @@ export type { StoreContext } from './stores/store-context.js';
 // The services and repositories behind NexfitModules, by name (the instance shows the services
 // without their workflow steps: PublicBookingService and the like).
 export type { UserService } from './modules/users/user.service.js';
+export type { AccountLinkService } from './modules/users/account-link.service.js';
+export type { AccountLink, AccountLinkRelation, AccountLinkStatus, LinkAccountsInput } from './modules/users/account-link.schema.js';
 export type { MeasurementService } from './modules/measurements/measurement.service.js';
 export type { CatalogService } from './modules/catalog/catalog.service.js';
 export type { WorkoutService } from './modules/workouts/workout.service.js';
@@ -108,6 +111,7 @@ export type { AnalyticsService } from './modules/analytics/analytics.service.js'
 export type { TaxRatePolicy } from './modules/billing/tax.js';
 export type { UserRepository } from './modules/users/user.repository.js';
 export type { ScryptParameters } from './modules/users/password-hasher.js';
+export type { AccountLinkRepository } from './modules/users/account-link.repository.js';
 export type { MeasurementRepository } from './modules/measurements/measurement.repository.js';
 export type { MeasurementCategoryRepository } from './modules/measurements/measurement-category.repository.js';
 export type { ExerciseRepository } from './modules/catalog/exercise.repository.js';

@@ -80,7 +80,7 @@ export const PERSONAL_DATA_REGISTRY: readonly PersonalDataRegistration[] = [
       }),
   },
   { ...WAIVER_PERSONAL_DATA, contributor: (s) => waiverPersonalData(s.facilities.waiverSignatures) },
-  { ...USER_PERSONAL_DATA, contributor: (s) => userPersonalData(s.users.repository, s.db) },
+  { ...USER_PERSONAL_DATA, contributor: (s) => userPersonalData(s.users.repository, s.db, s.users.accountLinks) },
   { ...BILLING_PERSONAL_DATA, contributor: (s) => billingPersonalData({ transactions: s.billing.transactions, subscriptions: s.billing.subscriptions, invoices: s.billing.invoices }) },
   { ...AUDIT_LOG_PERSONAL_DATA, contributor: (s) => auditLogPersonalData(s.auditLogs) },
 ];

@@ -37,7 +37,7 @@ import { exportUserData, type ExportUserDataOptions } from './workflows/privacy/
 import { eraseUser, type EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
 import type { PrivacyWorkflowDeps } from './workflows/privacy/privacy-workflow-deps.js';
 import { recoverPaymentIntents, type IntentRecoveryOptions } from './workflows/payment-intents/recover-payment-intents.workflow.js';
-import { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, WAIVER_STEPS, rememberSteps, withoutSteps } from './public-door.js';
+import { ACCOUNT_LINK_STEPS, BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, WAIVER_STEPS, rememberSteps, withoutSteps } from './public-door.js';
 import type { NexfitModules, NexfitRepositories } from './nexfit-surface.js';
 import { personalDataContributors } from './module-registry.js';
 import { syncInstructorNames, type SyncInstructorNamesOptions } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
@@ -106,7 +106,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
 
   const membershipWorkflowDeps = () => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to take payments');
-    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale, bookingFees: classes.fees };
+    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, accountLinks: users.accountLinkService, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale, bookingFees: classes.fees };
   };
   const feeDeps = (): BookingFeeDeps => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to charge booking fees');
@@ -120,6 +120,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
   /** Every repository, for reads and writes the services do not cover. */
   const repositories: NexfitRepositories = {
     users: users.repository,
+    accountLinks: users.accountLinks,
     measurements: measurements.repository,
     measurementCategories: measurements.categories,
     exercises: catalog.exercises,
@@ -153,6 +154,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
 
   return {
     users: users.service,
+    accountLinks: withoutSteps(users.accountLinkService, ACCOUNT_LINK_STEPS),
     measurements: measurements.service,
     catalog: catalog.service,
     workouts: workouts.service,
@@ -188,7 +190,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       refundMembership: (input: RefundMembershipInput) => refundMembership(membershipWorkflowDeps(), input),
       /** Book one occurrence of a class: real occurrence, active membership with classes, weekly limit, capacity under concurrency. */
       bookClass: (input: BookClassInput, uow?: UnitOfWork) =>
-        bookClassOccurrence({ classes: classes.classService, bookings: classes.bookingService, facilities: facilities.facilities, subscriptions: memberships.subscriptions, plans: memberships.plans, deps, credits: memberships.service, waivers: facilities.waiverService }, input, uow),
+        bookClassOccurrence({ classes: classes.classService, bookings: classes.bookingService, facilities: facilities.facilities, subscriptions: memberships.subscriptions, plans: memberships.plans, deps, credits: memberships.service, waivers: facilities.waiverService, guardianship: users.accountLinkService }, input, uow),
       /** Book a seat for a guest of a member, paid with a guest pass of the member's membership; same seats as member bookings. */
       bookGuest: (input: BookGuestInput, uow?: UnitOfWork) =>
         bookGuest({ classes: classes.classService, bookings: classes.bookingService, facilities: facilities.facilities, subscriptions: memberships.subscriptions, plans: memberships.plans, deps, passes: memberships.service, waivers: facilities.waiverService }, input, uow),

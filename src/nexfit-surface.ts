@@ -40,12 +40,14 @@ import type { FoodDiaryEntryRepository } from './modules/nutrition/food-diary-en
 import type { FoodDiaryService } from './modules/nutrition/food-diary.service.js';
 import type { UserRepository } from './modules/users/user.repository.js';
 import type { UserService } from './modules/users/user.service.js';
+import type { AccountLinkRepository } from './modules/users/account-link.repository.js';
+import type { AccountLinkService } from './modules/users/account-link.service.js';
 import type { WorkoutLogRepository } from './modules/workouts/workout-log.repository.js';
 import type { WorkoutLogService } from './modules/workouts/workout-log.service.js';
 import type { WorkoutProgramRepository } from './modules/workouts/workout-program.repository.js';
 import type { WorkoutTemplateRepository } from './modules/workouts/workout-template.repository.js';
 import type { WorkoutService } from './modules/workouts/workout.service.js';
-import type { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS } from './public-door.js';
+import type { ACCOUNT_LINK_STEPS, BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS } from './public-door.js';
 import type { UnitOfWork } from './uow/unit-of-work.js';
 import type { BookClassInput } from './workflows/book-class/book-class.workflow.js';
 import type { BookGuestInput } from './workflows/book-class/book-guest.workflow.js';
@@ -77,6 +79,8 @@ export type PublicWaiverService = Omit<WaiverService, 'assertCleared'>;
 export type PublicMembershipService = Omit<MembershipService, (typeof MEMBERSHIP_STEPS)[number]>;
 /** `nexfit.coaching`: relationships, packages and PT sessions; the package and completion steps stay with `completePtSession`. */
 export type PublicCoachingService = Omit<CoachingService, (typeof COACHING_STEPS)[number]>;
+/** `nexfit.accountLinks`: family and payer links; the guardian-link hold and the payer check stay with the workflows. */
+export type PublicAccountLinkService = Omit<AccountLinkService, (typeof ACCOUNT_LINK_STEPS)[number]>;
 /** `nexfit.billing`: payments, invoices and billing rows to read; recording money stays with the purchase, renewal and refund workflows. */
 export type PublicBillingService = Omit<BillingService, (typeof BILLING_STEPS)[number]>;
 
@@ -153,6 +157,8 @@ export interface NexfitPrivacy {
 /** Every repository, for reads and writes the services do not cover. */
 export interface NexfitRepositories {
   readonly users: UserRepository;
+  /** Family and payer links (`account_links`). */
+  readonly accountLinks: AccountLinkRepository;
   readonly measurements: MeasurementRepository;
   readonly measurementCategories: MeasurementCategoryRepository;
   readonly exercises: ExerciseRepository;
@@ -189,6 +195,8 @@ export interface NexfitRepositories {
  */
 export interface NexfitModules {
   readonly users: UserService;
+  /** Family and payer accounts: a guardian acts and pays for a minor, a payer pays for a dependant. See docs/modules/users.md. */
+  readonly accountLinks: PublicAccountLinkService;
   readonly measurements: MeasurementService;
   readonly catalog: CatalogService;
   readonly workouts: WorkoutService;

@@ -44,6 +44,9 @@ export const MEMBERSHIP_STEPS = [
   'listFreezesDue',
 ] as const;
 
+/** The steps of the workflows that act or pay for a dependant: the guardian-link hold and the payer check. */
+export const ACCOUNT_LINK_STEPS = ['holdGuardianship', 'assertMayPay'] as const;
+
 /** The steps of `completePtSession` and of the PT session workflows. */
 export const COACHING_STEPS = ['consumePackageSession', 'returnPackageSession', 'markSessionCompleted'] as const;
 

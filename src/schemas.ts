@@ -47,6 +47,10 @@ export {
   type RoleSpecificData, type User, type UserRole
 } from './modules/users/user.schema.js';
 export {
+  ACCOUNT_LINK_RELATIONS, ACCOUNT_LINK_STATUSES, AGE_OF_MAJORITY, MAX_DEPENDANTS_PER_ACCOUNT, accountLinkSchema, linkAccountsInputSchema,
+  type AccountLink, type AccountLinkRelation, type AccountLinkStatus, type LinkAccountsInput,
+} from './modules/users/account-link.schema.js';
+export {
   MEASUREMENT_PHOTO_POSITIONS, MAX_READINGS_PER_DAY, MAX_CUSTOM_VALUES_PER_READING, bodyMeasurementsSchema, createMeasurementInputSchema,
   customMeasurementValueSchema, dayValuesOf, measurementPhotoSchema, measurementReadingSchema, measurementSchema, patchMeasurementInputSchema,
   readingsOfDayValues, readingsOutsideDay, type BodyMeasurements, type CreateMeasurementData, type CreateMeasurementInput, type CustomMeasurementValue, type Measurement,

@@ -16,6 +16,7 @@ import type { Membership } from '../modules/memberships/membership.schema.js';
 import type { NutritionPlan } from '../modules/nutrition/nutrition-plan.schema.js';
 import type { FoodDiaryEntry } from '../modules/nutrition/food-diary-entry.schema.js';
 import type { UserRole } from '../modules/users/user.schema.js';
+import type { AccountLink } from '../modules/users/account-link.schema.js';
 import type { WorkoutLog } from '../modules/workouts/workout-log.schema.js';
 import type { WorkoutProgram } from '../modules/workouts/workout-program.schema.js';
 import type { WorkoutTemplate } from '../modules/workouts/workout-template.schema.js';
@@ -55,6 +56,22 @@ export class AccessLookups {
     if (coachId === clientId) return false;
     const relation = await this.#repos.coachClients.findByPair(coachId as UserId, clientId as UserId);
     return relation?.relationship.status === 'active';
+  }
+
+  /** The active guardian or payer link of `accountUserId` to `dependantUserId`, or `null`. */
+  async activeAccountLink(accountUserId: string, dependantUserId: string): Promise<AccountLink | null> {
+    if (accountUserId === dependantUserId) return null;
+    return this.#repos.accountLinks.findActive(accountUserId as UserId, dependantUserId as UserId);
+  }
+
+  /** True while `accountUserId` is an active guardian of `dependantUserId` (a payer link grants no acting). */
+  async isActiveGuardianOf(accountUserId: string, dependantUserId: string): Promise<boolean> {
+    return (await this.activeAccountLink(accountUserId, dependantUserId))?.relation === 'guardian';
+  }
+
+  /** The account link, or `null` when there is none. */
+  accountLink(linkId: string): Promise<AccountLink | null> {
+    return typeof linkId === 'string' ? this.#repos.accountLinks.findById(linkId) : Promise.resolve(null);
   }
 
   /**

@@ -12,7 +12,9 @@ import {
   field,
   flag,
   grantsOnlyHeldPermissions,
+  guardianOf,
   hasRole,
+  linkedAccountOf,
   input,
   onlyIf,
   loaded,
@@ -81,6 +83,12 @@ const bookingFacility = classFacility(loaded((l, id) => l.booking(id), (b) => b.
 const webhookEndpointFacility = loaded((l, id) => l.webhookEndpoint(id), (e) => e.facilityId ?? undefined);
 const webhookDeliveryFacility = loaded((l, id) => l.webhookEndpointOfDelivery(id), (e) => e.facilityId ?? undefined);
 
+const linkAccount = loaded((l, id) => l.accountLink(id), (k) => k.accountUserId);
+const linkDependant = loaded((l, id) => l.accountLink(id), (k) => k.dependantUserId);
+const linkFacility = loaded((l, id) => l.accountLink(id), (k) => k.facilityId);
+/** A purchase for oneself (paid by oneself), or paid by an account with an active guardian or payer link to the member. */
+const purchaseFor = anyOf(allOf(self(input('userId')), selfOrAbsent(input('payerUserId'))), allOf(self(input('payerUserId')), linkedAccountOf(input('userId'))));
+
 const relationCoach = loaded((l, id) => l.relation(id), (c) => c.coachId);
 const relationClient = loaded((l, id) => l.relation(id), (c) => c.clientId);
 const sessionCoach = (id: Ref = arg(0)) => loaded((l, sid) => l.ptSession(sid), (s) => s.coachId, id);
@@ -148,6 +156,14 @@ export const ACCESS_POLICY = {
   'users.reactivate': system,
   'users.updateProfile': allow(self(arg(0))),
   'users.setFcmToken': allow(self(arg(0))),
+
+  // family and payer accounts: staff with manage_memberships (or the system) link accounts; either side or the staff revoke
+  'accountLinks.link': allow(facilityManager(input('facilityId'), 'manage_memberships')),
+  'accountLinks.revoke': allow(anyOf(self(linkAccount), self(linkDependant), facilityManager(linkFacility, 'manage_memberships'))),
+  'accountLinks.getLink': allow(anyOf(self(linkAccount), self(linkDependant), facilityManager(linkFacility, 'manage_memberships'))),
+  'accountLinks.listDependants': allow(self(arg(0))),
+  'accountLinks.listGuardiansAndPayers': allow(self(arg(0))),
+  'accountLinks.revokeComeOfAge': system,
 
   // measurements (health data: the user, and their active coach for reads)
   'measurements.record': allow(self(input('userId'))),
@@ -249,7 +265,7 @@ export const ACCESS_POLICY = {
   'memberships.getSubscription': allow(anyOf(self(subscriptionUser()), facilityManager(subscriptionFacility(), ...MEMBER_RECORD_PERMISSIONS)), {
     redact: redactMemberSubscription,
   }),
-  'memberships.listSubscriptionsByUser': allow(self(arg(0))),
+  'memberships.listSubscriptionsByUser': allow(anyOf(self(arg(0)), guardianOf(arg(0)))),
   'memberships.listDueForRenewal': system,
   'memberships.listExpiring': system,
   'memberships.stopAutoRenew': allow(anyOf(self(subscriptionUser()), facilityManager(subscriptionFacility(), 'manage_memberships'))),
@@ -279,10 +295,10 @@ export const ACCESS_POLICY = {
   // bookings (the steps of the book-class workflow are not on the public instance: see src/public-door.ts)
   'bookings.seatsTaken': open,
   'bookings.countMemberBookingsAtFacility': allow(anyOf(self(arg(0)), facilityManager(arg(1), 'view_members', 'manage_bookings'))),
-  'bookings.getBooking': allow(anyOf(self(bookingUser), facilityManager(bookingFacility, 'view_members', 'manage_bookings', 'check_in_members'))),
-  'bookings.listMemberBookings': allow(self(arg(0))),
+  'bookings.getBooking': allow(anyOf(self(bookingUser), facilityManager(bookingFacility, 'view_members', 'manage_bookings', 'check_in_members'), guardianOf(bookingUser))),
+  'bookings.listMemberBookings': allow(anyOf(self(arg(0)), guardianOf(arg(0)))),
   'bookings.listOccurrenceBookings': allow(facilityManager(classFacility(), 'view_members', 'manage_bookings', 'check_in_members')),
-  'bookings.cancelBooking': allow(anyOf(self(bookingUser), facilityManager(bookingFacility, 'manage_bookings'))),
+  'bookings.cancelBooking': allow(anyOf(self(bookingUser), facilityManager(bookingFacility, 'manage_bookings'), guardianOf(bookingUser))),
   'bookings.checkIn': allow(facilityManager(bookingFacility, 'check_in_members', 'manage_bookings')),
   'bookings.markNoShows': allow(facilityManager(classFacility(), 'check_in_members', 'manage_bookings')),
 
@@ -313,13 +329,13 @@ export const ACCESS_POLICY = {
   'analytics.report': allow(anyOf(self(input('businessId')), facilityManager(input('businessId'), 'view_reports'))),
 
   // workflows
-  'workflows.purchaseMembership': allow(self(input('userId'))),
+  'workflows.purchaseMembership': allow(purchaseFor),
   'workflows.renewDueSubscriptions': system,
   'workflows.cancelMembership': allow(anyOf(self(subscriptionUser(input('memberSubscriptionId'))), facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_memberships'))),
   'workflows.expireEnded': system,
   'workflows.recoverPaymentIntents': system,
   'workflows.refundMembership': allow(facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_billing')),
-  'workflows.bookClass': allow(anyOf(self(input('userId')), facilityManager(classFacility(input('classId')), 'manage_bookings'))),
+  'workflows.bookClass': allow(anyOf(self(input('userId')), facilityManager(classFacility(input('classId')), 'manage_bookings'), guardianOf(input('userId')))),
   'workflows.bookGuest': allow(anyOf(self(input('hostUserId')), facilityManager(classFacility(input('classId')), 'manage_bookings'))),
   'workflows.completePtSession': allow(allOf(self(input('coachId')), self(sessionCoach(input('sessionId'))))),
   'workflows.recordFacilityVisit': allow(facilityManager(input('facilityId'), 'check_in_members')),

@@ -143,6 +143,29 @@ export const grantsOnlyHeldPermissions = (facility: Ref, granted: Ref<readonly F
     return true;
   });
 
+/** Where {@link guardianOf} leaves, in a call's memo, the dependant the actor acts for once the rule granted the call. */
+export const ACTING_FOR = Symbol('actingFor');
+
+/**
+ * The actor is an active guardian of `user` (a family account: `nexfit.accountLinks`). When
+ * this rule is the one that grants a call, the call runs acting for the dependant, so the
+ * workflow can confirm the link inside its own unit of work.
+ */
+export const guardianOf = (user: Ref): Rule =>
+  rule('guardianOfSubject', async (r) => {
+    const id = await resolve(user, r);
+    if (id === undefined || !(await r.lookups.isActiveGuardianOf(r.actor.id, id))) return false;
+    r.memo.set(ACTING_FOR, { accountUserId: r.actor.id, dependantUserId: id });
+    return true;
+  });
+
+/** The actor holds an active guardian or payer link to `user`: they may pay for them. */
+export const linkedAccountOf = (user: Ref): Rule =>
+  rule('linkedAccountOfSubject', async (r) => {
+    const id = await resolve(user, r);
+    return id !== undefined && (await r.lookups.activeAccountLink(r.actor.id, id)) !== null;
+  });
+
 /** The actor is the active client of the coach `coach` refers to. */
 export const activeClientOf = (coach: Ref): Rule =>
   rule('activeClientOfSubject', async (r) => {

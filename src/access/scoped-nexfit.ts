@@ -1,8 +1,9 @@
 import type { NexfitModules } from '../nexfit-modules.js';
+import { runActingFor, type ActingFor } from '../uow/acting-for.js';
 import { parseRequestOrigin, runWithRequestContext, type RequestContext, type RequestOrigin } from '../uow/request-context.js';
 import { AccessLookups } from './access-lookups.js';
 import { policyEntryOf, type PolicyEntry } from './access-policy.js';
-import type { AccessRequest } from './access-rules.js';
+import { ACTING_FOR, type AccessRequest } from './access-rules.js';
 import { AccessDeniedError, isSystemActor, type ActingUser, type Actor } from './actor.js';
 
 /** The callable members of a service, with the service's own signatures. */
@@ -116,7 +117,8 @@ function guarded(operation: string, service: object, method: string, actor: Acti
     // The check reads outside any unit of work and before the call: a refusal writes nothing.
     const request: AccessRequest = { actor, args, lookups, memo: new Map() };
     if (!(await entry.rule.check(request))) throw new AccessDeniedError(operation, entry.rule.name, actor.id);
-    const result = await fn.apply(service, args);
+    const actingFor = request.memo.get(ACTING_FOR) as ActingFor | undefined;
+    const result = await (actingFor ? runActingFor(actingFor, () => fn.apply(service, args)) : fn.apply(service, args));
     return entry.redact ? entry.redact(result, request) : result;
   }
 }

@@ -565,6 +565,15 @@ export function nexfitProgram(
       if (failed.length > 0) exitCode = EXIT.failure;
     }));
 
+  connectionOptions(program.command('accounts').command('revoke-come-of-age').description('Revoke the guardian links of dependants who are no longer minors (the nightly family-account job; idempotent)')
+    .option('--as-of <instant>', 'the instant at which dependants are aged, ISO 8601 (now)'))
+    .action(async (flags: ConnectionFlags & { asOf?: string }) => withNexfit(flags, async (nexfit) => {
+      const asOf = flags.asOf === undefined ? nexfit.clock.now() : new Date(flags.asOf);
+      if (Number.isNaN(asOf.getTime())) throw new UsageError('--as-of takes an ISO 8601 instant such as 2026-03-02T03:00:00Z');
+      const revoked = await nexfit.accountLinks.revokeComeOfAge(asOf);
+      print(flags, `revoked ${revoked.length} guardian link(s) of dependants who came of age by ${asOf.toISOString()}`, { asOf: asOf.toISOString(), linkIds: revoked.map((l) => l.id) });
+    }));
+
   return { program, exitCode: () => exitCode };
 }
 

@@ -98,6 +98,12 @@ export const CONFLICT_REASONS = {
   // multi-location plans and guest passes
   facility_not_in_business: 'A facility the plan names belongs to another business (another owner) than the plan\'s facility.',
   no_guest_passes: 'The membership has no guest passes left in this period.',
+  // family and payer accounts
+  link_to_self: 'A user cannot be linked to themself as guardian or payer.',
+  guardian_requires_minor: 'A guardian link is for a dependant under 18 with a date of birth on record.',
+  account_link_exists: 'The account already has an active link to the dependant.',
+  too_many_dependants: 'The account already holds the most active dependants allowed (10).',
+  payer_not_linked: 'The payer has no active guardian or payer link to the member.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -196,4 +202,9 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   waiver_version_superseded: 'Feragatnamenin bu sürümü, yeniden imzalanması gereken yeni bir sürümle değiştirildi.',
   facility_not_in_business: 'Planın belirttiği bir tesis, planın tesisinden başka bir işletmeye (başka bir sahibe) ait.',
   no_guest_passes: 'Üyeliğin bu dönemde misafir hakkı kalmadı.',
+  link_to_self: 'Bir kullanıcı kendisine veli ya da ödeyen olarak bağlanamaz.',
+  guardian_requires_minor: 'Veli bağlantısı, doğum tarihi kayıtlı ve 18 yaşından küçük bir kullanıcı içindir.',
+  account_link_exists: 'Hesabın bu kullanıcıya zaten etkin bir bağlantısı var.',
+  too_many_dependants: 'Hesap, izin verilen en fazla etkin bağlı kullanıcı sayısına (10) ulaştı.',
+  payer_not_linked: 'Ödeyenin bu üyeye etkin bir veli ya da ödeyen bağlantısı yok.',
 };

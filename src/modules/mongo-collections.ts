@@ -23,6 +23,7 @@ import { MEMBERSHIP_VISIT_COUNTERS_COLLECTION } from './memberships/visit-counte
 import { FOOD_DIARY_ENTRIES_COLLECTION } from './nutrition/food-diary-entry.collection.js';
 import { NUTRITION_PLANS_COLLECTION } from './nutrition/nutrition-plan.collection.js';
 import { USERS_COLLECTION } from './users/user.collection.js';
+import { ACCOUNT_LINKS_COLLECTION } from './users/account-link.collection.js';
 import { WORKOUT_LOGS_COLLECTION } from './workouts/workout-log.collection.js';
 import { WORKOUT_PROGRAMS_COLLECTION } from './workouts/workout-program.collection.js';
 import { WORKOUT_TEMPLATES_COLLECTION } from './workouts/workout-template.collection.js';
@@ -65,6 +66,7 @@ export const MONGO_COLLECTIONS = {
   waivers: WAIVERS_COLLECTION,
   waiver_signatures: WAIVER_SIGNATURES_COLLECTION,
   booking_fees: BOOKING_FEES_COLLECTION,
+  account_links: ACCOUNT_LINKS_COLLECTION,
   ...SDK_MONGO_COLLECTIONS,
 } as const satisfies Record<string, MongoCollectionDefinition>;
 

@@ -71,6 +71,8 @@ export interface UserDataExportSections {
   readonly waiverSignatures: readonly JsonObject[];
   /** The user's late-cancellation and no-show fees (paid, unpaid or waived). */
   readonly bookingFees: readonly JsonObject[];
+  /** Family and payer links: those the user holds for dependants, and those that stand for the user. */
+  readonly accountLinks: { readonly asAccount: readonly JsonObject[]; readonly asDependant: readonly JsonObject[] };
   readonly facilities: {
     readonly owned: readonly JsonObject[];
     /** Facilities where the user is staff: the facility's name and the user's own staff entry. */
@@ -97,6 +99,8 @@ export interface ErasedRecordCounts {
   readonly bookingStrikes: number;
   readonly bookingSuspensions: number;
   readonly bookingFees: number;
+  /** Family and payer links the user was part of, on either side. */
+  readonly accountLinks: number;
 }
 
 /** Records an erasure kept with the personal fields removed, by kind. */

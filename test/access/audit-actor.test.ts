@@ -145,6 +145,10 @@ describe('audit rows name who acted and from where', () => {
     const feeBooking = await t.nexfit.repositories.classBookings.create(createInputs.class_bookings({ classId: feeClass.id, userId: suspended }));
     await new BookingFeeRepository(t.nexfit.mongo.db, t.deps).create({ userId: suspended, facilityId: gym, bookingId: feeBooking.id, kind: 'no_show', amount: 150_00, currency: 'TRY', status: 'unpaid', attempts: 1 });
     await asOwner.workflows.waiveFee({ bookingId: feeBooking.id, reason: 'doktor raporu' });
+    // The owner links a parent to a member as payer; the parent revokes the link.
+    const [payer, payee] = [await user('client'), await user('client')];
+    const payerLink = await asOwner.accountLinks.link({ accountUserId: payer, dependantUserId: payee, relation: 'payer', facilityId: gym });
+    await (await scope(payer, 'payer')).accountLinks.revoke(payerLink.id);
 
     // Members buy, stop renewing, cancel, change their password and export their data.
     const asBuyer = await scope(buyer, 'buyer');

@@ -610,6 +610,23 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     return (s) => s.workflows!.waiveFee!({ bookingId: id, reason: 'doktor raporu' });
   }),
   'workflows.collectUnpaidFees': c('none', async () => (s) => s.workflows!.collectUnpaidFees!({ asOf: OCCURRENCE })),
+
+  // family and payer accounts (the target user is the dependant of a fresh payer account)
+  'accountLinks.link': c('facility', async (t) => {
+    const [accountUserId, dependantUserId] = [await t.w.newUser(), await t.w.newUser()];
+    return (s) => s.accountLinks!.link!({ accountUserId, dependantUserId, relation: 'payer', facilityId: t.facility });
+  }),
+  'accountLinks.revoke': c('user', async (t) => {
+    const link = await t.w.nexfit.accountLinks.link({ accountUserId: await t.w.newUser(), dependantUserId: t.user, relation: 'payer' });
+    return (s) => s.accountLinks!.revoke!(link.id);
+  }, { fresh: true }),
+  'accountLinks.getLink': c('user', async (t) => {
+    const link = await t.w.nexfit.accountLinks.link({ accountUserId: await t.w.newUser(), dependantUserId: t.user, relation: 'payer' });
+    return (s) => s.accountLinks!.getLink!(link.id);
+  }),
+  'accountLinks.listDependants': c('user', async (t) => (s) => s.accountLinks!.listDependants!(t.user, { limit: 5 })),
+  'accountLinks.listGuardiansAndPayers': c('user', async (t) => (s) => s.accountLinks!.listGuardiansAndPayers!(t.user, { limit: 5 })),
+  'accountLinks.revokeComeOfAge': c('none', async () => (s) => s.accountLinks!.revokeComeOfAge!(OCCURRENCE)),
 };
 
 /** A webhook endpoint of the target's facility, made as the system (fresh for calls that disable it). */

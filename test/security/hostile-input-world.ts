@@ -98,6 +98,9 @@ export async function hostileWorld(nexfit: Nexfit) {
   const ptSession = (await nexfit.repositories.ptSessions.create(sessionInput())).id;
   const sparePtSession = (await nexfit.repositories.ptSessions.create(sessionInput())).id;
 
+  const accountLink = (await nexfit.accountLinks.link({ accountUserId: owner, dependantUserId: client, relation: 'payer' })).id;
+  const spareAccountLink = (await nexfit.accountLinks.link({ accountUserId: owner, dependantUserId: spareUser, relation: 'payer' })).id;
+
   const webhookEndpoint = (await nexfit.webhooks.registerEndpoint({ facilityId: facility, url: 'https://hooks.example.com/nexfit', events: ['custom'] })).endpoint.endpointId;
   await nexfit.unitOfWork(async (uow) => uow.emit('custom', { facilityId: facility }));
   const webhookDelivery = (await nexfit.repositories.webhooks.listDeliveriesByEndpoint(webhookEndpoint))[0]!.deliveryId;
@@ -112,7 +115,7 @@ export async function hostileWorld(nexfit: Nexfit) {
     template, spareTemplate, program, spareProgram, workoutLog, spareWorkoutLog,
     nutritionPlan, spareNutritionPlan, diaryEntry, spareDiaryEntry, measurement, spareMeasurement, measurementCategory, spareMeasurementCategory,
     fitnessClass, spareClass, booking, spareBooking,
-    relation, spareRelation, ptSession, sparePtSession,
+    relation, spareRelation, ptSession, sparePtSession, accountLink, spareAccountLink,
     webhookEndpoint, webhookDelivery,
   };
 }

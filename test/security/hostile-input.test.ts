@@ -284,7 +284,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'repositories.auditLogs.createMany', args: (w) => [[{ entityType: 'users', entityId: 'user-42', userId: w.owner, action: 'update', previousState: { firstName: 'Ayse' }, newState: { firstName: 'Ayşe' }, ipAddress: '192.0.2.1', userAgent: 'test' }], { ordered: false }], freeForm: [[0, 0, 'previousState'], [0, 0, 'newState']], bulkRows: [0] },
   { target: 'repositories.auditLogs.record', args: (w) => [{ entityType: 'users', entityId: 'user-42', userId: w.owner, action: 'update', previousState: { firstName: 'Ayse' }, newState: { firstName: 'Ayşe' }, ipAddress: '192.0.2.1', userAgent: 'test' }], freeForm: [[0, 'previousState'], [0, 'newState']] },
   // workflows
-  { target: 'workflows.purchaseMembership', args: (w) => [{ userId: w.client, membershipId: w.plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: `purchase-${w.newUuid()}`, startDate: '2026-03-02T09:00:00Z' }] },
+  { target: 'workflows.purchaseMembership', args: (w) => [{ userId: w.client, payerUserId: w.client, membershipId: w.plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: `purchase-${w.newUuid()}`, startDate: '2026-03-02T09:00:00Z' }] },
   { target: 'workflows.renewDueSubscriptions', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
   { target: 'workflows.cancelMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, when: 'at_period_end', reason: 'taşınıyorum' }] },
   { target: 'workflows.expireEnded', args: () => ['2026-03-02T09:00:00Z'] },
@@ -331,6 +331,16 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   // liability waivers
   { target: 'waivers.publish', args: (w) => [{ facilityId: w.facility, title: 'Sorumluluk feragatnamesi', body: 'Derslere kendi sorumluluğumda katılıyorum.', requiresResign: true }] },
   { target: 'waivers.sign', args: (w) => [{ userId: w.client, facilityId: w.facility, version: 1, signedName: 'Ayşe Yılmaz', ipAddress: '203.0.113.7', userAgent: 'NexFit iOS 3.2' }] },
+  // family and payer accounts
+  { target: 'accountLinks.link', args: (w) => [{ accountUserId: w.coach, dependantUserId: w.client, relation: 'payer', facilityId: w.facility }] },
+  { target: 'accountLinks.revoke', args: (w) => [w.accountLink] },
+  { target: 'accountLinks.revokeComeOfAge', args: () => ['2026-03-02T09:00:00Z'] },
+  { target: 'repositories.accountLinks.create', args: (w) => [{ accountUserId: w.coach, dependantUserId: w.spareUser, relation: 'payer', status: 'revoked', createdBy: w.owner }] },
+  { target: 'repositories.accountLinks.createMany', args: (w) => [[{ accountUserId: w.coach, dependantUserId: w.owner, relation: 'payer', status: 'revoked' }], {}], bulkRows: [0] },
+  { target: 'repositories.accountLinks.patch', args: (w) => [w.accountLink, { status: 'revoked', revokedAt: '2026-03-02T09:00:00Z', revokedBy: w.owner }, {}] },
+  { target: 'repositories.accountLinks.delete', args: (w) => [w.spareAccountLink, {}] },
+  { target: 'repositories.accountLinks.holdActive', args: (w) => [w.owner, w.client, '2026-03-02T09:00:00Z'] },
+  { target: 'repositories.accountLinks.deleteAllOfUser', args: (w) => [w.spareUser] },
   // membership freezes
   { target: 'workflows.freezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, startDate: '2026-03-10', resumeDate: '2026-03-17', reason: 'seyahat', fee: { amount: 50_00, currency: 'TRY' } }] },
   { target: 'workflows.unfreezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, freezeId: w.newUuid(), resumeDate: '2026-03-12' }] },
@@ -493,6 +503,7 @@ const EXISTING_IDS: Record<string, (w: HostileWorld) => string> = {
   facilities: (w) => w.facility, memberships: (w) => w.plan, memberSubscriptions: (w) => w.memberSubscription, classes: (w) => w.fitnessClass,
   classBookings: (w) => w.booking, coachClients: (w) => w.relation, ptSessions: (w) => w.ptSession,
   transactions: (w) => w.transactionId, subscriptions: (w) => w.billingSubscriptionId, invoices: (w) => w.invoiceId,
+  accountLinks: (w) => w.accountLink,
 };
 
 /** Repository methods that read one entity by its id: `getById`, `findById`, `getByInvoiceId`… */

@@ -70,6 +70,7 @@ const memberSubscriptionFields = {
   credits: subscriptionCreditsSchema.optional().describe('Present on a class-pack subscription'),
   validAtFacilityIds: validAtFacilityIdsSchema.optional().describe("The plan's other facilities of the business, copied at the purchase: the subscription is valid there too"),
   guestPasses: subscriptionGuestPassesSchema.optional().describe('Present when the plan includes guest passes: those used in the current period'),
+  payerUserId: idSchema('UserId').optional().describe('The guardian or payer who paid for the membership and whom renewals charge (absent: the member pays)'),
 };
 
 type SubscriptionPeriod = { startDate: Date; endDate: Date; status: MemberSubscriptionStatus; cancelledAt?: Date | undefined };

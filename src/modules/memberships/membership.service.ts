@@ -46,6 +46,7 @@ const startSchema = z.strictObject({
   /** The end of a first period shorter than the plan's (a prorated start aligned to a billing day). */
   endDate: instantSchema.optional(),
   credits: membershipCreditsSchema.optional().describe("A class pack's credits as the purchase fixed them (absent: no credits)"),
+  payerUserId: userIdSchema.optional().describe('The account that paid for the member (absent: the member)'),
 }).refine((d) => d.endDate === undefined || d.endDate.getTime() > d.startDate.getTime(), { path: ['endDate'], message: 'The period must end after it starts' });
 const creditAmountSchema = z.number().int().min(1).max(1_000);
 const spendSchema = z.strictObject({ credits: z.number().int().min(1).max(10), validAt: instantSchema, timeZone: timeZoneSchema });
@@ -275,6 +276,7 @@ export class MembershipService {
           ...(credits ? { credits: subscriptionCreditsOf(credits, data.startDate, data.timeZone) } : {}),
           ...(plan.validAtFacilityIds?.length ? { validAtFacilityIds: plan.validAtFacilityIds } : {}),
           ...(plan.guestPasses ? { guestPasses: { perPeriod: plan.guestPasses.perPeriod, used: 0 } } : {}),
+          ...(data.payerUserId && data.payerUserId !== data.userId ? { payerUserId: data.payerUserId } : {}),
         },
         u.ctx,
       );

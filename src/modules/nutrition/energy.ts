@@ -62,17 +62,4 @@ export function totalDailyEnergyExpenditure(bmr: number, activity: ActivityLevel
   return roundTo(bmr * ACTIVITY_FACTORS[activity], 0);
 }
 
-/**
- * Whole years from `dateOfBirth` to `asOf` (a birthday counts from its calendar day, UTC).
- *
- * @example
- * ```ts
- * ageInYears(new Date('1990-03-02'), new Date('2026-03-01')) // 35
- * ```
- */
-export function ageInYears(dateOfBirth: Date, asOf: Date): number {
-  const years = asOf.getUTCFullYear() - dateOfBirth.getUTCFullYear();
-  const beforeBirthday =
-    asOf.getUTCMonth() < dateOfBirth.getUTCMonth() || (asOf.getUTCMonth() === dateOfBirth.getUTCMonth() && asOf.getUTCDate() < dateOfBirth.getUTCDate());
-  return beforeBirthday ? years - 1 : years;
-}
+export { ageInYears } from '../../core/age.js';

@@ -14,11 +14,17 @@ import type { Database } from '../../stores/postgres/database.js';
 import { AuditLogRepository } from '../audit/audit-log.repository.js';
 import { AuditTrail } from '../audit/audit-trail.js';
 import type { ServiceDeps } from '../service-deps.js';
+import { DocumentLocks } from '../../stores/mongo/document-lock.js';
+import { AccountLinkRepository } from './account-link.repository.js';
+import { AccountLinkService } from './account-link.service.js';
 import { PasswordHasher } from './password-hasher.js';
 import { UserRepository } from './user.repository.js';
 import { UserService } from './user.service.js';
 
 export * from './user.schema.js';
+export * from './account-link.schema.js';
+export { AccountLinkRepository } from './account-link.repository.js';
+export { AccountLinkService, isMinorAt } from './account-link.service.js';
 export { UserRepository, createUserRecordSchema, type CreateUserRecordInput, type UserCredentials } from './user.repository.js';
 export { PasswordHasher, DEFAULT_SCRYPT_PARAMETERS, type ScryptParameters } from './password-hasher.js';
 export { UserService, updateProfileInputSchema, type UpdateProfileInput, type RoleDataInput, type ExpectedVersion } from './user.service.js';
@@ -27,6 +33,9 @@ export { UserService, updateProfileInputSchema, type UpdateProfileInput, type Ro
 export interface UsersModule {
   readonly repository: UserRepository;
   readonly service: UserService;
+  /** Family and payer links: who acts and pays for whom. */
+  readonly accountLinks: AccountLinkRepository;
+  readonly accountLinkService: AccountLinkService;
 }
 
 /**
@@ -36,5 +45,11 @@ export interface UsersModule {
 export function createUsersModule(db: Db, pg: Kysely<Database>, deps: ServiceDeps, options: { readonly hasher?: PasswordHasher } = {}): UsersModule {
   const repository = new UserRepository(db, deps);
   const audit = new AuditTrail(new AuditLogRepository(pg, deps));
-  return { repository, service: new UserService(repository, audit, deps, options) };
+  const accountLinks = new AccountLinkRepository(db, deps);
+  return {
+    repository,
+    service: new UserService(repository, audit, deps, options),
+    accountLinks,
+    accountLinkService: new AccountLinkService(accountLinks, repository, new DocumentLocks(db, deps), audit, deps),
+  };
 }

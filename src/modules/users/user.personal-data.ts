@@ -1,7 +1,9 @@
 import { ObjectId, type Db } from 'mongodb';
 import { sessionOf } from '../../stores/mongo/mongo-repository.js';
 import { auditSnapshot } from '../audit/audit-trail.js';
-import { isText, type PersonalDataContributor, type PersonalDataDeclaration } from '../personal-data.js';
+import { isText, jsonOfAll, type PersonalDataContributor, type PersonalDataDeclaration } from '../personal-data.js';
+import { ACCOUNT_LINKS_COLLECTION } from './account-link.collection.js';
+import type { AccountLinkRepository } from './account-link.repository.js';
 import { USERS_COLLECTION } from './user.collection.js';
 import type { UserRepository } from './user.repository.js';
 import type { User } from './user.schema.js';
@@ -29,10 +31,13 @@ export function erasedEmailOf(userId: string): string {
   return `erased-${userId}@erased.invalid`;
 }
 
-/** The users module's user-linked data: the account itself. */
+/** The users module's user-linked data: the account itself and its family and payer links. */
 export const USER_PERSONAL_DATA = {
   module: 'users',
-  holds: [{ store: 'mongo', name: USERS_COLLECTION.name }],
+  holds: [
+    { store: 'mongo', name: USERS_COLLECTION.name },
+    { store: 'mongo', name: ACCOUNT_LINKS_COLLECTION.name },
+  ],
 } as const satisfies PersonalDataDeclaration;
 
 /**
@@ -40,18 +45,26 @@ export const USER_PERSONAL_DATA = {
  * password hash, a hidden field). Erasure turns the account into a tombstone: placeholder
  * names and e-mail, an unusable password hash, no phone, photo, push token or role data,
  * inactive, with `erasedAt`; the profile's identifying strings are handed on so that kept
- * records lose them too.
+ * records lose them too. Family and payer links belong to both users: each one's export holds
+ * them (as account and as dependant), and the erasure of either deletes them (the audit rows
+ * of their creation and revocation keep the history, pseudonymised).
  *
  * @example
  * ```ts
  * const contributor = userPersonalData(usersModule.repository, db);
  * ```
  */
-export function userPersonalData(users: UserRepository, db: Db): PersonalDataContributor {
+export function userPersonalData(users: UserRepository, db: Db, links: AccountLinkRepository): PersonalDataContributor {
   return {
     ...USER_PERSONAL_DATA,
     async export(userId) {
-      return { user: auditSnapshot(await users.getById(userId)) };
+      return {
+        user: auditSnapshot(await users.getById(userId)),
+        accountLinks: {
+          asAccount: await jsonOfAll((p) => links.listByAccount(userId, {}, p)),
+          asDependant: await jsonOfAll((p) => links.listByDependant(userId, {}, p)),
+        },
+      };
     },
     async erase(userId, { uow, now, personalStrings }) {
       const ctx = uow.ctx;
@@ -68,7 +81,8 @@ export function userPersonalData(users: UserRepository, db: Db): PersonalDataCon
       await db
         .collection(USERS_COLLECTION.name)
         .updateOne({ _id: new ObjectId(userId) }, { $set: { email: erasedEmailOf(userId), passwordHash: ERASED_PASSWORD_HASH, erasedAt: now } }, sessionOf(ctx));
-      return { anonymised: { user: 1 } };
+      const accountLinks = await links.deleteAllOfUser(userId, ctx);
+      return { anonymised: { user: 1 }, deleted: { accountLinks } };
     },
   };
 }

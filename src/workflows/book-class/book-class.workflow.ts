@@ -64,6 +64,8 @@ export interface BookClassDeps {
   readonly credits?: ClassCreditLedger | undefined;
   /** Refuses members who have not signed the facility's current waiver (`waiver_required`); without it, waivers are not checked. */
   readonly waivers?: Pick<WaiverService, 'assertCleared'> | undefined;
+  /** Confirms, inside the booking's unit, that a guardian acting for the member still holds an active link (see `AccountLinkService.holdGuardianship`). */
+  readonly guardianship?: { holdGuardianship(userId: string, uow: UnitOfWork): Promise<void> } | undefined;
 }
 
 const bookClassInputSchema = z.strictObject({
@@ -127,6 +129,7 @@ export async function bookClassOccurrence(d: BookClassDeps, input: BookClassInpu
   const week = isoWeekOf(occurrence.start, timezone);
   const weeklyLimit = limitations.maxClassBookingsPerWeek;
   const record = (status: 'booked' | 'waitlisted') => async (u: UnitOfWork) => {
+    await d.guardianship?.holdGuardianship(userId, u);
     if (weeklyLimit !== undefined) {
       // The limit is the subscription's: a multi-location one shares it across its facilities.
       await d.bookings.lockMemberWeek(userId, subscription.facilityId, week.label, u);

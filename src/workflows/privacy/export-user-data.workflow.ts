@@ -79,6 +79,7 @@ const SECTION_ORDER: Readonly<Record<keyof UserDataExportSections, true>> = {
   bookingSuspensions: true,
   waiverSignatures: true,
   bookingFees: true,
+  accountLinks: true,
   facilities: true,
 };
 const EXPORT_SECTIONS = Object.keys(SECTION_ORDER) as (keyof UserDataExportSections)[];

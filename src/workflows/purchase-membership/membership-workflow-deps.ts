@@ -4,7 +4,7 @@ import type { BillingService } from '../../modules/billing/index.js';
 import type { PaymentProvider } from '../../modules/billing/index.js';
 import type { PaymentIntentRepository } from '../../modules/billing/index.js';
 import type { FacilityService } from '../../modules/facilities/index.js';
-import type { UserRepository } from '../../modules/users/index.js';
+import type { AccountLinkService, UserRepository } from '../../modules/users/index.js';
 import type { MembershipService } from '../../modules/memberships/index.js';
 import type { UnitRunner } from '../../uow/unit-runner.js';
 import type { ValidationLocale } from '../../core/validation.js';
@@ -17,6 +17,8 @@ export interface MembershipWorkflowDeps {
   readonly facilities: Pick<FacilityService, 'getById'>;
   /** Recovery checks that the buyer still exists (and was not erased) before it completes a purchase. */
   readonly users: Pick<UserRepository, 'findById'>;
+  /** Who may pay for whom (family and payer accounts); without it, members pay for themselves only. */
+  readonly accountLinks?: Pick<AccountLinkService, 'assertMayPay'> | undefined;
   /** The host's payment port (`TestPaymentProvider` in tests). */
   readonly payments: PaymentProvider;
   /** The durable record of every call to `payments`, which recovery finishes. */

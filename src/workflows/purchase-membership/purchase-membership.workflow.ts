@@ -1,7 +1,7 @@
 import type { JsonObject } from 'type-fest';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
-import { idSchema, type FacilityId, type MembershipId, type MemberSubscriptionId } from '../../core/ids.js';
+import { idSchema, type UserId, type FacilityId, type MembershipId, type MemberSubscriptionId } from '../../core/ids.js';
 import { instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import { billingCycleOf, calendarDateIn, proratedStart } from '../../modules/billing/index.js';
@@ -21,6 +21,8 @@ export const idempotencyKeySchema = z.string().trim().min(8).max(80).regex(/^[\w
 
 const purchaseSchema = z.strictObject({
   userId: idSchema('UserId'),
+  /** Who pays: the member (absent) or an account with an active guardian or payer link to the member. */
+  payerUserId: idSchema('UserId').optional(),
   membershipId: membershipSchema.shape.id,
   paymentMethod: z.enum(PAYMENT_METHODS),
   autoRenew: z.boolean(),
@@ -80,6 +82,11 @@ interface PurchaseTerms extends JsonObject {
  * race; the same key with any other parameter (user, plan, payment method, auto-renewal,
  * start date, proration) is refused with `ConflictError('idempotency_key_reused')`.
  *
+ * With `payerUserId` another account pays for the member (a guardian or payer with an active
+ * link, `nexfit.accountLinks`; else `ConflictError('payer_not_linked')`, nothing written): the
+ * intent, the charge, the transaction, the billing row and the invoice are the payer's, the
+ * membership is the member's and records the payer, whom renewals charge.
+ *
  * With `prorateTo: { billingDay }` a monthly plan bought mid-cycle charges only the days up to
  * the next billing day ({@link proratedStart}; docs/modules/billing.md, "Proration") and its
  * first period ends there; renewals then bill full cycles from that day. Any other plan is
@@ -99,6 +106,7 @@ export async function purchaseMembership(deps: MembershipWorkflowDeps, input: Pu
     membershipId: data.membershipId,
     paymentMethod: data.paymentMethod,
     autoRenew: data.autoRenew,
+    ...(data.payerUserId && data.payerUserId !== data.userId ? { payerUserId: data.payerUserId } : {}),
     ...(data.startDate ? { startDate: data.startDate.toISOString() } : {}),
     ...(data.prorateTo ? { prorateToBillingDay: data.prorateTo.billingDay } : {}),
   };
@@ -114,7 +122,12 @@ export async function purchaseMembership(deps: MembershipWorkflowDeps, input: Pu
     if ('replay' in ready) return ready.replay;
     intent = ready.intent;
   }
+  const payerUserId = typeof request['payerUserId'] === 'string' ? (request['payerUserId'] as UserId) : (data.userId as UserId);
   if (!intent) {
+    if (payerUserId !== data.userId) {
+      if (!deps.accountLinks) throw new ConflictError('payer_not_linked', `User ${payerUserId} cannot pay for user ${data.userId}`, { details: { payerUserId, userId: data.userId } });
+      await deps.accountLinks.assertMayPay(payerUserId, data.userId as UserId);
+    }
     const plan = await deps.memberships.getPlan(data.membershipId);
     if (!plan.isActive) throw new ConflictError('plan_inactive', `Membership plan ${plan.id} is no longer sold`);
     if (data.prorateTo && (plan.duration.unit !== 'month' || plan.duration.value !== 1)) {
@@ -137,7 +150,7 @@ export async function purchaseMembership(deps: MembershipWorkflowDeps, input: Pu
       ...(plan.credits ? { credits: { ...plan.credits } as JsonObject } : {}),
     };
     const amount = prorated ? prorated.amount : plan.price;
-    const opened = await deps.intents.open({ idempotencyKey: key, kind: 'purchase', userId: data.userId, amount, currency: plan.currency, request, terms });
+    const opened = await deps.intents.open({ idempotencyKey: key, kind: 'purchase', userId: payerUserId, amount, currency: plan.currency, request, terms });
     intent = opened.intent;
     if (!opened.created) {
       // A racing call with the same key opened it first.
@@ -196,6 +209,8 @@ export async function storePurchase(
   const request = intent.request;
   const terms = intent.terms as PurchaseTerms;
   const userId = String(request['userId']);
+  // A guardian or payer pays: the charge, the transaction, the billing row and the invoice are theirs; the membership is the member's.
+  const payerUserId = typeof request['payerUserId'] === 'string' ? request['payerUserId'] : userId;
   const membershipId = String(request['membershipId']) as MembershipId;
   const paymentMethod = request['paymentMethod'] as Transaction['paymentMethod'];
   const autoRenew = request['autoRenew'] === true;
@@ -204,7 +219,7 @@ export async function storePurchase(
   await deps.billing.claimIdempotencyKey(intent.idempotencyKey, SCOPE, u);
   const transaction = await deps.billing.recordPayment(
     {
-      userId,
+      userId: payerUserId,
       amount,
       currency,
       paymentMethod,
@@ -225,13 +240,14 @@ export async function storePurchase(
       autoRenew,
       payment: { amount, currency, date: deps.clock.now(), method: paymentMethod, status: 'completed', transactionId: transaction.transactionId },
       ...(terms.credits ? { credits: terms.credits as StartSubscriptionInput['credits'] } : {}),
+      ...(payerUserId !== userId ? { payerUserId } : {}),
     },
     u,
   );
   const billingSubscription = autoRenew
     ? await deps.billing.openBillingSubscription(
         {
-          userId,
+          userId: payerUserId,
           planId: membershipId,
           start: subscription.startDate,
           end: subscription.endDate,
@@ -259,7 +275,7 @@ export async function storePurchase(
   const invoice = await deps.billing.issuePaidInvoice(
     {
       invoiceId,
-      userId,
+      userId: payerUserId,
       businessId: terms.facilityId,
       gross: amount,
       currency,

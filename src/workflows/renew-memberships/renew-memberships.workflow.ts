@@ -1,7 +1,7 @@
 import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
 import { ConflictError } from '../../core/errors.js';
-import type { FacilityId, MemberSubscriptionId } from '../../core/ids.js';
+import type { FacilityId, MemberSubscriptionId, UserId } from '../../core/ids.js';
 import { DEFAULT_TIME_ZONE, instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import { PaymentFailedError } from '../../modules/billing/index.js';
@@ -15,7 +15,7 @@ import type { JsonObject } from 'type-fest';
 const SCOPE = 'renew-membership';
 
 /** What happened to one due subscription. */
-export type RenewalOutcome = 'renewed' | 'already_renewed' | 'declined' | 'plan_inactive' | 'frozen' | 'failed';
+export type RenewalOutcome = 'renewed' | 'already_renewed' | 'declined' | 'plan_inactive' | 'payer_unlinked' | 'frozen' | 'failed';
 
 /** What a renewal run did: one result per due subscription. */
 export interface RenewalReport {
@@ -95,13 +95,14 @@ async function renewOne(deps: MembershipWorkflowDeps, subscription: MemberSubscr
   }
   if (!intent) {
     const plan = await deps.memberships.getPlan(subscription.membershipId);
-    const billingRow = await deps.billing.findBillingSubscription(subscription.userId, subscription.id);
-    if (!plan.isActive) {
+    const payer = payerOf(subscription);
+    const billingRow = await deps.billing.findBillingSubscription(payer, subscription.id);
+    if (!plan.isActive || !(await payerStillLinked(deps, subscription))) {
       await deps.units.run(async (u) => {
-        await deps.memberships.stopAutoRenew(id, 'plan no longer sold', u);
+        await deps.memberships.stopAutoRenew(id, plan.isActive ? 'payer no longer linked' : 'plan no longer sold', u);
         if (billingRow) await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { autoRenew: false }, u);
       });
-      return 'plan_inactive';
+      return plan.isActive ? 'payer_unlinked' : 'plan_inactive';
     }
     const facility = await deps.facilities.getById(plan.facilityId as FacilityId);
     const method = subscription.paymentHistory.at(-1)?.method ?? billingRow?.paymentMethod ?? 'card';
@@ -114,7 +115,7 @@ async function renewOne(deps: MembershipWorkflowDeps, subscription: MemberSubscr
       billingSubscriptionId: billingRow?.subscriptionId ?? null,
     };
     const request: JsonObject = { memberSubscriptionId: subscription.id, periodEnd: subscription.endDate.toISOString() };
-    intent = (await deps.intents.open({ idempotencyKey: key, kind: 'renewal', userId: subscription.userId, amount: plan.price, currency: plan.currency, request, terms })).intent;
+    intent = (await deps.intents.open({ idempotencyKey: key, kind: 'renewal', userId: payer, amount: plan.price, currency: plan.currency, request, terms })).intent;
     if (intent.status === 'completed') return 'already_renewed';
   }
   let providerRef: string;
@@ -144,10 +145,29 @@ async function stopDeclined(deps: MembershipWorkflowDeps, subscription: MemberSu
     const current = await deps.memberships.getSubscription(id, u);
     if (current.status !== 'active') return;
     await deps.memberships.stopAutoRenew(id, 'renewal payment declined', u);
-    const billingRow = await deps.billing.findBillingSubscription(current.userId, current.id, u);
+    const billingRow = await deps.billing.findBillingSubscription(payerOf(current), current.id, u);
     if (billingRow?.status === 'active') await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { status: 'past_due', autoRenew: false }, u);
   });
   return 'declined';
+}
+
+/** Who a renewal charges: the guardian or payer the membership records, else the member. */
+function payerOf(subscription: MemberSubscription): UserId {
+  return (subscription.payerUserId ?? subscription.userId) as UserId;
+}
+
+/** A membership paid by another account renews only while that account's link to the member is active. */
+async function payerStillLinked(deps: MembershipWorkflowDeps, subscription: MemberSubscription): Promise<boolean> {
+  const payer = payerOf(subscription);
+  if (payer === subscription.userId) return true;
+  if (!deps.accountLinks) return false;
+  try {
+    await deps.accountLinks.assertMayPay(payer, subscription.userId as UserId);
+    return true;
+  } catch (error) {
+    if (error instanceof ConflictError && error.reason === 'payer_not_linked') return false;
+    throw error;
+  }
 }
 
 /** What a renewal intent fixes when it is opened. */
@@ -178,7 +198,7 @@ export async function storeRenewal(deps: MembershipWorkflowDeps, intent: Payment
   const method = terms.paymentMethod as MemberSubscription['paymentHistory'][number]['method'];
   const transaction = await deps.billing.recordPayment(
     {
-      userId: subscription.userId,
+      userId: payerOf(subscription),
       amount: intent.amount,
       currency: intent.currency,
       paymentMethod: method,
@@ -201,7 +221,7 @@ export async function storeRenewal(deps: MembershipWorkflowDeps, intent: Payment
   if (terms.billingSubscriptionId) await deps.billing.updateBillingSubscription(terms.billingSubscriptionId, { endDate: extended.endDate, status: 'active' }, u);
   const invoice = await deps.billing.issuePaidInvoice(
     {
-      userId: subscription.userId,
+      userId: payerOf(subscription),
       businessId: terms.facilityId,
       gross: intent.amount,
       currency: intent.currency,

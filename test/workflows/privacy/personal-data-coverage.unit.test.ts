@@ -37,6 +37,7 @@ describe('personal-data contributors and MongoDB', () => {
         'waivers',
         'waiver_signatures',
         'booking_fees',
+        'account_links',
       ].sort(),
     );
   });
