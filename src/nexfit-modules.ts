@@ -45,6 +45,8 @@ import { createWebhooksModule, webhookReadsOf } from './modules/webhooks/index.j
 import type { WebhookOptions } from './modules/webhooks/webhook.service.js';
 import { applyFreezes, freezeMembership, unfreezeMembership, type FreezeMembershipInput, type MembershipFreezeDeps, type UnfreezeMembershipInput } from './workflows/membership-freeze/membership-freeze.workflow.js';
 import { DEFAULT_FREEZE_POLICY, freezePolicySchema, type FreezePolicy } from './modules/memberships/index.js';
+import { DEFAULT_DUNNING_POLICY, dunningPolicySchema, type DunningPolicy } from './modules/memberships/index.js';
+import { retryOverdueRenewals } from './workflows/membership-dunning/retry-overdue-renewals.workflow.js';
 import { parseOrThrow } from './core/validation.js';
 
 /** Options of the business modules, from `createNexfit`. */
@@ -59,6 +61,8 @@ export interface ModuleOptions {
   readonly webhooks?: WebhookOptions;
   /** How long members may freeze a membership (default 90 days per freeze and per calendar year). */
   readonly freezePolicy?: Partial<FreezePolicy>;
+  /** When a declined renewal is charged again before the membership is written off (default retries 1, 4 and 11 days after the first decline). */
+  readonly dunningPolicy?: Partial<DunningPolicy>;
 }
 
 /**
@@ -94,8 +98,21 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
 
   const membershipWorkflowDeps = () => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to take payments');
-    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale };
+    return {
+      memberships: memberships.service,
+      billing: billing.service,
+      facilities: facilities.service,
+      users: users.repository,
+      payments: options.payments,
+      intents: billing.paymentIntents,
+      units: deps.units,
+      clock: deps.clock,
+      ids: deps.ids,
+      locale: deps.locale,
+      dunningPolicy,
+    };
   };
+  const dunningPolicy: DunningPolicy = parseOrThrow(dunningPolicySchema, { ...DEFAULT_DUNNING_POLICY, ...options.dunningPolicy }, { entity: 'dunning policy', locale: deps.locale });
 
   const freezePolicy = parseOrThrow(freezePolicySchema, { ...DEFAULT_FREEZE_POLICY, ...options.freezePolicy }, { entity: 'freeze policy', locale: deps.locale });
   const freezeDeps = (): MembershipFreezeDeps => ({ memberships: memberships.service, billing: billing.service, facilities: facilities.service, units: deps.units, clock: deps.clock, policy: freezePolicy, locale: deps.locale });
@@ -156,6 +173,8 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       purchaseMembership: (input: PurchaseMembershipInput) => purchaseMembership(membershipWorkflowDeps(), input),
       /** The renewal run: charges, extends and invoices every auto-renewing membership due by `asOf`; idempotent per day. */
       renewDueSubscriptions: (input: { readonly asOf: Date }) => renewDueSubscriptions(membershipWorkflowDeps(), input),
+      /** The dunning run: charges again every overdue renewal whose retry is due by `asOf`; renews, reschedules or writes off. Idempotent per retry. */
+      retryOverdueRenewals: (input: { readonly asOf: Date }) => retryOverdueRenewals(membershipWorkflowDeps(), input),
       /** Cancel a membership now or at the end of its period, in both stores. */
       cancelMembership: (input: CancelMembershipInput) => cancelMembership(membershipWorkflowDeps(), input),
       /** Expire every membership whose period ended by `asOf`. */

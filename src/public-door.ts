@@ -37,6 +37,8 @@ export const MEMBERSHIP_STEPS = [
   'unfreezeSubscription',
   'applySubscriptionFreezes',
   'listFreezesDue',
+  'writeDunning',
+  'listRetriesDue',
 ] as const;
 
 /** The steps of `completePtSession` and of the PT session workflows. */

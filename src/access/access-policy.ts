@@ -315,6 +315,7 @@ export const ACCESS_POLICY = {
   // workflows
   'workflows.purchaseMembership': allow(self(input('userId'))),
   'workflows.renewDueSubscriptions': system,
+  'workflows.retryOverdueRenewals': system,
   'workflows.cancelMembership': allow(anyOf(self(subscriptionUser(input('memberSubscriptionId'))), facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_memberships'))),
   'workflows.expireEnded': system,
   'workflows.recoverPaymentIntents': system,

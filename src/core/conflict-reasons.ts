@@ -90,6 +90,8 @@ export const CONFLICT_REASONS = {
   membership_frozen: 'The membership is frozen for this date: it cannot be used until it is unfrozen.',
   freeze_overlap: 'The freeze overlaps another freeze of the membership.',
   freeze_not_open: 'The membership has no scheduled or running freeze to end.',
+  // failed renewals (dunning)
+  membership_overdue: 'The membership is overdue: its renewal payment was declined, so it cannot be used until the renewal is paid.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -182,4 +184,5 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   membership_frozen: 'Üyelik bu tarihte dondurulmuş: çözülene kadar kullanılamaz.',
   freeze_overlap: 'Dondurma, üyeliğin başka bir dondurmasıyla çakışıyor.',
   freeze_not_open: 'Üyeliğin sonlandırılacak planlanmış veya süren bir dondurması yok.',
+  membership_overdue: 'Üyeliğin ödemesi gecikmiş: yenileme ödemesi reddedildi, yenileme ödenene kadar üyelik kullanılamaz.',
 };
