@@ -137,7 +137,7 @@ export {
   type FreezePolicy, type MembershipFreeze, type MembershipFreezeStatus,
 } from './modules/memberships/membership-freeze.schema.js';
 export {
-  DEFAULT_DUNNING_POLICY, DUNNING_ATTEMPT_OUTCOMES, MAX_DUNNING_RETRIES, dunningAttemptSchema, dunningPolicySchema, dunningRetryAt, isOverdueAt, membershipDunningSchema,
+  DEFAULT_DUNNING_POLICY, DUNNING_ATTEMPT_OUTCOMES, MAX_DUNNING_RETRIES, dunningAttemptSchema, dunningPolicySchema, isOverdueAt, membershipDunningSchema,
   type DunningAttempt, type DunningAttemptOutcome, type DunningPolicy, type MembershipDunning,
 } from './modules/memberships/membership-dunning.schema.js';
 export {

@@ -335,6 +335,25 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
       { expectedVersion: 1 },
     ],
   },
+  // failed renewals (dunning)
+  {
+    target: 'steps.memberships.writeDunning',
+    args: (w) => [
+      w.memberSubscription,
+      { dunning: { periodEnd: '2026-04-02T09:00:00Z', since: '2026-04-02T03:00:00Z', attempts: [{ at: '2026-04-02T03:00:00Z', outcome: 'declined' }], nextRetryAt: '2026-04-02T21:00:00Z' }, writeOff: false },
+      { expectedVersion: 1 },
+    ],
+    nullable: [[1, 'dunning']],
+  },
+  {
+    target: 'repositories.memberSubscriptions.writeDunning',
+    args: (w) => [
+      w.memberSubscription,
+      { dunning: { periodEnd: '2026-04-02T09:00:00Z', since: '2026-04-02T03:00:00Z', attempts: [{ at: '2026-04-02T03:00:00Z', outcome: 'declined' }], nextRetryAt: '2026-04-02T21:00:00Z' }, writeOff: false },
+      { expectedVersion: 1 },
+    ],
+    nullable: [[1, 'dunning']],
+  },
 ];
 
 /** Cases per entry point: about 10 000 in all, so the corpus runs in well under a minute on two cores. */

@@ -1,4 +1,3 @@
-import { Temporal } from 'temporal-polyfill';
 import { z } from 'zod';
 import { boundedArray, instantSchema } from '../../core/schema-primitives.js';
 
@@ -75,24 +74,6 @@ export const dunningPolicySchema = z.strictObject({
     .max(MAX_DUNNING_RETRIES)
     .refine((days) => days.every((d, i) => i === 0 || d > days[i - 1]!), { error: 'Retry days must be strictly increasing' }),
 });
-
-/**
- * When the retry following `declines` declined attempts is due: the start (00:00, facility
- * zone) of the calendar day `retryAfterDays[declines - 1]` days after the first decline's day;
- * `null` when the policy has no retry left (the membership is written off). Counted in
- * calendar days, so a retry across a DST change still falls on the day's start.
- *
- * @example
- * ```ts
- * dunningRetryAt(new Date('2027-01-31T09:00:00Z'), 1, DEFAULT_DUNNING_POLICY, 'Europe/Istanbul') // 2027-01-31T21:00:00Z (1 February, 00:00 local)
- * ```
- */
-export function dunningRetryAt(since: Date, declines: number, policy: DunningPolicy, timeZone: string): Date | null {
-  const days = policy.retryAfterDays[declines - 1];
-  if (days === undefined) return null;
-  const firstDay = Temporal.Instant.fromEpochMilliseconds(since.getTime()).toZonedDateTimeISO(timeZone).toPlainDate();
-  return new Date(firstDay.add({ days }).toZonedDateTime(timeZone).epochMilliseconds);
-}
 
 /**
  * Whether a subscription is overdue at `at`: its renewal was declined and `at` is past the

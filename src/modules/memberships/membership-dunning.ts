@@ -1,5 +1,23 @@
 import { ConflictError } from '../../core/errors.js';
-import { isOverdueAt, type MembershipDunning } from './membership-dunning.schema.js';
+import { isOverdueAt, type DunningPolicy, type MembershipDunning } from './membership-dunning.schema.js';
+import { addCalendarDays, calendarDayOf, startOfCalendarDay } from './membership-freeze.js';
+
+/**
+ * When the retry following `declines` declined attempts is due: the start (00:00, facility
+ * zone) of the calendar day `retryAfterDays[declines - 1]` days after the first decline's day;
+ * `null` when the policy has no retry left (the membership is written off). Counted in
+ * calendar days, so a retry across a DST change still falls on the day's start.
+ *
+ * @example
+ * ```ts
+ * dunningRetryAt(new Date('2027-01-31T09:00:00Z'), 1, DEFAULT_DUNNING_POLICY, 'Europe/Istanbul') // 2027-01-31T21:00:00Z (1 February, 00:00 local)
+ * ```
+ */
+export function dunningRetryAt(since: Date, declines: number, policy: DunningPolicy, timeZone: string): Date | null {
+  const days = policy.retryAfterDays[declines - 1];
+  if (days === undefined) return null;
+  return startOfCalendarDay(addCalendarDays(calendarDayOf(since, timeZone), days), timeZone);
+}
 
 /**
  * The refusal of an overdue membership: `ConflictError('membership_overdue')`, naming the
