@@ -16,6 +16,8 @@ export interface NightlyReport {
   readonly freezesApplied: number;
   /** Renewal outcomes by kind (`renewed`, `declined`, `frozen`, …). */
   readonly renewals: Readonly<Record<string, number>>;
+  /** Dunning outcomes of the overdue renewals retried (`renewed`, `declined`, `written_off`, …). */
+  readonly overdueRetries: Readonly<Record<string, number>>;
   readonly expired: number;
   /** Class packs whose expired credits were forfeited. */
   readonly creditsExpired: number;
@@ -39,9 +41,12 @@ export async function runNightlyJobs(nexfit: Nexfit, asOf: Date = nexfit.clock.n
   //    (completed or refunded), before anything reads the stores.
   const recovery = await nexfit.recoverInDoubt();
   // 2. Memberships: start and end the freezes due, renew what is due (charges through the
-  //    payment port; a frozen membership is not charged), then expire what ended.
+  //    payment port; a frozen membership is not charged; a declined one goes into dunning),
+  //    retry the overdue renewals whose retry day has come (renewed, rescheduled or written
+  //    off), then expire what ended.
   const freezes = await nexfit.workflows.applyFreezes({ asOf });
   const renewals = await nexfit.workflows.renewDueSubscriptions({ asOf });
+  const overdueRetries = await nexfit.workflows.retryOverdueRenewals({ asOf });
   const expired = await nexfit.workflows.expireEnded(asOf);
   //    Class packs: the credits left of packs that expired are forfeited.
   const creditsExpired = await nexfit.memberships.expireCredits(asOf);
@@ -64,6 +69,7 @@ export async function runNightlyJobs(nexfit: Nexfit, asOf: Date = nexfit.clock.n
     paymentIntents: countBy(recovery.paymentIntents.results.map((r) => r.outcome)),
     freezesApplied: freezes.results.filter((r) => r.outcome === 'applied').length,
     renewals: countBy(renewals.results.map((r) => r.outcome)),
+    overdueRetries: countBy(overdueRetries.results.map((r) => r.outcome)),
     expired: expired.length,
     creditsExpired: creditsExpired.length,
     fees: countBy(fees.results.map((r) => r.outcome)),

@@ -405,6 +405,7 @@ async function nightly(nexfit: Nexfit, world: World, day: number, booked: Map<st
   const asOf = nexfit.clock.now();
   await job('recover', () => nexfit.recoverInDoubt({ olderThanMs: 0 }));
   await job('renew', () => nexfit.workflows.renewDueSubscriptions({ asOf }));
+  await job('retry-overdue', () => nexfit.workflows.retryOverdueRenewals({ asOf }));
   await job('expire', () => nexfit.workflows.expireEnded(asOf));
   await job('no-shows', async () => {
     for (const [name, occurrence] of booked) {

@@ -214,6 +214,9 @@ export type { UpdateOptions } from './stores/postgres/postgres-repository.js';
 // Workflow inputs and results.
 export type { PurchaseMembershipInput, PurchaseMembershipResult } from './workflows/purchase-membership/purchase-membership.workflow.js';
 export type { RenewalReport, RenewalOutcome } from './workflows/renew-memberships/renew-memberships.workflow.js';
+export type { DunningRetryOutcome, DunningRetryReport } from './workflows/membership-dunning/retry-overdue-renewals.workflow.js';
+export type { DeclineOutcome } from './workflows/membership-dunning/dunning-steps.js';
+export type { DunningAttempt, DunningAttemptOutcome, DunningPolicy, MembershipDunning } from './modules/memberships/membership-dunning.schema.js';
 export type { CancelMembershipInput, RefundMembershipInput, RefundMembershipResult } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';
 export type { BookClassInput } from './workflows/book-class/book-class.workflow.js';
 export type { BookGuestInput } from './workflows/book-class/book-guest.workflow.js';

@@ -46,6 +46,8 @@ import { createWebhooksModule, webhookReadsOf } from './modules/webhooks/index.j
 import type { WebhookOptions } from './modules/webhooks/webhook.service.js';
 import { applyFreezes, freezeMembership, unfreezeMembership, type FreezeMembershipInput, type MembershipFreezeDeps, type UnfreezeMembershipInput } from './workflows/membership-freeze/membership-freeze.workflow.js';
 import { DEFAULT_FREEZE_POLICY, freezePolicySchema, type FreezePolicy } from './modules/memberships/index.js';
+import { DEFAULT_DUNNING_POLICY, dunningPolicySchema, type DunningPolicy } from './modules/memberships/index.js';
+import { retryOverdueRenewals } from './workflows/membership-dunning/retry-overdue-renewals.workflow.js';
 import { parseOrThrow } from './core/validation.js';
 import { chargeBookingFee, collectUnpaidFees, waiveFee, type BookingFeeDeps, type CollectUnpaidFeesInput, type WaiveFeeInput } from './workflows/booking-fees/booking-fees.workflow.js';
 
@@ -69,6 +71,8 @@ export interface ModuleOptions {
    * take are refused with a `ConfigurationError`.
    */
   readonly passwordHashing?: Partial<ScryptParameters>;
+  /** When a declined renewal is charged again before the membership is written off (default retries 1, 4 and 11 days after the first decline). */
+  readonly dunningPolicy?: Partial<DunningPolicy>;
 }
 
 /**
@@ -106,12 +110,13 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
 
   const membershipWorkflowDeps = () => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to take payments');
-    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, accountLinks: users.accountLinkService, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale, bookingFees: classes.fees };
+    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, accountLinks: users.accountLinkService, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale, bookingFees: classes.fees, dunningPolicy };
   };
   const feeDeps = (): BookingFeeDeps => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to charge booking fees');
     return { fees: classes.fees, billing: billing.service, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, audit: new AuditTrail(auditLogs), locale: deps.locale };
   };
+  const dunningPolicy: DunningPolicy = parseOrThrow(dunningPolicySchema, { ...DEFAULT_DUNNING_POLICY, ...options.dunningPolicy }, { entity: 'dunning policy', locale: deps.locale });
 
   const freezePolicy = parseOrThrow(freezePolicySchema, { ...DEFAULT_FREEZE_POLICY, ...options.freezePolicy }, { entity: 'freeze policy', locale: deps.locale });
   const freezeDeps = (): MembershipFreezeDeps => ({ memberships: memberships.service, billing: billing.service, facilities: facilities.service, units: deps.units, clock: deps.clock, policy: freezePolicy, locale: deps.locale,
@@ -176,6 +181,8 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       purchaseMembership: (input: PurchaseMembershipInput) => purchaseMembership(membershipWorkflowDeps(), input),
       /** The renewal run: charges, extends and invoices every auto-renewing membership due by `asOf`; idempotent per day. */
       renewDueSubscriptions: (input: { readonly asOf: Date }) => renewDueSubscriptions(membershipWorkflowDeps(), input),
+      /** The dunning run: charges again every overdue renewal whose retry is due by `asOf`; renews, reschedules or writes off. Idempotent per retry. */
+      retryOverdueRenewals: (input: { readonly asOf: Date }) => retryOverdueRenewals(membershipWorkflowDeps(), input),
       /** Cancel a membership now or at the end of its period, in both stores. */
       cancelMembership: (input: CancelMembershipInput) => cancelMembership(membershipWorkflowDeps(), input),
       /** Expire every membership whose period ended by `asOf`. */

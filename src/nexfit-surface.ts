@@ -60,6 +60,7 @@ import type { ExportUserDataOptions, UserDataExport } from './workflows/privacy/
 import type { PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-session-feedback.workflow.js';
 import type { PurchaseMembershipInput, PurchaseMembershipResult } from './workflows/purchase-membership/purchase-membership.workflow.js';
 import type { RenewalReport } from './workflows/renew-memberships/renew-memberships.workflow.js';
+import type { DunningRetryReport } from './workflows/membership-dunning/retry-overdue-renewals.workflow.js';
 import type { ApplyFreezesReport, FreezeMembershipInput, UnfreezeMembershipInput } from './workflows/membership-freeze/membership-freeze.workflow.js';
 import type { FreezeChange } from './modules/memberships/index.js';
 import type { CollectUnpaidFeesInput, CollectUnpaidFeesReport, WaiveFeeInput } from './workflows/booking-fees/booking-fees.workflow.js';
@@ -90,6 +91,8 @@ export interface NexfitWorkflows {
   purchaseMembership(input: PurchaseMembershipInput): Promise<PurchaseMembershipResult>;
   /** The renewal run: charges, extends and invoices every auto-renewing membership due by `asOf`; idempotent per day. */
   renewDueSubscriptions(input: { readonly asOf: Date }): Promise<RenewalReport>;
+  /** The dunning run: charges again every overdue renewal whose retry is due by `asOf`; renews, reschedules or writes off. Idempotent per retry. */
+  retryOverdueRenewals(input: { readonly asOf: Date }): Promise<DunningRetryReport>;
   /** Cancel a membership now or at the end of its period, in both stores. */
   cancelMembership(input: CancelMembershipInput): Promise<MemberSubscription>;
   /** Expire every membership whose period ended by `asOf`; returns their ids. */

@@ -42,6 +42,8 @@ export const MEMBERSHIP_STEPS = [
   'unfreezeSubscription',
   'applySubscriptionFreezes',
   'listFreezesDue',
+  'writeDunning',
+  'listRetriesDue',
 ] as const;
 
 /** The steps of the workflows that act or pay for a dependant: the guardian-link hold and the payer check. */

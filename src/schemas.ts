@@ -151,6 +151,10 @@ export {
   type BookingFee, type BookingFeeKind, type BookingFeeStatus,
 } from './modules/classes/booking-fee.schema.js';
 export {
+  DEFAULT_DUNNING_POLICY, DUNNING_ATTEMPT_OUTCOMES, MAX_DUNNING_RETRIES, dunningAttemptSchema, dunningPolicySchema, isOverdueAt, membershipDunningSchema,
+  type DunningAttempt, type DunningAttemptOutcome, type DunningPolicy, type MembershipDunning,
+} from './modules/memberships/membership-dunning.schema.js';
+export {
   RECURRENCE_FREQUENCIES, classInstructorSchema, classLocationSchema, classScheduleSchema,
   classSchema, createClassInputSchema, patchClassInputSchema, recurrenceSchema, type ClassSchedule,
   type CreateClassData, type CreateClassInput, type FitnessClass, type PatchClassData,

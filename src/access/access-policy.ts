@@ -331,6 +331,7 @@ export const ACCESS_POLICY = {
   // workflows
   'workflows.purchaseMembership': allow(purchaseFor),
   'workflows.renewDueSubscriptions': system,
+  'workflows.retryOverdueRenewals': system,
   'workflows.cancelMembership': allow(anyOf(self(subscriptionUser(input('memberSubscriptionId'))), facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_memberships'))),
   'workflows.expireEnded': system,
   'workflows.recoverPaymentIntents': system,

@@ -535,7 +535,8 @@ export function nexfitProgram(
       const expired = await nexfit.memberships.expireCredits(asOf);
       print(flags, `expired the credits of ${expired.length} class pack(s) as of ${asOf.toISOString()}`, { asOf: asOf.toISOString(), memberSubscriptionIds: expired.map((s) => s.id) });
     }));
-  connectionOptions(program.command('memberships').command('apply-freezes').description('Start the membership freezes whose first day has come and end the finished ones (the nightly freeze job; idempotent)')
+  const memberships = program.command('memberships').description('Member subscriptions: freezes and failed renewals');
+  connectionOptions(memberships.command('apply-freezes').description('Start the membership freezes whose first day has come and end the finished ones (the nightly freeze job; idempotent)')
     .option('--as-of <instant>', 'the instant to apply freezes up to, ISO 8601 (now)'))
     .action(async (flags: ConnectionFlags & { asOf?: string }) => withNexfit(flags, async (nexfit) => {
       const asOf = flags.asOf === undefined ? nexfit.clock.now() : new Date(flags.asOf);
@@ -572,6 +573,20 @@ export function nexfitProgram(
       if (Number.isNaN(asOf.getTime())) throw new UsageError('--as-of takes an ISO 8601 instant such as 2026-03-02T03:00:00Z');
       const revoked = await nexfit.accountLinks.revokeComeOfAge(asOf);
       print(flags, `revoked ${revoked.length} guardian link(s) of dependants who came of age by ${asOf.toISOString()}`, { asOf: asOf.toISOString(), linkIds: revoked.map((l) => l.id) });
+    }));
+  connectionOptions(paymentsOption(memberships.command('retry-overdue').description('Charge again every overdue renewal whose retry is due: renew, schedule the next retry, or write the membership off (the nightly dunning job; idempotent per retry)')
+    .option('--as-of <instant>', 'retry what is due at or before this ISO 8601 instant (now)')))
+    .action(async (flags: ConnectionFlags & { asOf?: string }) => withNexfit(flags, async (nexfit) => {
+      const asOf = flags.asOf === undefined ? nexfit.clock.now() : new Date(flags.asOf);
+      if (Number.isNaN(asOf.getTime())) throw new UsageError('--as-of takes an ISO 8601 instant such as 2026-03-02T03:00:00Z');
+      const report = await nexfit.workflows.retryOverdueRenewals({ asOf });
+      const count = (outcome: string) => report.results.filter((r) => r.outcome === outcome).length;
+      const failed = report.results.filter((r) => r.outcome === 'failed');
+      print(flags, `retried ${report.results.length} overdue membership(s): ${count('renewed')} renewed, ${count('declined')} declined, ${count('written_off')} written off${failed.length ? `, ${failed.length} failed (run again)` : ''}`, {
+        asOf: asOf.toISOString(),
+        results: report.results.map((r) => ({ memberSubscriptionId: r.memberSubscriptionId, outcome: r.outcome })),
+      });
+      if (failed.length > 0) exitCode = EXIT.failure;
     }));
 
   return { program, exitCode: () => exitCode };

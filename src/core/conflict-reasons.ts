@@ -104,6 +104,8 @@ export const CONFLICT_REASONS = {
   account_link_exists: 'The account already has an active link to the dependant.',
   too_many_dependants: 'The account already holds the most active dependants allowed (10).',
   payer_not_linked: 'The payer has no active guardian or payer link to the member.',
+  // failed renewals (dunning)
+  membership_overdue: 'The membership is overdue: its renewal payment was declined, so it cannot be used until the renewal is paid.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -207,4 +209,5 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   account_link_exists: 'Hesabın bu kullanıcıya zaten etkin bir bağlantısı var.',
   too_many_dependants: 'Hesap, izin verilen en fazla etkin bağlı kullanıcı sayısına (10) ulaştı.',
   payer_not_linked: 'Ödeyenin bu üyeye etkin bir veli ya da ödeyen bağlantısı yok.',
+  membership_overdue: 'Üyeliğin ödemesi gecikmiş: yenileme ödemesi reddedildi, yenileme ödenene kadar üyelik kullanılamaz.',
 };

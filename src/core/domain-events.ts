@@ -40,6 +40,10 @@ export interface NexfitEventMap {
   'membership.frozen': { readonly memberSubscriptionId: string; readonly freezeId: string; readonly startsAt: string; readonly resumesAt: string | null; readonly endDate: string };
   /** A freeze ended (unfrozen, reached its end, or cancelled before its first day). */
   'membership.unfrozen': { readonly memberSubscriptionId: string; readonly freezeId: string; readonly status: string; readonly endDate: string };
+  /** A renewal was declined: the membership is overdue from `periodEnd` and retried from `nextRetryAt`. */
+  'membership.overdue': { readonly memberSubscriptionId: string; readonly userId: string; readonly periodEnd: string; readonly nextRetryAt: string | null };
+  /** The last retry of an overdue renewal was declined: the membership ended unpaid and nothing more is charged. */
+  'membership.written_off': { readonly memberSubscriptionId: string; readonly userId: string; readonly periodEnd: string; readonly attempts: number };
   /** Events a host app emits through a unit of work for its own purposes. */
   'custom': JsonObject;
 }

@@ -117,6 +117,7 @@ describe('audit rows name who acted and from where', () => {
     const canceller = await user('client');
     const renewer = await user('client');
     const lapser = await user('client');
+    const defaulter = await user('client');
     const leaver = await user('client');
     const promoted = await user('client');
     const erased = await user('client');
@@ -201,13 +202,26 @@ describe('audit rows name who acted and from where', () => {
     // The nightly jobs, as the system with the run's request id.
     await (await scope(renewer, 'renewer')).workflows.purchaseMembership({ userId: renewer, membershipId: plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: key('renew') });
     await (await scope(lapser, 'lapser')).workflows.purchaseMembership({ userId: lapser, membershipId: shortPlan, paymentMethod: 'card', autoRenew: false, idempotencyKey: key('lapse') });
+    await (await scope(defaulter, 'defaulter')).workflows.purchaseMembership({ userId: defaulter, membershipId: shortPlan, paymentMethod: 'card', autoRenew: true, idempotencyKey: key('default') });
     clock().advance(35 * 24 * 3_600_000);
     const nightly = await scope(systemActor, 'nightly');
     await nightly.workflows.applyFreezes({ asOf: t.clock.now() });
+    // The defaulter's card is declined from now on (the runs charge one subscription at a time).
+    const charge = payments.charge.bind(payments);
+    payments.charge = async (request) => {
+      if (request.userId === defaulter) payments.declineNextCharge();
+      return charge(request);
+    };
     const renewals = await nightly.workflows.renewDueSubscriptions({ asOf: t.clock.now() });
     expect(renewals.results.filter((r) => r.outcome === 'renewed').length).toBeGreaterThan(0);
     expect(await nightly.workflows.expireEnded(t.clock.now())).not.toEqual([]);
     expect(await nightly.memberships.expireCredits(t.clock.now())).not.toEqual([]);
+    // The dunning runs retry the declined renewal 1, 4 and 11 days later, then write it off.
+    for (const days of [1, 3, 7]) {
+      clock().advance(days * 24 * 3_600_000);
+      await nightly.workflows.retryOverdueRenewals({ asOf: t.clock.now() });
+    }
+    payments.charge = charge;
 
     const rows = await rowsAfter(mark);
     expectRowsNameTheirRequest(rows);
@@ -218,7 +232,7 @@ describe('audit rows name who acted and from where', () => {
     expect(rows.filter((r) => r.user_id === owner).map((r) => `${r.entity_type}:${r.action}`)).toEqual(
       expect.arrayContaining(['facilities:create', 'facilities:update', 'facilities:staff.add', 'facilities:staff.change', 'facilities:staff.remove', 'memberships:create', 'memberships:update', 'transactions:status_change', 'booking_suspensions:booking_suspension.lifted', 'waivers:waiver.published']),
     );
-    expect(rows.filter((r) => r.request_id?.startsWith('req-nightly-')).map((r) => r.action)).toEqual(expect.arrayContaining(['renew', 'expire', 'apply_freezes']));
+    expect(rows.filter((r) => r.request_id?.startsWith('req-nightly-')).map((r) => r.action)).toEqual(expect.arrayContaining(['renew', 'expire', 'apply_freezes', 'dunning', 'write_off']));
 
     // Every action the source can audit was reached, except the compensation's `void` (next test).
     const reached = new Set(rows.map((r) => r.action));

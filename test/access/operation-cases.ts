@@ -478,6 +478,7 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
     return (s) => s.workflows!.purchaseMembership!({ userId: t.user, membershipId, paymentMethod: 'card', autoRenew: false, idempotencyKey: `key-${t.w.newUuid()}` });
   }),
   'workflows.renewDueSubscriptions': c('none', async () => (s) => s.workflows!.renewDueSubscriptions!({ asOf: OCCURRENCE })),
+  'workflows.retryOverdueRenewals': c('none', async () => (s) => s.workflows!.retryOverdueRenewals!({ asOf: OCCURRENCE })),
   'workflows.recoverPaymentIntents': c('none', async () => (s) => s.workflows!.recoverPaymentIntents!({ olderThanMs: 3_600_000 })),
   'workflows.cancelMembership': c('member', async (t) => {
     const id = await r(t).memberSubscription(t.user, t.facility, true);

@@ -286,6 +286,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   // workflows
   { target: 'workflows.purchaseMembership', args: (w) => [{ userId: w.client, payerUserId: w.client, membershipId: w.plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: `purchase-${w.newUuid()}`, startDate: '2026-03-02T09:00:00Z' }] },
   { target: 'workflows.renewDueSubscriptions', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
+  { target: 'workflows.retryOverdueRenewals', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
   { target: 'workflows.cancelMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, when: 'at_period_end', reason: 'taşınıyorum' }] },
   { target: 'workflows.expireEnded', args: () => ['2026-03-02T09:00:00Z'] },
   { target: 'workflows.recoverPaymentIntents', args: () => [{ olderThanMs: 3_600_000, batchSize: 10 }] },
@@ -361,6 +362,25 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
       { freezes: [{ freezeId: w.newUuid(), startsAt: '2026-03-09T21:00:00Z', resumesAt: '2026-03-16T21:00:00Z', latestResumesAt: '2026-03-16T21:00:00Z', days: 7, status: 'scheduled', requestedAt: '2026-03-02T09:00:00Z' }], endDate: '2026-04-09T09:00:00Z' },
       { expectedVersion: 1 },
     ],
+  },
+  // failed renewals (dunning)
+  {
+    target: 'steps.memberships.writeDunning',
+    args: (w) => [
+      w.memberSubscription,
+      { dunning: { periodEnd: '2026-04-02T09:00:00Z', since: '2026-04-02T03:00:00Z', attempts: [{ at: '2026-04-02T03:00:00Z', outcome: 'declined' }], nextRetryAt: '2026-04-02T21:00:00Z' }, writeOff: false },
+      { expectedVersion: 1 },
+    ],
+    nullable: [[1, 'dunning']],
+  },
+  {
+    target: 'repositories.memberSubscriptions.writeDunning',
+    args: (w) => [
+      w.memberSubscription,
+      { dunning: { periodEnd: '2026-04-02T09:00:00Z', since: '2026-04-02T03:00:00Z', attempts: [{ at: '2026-04-02T03:00:00Z', outcome: 'declined' }], nextRetryAt: '2026-04-02T21:00:00Z' }, writeOff: false },
+      { expectedVersion: 1 },
+    ],
+    nullable: [[1, 'dunning']],
   },
 ];
 

@@ -82,7 +82,7 @@ describe('membership renewal, cancellation, expiry and refunds', () => {
       expect(ids).not.toContain(oneOff.memberSubscription.id);
     });
 
-    it('stops auto-renewal and marks the billing row past due when the card is declined', async () => {
+    it('puts the membership into dunning and marks the billing row past due when the card is declined', async () => {
       const { user, memberSubscription, billingSubscription, plan } = await bought({ at: '2026-03-10T09:00:00Z' });
       await renewEverythingDueBefore('2026-04-09T12:00:00Z'); // the provider's next charge is then ours
       clock().set('2026-04-10T03:00:00Z');
@@ -90,7 +90,8 @@ describe('membership renewal, cancellation, expiry and refunds', () => {
       const report = await renewDueSubscriptions(w.deps, { asOf: clock().now() });
       expect(report.results).toContainEqual({ memberSubscriptionId: memberSubscription.id, outcome: 'declined' });
       const after = await w.memberships.service.getSubscription(memberSubscription.id as MemberSubscriptionId);
-      expect(after).toMatchObject({ autoRenew: false, status: 'active' });
+      expect(after).toMatchObject({ autoRenew: true, status: 'active', endDate: new Date('2026-04-10T09:00:00Z') });
+      expect(after.dunning).toMatchObject({ periodEnd: new Date('2026-04-10T09:00:00Z'), attempts: [{ at: new Date('2026-04-10T03:00:00Z'), outcome: 'declined' }] });
       expect((await w.billing.service.getBillingSubscription(billingSubscription!.subscriptionId)).status).toBe('past_due');
       expect(w.payments.netCharged(user)).toBe(plan.price);
       expect(await w.pgRowsOf(user)).toEqual({ transactions: 1, invoices: 1, subscriptions: 1 });

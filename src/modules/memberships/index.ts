@@ -36,8 +36,10 @@ export {
   type VisitInput,
 } from './membership.service.js';
 export * from './membership-freeze.schema.js';
+export * from './membership-dunning.schema.js';
+export { assertNotOverdue, dunningRetryAt, overdueError } from './membership-dunning.js';
 export { addCalendarDays, assertNotFrozen, calendarDayOf, calendarDaysBetween, freezeAt, freezeCovers, shiftByCalendarDays, startOfCalendarDay } from './membership-freeze.js';
-export { type FreezeChangeInput } from './member-subscription.repository.js';
+export { type DunningChangeInput, type FreezeChangeInput } from './member-subscription.repository.js';
 export { subscriptionWeekVisitsKey, VisitCounterRepository } from './visit-counter.repository.js';
 
 /**

@@ -24,5 +24,7 @@ export const MEMBER_SUBSCRIPTIONS_COLLECTION = {
     { key: { 'credits.expiresAt': 1 }, name: 'credits_expiresAt' },
     // The nightly freeze job: subscriptions with a scheduled or running freeze.
     { key: { 'freezes.status': 1 }, name: 'freezes_status' },
+    // The nightly dunning job: overdue renewals whose next retry is due.
+    { key: { 'dunning.nextRetryAt': 1 }, name: 'dunning_nextRetryAt' },
   ],
 } as const satisfies MongoCollectionDefinition;

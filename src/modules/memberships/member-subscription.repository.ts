@@ -20,6 +20,7 @@ import {
 } from './member-subscription.schema.js';
 import { MEMBER_SUBSCRIPTIONS_COLLECTION } from './member-subscription.collection.js';
 import { MAX_FREEZES_PER_SUBSCRIPTION, membershipFreezeSchema } from './membership-freeze.schema.js';
+import { membershipDunningSchema } from './membership-dunning.schema.js';
 
 const definition = MEMBER_SUBSCRIPTIONS_COLLECTION;
 
@@ -36,6 +37,13 @@ const freezeChangeSchema = z.strictObject({
 });
 /** What {@link MemberSubscriptionRepository.writeFreezes} writes: the whole freeze list, and the period end when a freeze moved it. */
 export type FreezeChangeInput = z.input<typeof freezeChangeSchema>;
+
+const dunningChangeSchema = z.strictObject({
+  dunning: membershipDunningSchema.nullable(),
+  writeOff: z.boolean().optional(),
+});
+/** What {@link MemberSubscriptionRepository.writeDunning} writes: the dunning record (`null` removes it), and whether the membership is written off. */
+export type DunningChangeInput = z.input<typeof dunningChangeSchema>;
 
 const ACTIVE: MemberSubscriptionStatus = 'active';
 const creditAmountSchema = z.number().int().min(1).max(1_000);
@@ -114,7 +122,8 @@ export class MemberSubscriptionRepository extends MongoRepository<
    * renewal job's work list (index `endDate_status`).
    */
   async listDueForRenewal(before: Date, page?: PageRequest, ctx?: StoreContext): Promise<Page<MemberSubscription>> {
-    return this.#endingBy('listDueForRenewal', before, true, page, ctx);
+    // A subscription in dunning is the dunning run's: the renewal run does not charge it again.
+    return this.#endingBy('listDueForRenewal', before, true, page, ctx, { dunning: { $exists: false } });
   }
 
   /**
@@ -272,8 +281,15 @@ export class MemberSubscriptionRepository extends MongoRepository<
     });
   }
 
-  async #endingBy(operation: string, before: Date, autoRenew: boolean, page: PageRequest | undefined, ctx: StoreContext | undefined): Promise<Page<MemberSubscription>> {
-    const query: Document = { endDate: { $lte: this.parse(instantSchema, before) }, status: ACTIVE, autoRenew };
+  async #endingBy(
+    operation: string,
+    before: Date,
+    autoRenew: boolean,
+    page: PageRequest | undefined,
+    ctx: StoreContext | undefined,
+    extra: Document = {},
+  ): Promise<Page<MemberSubscription>> {
+    const query: Document = { endDate: { $lte: this.parse(instantSchema, before) }, status: ACTIVE, autoRenew, ...extra };
     return this.pageWhere(operation, query, [['endDate', 1]], page, ctx);
   }
 
@@ -309,5 +325,45 @@ export class MemberSubscriptionRepository extends MongoRepository<
       },
     };
     return this.pageWhere('listFreezesDue', query, [], page, ctx);
+  }
+
+  /**
+   * Replaces the subscription's dunning record (`null` removes it) on the version read;
+   * with `writeOff` the membership also ends (`expired`, auto-renewal off) in the same write.
+   * `expectedVersion` is required, so two runs deciding on the same attempt cannot both land.
+   */
+  async writeDunning(id: MemberSubscription['id'], change: DunningChangeInput, options: WriteOptions & { readonly expectedVersion: number }, ctx?: StoreContext): Promise<MemberSubscription> {
+    return this.run('writeDunning', async () => {
+      const { dunning, writeOff } = this.parse(dunningChangeSchema, change);
+      const version = this.parse(z.strictObject({ expectedVersion: z.number().int().min(1) }), options);
+      return this.modify(id, version, () => ({ dunning, ...(writeOff ? { status: 'expired', autoRenew: false } : {}) }), ctx);
+    });
+  }
+
+  /**
+   * Active, auto-renewing subscriptions in dunning whose next retry is due by `asOf`, soonest
+   * first: the dunning run's work list (index `dunning_nextRetryAt`).
+   */
+  async listRetriesDue(asOf: Date, page?: PageRequest, ctx?: StoreContext): Promise<Page<MemberSubscription>> {
+    const query: Document = { 'dunning.nextRetryAt': { $lte: this.parse(instantSchema, asOf) }, status: ACTIVE, autoRenew: true };
+    return this.pageWhere('listRetriesDue', query, [['dunning.nextRetryAt', 1]], page, ctx);
+  }
+
+  /**
+   * The user's active subscription at the facility that is overdue at `at` (its renewal was
+   * declined and `at` is past the period it paid for), or `null` (index `userId_status`).
+   */
+  async findOverdueForUserAtFacility(userId: UserId, facilityId: FacilityId, at: Date, ctx?: StoreContext): Promise<MemberSubscription | null> {
+    return this.run('findOverdueForUserAtFacility', async () => {
+      const instant = this.parse(instantSchema, at);
+      const query: SafeFilter = {
+        userId: this.#ref('userId', userIdSchema, userId),
+        status: ACTIVE,
+        facilityId: this.#ref('facilityId', facilityIdSchema, facilityId),
+        'dunning.periodEnd': { $lte: instant },
+        'dunning.writtenOffAt': { $exists: false },
+      };
+      return this.findOneWhere(query, ctx, { sort: { endDate: -1, _id: -1 } });
+    });
   }
 }

@@ -7,6 +7,7 @@ import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
 import { membershipDurationSchema, validAtFacilityIdsSchema } from './membership.schema.js';
 import { PAYMENT_METHODS, TRANSACTION_STATUSES } from '../../stores/postgres/enums.js';
 import { MAX_FREEZES_PER_SUBSCRIPTION, membershipFreezeSchema } from './membership-freeze.schema.js';
+import { membershipDunningSchema } from './membership-dunning.schema.js';
 
 /**
  * A user's membership of a facility (seed: `member_subscriptions`), with the payments made
@@ -84,6 +85,8 @@ export const memberSubscriptionSchema = z
     ...memberSubscriptionFields,
     /** Its freezes (pauses), oldest first; written only by the freeze workflows. */
     freezes: boundedArray(membershipFreezeSchema, MAX_FREEZES_PER_SUBSCRIPTION).optional(),
+    /** Present while a declined renewal is retried (and kept after a write-off); written only by the renewal and dunning workflows. */
+    dunning: membershipDunningSchema.optional(),
   })
   .refine(endsAfterStart, { error: M.endAfterStart.en, path: ['endDate'] })
   .refine(cancelledConsistently, { error: M.cancellation.en, path: ['cancelledAt'] });

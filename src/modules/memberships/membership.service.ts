@@ -7,6 +7,7 @@ import { calendarDateSchema, instantSchema, isoWeekSchema, longTextSchema, money
 import { currencyCodeSchema } from '../../core/money.js';
 import { parseOrThrow } from '../../core/validation.js';
 import { turkishMessageFor, VALIDATION_MESSAGES as M, type ValidationMessageKey } from '../../core/validation-messages.js';
+import { overdueError } from './membership-dunning.js';
 import { addCalendarDays, assertNotFrozen, calendarDayOf, calendarDaysBetween, shiftByCalendarDays, startOfCalendarDay } from './membership-freeze.js';
 import { freezePolicySchema, type MembershipFreeze } from './membership-freeze.schema.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
@@ -14,7 +15,7 @@ import type { StoreContext } from '../../stores/store-context.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
 import { auditSnapshot, type AuditTrail } from '../audit/audit-trail.js';
 import type { ServiceDeps } from '../service-deps.js';
-import type { MemberSubscriptionFilter, MemberSubscriptionRepository, PaymentRecordInput } from './member-subscription.repository.js';
+import type { DunningChangeInput, MemberSubscriptionFilter, MemberSubscriptionRepository, PaymentRecordInput } from './member-subscription.repository.js';
 import { memberSubscriptionSchema, paymentRecordSchema, type MemberSubscription, type SubscriptionCredits } from './member-subscription.schema.js';
 import type { MembershipPlanFilter, MembershipRepository } from './membership.repository.js';
 import { subscriptionWeekVisitsKey, type VisitCounterRepository } from './visit-counter.repository.js';
@@ -246,6 +247,27 @@ export class MembershipService {
     return this.#subscriptions.listDueForRenewal(this.#parse(instantSchema, before), page, uow?.ctx);
   }
 
+  /** Active auto-renewing subscriptions in dunning whose next retry is due by `asOf`: the dunning run's list. */
+  async listRetriesDue(asOf: Date, page?: PageRequest, uow?: UnitOfWork): Promise<Page<MemberSubscription>> {
+    return this.#subscriptions.listRetriesDue(this.#parse(instantSchema, asOf), page, uow?.ctx);
+  }
+
+  /**
+   * Writes the dunning record of a subscription (`null` removes it; `writeOff` also ends the
+   * membership as `expired` with auto-renewal off) on the version read, audited as
+   * `dunning` or `write_off`. A step of the renewal and dunning workflows.
+   */
+  async writeDunning(memberSubscriptionId: MemberSubscriptionId, change: DunningChangeInput, options: { readonly expectedVersion: number }, uow?: UnitOfWork): Promise<MemberSubscription> {
+    const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
+    const writeOff = change.writeOff === true;
+    return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      const before = await this.#subscriptions.getById(id, u.ctx);
+      const after = await this.#subscriptions.writeDunning(id, change, options, u.ctx);
+      await this.#audit.record(u, { entityType: 'member_subscriptions', entityId: id, action: writeOff ? 'write_off' : 'dunning', previousState: auditSnapshot(before), newState: auditSnapshot(after) });
+      return after;
+    });
+  }
+
   /** Active subscriptions that do not renew and end at or before `before`: the expiry run's list. */
   async listExpiring(before: Date, page?: PageRequest, uow?: UnitOfWork): Promise<Page<MemberSubscription>> {
     return this.#subscriptions.listExpiring(this.#parse(instantSchema, before), page, uow?.ctx);
@@ -301,7 +323,9 @@ export class MembershipService {
       if (before.status !== 'active') throw new ConflictError('subscription_not_active', `Member subscription ${id} is ${before.status}`);
       const plan = await this.#plans.getById(before.membershipId, u.ctx);
       const endDate = addMembershipPeriod(before.endDate, plan.duration, data.timeZone);
-      await this.#subscriptions.patch(id, { endDate }, { expectedVersion: data.expectedVersion }, u.ctx);
+      const extended = await this.#subscriptions.patch(id, { endDate }, { expectedVersion: data.expectedVersion }, u.ctx);
+      // A paid renewal ends the dunning of the period it renews.
+      if (extended.dunning) await this.#subscriptions.writeDunning(id, { dunning: null }, { expectedVersion: extended.version }, u.ctx);
       // A new period: its guest passes start unused.
       if (plan.guestPasses || before.guestPasses) await this.#subscriptions.setGuestPasses(id, plan.guestPasses?.perPeriod ?? null, 0, u.ctx);
       const after = await this.#subscriptions.appendPayment(id, data.payment, u.ctx);
@@ -415,6 +439,8 @@ export class MembershipService {
     return inUnitOfWork(this.#deps.units, uow, async (u) => {
       const subscription = await this.#subscriptions.findActiveForUserAtFacility(v.userId, v.facilityId, v.at, u.ctx);
       if (!subscription) {
+        const overdue = await this.#subscriptions.findOverdueForUserAtFacility(v.userId, v.facilityId, v.at, u.ctx);
+        if (overdue?.dunning) throw overdueError({ id: overdue.id, dunning: overdue.dunning });
         throw new ConflictError('membership_required', `User ${v.userId} has no active membership at facility ${v.facilityId} covering ${v.at.toISOString()}`, {
           details: { userId: v.userId, facilityId: v.facilityId },
         });

@@ -16,7 +16,7 @@ import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { createStep, runWorkflow, stepResponse } from '../workflow.js';
 import { spendCreditsForSeat, type ClassCreditLedger } from './class-credits.js';
 import { assertInsideBookingWindow } from './booking-window.js';
-import { assertMembershipInGoodStanding, type MembershipStandingSubject } from '../membership-standing/membership-standing.js';
+import { assertMembershipInGoodStanding, uncoveredMembershipError, type MembershipStandingSubject, type OverdueMembershipSource } from '../membership-standing/membership-standing.js';
 
 /** What the workflow reads of a facility: its IANA time zone. `FacilityRepository` fits. */
 export interface FacilityTimeZoneSource {
@@ -24,7 +24,7 @@ export interface FacilityTimeZoneSource {
 }
 
 /** What the workflow reads of the memberships module. `MemberSubscriptionRepository` and `MembershipRepository` fit. */
-export interface MembershipSource {
+export interface MembershipSource extends OverdueMembershipSource {
   findActiveForUserAtFacility(
     userId: UserId,
     facilityId: FacilityId,
@@ -88,7 +88,7 @@ export type BookClassInput = z.input<typeof bookClassInputSchema>;
  * 2. `occurrenceStart` is a real occurrence of it in the facility's zone
  *    (`NotFoundError('class occurrence')`) that has not started (`ConflictError('class_started')`);
  * 3. the member has an active subscription valid at the class's facility (held there, or a
- *    multi-location plan listing it) whose period covers the occurrence (`ConflictError('membership_required')`), on a plan with `classesIncluded`
+ *    multi-location plan listing it) whose period covers the occurrence (`ConflictError('membership_required')`; `ConflictError('membership_overdue')` when its renewal was declined), on a plan with `classesIncluded`
  *    (`ConflictError('classes_not_included')`) — seed: `memberships.limitations`;
  * 3a. the booking is made inside the occurrence's booking window
  *    (`ConflictError('outside_booking_window')`, see {@link assertInsideBookingWindow});
@@ -188,11 +188,7 @@ export async function resolveBookableOccurrence(
   }
 
   const subscription = await d.subscriptions.findActiveForUserAtFacility(userId, fitnessClass.facilityId, occurrence.start, ctx);
-  if (!subscription) {
-    throw new ConflictError('membership_required', `User ${userId} has no active membership at facility ${fitnessClass.facilityId} covering ${occurrence.start.toISOString()}`, {
-      details: { userId, facilityId: fitnessClass.facilityId },
-    });
-  }
+  if (!subscription) throw await uncoveredMembershipError(d.subscriptions, userId, fitnessClass.facilityId, occurrence.start, ctx);
   assertMembershipInGoodStanding(subscription, occurrence.start);
   const { limitations } = await d.plans.getById(subscription.membershipId, ctx);
   if (!limitations.classesIncluded) {

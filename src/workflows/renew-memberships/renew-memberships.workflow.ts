@@ -7,6 +7,8 @@ import { parseOrThrow } from '../../core/validation.js';
 import { PaymentFailedError } from '../../modules/billing/index.js';
 import { assertNotFrozen, freezeAt, type MemberSubscription } from '../../modules/memberships/index.js';
 import type { MembershipWorkflowDeps } from '../purchase-membership/membership-workflow-deps.js';
+import { enterDunning, type DunningDeps } from '../membership-dunning/dunning-steps.js';
+import { payerOf } from './payer.js';
 import type { PaymentIntent } from '../../modules/billing/index.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { chargeIntent, refundedError, settleCharge } from '../payment-intents/payment-intent-steps.js';
@@ -33,8 +35,9 @@ function endOfDay(asOf: Date): Date {
  * before `asOf`'s day (Europe/Istanbul) is charged the plan's current price, extended by the
  * plan's duration, and invoiced, each in its own unit of work. The idempotency key of a
  * renewal is the subscription plus the period end it renews, so running twice for the same
- * day (or two runs racing) charges once and extends once. A declined card stops auto-renewal
- * (the billing row becomes `past_due`; the period runs out and the expiry run ends it); an
+ * day (or two runs racing) charges once and extends once. A declined card puts the
+ * subscription into dunning (see `retryOverdueRenewals`): the period end stays, the billing
+ * row becomes `past_due`, and the dunning run charges it again on the policy's days; an
  * inactive plan is not renewed; a provider outage leaves the subscription for the next run.
  * A subscription frozen at `asOf` is not charged (`frozen`); one frozen after it was charged
  * is refused in the unit (`membership_frozen`) and the charge refunded.
@@ -47,7 +50,7 @@ function endOfDay(asOf: Date): Date {
  * report.results.filter((r) => r.outcome === 'declined');
  * ```
  */
-export async function renewDueSubscriptions(deps: MembershipWorkflowDeps, input: { readonly asOf: Date }): Promise<RenewalReport> {
+export async function renewDueSubscriptions(deps: DunningDeps, input: { readonly asOf: Date }): Promise<RenewalReport> {
   const { asOf } = parseOrThrow(z.strictObject({ asOf: instantSchema }), input, { entity: 'renewal run', locale: deps.locale });
   const before = endOfDay(asOf);
   const due: MemberSubscription[] = [];
@@ -64,7 +67,7 @@ export async function renewDueSubscriptions(deps: MembershipWorkflowDeps, input:
       continue;
     }
     try {
-      results.push({ memberSubscriptionId: subscription.id, outcome: await renewOne(deps, subscription) });
+      results.push({ memberSubscriptionId: subscription.id, outcome: await renewOne(deps, subscription, asOf) });
     } catch (error) {
       results.push({ memberSubscriptionId: subscription.id, outcome: 'failed', error });
     }
@@ -72,8 +75,38 @@ export async function renewDueSubscriptions(deps: MembershipWorkflowDeps, input:
   return { results };
 }
 
-async function renewOne(deps: MembershipWorkflowDeps, subscription: MemberSubscription): Promise<RenewalOutcome> {
-  const key = `renewal:${subscription.id}:${subscription.endDate.toISOString()}`;
+async function renewOne(deps: DunningDeps, subscription: MemberSubscription, asOf: Date): Promise<RenewalOutcome> {
+  return chargeRenewal(deps, subscription, {
+    idempotencyKey: renewalKey(subscription.id, subscription.endDate),
+    request: {},
+    declined: () => enterDunning(deps, subscription, asOf),
+  });
+}
+
+/** The idempotency key of the renewal of the period ending `periodEnd` (`retry` > 0: of that dunning retry). */
+export function renewalKey(memberSubscriptionId: string, periodEnd: Date, retry = 0): string {
+  const key = `renewal:${memberSubscriptionId}:${periodEnd.toISOString()}`;
+  return retry > 0 ? `${key}:retry-${retry}` : key;
+}
+
+/** One charge of a renewal, under its own key (the renewal, or one dunning retry of it). */
+export interface RenewalCharge<O extends string = RenewalOutcome> {
+  readonly idempotencyKey: string;
+  /** Added to the intent's request (`memberSubscriptionId` and `periodEnd` are always there). */
+  readonly request: JsonObject;
+  /** What a decline does (put the subscription into dunning, or record the retry's decline). */
+  readonly declined: () => Promise<O>;
+}
+
+/**
+ * Charges the renewal of `subscription`'s current period under `charge.idempotencyKey` and
+ * stores it (`storeRenewal`): the intent is opened first, a failed intent that the provider
+ * never charged is reopened, a declined one is handed to `charge.declined`. The provider sees
+ * the intent's key, so each key is charged at most once; a dunning retry charges again under
+ * a key of its own.
+ */
+export async function chargeRenewal<O extends string>(deps: MembershipWorkflowDeps, subscription: MemberSubscription, charge: RenewalCharge<O>): Promise<RenewalOutcome | O> {
+  const key = charge.idempotencyKey;
   let intent = await deps.intents.findByKey(key);
   if (!intent && (await deps.billing.findIdempotentResult(key))) return 'already_renewed';
   const id = subscription.id as MemberSubscriptionId;
@@ -85,7 +118,7 @@ async function renewOne(deps: MembershipWorkflowDeps, subscription: MemberSubscr
       case 'refunded':
         throw refundedError(intent);
       case 'failed':
-        if (intent.failureReason === 'declined') return stopDeclined(deps, subscription);
+        if (intent.failureReason === 'declined') return charge.declined();
         await deps.intents.reopenFailed(intent.intentId);
         intent = (await deps.intents.get(intent.intentId)) ?? intent;
         break;
@@ -114,7 +147,7 @@ async function renewOne(deps: MembershipWorkflowDeps, subscription: MemberSubscr
       paymentMethod: method,
       billingSubscriptionId: billingRow?.subscriptionId ?? null,
     };
-    const request: JsonObject = { memberSubscriptionId: subscription.id, periodEnd: subscription.endDate.toISOString() };
+    const request: JsonObject = { ...charge.request, memberSubscriptionId: subscription.id, periodEnd: subscription.endDate.toISOString() };
     intent = (await deps.intents.open({ idempotencyKey: key, kind: 'renewal', userId: payer, amount: plan.price, currency: plan.currency, request, terms })).intent;
     if (intent.status === 'completed') return 'already_renewed';
   }
@@ -122,7 +155,7 @@ async function renewOne(deps: MembershipWorkflowDeps, subscription: MemberSubscr
   try {
     providerRef = await chargeIntent(deps, intent, `${String(intent.terms['planName'])} renewal`);
   } catch (error) {
-    if (error instanceof PaymentFailedError && error.reason === 'declined') return stopDeclined(deps, subscription);
+    if (error instanceof PaymentFailedError && error.reason === 'declined') return charge.declined();
     throw error;
   }
   const open = intent;
@@ -131,29 +164,6 @@ async function renewOne(deps: MembershipWorkflowDeps, subscription: MemberSubscr
     store: async (u) => ({ result: 'renewed' as RenewalOutcome, outcome: await storeRenewal(deps, open, providerRef, u) }),
     replay: async () => 'already_renewed' as RenewalOutcome,
   });
-}
-
-/**
- * A declined renewal stops auto-renewal; the billing row becomes `past_due`. Both are read
- * again inside the unit: a membership cancelled or ended since the run listed it keeps its
- * state, and a billing row that has left `active` (cancelled by the member meanwhile) is not
- * moved back to `past_due`. A change racing this unit makes one of the two fail on its version.
- */
-async function stopDeclined(deps: MembershipWorkflowDeps, subscription: MemberSubscription): Promise<RenewalOutcome> {
-  const id = subscription.id as MemberSubscriptionId;
-  await deps.units.run(async (u) => {
-    const current = await deps.memberships.getSubscription(id, u);
-    if (current.status !== 'active') return;
-    await deps.memberships.stopAutoRenew(id, 'renewal payment declined', u);
-    const billingRow = await deps.billing.findBillingSubscription(payerOf(current), current.id, u);
-    if (billingRow?.status === 'active') await deps.billing.updateBillingSubscription(billingRow.subscriptionId, { status: 'past_due', autoRenew: false }, u);
-  });
-  return 'declined';
-}
-
-/** Who a renewal charges: the guardian or payer the membership records, else the member. */
-function payerOf(subscription: MemberSubscription): UserId {
-  return (subscription.payerUserId ?? subscription.userId) as UserId;
 }
 
 /** A membership paid by another account renews only while that account's link to the member is active. */
