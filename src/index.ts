@@ -82,6 +82,7 @@ export type {
   NexfitRepositories,
   PublicBookingService,
   PublicMembershipService,
+  PublicPromoCodeService,
   PublicCoachingService,
   PublicBillingService,
 } from './nexfit-surface.js';
@@ -218,6 +219,9 @@ export type { BulkEntityName } from './workflows/bulk-create/bulk-create-entitie
 export type { ApplyFreezesReport, FreezeMembershipInput, UnfreezeMembershipInput } from './workflows/membership-freeze/membership-freeze.workflow.js';
 export type { FreezeChange } from './modules/memberships/membership.service.js';
 export type { FreezePolicy, MembershipFreeze, MembershipFreezeStatus } from './modules/memberships/membership-freeze.schema.js';
+export type { CreatePromoCodeInput, PromoCode, PromoCodeKind, PromoRedemption, SubscriptionDiscount } from './modules/memberships/promo-code.schema.js';
+export type { PromoCodeService, PromoQuote, PromoQuoteInput, PromoRedemptionInput } from './modules/memberships/promo-code.service.js';
+export { discountedPrice, type DiscountedPrice, type DiscountTerms } from './modules/memberships/promo-discount.js';
 // The entities, as the services return them (their schemas are in `@nexfit/sdk/schemas`).
 export type {
   User,

@@ -36,7 +36,7 @@ import { exportUserData, type ExportUserDataOptions } from './workflows/privacy/
 import { eraseUser, type EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
 import type { PrivacyWorkflowDeps } from './workflows/privacy/privacy-workflow-deps.js';
 import { recoverPaymentIntents, type IntentRecoveryOptions } from './workflows/payment-intents/recover-payment-intents.workflow.js';
-import { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, rememberSteps, withoutSteps } from './public-door.js';
+import { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, PROMO_CODE_STEPS, rememberSteps, withoutSteps } from './public-door.js';
 import type { NexfitModules, NexfitRepositories } from './nexfit-surface.js';
 import { personalDataContributors } from './module-registry.js';
 import { syncInstructorNames, type SyncInstructorNamesOptions } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
@@ -94,7 +94,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
 
   const membershipWorkflowDeps = () => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to take payments');
-    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale };
+    return { memberships: memberships.service, promoCodes: memberships.promoCodeService, billing: billing.service, facilities: facilities.service, users: users.repository, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale };
   };
 
   const freezePolicy = parseOrThrow(freezePolicySchema, { ...DEFAULT_FREEZE_POLICY, ...options.freezePolicy }, { entity: 'freeze policy', locale: deps.locale });
@@ -144,6 +144,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     foodDiary: nutrition.diary,
     facilities: facilities.service,
     memberships: withoutSteps(memberships.service, MEMBERSHIP_STEPS),
+    promoCodes: withoutSteps(memberships.promoCodeService, PROMO_CODE_STEPS),
     billing: withoutSteps(billing.service, BILLING_STEPS),
     classes: classes.classService,
     bookings: bookingsDoor,

@@ -44,7 +44,7 @@ import type { WorkoutLogService } from './modules/workouts/workout-log.service.j
 import type { WorkoutProgramRepository } from './modules/workouts/workout-program.repository.js';
 import type { WorkoutTemplateRepository } from './modules/workouts/workout-template.repository.js';
 import type { WorkoutService } from './modules/workouts/workout.service.js';
-import type { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS } from './public-door.js';
+import type { BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, PROMO_CODE_STEPS } from './public-door.js';
 import type { UnitOfWork } from './uow/unit-of-work.js';
 import type { BookClassInput } from './workflows/book-class/book-class.workflow.js';
 import type { CompletePtSessionInput } from './workflows/complete-pt-session/complete-pt-session.workflow.js';
@@ -58,6 +58,7 @@ import type { PurchaseMembershipInput, PurchaseMembershipResult } from './workfl
 import type { RenewalReport } from './workflows/renew-memberships/renew-memberships.workflow.js';
 import type { ApplyFreezesReport, FreezeMembershipInput, UnfreezeMembershipInput } from './workflows/membership-freeze/membership-freeze.workflow.js';
 import type { FreezeChange } from './modules/memberships/index.js';
+import type { PromoCodeService } from './modules/memberships/promo-code.service.js';
 import type { BulkCreateInput, BulkCreateOutcome } from './workflows/bulk-create/bulk-create.workflow.js';
 import type { WebhookReads } from './modules/webhooks/webhook.repository.js';
 import type { WebhookService } from './modules/webhooks/webhook.service.js';
@@ -66,6 +67,8 @@ import type { WebhookService } from './modules/webhooks/webhook.service.js';
 export type PublicBookingService = Omit<BookingService, (typeof BOOKING_STEPS)[number]>;
 /** `nexfit.memberships`: plans and member subscriptions; the purchase, renewal and visit steps stay with their workflows. */
 export type PublicMembershipService = Omit<MembershipService, (typeof MEMBERSHIP_STEPS)[number]>;
+/** `nexfit.promoCodes`: a facility's promo codes, created and deactivated by staff; quoting and redeeming stay with the purchase and renewal workflows. */
+export type PublicPromoCodeService = Omit<PromoCodeService, (typeof PROMO_CODE_STEPS)[number]>;
 /** `nexfit.coaching`: relationships, packages and PT sessions; the package and completion steps stay with `completePtSession`. */
 export type PublicCoachingService = Omit<CoachingService, (typeof COACHING_STEPS)[number]>;
 /** `nexfit.billing`: payments, invoices and billing rows to read; recording money stays with the purchase, renewal and refund workflows. */
@@ -179,6 +182,8 @@ export interface NexfitModules {
   readonly foodDiary: FoodDiaryService;
   readonly facilities: FacilityService;
   readonly memberships: PublicMembershipService;
+  /** Promo codes and discounts of a facility's memberships (docs/modules/memberships.md, "Promo codes and discounts"). */
+  readonly promoCodes: PublicPromoCodeService;
   readonly billing: PublicBillingService;
   readonly classes: ClassService;
   readonly bookings: PublicBookingService;

@@ -39,6 +39,9 @@ export const MEMBERSHIP_STEPS = [
   'listFreezesDue',
 ] as const;
 
+/** The steps of the purchase and renewal workflows that quote, redeem and count promo codes: a purchase redeems a code, callers do not. */
+export const PROMO_CODE_STEPS = ['quote', 'redeem', 'useRenewalCycle'] as const;
+
 /** The steps of `completePtSession` and of the PT session workflows. */
 export const COACHING_STEPS = ['consumePackageSession', 'returnPackageSession', 'markSessionCompleted'] as const;
 

@@ -361,6 +361,10 @@ export const ACCESS_POLICY = {
   'bookings.findActiveSuspension': allow(anyOf(self(arg(0)), facilityManager(arg(1), 'view_members', 'manage_bookings'))),
   'bookings.listMemberStrikes': allow(self(arg(0))),
   'bookings.liftSuspension': allow(facilityManager(input('facilityId'), 'manage_bookings')),
+  // promo codes: the facility's membership managers create, list and deactivate them (audited); purchases redeem them
+  'promoCodes.create': allow(facilityManager(input('facilityId'), 'manage_memberships')),
+  'promoCodes.deactivate': allow(facilityManager(arg(0), 'manage_memberships')),
+  'promoCodes.list': allow(facilityManager(arg(0), 'manage_memberships')),
 } as const satisfies Record<string, PolicyEntry>;
 
 /** The id of an operation the policy knows: `measurements.record`, `workflows.bookClass`, … */

@@ -90,6 +90,11 @@ export const CONFLICT_REASONS = {
   membership_frozen: 'The membership is frozen for this date: it cannot be used until it is unfrozen.',
   freeze_overlap: 'The freeze overlaps another freeze of the membership.',
   freeze_not_open: 'The membership has no scheduled or running freeze to end.',
+  // promo codes and discounts
+  promo_code_expired: 'The promo code is not valid at this time (before details.validFrom or after details.validUntil).',
+  promo_code_exhausted: 'The promo code has reached its redemption limit (details.limit: total or per member).',
+  promo_code_not_applicable: 'The promo code does not apply to this purchase (another plan, another currency, or it would make the price zero).',
+  promo_code_inactive: 'The promo code was deactivated.',
 } as const satisfies Record<string, string>;
 
 /**
@@ -182,4 +187,8 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   membership_frozen: 'Üyelik bu tarihte dondurulmuş: çözülene kadar kullanılamaz.',
   freeze_overlap: 'Dondurma, üyeliğin başka bir dondurmasıyla çakışıyor.',
   freeze_not_open: 'Üyeliğin sonlandırılacak planlanmış veya süren bir dondurması yok.',
+  promo_code_expired: 'Promosyon kodu şu anda geçerli değil (geçerlilik başlangıcından önce ya da bitişinden sonra).',
+  promo_code_exhausted: 'Promosyon kodunun kullanım hakkı doldu (toplamda ya da üye başına).',
+  promo_code_not_applicable: 'Promosyon kodu bu satın almaya uygulanamaz (başka bir plan, başka bir para birimi ya da fiyatı sıfıra indiriyor).',
+  promo_code_inactive: 'Promosyon kodu devre dışı bırakıldı.',
 };

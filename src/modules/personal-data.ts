@@ -67,6 +67,8 @@ export interface UserDataExportSections {
   readonly bookingStrikes: readonly JsonObject[];
   /** The user's booking suspensions (with who lifted one, and why). */
   readonly bookingSuspensions: readonly JsonObject[];
+  /** The promo codes the user redeemed: which purchase, and the discount it gave. */
+  readonly promoRedemptions: readonly JsonObject[];
   readonly facilities: {
     readonly owned: readonly JsonObject[];
     /** Facilities where the user is staff: the facility's name and the user's own staff entry. */
@@ -92,6 +94,7 @@ export interface ErasedRecordCounts {
   readonly workoutPrograms: number;
   readonly bookingStrikes: number;
   readonly bookingSuspensions: number;
+  readonly promoRedemptions: number;
 }
 
 /** Records an erasure kept with the personal fields removed, by kind. */

@@ -137,6 +137,9 @@ describe('audit rows name who acted and from where', () => {
     const now = t.clock.now();
     await new BookingSuspensionRepository(t.nexfit.mongo.db, t.deps).create({ userId: suspended, facilityId: gym, from: now, until: new Date(now.getTime() + 7 * 86_400_000), strikes: 3 });
     await asOwner.bookings.liftSuspension({ userId: suspended, facilityId: gym, reason: 'doktor raporu' });
+    // The owner runs a promotion and ends it.
+    const promo = await asOwner.promoCodes.create({ facilityId: gym, code: 'acilis', kind: 'percent', value: 10 });
+    await asOwner.promoCodes.deactivate(gym, promo.id);
 
     // Members buy, stop renewing, cancel, change their password and export their data.
     const asBuyer = await scope(buyer, 'buyer');
@@ -204,7 +207,7 @@ describe('audit rows name who acted and from where', () => {
       expect.arrayContaining(['users:user.password_changed', 'member_subscriptions:create', 'transactions:create', 'invoices:create', 'member_subscriptions:auto_renew_off', 'users:export']),
     );
     expect(rows.filter((r) => r.user_id === owner).map((r) => `${r.entity_type}:${r.action}`)).toEqual(
-      expect.arrayContaining(['facilities:create', 'facilities:update', 'facilities:staff.add', 'facilities:staff.change', 'facilities:staff.remove', 'memberships:create', 'memberships:update', 'transactions:status_change', 'booking_suspensions:booking_suspension.lifted']),
+      expect.arrayContaining(['facilities:create', 'facilities:update', 'facilities:staff.add', 'facilities:staff.change', 'facilities:staff.remove', 'memberships:create', 'memberships:update', 'transactions:status_change', 'booking_suspensions:booking_suspension.lifted', 'promo_codes:create', 'promo_codes:deactivate']),
     );
     expect(rows.filter((r) => r.request_id?.startsWith('req-nightly-')).map((r) => r.action)).toEqual(expect.arrayContaining(['renew', 'expire', 'apply_freezes']));
 

@@ -582,6 +582,13 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   'bookings.findActiveSuspension': c('member', async (t) => (s) => s.bookings!.findActiveSuspension!(t.user, t.facility)),
   'bookings.listMemberStrikes': c('user', async (t) => (s) => s.bookings!.listMemberStrikes!(t.user, { limit: 5 })),
   'bookings.liftSuspension': c('member', async (t) => (s) => s.bookings!.liftSuspension!({ userId: t.user, facilityId: t.facility, reason: 'doktor raporu' })),
+  // promo codes
+  'promoCodes.create': c('facility', async (t) => (s) => s.promoCodes!.create!({ facilityId: t.facility, code: `KOD${t.w.next()}`, kind: 'percent', value: 10 })),
+  'promoCodes.deactivate': c('facility', async (t) => {
+    const code = await t.w.nexfit.promoCodes.create({ facilityId: t.facility, code: `KOD${t.w.next()}`, kind: 'percent', value: 10 });
+    return (s) => s.promoCodes!.deactivate!(t.facility, code.id);
+  }),
+  'promoCodes.list': c('facility', async (t) => (s) => s.promoCodes!.list!(t.facility)),
 };
 
 /** A webhook endpoint of the target's facility, made as the system (fresh for calls that disable it). */

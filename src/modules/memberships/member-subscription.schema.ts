@@ -7,6 +7,7 @@ import { VALIDATION_MESSAGES as M } from '../../core/validation-messages.js';
 import { membershipDurationSchema } from './membership.schema.js';
 import { PAYMENT_METHODS, TRANSACTION_STATUSES } from '../../stores/postgres/enums.js';
 import { MAX_FREEZES_PER_SUBSCRIPTION, membershipFreezeSchema } from './membership-freeze.schema.js';
+import { subscriptionDiscountSchema } from './promo-code.schema.js';
 
 /**
  * A user's membership of a facility (seed: `member_subscriptions`), with the payments made
@@ -59,6 +60,7 @@ const memberSubscriptionFields = {
   cancelledAt: instantSchema.optional(),
   cancellationReason: longTextSchema.optional(),
   credits: subscriptionCreditsSchema.optional().describe('Present on a class-pack subscription'),
+  discount: subscriptionDiscountSchema.optional().describe('The promo-code discount its renewals still get'),
 };
 
 type SubscriptionPeriod = { startDate: Date; endDate: Date; status: MemberSubscriptionStatus; cancelledAt?: Date | undefined };

@@ -9,6 +9,7 @@ import { parseOrThrow } from '../../core/validation.js';
 import { turkishMessageFor, VALIDATION_MESSAGES as M, type ValidationMessageKey } from '../../core/validation-messages.js';
 import { addCalendarDays, assertNotFrozen, calendarDayOf, calendarDaysBetween, shiftByCalendarDays, startOfCalendarDay } from './membership-freeze.js';
 import { freezePolicySchema, type MembershipFreeze } from './membership-freeze.schema.js';
+import { subscriptionDiscountSchema } from './promo-code.schema.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
 import { auditSnapshot, type AuditTrail } from '../audit/audit-trail.js';
@@ -45,6 +46,7 @@ const startSchema = z.strictObject({
   /** The end of a first period shorter than the plan's (a prorated start aligned to a billing day). */
   endDate: instantSchema.optional(),
   credits: membershipCreditsSchema.optional().describe("A class pack's credits as the purchase fixed them (absent: no credits)"),
+  discount: subscriptionDiscountSchema.optional().describe('The promo-code discount its renewals get (absent: none)'),
 }).refine((d) => d.endDate === undefined || d.endDate.getTime() > d.startDate.getTime(), { path: ['endDate'], message: 'The period must end after it starts' });
 const creditAmountSchema = z.number().int().min(1).max(1_000);
 const spendSchema = z.strictObject({ credits: z.number().int().min(1).max(10), validAt: instantSchema, timeZone: timeZoneSchema });
@@ -249,6 +251,7 @@ export class MembershipService {
           autoRenew: data.autoRenew,
           paymentHistory: [data.payment],
           ...(credits ? { credits: subscriptionCreditsOf(credits, data.startDate, data.timeZone) } : {}),
+          ...(data.discount ? { discount: data.discount } : {}),
         },
         u.ctx,
       );

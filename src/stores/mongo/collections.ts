@@ -99,7 +99,7 @@ export const SDK_MONGO_COLLECTIONS = {
  * modules and the SDK define), recorded in `nexfit_meta` by `ensureMongoCollections`. Raise
  * it with any change to a collection definition.
  */
-export const MONGO_SCHEMA_VERSION = 10;
+export const MONGO_SCHEMA_VERSION = 11;
 
 /**
  * Collections earlier layouts created and nothing writes any more (idempotency records live

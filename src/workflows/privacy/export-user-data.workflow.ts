@@ -77,6 +77,7 @@ const SECTION_ORDER: Readonly<Record<keyof UserDataExportSections, true>> = {
   auditLog: true,
   bookingStrikes: true,
   bookingSuspensions: true,
+  promoRedemptions: true,
   facilities: true,
 };
 const EXPORT_SECTIONS = Object.keys(SECTION_ORDER) as (keyof UserDataExportSections)[];

@@ -11,6 +11,7 @@ import type { PaymentIntent } from '../../modules/billing/index.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { chargeIntent, refundedError, settleCharge } from '../payment-intents/payment-intent-steps.js';
 import type { JsonObject } from 'type-fest';
+import { renewalPrice, useRenewalDiscount } from '../promo-codes/promo-pricing.js';
 
 const SCOPE = 'renew-membership';
 
@@ -105,6 +106,7 @@ async function renewOne(deps: MembershipWorkflowDeps, subscription: MemberSubscr
     }
     const facility = await deps.facilities.getById(plan.facilityId as FacilityId);
     const method = subscription.paymentHistory.at(-1)?.method ?? billingRow?.paymentMethod ?? 'card';
+    const price = renewalPrice(subscription, plan);
     const terms: RenewalTerms = {
       planId: plan.id,
       planName: plan.name,
@@ -112,9 +114,10 @@ async function renewOne(deps: MembershipWorkflowDeps, subscription: MemberSubscr
       timeZone: facility.timezone,
       paymentMethod: method,
       billingSubscriptionId: billingRow?.subscriptionId ?? null,
+      ...price.terms,
     };
     const request: JsonObject = { memberSubscriptionId: subscription.id, periodEnd: subscription.endDate.toISOString() };
-    intent = (await deps.intents.open({ idempotencyKey: key, kind: 'renewal', userId: subscription.userId, amount: plan.price, currency: plan.currency, request, terms })).intent;
+    intent = (await deps.intents.open({ idempotencyKey: key, kind: 'renewal', userId: subscription.userId, amount: price.amount, currency: plan.currency, request, terms })).intent;
     if (intent.status === 'completed') return 'already_renewed';
   }
   let providerRef: string;
@@ -199,6 +202,7 @@ export async function storeRenewal(deps: MembershipWorkflowDeps, intent: Payment
     u,
   );
   if (terms.billingSubscriptionId) await deps.billing.updateBillingSubscription(terms.billingSubscriptionId, { endDate: extended.endDate, status: 'active' }, u);
+  await useRenewalDiscount(deps, intent, id, u);
   const invoice = await deps.billing.issuePaidInvoice(
     {
       userId: subscription.userId,

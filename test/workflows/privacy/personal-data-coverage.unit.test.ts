@@ -34,6 +34,7 @@ describe('personal-data contributors and MongoDB', () => {
         'coach_availabilities',
         'booking_strikes',
         'booking_suspensions',
+        'promo_redemptions',
       ].sort(),
     );
   });
