@@ -322,6 +322,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
     args: (w) => [{ facilityId: w.facility, code: `bahar-${w.newUuid().slice(0, 8)}`, kind: 'fixed', value: 100_00, currency: 'TRY', cycles: 'all', validFrom: '2026-03-01T00:00:00Z', validUntil: '2026-04-01T00:00:00Z', maxRedemptions: 100, maxRedemptionsPerUser: 1, planIds: [w.plan] }],
   },
   { target: 'promoCodes.deactivate', args: (w) => [w.facility, w.promoCode] },
+  { target: 'repositories.memberSubscriptions.useDiscountCycle', args: (w) => [w.memberSubscription] },
   // membership freezes
   { target: 'workflows.freezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, startDate: '2026-03-10', resumeDate: '2026-03-17', reason: 'seyahat', fee: { amount: 50_00, currency: 'TRY' } }] },
   { target: 'workflows.unfreezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, freezeId: w.newUuid(), resumeDate: '2026-03-12' }] },
