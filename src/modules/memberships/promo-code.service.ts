@@ -38,7 +38,11 @@ const quoteSchema = z.strictObject({
   currency: currencyCodeSchema,
   at: instantSchema,
 });
-/** What {@link PromoCodeService.quote} checks a code against: the plan bought, by whom, at which price and when. */
+/**
+ * What {@link PromoCodeService.quote} checks a code against: the plan bought, by whom, at which price and when.
+ *
+ * @useDeclaredType
+ */
 export type PromoQuoteInput = z.input<typeof quoteSchema>;
 
 /** A code that applies to a purchase, and the price it gives. */
@@ -55,7 +59,11 @@ const redeemSchema = z.strictObject({
   discount: promoRedemptionSchema.shape.discount,
   currency: currencyCodeSchema,
 });
-/** What {@link PromoCodeService.redeem} records: the purchase that used the code and its discount. */
+/**
+ * What {@link PromoCodeService.redeem} records: the purchase that used the code and its discount.
+ *
+ * @useDeclaredType
+ */
 export type PromoRedemptionInput = z.input<typeof redeemSchema>;
 
 /** The key of the lock that serialises one member's redemptions of one code (the per-member limit). */

@@ -17,7 +17,7 @@ export interface DiscountedPrice {
 /**
  * The one rounding of promo-code discounts (docs/modules/memberships.md, "Promo codes and
  * discounts"): a percent discount is `price × percent ÷ 100`, rounded once, half away from
- * zero ({@link mulDivRound}); a fixed discount is its amount. The discount never exceeds the
+ * zero (`mulDivRound`); a fixed discount is its amount. The discount never exceeds the
  * price, so the charge never goes below 0 (a purchase refuses a code that would make it 0).
  *
  * @example
