@@ -83,6 +83,7 @@ export type {
   PublicBookingService,
   PublicAccountLinkService,
   PublicMembershipService,
+  PublicPromoCodeService,
   PublicCoachingService,
   PublicBillingService,
   PublicWaiverService,
@@ -236,6 +237,9 @@ export type { BookingFeeCharger } from './modules/classes/booking.service.js';
 export type { MembershipGuestPasses } from './modules/memberships/membership.schema.js';
 export type { SubscriptionGuestPasses } from './modules/memberships/member-subscription.schema.js';
 export type { BookingGuest, GuestPassCharge } from './modules/classes/class-booking.schema.js';
+export type { CreatePromoCodeInput, PromoCode, PromoCodeKind, PromoRedemption, SubscriptionDiscount } from './modules/memberships/promo-code.schema.js';
+export type { PromoCodeService, PromoQuote, PromoQuoteInput, PromoRedemptionInput } from './modules/memberships/promo-code.service.js';
+export { discountedPrice, type DiscountedPrice, type DiscountTerms } from './modules/memberships/promo-discount.js';
 // The entities, as the services return them (their schemas are in `@nexfit/sdk/schemas`).
 export type {
   User,

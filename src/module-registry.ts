@@ -70,7 +70,7 @@ export const PERSONAL_DATA_REGISTRY: readonly PersonalDataRegistration[] = [
   { ...NUTRITION_PERSONAL_DATA, contributor: (s) => nutritionPersonalData({ plans: s.nutrition.repository, diary: s.nutrition.diaryEntries }) },
   { ...CATALOG_PERSONAL_DATA, contributor: () => catalogPersonalData() },
   { ...CLASS_PERSONAL_DATA, contributor: (s) => classPersonalData({ classes: s.classes.classes, bookings: s.classes.bookings, bookingService: s.classes.bookingService, strikes: s.classes.strikes, suspensions: s.classes.suspensions, fees: s.classes.fees }) },
-  { ...MEMBER_SUBSCRIPTION_PERSONAL_DATA, contributor: (s) => memberSubscriptionPersonalData(s.memberships.subscriptions, s.memberships.service) },
+  { ...MEMBER_SUBSCRIPTION_PERSONAL_DATA, contributor: (s) => memberSubscriptionPersonalData(s.memberships.subscriptions, s.memberships.service, s.memberships.promoRedemptions) },
   { ...COACHING_PERSONAL_DATA, contributor: (s) => coachingPersonalData({ relations: s.coaching.relations, sessions: s.coaching.sessions, service: s.coaching.service, availabilities: s.coaching.availabilities }) },
   {
     ...FACILITY_PERSONAL_DATA,

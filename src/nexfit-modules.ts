@@ -37,7 +37,7 @@ import { exportUserData, type ExportUserDataOptions } from './workflows/privacy/
 import { eraseUser, type EraseUserOptions } from './workflows/privacy/erase-user.workflow.js';
 import type { PrivacyWorkflowDeps } from './workflows/privacy/privacy-workflow-deps.js';
 import { recoverPaymentIntents, type IntentRecoveryOptions } from './workflows/payment-intents/recover-payment-intents.workflow.js';
-import { ACCOUNT_LINK_STEPS, BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, WAIVER_STEPS, rememberSteps, withoutSteps } from './public-door.js';
+import { ACCOUNT_LINK_STEPS, BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, PROMO_CODE_STEPS, WAIVER_STEPS, rememberSteps, withoutSteps } from './public-door.js';
 import type { NexfitModules, NexfitRepositories } from './nexfit-surface.js';
 import { personalDataContributors } from './module-registry.js';
 import { syncInstructorNames, type SyncInstructorNamesOptions } from './workflows/denormalised-copies/sync-instructor-names.workflow.js';
@@ -110,7 +110,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
 
   const membershipWorkflowDeps = () => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to take payments');
-    return { memberships: memberships.service, billing: billing.service, facilities: facilities.service, users: users.repository, accountLinks: users.accountLinkService, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale, bookingFees: classes.fees, dunningPolicy };
+    return { memberships: memberships.service, promoCodes: memberships.promoCodeService, billing: billing.service, facilities: facilities.service, users: users.repository, accountLinks: users.accountLinkService, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale, bookingFees: classes.fees, dunningPolicy };
   };
   const feeDeps = (): BookingFeeDeps => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to charge booking fees');
@@ -169,6 +169,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
     facilities: facilities.service,
     waivers: withoutSteps(facilities.waiverService, WAIVER_STEPS),
     memberships: withoutSteps(memberships.service, MEMBERSHIP_STEPS),
+    promoCodes: withoutSteps(memberships.promoCodeService, PROMO_CODE_STEPS),
     billing: withoutSteps(billing.service, BILLING_STEPS),
     classes: classes.classService,
     bookings: bookingsDoor,

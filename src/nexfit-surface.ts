@@ -47,7 +47,7 @@ import type { WorkoutLogService } from './modules/workouts/workout-log.service.j
 import type { WorkoutProgramRepository } from './modules/workouts/workout-program.repository.js';
 import type { WorkoutTemplateRepository } from './modules/workouts/workout-template.repository.js';
 import type { WorkoutService } from './modules/workouts/workout.service.js';
-import type { ACCOUNT_LINK_STEPS, BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS } from './public-door.js';
+import type { ACCOUNT_LINK_STEPS, BILLING_STEPS, BOOKING_STEPS, COACHING_STEPS, MEMBERSHIP_STEPS, PROMO_CODE_STEPS } from './public-door.js';
 import type { UnitOfWork } from './uow/unit-of-work.js';
 import type { BookClassInput } from './workflows/book-class/book-class.workflow.js';
 import type { BookGuestInput } from './workflows/book-class/book-guest.workflow.js';
@@ -65,6 +65,7 @@ import type { ApplyFreezesReport, FreezeMembershipInput, UnfreezeMembershipInput
 import type { FreezeChange } from './modules/memberships/index.js';
 import type { CollectUnpaidFeesInput, CollectUnpaidFeesReport, WaiveFeeInput } from './workflows/booking-fees/booking-fees.workflow.js';
 import type { BookingFee } from './modules/classes/booking-fee.schema.js';
+import type { PromoCodeService } from './modules/memberships/promo-code.service.js';
 import type { BulkCreateInput, BulkCreateOutcome } from './workflows/bulk-create/bulk-create.workflow.js';
 import type { WebhookReads } from './modules/webhooks/webhook.repository.js';
 import type { WebhookService } from './modules/webhooks/webhook.service.js';
@@ -78,6 +79,8 @@ export type PublicBookingService = Omit<BookingService, (typeof BOOKING_STEPS)[n
 export type PublicWaiverService = Omit<WaiverService, 'assertCleared'>;
 /** `nexfit.memberships`: plans and member subscriptions; the purchase, renewal and visit steps stay with their workflows. */
 export type PublicMembershipService = Omit<MembershipService, (typeof MEMBERSHIP_STEPS)[number]>;
+/** `nexfit.promoCodes`: a facility's promo codes, created and deactivated by staff; quoting and redeeming stay with the purchase and renewal workflows. */
+export type PublicPromoCodeService = Omit<PromoCodeService, (typeof PROMO_CODE_STEPS)[number]>;
 /** `nexfit.coaching`: relationships, packages and PT sessions; the package and completion steps stay with `completePtSession`. */
 export type PublicCoachingService = Omit<CoachingService, (typeof COACHING_STEPS)[number]>;
 /** `nexfit.accountLinks`: family and payer links; the guardian-link hold and the payer check stay with the workflows. */
@@ -211,6 +214,8 @@ export interface NexfitModules {
   /** Liability waivers: versions a facility publishes, members' signatures, and whether a member is cleared to book. */
   readonly waivers: PublicWaiverService;
   readonly memberships: PublicMembershipService;
+  /** Promo codes and discounts of a facility's memberships (docs/modules/memberships.md, "Promo codes and discounts"). */
+  readonly promoCodes: PublicPromoCodeService;
   readonly billing: PublicBillingService;
   readonly classes: ClassService;
   readonly bookings: PublicBookingService;

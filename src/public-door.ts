@@ -48,6 +48,8 @@ export const MEMBERSHIP_STEPS = [
 
 /** The steps of the workflows that act or pay for a dependant: the guardian-link hold and the payer check. */
 export const ACCOUNT_LINK_STEPS = ['holdGuardianship', 'assertMayPay'] as const;
+/** The steps of the purchase and renewal workflows that quote, redeem and count promo codes: a purchase redeems a code, callers do not. */
+export const PROMO_CODE_STEPS = ['quote', 'redeem', 'useRenewalCycle'] as const;
 
 /** The steps of `completePtSession` and of the PT session workflows. */
 export const COACHING_STEPS = ['consumePackageSession', 'returnPackageSession', 'markSessionCompleted'] as const;

@@ -155,6 +155,12 @@ export {
   type DunningAttempt, type DunningAttemptOutcome, type DunningPolicy, type MembershipDunning,
 } from './modules/memberships/membership-dunning.schema.js';
 export {
+  MAX_PROMO_CODE_CYCLES, MAX_PROMO_CODE_PLANS, PROMO_CODE_KINDS, createPromoCodeInputSchema, normalisePromoCode,
+  promoCodeCyclesSchema, promoCodeInputSchema, promoCodeSchema, promoCodeTextSchema, promoRedemptionSchema,
+  subscriptionDiscountSchema, type CreatePromoCodeInput, type PromoCode, type PromoCodeKind, type PromoRedemption,
+  type SubscriptionDiscount,
+} from './modules/memberships/promo-code.schema.js';
+export {
   RECURRENCE_FREQUENCIES, classInstructorSchema, classLocationSchema, classScheduleSchema,
   classSchema, createClassInputSchema, patchClassInputSchema, recurrenceSchema, type ClassSchedule,
   type CreateClassData, type CreateClassInput, type FitnessClass, type PatchClassData,

@@ -391,6 +391,10 @@ export const ACCESS_POLICY = {
   'bookings.findBookingFee': allow(anyOf(self(bookingUser), facilityManager(bookingFacility, 'view_members', 'manage_bookings'))),
   'workflows.waiveFee': allow(facilityManager(classFacility(loaded((l, id) => l.booking(id), (b) => b.classId, input('bookingId'))), 'manage_bookings')),
   'workflows.collectUnpaidFees': system,
+  // promo codes: the facility's membership managers create, list and deactivate them (audited); purchases redeem them
+  'promoCodes.create': allow(facilityManager(input('facilityId'), 'manage_memberships')),
+  'promoCodes.deactivate': allow(facilityManager(arg(0), 'manage_memberships')),
+  'promoCodes.list': allow(facilityManager(arg(0), 'manage_memberships')),
 } as const satisfies Record<string, PolicyEntry>;
 
 /** The id of an operation the policy knows: `measurements.record`, `workflows.bookClass`, … */

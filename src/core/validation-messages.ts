@@ -83,6 +83,9 @@ export const VALIDATION_MESSAGES = {
   freezeYearLimit: { en: 'The freezes of this calendar year would exceed the days the freeze policy allows per year', tr: 'Bu takvim yılının dondurmaları, dondurma kuralının yıllık izin verdiği gün sayısını aşar' },
   freezeResumeInPast: { en: 'A freeze cannot be ended before today (facility time zone)', tr: 'Dondurma bugünden (tesis saat dilimi) önceye sonlandırılamaz' },
   freezeCannotExtend: { en: 'Unfreezing can only end a freeze earlier; freeze again to extend it', tr: 'Çözme yalnızca dondurmayı erken bitirebilir; uzatmak için yeniden dondurun' },
+  promoPercentRange: { en: 'A percent discount is 1 to 100', tr: 'Yüzde indirim 1 ile 100 arasında olmalı' },
+  promoCurrency: { en: 'A fixed discount names its currency; a percent discount has none', tr: 'Sabit tutarlı indirim para birimini belirtir; yüzde indirimin para birimi olmaz' },
+  promoCode: { en: 'A promo code is 3 to 32 Latin letters, digits, "-" or "_", starting with a letter or digit', tr: 'Promosyon kodu harf veya rakamla başlayan, Latin harfi, rakam, "-" ya da "_" içeren 3 ile 32 karakter olmalı' },
 } as const satisfies Record<string, { readonly en: string; readonly tr: string }>;
 
 /** The key of a validation message available in every locale. */

@@ -20,6 +20,7 @@ import { MEASUREMENTS_COLLECTION } from './measurements/measurement.collection.j
 import { MEMBER_SUBSCRIPTIONS_COLLECTION } from './memberships/member-subscription.collection.js';
 import { MEMBERSHIPS_COLLECTION } from './memberships/membership.collection.js';
 import { MEMBERSHIP_VISIT_COUNTERS_COLLECTION } from './memberships/visit-counter.collection.js';
+import { PROMO_CODES_COLLECTION, PROMO_REDEMPTIONS_COLLECTION } from './memberships/promo-code.collection.js';
 import { FOOD_DIARY_ENTRIES_COLLECTION } from './nutrition/food-diary-entry.collection.js';
 import { NUTRITION_PLANS_COLLECTION } from './nutrition/nutrition-plan.collection.js';
 import { USERS_COLLECTION } from './users/user.collection.js';
@@ -67,6 +68,8 @@ export const MONGO_COLLECTIONS = {
   waiver_signatures: WAIVER_SIGNATURES_COLLECTION,
   booking_fees: BOOKING_FEES_COLLECTION,
   account_links: ACCOUNT_LINKS_COLLECTION,
+  promo_codes: PROMO_CODES_COLLECTION,
+  promo_redemptions: PROMO_REDEMPTIONS_COLLECTION,
   ...SDK_MONGO_COLLECTIONS,
 } as const satisfies Record<string, MongoCollectionDefinition>;
 

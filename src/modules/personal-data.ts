@@ -73,6 +73,8 @@ export interface UserDataExportSections {
   readonly bookingFees: readonly JsonObject[];
   /** Family and payer links: those the user holds for dependants, and those that stand for the user. */
   readonly accountLinks: { readonly asAccount: readonly JsonObject[]; readonly asDependant: readonly JsonObject[] };
+  /** The promo codes the user redeemed: which purchase, and the discount it gave. */
+  readonly promoRedemptions: readonly JsonObject[];
   readonly facilities: {
     readonly owned: readonly JsonObject[];
     /** Facilities where the user is staff: the facility's name and the user's own staff entry. */
@@ -101,6 +103,7 @@ export interface ErasedRecordCounts {
   readonly bookingFees: number;
   /** Family and payer links the user was part of, on either side. */
   readonly accountLinks: number;
+  readonly promoRedemptions: number;
 }
 
 /** Records an erasure kept with the personal fields removed, by kind. */

@@ -150,6 +150,9 @@ describe('audit rows name who acted and from where', () => {
     const [payer, payee] = [await user('client'), await user('client')];
     const payerLink = await asOwner.accountLinks.link({ accountUserId: payer, dependantUserId: payee, relation: 'payer', facilityId: gym });
     await (await scope(payer, 'payer')).accountLinks.revoke(payerLink.id);
+    // The owner runs a promotion and ends it.
+    const promo = await asOwner.promoCodes.create({ facilityId: gym, code: 'acilis', kind: 'percent', value: 10 });
+    await asOwner.promoCodes.deactivate(gym, promo.id);
 
     // Members buy, stop renewing, cancel, change their password and export their data.
     const asBuyer = await scope(buyer, 'buyer');
@@ -230,7 +233,7 @@ describe('audit rows name who acted and from where', () => {
       expect.arrayContaining(['users:user.password_changed', 'member_subscriptions:create', 'transactions:create', 'invoices:create', 'member_subscriptions:auto_renew_off', 'users:export']),
     );
     expect(rows.filter((r) => r.user_id === owner).map((r) => `${r.entity_type}:${r.action}`)).toEqual(
-      expect.arrayContaining(['facilities:create', 'facilities:update', 'facilities:staff.add', 'facilities:staff.change', 'facilities:staff.remove', 'memberships:create', 'memberships:update', 'transactions:status_change', 'booking_suspensions:booking_suspension.lifted', 'waivers:waiver.published']),
+      expect.arrayContaining(['facilities:create', 'facilities:update', 'facilities:staff.add', 'facilities:staff.change', 'facilities:staff.remove', 'memberships:create', 'memberships:update', 'transactions:status_change', 'booking_suspensions:booking_suspension.lifted', 'waivers:waiver.published', 'promo_codes:create', 'promo_codes:deactivate']),
     );
     expect(rows.filter((r) => r.request_id?.startsWith('req-nightly-')).map((r) => r.action)).toEqual(expect.arrayContaining(['renew', 'expire', 'apply_freezes', 'dunning', 'write_off']));
 

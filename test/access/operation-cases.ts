@@ -628,6 +628,13 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   'accountLinks.listDependants': c('user', async (t) => (s) => s.accountLinks!.listDependants!(t.user, { limit: 5 })),
   'accountLinks.listGuardiansAndPayers': c('user', async (t) => (s) => s.accountLinks!.listGuardiansAndPayers!(t.user, { limit: 5 })),
   'accountLinks.revokeComeOfAge': c('none', async () => (s) => s.accountLinks!.revokeComeOfAge!(OCCURRENCE)),
+  // promo codes
+  'promoCodes.create': c('facility', async (t) => (s) => s.promoCodes!.create!({ facilityId: t.facility, code: `KOD${t.w.next()}`, kind: 'percent', value: 10 })),
+  'promoCodes.deactivate': c('facility', async (t) => {
+    const code = await t.w.nexfit.promoCodes.create({ facilityId: t.facility, code: `KOD${t.w.next()}`, kind: 'percent', value: 10 });
+    return (s) => s.promoCodes!.deactivate!(t.facility, code.id);
+  }),
+  'promoCodes.list': c('facility', async (t) => (s) => s.promoCodes!.list!(t.facility)),
 };
 
 /** A webhook endpoint of the target's facility, made as the system (fresh for calls that disable it). */

@@ -21,7 +21,7 @@ const t = useTestNexfit({ clock: '2026-03-02T09:00:00Z', nexfit: { payments } })
 const table = readPolicyTable();
 
 /** The services and workflows a scope exposes, as the instance has them. */
-const SCOPED_SERVICES = ['users', 'measurements', 'catalog', 'workouts', 'workoutLogs', 'nutrition', 'foodDiary', 'facilities', 'memberships', 'billing', 'classes', 'bookings', 'coaching', 'analytics', 'workflows', 'privacy', 'webhooks', 'waivers', 'accountLinks'];
+const SCOPED_SERVICES = ['users', 'measurements', 'catalog', 'workouts', 'workoutLogs', 'nutrition', 'foodDiary', 'facilities', 'memberships', 'billing', 'classes', 'bookings', 'coaching', 'analytics', 'workflows', 'privacy', 'webhooks', 'waivers', 'accountLinks', 'promoCodes'];
 
 /** Every callable member of an object or class instance, found on its prototype chain. */
 function methodsOf(service: object): string[] {

@@ -52,6 +52,7 @@ export async function hostileWorld(nexfit: Nexfit) {
   const billingSubscription = await steps.billing.openBillingSubscription({
     userId: client, planId: plan, start: '2026-03-01T00:00:00Z', end: '2026-04-01T00:00:00Z', billingCycle: 'monthly', amount: 1_500_00, currency: 'TRY', paymentMethod: 'card', memberSubscriptionId: subscription.id,
   });
+  const promoCode = await nexfit.promoCodes.create({ facilityId: facility, code: 'HOSGELDIN', kind: 'percent', value: 10, cycles: 3 });
   const claimedKey = `key-${newUuid()}`;
   await nexfit.unitOfWork((uow) => steps.billing.claimIdempotencyKey(claimedKey, 'purchase', uow));
 
@@ -117,6 +118,7 @@ export async function hostileWorld(nexfit: Nexfit) {
     fitnessClass, spareClass, booking, spareBooking,
     relation, spareRelation, ptSession, sparePtSession, accountLink, spareAccountLink,
     webhookEndpoint, webhookDelivery,
+    promoCode: promoCode.id, promoCodeText: promoCode.code,
   };
 }
 

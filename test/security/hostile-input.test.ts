@@ -285,6 +285,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'repositories.auditLogs.record', args: (w) => [{ entityType: 'users', entityId: 'user-42', userId: w.owner, action: 'update', previousState: { firstName: 'Ayse' }, newState: { firstName: 'Ayşe' }, ipAddress: '192.0.2.1', userAgent: 'test' }], freeForm: [[0, 'previousState'], [0, 'newState']] },
   // workflows
   { target: 'workflows.purchaseMembership', args: (w) => [{ userId: w.client, payerUserId: w.client, membershipId: w.plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: `purchase-${w.newUuid()}`, startDate: '2026-03-02T09:00:00Z' }] },
+  { target: 'workflows.purchaseMembership', args: (w) => [{ userId: w.client, membershipId: w.plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: `purchase-${w.newUuid()}`, startDate: '2026-03-02T09:00:00Z', promoCode: w.promoCodeText }] },
   { target: 'workflows.renewDueSubscriptions', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
   { target: 'workflows.retryOverdueRenewals', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
   { target: 'workflows.cancelMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, when: 'at_period_end', reason: 'taşınıyorum' }] },
@@ -342,6 +343,13 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'repositories.accountLinks.delete', args: (w) => [w.spareAccountLink, {}] },
   { target: 'repositories.accountLinks.holdActive', args: (w) => [w.owner, w.client, '2026-03-02T09:00:00Z'] },
   { target: 'repositories.accountLinks.deleteAllOfUser', args: (w) => [w.spareUser] },
+  // promo codes
+  {
+    target: 'promoCodes.create',
+    args: (w) => [{ facilityId: w.facility, code: `bahar-${w.newUuid().slice(0, 8)}`, kind: 'fixed', value: 100_00, currency: 'TRY', cycles: 'all', validFrom: '2026-03-01T00:00:00Z', validUntil: '2026-04-01T00:00:00Z', maxRedemptions: 100, maxRedemptionsPerUser: 1, planIds: [w.plan] }],
+  },
+  { target: 'promoCodes.deactivate', args: (w) => [w.facility, w.promoCode] },
+  { target: 'repositories.memberSubscriptions.useDiscountCycle', args: (w) => [w.memberSubscription] },
   // membership freezes
   { target: 'workflows.freezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, startDate: '2026-03-10', resumeDate: '2026-03-17', reason: 'seyahat', fee: { amount: 50_00, currency: 'TRY' } }] },
   { target: 'workflows.unfreezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, freezeId: w.newUuid(), resumeDate: '2026-03-12' }] },

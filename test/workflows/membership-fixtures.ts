@@ -15,6 +15,7 @@ export function membershipWorld(t: TestNexfit) {
   const payments = new TestPaymentProvider();
   const deps: MembershipWorkflowDeps = {
     memberships: membershipsModule.service,
+    promoCodes: membershipsModule.promoCodeService,
     billing: billingModule.service,
     facilities: facilitiesModule.service,
     users: createUsersModule(t.nexfit.mongo.db, t.nexfit.pg, t.deps).repository,

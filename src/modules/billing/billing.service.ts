@@ -68,6 +68,8 @@ const issueSchema = z.strictObject({
   subscriptionId: invoiceSchema.shape.subscriptionId.default(null),
   line: invoiceLineSchema,
   period: z.strictObject({ start: instantSchema, end: instantSchema }).optional(),
+  /** A discount the gross already has off (a promo code): printed with the list price; the line stays the amount paid. */
+  discount: z.strictObject({ description: z.string().min(1).max(300), listPrice: f.amount, amount: f.amount }).optional(),
 });
 /** What {@link BillingService.issuePaidInvoice} takes: a tax-inclusive amount already paid. */
 export type IssuePaidInvoiceInput = z.input<typeof issueSchema>;
@@ -204,6 +206,7 @@ export class BillingService {
             taxRate: `${minorToDecimal(tax.rate)}%`,
             pricesIncludeTax: true,
             ...(data.period ? { period: { start: data.period.start.toISOString(), end: data.period.end.toISOString() } } : {}),
+            ...(data.discount ? { discount: { description: data.discount.description, listPrice: minorToDecimal(data.discount.listPrice), amount: minorToDecimal(data.discount.amount) } } : {}),
           },
         },
         u.ctx,

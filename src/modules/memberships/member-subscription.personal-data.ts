@@ -2,29 +2,42 @@ import { allItems, jsonOfAll, type PersonalDataContributor, type PersonalDataDec
 import { MEMBER_SUBSCRIPTIONS_COLLECTION } from './member-subscription.collection.js';
 import type { MemberSubscriptionRepository } from './member-subscription.repository.js';
 import type { MembershipService } from './membership.service.js';
+import { PROMO_REDEMPTIONS_COLLECTION } from './promo-code.collection.js';
+import type { PromoRedemptionRepository } from './promo-code.repository.js';
 
-/** The memberships module's user-linked data: the user's member subscriptions. */
+/** The memberships module's user-linked data: the user's member subscriptions and promo-code redemptions. */
 export const MEMBER_SUBSCRIPTION_PERSONAL_DATA = {
   module: 'memberships',
-  holds: [{ store: 'mongo', name: MEMBER_SUBSCRIPTIONS_COLLECTION.name }],
+  holds: [
+    { store: 'mongo', name: MEMBER_SUBSCRIPTIONS_COLLECTION.name },
+    { store: 'mongo', name: PROMO_REDEMPTIONS_COLLECTION.name },
+  ],
 } as const satisfies PersonalDataDeclaration;
 
 /**
  * The memberships module's part in export and erasure: the user's member subscriptions are
  * exported. They stay on erasure (the facility and the law rely on them) without their
  * cancellation reason, and an erased account is never charged again: an active or pending
- * subscription is cancelled immediately, any other stops renewing.
+ * subscription is cancelled immediately, any other stops renewing. The user's promo-code
+ * redemptions are exported, and deleted by an erasure (the codes' redemption counts stay).
  *
  * @example
  * ```ts
- * const contributor = memberSubscriptionPersonalData(membershipsModule.subscriptions, membershipsModule.service);
+ * const contributor = memberSubscriptionPersonalData(membershipsModule.subscriptions, membershipsModule.service, membershipsModule.promoRedemptions);
  * ```
  */
-export function memberSubscriptionPersonalData(subscriptions: MemberSubscriptionRepository, memberships: MembershipService): PersonalDataContributor {
+export function memberSubscriptionPersonalData(
+  subscriptions: MemberSubscriptionRepository,
+  memberships: MembershipService,
+  redemptions: PromoRedemptionRepository,
+): PersonalDataContributor {
   return {
     ...MEMBER_SUBSCRIPTION_PERSONAL_DATA,
     async export(userId) {
-      return { memberSubscriptions: await jsonOfAll((p) => subscriptions.listByUser(userId, {}, p)) };
+      return {
+        memberSubscriptions: await jsonOfAll((p) => subscriptions.listByUser(userId, {}, p)),
+        promoRedemptions: await jsonOfAll((p) => redemptions.listByUser(userId, p)),
+      };
     },
     async erase(userId, { uow, personalStrings, subjectIds }) {
       const ctx = uow.ctx;
@@ -47,7 +60,9 @@ export function memberSubscriptionPersonalData(subscriptions: MemberSubscription
         }
         if (changed) memberSubscriptions++;
       }
-      return { anonymised: { memberSubscriptions } };
+      // A redemption says which codes the member used: it goes with them.
+      const promoRedemptions = await redemptions.deleteAllOfUser(userId, ctx);
+      return { anonymised: { memberSubscriptions }, deleted: { promoRedemptions } };
     },
   };
 }

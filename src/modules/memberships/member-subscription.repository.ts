@@ -207,6 +207,15 @@ export class MemberSubscriptionRepository extends MongoRepository<
   }
 
   /**
+   * Uses one discounted renewal of a subscription bought with a promo code for N cycles: one
+   * conditional decrement of `discount.cyclesRemaining` while it is above 0. `null` when there
+   * is nothing to use (no discount, none left, or a discount for every cycle).
+   */
+  async useDiscountCycle(id: MemberSubscription['id'], ctx?: StoreContext): Promise<MemberSubscription | null> {
+    return this.run('useDiscountCycle', () => this.updateAtomically(id, { 'discount.cyclesRemaining': { $gt: 0 } }, { $inc: { 'discount.cyclesRemaining': -1 } }, {}, ctx));
+  }
+
+  /**
    * Adds `credits` to a class pack's remaining credits; with `grant` to its total too (a staff
    * grant), without it gives back credits spent (a cancellation). `null` when the subscription
    * is not a class pack.

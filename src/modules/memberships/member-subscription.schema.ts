@@ -8,6 +8,7 @@ import { membershipDurationSchema, validAtFacilityIdsSchema } from './membership
 import { PAYMENT_METHODS, TRANSACTION_STATUSES } from '../../stores/postgres/enums.js';
 import { MAX_FREEZES_PER_SUBSCRIPTION, membershipFreezeSchema } from './membership-freeze.schema.js';
 import { membershipDunningSchema } from './membership-dunning.schema.js';
+import { subscriptionDiscountSchema } from './promo-code.schema.js';
 
 /**
  * A user's membership of a facility (seed: `member_subscriptions`), with the payments made
@@ -72,6 +73,7 @@ const memberSubscriptionFields = {
   validAtFacilityIds: validAtFacilityIdsSchema.optional().describe("The plan's other facilities of the business, copied at the purchase: the subscription is valid there too"),
   guestPasses: subscriptionGuestPassesSchema.optional().describe('Present when the plan includes guest passes: those used in the current period'),
   payerUserId: idSchema('UserId').optional().describe('The guardian or payer who paid for the membership and whom renewals charge (absent: the member pays)'),
+  discount: subscriptionDiscountSchema.optional().describe('The promo-code discount its renewals still get'),
 };
 
 type SubscriptionPeriod = { startDate: Date; endDate: Date; status: MemberSubscriptionStatus; cancelledAt?: Date | undefined };

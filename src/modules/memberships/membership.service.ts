@@ -10,6 +10,7 @@ import { turkishMessageFor, VALIDATION_MESSAGES as M, type ValidationMessageKey 
 import { overdueError } from './membership-dunning.js';
 import { addCalendarDays, assertNotFrozen, calendarDayOf, calendarDaysBetween, shiftByCalendarDays, startOfCalendarDay } from './membership-freeze.js';
 import { freezePolicySchema, type MembershipFreeze } from './membership-freeze.schema.js';
+import { subscriptionDiscountSchema } from './promo-code.schema.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { StoreContext } from '../../stores/store-context.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
@@ -48,6 +49,7 @@ const startSchema = z.strictObject({
   endDate: instantSchema.optional(),
   credits: membershipCreditsSchema.optional().describe("A class pack's credits as the purchase fixed them (absent: no credits)"),
   payerUserId: userIdSchema.optional().describe('The account that paid for the member (absent: the member)'),
+  discount: subscriptionDiscountSchema.optional().describe('The promo-code discount its renewals get (absent: none)'),
 }).refine((d) => d.endDate === undefined || d.endDate.getTime() > d.startDate.getTime(), { path: ['endDate'], message: 'The period must end after it starts' });
 const creditAmountSchema = z.number().int().min(1).max(1_000);
 const spendSchema = z.strictObject({ credits: z.number().int().min(1).max(10), validAt: instantSchema, timeZone: timeZoneSchema });
@@ -299,6 +301,7 @@ export class MembershipService {
           ...(plan.validAtFacilityIds?.length ? { validAtFacilityIds: plan.validAtFacilityIds } : {}),
           ...(plan.guestPasses ? { guestPasses: { perPeriod: plan.guestPasses.perPeriod, used: 0 } } : {}),
           ...(data.payerUserId && data.payerUserId !== data.userId ? { payerUserId: data.payerUserId } : {}),
+          ...(data.discount ? { discount: data.discount } : {}),
         },
         u.ctx,
       );

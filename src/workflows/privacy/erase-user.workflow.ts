@@ -127,7 +127,7 @@ async function eraseInUnit(d: PrivacyWorkflowDeps, uow: UnitOfWork, userId: User
 /** Every count of a report at zero, its keys in report order. */
 function zeroCounts(): { deleted: ErasedRecordCounts; anonymised: AnonymisedRecordCounts; retained: RetainedRecordCounts } {
   return {
-    deleted: { measurements: 0, measurementCategories: 0, workoutLogs: 0, coachAvailabilities: 0, nutritionPlans: 0, foodDiaryEntries: 0, workoutTemplates: 0, workoutPrograms: 0, bookingStrikes: 0, bookingSuspensions: 0, bookingFees: 0, accountLinks: 0 },
+    deleted: { measurements: 0, measurementCategories: 0, workoutLogs: 0, coachAvailabilities: 0, nutritionPlans: 0, foodDiaryEntries: 0, workoutTemplates: 0, workoutPrograms: 0, bookingStrikes: 0, bookingSuspensions: 0, bookingFees: 0, accountLinks: 0, promoRedemptions: 0 },
     anonymised: { user: 0, classBookings: 0, memberSubscriptions: 0, coachingRelations: 0, ptSessions: 0, classesInstructed: 0, staffEntries: 0, auditLogs: 0, waiverSignatures: 0 },
     retained: { transactions: 0, subscriptions: 0, invoices: 0 },
   };

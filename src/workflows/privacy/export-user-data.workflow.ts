@@ -80,6 +80,7 @@ const SECTION_ORDER: Readonly<Record<keyof UserDataExportSections, true>> = {
   waiverSignatures: true,
   bookingFees: true,
   accountLinks: true,
+  promoRedemptions: true,
   facilities: true,
 };
 const EXPORT_SECTIONS = Object.keys(SECTION_ORDER) as (keyof UserDataExportSections)[];

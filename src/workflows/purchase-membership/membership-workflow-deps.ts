@@ -5,7 +5,7 @@ import type { PaymentProvider } from '../../modules/billing/index.js';
 import type { PaymentIntentRepository } from '../../modules/billing/index.js';
 import type { FacilityService } from '../../modules/facilities/index.js';
 import type { AccountLinkService, UserRepository } from '../../modules/users/index.js';
-import type { MembershipService } from '../../modules/memberships/index.js';
+import type { MembershipService, PromoCodeService } from '../../modules/memberships/index.js';
 import type { UnitRunner } from '../../uow/unit-runner.js';
 import type { ValidationLocale } from '../../core/validation.js';
 import type { BookingFeeRepository } from '../../modules/classes/index.js';
@@ -13,6 +13,8 @@ import type { BookingFeeRepository } from '../../modules/classes/index.js';
 /** What the membership workflows (purchase, renewal, cancel, expire, refund) work with. */
 export interface MembershipWorkflowDeps {
   readonly memberships: MembershipService;
+  /** Promo codes: quoted before a purchase charges, redeemed in its unit, counted off at renewal. */
+  readonly promoCodes: Pick<PromoCodeService, 'quote' | 'redeem' | 'useRenewalCycle'>;
   readonly billing: BillingService;
   readonly facilities: Pick<FacilityService, 'getById'>;
   /** Recovery checks that the buyer still exists (and was not erased) before it completes a purchase. */

@@ -11,7 +11,8 @@ import type { PaymentIntent } from '../../modules/billing/index.js';
 import type { Subscription } from '../../modules/billing/index.js';
 import { PAYMENT_METHODS, type Transaction } from '../../modules/billing/index.js';
 import type { MemberSubscription, StartSubscriptionInput } from '../../modules/memberships/index.js';
-import { membershipSchema } from '../../modules/memberships/index.js';
+import { membershipSchema, promoCodeInputSchema } from '../../modules/memberships/index.js';
+import { invoiceDiscountOf, pricePurchaseWithPromo, redeemPurchasePromo, renewalDiscountOf, type PromoTerms } from '../promo-codes/promo-pricing.js';
 import { assertSameRequest, chargeIntent, refundedError, settleCharge, type CloseIntent } from '../payment-intents/payment-intent-steps.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { MembershipWorkflowDeps } from './membership-workflow-deps.js';
@@ -30,6 +31,8 @@ const purchaseSchema = z.strictObject({
   startDate: instantSchema.optional(),
   /** Start mid-cycle: charge the days up to the next `billingDay` (1..28) of the month, then bill full cycles from it. Monthly plans only. */
   prorateTo: z.strictObject({ billingDay: z.number().int().min(1).max(28) }).optional(),
+  /** A promo code of the plan's facility: the discount is fixed in the payment intent (docs/modules/memberships.md, "Promo codes and discounts"). */
+  promoCode: promoCodeInputSchema.optional(),
 });
 /**
  * Input of `nexfit.workflows.purchaseMembership`: who buys which plan, how they pay, and the idempotency key.
@@ -62,6 +65,8 @@ interface PurchaseTerms extends JsonObject {
   readonly endDate?: string;
   /** A class pack's credits as sold: recovery grants exactly these, whatever the plan says by then. */
   readonly credits?: JsonObject;
+  /** The promo code as priced: recovery redeems it and gives the subscription this discount. */
+  readonly promo?: PromoTerms;
 }
 
 /**
@@ -109,6 +114,7 @@ export async function purchaseMembership(deps: MembershipWorkflowDeps, input: Pu
     ...(data.payerUserId && data.payerUserId !== data.userId ? { payerUserId: data.payerUserId } : {}),
     ...(data.startDate ? { startDate: data.startDate.toISOString() } : {}),
     ...(data.prorateTo ? { prorateToBillingDay: data.prorateTo.billingDay } : {}),
+    ...(data.promoCode ? { promoCode: data.promoCode } : {}),
   };
 
   let intent = await deps.intents.findByKey(key);
@@ -136,6 +142,8 @@ export async function purchaseMembership(deps: MembershipWorkflowDeps, input: Pu
     const facility = await deps.facilities.getById(plan.facilityId as FacilityId);
     const startDate = data.startDate ?? deps.clock.now();
     const prorated = data.prorateTo ? proratedStart(plan.price, startDate, data.prorateTo.billingDay, facility.timezone) : null;
+    const listAmount = prorated ? prorated.amount : plan.price;
+    const promo = data.promoCode ? await pricePurchaseWithPromo(deps, { plan, userId: data.userId, code: data.promoCode, price: listAmount, at: deps.clock.now() }) : null;
     const terms: PurchaseTerms = {
       planName: plan.name,
       description: `${plan.name} membership`,
@@ -148,8 +156,9 @@ export async function purchaseMembership(deps: MembershipWorkflowDeps, input: Pu
       billingCycle: billingCycleOf(plan.duration),
       ...(prorated ? { endDate: prorated.periodEnd.toISOString() } : {}),
       ...(plan.credits ? { credits: { ...plan.credits } as JsonObject } : {}),
+      ...(promo ? { promo: promo.terms } : {}),
     };
-    const amount = prorated ? prorated.amount : plan.price;
+    const amount = promo ? promo.amount : listAmount;
     const opened = await deps.intents.open({ idempotencyKey: key, kind: 'purchase', userId: payerUserId, amount, currency: plan.currency, request, terms });
     intent = opened.intent;
     if (!opened.created) {
@@ -241,9 +250,11 @@ export async function storePurchase(
       payment: { amount, currency, date: deps.clock.now(), method: paymentMethod, status: 'completed', transactionId: transaction.transactionId },
       ...(terms.credits ? { credits: terms.credits as StartSubscriptionInput['credits'] } : {}),
       ...(payerUserId !== userId ? { payerUserId } : {}),
+      ...(renewalDiscountOf(terms) ? { discount: renewalDiscountOf(terms) } : {}),
     },
     u,
   );
+  await redeemPurchasePromo(deps, intent, subscription.id, u);
   const billingSubscription = autoRenew
     ? await deps.billing.openBillingSubscription(
         {
@@ -283,6 +294,7 @@ export async function storePurchase(
       subscriptionId: billingSubscription?.subscriptionId ?? null,
       line: { description: terms.lineDescription, quantity: 1 },
       period: { start: subscription.startDate, end: subscription.endDate },
+      ...(invoiceDiscountOf(terms) ? { discount: invoiceDiscountOf(terms) } : {}),
     },
     u,
   );

@@ -13,6 +13,7 @@ import type { PaymentIntent } from '../../modules/billing/index.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import { chargeIntent, refundedError, settleCharge } from '../payment-intents/payment-intent-steps.js';
 import type { JsonObject } from 'type-fest';
+import { renewalPrice, useRenewalDiscount } from '../promo-codes/promo-pricing.js';
 
 const SCOPE = 'renew-membership';
 
@@ -139,6 +140,7 @@ export async function chargeRenewal<O extends string>(deps: MembershipWorkflowDe
     }
     const facility = await deps.facilities.getById(plan.facilityId as FacilityId);
     const method = subscription.paymentHistory.at(-1)?.method ?? billingRow?.paymentMethod ?? 'card';
+    const price = renewalPrice(subscription, plan);
     const terms: RenewalTerms = {
       planId: plan.id,
       planName: plan.name,
@@ -146,9 +148,10 @@ export async function chargeRenewal<O extends string>(deps: MembershipWorkflowDe
       timeZone: facility.timezone,
       paymentMethod: method,
       billingSubscriptionId: billingRow?.subscriptionId ?? null,
+      ...price.terms,
     };
     const request: JsonObject = { ...charge.request, memberSubscriptionId: subscription.id, periodEnd: subscription.endDate.toISOString() };
-    intent = (await deps.intents.open({ idempotencyKey: key, kind: 'renewal', userId: payer, amount: plan.price, currency: plan.currency, request, terms })).intent;
+    intent = (await deps.intents.open({ idempotencyKey: key, kind: 'renewal', userId: payer, amount: price.amount, currency: plan.currency, request, terms })).intent;
     if (intent.status === 'completed') return 'already_renewed';
   }
   let providerRef: string;
@@ -229,6 +232,7 @@ export async function storeRenewal(deps: MembershipWorkflowDeps, intent: Payment
     u,
   );
   if (terms.billingSubscriptionId) await deps.billing.updateBillingSubscription(terms.billingSubscriptionId, { endDate: extended.endDate, status: 'active' }, u);
+  await useRenewalDiscount(deps, intent, id, u);
   const invoice = await deps.billing.issuePaidInvoice(
     {
       userId: payerOf(subscription),

@@ -59,7 +59,7 @@ describe('eraseUser', () => {
     // The published template stays (others may follow it), the private ones go.
     expect((await r.workoutTemplates.listByAuthor(s)).items.map((x) => x.id)).toEqual([world.ids['workoutTemplates']![1]]);
     expect((await r.workoutPrograms.listByAuthor(s)).items).toEqual([]);
-    expect(report.deleted).toEqual({ measurements: 2, measurementCategories: 1, workoutLogs: 1, coachAvailabilities: 0, nutritionPlans: 2, foodDiaryEntries: 2, workoutTemplates: 1, workoutPrograms: 1, bookingStrikes: 0, bookingSuspensions: 0, bookingFees: 0, accountLinks: 0 });
+    expect(report.deleted).toEqual({ measurements: 2, measurementCategories: 1, workoutLogs: 1, coachAvailabilities: 0, nutritionPlans: 2, foodDiaryEntries: 2, workoutTemplates: 1, workoutPrograms: 1, bookingStrikes: 0, bookingSuspensions: 0, bookingFees: 0, accountLinks: 0, promoRedemptions: 0 });
   });
 
   it('keeps bookings, memberships, coaching and sessions without their personal fields, and ends what was still running', async () => {

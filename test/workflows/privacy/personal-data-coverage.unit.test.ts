@@ -38,6 +38,7 @@ describe('personal-data contributors and MongoDB', () => {
         'waiver_signatures',
         'booking_fees',
         'account_links',
+        'promo_redemptions',
       ].sort(),
     );
   });
