@@ -284,8 +284,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'repositories.auditLogs.createMany', args: (w) => [[{ entityType: 'users', entityId: 'user-42', userId: w.owner, action: 'update', previousState: { firstName: 'Ayse' }, newState: { firstName: 'Ayşe' }, ipAddress: '192.0.2.1', userAgent: 'test' }], { ordered: false }], freeForm: [[0, 0, 'previousState'], [0, 0, 'newState']], bulkRows: [0] },
   { target: 'repositories.auditLogs.record', args: (w) => [{ entityType: 'users', entityId: 'user-42', userId: w.owner, action: 'update', previousState: { firstName: 'Ayse' }, newState: { firstName: 'Ayşe' }, ipAddress: '192.0.2.1', userAgent: 'test' }], freeForm: [[0, 'previousState'], [0, 'newState']] },
   // workflows
-  { target: 'workflows.purchaseMembership', args: (w) => [{ userId: w.client, payerUserId: w.client, membershipId: w.plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: `purchase-${w.newUuid()}`, startDate: '2026-03-02T09:00:00Z' }] },
-  { target: 'workflows.purchaseMembership', args: (w) => [{ userId: w.client, membershipId: w.plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: `purchase-${w.newUuid()}`, startDate: '2026-03-02T09:00:00Z', promoCode: w.promoCodeText }] },
+  { target: 'workflows.purchaseMembership', args: (w) => [{ userId: w.client, payerUserId: w.client, membershipId: w.plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: `purchase-${w.newUuid()}`, startDate: '2026-03-02T09:00:00Z', promoCode: w.promoCodeText }] },
   { target: 'workflows.renewDueSubscriptions', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
   { target: 'workflows.retryOverdueRenewals', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
   { target: 'workflows.cancelMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, when: 'at_period_end', reason: 'taşınıyorum' }] },

@@ -260,8 +260,9 @@ describe('createMany in a unit of work', () => {
 });
 
 /** The repository of each MongoDB collection, and its collection. */
-const MONGO_REPOSITORIES: Record<string, EntityCollection | 'food_diary_entries' | 'measurement_categories'> = {
+const MONGO_REPOSITORIES: Record<string, EntityCollection | 'food_diary_entries' | 'measurement_categories' | 'account_links'> = {
   users: 'users',
+  accountLinks: 'account_links',
   measurements: 'measurements',
   exercises: 'exercises',
   foods: 'foods',
@@ -281,8 +282,13 @@ const MONGO_REPOSITORIES: Record<string, EntityCollection | 'food_diary_entries'
 };
 
 /** Two valid, distinct create inputs of a collection (unique keys told apart). */
-function twoRows(collection: EntityCollection | 'food_diary_entries' | 'measurement_categories'): unknown[] {
+function twoRows(collection: EntityCollection | 'food_diary_entries' | 'measurement_categories' | 'account_links'): unknown[] {
   switch (collection) {
+    case 'account_links':
+      return [
+        { accountUserId: oid(910), dependantUserId: oid(911), relation: 'payer', status: 'active', createdBy: oid(912) },
+        { accountUserId: oid(910), dependantUserId: oid(913), relation: 'guardian', status: 'active', createdBy: oid(912) },
+      ];
     case 'measurement_categories':
       return [{ userId: oid(909), name: 'Boyun', unit: 'cm' }, { userId: oid(909), name: 'Bilek', unit: 'cm' }];
     case 'food_diary_entries': {
