@@ -87,7 +87,7 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
     const members = new Map<number, UserId>();
     const erased = new Set<UserId>();
     const timeline = new Timeline();
-    const workers = { killed: 0, intents: {} as Record<string, number> };
+    const workers = { killed: 0, recoveryWaits: 0, intents: {} as Record<string, number> };
     const bookedOccurrences = new Map<string, { classId: ClassId; start: Date }>();
     const schedule = (item: Scheduled) => timeline.add(item);
     const run = runner(nexfit, world, setup, members, erased, bookedOccurrences, schedule, input.seed);
@@ -103,7 +103,7 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
         if (worker && ledger) {
           const plans = setup.places.flatMap((p) => p.plans);
           const base = { mongoUri: mongoStore.uri, dbName: database, pgUrl, ledger, seed: input.seed, behaviour, plans };
-          schedule(killedWorker(worker, base, raw, clock, seeded(input.seed).fork('kill', generatedThrough), world, generatedThrough, workers));
+          schedule(killedWorker(worker, base, raw, () => nexfit.recoverInDoubt(), clock, seeded(input.seed).fork('kill', generatedThrough), world, generatedThrough, workers));
         }
       }
       for (let group = timeline.takeSlotBefore(windowEnd, SLOT_MS); group.length > 0; group = timeline.takeSlotBefore(windowEnd, SLOT_MS)) {
@@ -136,6 +136,9 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
   } finally {
     if (worker) rmSync(worker, { force: true });
     if (ledger) rmSync(ledger, { recursive: true, force: true });
+    // A run that stopped half-way may leave a prepared transaction, which would keep its database from being dropped.
+    const leftovers = await raw.query<{ gid: string }>('select gid from pg_prepared_xacts where database = current_database()').catch(() => ({ rows: [] as { gid: string }[] }));
+    for (const { gid } of leftovers.rows) await raw.query(`rollback prepared '${gid.replace(/'/g, "''")}'`).catch(() => {});
     await raw.end();
     await nexfit.close();
     await admin.query(`drop database if exists "${database}" with (force)`).catch(() => {});
@@ -356,7 +359,17 @@ async function bundleKillWorker(): Promise<string> {
  * prepared transaction, or between two purchases. The night's recovery must finish or refund
  * what it left.
  */
-function killedWorker(bundle: string, base: Omit<KillWorkerConfig, 'now' | 'name'>, raw: pg.Pool, clock: { now(): Date }, random: ReturnType<typeof seeded>, world: World, day: number, workers: { killed: number; intents: Record<string, number> }): Scheduled {
+function killedWorker(
+  bundle: string,
+  base: Omit<KillWorkerConfig, 'now' | 'name'>,
+  raw: pg.Pool,
+  recover: () => Promise<{ readonly skipped: readonly string[] }>,
+  clock: { now(): Date },
+  random: ReturnType<typeof seeded>,
+  world: World,
+  day: number,
+  workers: { killed: number; recoveryWaits: number; intents: Record<string, number> },
+): Scheduled {
   const liveMs = random.int(100, 600);
   return {
     at: localInstant(world, day, 'UTC', random.int(7, 20), random.int(0, 59)),
@@ -384,6 +397,15 @@ function killedWorker(bundle: string, base: Omit<KillWorkerConfig, 'now' | 'name
       if (!ready) throw new Error(`the walk-in worker of day ${day} exited before it started selling`);
       workers.killed++;
       for (const [status, n] of Object.entries(await walkInIntents(raw, day))) workers.intents[status] = (workers.intents[status] ?? 0) + n;
+      // The worker's supervisor recovers as it restarts it: a unit the worker had prepared holds
+      // its PostgreSQL row locks (an invoice series) until recovery decides it, which it can do
+      // once the worker's MongoDB transaction has been aborted by the server (at most 60 s).
+      for (const deadline = Date.now() + 90_000; ; ) {
+        const report = await recover();
+        if (report.skipped.length === 0 || Date.now() > deadline) break;
+        workers.recoveryWaits++;
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
       return 'ok';
     },
   };

@@ -24,7 +24,7 @@ describe('the simulated gym chain', () => {
 
   it('runs two facilities for two weeks with faults and breaks no invariant', async () => {
     const report = await simulate({ seed: 20_261_203, facilities: 2, members: 40, days: 14, faults: true, stores: { mongoUri: inject('mongoUri'), postgresUrl: inject('pgUrl') } });
-    console.log(`simulation test run: ${report.stores.mongo}; ${report.stores.postgres}; ${report.seconds.toFixed(1)} s; killed workers ${report.workers.killed}, their intents at the kills ${JSON.stringify(report.workers.intents)}`);
+    console.log(`simulation test run: ${report.stores.mongo}; ${report.stores.postgres}; ${report.seconds.toFixed(1)} s; killed workers ${report.workers.killed}, their intents at the kills ${JSON.stringify(report.workers.intents)}, recovery waits ${report.workers.recoveryWaits}`);
     expect(report.breaks).toEqual([]);
     // The faults happened: connections dropped every day, and the provider failed or timed out on first attempts.
     expect(report.operations['fault:pg-drop']?.count).toBe(14);
