@@ -5,7 +5,7 @@ import { ConcurrencyError, ConfigurationError, ConflictError, NotFoundError } fr
 import type { ClassBookingId, IdGenerator } from '../../core/ids.js';
 import { instantSchema, labelSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow, type ValidationLocale } from '../../core/validation.js';
-import { auditSnapshot, type AuditTrail } from '../../modules/audit/audit-trail.js';
+import { auditSnapshot, type AuditTrail } from '../../modules/audit/index.js';
 import { PaymentFailedError, type BillingService, type PaymentIntent, type PaymentIntentRepository, type PaymentProvider } from '../../modules/billing/index.js';
 import { classBookingSchema, type BookingFee, type BookingFeeRepository } from '../../modules/classes/index.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
