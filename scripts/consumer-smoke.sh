@@ -116,4 +116,6 @@ with_sdk=$(du -sk node_modules | cut -f1)
 drivers=$(du -sk "$drivers_only/node_modules" | cut -f1)
 added_mb=$(( (with_sdk - drivers + 1023) / 1024 ))
 echo "production install: $((with_sdk / 1024)) MB in node_modules; the SDK and its own dependencies add ${added_mb} MB to the peer drivers ($((drivers / 1024)) MB)"
-if [ "$added_mb" -gt 15 ]; then echo "the production install grew beyond 15 MB besides the peer drivers" >&2; exit 1; fi
+# 17 MB: 6 MB of the build (ESM, CommonJS, their declarations and the `nexfit` command), 1 MB of
+# exercise data, and the runtime dependencies (lru-cache, csv-parse, temporal-polyfill, type-fest…).
+if [ "$added_mb" -gt 17 ]; then echo "the production install grew beyond 17 MB besides the peer drivers" >&2; exit 1; fi
