@@ -345,7 +345,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   // promo codes
   {
     target: 'promoCodes.create',
-    args: (w) => [{ facilityId: w.facility, code: `bahar-${w.newUuid().slice(0, 8)}`, kind: 'fixed', value: 100_00, currency: 'TRY', cycles: 'all', validFrom: '2026-03-01T00:00:00Z', validUntil: '2026-04-01T00:00:00Z', maxRedemptions: 100, maxRedemptionsPerUser: 1, planIds: [w.plan] }],
+    args: (w) => [{ facilityId: w.facility, code: `bahar-${w.newUuid().slice(0, 8)}`, kind: 'fixed', value: 100_00, currency: 'TRY', cycles: 3, validFrom: '2026-03-01T00:00:00Z', validUntil: '2026-04-01T00:00:00Z', maxRedemptions: 100, maxRedemptionsPerUser: 1, planIds: [w.plan] }],
   },
   { target: 'promoCodes.deactivate', args: (w) => [w.facility, w.promoCode] },
   { target: 'repositories.memberSubscriptions.useDiscountCycle', args: (w) => [w.memberSubscription] },
