@@ -26,8 +26,10 @@ export interface FileLedgerOptions {
 /**
  * A payment provider for crash tests whose ledger outlives the processes that use it, as a
  * real provider's does: every charge and refund is a file in `directory`, created atomically
- * (written, flushed, then hard-linked into place, which fails if the key exists) so processes
- * sharing the folder — and processes killed half-way — never charge a key twice. Creating
+ * (written, flushed, then hard-linked into place, which fails if the name exists) so processes
+ * sharing the folder — and processes killed half-way — never charge a key twice. A charge's
+ * refunds are numbered, so two processes refunding one charge at once cannot together give
+ * back more than it took: the second is refused, as a real provider refuses it. Creating
  * the file `outage` in the folder makes every call throw until it is removed.
  *
  * @example
@@ -63,15 +65,22 @@ export class FileLedgerPaymentProvider implements PaymentProvider {
   async refund(request: RefundRequest): Promise<RefundResult> {
     this.#reachable();
     const digest = digestOf(request.idempotencyKey);
-    const existing = this.#read<LedgerRefund>('refunds', digest);
-    if (existing) return { providerRef: existing.refundRef, status: 'refunded' };
-    const { charges, refunds } = this.readLedger();
-    const charge = charges.find((c) => c.providerRef === request.providerRef && c.status === 'succeeded');
-    if (!charge) throw new Error(`FileLedgerPaymentProvider: no successful charge ${request.providerRef}`);
-    const refunded = refunds.filter((r) => r.providerRef === request.providerRef).reduce((sum, r) => sum + r.amount, 0);
-    if (request.amount <= 0 || refunded + request.amount > charge.amount) throw new Error(`FileLedgerPaymentProvider: refund of ${request.amount} exceeds what is left of ${request.providerRef}`);
-    const stored = this.#create<LedgerRefund>('refunds', digest, { ...request, refundRef: `re_${digest.slice(0, 24)}`, at: new Date().toISOString() });
-    return { providerRef: stored.refundRef, status: 'refunded' };
+    for (;;) {
+      const { charges, refunds } = this.readLedger();
+      const existing = refunds.find((r) => r.idempotencyKey === request.idempotencyKey);
+      if (existing) return { providerRef: existing.refundRef, status: 'refunded' };
+      const charge = charges.find((c) => c.providerRef === request.providerRef && c.status === 'succeeded');
+      if (!charge) throw new Error(`FileLedgerPaymentProvider: no successful charge ${request.providerRef}`);
+      const earlier = refunds.filter((r) => r.providerRef === request.providerRef);
+      const refunded = earlier.reduce((sum, r) => sum + r.amount, 0);
+      if (!Number.isSafeInteger(request.amount) || request.amount <= 0 || refunded + request.amount > charge.amount) {
+        throw new Error(`FileLedgerPaymentProvider: refund of ${request.amount} exceeds what is left of ${request.providerRef}`);
+      }
+      // The charge's refunds are numbered: the next number is claimed exclusively, so two processes
+      // refunding one charge at once are serialised and the second sees the first's amount.
+      const entry: LedgerRefund = { ...request, refundRef: `re_${digest.slice(0, 24)}`, at: new Date().toISOString() };
+      if (this.#tryCreate('refunds', `${digestOf(request.providerRef)}.${earlier.length}`, entry)) return { providerRef: entry.refundRef, status: 'refunded' };
+    }
   }
 
   async findCharge(idempotencyKey: string): Promise<ChargeLookup | null> {
@@ -82,7 +91,7 @@ export class FileLedgerPaymentProvider implements PaymentProvider {
 
   async findRefund(idempotencyKey: string): Promise<RefundLookup | null> {
     this.#reachable();
-    const refund = this.#read<LedgerRefund>('refunds', digestOf(idempotencyKey));
+    const refund = this.readLedger().refunds.find((r) => r.idempotencyKey === idempotencyKey);
     return refund ? { providerRef: refund.refundRef, chargeRef: refund.providerRef, amount: refund.amount } : null;
   }
 
@@ -124,7 +133,12 @@ export class FileLedgerPaymentProvider implements PaymentProvider {
 
   /** Writes `entry` to a private file, flushes it, then links it into place; the first writer of a key wins. */
   #create<T>(kind: string, digest: string, entry: T): T {
-    const tmp = join(this.directory, kind, `.${digest}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
+    return this.#tryCreate(kind, digest, entry) ? entry : (this.#read<T>(kind, digest) as T);
+  }
+
+  /** Links a flushed copy of `entry` into place as `name`: `false` when another writer got there first. */
+  #tryCreate(kind: string, name: string, entry: unknown): boolean {
+    const tmp = join(this.directory, kind, `.${name}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
     const fd = openSync(tmp, 'wx');
     try {
       writeSync(fd, JSON.stringify(entry));
@@ -133,11 +147,11 @@ export class FileLedgerPaymentProvider implements PaymentProvider {
       closeSync(fd);
     }
     try {
-      linkSync(tmp, join(this.directory, kind, `${digest}.json`));
-      return entry;
+      linkSync(tmp, join(this.directory, kind, `${name}.json`));
+      return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      return this.#read<T>(kind, digest) as T;
+      return false;
     } finally {
       rmSync(tmp, { force: true });
     }
