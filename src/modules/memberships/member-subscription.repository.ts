@@ -38,7 +38,8 @@ const freezeChangeSchema = z.strictObject({
 /** What {@link MemberSubscriptionRepository.writeFreezes} writes: the whole freeze list, and the period end when a freeze moved it. */
 export type FreezeChangeInput = z.input<typeof freezeChangeSchema>;
 
-const dunningChangeSchema = z.strictObject({
+/** The shape {@link MemberSubscriptionRepository.writeDunning} accepts. */
+export const dunningChangeSchema = z.strictObject({
   dunning: membershipDunningSchema.nullable(),
   writeOff: z.boolean().optional(),
 });

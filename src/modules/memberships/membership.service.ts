@@ -16,7 +16,7 @@ import type { StoreContext } from '../../stores/store-context.js';
 import { inUnitOfWork } from '../../uow/unit-runner.js';
 import { auditSnapshot, type AuditTrail } from '../audit/audit-trail.js';
 import type { ServiceDeps } from '../service-deps.js';
-import type { DunningChangeInput, MemberSubscriptionFilter, MemberSubscriptionRepository, PaymentRecordInput } from './member-subscription.repository.js';
+import { dunningChangeSchema, type DunningChangeInput, type MemberSubscriptionFilter, type MemberSubscriptionRepository, type PaymentRecordInput } from './member-subscription.repository.js';
 import { memberSubscriptionSchema, paymentRecordSchema, type MemberSubscription, type SubscriptionCredits } from './member-subscription.schema.js';
 import type { MembershipPlanFilter, MembershipRepository } from './membership.repository.js';
 import { subscriptionWeekVisitsKey, type VisitCounterRepository } from './visit-counter.repository.js';
@@ -261,7 +261,8 @@ export class MembershipService {
    */
   async writeDunning(memberSubscriptionId: MemberSubscriptionId, change: DunningChangeInput, options: { readonly expectedVersion: number }, uow?: UnitOfWork): Promise<MemberSubscription> {
     const id = this.#parse(subscriptionIdSchema, memberSubscriptionId);
-    const writeOff = change.writeOff === true;
+    const writeOff = this.#parse(dunningChangeSchema, change).writeOff === true;
+    this.#parse(versionOptionsSchema, options);
     return inUnitOfWork(this.#deps.units, uow, async (u) => {
       const before = await this.#subscriptions.getById(id, u.ctx);
       const after = await this.#subscriptions.writeDunning(id, change, options, u.ctx);
