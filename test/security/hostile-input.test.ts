@@ -392,7 +392,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
 ];
 
 /** Cases per entry point: about 10 000 in all, so the corpus runs in well under a minute on two cores. */
-const RUNS_PER_ENTRY_POINT = 60;
+const RUNS_PER_ENTRY_POINT = Number(process.env["NEXFIT_HOSTILE_RUNS"] ?? 60);
 
 function resolve(nexfit: Nexfit, target: string): { owner: object; method: (...args: unknown[]) => Promise<unknown> } {
   const parts = target.split('.');
