@@ -13,6 +13,14 @@ export interface ServerIdentity {
   readonly processId: import('mongodb').ObjectId;
   readonly electionId: import('mongodb').ObjectId;
   readonly startedAt: Date;
+  /** The server parameters `getParameter` reads and `setParameter` changes. */
+  readonly parameters: ServerParameters;
+}
+
+/** The server parameters the embedded server honours. */
+export interface ServerParameters {
+  /** Transactions open longer are aborted by the server (MongoDB's default 60). */
+  transactionLifetimeLimitSeconds: number;
 }
 
 /** Everything a command handler may use. */

@@ -10,7 +10,7 @@ import { deleteCommand } from './commands/delete.js';
 import { explainCommand } from './commands/explain.js';
 import { findAndModifyCommand } from './commands/find-and-modify.js';
 import {
-  buildInfoCommand, connectionStatusCommand, endSessionsCommand, getLogCommand, getParameterCommand, helloCommand,
+  buildInfoCommand, connectionStatusCommand, endSessionsCommand, getLogCommand, getParameterCommand, helloCommand, setParameterCommand,
   hostInfoCommand, isMasterCommand, pingCommand, refreshSessionsCommand, serverStatusCommand, whatsMyUriCommand,
 } from './commands/handshake.js';
 import { createIndexesCommand, dropIndexesCommand, listIndexesCommand } from './commands/indexes.js';
@@ -31,6 +31,7 @@ const HANDLERS: Readonly<Record<string, CommandHandler>> = {
   buildInfo: buildInfoCommand,
   buildinfo: buildInfoCommand,
   getParameter: getParameterCommand,
+  setParameter: setParameterCommand,
   getLog: getLogCommand,
   hostInfo: hostInfoCommand,
   whatsmyuri: whatsMyUriCommand,

@@ -6,6 +6,7 @@ export const ErrorCode = {
   BadValue: 2,
   NoSuchKey: 4,
   FailedToParse: 9,
+  Unauthorized: 13,
   TypeMismatch: 14,
   InvalidLength: 16,
   IllegalOperation: 20,

@@ -34,7 +34,9 @@ export interface EmbeddedMongoOptions {
   /**
    * MongoDB's `transactionLifetimeLimitSeconds` (default 60): a transaction open longer is
    * aborted by the server. Crash tests shorten it so that the transactions of killed
-   * processes are aborted soon, as a real server eventually aborts them.
+   * processes are aborted soon, as a real server eventually aborts them. A client can also
+   * change it at run time, as on a real server: `{ setParameter: 1, transactionLifetimeLimitSeconds: n }`
+   * on the `admin` database.
    */
   readonly transactionLifetimeLimitSeconds?: number;
   /**
@@ -49,7 +51,7 @@ export interface EmbeddedMongoOptions {
 
 const SET_NAME = 'nexfit-embedded';
 /** MongoDB's transactionLifetimeLimitSeconds default. */
-const TRANSACTION_LIFETIME_MS = 60_000;
+const TRANSACTION_LIFETIME_SECONDS = 60;
 
 interface Connection {
   readonly id: number;
@@ -97,6 +99,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     processId: new ObjectId(),
     electionId: new ObjectId('7fffffff0000000000000001'),
     startedAt: new Date(),
+    parameters: { transactionLifetimeLimitSeconds: options.transactionLifetimeLimitSeconds ?? TRANSACTION_LIFETIME_SECONDS },
   };
   const engine = new StorageEngine();
   let data: DataDirectory | undefined;
@@ -113,7 +116,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
 
   const maintenance = setInterval(() => {
     try {
-      transactions.expire(options.transactionLifetimeLimitSeconds === undefined ? TRANSACTION_LIFETIME_MS : options.transactionLifetimeLimitSeconds * 1000);
+      transactions.expire(identity.parameters.transactionLifetimeLimitSeconds * 1000);
       sweepExpiredDocuments(engine, transactions);
       data?.flush();
       cursors.sweep();

@@ -1,6 +1,7 @@
 import { Long, Timestamp } from 'mongodb';
 import type { Doc } from '../bson-values.js';
 import type { CommandContext, CommandHandler } from '../command-context.js';
+import { CommandError, ErrorCode } from '../errors.js';
 import { sessionKey } from '../session-registry.js';
 import { MAX_MESSAGE_SIZE } from '../wire-protocol.js';
 
@@ -57,12 +58,43 @@ export const buildInfoCommand: CommandHandler = () => ({
   ok: 1,
 });
 
-export const getParameterCommand: CommandHandler = (command) => {
-  const known: Doc = { featureCompatibilityVersion: { version: '8.0' }, transactionLifetimeLimitSeconds: 60, maxTransactionLockRequestTimeoutMillis: 5, cursorTimeoutMillis: Long.fromNumber(600_000) };
+/** The parameters `getParameter` knows: the server's settable ones, then fixed values drivers ask for. */
+function parametersOf(context: CommandContext): Doc {
+  return {
+    featureCompatibilityVersion: { version: '8.0' },
+    transactionLifetimeLimitSeconds: context.server.parameters.transactionLifetimeLimitSeconds,
+    maxTransactionLockRequestTimeoutMillis: 5,
+    cursorTimeoutMillis: Long.fromNumber(600_000),
+  };
+}
+
+function assertAdmin(command: Doc, context: CommandContext): void {
+  if (context.db !== 'admin') throw new CommandError(ErrorCode.Unauthorized, `${Object.keys(command)[0]} may only be run against the admin database.`);
+}
+
+export const getParameterCommand: CommandHandler = (command, context) => {
+  assertAdmin(command, context);
+  const known = parametersOf(context);
   if (command['getParameter'] === '*') return { ...known, ok: 1 };
   const out: Doc = {};
   for (const key of Object.keys(command)) if (key in known) out[key] = known[key];
   return { ...out, ok: 1 };
+};
+
+/** `setParameter`: changes `transactionLifetimeLimitSeconds` at run time, as a real server does; `was` is the old value. */
+export const setParameterCommand: CommandHandler = (command, context) => {
+  assertAdmin(command, context);
+  const names = Object.keys(command).filter((key) => key !== 'setParameter' && !key.startsWith('$') && key !== 'lsid' && key !== 'comment');
+  if (names.length === 0) throw new CommandError(ErrorCode.NoSuchKey, 'no option found to set, use help:true to see options ');
+  if (names.length > 1) throw new CommandError(ErrorCode.InvalidOptions, 'only one parameter may be set at a time');
+  const name = names[0]!;
+  if (name !== 'transactionLifetimeLimitSeconds') throw new CommandError(ErrorCode.InvalidOptions, `attempted to set unrecognized parameter [${name}], use help:true to see options `);
+  const raw = command[name];
+  const value = typeof raw === 'number' ? raw : raw instanceof Long ? raw.toNumber() : NaN;
+  if (!Number.isInteger(value) || value < 1) throw new CommandError(ErrorCode.BadValue, `transactionLifetimeLimitSeconds must be greater than or equal to 1s`);
+  const was = context.server.parameters.transactionLifetimeLimitSeconds;
+  context.server.parameters.transactionLifetimeLimitSeconds = value;
+  return { was, ok: 1 };
 };
 
 export const getLogCommand: CommandHandler = (command) =>
