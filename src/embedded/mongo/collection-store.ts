@@ -54,6 +54,8 @@ export class CollectionStore {
   listener: CatalogListener | undefined;
   #liveCount = 0;
   #historyCount = 0;
+  /** Ids of the records that keep older versions: pruning visits only these. */
+  readonly #withHistory = new Set<string>();
 
   constructor(database: string, name: string, options: Doc = {}) {
     this.database = database;
@@ -134,6 +136,7 @@ export class CollectionStore {
     if (keepHistory) {
       record.history.push({ ts: record.ts, doc: record.doc });
       this.#historyCount += 1;
+      this.#withHistory.add(id);
     }
     record.doc = doc;
     record.ts = ts;
@@ -144,8 +147,12 @@ export class CollectionStore {
   pruneHistory(oldestSnapshot: number | undefined): void {
     if (this.#historyCount === 0) return;
     let remaining = 0;
-    for (const [id, record] of this.records) {
-      if (record.history.length === 0) continue;
+    for (const id of this.#withHistory) {
+      const record = this.records.get(id);
+      if (!record || record.history.length === 0) {
+        this.#withHistory.delete(id);
+        continue;
+      }
       if (oldestSnapshot === undefined) record.history = [];
       else {
         // Keep the newest version at or below the oldest snapshot, and everything after it.
@@ -159,7 +166,10 @@ export class CollectionStore {
         record.history = record.ts <= oldestSnapshot ? [] : record.history.slice(keepFrom);
       }
       remaining += record.history.length;
-      if (!record.doc && record.history.length === 0) this.records.delete(id);
+      if (record.history.length === 0) {
+        this.#withHistory.delete(id);
+        if (!record.doc) this.records.delete(id);
+      }
     }
     this.#historyCount = remaining;
   }

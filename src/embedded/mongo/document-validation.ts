@@ -1,4 +1,4 @@
-import { Query } from 'mingo';
+import { Query } from 'mingo/query';
 import { isPlainObject, type Doc } from './bson-values.js';
 import type { CollectionStore } from './collection-store.js';
 import { CommandError, ErrorCode } from './errors.js';

@@ -1,4 +1,5 @@
-import { Context, Query } from 'mingo';
+import { Context } from 'mingo/core';
+import { Query } from 'mingo/query';
 import { Aggregator as BaseAggregator } from 'mingo/aggregator';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
@@ -153,8 +154,10 @@ const addedQueryOperators = {
 /**
  * Every operator the embedded server evaluates: mingo's, the query operators above, and
  * expression operators that replace mingo's where its semantics differ from MongoDB's (see
- * `expression-operators.ts`). mingo's package-root classes merge their defaults over a caller's
- * context, so a replacement only takes effect through {@link createAggregator}.
+ * `expression-operators.ts`). Queries and aggregations are built from mingo's base classes with
+ * this context: its package-root classes would merge their defaults over it on every query,
+ * which both costs a copy of every operator and lets mingo's own operators win over the
+ * replacements.
  */
 const context = Context.init({
   accumulator: accumulatorOperators as never,

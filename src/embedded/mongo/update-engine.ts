@@ -1,4 +1,5 @@
-import { Query, update as mingoUpdate } from 'mingo';
+import { update as mingoUpdate } from 'mingo';
+import { Query } from 'mingo/query';
 import { BSON, ObjectId } from 'mongodb';
 import { bsonTypeName, cloneValue, demote, formatValue, isPlainObject, numericTypeOf, setNumericType, type Doc, type NumericType } from './bson-values.js';
 import { setAtPath, valueAtPath } from './document-paths.js';
