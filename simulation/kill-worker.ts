@@ -6,7 +6,7 @@
  * night's recovery to finish or refund.
  */
 import { createNexfit, fixedClock } from '../src/index.js';
-import { createTestKeyring } from '../src/testing.js';
+import { createTestKeyring } from '../src/core/keyring.js';
 import { SimulatedPaymentProvider, type ProviderBehaviour } from './payment-provider.js';
 import { SIMULATED_PASSWORD_HASHING } from './workload.js';
 

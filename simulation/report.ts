@@ -21,7 +21,7 @@ export interface SimulationReport {
   readonly providerFaults: { readonly failed: number; readonly timedOut: number; readonly declined: number };
   readonly storeSizes: Readonly<Record<string, number>>;
   /** Worker processes killed with SIGKILL (with faults), and how their payment intents stood at the kills (the nights' recovery closes the open ones). */
-  readonly workers: { readonly killed: number; readonly recoveryWaits: number; readonly intents: Readonly<Record<string, number>> };
+  readonly workers: { readonly killed: number; readonly recoveryWaits: number; readonly intents: Readonly<Record<string, number>>; readonly mongoTransactionLifetimeSeconds: number | null };
   readonly breaks: readonly InvariantBreak[];
 }
 
@@ -76,7 +76,7 @@ export function formatReport(report: SimulationReport): string {
     `Stores: MongoDB ${report.stores.mongo}; PostgreSQL ${report.stores.postgres}; unit of work ${report.stores.unitOfWork}`,
     `Ran ${report.seconds.toFixed(1)} s: ${report.daysPerSecond.toFixed(2)} simulated days per second`,
     `Provider faults: ${report.providerFaults.declined} declined, ${report.providerFaults.failed} failed, ${report.providerFaults.timedOut} timed out after charging`,
-    ...(report.workers.killed > 0 ? [`Worker processes killed with SIGKILL: ${report.workers.killed}; their payment intents at the kills: ${Object.entries(report.workers.intents).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}; recovery waited ${report.workers.recoveryWaits} time(s) for a dead worker's MongoDB transaction to expire`] : []),
+    ...(report.workers.killed > 0 ? [`Worker processes killed with SIGKILL: ${report.workers.killed}; their payment intents at the kills: ${Object.entries(report.workers.intents).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}; recovery waited ${report.workers.recoveryWaits} time(s) for a dead worker's MongoDB transaction to expire (MongoDB transaction lifetime ${report.workers.mongoTransactionLifetimeSeconds === null ? 'as the server has it' : `${report.workers.mongoTransactionLifetimeSeconds} s`})`] : []),
     '',
     '| operation | count | per second | p50 ms | p99 ms | outcomes |',
     '|---|---:|---:|---:|---:|---|',

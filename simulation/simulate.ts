@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { MongoClient } from 'mongodb';
 import pg from 'pg';
-import { createNexfit, fixedClock, NexfitError, type ClassId, type ExerciseId, type FacilityId, type MembershipId, type Nexfit, type UserId } from '../src/index.js';
+import { createNexfit, fixedClock, NexfitError, type ClassId, type NexfitRecoveryReport, type ExerciseId, type FacilityId, type MembershipId, type Nexfit, type UserId } from '../src/index.js';
 import { createTestKeyring, resolveTestMongo, resolveTestPostgres } from '../src/testing.js';
 import { checkInvariants, type InvariantBreak } from './invariants.js';
 import type { KillWorkerConfig } from './kill-worker.js';
@@ -27,6 +28,8 @@ const IN_FLIGHT = 16;
  * 07:00, an hour after opening).
  */
 const SLOT_MS = 20 * 60_000;
+/** The transaction lifetime on a MongoDB the run starts itself: a killed worker's transaction is aborted 10 s after it began, not 60. */
+export const KILLED_TRANSACTION_LIFETIME_SECONDS = 10;
 
 /** Where the simulation keeps its data: fresh databases on these servers (from the environment or embedded when omitted). */
 export interface SimulationStores {
@@ -37,6 +40,13 @@ export interface SimulationStores {
 /** A simulation run: the options, where to run, and a hook called after each day's invariants. */
 export interface SimulateInput extends SimulationOptions {
   readonly stores?: SimulationStores;
+  /**
+   * MongoDB's `transactionLifetimeLimitSeconds` for the run, set with `setParameter` and put back
+   * at the end: how soon the server aborts the transaction of a killed worker, which recovery
+   * waits for. Default: {@link KILLED_TRANSACTION_LIFETIME_SECONDS} on a MongoDB the run starts
+   * itself, the server's own setting on a given one.
+   */
+  readonly mongoTransactionLifetimeSeconds?: number;
   readonly onDay?: (day: number, breaks: readonly InvariantBreak[]) => void;
 }
 
@@ -52,6 +62,8 @@ interface Scheduled {
   readonly at: number;
   readonly kind: string;
   readonly run: () => Promise<unknown>;
+  /** Runs beside the slots that follow it (a worker process and its supervisor); the night waits for it. */
+  readonly background?: boolean;
 }
 
 /**
@@ -74,6 +86,8 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
   const ledger = input.faults ? mkdtempSync(join(tmpdir(), 'nexfit-sim-ledger-')) : undefined;
   const provider = new SimulatedPaymentProvider(input.seed, behaviour, ledger ? { directory: ledger } : {});
   const worker = input.faults ? await bundleKillWorker() : undefined;
+  const lifetime = input.mongoTransactionLifetimeSeconds ?? (input.stores?.mongoUri ? undefined : KILLED_TRANSACTION_LIFETIME_SECONDS);
+  const restoreLifetime = lifetime === undefined ? async () => {} : await setTransactionLifetime(mongoStore.uri, lifetime);
   const nexfit = await createNexfit({ mongo: { uri: mongoStore.uri, dbName: database }, postgres: { connectionString: pgUrl }, keyring: createTestKeyring(), clock, payments: provider, migrate: true, passwordHashing: SIMULATED_PASSWORD_HASHING });
   // The invariants' own connections: the connection drops spare them (by name), and an idle one lost anyway is replaced.
   const raw = new pg.Pool({ connectionString: pgUrl, max: 2, application_name: RAW_APPLICATION });
@@ -87,10 +101,11 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
     const members = new Map<number, UserId>();
     const erased = new Set<UserId>();
     const timeline = new Timeline();
-    const workers = { killed: 0, recoveryWaits: 0, intents: {} as Record<string, number> };
+    const workers = { killed: 0, recoveryWaits: 0, intents: {} as Record<string, number>, mongoTransactionLifetimeSeconds: lifetime ?? null };
     const bookedOccurrences = new Map<string, { classId: ClassId; start: Date }>();
     const schedule = (item: Scheduled) => timeline.add(item);
     const run = runner(nexfit, world, setup, members, erased, bookedOccurrences, schedule, input.seed);
+    const background: Promise<unknown>[] = [];
     let generatedThrough = -1;
     let reported = 0;
     for (let day = 0; day < world.options.days; day++) {
@@ -109,8 +124,12 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
       for (let group = timeline.takeSlotBefore(windowEnd, SLOT_MS); group.length > 0; group = timeline.takeSlotBefore(windowEnd, SLOT_MS)) {
         const slot = Math.floor(group[0]!.at / SLOT_MS) * SLOT_MS;
         if (slot > clock.now().getTime()) clock.set(new Date(slot));
-        await inFlight(group, IN_FLIGHT, (item) => latencies.time(item.kind, item.run));
+        await inFlight(group, IN_FLIGHT, async (item) => {
+          if (item.background) background.push(latencies.time(item.kind, item.run));
+          else await latencies.time(item.kind, item.run);
+        });
       }
+      await Promise.all(background.splice(0));
       clock.set(new Date(windowEnd));
       await nightly(nexfit, world, day, bookedOccurrences, latencies);
       const found = await checkInvariants({ db: nexfit.mongo.db, pg: raw, provider, erased, now: clock.now(), day, rolledUp: world.start.add({ days: day }).toString() });
@@ -144,8 +163,23 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
     await admin.query(`drop database if exists "${database}" with (force)`).catch(() => {});
     await nexfit.mongo.client.db(database).dropDatabase().catch(() => {});
     await admin.end();
+    await restoreLifetime();
     await mongoStore.stop();
     await pgStore.stop();
+  }
+}
+
+/** Sets the server's transaction lifetime; resolves with the function that puts the old one back. */
+async function setTransactionLifetime(uri: string, seconds: number): Promise<() => Promise<void>> {
+  const client = await MongoClient.connect(uri);
+  try {
+    const { was } = await client.db('admin').command({ setParameter: 1, transactionLifetimeLimitSeconds: seconds });
+    return async () => {
+      const again = await MongoClient.connect(uri);
+      await again.db('admin').command({ setParameter: 1, transactionLifetimeLimitSeconds: was }).finally(() => again.close());
+    };
+  } finally {
+    await client.close();
   }
 }
 
@@ -363,17 +397,18 @@ function killedWorker(
   bundle: string,
   base: Omit<KillWorkerConfig, 'now' | 'name'>,
   raw: pg.Pool,
-  recover: () => Promise<{ readonly skipped: readonly string[] }>,
+  recover: () => Promise<NexfitRecoveryReport>,
   clock: { now(): Date },
   random: ReturnType<typeof seeded>,
   world: World,
   day: number,
-  workers: { killed: number; recoveryWaits: number; intents: Record<string, number> },
+  workers: { killed: number; recoveryWaits: number; intents: Record<string, number>; mongoTransactionLifetimeSeconds: number | null },
 ): Scheduled {
   const liveMs = random.int(100, 600);
   return {
     at: localInstant(world, day, 'UTC', random.int(7, 20), random.int(0, 59)),
     kind: 'fault:kill',
+    background: true,
     run: async () => {
       const config: KillWorkerConfig = { ...base, now: clock.now().toISOString(), name: `walkin-d${day}` };
       const child = spawn(process.execPath, [bundle], { env: { ...process.env, NEXFIT_SIM_WORKER: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -399,10 +434,11 @@ function killedWorker(
       for (const [status, n] of Object.entries(await walkInIntents(raw, day))) workers.intents[status] = (workers.intents[status] ?? 0) + n;
       // The worker's supervisor recovers as it restarts it: a unit the worker had prepared holds
       // its PostgreSQL row locks (an invoice series) until recovery decides it, which it can do
-      // once the worker's MongoDB transaction has been aborted by the server (at most 60 s).
+      // once the worker's MongoDB transaction has been aborted by the server (after its lifetime).
       for (const deadline = Date.now() + 90_000; ; ) {
         const report = await recover();
-        if (report.skipped.length === 0 || Date.now() > deadline) break;
+        const stuck = report.paymentIntents.results.some((r) => r.outcome === 'stuck');
+        if ((report.skipped.length === 0 && !stuck) || Date.now() > deadline) break;
         workers.recoveryWaits++;
         await new Promise((resolve) => setTimeout(resolve, 2_000));
       }

@@ -1,4 +1,4 @@
-import { update as mingoUpdate } from 'mingo';
+import { update as mingoUpdate } from 'mingo/updater';
 import { Query } from 'mingo/query';
 import { BSON, ObjectId } from 'mongodb';
 import { bsonTypeName, cloneValue, demote, formatValue, isPlainObject, numericTypeOf, setNumericType, type Doc, type NumericType } from './bson-values.js';
