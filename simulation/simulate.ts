@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
-import { createNexfit, fixedClock, NexfitError, type ClassId, type NexfitRecoveryReport, type ExerciseId, type FacilityId, type MembershipId, type Nexfit, type UserId } from '../src/index.js';
+import { createNexfit, NexfitError, TransientStoreError, type ClassId, type NexfitRecoveryReport, type ExerciseId, type FacilityId, type MembershipId, type Nexfit, type UserId } from '../src/index.js';
 import { createTestKeyring, resolveTestMongo, resolveTestPostgres } from '../src/testing.js';
 import { checkInvariants, type InvariantBreak } from './invariants.js';
 import type { KillWorkerConfig } from './kill-worker.js';
@@ -18,16 +19,16 @@ import { generateWorld, localInstant, SIMULATED_PASSWORD_HASHING, operationsOfDa
 const RAW_APPLICATION = 'nexfit-sim-invariants';
 /** The UTC hour the nightly jobs run at, chain-wide. */
 const NIGHTLY_HOUR = 3;
-/** Operations in flight at once inside one slot of simulated time. */
+/** Operations in flight at once. */
 const IN_FLIGHT = 16;
 /**
- * The operations of one slot of simulated time run together, with the clock at the slot's
- * start: a rush of bookings for the same class meets in the same slot. Twenty minutes keeps
- * every operation inside the window it was planned for (a check-in planned 5 minutes before a
- * class runs at most 24 minutes before it; check-in opens 30 minutes before; visits start at
- * 07:00, an hour after opening).
+ * How far apart in simulated time operations in flight at once may be. Each runs at its own
+ * instant (the clock reads it through an async context), one member's operations run in their
+ * order, and an operation starts only once every operation planned an hour or more before it
+ * has ended: what an operation schedules (a booking's check-in or cancellation, at least three
+ * hours later) is never overtaken, and a rush of bookings for one class still meets at once.
  */
-const SLOT_MS = 20 * 60_000;
+const HORIZON_MS = 60 * 60_000;
 /** The transaction lifetime on a MongoDB the run starts itself: a killed worker's transaction is aborted 10 s after it began, not 60. */
 export const KILLED_TRANSACTION_LIFETIME_SECONDS = 10;
 
@@ -62,8 +63,10 @@ interface Scheduled {
   readonly at: number;
   readonly kind: string;
   readonly run: () => Promise<unknown>;
-  /** Runs beside the slots that follow it (a worker process and its supervisor); the night waits for it. */
+  /** Runs beside the operations that follow it (a worker process and its supervisor); the night waits for it. */
   readonly background?: boolean;
+  /** The member whose operation it is: one member's operations run one after the other. */
+  readonly member?: number;
 }
 
 /**
@@ -80,7 +83,7 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
   await admin.connect();
   await admin.query(`create database "${database}"`);
   const pgUrl = withDatabase(pgStore.uri, database);
-  const clock = fixedClock(new Date(localInstant(world, 0, 'UTC', 0)));
+  const clock = contextClock(new Date(localInstant(world, 0, 'UTC', 0)));
   const behaviour: ProviderBehaviour = input.faults ? { declinePerMille: 40, failPerMille: 50, timeoutPerMille: 50 } : { declinePerMille: 40, failPerMille: 0, timeoutPerMille: 0 };
   // With faults, worker processes share the provider: its ledger lives in a folder that outlives them.
   const ledger = input.faults ? mkdtempSync(join(tmpdir(), 'nexfit-sim-ledger-')) : undefined;
@@ -113,7 +116,7 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
       // Day d's operations start 13 hours before its UTC midnight (UTC+11) and end 8 hours after it (UTC−8).
       while (generatedThrough < day + 1 && generatedThrough + 1 < world.options.days) {
         generatedThrough++;
-        for (const op of operationsOfDay(world, generatedThrough)) schedule({ at: op.at, kind: op.kind, run: () => run(op) });
+        for (const op of operationsOfDay(world, generatedThrough)) schedule({ at: op.at, kind: op.kind, member: op.member, run: () => run(op) });
         if (input.faults) schedule(connectionDrop(raw, database, seeded(input.seed).fork('drop', generatedThrough), world, generatedThrough));
         if (worker && ledger) {
           const plans = setup.places.flatMap((p) => p.plans);
@@ -121,17 +124,13 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
           schedule(killedWorker(worker, base, raw, () => nexfit.recoverInDoubt(), clock, seeded(input.seed).fork('kill', generatedThrough), world, generatedThrough, workers));
         }
       }
-      for (let group = timeline.takeSlotBefore(windowEnd, SLOT_MS); group.length > 0; group = timeline.takeSlotBefore(windowEnd, SLOT_MS)) {
-        const slot = Math.floor(group[0]!.at / SLOT_MS) * SLOT_MS;
-        if (slot > clock.now().getTime()) clock.set(new Date(slot));
-        await inFlight(group, IN_FLIGHT, async (item) => {
-          if (item.background) background.push(latencies.time(item.kind, item.run));
-          else await latencies.time(item.kind, item.run);
-        });
-      }
+      await runUntil(timeline, windowEnd, clock, async (item) => {
+        if (item.background) background.push(latencies.time(item.kind, item.run));
+        else await latencies.time(item.kind, item.run);
+      });
       await Promise.all(background.splice(0));
       clock.set(new Date(windowEnd));
-      await nightly(nexfit, world, day, bookedOccurrences, latencies);
+      await nightly(nexfit, world, day, bookedOccurrences, latencies, lifetime);
       const found = await checkInvariants({ db: nexfit.mongo.db, pg: raw, provider, erased, now: clock.now(), day, rolledUp: world.start.add({ days: day }).toString() });
       const escaped = untypedErrors.slice(reported).map((e): InvariantBreak => ({ day, invariant: 'typed-errors', detail: `${e.where}: ${e.message}` }));
       reported = untypedErrors.length;
@@ -205,29 +204,65 @@ class Timeline {
     this.#items.splice(lo, 0, item);
   }
 
-  /** Removes and returns every action of the earliest slot of `slotMs`, if it starts before `end`. */
-  takeSlotBefore(end: number, slotMs: number): Scheduled[] {
-    const first = this.#items[this.#head];
-    if (!first || first.at >= end) return [];
-    const slotEnd = Math.min(end, Math.floor(first.at / slotMs) * slotMs + slotMs);
-    let last = this.#head;
-    while (last < this.#items.length && this.#items[last]!.at < slotEnd) last++;
-    const group = this.#items.slice(this.#head, last);
-    this.#head = last;
+  /** The earliest action, without taking it. */
+  peek(): Scheduled | undefined {
+    return this.#items[this.#head];
+  }
+
+  /** Takes the earliest action. */
+  shift(): Scheduled | undefined {
+    const item = this.#items[this.#head];
+    if (item) this.#head++;
     if (this.#head > 4_096) {
       this.#items.splice(0, this.#head);
       this.#head = 0;
     }
-    return group;
+    return item;
   }
 }
 
-async function inFlight<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(lanes);
+/** The simulation's clock: each operation reads its own instant; outside one, the time the run has reached. */
+function contextClock(start: Date): { now(): Date; set(at: Date): void; readonly within: AsyncLocalStorage<number> } {
+  const within = new AsyncLocalStorage<number>();
+  let reached = start.getTime();
+  return {
+    now: () => new Date(within.getStore() ?? reached),
+    set: (at) => {
+      reached = at.getTime();
+    },
+    within,
+  };
+}
+
+/**
+ * Runs the timeline's actions planned before `end`, each at its own instant, up to
+ * {@link IN_FLIGHT} at once within {@link HORIZON_MS}, one member's in order.
+ */
+async function runUntil(timeline: Timeline, end: number, clock: ReturnType<typeof contextClock>, work: (item: Scheduled) => Promise<void>): Promise<void> {
+  const running = new Map<Promise<void>, number>();
+  const byMember = new Map<number, Promise<void>>();
+  for (;;) {
+    const next = timeline.peek();
+    if (!next || next.at >= end) break;
+    const oldest = running.size === 0 ? Infinity : Math.min(...running.values());
+    if (running.size >= IN_FLIGHT || next.at >= oldest + HORIZON_MS) {
+      await Promise.race(running.keys());
+      continue;
+    }
+    timeline.shift();
+    if (next.at > clock.now().getTime()) clock.set(new Date(next.at));
+    const before = next.member === undefined ? undefined : byMember.get(next.member);
+    const done: Promise<void> = (async () => {
+      if (before) await before;
+      await clock.within.run(next.at, () => work(next));
+    })().finally(() => {
+      running.delete(done);
+      if (next.member !== undefined && byMember.get(next.member) === done) byMember.delete(next.member);
+    });
+    running.set(done, next.at);
+    if (next.member !== undefined) byMember.set(next.member, done);
+  }
+  await Promise.all(running.keys());
 }
 
 /** Facilities with their owners and coaches, plans and classes, and a few exercises to log. */
@@ -360,8 +395,8 @@ function runner(
 
 async function guarded(work: () => Promise<unknown>, where?: string): Promise<Outcome> {
   try {
-    await work();
-    return 'ok';
+    const result = await work();
+    return typeof result === 'string' ? result : 'ok';
   } catch (error) {
     return outcomeOf(error, where);
   }
@@ -458,10 +493,29 @@ async function walkInIntents(raw: pg.Pool, day: number): Promise<Record<string, 
  * is recorded with its outcome and the others still run, as a scheduler's would; the next
  * night runs them all again.
  */
-async function nightly(nexfit: Nexfit, world: World, day: number, booked: Map<string, { classId: ClassId; start: Date }>, latencies: LatencyBook): Promise<void> {
+async function nightly(nexfit: Nexfit, world: World, day: number, booked: Map<string, { classId: ClassId; start: Date }>, latencies: LatencyBook, lifetimeSeconds: number | undefined): Promise<void> {
   const job = (name: string, work: () => Promise<unknown>) => latencies.time(`nightly:${name}`, () => guarded(work, `nightly:${name}`));
   const asOf = nexfit.clock.now();
-  await job('recover', () => nexfit.recoverInDoubt({ olderThanMs: 0 }));
+  // A unit a killed worker had prepared can be decided only once the server has aborted its
+  // MongoDB transaction: like a scheduler retrying a job, the night runs recovery again until
+  // nothing is left undecided or that lifetime has certainly passed.
+  await job('recover', async () => {
+    let transient = 0;
+    for (const deadline = Date.now() + (lifetimeSeconds ?? 60) * 1000 + 5_000; ; ) {
+      let undecided: boolean;
+      try {
+        const report = await nexfit.recoverInDoubt({ olderThanMs: 0 });
+        undecided = report.skipped.length > 0 || report.paymentIntents.results.some((r) => r.outcome === 'stuck');
+      } catch (error) {
+        // A connection lost under the job (the day's drops) is retried, as a scheduler would.
+        if (!(error instanceof TransientStoreError) || Date.now() > deadline) throw error;
+        transient++;
+        undecided = true;
+      }
+      if (!undecided || Date.now() > deadline) return transient > 0 ? `ok after ${transient} transient failure(s)` : 'ok';
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  });
   await job('renew', () => nexfit.workflows.renewDueSubscriptions({ asOf }));
   await job('retry-overdue', () => nexfit.workflows.retryOverdueRenewals({ asOf }));
   await job('expire', () => nexfit.workflows.expireEnded(asOf));

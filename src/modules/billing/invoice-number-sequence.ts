@@ -56,6 +56,16 @@ const RESERVE_IN_SERIES = prepareStatement<{ business_id: string; last_value: nu
     on conflict (business_id, year) do update set last_value = nexfit_invoice_sequences.last_value + excluded.last_value
     returning business_id, last_value`,
 );
+/**
+ * How long a unit waits for a series row another transaction holds (unless the unit set its own
+ * `lock_timeout`). A live issuer holds it for milliseconds; a transaction prepared by a process
+ * that died holds it until recovery decides it, and waiters that never gave up would take every
+ * pooled connection, recovery's too. Past the wait the unit fails with a `TransientStoreError`.
+ */
+export const SERIES_LOCK_TIMEOUT = '10s';
+const BOUND_LOCK_WAIT = prepareStatement(
+  () => sql`select set_config('lock_timeout', ${SERIES_LOCK_TIMEOUT}, true) where current_setting('lock_timeout') in ('0', '0ms')`,
+);
 const NEXT_IN_SERIES = prepareStatement((db) =>
   db
     .insertInto('nexfit_invoice_sequences')
@@ -127,6 +137,7 @@ export class InvoiceNumberSequence extends PostgresRepository {
       if (!(await isInTransactionBlock(db))) {
         throw new ConfigurationError('InvoiceNumberSequence.next must run in the transaction that writes the invoice');
       }
+      await BOUND_LOCK_WAIT.execute(db, {});
       const known = (await CODE_AND_NEXT.execute(db, { business, year: validYear })).rows[0];
       if (known?.code != null && known.sequence != null) return formatInvoiceNumber(validYear, known.code, known.sequence);
       // The business's first invoice: register its code, then take the number.
@@ -158,6 +169,7 @@ export class InvoiceNumberSequence extends PostgresRepository {
       if (!(await isInTransactionBlock(db))) {
         throw new ConfigurationError('InvoiceNumberSequence.nextMany must run in the transaction that writes the invoices');
       }
+      await BOUND_LOCK_WAIT.execute(db, {});
       const counts = new Map<string, number>();
       for (const business of businesses) counts.set(business, (counts.get(business) ?? 0) + 1);
       const ordered = [...counts.keys()].sort();

@@ -65,7 +65,7 @@ async function refundAtOnce(directory: string, requests: readonly { key: string;
   }
 }
 
-describe('FileLedgerPaymentProvider shared by processes', () => {
+describe('FileLedgerPaymentProvider shared by processes', { timeout: 120_000 }, () => {
   it('refunds a charge at most once in full when processes refund it at once under different keys', async () => {
     const provider = await busyLedger();
     const charge = await provider.charge({ idempotencyKey: 'purchase-1', amount: 4_900, currency: 'TRY', userId: 'u1', description: 'plan' });

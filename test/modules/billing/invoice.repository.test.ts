@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConcurrencyError, ConfigurationError, ConflictError, NotFoundError, ValidationError } from '../../../src/core/errors.js';
+import { ConcurrencyError, ConfigurationError, ConflictError, NotFoundError, TransientStoreError, ValidationError } from '../../../src/core/errors.js';
 import type { BusinessId, UserId } from '../../../src/core/ids.js';
 import { formatInvoiceNumber, InvoiceNumberSequence } from '../../../src/modules/billing/invoice-number-sequence.js';
 import { InvoiceRepository, type IssueInvoiceInput } from '../../../src/modules/billing/invoice.repository.js';
@@ -109,6 +109,32 @@ describe('InvoiceRepository', () => {
     expect(await numbers.lastIssued(business, 2026)).toBe(0);
     expect((await invoices.listByBusiness(business)).items).toEqual([]);
   });
+
+  it('gives up on a series row another transaction holds after the bounded wait, with a retryable error and no gap', async () => {
+    const business = businessId(510);
+    await test.db.transaction().execute(async (trx) => numbers.next(business, 2026, { pg: trx }));
+    // A transaction that keeps the series row, as one prepared by a process that died does.
+    await test.db.connection().execute(async (holder) => {
+      await sql`BEGIN`.execute(holder);
+      await numbers.next(business, 2026, { pg: holder });
+      const started = Date.now();
+      const waiting = test.db.transaction().execute(async (trx) => numbers.next(business, 2026, { pg: trx }));
+      await expect(waiting).rejects.toBeInstanceOf(TransientStoreError);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
+      // A unit that set its own lock_timeout keeps it.
+      const ownStarted = Date.now();
+      const own = test.db.transaction().execute(async (trx) => {
+        await sql`SET LOCAL lock_timeout = '200ms'`.execute(trx);
+        return numbers.next(business, 2026, { pg: trx });
+      });
+      await expect(own).rejects.toBeInstanceOf(TransientStoreError);
+      expect(Date.now() - ownStarted).toBeLessThan(5_000);
+      await sql`ROLLBACK`.execute(holder);
+    });
+    // The holder rolled back and the waiters failed: the series goes on from its last committed number.
+    const after = await test.db.transaction().execute(async (trx) => numbers.next(business, 2026, { pg: trx }));
+    expect(sequenceOf(after)).toBe(2);
+  }, 60_000);
 
   it('refuses to take a number outside a transaction, which would leave a gap', async () => {
     await expect(numbers.next(businessId(509), 2026)).rejects.toBeInstanceOf(ConfigurationError);
