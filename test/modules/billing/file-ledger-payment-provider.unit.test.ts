@@ -37,7 +37,8 @@ async function refundAtOnce(directory: string, requests: readonly { key: string;
     const provider = new FileLedgerPaymentProvider(${JSON.stringify(directory)});
     const request = JSON.parse(process.argv.at(-1));
     console.log('ready');
-    while (!existsSync(${JSON.stringify(go)})) {}
+    const deadline = Date.now() + 90_000;
+    while (!existsSync(${JSON.stringify(go)})) if (Date.now() > deadline) process.exit(2);
     try {
       const r = await provider.refund({ idempotencyKey: request.key, providerRef: request.providerRef, amount: request.amount });
       console.log('refunded ' + r.providerRef);
