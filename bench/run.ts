@@ -4,12 +4,11 @@
  * suites only, and then writes bench/results/partial.{json,md} instead, so a quick iteration
  * never replaces the full table.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { resolveTestMongo, resolveTestPostgres, type ResolvedStore } from '../src/embedded/test-stores.js';
+import { resolveTestPostgres } from '../src/embedded/test-stores.js';
+import { resolveMongoBesideProcess } from './embedded-mongo-spawn.js';
 import { BenchReport } from './bench-report.js';
 import type { BenchSuite } from './suites/bench-suite.js';
 import { bookingsSuite } from './suites/bookings.suite.js';
@@ -40,7 +39,7 @@ const selected = only ? SUITES.filter((s) => only.includes(s.name)) : SUITES;
 const report = new BenchReport();
 console.log(`[nexfit bench] ${BenchReport.machineLine()}`);
 // Stores are chosen like the test suite's: MONGODB_URI / DATABASE_URL, else embedded ones.
-const [mongo, postgres] = await Promise.all([resolveBenchMongo(), resolveTestPostgres()]);
+const [mongo, postgres] = await Promise.all([resolveMongoBesideProcess(), resolveTestPostgres()]);
 report.stores['MongoDB'] = mongo.description;
 report.stores['PostgreSQL'] = postgres.description;
 console.log(`[nexfit bench] MongoDB: ${mongo.description}\n[nexfit bench] PostgreSQL: ${postgres.description}`);
@@ -64,37 +63,3 @@ const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
 const name = only ? 'partial' : 'latest';
 report.write(dir, name);
 console.log(`\n${report.toMarkdown()}\nwritten to ${path.relative(process.cwd(), dir)}/${name}.{json,md}`);
-
-/**
- * The MongoDB of the run: `MONGODB_URI` or a real mongod when there is one (as the tests
- * choose), else the embedded server started in a child process of its own — never in the
- * bench's process, where its work would share a thread with the client under measurement
- * while a real mongod always runs beside the application.
- */
-async function resolveBenchMongo(): Promise<ResolvedStore<string>> {
-  const chosen = await resolveTestMongo();
-  if (chosen.kind !== 'embedded') return chosen;
-  await chosen.stop();
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'embedded-mongo-process.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['pipe', 'pipe', 'inherit'] });
-  child.stdout.setEncoding('utf8');
-  let out = '';
-  const uri = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the embedded MongoDB process exited (${code}) before printing its URI`)));
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) resolve(line.trim());
-    });
-  });
-  return {
-    kind: 'embedded',
-    uri,
-    description: `embedded MongoDB-wire-compatible server in its own process (pid ${child.pid}) at ${uri}`,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
-}

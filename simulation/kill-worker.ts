@@ -4,6 +4,10 @@
  * the stores and the provider's ledger folder with the simulation; whatever it leaves half done
  * (a charge without its purchase, a prepared transaction, an open intent) is for the next
  * night's recovery to finish or refund.
+ *
+ * It is started ahead of its moment: it connects, prints `ready`, and waits for a line
+ * `go <ISO instant>` on stdin, the simulated time at which the desk opens. A closed stdin (the
+ * simulation is gone) ends it.
  */
 import { createNexfit, fixedClock } from '../src/index.js';
 import { createTestKeyring } from '../src/core/keyring.js';
@@ -18,24 +22,34 @@ export interface KillWorkerConfig {
   readonly ledger: string;
   readonly seed: number;
   readonly behaviour: ProviderBehaviour;
-  /** The simulated instant the worker's clock stands at. */
-  readonly now: string;
   /** A name unique in the run, part of every e-mail and idempotency key the worker makes. */
   readonly name: string;
   readonly plans: readonly string[];
 }
 
 const config = JSON.parse(process.env['NEXFIT_SIM_WORKER'] ?? '{}') as KillWorkerConfig;
+const clock = fixedClock(new Date(0));
 const nexfit = await createNexfit({
   mongo: { uri: config.mongoUri, dbName: config.dbName },
   postgres: { connectionString: config.pgUrl, max: 4 },
   keyring: createTestKeyring(),
-  clock: fixedClock(new Date(config.now)),
+  clock,
   payments: new SimulatedPaymentProvider(config.seed, config.behaviour, { directory: config.ledger }),
   migrate: false,
   passwordHashing: SIMULATED_PASSWORD_HASHING,
 });
 process.stdout.write('ready\n');
+const go = await new Promise<string | undefined>((resolve) => {
+  let input = '';
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', (chunk: string) => {
+    input += chunk;
+    if (input.includes('\n')) resolve(input.slice(0, input.indexOf('\n')));
+  });
+  process.stdin.once('end', () => resolve(undefined));
+});
+if (!go?.startsWith('go ')) process.exit(0);
+clock.set(go.slice(3));
 
 for (let n = 0; ; n++) {
   try {
