@@ -22,13 +22,15 @@ export interface KillWorkerConfig {
   readonly ledger: string;
   readonly seed: number;
   readonly behaviour: ProviderBehaviour;
+  /** The simulated instant the worker's clock stands at until `go` moves it. */
+  readonly now: string;
   /** A name unique in the run, part of every e-mail and idempotency key the worker makes. */
   readonly name: string;
   readonly plans: readonly string[];
 }
 
 const config = JSON.parse(process.env['NEXFIT_SIM_WORKER'] ?? '{}') as KillWorkerConfig;
-const clock = fixedClock(new Date(0));
+const clock = fixedClock(new Date(config.now));
 const nexfit = await createNexfit({
   mongo: { uri: config.mongoUri, dbName: config.dbName },
   postgres: { connectionString: config.pgUrl, max: 4 },

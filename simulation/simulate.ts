@@ -465,7 +465,7 @@ async function bundleKillWorker(): Promise<string> {
  */
 function killedWorker(
   bundle: string,
-  base: Omit<KillWorkerConfig, 'name'>,
+  base: Omit<KillWorkerConfig, 'name' | 'now'>,
   raw: pg.Pool,
   recover: () => Promise<NexfitRecoveryReport>,
   clock: { now(): Date },
@@ -478,7 +478,7 @@ function killedWorker(
   const liveMs = random.int(100, 600);
   // Started now, a simulated day or two ahead of its moment, so that its start-up (loading the
   // SDK, connecting) overlaps the operations before it; it waits for "go" with its clock.
-  const config: KillWorkerConfig = { ...base, name: `walkin-d${day}` };
+  const config: KillWorkerConfig = { ...base, now: clock.now().toISOString(), name: `walkin-d${day}` };
   const child = spawn(process.execPath, [bundle], { env: { ...process.env, NEXFIT_SIM_WORKER: JSON.stringify(config) }, stdio: ['pipe', 'pipe', 'inherit'] });
   started.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
