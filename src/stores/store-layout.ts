@@ -3,6 +3,7 @@ import type { Db } from 'mongodb';
 import { ConfigurationError } from '../core/errors.js';
 import { MONGO_SCHEMA_VERSION } from './mongo/collections.js';
 import { assertUsableMongoLayout, storedMongoLayoutVersion } from './mongo/layout-version.js';
+import { toNexfitError as toNexfitPostgresError } from './postgres/error-mapping.js';
 import { POSTGRES_MIGRATION_NAMES } from './postgres/migrations/index.js';
 
 const UNDEFINED_TABLE = '42P01';
@@ -20,13 +21,18 @@ export async function readPostgresLayout(pg: Kysely<any>): Promise<StoreLayout['
     const { rows } = await sql<{ name: string }>`SELECT name FROM nexfit_migrations`.execute(pg);
     names = rows.map((r) => r.name);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== UNDEFINED_TABLE) throw error;
+    // A lost connection or a refused statement is the SDK's typed error (TransientStoreError, StoreError), never the driver's.
+    if ((error as { code?: unknown }).code !== UNDEFINED_TABLE) throw toNexfitPostgresError(error);
   }
   const known = new Set<string>(POSTGRES_MIGRATION_NAMES);
   return { unknownMigrations: names.filter((n) => !known.has(n)).sort(), latestKnown: POSTGRES_MIGRATION_NAMES.at(-1)! };
 }
 
-/** Reads the recorded layout of both stores (read-only; a store never set up reads as empty). */
+/**
+ * Reads the recorded layout of both stores (read-only; a store never set up reads as empty).
+ *
+ * @throws TransientStoreError when a store's connection is lost while it reads; StoreError for another store failure.
+ */
 export async function readStoreLayout(db: Db, pg: Kysely<any>): Promise<StoreLayout> {
   return {
     mongo: { stored: await storedMongoLayoutVersion(db), supported: MONGO_SCHEMA_VERSION },
