@@ -31,6 +31,7 @@ export interface KillWorkerConfig {
 
 const config = JSON.parse(process.env['NEXFIT_SIM_WORKER'] ?? '{}') as KillWorkerConfig;
 const clock = fixedClock(new Date(config.now));
+// A start-up the stores refused (a connection dropped while it connected) ends the process; its supervisor starts another.
 const nexfit = await createNexfit({
   mongo: { uri: config.mongoUri, dbName: config.dbName },
   postgres: { connectionString: config.pgUrl, max: 4 },
@@ -39,6 +40,9 @@ const nexfit = await createNexfit({
   payments: new SimulatedPaymentProvider(config.seed, config.behaviour, { directory: config.ledger }),
   migrate: false,
   passwordHashing: SIMULATED_PASSWORD_HASHING,
+}).catch((error: unknown) => {
+  process.stderr.write(`walk-in worker ${config.name} could not start: ${String(error)}\n`);
+  process.exit(1);
 });
 process.stdout.write('ready\n');
 const go = await new Promise<string | undefined>((resolve) => {

@@ -476,43 +476,53 @@ function killedWorker(
   started: Set<ChildProcess>,
 ): Scheduled {
   const liveMs = random.int(100, 600);
+  const config: KillWorkerConfig = { ...base, now: clock.now().toISOString(), name: `walkin-d${day}` };
+  const startWorker = () => {
+    const child = spawn(process.execPath, [bundle], { env: { ...process.env, NEXFIT_SIM_WORKER: JSON.stringify(config) }, stdio: ['pipe', 'pipe', 'inherit'] });
+    started.add(child);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    void exited.then(() => started.delete(child));
+    let output = '';
+    const waiting = new Set<() => void>();
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      for (const look of [...waiting]) look();
+    });
+    /** Resolves with true once the worker has printed `text`, with false if it exits or stays silent for a minute. */
+    const printed = (text: string) =>
+      new Promise<boolean>((resolve) => {
+        const done = (value: boolean) => {
+          clearTimeout(timer);
+          waiting.delete(look);
+          resolve(value);
+        };
+        const look = () => {
+          if (output.includes(text)) done(true);
+        };
+        const timer = setTimeout(() => done(false), 60_000);
+        waiting.add(look);
+        void exited.then(() => done(false));
+        look();
+      });
+    return { child, exited, printed, ready: printed('ready\n') };
+  };
   // Started now, a simulated day or two ahead of its moment, so that its start-up (loading the
   // SDK, connecting) overlaps the operations before it; it waits for "go" with its clock.
-  const config: KillWorkerConfig = { ...base, now: clock.now().toISOString(), name: `walkin-d${day}` };
-  const child = spawn(process.execPath, [bundle], { env: { ...process.env, NEXFIT_SIM_WORKER: JSON.stringify(config) }, stdio: ['pipe', 'pipe', 'inherit'] });
-  started.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  void exited.then(() => started.delete(child));
-  let output = '';
-  const waiting = new Set<() => void>();
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    for (const look of [...waiting]) look();
-  });
-  /** Resolves with true once the worker has printed `text`, with false if it exits or stays silent for a minute. */
-  const printed = (text: string) =>
-    new Promise<boolean>((resolve) => {
-      const done = (value: boolean) => {
-        clearTimeout(timer);
-        waiting.delete(look);
-        resolve(value);
-      };
-      const look = () => {
-        if (output.includes(text)) done(true);
-      };
-      const timer = setTimeout(() => done(false), 60_000);
-      waiting.add(look);
-      void exited.then(() => done(false));
-      look();
-    });
-  const ready = printed('ready\n');
+  const ahead = startWorker();
   return {
     at: localInstant(world, day, 'UTC', random.int(7, 20), random.int(0, 59)),
     kind: 'fault:kill',
     background: true,
     run: async () => {
+      let worker = ahead;
+      // One that died while it waited (a dropped connection while it started) is replaced, as its supervisor would.
+      if (!(await worker.ready) || worker.child.exitCode !== null || worker.child.signalCode !== null) {
+        worker.child.kill('SIGKILL');
+        worker = startWorker();
+      }
+      const { child, exited, printed } = worker;
       let selling = false;
-      if (await ready) {
+      if (await worker.ready) {
         const buying = printed('buying');
         child.stdin.write(`go ${clock.now().toISOString()}\n`);
         selling = await buying;
