@@ -142,7 +142,13 @@ export function nexfitProgram(
       if (needs.postgres) {
         const pool = await connectPostgresQuickly(databaseUrl as string, timeoutMs);
         const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-        closers.push(() => db.destroy());
+        // Kysely ends the pool only if a query went through `db`; a command that used it only
+        // through the SDK (lent as a host pool) would keep idle connections, and the process
+        // alive, until the pool's idle timeout.
+        closers.push(async () => {
+          await db.destroy();
+          if (!pool.ending) await pool.end();
+        });
         postgres = { pool, db };
       }
       if (needs.mongo) {

@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/program.js';
 import { createInputs, oid } from '../modules/support/factories.js';
@@ -207,6 +208,20 @@ describe('nexfit import', () => {
     expect(rejectedLines(file).map((r) => r.line)).toEqual([2, 3]);
     expect((await transactionsOf(userId)).map((r) => r.transaction_id)).toEqual([existing.transactionId]);
     expect(existsSync(`${file}.checkpoint.json`)).toBe(false);
+  });
+
+  it('closes its PostgreSQL connections when it ends, though it used them only through the SDK', async () => {
+    // The command's pool is lent to the SDK; before it was ended by the command itself, its idle
+    // connections stayed open — and kept the process alive — until the pool's 10 s idle timeout.
+    const applicationName = `nexfit-import-close-${randomBytes(4).toString('hex')}`;
+    const url = new URL(t.pg.url);
+    url.searchParams.set('application_name', applicationName);
+    const file = fileWith('close.ndjson', [json(transaction(oid(309)))]);
+    const run = await runNexfit(['import', 'transactions', file, '--json'], { ...env(), DATABASE_URL: url.toString() });
+    expect(run.code).toBe(EXIT.ok);
+    const open = async () => Number((await sql<{ n: string }>`select count(*) as n from pg_stat_activity where application_name = ${applicationName}`.execute(t.nexfit.pg)).rows[0]!.n);
+    // A backend leaves pg_stat_activity a moment after its client hung up.
+    await expect.poll(open, { timeout: 3_000, interval: 50 }).toBe(0);
   });
 
   it('refuses the checkpoint of another file, unknown entities and bad options before it connects', async () => {
