@@ -216,7 +216,7 @@ describe('nexfit import', () => {
     const applicationName = `nexfit-import-close-${randomBytes(4).toString('hex')}`;
     const url = new URL(t.pg.url);
     url.searchParams.set('application_name', applicationName);
-    const file = fileWith('close.ndjson', [json(transaction(oid(309)))]);
+    const file = fileWith('close.ndjson', [json(transaction(oid(310)))]);
     const run = await runNexfit(['import', 'transactions', file, '--json'], { ...env(), DATABASE_URL: url.toString() });
     expect(run.code).toBe(EXIT.ok);
     const open = async () => Number((await sql<{ n: string }>`select count(*) as n from pg_stat_activity where application_name = ${applicationName}`.execute(t.nexfit.pg)).rows[0]!.n);
