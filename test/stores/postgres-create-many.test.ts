@@ -24,6 +24,8 @@ interface BulkCase {
   readonly marker: (n: number) => Record<string, unknown>;
   /** Writes `valid(n)` through the single-row path, for conflicts with a stored row; absent for a table without a unique key. */
   readonly createOne?: (n: number) => Promise<unknown>;
+  /** The stored entity a created one stands for, read back through the repository. */
+  readonly readBack: (created: Record<string, unknown>) => Promise<unknown>;
 }
 
 /** Each case's rows get their own range of `n`, so the cases never meet. */
@@ -53,6 +55,7 @@ const CASES: readonly BulkCase[] = [
     stored: (n) => countWhere('transactions', 'transaction_id', uuidOf(n)),
     marker: (n) => ({ transactionId: uuidOf(n), amount: n * 100 + 99 }),
     createOne: (n) => repositories().transactions.create(CASES[0]!.valid(n) as never),
+    readBack: (e) => repositories().transactions.findByTransactionId(e['transactionId'] as string),
   },
   {
     name: 'subscriptions',
@@ -63,6 +66,7 @@ const CASES: readonly BulkCase[] = [
     stored: (n) => countWhere('subscriptions', 'subscription_id', uuidOf(n)),
     marker: (n) => ({ subscriptionId: uuidOf(n), planId: `plan-${n}` }),
     createOne: (n) => repositories().subscriptions.create(CASES[1]!.valid(n) as never),
+    readBack: (e) => repositories().subscriptions.findBySubscriptionId(e['subscriptionId'] as string),
   },
   {
     name: 'invoices',
@@ -73,6 +77,7 @@ const CASES: readonly BulkCase[] = [
     stored: (n) => countWhere('invoices', 'invoice_id', uuidOf(n)),
     marker: (n) => ({ invoiceId: uuidOf(n), totalAmount: 1_800_00 + n }),
     createOne: (n) => repositories().invoices.create(CASES[2]!.valid(n) as never),
+    readBack: (e) => repositories().invoices.findByInvoiceId(e['invoiceId'] as string),
   },
   {
     name: 'analyticsDaily',
@@ -83,6 +88,7 @@ const CASES: readonly BulkCase[] = [
     stored: (n) => countWhere('analytics_daily', 'business_id', oid(n)),
     marker: (n) => ({ businessId: oid(n), date: '2026-03-01', totalRevenue: n * 10 + 5 }),
     createOne: (n) => repositories().analyticsDaily.upsert(CASES[3]!.valid(n) as never),
+    readBack: (e) => repositories().analyticsDaily.findByBusinessAndDate(e['businessId'] as never, e['date'] as string),
   },
   {
     name: 'auditLogs',
@@ -92,6 +98,7 @@ const CASES: readonly BulkCase[] = [
     createMany: (i, o, c) => repositories().auditLogs.createMany(i as never, o, c) as never,
     stored: (n) => countWhere('audit_logs', 'entity_id', `bulk-${n}`),
     marker: (n) => ({ entityId: `bulk-${n}`, newState: { n: n + 1 } }),
+    readBack: async (e) => (await repositories().auditLogs.listByEntity('invoices', e['entityId'] as string)).items[0] ?? null,
   },
 ];
 
@@ -107,6 +114,17 @@ describe.each(CASES.map((c) => [c.name, c] as const))('repositories.%s.createMan
     expect(result.created[1]).toMatchObject(c.marker(n + 2));
     expect(await c.stored(n + 1)).toBe(1);
     expect(await c.stored(n + 2)).toBe(1);
+  });
+
+  it('returns each created entity equal to what reading it back gives, every Date an object of its own', async () => {
+    const n = next();
+    const result = await c.createMany([c.valid(n + 1), c.valid(n + 2), c.valid(n + 3)]);
+    expect(result.created).toHaveLength(3);
+    for (const created of result.created) expect(created).toStrictEqual(await c.readBack(created));
+    // Built from the values sent, not shared between the rows of a batch or with the input.
+    const dates = result.created.flatMap((e) => Object.values(e).filter((v): v is Date => v instanceof Date));
+    expect(dates.length).toBeGreaterThan(0);
+    expect(new Set(dates).size).toBe(dates.length);
   });
 
   it('in ordered mode stops at the first bad row: rows before it written, nothing after it', async () => {
@@ -197,7 +215,7 @@ describe.each(KEYED.map((c) => [c.name, c] as const))('repositories.%s.createMan
   });
 });
 
-describe.each(CASES.map((c) => [c.name, c] as const))('repositories.%s.createMany over several statements (1,200 rows: four chunks of 300)', (_name, c) => {
+describe.each(CASES.map((c) => [c.name, c] as const))('repositories.%s.createMany over several statements (1,200 rows: chunks of 250, 300, 300, 300 and 50)', (_name, c) => {
   const ROWS = 1_200;
   const storedCount = async (n: number, indexes: readonly number[]) => {
     let total = 0;
@@ -405,5 +423,8 @@ describe('a 10,000-row batch', () => {
       }));
     expect(rows).toEqual(expected);
     expect(result.created.map((e) => e.amount)).toEqual(inputs.map((i) => i.amount));
+    // The entities returned are the ones a read gives, quotes, backslashes and braces included.
+    const sample = [0, 1, 3, 5, 4_999, 5_000, 9_999].map((i) => result.created[i]!);
+    for (const created of sample) expect(created).toStrictEqual(await repositories().transactions.findByTransactionId(created.transactionId));
   });
 });

@@ -141,7 +141,8 @@ const BULK_TABLE: Omit<BulkInsertTable<CreateAnalyticsDailyData, AnalyticsDailyR
     ['subscription_cancellations', 'int4'],
     ['metrics', 'jsonb'],
   ],
-  key: { fields: ['businessId', 'date'], ofData: (data) => `${data.businessId}|${data.date}`, ofRow: (row) => `${row.business_id}|${calendarDateOf(row.date)}` },
+  filled: ['created_at', 'updated_at'],
+  key: { fields: ['businessId', 'date'], columns: ['business_id', 'date'], ofData: (data) => `${data.businessId}|${data.date}`, ofRow: (row) => `${row.business_id}|${calendarDateOf(row.date)}` },
 };
 
 /** Entity -> row: the one place the `analytics_daily` columns are written. */

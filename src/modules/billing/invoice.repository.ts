@@ -364,7 +364,7 @@ const BULK_TABLE: Omit<BulkInsertTable<CreateInvoiceData, InvoiceRow>, 'toRows'>
     ['created_at', 'timestamptz'],
     ['updated_at', 'timestamptz'],
   ],
-  key: { fields: ['invoiceId'], ofData: (data) => data.invoiceId, ofRow: (row) => row.invoice_id },
+  key: { fields: ['invoiceId'], columns: ['invoice_id'], ofData: (data) => data.invoiceId, ofRow: (row) => row.invoice_id },
 };
 
 /** The invoice's references, checked before a bulk insert so one missing row refuses its invoice, not the chunk. */

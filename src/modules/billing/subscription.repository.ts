@@ -184,7 +184,7 @@ const BULK_TABLE: Omit<BulkInsertTable<CreateSubscriptionData, SubscriptionRow>,
     ['created_at', 'timestamptz'],
     ['updated_at', 'timestamptz'],
   ],
-  key: { fields: ['subscriptionId'], ofData: (data) => data.subscriptionId, ofRow: (row) => row.subscription_id },
+  key: { fields: ['subscriptionId'], columns: ['subscription_id'], ofData: (data) => data.subscriptionId, ofRow: (row) => row.subscription_id },
 };
 
 /** Entity -> row: the one place the `subscriptions` columns are written. */

@@ -299,7 +299,7 @@ const BULK_TABLE: Omit<BulkInsertTable<CreateTransactionData, TransactionRow>, '
     ['created_at', 'timestamptz'],
     ['updated_at', 'timestamptz'],
   ],
-  key: { fields: ['transactionId'], ofData: (data) => data.transactionId, ofRow: (row) => row.transaction_id },
+  key: { fields: ['transactionId'], columns: ['transaction_id'], ofData: (data) => data.transactionId, ofRow: (row) => row.transaction_id },
 };
 
 /** Entity -> row: the one place the `transactions` columns are written. */

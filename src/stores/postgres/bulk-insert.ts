@@ -37,6 +37,8 @@ export interface BulkInsertTable<Data, Row> {
   readonly key?: {
     /** The input fields the key is made of, for the rejection's issues. */
     readonly fields: readonly string[];
+    /** The columns the key is made of: the statement returns them to tell the rows written from the conflicts. */
+    readonly columns: readonly string[];
     readonly ofData: (data: Data) => string;
     readonly ofRow: (row: Row) => string;
   };
@@ -55,6 +57,12 @@ export interface BulkInsertTable<Data, Row> {
    * depend on which rows are written (each valid invoice takes the next number).
    */
   readonly redoOnConflict?: boolean;
+  /**
+   * The columns the server fills that are not among {@link columns} (defaults such as
+   * `created_at`), besides the generated `id`, which always comes back. The statement returns
+   * only these and the key: the other values of a written row are the ones sent.
+   */
+  readonly filled?: readonly string[];
 }
 
 /** A row that passed validation, with its index in the caller's list. */
@@ -153,7 +161,25 @@ const PREPARE_SLICE = 32;
  * previous one without splitting a small batch into many statements.
  */
 export function pipelineChunkRows(rows: number): number {
-  return Math.min(BULK_CHUNK_ROWS, Math.max(250, Math.ceil(rows / 4)));
+  return Math.min(BULK_CHUNK_ROWS, Math.max(FIRST_CHUNK_ROWS, Math.ceil(rows / 4)));
+}
+
+/** Rows of the first statement of a pipelined `createMany`: the only chunk whose validation nothing overlaps. */
+const FIRST_CHUNK_ROWS = 250;
+
+/**
+ * Rows of the chunk after one of `previous` rows (0 for the first): the chunks start at
+ * {@link FIRST_CHUNK_ROWS} and double up to {@link pipelineChunkRows}, so the server has work
+ * early while the client validates the next, larger chunk.
+ *
+ * @example
+ * ```ts
+ * nextChunkRows(0, 1250)    // 250
+ * nextChunkRows(1000, 1250) // 1250
+ * ```
+ */
+export function nextChunkRows(previous: number, size: number): number {
+  return Math.min(size, previous === 0 ? FIRST_CHUNK_ROWS : previous * 2);
 }
 
 /**
@@ -164,7 +190,8 @@ export function pipelineChunkRows(rows: number): number {
  *
  * @example
  * ```ts
- * const outcome = await insertPipelined(trx, table, inputs, screener, { ordered: true })
+ * const first = screener.take(inputs, 0, 250)
+ * const outcome = await insertPipelined(trx, table, inputs, screener, first, 250, { ordered: true })
  * ```
  */
 export async function insertPipelined<Data, Row>(
@@ -173,21 +200,27 @@ export async function insertPipelined<Data, Row>(
   inputs: readonly unknown[],
   screener: InputScreener<Data>,
   first: readonly BulkCandidate<Data>[],
+  firstEnd: number,
   options: { readonly ordered: boolean },
 ): Promise<BulkInsertOutcome<Row>> {
   const size = pipelineChunkRows(inputs.length);
   const inserted: Row[] = [];
   const rejected: BulkRejection[] = [];
   let chunk = first;
-  for (let from = size; ; from += size) {
-    const writing = insertCandidates(handle, table, chunk, options);
+  let prepared: PreparedRows | undefined;
+  for (let from = firstEnd, rows = firstEnd; ; from += rows) {
+    rows = nextChunkRows(rows, size);
+    const writing = insertCandidates(handle, table, chunk, options, prepared);
     // Awaited after the next chunk is judged: handled now so a failure is not reported as unhandled meanwhile.
     writing.catch(() => undefined);
     let next: BulkCandidate<Data>[] | undefined;
     let judging: unknown;
+    prepared = undefined;
     if (from < inputs.length && !screener.stopped) {
       try {
-        next = await screener.takeYielding(inputs, from, Math.min(inputs.length, from + size));
+        next = await screener.takeYielding(inputs, from, Math.min(inputs.length, from + rows));
+        // Its statement's parameters too, so it goes out as soon as the server is done with this one.
+        prepared = preparesAhead(table) ? await prepareRows(handle, table, next) : undefined;
       } catch (error) {
         judging = error;
       }
@@ -224,11 +257,14 @@ export async function insertCandidates<Data, Row>(
   table: BulkInsertTable<Data, Row>,
   candidates: readonly BulkCandidate<Data>[],
   options: { readonly ordered: boolean },
+  prepared?: PreparedRows,
 ): Promise<BulkInsertOutcome<Row>> {
   const inserted: Row[] = [];
   const rejected: BulkRejection[] = [];
   for (let start = 0; start < candidates.length; start += BULK_CHUNK_ROWS) {
-    const chunk = await insertChunk(handle, table, candidates.slice(start, start + BULK_CHUNK_ROWS), options.ordered);
+    // Rows prepared ahead stand for the candidates as they were handed over: one statement's worth.
+    const ahead = prepared && start === 0 && candidates.length <= BULK_CHUNK_ROWS ? prepared : undefined;
+    const chunk = await insertChunk(handle, table, candidates.slice(start, start + BULK_CHUNK_ROWS), options.ordered, ahead);
     inserted.push(...chunk.inserted);
     rejected.push(...chunk.rejected);
     if (options.ordered && chunk.rejected.length > 0) break;
@@ -251,11 +287,32 @@ export function needsTransaction(table: BulkInsertTable<never, never>, options: 
   return options.statements > 1 || table.redoOnConflict === true || table.screen !== undefined || (options.ordered && table.key !== undefined);
 }
 
+/** A chunk's column values and its statement's parameters, made before its turn (see {@link preparesAhead}). */
+interface PreparedRows {
+  readonly values: readonly Record<string, unknown>[];
+  readonly parameters: readonly string[];
+}
+
+/**
+ * Whether a chunk's statement can be prepared while an earlier chunk is being written: its
+ * rows' values depend on nothing the store holds — no numbers taken from it (invoices), no
+ * checks against other rows first.
+ */
+function preparesAhead<Data, Row>(table: BulkInsertTable<Data, Row>): boolean {
+  return table.redoOnConflict !== true && table.screen === undefined;
+}
+
+async function prepareRows<Data, Row>(handle: PostgresHandle, table: BulkInsertTable<Data, Row>, rows: readonly BulkCandidate<Data>[]): Promise<PreparedRows> {
+  const values = await table.toRows(handle, rows.map((r) => r.data));
+  return { values, parameters: table.columns.map(([column]) => arrayLiteral(values, column)) };
+}
+
 async function insertChunk<Data, Row>(
   handle: PostgresHandle,
   table: BulkInsertTable<Data, Row>,
   chunk: readonly BulkCandidate<Data>[],
   ordered: boolean,
+  prepared?: PreparedRows,
 ): Promise<BulkInsertOutcome<Row>> {
   const undoable = table.redoOnConflict === true;
   const rejected: BulkRejection[] = [];
@@ -283,16 +340,18 @@ async function insertChunk<Data, Row>(
       if (undoable) await sql`release savepoint ${sql.raw(SAVEPOINT)}`.execute(handle);
       return { inserted: [], rejected: byIndex(rejected) };
     }
-    const returned = await runInsert(handle, table, await table.toRows(handle, rows.map((r) => r.data)));
+    // Prepared ahead only for the rows as handed over: a retry without refused rows makes its own.
+    const { values, parameters } = prepared && rows === chunk ? prepared : await prepareRows(handle, table, rows);
+    const returned = await runInsert(handle, table, parameters);
     const missing = missingRows(table, rows, returned);
     if (missing.size === 0 || !undoable) {
       if (undoable) await sql`release savepoint ${sql.raw(SAVEPOINT)}`.execute(handle);
       if (missing.size > 0) {
         const kept = ordered ? await undoAfter(handle, table, rows, returned, Math.min(...missing.keys())) : returned;
         refuse(missing);
-        return { inserted: inRowOrder(table, rows, kept), rejected: byIndex(rejected) };
+        return { inserted: writtenRows(table, values, kept), rejected: byIndex(rejected) };
       }
-      return { inserted: inRowOrder(table, rows, returned), rejected: byIndex(rejected) };
+      return { inserted: writtenRows(table, values, returned), rejected: byIndex(rejected) };
     }
     await sql`rollback to savepoint ${sql.raw(SAVEPOINT)}`.execute(handle);
     refuse(missing);
@@ -305,11 +364,11 @@ async function insertChunk<Data, Row>(
  * and returns the rows kept. Cheaper than a savepoint around every chunk, which would cost two
  * round trips on every call for the rare one that conflicts.
  */
-async function undoAfter<Data, Row>(handle: PostgresHandle, table: BulkInsertTable<Data, Row>, rows: readonly BulkCandidate<Data>[], returned: readonly Row[], first: number): Promise<Row[]> {
+async function undoAfter<Data, Row>(handle: PostgresHandle, table: BulkInsertTable<Data, Row>, rows: readonly BulkCandidate<Data>[], returned: readonly Returned[], first: number): Promise<Returned[]> {
   const key = table.key!;
   const after = new Set(rows.slice(first + 1).map((row) => key.ofData(row.data)));
-  const kept = returned.filter((row) => !after.has(key.ofRow(row)));
-  const dropped = returned.filter((row) => after.has(key.ofRow(row))).map((row) => String((row as { id: unknown }).id));
+  const kept = returned.filter((row) => !after.has(key.ofRow(row as Row)));
+  const dropped = returned.filter((row) => after.has(key.ofRow(row as Row))).map((row) => String(row.id));
   if (dropped.length > 0) await sql`delete from ${sql.table(table.table)} where id = any(${dropped}::int8[])`.execute(handle);
   return kept;
 }
@@ -322,47 +381,62 @@ function insertStatement(table: BulkInsertTable<unknown, unknown>): string {
   if (text === undefined) {
     const names = table.columns.map(([column]) => `"${column}"`).join(', ');
     const arrays = table.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
-    text = `insert into "${table.table}" (${names}) select * from unnest(${arrays})${table.key ? ' on conflict do nothing' : ''} returning *`;
+    const returning = [...new Set(['id', ...(table.key?.columns ?? []), ...(table.filled ?? [])])].map((column) => `"${column}"`).join(', ');
+    text = `insert into "${table.table}" (${names}) select * from unnest(${arrays})${table.key ? ' on conflict do nothing' : ''} returning ${returning}`;
     statements.set(table.table, text);
   }
   return text;
 }
 
-async function runInsert<Row>(handle: PostgresHandle, table: BulkInsertTable<never, Row>, values: readonly Record<string, unknown>[]): Promise<Row[]> {
-  const parameters = table.columns.map(([column]) => columnArray(values, column));
-  const result = await handle.executeQuery<Row>(CompiledQuery.raw(insertStatement(table as BulkInsertTable<unknown, unknown>), parameters));
-  return result.rows as Row[];
+/** What the INSERT returns of a written row: its generated `id`, its key columns and the {@link BulkInsertTable.filled} ones. */
+interface Returned {
+  readonly id: string;
+  readonly [column: string]: unknown;
+}
+
+async function runInsert(handle: PostgresHandle, table: BulkInsertTable<never, never>, parameters: readonly string[]): Promise<Returned[]> {
+  const result = await handle.executeQuery<Returned>(CompiledQuery.raw(insertStatement(table as BulkInsertTable<unknown, unknown>), [...parameters]));
+  return result.rows as Returned[];
 }
 
 /**
- * One column's values as an array parameter. A `Date` goes as its UTC ISO text (a batch's rows
- * share their timestamps, so the text is made once); everything else as `pg` sends it.
+ * One column's values as the text of a PostgreSQL array — the literal `pg` would make of the
+ * array, made here in one pass: `NULL`, or each value's text quoted, with `\` and `"`
+ * escaped. A `Date` is its UTC ISO text (a batch's rows share their timestamps, so the text
+ * is made once); JSON travels as its text already (see {@link BulkColumn}).
  */
-function columnArray(values: readonly Record<string, unknown>[], column: string): unknown[] {
-  const out = new Array<unknown>(values.length);
+function arrayLiteral(values: readonly Record<string, unknown>[], column: string): string {
+  let literal = '{';
   let lastDate: Date | undefined;
   let lastText = '';
   for (let i = 0; i < values.length; i++) {
+    if (i > 0) literal += ',';
     const value = values[i]![column];
-    if (value instanceof Date) {
+    if (value === null || value === undefined) {
+      literal += 'NULL';
+      continue;
+    }
+    let text: string;
+    if (typeof value === 'string') text = value;
+    else if (value instanceof Date) {
       if (value !== lastDate) {
         lastDate = value;
         lastText = value.toISOString();
       }
-      out[i] = lastText;
-    } else {
-      out[i] = value ?? null;
-    }
+      text = lastText;
+    } else if (typeof value === 'object') text = JSON.stringify(value);
+    else text = String(value);
+    literal += text.includes('\\') || text.includes('"') ? `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : `"${text}"`;
   }
-  return out;
+  return `${literal}}`;
 }
 
 /** The positions of `rows` whose key did not come back: refused by a unique key. */
-function missingRows<Data, Row>(table: BulkInsertTable<Data, Row>, rows: readonly BulkCandidate<Data>[], returned: readonly Row[]): Map<number, RowRefusal> {
+function missingRows<Data, Row>(table: BulkInsertTable<Data, Row>, rows: readonly BulkCandidate<Data>[], returned: readonly Returned[]): Map<number, RowRefusal> {
   const missing = new Map<number, RowRefusal>();
   const key = table.key;
   if (!key || returned.length === rows.length) return missing;
-  const back = new Set(returned.map(key.ofRow));
+  const back = new Set(returned.map((row) => key.ofRow(row as Row)));
   rows.forEach((row, position) => {
     if (!back.has(key.ofData(row.data))) missing.set(position, duplicateKey(key.fields, 'a stored row'));
   });
@@ -370,14 +444,38 @@ function missingRows<Data, Row>(table: BulkInsertTable<Data, Row>, rows: readonl
 }
 
 /**
- * The returned rows in the order of the input rows: by key on a keyed table; by generated id
- * (assigned in insertion order, which is the input order) on the others.
+ * The rows written, in the order of the input rows, as a `RETURNING *` would have read them:
+ * the values sent — JSON text parsed, each timestamp a `Date` of its own — with what the
+ * statement returned (`id`, the key, the columns the server filled) over them. A row is
+ * matched to its values by key on a keyed table; on the others every row is written and the
+ * generated ids, assigned in insertion order, follow the input order.
  */
-function inRowOrder<Data, Row>(table: BulkInsertTable<Data, Row>, rows: readonly BulkCandidate<Data>[], returned: Row[]): Row[] {
+function writtenRows<Row>(table: BulkInsertTable<never, Row>, values: readonly Record<string, unknown>[], returned: readonly Returned[]): Row[] {
   const key = table.key;
-  if (!key) return returned.sort((a, b) => compareIds((a as { id: unknown }).id, (b as { id: unknown }).id));
-  const byKey = new Map(returned.map((row) => [key.ofRow(row), row]));
-  return rows.map((row) => byKey.get(key.ofData(row.data))!).filter((row) => row !== undefined);
+  if (!key) {
+    const byId = [...returned].sort((a, b) => compareIds(a.id, b.id));
+    return byId.map((row, i) => asWritten(table, values[i]!, row));
+  }
+  const byKey = new Map(returned.map((row) => [key.ofRow(row as Row), row]));
+  const written: Row[] = [];
+  for (const sent of values) {
+    const row = byKey.get(key.ofRow(sent as Row));
+    if (row) written.push(asWritten(table, sent, row));
+  }
+  return written;
+}
+
+/** One written row: the sent values typed as the `pg` parsers of the SDK's pool type them, then what came back. */
+function asWritten<Row>(table: BulkInsertTable<never, Row>, sent: Record<string, unknown>, returned: Returned): Row {
+  const row: Record<string, unknown> = {};
+  for (const [column, type] of table.columns) {
+    const value = sent[column] ?? null;
+    if (value === null) row[column] = null;
+    else if (type === 'jsonb') row[column] = typeof value === 'string' ? JSON.parse(value) : structuredClone(value);
+    else if (type === 'timestamptz') row[column] = new Date(value instanceof Date ? value.getTime() : String(value));
+    else row[column] = value;
+  }
+  return Object.assign(row, returned) as Row;
 }
 
 function compareIds(a: unknown, b: unknown): number {

@@ -10,7 +10,7 @@ import { bulkRowsOf } from '../bulk-rows.js';
 import type { RepositoryDeps } from '../repository-deps.js';
 import type { StoreContext } from '../store-context.js';
 import type { Database } from './database.js';
-import { InputScreener, insertPipelined, needsTransaction, pipelineChunkRows, type BulkInsertTable } from './bulk-insert.js';
+import { InputScreener, insertPipelined, needsTransaction, nextChunkRows, pipelineChunkRows, type BulkInsertTable } from './bulk-insert.js';
 import { toNexfitError } from './error-mapping.js';
 import { calendarDateOf } from './column-values.js';
 import { exactInstantText } from './pg-types.js';
@@ -259,12 +259,12 @@ export abstract class PostgresRepository {
       const ordered = this.parse(bulkCreateOptionsSchema, options === undefined ? {} : options).ordered ?? true;
       const screener = new InputScreener(ordered, table.parse, table.key);
       // The first chunk is judged before anything is sent; each later one while the previous is written.
-      const size = pipelineChunkRows(rows.length);
-      const first = screener.take(rows, 0, Math.min(rows.length, size));
-      const more = rows.length > size && !screener.stopped;
+      const firstEnd = Math.min(rows.length, nextChunkRows(0, pipelineChunkRows(rows.length)));
+      const first = screener.take(rows, 0, firstEnd);
+      const more = rows.length > firstEnd && !screener.stopped;
       if (first.length === 0 && !more) return { created: [], rejected: screener.rejected };
       const handle = this.dbOf(ctx);
-      const insert = (trx: PostgresHandle) => insertPipelined(trx, table, rows, screener, first, { ordered });
+      const insert = (trx: PostgresHandle) => insertPipelined(trx, table, rows, screener, first, firstEnd, { ordered });
       const outcome = needsTransaction(table as BulkInsertTable<never, never>, { statements: more ? 2 : 1, ordered }) ? await this.inTransaction(handle, insert) : await insert(handle);
       // In ordered mode a refusal the insert found comes before the first row that failed to parse.
       const rejected = ordered
