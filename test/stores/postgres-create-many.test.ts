@@ -215,7 +215,7 @@ describe.each(KEYED.map((c) => [c.name, c] as const))('repositories.%s.createMan
   });
 });
 
-describe.each(CASES.map((c) => [c.name, c] as const))('repositories.%s.createMany over several statements (1,200 rows: chunks of 250, 300, 300, 300 and 50)', (_name, c) => {
+describe.each(CASES.map((c) => [c.name, c] as const))('repositories.%s.createMany over several statements (1,200 rows: chunks of 125, 250, 500 and 325)', (_name, c) => {
   const ROWS = 1_200;
   const storedCount = async (n: number, indexes: readonly number[]) => {
     let total = 0;

@@ -156,16 +156,16 @@ export class InputScreener<Data> {
 const PREPARE_SLICE = 32;
 
 /**
- * Rows per statement of a pipelined `createMany`: a quarter of the batch, 250 to
+ * The most rows per statement of a pipelined `createMany`: half the batch, 125 to
  * {@link BULK_CHUNK_ROWS}, so that validating the next chunk overlaps the server's work on the
  * previous one without splitting a small batch into many statements.
  */
 export function pipelineChunkRows(rows: number): number {
-  return Math.min(BULK_CHUNK_ROWS, Math.max(FIRST_CHUNK_ROWS, Math.ceil(rows / 4)));
+  return Math.min(BULK_CHUNK_ROWS, Math.max(FIRST_CHUNK_ROWS, Math.ceil(rows / 2)));
 }
 
 /** Rows of the first statement of a pipelined `createMany`: the only chunk whose validation nothing overlaps. */
-const FIRST_CHUNK_ROWS = 250;
+const FIRST_CHUNK_ROWS = 125;
 
 /**
  * Rows of the chunk after one of `previous` rows (0 for the first): the chunks start at
@@ -174,8 +174,8 @@ const FIRST_CHUNK_ROWS = 250;
  *
  * @example
  * ```ts
- * nextChunkRows(0, 1250)    // 250
- * nextChunkRows(1000, 1250) // 1250
+ * nextChunkRows(0, 500)   // 125
+ * nextChunkRows(250, 500) // 500
  * ```
  */
 export function nextChunkRows(previous: number, size: number): number {
