@@ -50,11 +50,21 @@ export class IdempotencyKeyRepository extends PostgresRepository {
   async claim(key: string, scope: string, expiresAt: Date, ctx?: StoreContext): Promise<void> {
     return this.run('claim', async () => {
       const values = { key: this.parse(keySchema, key), scope: this.parse(scopeSchema, scope), expires_at: this.parse(instantSchema, expiresAt), response: null };
-      const db = this.dbOf(ctx);
-      // An expired record no longer protects anything: it gives way to the new claim.
-      await db.deleteFrom('nexfit_idempotency_keys').where('key', '=', values.key).where('expires_at', '<=', this.deps.clock.now()).execute();
-      const inserted = await db.insertInto('nexfit_idempotency_keys').values(values).onConflict((oc) => oc.column('key').doNothing()).returning('key').executeTakeFirst();
-      if (!inserted) throw new ConflictError('idempotency_key_taken', `Idempotency key ${values.key} was used already`, { details: { key: values.key } });
+      // One statement: an expired record no longer protects anything and gives way to the new
+      // claim; a live one (or one a concurrent claim has not committed yet: the statement waits
+      // for it) leaves nothing returned.
+      const claimed = await this.dbOf(ctx)
+        .insertInto('nexfit_idempotency_keys')
+        .values(values)
+        .onConflict((oc) =>
+          oc
+            .column('key')
+            .doUpdateSet({ scope: values.scope, expires_at: values.expires_at, response: null })
+            .where('nexfit_idempotency_keys.expires_at', '<=', this.deps.clock.now()),
+        )
+        .returning('key')
+        .executeTakeFirst();
+      if (!claimed) throw new ConflictError('idempotency_key_taken', `Idempotency key ${values.key} was used already`, { details: { key: values.key } });
     });
   }
 

@@ -119,7 +119,10 @@ export async function bulkCreate(deps: BulkCreateDeps, input: BulkCreateInput, u
   const empty: BulkCreateOutcome = { entity, createdIds: [], rejected: [], replayed: false };
   const key = data.idempotencyKey === undefined ? undefined : `${SCOPE}:${data.idempotencyKey}`;
   const request = key ? { entity, rows: rows.length, fingerprint: fingerprintOf(rows) } : undefined;
-  if (key && request) {
+  // In a unit of its own, a batch done before is found by its claim (the unit then rolls back
+  // and the stored outcome is replayed, below): a first run saves the look-up's round trip. In
+  // the caller's unit a refused claim would end the caller's transaction, so it looks first.
+  if (key && request && uow) {
     const earlier = await deps.billing.findIdempotentResult(key, uow);
     if (earlier?.response) return replay(earlier.response, request);
   }

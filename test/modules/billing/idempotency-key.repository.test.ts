@@ -44,6 +44,23 @@ describe('IdempotencyKeyRepository', () => {
     expect(await keys.find('test:key-old')).not.toBeNull();
   });
 
+  it('replaces an expired record whole: the new scope and expiry, and no stored result', async () => {
+    await keys.claim('test:key-expired-result', 'scope-1', new Date('2026-03-02T08:00:00Z'));
+    await keys.complete('test:key-expired-result', { answer: 1 });
+    await keys.claim('test:key-expired-result', 'scope-2', later);
+    expect(await keys.find('test:key-expired-result')).toEqual({ key: 'test:key-expired-result', scope: 'scope-2', response: null, expiresAt: later });
+    await expect(keys.claim('test:key-expired-result', 'scope-3', later)).rejects.toMatchObject({ reason: 'idempotency_key_taken' });
+  });
+
+  it('lets one of many concurrent claims of an expired key win', async () => {
+    await keys.claim('test:key-expired-race', 'scope', new Date('2026-03-02T08:00:00Z'));
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => keys.claim('test:key-expired-race', `scope-${i}`, later)));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ reason: 'idempotency_key_taken' });
+    const winner = outcomes.findIndex((o) => o.status === 'fulfilled');
+    expect(await keys.find('test:key-expired-race')).toMatchObject({ scope: `scope-${winner}` });
+  });
+
   it('refuses hostile keys', async () => {
     await expect(keys.claim("x'; DROP TABLE invoices; --", 'scope', later)).rejects.toBeInstanceOf(ValidationError);
     await expect(keys.find({ $ne: '' } as never)).rejects.toBeInstanceOf(ValidationError);
