@@ -184,17 +184,18 @@ export function nextChunkRows(previous: number, size: number): number {
 
 /**
  * Judges and inserts `inputs` chunk by chunk on one connection: while the server writes a
- * chunk, the next one is validated. Statements run one after another, so ordered semantics
- * are those of {@link insertCandidates} over the whole batch: the first refusal, by validation
- * or by the store, is the only one reported; every row before it is written, none after.
+ * chunk, the next one is validated and the rows of the previous one are `convert`ed (to
+ * entities). Statements run one after another, so ordered semantics are those of
+ * {@link insertCandidates} over the whole batch: the first refusal, by validation or by the
+ * store, is the only one reported; every row before it is written, none after.
  *
  * @example
  * ```ts
  * const first = screener.take(inputs, 0, 250)
- * const outcome = await insertPipelined(trx, table, inputs, screener, first, 250, { ordered: true })
+ * const outcome = await insertPipelined(trx, table, inputs, screener, first, 250, { ordered: true }, toTransaction)
  * ```
  */
-export async function insertPipelined<Data, Row>(
+export async function insertPipelined<Data, Row, Out>(
   handle: PostgresHandle,
   table: BulkInsertTable<Data, Row>,
   inputs: readonly unknown[],
@@ -202,17 +203,22 @@ export async function insertPipelined<Data, Row>(
   first: readonly BulkCandidate<Data>[],
   firstEnd: number,
   options: { readonly ordered: boolean },
-): Promise<BulkInsertOutcome<Row>> {
+  convert: (row: Row) => Out,
+): Promise<BulkInsertOutcome<Out>> {
   const size = pipelineChunkRows(inputs.length);
-  const inserted: Row[] = [];
+  const inserted: Out[] = [];
   const rejected: BulkRejection[] = [];
   let chunk = first;
   let prepared: PreparedRows | undefined;
+  let unconverted: readonly Row[] = [];
   for (let from = firstEnd, rows = firstEnd; ; from += rows) {
     rows = nextChunkRows(rows, size);
     const writing = insertCandidates(handle, table, chunk, options, prepared);
     // Awaited after the next chunk is judged: handled now so a failure is not reported as unhandled meanwhile.
     writing.catch(() => undefined);
+    // The previous chunk's rows become entities while the server writes this one.
+    for (const row of unconverted) inserted.push(convert(row));
+    unconverted = [];
     let next: BulkCandidate<Data>[] | undefined;
     let judging: unknown;
     prepared = undefined;
@@ -226,21 +232,23 @@ export async function insertPipelined<Data, Row>(
       }
     }
     const written = await writing;
-    inserted.push(...written.inserted);
+    unconverted = written.inserted;
     rejected.push(...written.rejected);
     if (options.ordered && written.rejected.length > 0) break;
     if (judging !== undefined) throw judging;
     if (next === undefined) break;
     chunk = next;
   }
+  for (const row of unconverted) inserted.push(convert(row));
   return { inserted, rejected };
 }
 
 /**
  * Inserts the candidates in chunks of {@link BULK_CHUNK_ROWS}, one statement per chunk:
  * `INSERT … SELECT * FROM unnest($1::type[], …)` — one array parameter per column whatever the
- * row count — with `ON CONFLICT DO NOTHING RETURNING *` on a keyed table. A row that does not
- * come back lost to a unique key: a `CONFLICT`. In ordered mode the rows the statement
+ * row count — with `ON CONFLICT DO NOTHING` on a keyed table, returning the generated `id`, the
+ * key and the columns the server fills. A row that does not come back lost to a unique key: a
+ * `CONFLICT`. In ordered mode the rows the statement
  * inserted after the first conflict are deleted again in the same transaction, so nothing after
  * the first bad row is ever committed. A table that must redo a chunk (invoice numbers) runs
  * each chunk under a savepoint, rolls back to it on a conflict and inserts the chunk again

@@ -264,13 +264,13 @@ export abstract class PostgresRepository {
       const more = rows.length > firstEnd && !screener.stopped;
       if (first.length === 0 && !more) return { created: [], rejected: screener.rejected };
       const handle = this.dbOf(ctx);
-      const insert = (trx: PostgresHandle) => insertPipelined(trx, table, rows, screener, first, firstEnd, { ordered });
+      const insert = (trx: PostgresHandle) => insertPipelined(trx, table, rows, screener, first, firstEnd, { ordered }, table.toEntity);
       const outcome = needsTransaction(table as BulkInsertTable<never, never>, { statements: more ? 2 : 1, ordered }) ? await this.inTransaction(handle, insert) : await insert(handle);
       // In ordered mode a refusal the insert found comes before the first row that failed to parse.
       const rejected = ordered
         ? (outcome.rejected.length > 0 ? outcome.rejected : screener.rejected)
         : [...screener.rejected, ...outcome.rejected].sort((a, b) => a.index - b.index);
-      return { created: outcome.inserted.map(table.toEntity), rejected };
+      return { created: outcome.inserted, rejected };
     });
   }
 
