@@ -248,9 +248,8 @@ export async function insertPipelined<Data, Row, Out>(
  * `INSERT … SELECT * FROM unnest($1::type[], …)` — one array parameter per column whatever the
  * row count — with `ON CONFLICT DO NOTHING` on a keyed table, returning the generated `id`, the
  * key and the columns the server fills. A row that does not come back lost to a unique key: a
- * `CONFLICT`. In ordered mode the rows the statement
- * inserted after the first conflict are deleted again in the same transaction, so nothing after
- * the first bad row is ever committed. A table that must redo a chunk (invoice numbers) runs
+ * `CONFLICT`. In ordered mode the rows the statement inserted after the first conflict are
+ * deleted again in the same transaction, so nothing after the first bad row is ever committed. A table that must redo a chunk (invoice numbers) runs
  * each chunk under a savepoint, rolls back to it on a conflict and inserts the chunk again
  * without the refused rows. `handle` must be inside a transaction unless the call is a single
  * statement that needs no undo ({@link needsTransaction}).
