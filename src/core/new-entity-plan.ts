@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
+import { withoutNegativeZero } from './validation.js';
 
 type SchemaDef = { readonly type: string } & Record<string, any>;
 const defOf = (schema: unknown): SchemaDef => (schema as { _zod: { def: SchemaDef } })._zod.def;
@@ -14,6 +15,8 @@ interface PlannedField {
   accepted?: { readonly value: unknown; readonly output: unknown };
   /** The create schema parses this field with the entity's own schema: its parsed value is valid as it is. */
   readonly covered: boolean;
+  /** The create schema parses this field its own way: the entity's schema of the field parses its value again. */
+  readonly reparse: z.ZodType | undefined;
   /** The entity requires it. */
   readonly required: boolean;
 }
@@ -26,9 +29,10 @@ export interface NewEntityPlan<E> {
   /**
    * The entity made of `parsed` (the output of the create schema) and the fields the
    * repository assigns, keys in the entity schema's order — or `undefined` when the plan
-   * cannot vouch for it (a key the create schema does not parse as the entity does, a
-   * missing required field, an assigned value or an entity-wide rule that fails): the caller
-   * then parses the whole entity, which reports what is wrong.
+   * cannot vouch for it (a key the entity has no field for, a missing required field, an
+   * assigned value, a field the create schema parses its own way, or an entity-wide rule that
+   * fails): the caller then parses the whole entity, which reports what is wrong. A field the
+   * create schema parses its own way is parsed again by the entity's field schema alone.
    */
   assemble(parsed: Readonly<Record<string, unknown>>, assigned: Readonly<Record<string, unknown>>): E | undefined;
 }
@@ -53,8 +57,9 @@ function parsesAsEntity(createField: unknown, entityField: unknown): boolean {
  * The plan of the entities a create makes: which fields of `entitySchema` the create schema
  * already validated exactly as the entity schema would (the same field schemas, shared by
  * spreading one field list into both, as every module's schemas do), so a new entity needs
- * only its assigned fields validated and the entity-wide rules (`.refine`) run — not a
- * second parse of everything the input held. `undefined` when the schemas are not plain
+ * only its assigned fields validated, the fields the create schema parses its own way (a
+ * workout's sets given in pounds) parsed by the entity's field schemas, and the entity-wide
+ * rules (`.refine`) run — not a second parse of everything the input held. `undefined` when the schemas are not plain
  * objects, and then a create parses the whole entity.
  *
  * @example
@@ -74,6 +79,7 @@ export function planNewEntity<E>(entitySchema: z.ZodType, createSchema: z.ZodTyp
     key,
     assigned: assignedKeys.includes(key) ? schema : undefined,
     covered: parsesAsEntity(createShape[key], schema),
+    reparse: createShape[key] === undefined ? undefined : schema,
     required: !isOptionalOutput(schema),
   }));
   const checks = (entity['checks'] as z.core.$ZodCheck<unknown>[] | undefined) ?? [];
@@ -107,7 +113,14 @@ export function planNewEntity<E>(entitySchema: z.ZodType, createSchema: z.ZodTyp
           if (field.required) return undefined;
           if (!Object.hasOwn(parsed, field.key)) continue;
         } else if (!field.covered) {
-          return undefined;
+          if (!field.reparse) return undefined;
+          // Parsed by the create schema its own way (a load in the lifter's unit made kilograms):
+          // this field alone goes through the entity's schema, as a parse of the whole entity would.
+          const result = field.reparse.safeParse(value);
+          if (!result.success) return undefined;
+          out[field.key] = withoutNegativeZero(result.data);
+          taken++;
+          continue;
         }
         out[field.key] = value;
         taken++;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ENTITY_MANAGED_FIELDS, entityFields } from '../../src/core/entity-schema.js';
 import { planNewEntity } from '../../src/core/new-entity-plan.js';
 import { createUserInputSchema, userSchema, type User } from '../../src/modules/users/user.schema.js';
+import { createWorkoutLogInputSchema, workoutLogSchema, type WorkoutLog } from '../../src/modules/workouts/workout-log.schema.js';
 
 const ID = '65f0c0ffee0000000000abcd';
 const NOW = new Date('2026-03-01T08:00:00.000Z');
@@ -66,6 +67,30 @@ describe('planNewEntity', () => {
     expect(planNewEntity(refused.entity, refused.create, ENTITY_MANAGED_FIELDS)!.assemble({ label: 'x' }, assigned())).toBeUndefined();
     const accepted = labelledSchemas('thing');
     expect(planNewEntity(accepted.entity, accepted.create, ENTITY_MANAGED_FIELDS)!.assemble({ label: 'thing' }, assigned())).toMatchObject({ label: 'thing' });
+  });
+
+  it('parses a field the create schema parses its own way with the entity field alone: sets given in pounds', () => {
+    const plan = planNewEntity<WorkoutLog>(workoutLogSchema, createWorkoutLogInputSchema, ENTITY_MANAGED_FIELDS)!;
+    const parsed = createWorkoutLogInputSchema.parse({
+      userId: ID,
+      startTime: '2026-03-01T07:00:00Z',
+      endTime: '2026-03-01T08:00:00Z',
+      exercises: [{ exerciseId: ID, sets: [{ reps: 5, weightIn: { value: 225, unit: 'lb' }, completed: true }, { reps: 8, weight: 70, completed: false }] }],
+    }) as Record<string, unknown>;
+    const entity = plan.assemble(parsed, assigned());
+    expect(entity).toStrictEqual(workoutLogSchema.parse({ ...parsed, ...assigned() }));
+    expect(entity!.exercises[0]!.sets[0]).toMatchObject({ weight: expect.closeTo(102.06, 2), weightUnit: 'lb' });
+  });
+
+  it('vouches for nothing when a field the create schema parsed its own way fails the entity field', () => {
+    const shortened = (to: number) => {
+      const label = z.string().min(3);
+      const entity = z.strictObject({ ...entityFields('ThingId'), label });
+      const create = z.strictObject({ label: z.string().transform((s) => s.slice(0, to)) });
+      return planNewEntity(entity, create, ENTITY_MANAGED_FIELDS)!.assemble(create.parse({ label: 'thing' }), assigned());
+    };
+    expect(shortened(2)).toBeUndefined();
+    expect(shortened(4)).toMatchObject({ label: 'thin' });
   });
 
   it('has no plan for schemas that are not plain objects', () => {
