@@ -150,6 +150,17 @@ describe('findUnsafeInput', () => {
     expect(() => parseOrThrow(open, cyclic)).toThrow(ValidationError);
   });
 
+  it('walks a shared graph once per object and finds the first issue past a large clean prefix', () => {
+    // 30 levels, each object holding the next twice: 2^30 paths, 31 objects.
+    let level: Record<string, unknown> = { notes: 'a\u0000b' };
+    for (let i = 0; i < 30; i++) level = { left: level, right: level };
+    expect(findUnsafeInput(level)).toMatchObject({ path: [...Array<string>(30).fill('left'), 'notes'], code: 'invalid_format' });
+    const rows: unknown[] = Array.from({ length: 300 }, (_, i) => ({ name: `row ${i}`, tags: ['a'] }));
+    rows.push({ name: 'bad', tags: ['a', 'b\u0000'] });
+    expect(findUnsafeInput({ rows })).toMatchObject({ path: ['rows', 300, 'tags', 1], code: 'invalid_format' });
+    expect(findUnsafeInput({ rows: rows.slice(0, 300) })).toBeUndefined();
+  });
+
   it('refuses the NUL character in any string or key, which PostgreSQL cannot store', () => {
     expect(findUnsafeInput({ notes: ['ok', 'a\u0000b'] })).toMatchObject({ path: ['notes', 1], code: 'invalid_format' });
     expect(findUnsafeInput({ metadata: { 'k\u0000': 1 } })?.path).toEqual(['metadata', 'k\u0000']);
