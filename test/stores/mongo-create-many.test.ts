@@ -332,8 +332,8 @@ describe('every MongoDB repository', () => {
   });
 });
 
-describe('createMany over several insertMany chunks (a batch is written in chunks of 64 to 1,000 rows)', () => {
-  /** 300 rows: chunks of 64, so rows 0–63, 64–127, …, 256–299 are written by five `insertMany` calls. */
+describe('createMany over several insertMany chunks (a batch is written in chunks of 32 rows, then twice the previous, up to 1,000)', () => {
+  /** 300 rows: rows 0–31, 32–95, 96–223 and 224–299 are written by four `insertMany` calls. */
   const batch = () => Array.from({ length: 300 }, () => userRow());
   const storedOf = async (rows: readonly { email: string }[]) => raw('users').countDocuments({ email: { $in: emailsOf(rows) } });
 

@@ -113,9 +113,26 @@ export interface PreparedChunk<E> {
   readonly stopped: boolean;
 }
 
-/** Rows per `insertMany` of a pipelined bulk insert: about an eighth of the batch, 64 to 1,000. */
-function chunkSizeOf(rows: number): number {
-  return Math.min(1_000, Math.max(64, Math.ceil(rows / 8)));
+/** Rows of the first `insertMany` of a pipelined bulk insert: few, as nothing overlaps their preparation. */
+const FIRST_CHUNK_ROWS = 32;
+/** Rows of the largest `insertMany` of a pipelined bulk insert. */
+const MAX_CHUNK_ROWS = 1_000;
+
+/**
+ * Rows of the next `insertMany` of a pipelined bulk insert: {@link FIRST_CHUNK_ROWS}, then
+ * twice the previous chunk up to {@link MAX_CHUNK_ROWS} — each chunk is prepared while the
+ * store writes one half its size, which takes the server longer than the client takes to
+ * prepare, and a batch of 1,000 rows needs five round trips. A tail of less than half a chunk
+ * goes with the chunk before it.
+ *
+ * @example
+ * ```ts
+ * nextInsertManyRows(undefined, 1_000) // 32; then 64, 128, 256 and the last 520
+ * ```
+ */
+export function nextInsertManyRows(previous: number | undefined, remaining: number): number {
+  const size = previous === undefined ? FIRST_CHUNK_ROWS : Math.min(MAX_CHUNK_ROWS, previous * 2);
+  return remaining < size * 1.5 ? remaining : size;
 }
 
 /** Rows prepared between two yields to the event loop, so the driver sends and reads while the next chunk is prepared. */
@@ -143,11 +160,9 @@ export async function pipelinedBulkInsert<E>(
   prepare: (row: unknown) => { readonly entity: E; readonly document: Document },
   insert: (chunk: PreparedChunk<E>) => Promise<BulkCreateResult<E>>,
 ): Promise<BulkCreateResult<E>> {
-  const size = chunkSizeOf(rows.length);
-  const prepareChunk = async (from: number, yielding: boolean): Promise<PreparedChunk<E>> => {
+  const prepareChunk = async (from: number, to: number, yielding: boolean): Promise<PreparedChunk<E>> => {
     const prepared: PreparedRow<E>[] = [];
     const invalid: BulkRejection[] = [];
-    const to = Math.min(rows.length, from + size);
     for (let index = from; index < to; index++) {
       if (yielding && (index - from) % PREPARE_SLICE === PREPARE_SLICE - 1) await nextTurn();
       try {
@@ -163,10 +178,12 @@ export async function pipelinedBulkInsert<E>(
 
   const created: E[] = [];
   const rejected: BulkRejection[] = [];
-  let chunk = await prepareChunk(0, false);
+  let size = nextInsertManyRows(undefined, rows.length);
+  let chunk = await prepareChunk(0, size, false);
   for (let from = 0; ; ) {
     from += size;
     const last = chunk.stopped || from >= rows.length;
+    if (!last) size = nextInsertManyRows(size, rows.length - from);
     const writing = insert(chunk);
     // Awaited below, after the next chunk is prepared: handled now so its failure is not reported as unhandled meanwhile.
     writing.catch(() => undefined);
@@ -175,7 +192,7 @@ export async function pipelinedBulkInsert<E>(
     let preparing: unknown;
     if (!last) {
       try {
-        next = await prepareChunk(from, true);
+        next = await prepareChunk(from, from + size, true);
       } catch (error) {
         preparing = error;
       }
