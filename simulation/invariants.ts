@@ -35,7 +35,7 @@ const PREPARED_GRACE_SECONDS = 300;
  * - invoice series: each business's numbers of a year run 1..n without a gap or a repeat;
  * - subscription-billing: every payment in a member subscription's history is a completed
  *   transaction of the same amount;
- * - erasure: an erased user's health and activity data is gone and the account a tombstone;
+ * - erasure: an erased user's health and activity data (and the nutrition plans written for them) is gone and the account a tombstone;
  * - in-doubt: no payment intent is left open after recovery, and no prepared transaction
  *   older than the grace period;
  * - analytics: each facility's `analytics_daily` row of the night's roll-up equals a
@@ -133,6 +133,8 @@ async function erasure({ db, erased }: InvariantInput, broke: Broke): Promise<vo
     const left = await db.collection(name).countDocuments({ userId: { $in: forms } });
     if (left > 0) broke('erasure', `${left} ${name} documents of erased users remain`);
   }
+  const plans = await db.collection('nutrition_plans').countDocuments({ forUserId: { $in: forms } });
+  if (plans > 0) broke('erasure', `${plans} nutrition plans written for erased users remain`);
   const users = await db.collection('users').find({ _id: { $in: ids.map((id) => new ObjectId(id)) } }, { projection: { email: 1, firstName: 1, erasedAt: 1 } }).toArray();
   for (const u of users) {
     if (!u['erasedAt'] || !String(u['email']).endsWith('@erased.invalid')) broke('erasure', `user ${String(u['_id'])} was erased but is not a tombstone`);

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { MongoClient } from 'mongodb';
 import pg from 'pg';
-import { createNexfit, NexfitError, TransientStoreError, type ClassId, type NexfitRecoveryReport, type ExerciseId, type FacilityId, type MembershipId, type Nexfit, type UserId } from '../src/index.js';
+import { Temporal } from 'temporal-polyfill';
+import { createNexfit, NexfitError, TransientStoreError, type ClassId, type NexfitRecoveryReport, type ExerciseId, type FacilityId, type FoodId, type MembershipId, type Nexfit, type NutritionPlanId, type UserId } from '../src/index.js';
 import { resolveMongoBesideProcess } from '../bench/embedded-mongo-spawn.js';
 import { createTestKeyring, resolveTestPostgres } from '../src/testing.js';
 import { checkInvariants, type InvariantBreak } from './invariants.js';
@@ -57,6 +58,8 @@ export interface SimulateInput extends SimulationOptions {
 
 interface Place {
   readonly facilityId: FacilityId;
+  /** Teaches the classes and writes the nutrition plans of members who follow one. */
+  readonly coachId: UserId;
   readonly timezone: string;
   readonly plans: readonly MembershipId[];
   readonly classes: readonly ClassId[];
@@ -276,8 +279,15 @@ async function runUntil(timeline: Timeline, end: number, clock: ReturnType<typeo
   await Promise.all(running.keys());
 }
 
-/** Facilities with their owners and coaches, plans and classes, and a few exercises to log. */
-async function buildPlaces(nexfit: Nexfit, world: World): Promise<{ places: Place[]; exercises: ExerciseId[] }> {
+/** What the workload runs on: the facilities, and the catalogue's exercises and foods members log. */
+interface Setup {
+  readonly places: readonly Place[];
+  readonly exercises: readonly ExerciseId[];
+  readonly foods: readonly FoodId[];
+}
+
+/** Facilities with their owners and coaches, plans and classes, and a few exercises and foods to log. */
+async function buildPlaces(nexfit: Nexfit, world: World): Promise<Setup> {
   const places: Place[] = [];
   for (const f of world.facilities) {
     const owner = await nexfit.users.register({ email: `owner${f.index}@sim.example`, password: 'simulation password', firstName: 'Owner', lastName: `No${f.index}`, role: ['gym_owner'], roleSpecificData: { gym_owner: { businessName: f.name } } });
@@ -307,13 +317,17 @@ async function buildPlaces(nexfit: Nexfit, world: World): Promise<{ places: Plac
       });
       classes.push(created.id);
     }
-    places.push({ facilityId: facility.id, timezone: f.timezone, plans, classes });
+    places.push({ facilityId: facility.id, coachId: coach.id, timezone: f.timezone, plans, classes });
   }
   const exercises: ExerciseId[] = [];
   for (const [name, bodyArea] of [['Sim Squat', 'quadriceps'], ['Sim Bench Press', 'chest'], ['Sim Row', 'back']] as const) {
     exercises.push((await nexfit.catalog.createExercise({ name, metadata: { bodyAreas: [bodyArea], type: 'strength', difficultyLevel: 'beginner' }, isPublic: true })).id);
   }
-  return { places, exercises };
+  const foods: FoodId[] = [];
+  for (const [name, category, servingSize, calories, protein, carbs, fat] of [['Sim Yulaf', 'grains', 40, 150, 5, 27, 3], ['Sim Yoğurt', 'dairy', 100, 61, 3.5, 4.7, 3.3], ['Sim Mercimek', 'legumes', 100, 116, 9, 20, 0.4]] as const) {
+    foods.push((await nexfit.catalog.createFood({ name, category, nutrients: { servingSize, servingUnit: 'g', calories, protein, carbs, fat } })).id);
+  }
+  return { places, exercises, foods };
 }
 
 /** The outcome of one operation: `ok`, a refusal's stable reason or code, or `untyped` for an error that is not the SDK's. */
@@ -334,7 +348,7 @@ function outcomeOf(error: unknown, where = 'operation'): Outcome {
 function runner(
   nexfit: Nexfit,
   world: World,
-  setup: { places: Place[]; exercises: ExerciseId[] },
+  setup: Setup,
   members: Map<number, UserId>,
   erased: Set<UserId>,
   booked: Map<string, { classId: ClassId; start: Date }>,
@@ -342,6 +356,19 @@ function runner(
   seed: number,
 ): (op: Operation) => Promise<Outcome> {
   const key = (op: Operation, what: string) => `sim-${seed}-${op.member}-${what}`;
+  /** The nutrition plan each member who follows one was given, written by their coach at their first meal. */
+  const nutritionPlans = new Map<number, NutritionPlanId>();
+  const planOf = async (member: number, userId: UserId, place: Place): Promise<NutritionPlanId> => {
+    const known = nutritionPlans.get(member);
+    if (known) return known;
+    const plan = await nexfit.nutrition.createPlan({
+      name: `Plan No${member}`, createdBy: place.coachId, forUserId: userId,
+      metadata: { calorieTarget: 2_000 + (member % 10) * 50, macros: { protein: 140, carbs: 220, fat: 65 }, mealsPerDay: 3 },
+      meals: [{ name: 'Kahvaltı', time: '08:00', foods: [{ foodId: setup.foods[0]!, quantity: 60, unit: 'g' }] }],
+    });
+    nutritionPlans.set(member, plan.id);
+    return plan.id;
+  };
   return async (op) => {
     const spec = world.members[op.member]!;
     const place = setup.places[spec.facility]!;
@@ -388,6 +415,18 @@ function runner(
           const active = await nexfit.repositories.memberSubscriptions.findActiveForUserAtFacility(userId, place.facilityId, nexfit.clock.now());
           if (!active) return 'skipped:no-membership';
           await nexfit.workflows.cancelMembership({ memberSubscriptionId: active.id, when: 'at_period_end', reason: 'moving away' });
+          return 'ok';
+        }
+        case 'freeze': {
+          const active = await nexfit.repositories.memberSubscriptions.findActiveForUserAtFacility(userId, place.facilityId, nexfit.clock.now());
+          if (!active) return 'skipped:no-membership';
+          const today = Temporal.Instant.fromEpochMilliseconds(op.at).toZonedDateTimeISO(place.timezone).toPlainDate();
+          await nexfit.workflows.freezeMembership({ memberSubscriptionId: active.id, resumeDate: today.add({ days: op.days }).toString(), reason: 'travelling' });
+          return 'ok';
+        }
+        case 'eat': {
+          const planId = await planOf(op.member, userId, place);
+          await nexfit.foodDiary.logFood({ userId, eatenAt: new Date(op.at), meal: op.meal, foodId: setup.foods[op.member % setup.foods.length]!, amount: op.grams, unit: 'g', planId });
           return 'ok';
         }
         case 'export':
@@ -582,6 +621,7 @@ async function nightly(nexfit: Nexfit, world: World, day: number, booked: Map<st
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   });
+  await job('freezes', () => nexfit.workflows.applyFreezes({ asOf }));
   await job('renew', () => nexfit.workflows.renewDueSubscriptions({ asOf }));
   await job('retry-overdue', () => nexfit.workflows.retryOverdueRenewals({ asOf }));
   await job('expire', () => nexfit.workflows.expireEnded(asOf));

@@ -62,7 +62,14 @@ export interface MemberSpec {
   /** The day the member asks for erasure, if they do; nothing of theirs happens after it. */
   readonly eraseDay?: number;
   readonly exportDay?: number;
+  /** The day the member freezes their membership, if they do, and for how many days. */
+  readonly freeze?: { readonly day: number; readonly days: number };
+  /** Follows a nutrition plan their facility's coach writes, logging what they eat. */
+  readonly eats: boolean;
 }
+
+/** The meals a member following a nutrition plan logs. */
+export type Meal = 'breakfast' | 'lunch' | 'dinner';
 
 export interface World {
   readonly options: SimulationOptions;
@@ -83,6 +90,8 @@ export type Operation =
   | { readonly kind: 'log-workout'; readonly at: number; readonly member: number }
   | { readonly kind: 'measure'; readonly at: number; readonly member: number; readonly weight: number }
   | { readonly kind: 'quit'; readonly at: number; readonly member: number }
+  | { readonly kind: 'freeze'; readonly at: number; readonly member: number; readonly days: number }
+  | { readonly kind: 'eat'; readonly at: number; readonly member: number; readonly meal: Meal; readonly grams: number }
   | { readonly kind: 'export'; readonly at: number; readonly member: number }
   | { readonly kind: 'erase'; readonly at: number; readonly member: number };
 
@@ -135,6 +144,8 @@ export function generateWorld(options: SimulationOptions): World {
       ...(quits ? { quitDay: r.int(joinDay, options.days + 30) } : {}),
       ...(erases ? { eraseDay: r.int(joinDay + 1, options.days + 30) } : {}),
       ...(exports ? { exportDay: r.int(joinDay, options.days + 30) } : {}),
+      ...(r.chance(0.05) ? { freeze: { day: r.int(joinDay + 3, options.days + 30), days: r.int(7, 14) } } : {}),
+      eats: r.chance(0.2),
     };
   });
   return { options, start, facilities, members };
@@ -188,6 +199,11 @@ export function operationsOfDay(world: World, day: number): Operation[] {
         }
       }
     }
+    if (day > member.joinDay && member.eats && r.chance(3 / 7)) {
+      const meal = r.pick(['breakfast', 'lunch', 'dinner'] as const);
+      ops.push({ kind: 'eat', at: at(meal === 'breakfast' ? 8 : meal === 'lunch' ? 13 : 19), member: member.index, meal, grams: r.int(40, 120) });
+    }
+    if (member.freeze?.day === day) ops.push({ kind: 'freeze', at: at(10), member: member.index, days: member.freeze.days });
     if (member.exportDay === day) ops.push({ kind: 'export', at: at(15), member: member.index });
     if (member.eraseDay === day) ops.push({ kind: 'erase', at: at(23, 30), member: member.index });
   }

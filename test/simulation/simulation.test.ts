@@ -41,6 +41,10 @@ describe('the simulated gym chain', () => {
     // Members joined and used the gym; every night ran its jobs.
     expect(report.outcomes['join']?.['ok']).toBeGreaterThan(200);
     expect(report.outcomes['visit']?.['ok']).toBeGreaterThan(0);
+    // Some froze their membership (the nights started and ended the freezes), some followed the nutrition plan their coach wrote.
+    expect(report.outcomes['freeze']?.['ok']).toBeGreaterThan(0);
+    expect(report.outcomes['eat']?.['ok']).toBeGreaterThan(100);
     expect(report.operations['nightly:renew']?.count).toBe(42);
+    expect(report.operations['nightly:freezes']?.count).toBe(42);
   }, 600_000);
 });
