@@ -7,7 +7,7 @@ import type { SimulatedPaymentProvider } from './payment-provider.js';
 export interface InvariantBreak {
   readonly day: number;
   /** `typed-errors`: an operation or job failed with an error that is not one of the SDK's typed errors. */
-  readonly invariant: 'money' | 'capacity' | 'invoice-series' | 'subscription-billing' | 'erasure' | 'in-doubt' | 'analytics' | 'typed-errors';
+  readonly invariant: 'money' | 'capacity' | 'agenda' | 'invoice-series' | 'subscription-billing' | 'erasure' | 'in-doubt' | 'analytics' | 'typed-errors';
   readonly detail: string;
 }
 
@@ -32,6 +32,7 @@ const PREPARED_GRACE_SECONDS = 300;
  *   same amount, with the provider's refunds of it recorded as refund transactions, or was
  *   refunded in full; every completed purchase or renewal has its charge;
  * - capacity: no class occurrence holds more seats than the class's capacity;
+ * - agenda: no coach and no client has two scheduled PT sessions that overlap;
  * - invoice series: each business's numbers of a year run 1..n without a gap or a repeat;
  * - subscription-billing: every payment in a member subscription's history is a completed
  *   transaction of the same amount;
@@ -46,6 +47,7 @@ export async function checkInvariants(input: InvariantInput): Promise<InvariantB
   const broke = (invariant: InvariantBreak['invariant'], detail: string) => breaks.push({ day: input.day, invariant, detail });
   await money(input, broke);
   await capacity(input, broke);
+  await agenda(input, broke);
   await invoiceSeries(input, broke);
   await subscriptionBilling(input, broke);
   await erasure(input, broke);
@@ -96,6 +98,22 @@ async function capacity({ db }: InvariantInput, broke: Broke): Promise<void> {
   for await (const s of seats) {
     const limit = classes.get(String(s._id.classId));
     if (limit !== undefined && s.n > limit) broke('capacity', `class ${String(s._id.classId)} at ${s._id.date.toISOString()} holds ${s.n} of ${limit} seats`);
+  }
+}
+
+async function agenda({ db }: InvariantInput, broke: Broke): Promise<void> {
+  const sessions = await db.collection('pt_sessions').find({ status: 'scheduled' }, { projection: { coachId: 1, clientId: 1, startTime: 1, endTime: 1 } }).sort({ startTime: 1 }).toArray();
+  for (const role of ['coachId', 'clientId'] as const) {
+    // Sorted by start: a session overlaps an earlier one of the same person when it starts before the latest end seen.
+    const latestEnd = new Map<string, { end: number; id: unknown }>();
+    for (const s of sessions) {
+      const person = String(s[role]);
+      const seen = latestEnd.get(person);
+      const start = (s['startTime'] as Date).getTime();
+      const end = (s['endTime'] as Date).getTime();
+      if (seen && start < seen.end) broke('agenda', `${role === 'coachId' ? 'coach' : 'client'} ${person} has overlapping sessions ${String(seen.id)} and ${String(s['_id'])}`);
+      if (!seen || end > seen.end) latestEnd.set(person, { end, id: s['_id'] });
+    }
   }
 }
 

@@ -58,7 +58,7 @@ export interface SimulateInput extends SimulationOptions {
 
 interface Place {
   readonly facilityId: FacilityId;
-  /** Teaches the classes and writes the nutrition plans of members who follow one. */
+  /** Teaches the classes, trains members one to one and writes the nutrition plans of members who follow one. */
   readonly coachId: UserId;
   readonly timezone: string;
   readonly plans: readonly MembershipId[];
@@ -317,6 +317,8 @@ async function buildPlaces(nexfit: Nexfit, world: World): Promise<Setup> {
       });
       classes.push(created.id);
     }
+    // The coach takes personal training clients every day from 07:00 to 21:00.
+    await nexfit.coaching.setAvailability({ coachId: coach.id, facilityId: facility.id, weekly: ([0, 1, 2, 3, 4, 5, 6] as const).map((day) => ({ day, start: '07:00', end: '21:00' })) });
     places.push({ facilityId: facility.id, coachId: coach.id, timezone: f.timezone, plans, classes });
   }
   const exercises: ExerciseId[] = [];
@@ -417,6 +419,9 @@ function runner(
           await nexfit.workflows.cancelMembership({ memberSubscriptionId: active.id, when: 'at_period_end', reason: 'moving away' });
           return 'ok';
         }
+        case 'pt':
+          await nexfit.coaching.bookSlot({ coachId: place.coachId, clientId: userId, facilityId: place.facilityId, startTime: new Date(localInstant(world, op.day, place.timezone, op.hour)), duration: 60 });
+          return 'ok';
         case 'freeze': {
           const active = await nexfit.repositories.memberSubscriptions.findActiveForUserAtFacility(userId, place.facilityId, nexfit.clock.now());
           if (!active) return 'skipped:no-membership';

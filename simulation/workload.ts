@@ -66,6 +66,8 @@ export interface MemberSpec {
   readonly freeze?: { readonly day: number; readonly days: number };
   /** Follows a nutrition plan their facility's coach writes, logging what they eat. */
   readonly eats: boolean;
+  /** Books a personal training session with their facility's coach once a week. */
+  readonly trainsWithCoach: boolean;
 }
 
 /** The meals a member following a nutrition plan logs. */
@@ -90,6 +92,7 @@ export type Operation =
   | { readonly kind: 'log-workout'; readonly at: number; readonly member: number }
   | { readonly kind: 'measure'; readonly at: number; readonly member: number; readonly weight: number }
   | { readonly kind: 'quit'; readonly at: number; readonly member: number }
+  | { readonly kind: 'pt'; readonly at: number; readonly member: number; readonly day: number; readonly hour: number }
   | { readonly kind: 'freeze'; readonly at: number; readonly member: number; readonly days: number }
   | { readonly kind: 'eat'; readonly at: number; readonly member: number; readonly meal: Meal; readonly grams: number }
   | { readonly kind: 'export'; readonly at: number; readonly member: number }
@@ -146,6 +149,7 @@ export function generateWorld(options: SimulationOptions): World {
       ...(exports ? { exportDay: r.int(joinDay, options.days + 30) } : {}),
       ...(r.chance(0.05) ? { freeze: { day: r.int(joinDay + 3, options.days + 30), days: r.int(7, 14) } } : {}),
       eats: r.chance(0.2),
+      trainsWithCoach: r.chance(0.1),
     };
   });
   return { options, start, facilities, members };
@@ -202,6 +206,9 @@ export function operationsOfDay(world: World, day: number): Operation[] {
     if (day > member.joinDay && member.eats && r.chance(3 / 7)) {
       const meal = r.pick(['breakfast', 'lunch', 'dinner'] as const);
       ops.push({ kind: 'eat', at: at(meal === 'breakfast' ? 8 : meal === 'lunch' ? 13 : 19), member: member.index, meal, grams: r.int(40, 120) });
+    }
+    if (day > member.joinDay && member.trainsWithCoach && (day + member.index) % 7 === 3) {
+      ops.push({ kind: 'pt', at: at(r.int(8, 21)), member: member.index, day: day + r.int(1, 3), hour: r.int(7, 20) });
     }
     if (member.freeze?.day === day) ops.push({ kind: 'freeze', at: at(10), member: member.index, days: member.freeze.days });
     if (member.exportDay === day) ops.push({ kind: 'export', at: at(15), member: member.index });

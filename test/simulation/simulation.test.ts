@@ -41,9 +41,12 @@ describe('the simulated gym chain', () => {
     // Members joined and used the gym; every night ran its jobs.
     expect(report.outcomes['join']?.['ok']).toBeGreaterThan(200);
     expect(report.outcomes['visit']?.['ok']).toBeGreaterThan(0);
-    // Some froze their membership (the nights started and ended the freezes), some followed the nutrition plan their coach wrote.
+    // Some froze their membership (the nights started and ended the freezes), some followed the
+    // nutrition plan their coach wrote.
     expect(report.outcomes['freeze']?.['ok']).toBeGreaterThan(0);
     expect(report.outcomes['eat']?.['ok']).toBeGreaterThan(100);
+    // Members trained one to one with their coach (the agenda invariant above: no double-booked coach or client).
+    expect(report.outcomes['pt']?.['ok']).toBeGreaterThan(50);
     expect(report.operations['nightly:renew']?.count).toBe(42);
     expect(report.operations['nightly:freezes']?.count).toBe(42);
   }, 600_000);
