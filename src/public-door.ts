@@ -66,6 +66,7 @@ export const BILLING_STEPS = [
   'openBillingSubscription',
   'updateBillingSubscription',
   'recordRefund',
+  'lockRefundable',
   'findIdempotentResult',
   'claimIdempotencyKey',
   'completeIdempotencyKey',

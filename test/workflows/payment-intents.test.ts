@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { ObjectId } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { createNexfit } from '../../src/create-nexfit.js';
+import { ConflictError } from '../../src/core/errors.js';
 import { createKeyring, createTestKeyring } from '../../src/core/keyring.js';
 import type { FacilityId, MembershipId, MemberSubscriptionId } from '../../src/core/ids.js';
 import { TestPaymentProvider } from '../../src/modules/billing/payment-provider.js';
@@ -240,6 +241,33 @@ describe('payment intents', () => {
     expect(subscription.paymentHistory.map((p) => p.status)).toEqual(['partially_refunded', 'refunded']);
     const refunds = await t.nexfit.pg.selectFrom('transactions').select('amount').where('user_id', '=', userId).where('transaction_type', '=', 'refund').execute();
     expect(refunds).toEqual([{ amount: '200.00' }]);
+  });
+
+  it('refuses the second of two refunds racing for more than is left together, before the provider is asked', async () => {
+    const plan = await facilityPlan();
+    const userId = await member();
+    const bought = await t.nexfit.workflows.purchaseMembership({ userId, membershipId: plan.id, paymentMethod: 'card', autoRenew: false, idempotencyKey: key() });
+    const keys = [key(), key()];
+    const results = await Promise.allSettled(keys.map((idempotencyKey) => t.nexfit.workflows.refundMembership({ memberSubscriptionId: bought.memberSubscription.id, idempotencyKey, amount: 700_00 })));
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const refused = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!.reason as unknown;
+    expect(refused).toBeInstanceOf(ConflictError);
+    expect(refused).toMatchObject({ reason: 'refund_exceeds_payment' });
+    expect(payments.refundedOf(bought.transaction.metadata?.['providerRef'] as string)).toBe(700_00);
+    // The refused refund opened no intent: nothing is left for recovery to find.
+    const intents = await t.nexfit.pg.selectFrom('nexfit_payment_intents').select('status').where('idempotency_key', 'in', keys.map((k) => `refund:${k}`)).execute();
+    expect(intents).toEqual([{ status: 'completed' }]);
+  });
+
+  it('lets racing partial refunds through while together they fit in the payment', async () => {
+    const plan = await facilityPlan();
+    const userId = await member();
+    const bought = await t.nexfit.workflows.purchaseMembership({ userId, membershipId: plan.id, paymentMethod: 'card', autoRenew: false, idempotencyKey: key() });
+    const results = await Promise.all([300_00, 400_00, 500_00].map((amount) => t.nexfit.workflows.refundMembership({ memberSubscriptionId: bought.memberSubscription.id, idempotencyKey: key(), amount, cancel: false })));
+    expect(results).toHaveLength(3);
+    expect(payments.refundedOf(bought.transaction.metadata?.['providerRef'] as string)).toBe(1_200_00);
+    const refunds = await t.nexfit.pg.selectFrom('transactions').select('amount').where('user_id', '=', userId).where('transaction_type', '=', 'refund').orderBy('amount').execute();
+    expect(refunds).toEqual([{ amount: '300.00' }, { amount: '400.00' }, { amount: '500.00' }]);
   });
 });
 

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { Temporal } from 'temporal-polyfill';
 import type { JsonObject } from 'type-fest';
 import { z } from 'zod';
-import { ConflictError } from '../../core/errors.js';
+import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { idSchema, type BusinessId, type UserId } from '../../core/ids.js';
 import { minorToDecimal, type MinorUnits } from '../../core/money.js';
 import type { Page, PageRequest } from '../../core/pagination.js';
@@ -296,11 +296,14 @@ export class BillingService {
    * Records a refund the provider made: a `refund` transaction row, the original moved to
    * `refunded` (or `partially_refunded` while money is left), and a credit-note invoice
    * (its own number from the series, VAT split as on the original). Refunding more than is
-   * left is refused: `ConflictError('refund_exceeds_payment')`.
+   * left is refused: `ConflictError('refund_exceeds_payment')`. The original's row stays
+   * locked until the unit ends, so refunds of one payment are recorded one after the other.
    */
   async recordRefund(input: RecordRefundInput, uow?: UnitOfWork): Promise<RecordedRefund> {
     const data = this.#parse(refundSchema, input);
     return inUnitOfWork(this.#deps.units, uow, async (u) => {
+      // Two refunds of one payment recorded at once would each find the same amount left.
+      await this.#transactions.lockForRefund(data.originalTransactionId, u.ctx);
       const original = await this.#transactions.getByTransactionId(data.originalTransactionId, u.ctx);
       if (original.transactionType === 'refund' || (original.status !== 'completed' && original.status !== 'partially_refunded')) {
         throw new ConflictError('not_refundable', `Transaction ${original.transactionId} is ${original.status} and cannot be refunded`);
@@ -360,6 +363,17 @@ export class BillingService {
       voidIfCompensated(u, creditNote);
       return { refund, original: updated, creditNote };
     });
+  }
+
+  /**
+   * Locks a payment in the caller's unit of work, as {@link recordRefund} does, and returns
+   * it with what was refunded of it so far: while the unit holds the lock no refund of the
+   * payment is recorded or weighed elsewhere.
+   */
+  async lockRefundable(transactionId: string, uow: UnitOfWork): Promise<{ readonly original: Transaction; readonly refunded: MinorUnits }> {
+    if (!(await this.#transactions.lockForRefund(transactionId, uow.ctx))) throw new NotFoundError('transaction', transactionId);
+    const original = await this.#transactions.getByTransactionId(transactionId, uow.ctx);
+    return { original, refunded: await this.refundedAmount(transactionId, uow) };
   }
 
   /** What was refunded of a payment so far (its `refund` rows). */

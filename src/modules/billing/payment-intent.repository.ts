@@ -74,10 +74,13 @@ export class PaymentIntentRepository extends PostgresRepository {
     super(db, deps, { entity: 'payment intent', table: 'nexfit_payment_intents' });
   }
 
-  /** Opens the intent of `idempotencyKey` in its own committed statement, or returns the one that exists. */
-  async open(input: OpenPaymentIntentInput): Promise<{ readonly intent: PaymentIntent; readonly created: boolean }> {
+  /**
+   * Opens the intent of `idempotencyKey` — in its own committed statement, or in the caller's
+   * unit of work with `ctx` — or returns the one that exists.
+   */
+  async open(input: OpenPaymentIntentInput, ctx?: StoreContext): Promise<{ readonly intent: PaymentIntent; readonly created: boolean }> {
     return this.run('open', async () => {
-      const inserted = await this.db
+      const inserted = await this.dbOf(ctx)
         .insertInto('nexfit_payment_intents')
         .values({
           intent_id: this.deps.ids.newUuid(),
@@ -95,7 +98,7 @@ export class PaymentIntentRepository extends PostgresRepository {
         .returningAll()
         .executeTakeFirst();
       if (inserted) return { intent: toIntent(inserted), created: true };
-      const existing = await this.findByKey(input.idempotencyKey);
+      const existing = await this.findByKey(input.idempotencyKey, ctx);
       if (!existing) throw new Error(`payment intent ${input.idempotencyKey} vanished while it was opened`);
       return { intent: existing, created: false };
     });
@@ -167,9 +170,34 @@ export class PaymentIntentRepository extends PostgresRepository {
     return this.#move(intentId, ['open'], { status: 'failed', failure_reason: reason, last_error: error ?? null, closed_at: sql<Date>`now()` });
   }
 
-  /** `failed` → `open`: a retry of a request the provider never charged tries again. */
-  async reopenFailed(intentId: string): Promise<boolean> {
-    return this.#move(intentId, ['failed'], { status: 'open', failure_reason: null, closed_at: null });
+  /**
+   * `failed` → `open`: a retry of a request the provider never charged tries again — in its
+   * own transaction, or in the caller's unit of work with `ctx`.
+   */
+  async reopenFailed(intentId: string, ctx?: StoreContext): Promise<boolean> {
+    const reopen = { status: 'open', failure_reason: null, closed_at: null } as const;
+    if (!ctx) return this.#move(intentId, ['failed'], reopen);
+    return this.run('reopenFailed', async () => {
+      const result = await this.dbOf(ctx).updateTable('nexfit_payment_intents').set(reopen).where('intent_id', '=', intentId).where('status', '=', 'failed').executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    });
+  }
+
+  /**
+   * The amount of the unfinished refund intents of one payment (`terms.originalTransactionId`):
+   * refunds the provider may be making, which no `refund` row records yet.
+   */
+  async refundsInFlight(originalTransactionId: string, ctx?: StoreContext): Promise<MinorUnits> {
+    return this.run('refundsInFlight', async () => {
+      const row = await this.dbOf(ctx)
+        .selectFrom('nexfit_payment_intents')
+        .select(sql<string>`coalesce(sum(amount_minor), 0)::text`.as('total'))
+        .where('kind', '=', 'refund')
+        .where('status', 'in', UNFINISHED)
+        .where(sql<string>`terms->>'originalTransactionId'`, '=', originalTransactionId)
+        .executeTakeFirstOrThrow();
+      return Number(row.total) as MinorUnits;
+    });
   }
 
   /**

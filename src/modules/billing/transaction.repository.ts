@@ -200,6 +200,19 @@ export class TransactionRepository extends PostgresRepository {
   }
 
   /**
+   * Locks a transaction's row in the caller's unit of work (`SELECT … FOR UPDATE`) until the
+   * unit ends: the refunds of one payment are weighed against what is left of it one at a
+   * time. `false` when there is no such transaction.
+   */
+  async lockForRefund(transactionId: string, ctx: StoreContext): Promise<boolean> {
+    return this.run('lockForRefund', async () => {
+      const id = this.parse(fields.transactionId, transactionId);
+      const row = await this.dbOf(ctx).selectFrom('transactions').select('id').where('transaction_id', '=', id).forUpdate().executeTakeFirst();
+      return row !== undefined;
+    });
+  }
+
+  /**
    * Moves the transaction to `status`. With `expectedUpdatedAt` the write lands only if
    * nobody changed the row since it was read: `ConcurrencyError` otherwise.
    */

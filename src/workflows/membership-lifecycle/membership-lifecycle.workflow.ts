@@ -129,7 +129,14 @@ export async function refundMembership(deps: MembershipWorkflowDeps, input: Refu
     assertSameRequest(intent, 'refund', request);
     if (intent.status === 'completed') return replay(deps, intent.outcome ?? {}, id);
     if (intent.status === 'failed') {
-      await deps.intents.reopenFailed(intent.intentId);
+      const failed = intent;
+      const originalTransactionId = String(failed.terms['originalTransactionId']);
+      await deps.units.run(async (u) => {
+        // Weighed again as a new refund is: other refunds may have been made since it failed.
+        const left = await refundableLeft(deps, originalTransactionId, u);
+        if (failed.amount > left) throw new ConflictError('refund_exceeds_payment', `Refunding ${failed.amount} would exceed the ${left} left of ${originalTransactionId}`);
+        await deps.intents.reopenFailed(failed.intentId, u.ctx);
+      });
       intent = (await deps.intents.get(intent.intentId)) ?? intent;
     }
   } else {
@@ -138,14 +145,19 @@ export async function refundMembership(deps: MembershipWorkflowDeps, input: Refu
       ? subscription.paymentHistory.find((p) => p.transactionId === data.transactionId)
       : subscription.paymentHistory.filter((p) => p.status === 'completed' || p.status === 'partially_refunded').at(-1);
     if (!payment) throw new ConflictError('no_refundable_payment', `Member subscription ${id} has no refundable payment${data.transactionId ? ` ${data.transactionId}` : ''}`);
-    const original = await deps.billing.getTransaction(payment.transactionId);
-    const left = original.amount - (await deps.billing.refundedAmount(original.transactionId));
-    const amount = data.amount ?? left;
-    if (amount <= 0 || amount > left) throw new ConflictError('refund_exceeds_payment', `Refunding ${amount} would exceed the ${left} left of ${original.transactionId}`);
-    const chargeRef = original.metadata?.['providerRef'];
-    if (typeof chargeRef !== 'string') throw new ConflictError('not_refundable', `Transaction ${original.transactionId} has no provider reference`);
-    const terms: JsonObject = { originalTransactionId: original.transactionId, chargeRef, cancel: data.cancel ?? amount === left, ...(data.reason ? { reason: data.reason } : {}) };
-    const opened = await deps.intents.open({ idempotencyKey: key, kind: 'refund', userId: original.userId, amount, currency: original.currency, request, terms });
+    const opened = await deps.units.run(async (u) => {
+      // A racing call with the same key opened it while this one waited for the payment's lock.
+      const left = await refundableLeft(deps, payment.transactionId, u);
+      const same = await deps.intents.findByKey(key, u.ctx);
+      if (same) return { intent: same, created: false };
+      const original = await deps.billing.getTransaction(payment.transactionId, u);
+      const amount = data.amount ?? left;
+      if (amount <= 0 || amount > left) throw new ConflictError('refund_exceeds_payment', `Refunding ${amount} would exceed the ${left} left of ${original.transactionId}`);
+      const chargeRef = original.metadata?.['providerRef'];
+      if (typeof chargeRef !== 'string') throw new ConflictError('not_refundable', `Transaction ${original.transactionId} has no provider reference`);
+      const terms: JsonObject = { originalTransactionId: original.transactionId, chargeRef, cancel: data.cancel ?? amount === left, ...(data.reason ? { reason: data.reason } : {}) };
+      return deps.intents.open({ idempotencyKey: key, kind: 'refund', userId: original.userId, amount, currency: original.currency, request, terms }, u.ctx);
+    });
     intent = opened.intent;
     if (!opened.created) {
       assertSameRequest(intent, 'refund', request);
@@ -177,6 +189,17 @@ export async function refundMembership(deps: MembershipWorkflowDeps, input: Refu
     if (now?.status === 'completed') return replay(deps, now.outcome ?? {}, id);
     throw error;
   }
+}
+
+/**
+ * What is left to refund of a payment, with the payment locked in `u` until the unit ends:
+ * its amount less the refunds recorded and the refunds still at the provider (unfinished
+ * refund intents). Weighed under the lock, two refunds racing for one payment cannot together
+ * exceed it; the provider is asked only for a refund that fits.
+ */
+async function refundableLeft(deps: MembershipWorkflowDeps, transactionId: string, u: UnitOfWork): Promise<number> {
+  const { original, refunded } = await deps.billing.lockRefundable(transactionId, u);
+  return original.amount - refunded - (await deps.intents.refundsInFlight(transactionId, u.ctx));
 }
 
 /** The refund's unit of work, built from the intent alone (recovery records a refund the provider made). */
