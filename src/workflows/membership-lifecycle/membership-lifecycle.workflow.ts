@@ -133,7 +133,7 @@ export async function refundMembership(deps: MembershipWorkflowDeps, input: Refu
       const originalTransactionId = String(failed.terms['originalTransactionId']);
       await deps.units.run(async (u) => {
         // Weighed again as a new refund is: other refunds may have been made since it failed.
-        const left = await refundableLeft(deps, originalTransactionId, u);
+        const { left } = await refundableLeft(deps, originalTransactionId, u);
         if (failed.amount > left) throw new ConflictError('refund_exceeds_payment', `Refunding ${failed.amount} would exceed the ${left} left of ${originalTransactionId}`);
         await deps.intents.reopenFailed(failed.intentId, u.ctx);
       });
@@ -147,10 +147,9 @@ export async function refundMembership(deps: MembershipWorkflowDeps, input: Refu
     if (!payment) throw new ConflictError('no_refundable_payment', `Member subscription ${id} has no refundable payment${data.transactionId ? ` ${data.transactionId}` : ''}`);
     const opened = await deps.units.run(async (u) => {
       // A racing call with the same key opened it while this one waited for the payment's lock.
-      const left = await refundableLeft(deps, payment.transactionId, u);
+      const { original, left } = await refundableLeft(deps, payment.transactionId, u);
       const same = await deps.intents.findByKey(key, u.ctx);
       if (same) return { intent: same, created: false };
-      const original = await deps.billing.getTransaction(payment.transactionId, u);
       const amount = data.amount ?? left;
       if (amount <= 0 || amount > left) throw new ConflictError('refund_exceeds_payment', `Refunding ${amount} would exceed the ${left} left of ${original.transactionId}`);
       const chargeRef = original.metadata?.['providerRef'];
@@ -192,14 +191,14 @@ export async function refundMembership(deps: MembershipWorkflowDeps, input: Refu
 }
 
 /**
- * What is left to refund of a payment, with the payment locked in `u` until the unit ends:
+ * The payment and what is left to refund of it, with the payment locked in `u` until the unit ends:
  * its amount less the refunds recorded and the refunds still at the provider (unfinished
  * refund intents). Weighed under the lock, two refunds racing for one payment cannot together
  * exceed it; the provider is asked only for a refund that fits.
  */
-async function refundableLeft(deps: MembershipWorkflowDeps, transactionId: string, u: UnitOfWork): Promise<number> {
+async function refundableLeft(deps: MembershipWorkflowDeps, transactionId: string, u: UnitOfWork): Promise<{ readonly original: Transaction; readonly left: number }> {
   const { original, refunded } = await deps.billing.lockRefundable(transactionId, u);
-  return original.amount - refunded - (await deps.intents.refundsInFlight(transactionId, u.ctx));
+  return { original, left: original.amount - refunded - (await deps.intents.refundsInFlight(transactionId, u.ctx)) };
 }
 
 /** The refund's unit of work, built from the intent alone (recovery records a refund the provider made). */
