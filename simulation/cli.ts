@@ -25,6 +25,7 @@ const number = (name: string, text: string, min: number) => {
   if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer of at least ${min}, got ${text}`);
   return value;
 };
+const started = performance.now();
 const report = await simulate({
   seed: number('seed', values.seed, 0),
   facilities: number('facilities', values.facilities, 1),
@@ -33,7 +34,8 @@ const report = await simulate({
   faults: values.faults,
   ...(values.start ? { start: values.start } : {}),
   onDay: (day, breaks) => {
-    if (!values.json && (day % 10 === 9 || breaks.length > 0)) process.stderr.write(`day ${day + 1}: ${breaks.length === 0 ? 'invariants hold' : `${breaks.length} broken`}\n`);
+    const elapsed = ((performance.now() - started) / 1000).toFixed(1);
+    if (!values.json && (day % 10 === 9 || breaks.length > 0)) process.stderr.write(`day ${day + 1}: ${breaks.length === 0 ? 'invariants hold' : `${breaks.length} broken`} (${elapsed} s)\n`);
   },
 });
 console.log(values.json ? JSON.stringify(report, null, 2) : formatReport(report));
