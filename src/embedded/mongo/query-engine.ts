@@ -134,8 +134,24 @@ function nullRange(inclusive: boolean): QueryOperator {
   };
 }
 
+/**
+ * `{ k: { $__elementQuery: condition } }`: the value at `k` is a document that `condition`
+ * matches as a query over its own fields. A `$pull` condition that MongoDB applies to each
+ * element as a query (one that does not begin with an operator such as `$gt` or `$in`, say
+ * `{ $or: [...] }`) is handed to mingo in this form, which would otherwise apply `$or` to the
+ * element as a field operator.
+ */
+const elementQuery: QueryOperator = (selector, value, options) => {
+  const query = new Query(value as Doc, options);
+  return (obj) => {
+    const element = obj[selector];
+    return isPlainObject(element) && query.test(element);
+  };
+};
+
 /** Query operators mingo lacks, added to its default set. */
 const addedQueryOperators = {
+  $__elementQuery: elementQuery as never,
   $__bsonType: bsonType as never,
   $__nullGte: nullRange(true) as never,
   $__nullGt: nullRange(false) as never,
@@ -167,6 +183,55 @@ const context = Context.init({
   query: { ...queryOperators, ...addedQueryOperators } as never,
   window: windowOperators as never,
 });
+
+/**
+ * The options a `Query` keeps, built once: mingo copies every operator table of the context
+ * into a fresh context for each `Query` built from plain options, but takes a `Query`'s own
+ * options object as it is. A private query operator hands that object out.
+ */
+let sharedQueryOptions: Partial<Options> | undefined;
+function captureQueryOptions(): Partial<Options> {
+  let captured: Partial<Options> | undefined;
+  const handOut = (_selector: string, _value: unknown, options: Options) => {
+    // Only the query below may use it: in a client's filter it is as unknown as in MongoDB's.
+    if (captured) throw new Error('unknown query operator $__options');
+    captured = options;
+    return () => true;
+  };
+  new Query({ _: { $__options: true } }, mingoOptions({ context: Context.from(context, Context.init({ query: { $__options: handOut as never } })) }));
+  if (!captured) throw new Error('mingo did not pass its query options to a query operator');
+  return captured;
+}
+
+/**
+ * Options for a `Query` over this server's operators, without variables: the same object each
+ * time, which `Query` takes without copying the operator tables.
+ */
+export function queryOptions(): Partial<Options> {
+  sharedQueryOptions ??= captureQueryOptions();
+  return sharedQueryOptions;
+}
+
+/**
+ * Only the query operators, for mingo's updater: it copies the context it is given for every
+ * update (and each operator and field is one update here), and the classic update operators
+ * consult the context only for the conditions of `$pull` and of array filters. Those reach
+ * expression operators only through `$expr`, for which the whole context is passed instead.
+ */
+const updateContext = Context.init({ query: { ...queryOperators, ...addedQueryOperators } as never });
+
+/** Options for mingo's updater applying `operand` with `arrayFilters`: the small context unless an `$expr` appears in either. */
+export function updateOptions(operand: unknown, arrayFilters: readonly Doc[] | undefined, extra: Partial<Options> = {}): Partial<Options> {
+  const needsExpressions = mentionsExpr(operand) || (arrayFilters ?? []).some(mentionsExpr);
+  return mingoOptions({ ...extra, ...(needsExpressions ? {} : { context: updateContext }) });
+}
+
+function mentionsExpr(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(mentionsExpr);
+  if (!isPlainObject(value)) return false;
+  for (const key of Object.keys(value)) if (key === '$expr' || key === '$where' || mentionsExpr(value[key])) return true;
+  return false;
+}
 
 /** An aggregation over this server's operators (mingo's, with the replacements above taking precedence). */
 export function createAggregator(pipeline: Doc[], options: Partial<Options>): BaseAggregator {
@@ -337,7 +402,7 @@ export function compileFilter(filter: Doc, options: { collation?: Collation | un
     textTest = compileText($text, options.textFields ?? []);
     mingoFilter = rest;
   }
-  const query = new Query(applyCollation(rewriteNullRanges(mingoFilter), options.collation), mingoOptions(options.variables ? { variables: options.variables } : {}));
+  const query = new Query(applyCollation(rewriteNullRanges(mingoFilter), options.collation), options.variables ? mingoOptions({ variables: options.variables }) : queryOptions());
   const base = (doc: Doc) => query.test(doc);
   const nearTest = near
     ? (doc: Doc) => {
@@ -462,7 +527,7 @@ function pathTree(paths: string[]): Doc {
 export function compileProjection(projection: Doc | undefined, filter?: Doc): ((doc: Doc) => Doc) | undefined {
   if (!projection || Object.keys(projection).length === 0) return undefined;
   if (!isSimpleProjection(projection)) {
-    const query = new Query(filter ?? {}, mingoOptions());
+    const query = new Query(filter ?? {}, queryOptions());
     return (doc) => (query.find([doc], projection).next() as Doc | undefined) ?? {};
   }
   const entries = Object.entries(projection).map(([k, v]) => [k, Boolean(v)] as const);

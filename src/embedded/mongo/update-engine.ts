@@ -4,7 +4,7 @@ import { BSON, ObjectId } from 'mongodb';
 import { bsonTypeName, cloneValue, demote, formatValue, isPlainObject, numericTypeOf, setNumericType, type Doc, type NumericType } from './bson-values.js';
 import { setAtPath, valueAtPath } from './document-paths.js';
 import { CommandError, ErrorCode, errors } from './errors.js';
-import { createAggregator, mingoOptions, valuesEqual } from './query-engine.js';
+import { createAggregator, mingoOptions, queryOptions, updateOptions, valuesEqual } from './query-engine.js';
 
 const UPDATE_OPERATORS = new Set([
   '$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$setOnInsert', '$currentDate',
@@ -120,7 +120,7 @@ function resolvePositional(doc: Doc, path: string, filter: Doc): string {
   const conditions = arrayConditions(filter, arrayField);
   const notFound = () => errors.badValue('The positional operator did not find the match needed from the query.');
   if (!Array.isArray(array) || conditions.length === 0) throw notFound();
-  const query = new Query({ $and: conditions }, mingoOptions());
+  const query = new Query({ $and: conditions }, queryOptions());
   const index = array.findIndex((element) => {
     const probe: Doc = {};
     setAtPath(probe, arrayField, [element]);
@@ -180,6 +180,22 @@ function arrayLayout(op: string, operand: unknown, operandType: NumericType | un
 
 const ARRAY_OPERATORS = new Set(['$push', '$addToSet', '$pop', '$pull', '$pullAll']);
 
+/** Operators that do not apply to a value at a path: a condition beginning with one is a query over a document's fields. */
+const TOP_LEVEL_QUERY_OPERATORS = new Set(['$and', '$or', '$nor', '$expr', '$where', '$text', '$comment', '$jsonSchema', '$alwaysTrue', '$alwaysFalse']);
+
+/**
+ * Whether MongoDB applies a `$pull` condition to each element as a query over the element's
+ * fields although the condition names an operator: it does so unless the condition's first
+ * field is an operator that applies to a value (`$gt`, `$in`, `$elemMatch`…). mingo would
+ * apply it to the element as a value whenever any field is an operator.
+ */
+function isElementQuery(condition: unknown): boolean {
+  if (!isPlainObject(condition)) return false;
+  const keys = Object.keys(condition);
+  if (!keys.some((key) => key.startsWith('$'))) return false;
+  return !keys[0]!.startsWith('$') || TOP_LEVEL_QUERY_OPERATORS.has(keys[0]!);
+}
+
 /**
  * `$push`/`$addToSet` on a missing field start from an empty array, so that `$each`
  * modifiers (`$sort`, `$slice`, set semantics) apply to the first values as well.
@@ -216,7 +232,7 @@ function applyOperators(doc: Doc, update: Doc, scope: OperatorScope): void {
     modifier['$set'] = merged;
   }
   delete modifier['$setOnInsert'];
-  const options = { cloneMode: 'none', queryOptions: mingoOptions({ idKey: UNGUARDED_ID_KEY }) } as const;
+
   // The positional `$` refers to the element the filter matched, before any operator ran.
   const resolved = new Map<string, string>();
   for (const fields of Object.values(modifier)) {
@@ -242,7 +258,9 @@ function applyOperators(doc: Doc, update: Doc, scope: OperatorScope): void {
       const renamedType = op === '$rename' && concrete ? numberKindAt(doc, path) : undefined;
       const arrayBefore = ARRAY_OPERATORS.has(op) && concrete ? typedElements(valueAtPath(doc, path)) : undefined;
       if ((op === '$push' || op === '$addToSet') && concrete) startArray(doc, path);
-      let changed = mingoUpdate(doc, { [op]: { [path]: operand } } as never, scope.arrayFilters, undefined, options).length > 0;
+      const options = { cloneMode: 'none', queryOptions: updateOptions(operand, scope.arrayFilters, { idKey: UNGUARDED_ID_KEY }) } as const;
+      const given = op === '$pull' && isElementQuery(operand) ? { $__elementQuery: operand } : operand;
+      let changed = mingoUpdate(doc, { [op]: { [path]: given } } as never, scope.arrayFilters, undefined, options).length > 0;
       if (op === '$set' && concrete && !changed && !valuesEqual(valueAtPath(doc, path), operand)) {
         // mingo compares class instances by their toString(): two Binary values whose bytes
         // decode to the same UTF-8 replacement text look equal to it, and the $set is skipped.

@@ -1,4 +1,4 @@
-import { Binary, Double, Int32, MongoServerError, ObjectId } from 'mongodb';
+import { Binary, Double, Int32, MongoServerError, ObjectId, type Document, type UpdateFilter } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { useTestMongo } from '../../support/stores.js';
 
@@ -20,6 +20,44 @@ async function failure(write: Promise<unknown>): Promise<MongoServerError> {
   expect(error).toBeInstanceOf(MongoServerError);
   return error as MongoServerError;
 }
+
+/** A `$pull` from `staff` with any condition (the driver's types allow only conditions that fit the element type). */
+function pullFromStaff(condition: Document): UpdateFilter<Document> {
+  return { $pull: { staff: condition } } as unknown as UpdateFilter<Document>;
+}
+
+describe('update operators that consult query conditions', () => {
+  it('pulls the elements a condition with nested query operators selects', async () => {
+    const coll = mongo.db.collection('pull_condition');
+    await coll.insertOne({ _id: 1 as never, staff: [staffMember(1), { u: 2, role: 'b', p: [] }, staffMember(3), { u: 4, role: 'a', p: ['x'] }, 7] });
+    await coll.updateOne({ _id: 1 as never }, pullFromStaff({ u: { $gte: 2 }, role: { $in: ['a'] }, p: { $size: 0 } }));
+    expect(await coll.findOne({ _id: 1 as never })).toEqual({ _id: 1, staff: [staffMember(1), { u: 2, role: 'b', p: [] }, { u: 4, role: 'a', p: ['x'] }, 7] });
+    // A condition that begins with $or is a query over each element's fields; 7 is no document, so it stays.
+    await coll.updateOne({ _id: 1 as never }, pullFromStaff({ $or: [{ u: 1 }, { p: { $elemMatch: { $eq: 'x' } } }] }));
+    expect(await coll.findOne({ _id: 1 as never })).toEqual({ _id: 1, staff: [{ u: 2, role: 'b', p: [] }, 7] });
+    await coll.updateOne({ _id: 1 as never }, pullFromStaff({ role: 'b', $or: [{ u: 2 }, { u: 3 }] }));
+    expect(await coll.findOne({ _id: 1 as never })).toEqual({ _id: 1, staff: [7] });
+    await coll.updateOne({ _id: 1 as never }, pullFromStaff({ $gt: 6 }));
+    expect(await coll.findOne({ _id: 1 as never })).toEqual({ _id: 1, staff: [] });
+  });
+
+  it('sorts and slices what $push adds, and filters arrays with $[<id>] conditions on ranges', async () => {
+    const coll = mongo.db.collection<Numbers>('push_sort_slice');
+    await coll.insertOne({ _id: 1, top: [5, 1] });
+    await coll.updateOne({ _id: 1 }, { $push: { top: { $each: [9, 3, 7], $sort: -1, $slice: 3 } } });
+    expect((await coll.findOne({ _id: 1 }))?.top).toEqual([9, 7, 5]);
+    await coll.updateOne({ _id: 1 }, { $inc: { 'top.$[big]': 100 } }, { arrayFilters: [{ big: { $gt: 6, $nin: [7] } }] });
+    expect((await coll.findOne({ _id: 1 }))?.top).toEqual([109, 7, 5]);
+  });
+
+  it('refuses the operator it uses for itself in a filter, as an unknown operator', async () => {
+    const coll = mongo.db.collection<Numbers>('internal_operator');
+    await coll.insertOne({ _id: 1, top: [1] });
+    const error = await coll.find({ top: { $__options: true } } as never).toArray().then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(MongoServerError);
+    expect((error as MongoServerError).code).toBe(2);
+  });
+});
 
 describe('update operators on array elements', () => {
   it('sets two fields of the elements an array filter selects', async () => {
