@@ -101,6 +101,18 @@ export class CollectionStore {
     }
   }
 
+  /**
+   * Ids of the documents that existed before `ts` and were written after it: while a snapshot
+   * at `ts` is open, each such write keeps the version it replaced, so they are among the
+   * records with history.
+   */
+  *committedAfter(ts: number): Generator<string> {
+    for (const id of this.#withHistory) {
+      const record = this.records.get(id);
+      if (record && record.ts > ts) yield id;
+    }
+  }
+
   /** Unique indexes a document would violate, ignoring `ignoreIds`: the first conflict found. */
   findUniqueConflict(doc: Doc, id: string, isIgnored: (holder: string) => boolean): { index: CollectionIndex; key: unknown[]; holder: string } | undefined {
     for (const index of this.indexes.values()) {

@@ -80,10 +80,9 @@ export function runQuery(view: DocumentView, coll: CollectionStore | undefined, 
     const matches = ordered.slice(skip, limit ? skip + limit : undefined);
     return { matches, plan: { index: geoIndex }, near, keysExamined: examined, docsExamined: examined };
   }
-  const plan = view.canUseIndexes(coll)
-    ? planQuery(coll, compiled.filter, { hint: request.hint, caseInsensitive: isCollated(collation) })
-    : {};
-  const ids = plan.index && plan.bounds ? plan.index.scan(plan.bounds) : undefined;
+  const plan = planQuery(coll, compiled.filter, { hint: request.hint, caseInsensitive: isCollated(collation) });
+  const indexed = plan.index && plan.bounds ? plan.index.scan(plan.bounds) : undefined;
+  const ids = indexed && view.candidates(coll, indexed);
   const matches: Array<[string, Doc]> = [];
   let docsExamined = 0;
   const stopAt = !sort && limit ? skip + limit : Number.POSITIVE_INFINITY;
@@ -96,5 +95,5 @@ export function runQuery(view: DocumentView, coll: CollectionStore | undefined, 
   }
   if (sort) matches.sort((a, b) => sort(a[1], b[1]));
   const window = skip || limit ? matches.slice(skip, limit ? skip + limit : undefined) : matches;
-  return { matches: window, plan, keysExamined: ids?.length ?? 0, docsExamined };
+  return { matches: window, plan, keysExamined: indexed?.length ?? 0, docsExamined };
 }

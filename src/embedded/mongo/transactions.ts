@@ -42,8 +42,12 @@ export class Transaction {
 /** What one command reads and writes through: the committed state, or a transaction's view of it. */
 export interface DocumentView {
   readonly transaction: Transaction | undefined;
-  /** Whether the collection's indexes describe exactly what this view sees. */
-  canUseIndexes(coll: CollectionStore): boolean;
+  /**
+   * The documents to test for a filter whose index scan found `indexed`: those, and any this
+   * view may see under other keys than the index holds (the collection's indexes describe its
+   * latest committed state).
+   */
+  candidates(coll: CollectionStore, indexed: readonly string[]): readonly string[];
   /** Visible documents; with `ids`, only those (from an index scan), in that order. */
   docs(coll: CollectionStore, ids?: readonly string[]): Iterable<[string, Doc]>;
   get(coll: CollectionStore, id: string): Doc | undefined;
@@ -166,8 +170,8 @@ class ImplicitView implements DocumentView {
     private readonly lockHolder: (coll: CollectionStore, id: string) => Transaction | undefined,
   ) {}
 
-  canUseIndexes(): boolean {
-    return true;
+  candidates(_coll: CollectionStore, indexed: readonly string[]): readonly string[] {
+    return indexed;
   }
 
   *docs(coll: CollectionStore, ids?: readonly string[]): Iterable<[string, Doc]> {
@@ -243,8 +247,26 @@ class TransactionView implements DocumentView {
     return this.transaction.writes.get(coll);
   }
 
-  canUseIndexes(coll: CollectionStore): boolean {
-    return coll.lastCommitTs <= this.transaction.snapshotTs && !this.transaction.writes.has(coll);
+  /**
+   * The indexes hold the latest committed keys. A document committed since this snapshot may
+   * have had other keys in it, and this transaction's own writes are in no index: those are
+   * tested too, after the index's own finds. Every other document has the keys it had at the
+   * snapshot. (While this transaction is open every commit keeps the version it replaced, so
+   * the documents committed since the snapshot are among those with history.)
+   */
+  candidates(coll: CollectionStore, indexed: readonly string[]): readonly string[] {
+    const own = this.#own(coll);
+    if (coll.lastCommitTs <= this.transaction.snapshotTs && !own) return indexed;
+    const seen = new Set(indexed);
+    const extra: string[] = [];
+    const add = (id: string) => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      extra.push(id);
+    };
+    for (const id of coll.committedAfter(this.transaction.snapshotTs)) add(id);
+    if (own) for (const id of own.keys()) add(id);
+    return extra.length === 0 ? indexed : [...indexed, ...extra];
   }
 
   *docs(coll: CollectionStore, ids?: readonly string[]): Iterable<[string, Doc]> {

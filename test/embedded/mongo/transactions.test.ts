@@ -38,6 +38,34 @@ describe('sessions and transactions', () => {
     }
   });
 
+  it('finds through an index what its snapshot and its own writes hold while others change the indexed keys', async () => {
+    const coll = mongo.db.collection('snapshot_indexed');
+    await coll.createIndex({ k: 1 });
+    await coll.insertMany([{ _id: 'moved', k: 'x' }, { _id: 'deleted', k: 'x' }, { _id: 'mine', k: 'z' }, { _id: 'kept', k: 'x' }] as never[]);
+    const session = mongo.client.startSession();
+    const ids = async (filter: object) => (await coll.find(filter, { session }).toArray()).map((d) => String(d['_id'])).sort();
+    try {
+      session.startTransaction({ readConcern: { level: 'snapshot' } });
+      expect(await ids({ k: 'x' })).toEqual(['deleted', 'kept', 'moved']);
+      // Others commit after the snapshot: a key moved, a document deleted, one inserted.
+      await coll.updateOne({ _id: 'moved' } as never, { $set: { k: 'y' } });
+      await coll.deleteOne({ _id: 'deleted' } as never);
+      await coll.insertOne({ _id: 'later', k: 'x' } as never);
+      // The transaction's own writes: a key moved into the range, a document inserted.
+      await coll.updateOne({ _id: 'mine' } as never, { $set: { k: 'x' } }, { session });
+      await coll.insertOne({ _id: 'new', k: 'x' } as never, { session });
+      expect(await ids({ k: 'x' })).toEqual(['deleted', 'kept', 'mine', 'moved', 'new']);
+      expect(await ids({ k: { $in: ['y', 'z'] } })).toEqual([]);
+      expect(await coll.countDocuments({ k: 'x' }, { session })).toBe(5);
+      expect((await coll.find({ k: 'x' }, { session }).sort({ _id: -1 }).limit(2).toArray()).map((d) => d['_id'])).toEqual(['new', 'moved']);
+      expect((await coll.updateMany({ k: 'x' }, { $set: { seen: true } }, { session }).catch((e: unknown) => e)) as MongoServerError).toMatchObject({ code: 112 });
+      await session.abortTransaction();
+      expect((await coll.find({ k: 'x' }).toArray()).map((d) => d['_id']).sort()).toEqual(['kept', 'later']);
+    } finally {
+      await session.endSession();
+    }
+  });
+
   it('discards writes on abort', async () => {
     const coll = mongo.db.collection('aborted');
     const session = mongo.client.startSession();
