@@ -66,6 +66,8 @@ export class SimulatedPaymentProvider implements PaymentProvider {
   readonly faults = { failed: 0, timedOut: 0, declined: 0 };
 
   readonly #directory: string | undefined;
+  /** Ledger files already read into memory. */
+  readonly #loaded = new Set<string>();
 
   constructor(seed: number, behaviour: ProviderBehaviour, ledger: ProviderLedgerOptions = {}) {
     this.#seed = seed;
@@ -125,13 +127,14 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     return this.#directory ? `${prefix}_${digestOf(key).slice(0, 24)}` : `${prefix}_${++this.#sequence}`;
   }
 
-  /** Reads the charges and refunds other processes wrote to the ledger folder. */
+  /** Reads the charges and refunds other processes wrote to the ledger folder since the last read (an entry's file never changes once written). */
   #load(): void {
     if (!this.#directory) return;
     for (const kind of ['charges', 'refunds'] as const) {
       const memory = (kind === 'charges' ? this.charges : this.refunds) as Map<string, { idempotencyKey: string }>;
       for (const name of readdirSync(join(this.#directory, kind))) {
-        if (!name.endsWith('.json')) continue;
+        if (!name.endsWith('.json') || this.#loaded.has(`${kind}/${name}`)) continue;
+        this.#loaded.add(`${kind}/${name}`);
         const entry = JSON.parse(readFileSync(join(this.#directory, kind, name), 'utf8')) as { idempotencyKey: string };
         memory.set(entry.idempotencyKey, entry);
       }
