@@ -1,15 +1,12 @@
 import { ObjectId, type Collection, type Document } from 'mongodb';
 import type { UserId } from '../../src/core/ids.js';
 import type { Nexfit } from '../../src/create-nexfit.js';
-import type { BenchReport, TaskStats } from '../bench-report.js';
+import { contestant, measureAlternating, type Contestant, type Rounds } from '../alternating.js';
+import type { BenchReport } from '../bench-report.js';
 import { withSuiteStores } from '../bench-stores.js';
 import type { BenchSuite } from './bench-suite.js';
 
 const BULK = { max: 1.1 } as const;
-interface Rounds {
-  readonly warmup: number;
-  readonly measured: number;
-}
 /** Rounds of the 1 000-row loads. */
 const SMALL_ROUNDS: Rounds = { warmup: 5, measured: 25 };
 /** Rounds of the 100 000-row load: each writes 100 000 documents per contestant, so a few say enough. */
@@ -28,47 +25,31 @@ export const bulkMongoSuite: BenchSuite = {
     await withSuiteStores({ mongoUri, pgAdminUrl }, 'bulk_mongo', async ({ nexfit }) => {
       report.stores['MongoDB (bulk-mongo suite)'] = `${nexfit.stores.mongo.kind} connection to the run's MongoDB`;
       const logs = await workoutLogContestants(nexfit, 1_000);
-      await measureAlternating(report, 'workout_logs: createMany 1,000', logs, 1_000, nexfit.mongo.db.collection('workout_logs'), SMALL_ROUNDS);
-      const users = await userContestants(nexfit);
-      await measureAlternating(report, 'users: createMany 1,000', users, 1_000, nexfit.mongo.db.collection('users'), SMALL_ROUNDS);
+      await compareAlternating(report, 'workout_logs: createMany 1,000', logs, nexfit.mongo.db.collection('workout_logs'), SMALL_ROUNDS);
+      const users = await userContestants(nexfit, 1_000);
+      await compareAlternating(report, 'users: createMany 1,000', users, nexfit.mongo.db.collection('users'), SMALL_ROUNDS);
       // Made only now: 100 000 inputs held through the other loads would make every collection of the heap slower for them.
       const manyLogs = await workoutLogContestants(nexfit, 100_000);
-      await measureAlternating(report, 'workout_logs: createMany 100,000', manyLogs, 100_000, nexfit.mongo.db.collection('workout_logs'), LARGE_ROUNDS);
+      await compareAlternating(report, 'workout_logs: createMany 100,000', manyLogs, nexfit.mongo.db.collection('workout_logs'), LARGE_ROUNDS);
     });
   },
 };
 
 interface Contestants {
-  raw(count: number): Promise<unknown>;
-  sdk(count: number): Promise<unknown>;
+  readonly raw: Contestant;
+  readonly sdk: Contestant;
 }
 
 /**
- * The contestants take turns (so drift hits both alike), each writing its batch into an
- * empty collection — emptied between turns, outside the timing — so neither writes into the
- * other's leftovers, and the medians of `rounds.measured` turns are compared after
- * `rounds.warmup` unmeasured ones.
+ * The contestants take turns (so drift hits both alike), each writing its batch — made before
+ * the clock starts — into an empty collection, emptied between turns outside the timing, and
+ * the medians of `rounds.measured` turns are compared after `rounds.warmup` unmeasured ones.
  */
-async function measureAlternating(report: BenchReport, group: string, contestants: Contestants, count: number, collection: Collection<Document>, rounds: Rounds): Promise<void> {
-  const samples = { raw: [] as number[], sdk: [] as number[] };
-  for (let round = 0; round < rounds.warmup + rounds.measured; round++) {
-    for (const who of ['raw', 'sdk'] as const) {
-      const started = performance.now();
-      await contestants[who](count);
-      if (round >= rounds.warmup) samples[who].push(performance.now() - started);
-      await collection.deleteMany({});
-    }
-  }
-  const raw = statsOf(samples.raw);
+async function compareAlternating(report: BenchReport, group: string, contestants: Contestants, collection: Collection<Document>, rounds: Rounds): Promise<void> {
+  const stats = await measureAlternating([contestants.raw, contestants.sdk], () => collection.deleteMany({}), rounds);
+  const raw = stats.get(contestants.raw.name)!;
   report.addComparison(group, 'raw driver', raw);
-  report.addComparison(group, 'SDK', statsOf(samples.sdk), { name: 'raw driver', stats: raw }, BULK, `${rounds.measured} alternating rounds`);
-}
-
-function statsOf(samples: readonly number[]): TaskStats {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const medianMs = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { medianMs, samples: sorted.length };
+  report.addComparison(group, 'SDK', stats.get(contestants.sdk.name)!, { name: 'raw driver', stats: raw }, BULK, `${rounds.measured} alternating rounds`);
 }
 
 /** `count` copies of a stored document, each with a fresh `_id` and whatever `vary` changes. */
@@ -118,12 +99,12 @@ async function workoutLogContestants(nexfit: Nexfit, rows: number): Promise<Cont
     d['createdAt'] = d['updatedAt'] = new Date();
   };
   return {
-    raw: (count) => raw.insertMany(clones(template, count, sameKeys)),
-    sdk: async (count) => allWritten(await repo.createMany(count === inputs.length ? inputs : inputs.slice(0, count)), count),
+    raw: contestant('raw driver', () => clones(template, rows, sameKeys), (docs) => raw.insertMany(docs)),
+    sdk: contestant('SDK', () => inputs, async (batch) => allWritten(await repo.createMany(batch), rows)),
   };
 }
 
-async function userContestants(nexfit: Nexfit): Promise<Contestants> {
+async function userContestants(nexfit: Nexfit, rows: number): Promise<Contestants> {
   const repo = nexfit.repositories.users;
   const raw = nexfit.mongo.db.collection('users');
   let n = 0;
@@ -138,7 +119,7 @@ async function userContestants(nexfit: Nexfit): Promise<Contestants> {
   const known = await repo.create(input());
   const template = (await raw.findOne({ _id: new ObjectId(known.id) }))!;
   return {
-    raw: (count) => raw.insertMany(clones(template, count, (d) => { d['email'] = `raw${n++}@example.com`; d['createdAt'] = d['updatedAt'] = new Date(); })),
-    sdk: async (count) => allWritten(await repo.createMany(Array.from({ length: count }, input)), count),
+    raw: contestant('raw driver', () => clones(template, rows, (d) => { d['email'] = `raw${n++}@example.com`; d['createdAt'] = d['updatedAt'] = new Date(); }), (docs) => raw.insertMany(docs)),
+    sdk: contestant('SDK', () => Array.from({ length: rows }, input), async (batch) => allWritten(await repo.createMany(batch), rows)),
   };
 }

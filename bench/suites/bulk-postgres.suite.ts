@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { UserId } from '../../src/core/ids.js';
 import type { Nexfit } from '../../src/create-nexfit.js';
 import { BULK_CHUNK_ROWS } from '../../src/stores/postgres/bulk-insert.js';
+import { contestant, measureAlternating, type Rounds } from '../alternating.js';
 import type { BenchReport, TaskStats } from '../bench-report.js';
 import { withSuiteStores } from '../bench-stores.js';
 import type { BenchSuite } from './bench-suite.js';
@@ -10,6 +11,10 @@ import type { BenchSuite } from './bench-suite.js';
 /** The SDK's `createMany` against the fastest of the raw bulk paths. */
 const BULK = { max: 1.1 } as const;
 const SIZES = [1_000, 100_000] as const;
+/** Turns of the 1,000-row batch. */
+const SMALL_ROUNDS: Rounds = { warmup: 3, measured: 20 };
+/** Turns of the 100,000-row batch: each writes 100,000 rows per contestant, so a few say enough. */
+const LARGE_ROUNDS: Rounds = { warmup: 1, measured: 3 };
 const USER = 'e'.repeat(24) as UserId;
 
 const COLUMNS = ['transaction_id', 'user_id', 'amount', 'currency', 'payment_method', 'transaction_type', 'status', 'description', 'metadata', 'created_at', 'updated_at'] as const;
@@ -28,8 +33,9 @@ const VALUES_CHUNK = Math.floor(65_535 / COLUMNS.length);
  * writing the same rows in one transaction: one `unnest` statement per chunk of
  * `BULK_CHUNK_ROWS` returning the rows (`RETURNING *`), the same returning only the generated
  * id and the key (the SQL the SDK sends: it builds the entities from the values it sent), and
- * multi-row `VALUES` in chunks as large as the parameter limit allows. The SDK's ratio is
- * taken against the fastest of them.
+ * multi-row `VALUES` in chunks as large as the parameter limit allows. The contestants take
+ * turns (see `measureAlternating`), each on an emptied table with its rows made before the
+ * clock starts, and the SDK's ratio is taken against the fastest of them.
  */
 export const bulkPostgresSuite: BenchSuite = {
   name: 'bulk-postgres',
@@ -38,7 +44,7 @@ export const bulkPostgresSuite: BenchSuite = {
     await withSuiteStores({ mongoUri, pgAdminUrl }, 'bulk_pg', async ({ nexfit, pgUrl }) => {
       const pool = new pg.Pool({ connectionString: pgUrl, max: 4 });
       try {
-        // Each contestant starts on an empty, vacuumed table, so none inherits a bigger index.
+        // Each turn starts on an empty, vacuumed table, so no contestant inherits a bigger index.
         const reset = async () => { await pool.query('TRUNCATE transactions CASCADE'); await pool.query('VACUUM ANALYZE transactions'); };
         for (const size of SIZES) await compareSize(report, nexfit, pool, size, reset);
       } finally {
@@ -56,23 +62,18 @@ async function compareSize(report: BenchReport, nexfit: Nexfit, pool: pg.Pool, s
     const now = new Date();
     return Array.from({ length: size }, (_, i) => [randomUUID(), USER, decimal(150_00 + i), 'TRY', 'card', 'purchase', 'completed', null, JSON.stringify({ i }), now, now]);
   };
-  const big = size > 10_000;
-  const stats = await report.measure(
-    group,
-    [
-      { name: 'raw pg (unnest)', fn: () => inRawTransaction(pool, (client) => rawUnnest(client, rawRows(), UNNEST_INSERT)), beforeAll: reset },
-      { name: 'raw pg (unnest, returning the keys)', fn: () => inRawTransaction(pool, (client) => rawUnnest(client, rawRows(), UNNEST_INSERT_KEYS)), beforeAll: reset },
-      { name: 'raw pg (multi-row VALUES)', fn: () => inRawTransaction(pool, (client) => rawValues(client, rawRows())), beforeAll: reset },
-      { name: 'SDK', fn: () => nexfit.repositories.transactions.createMany(sdkInputs()), beforeAll: reset },
-    ],
-    big ? { time: 1, iterations: 5, warmupIterations: 1 } : { time: 3000, iterations: 20, warmupIterations: 3 },
-  );
-  const unnest = stats.get('raw pg (unnest)')!;
-  const values = stats.get('raw pg (multi-row VALUES)')!;
-  const raw = ['raw pg (unnest)', 'raw pg (unnest, returning the keys)', 'raw pg (multi-row VALUES)'].map((name): [string, TaskStats] => [name, stats.get(name)!]);
-  const [fasterName, faster] = raw.reduce((best, next) => (next[1].medianMs < best[1].medianMs ? next : best));
-  report.addComparison(group, 'SDK (vs fastest raw)', stats.get('SDK')!, { name: fasterName, stats: faster }, BULK);
-  report.addComparison(group, 'multi-row VALUES (vs unnest)', values, { name: 'raw pg (unnest)', stats: unnest });
+  const raws = [
+    contestant('raw pg (unnest)', rawRows, (rows) => inRawTransaction(pool, (client) => rawUnnest(client, rows, UNNEST_INSERT))),
+    contestant('raw pg (unnest, returning the keys)', rawRows, (rows) => inRawTransaction(pool, (client) => rawUnnest(client, rows, UNNEST_INSERT_KEYS))),
+    contestant('raw pg (multi-row VALUES)', rawRows, (rows) => inRawTransaction(pool, (client) => rawValues(client, rows))),
+  ];
+  const sdk = contestant('SDK', sdkInputs, (inputs) => nexfit.repositories.transactions.createMany(inputs));
+  const rounds = size > 10_000 ? LARGE_ROUNDS : SMALL_ROUNDS;
+  const stats = await measureAlternating([...raws, sdk], reset, rounds);
+  for (const { name } of raws) report.addComparison(group, name, stats.get(name)!);
+  const [fasterName, faster] = raws.map(({ name }): [string, TaskStats] => [name, stats.get(name)!]).reduce((best, next) => (next[1].medianMs < best[1].medianMs ? next : best));
+  report.addComparison(group, 'SDK (vs fastest raw)', stats.get('SDK')!, { name: fasterName, stats: faster }, BULK, `${rounds.measured} alternating rounds`);
+  report.addComparison(group, 'multi-row VALUES (vs unnest)', stats.get('raw pg (multi-row VALUES)')!, { name: 'raw pg (unnest)', stats: stats.get('raw pg (unnest)')! });
 }
 
 async function rawUnnest(client: pg.PoolClient, rows: readonly unknown[][], statement: string): Promise<void> {
