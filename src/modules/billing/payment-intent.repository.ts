@@ -261,8 +261,10 @@ export class PaymentIntentRepository extends PostgresRepository {
    * caller touches on the way (a failed recovery notes its reason) is not met again.
    */
   async *eachUnfinished(olderThanMs: number, batchSize = 100): AsyncGenerator<PaymentIntent> {
-    const { rows } = await sql<{ cutoff: Date }>`SELECT now() - make_interval(secs => ${olderThanMs / 1000}) AS cutoff`.execute(this.db);
-    const cutoff = rows[0]!.cutoff;
+    const cutoff = await this.run('eachUnfinished', async () => {
+      const { rows } = await sql<{ cutoff: Date }>`SELECT now() - make_interval(secs => ${olderThanMs / 1000}) AS cutoff`.execute(this.db);
+      return rows[0]!.cutoff;
+    });
     let after: { updatedAt: Date; intentId: string } | undefined;
     for (;;) {
       const batch = await this.listUnfinished(cutoff, batchSize, after);

@@ -1,9 +1,12 @@
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { TransientStoreError } from '../../../src/core/errors.js';
 import { fixedClock } from '../../../src/core/clock.js';
 import { defaultIdGenerator, type UserId } from '../../../src/core/ids.js';
 import { PaymentIntentRepository } from '../../../src/modules/billing/payment-intent.repository.js';
 import { detectPreparedTransactions } from '../../../src/stores/postgres/capabilities.js';
+import type { Database } from '../../../src/stores/postgres/database.js';
 import { useTestNexfit } from '../../support/nexfit.js';
 
 const t = useTestNexfit({ clock: '2026-03-02T09:00:00Z' });
@@ -38,4 +41,17 @@ describe('noting a failed recovery attempt on a payment intent', () => {
       await client.end();
     }
   }, 60_000);
+
+  it('reports a PostgreSQL it cannot reach while walking the unfinished intents as a TransientStoreError', async () => {
+    const unreachable = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ host: '127.0.0.1', port: 1, connectionTimeoutMillis: 2_000 }) }) });
+    const intents = new PaymentIntentRepository(unreachable, { clock: fixedClock('2026-03-02T09:00:00Z'), ids: defaultIdGenerator });
+    try {
+      const walk = async () => {
+        for await (const intent of intents.eachUnfinished(0)) void intent;
+      };
+      await expect(walk()).rejects.toBeInstanceOf(TransientStoreError);
+    } finally {
+      await unreachable.destroy();
+    }
+  });
 });
