@@ -130,7 +130,7 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
         if (worker && ledger) {
           const plans = setup.places.flatMap((p) => p.plans);
           const base = { mongoUri: mongoStore.uri, dbName: database, pgUrl, ledger, seed: input.seed, behaviour, plans };
-          schedule(killedWorker(worker, base, raw, () => nexfit.recoverInDoubt(), clock, seeded(input.seed).fork('kill', generatedThrough), world, generatedThrough, workers, startedWorkers));
+          schedule(killedWorker(worker, base, raw, () => recordingUntyped(() => nexfit.recoverInDoubt(), 'fault:kill recovery'), clock, seeded(input.seed).fork('kill', generatedThrough), world, generatedThrough, workers, startedWorkers));
         }
       }
       await runUntil(timeline, windowEnd, clock, async (item) => {
@@ -454,6 +454,16 @@ async function guarded(work: () => Promise<unknown>, where?: string): Promise<Ou
     return typeof result === 'string' ? result : 'ok';
   } catch (error) {
     return outcomeOf(error, where);
+  }
+}
+
+/** `work`'s result; an error it throws is thrown on, and recorded first when it is not one of the SDK's typed errors. */
+async function recordingUntyped<T>(work: () => Promise<T>, where: string): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    outcomeOf(error, where);
+    throw error;
   }
 }
 
