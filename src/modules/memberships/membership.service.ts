@@ -452,12 +452,12 @@ export class MembershipService {
       assertNotFrozen(subscription, v.at);
       const limit = (await this.#plans.getById(subscription.membershipId, u.ctx)).limitations.maxVisitsPerWeek;
       const key = subscriptionWeekVisitsKey(subscription.id, v.isoWeek);
-      if (!(await this.#visits.claim(key, limit ?? Number.POSITIVE_INFINITY, u.ctx))) {
+      const visitsThisWeek = await this.#visits.claimCounted(key, limit ?? Number.POSITIVE_INFINITY, u.ctx);
+      if (visitsThisWeek === undefined) {
         throw new ConflictError('weekly_visit_limit_reached', `User ${v.userId} has used all ${limit} visits of ${v.isoWeek}`, {
           details: { memberSubscriptionId: subscription.id, week: v.isoWeek, limit },
         });
       }
-      const visitsThisWeek = await this.#visits.taken(key, u.ctx);
       await u.emit('membership.visit_recorded', { memberSubscriptionId: subscription.id, userId: v.userId, facilityId: v.facilityId, at: v.at.toISOString(), week: v.isoWeek });
       return { memberSubscriptionId: subscription.id, isoWeek: v.isoWeek, visitsThisWeek, maxVisitsPerWeek: limit ?? null };
     });

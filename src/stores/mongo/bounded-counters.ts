@@ -21,7 +21,8 @@ const limitSchema = z.number().int().min(0).max(1_000_000);
  * visits of a member's week. A claim is one conditional
  * `findOneAndUpdate({ _id: key, taken: { $lt: limit } }, { $inc: { taken: 1 } })`, so however
  * many claims race, at most `limit` succeed — never a count-then-write, which concurrent
- * units would all pass. The document is created (upserted with `taken: 0`) on first use.
+ * units would all pass. The first claim of a key creates its document (an upsert holding
+ * one unit).
  *
  * @example
  * ```ts
@@ -45,17 +46,38 @@ export class BoundedCounters {
    * `Infinity` as the limit always succeeds (the count is still kept).
    */
   async claim(key: string, limit: number, ctx?: StoreContext): Promise<boolean> {
+    return (await this.claimCounted(key, limit, ctx)) !== undefined;
+  }
+
+  /**
+   * {@link BoundedCounters.claim}, resolving with how many units are taken after the claim,
+   * or `undefined` when the limit was reached (nothing written). A counter that exists and
+   * has room takes one round trip; the first claim of a counter takes two.
+   *
+   * @example
+   * ```ts
+   * const taken = await visits.claimCounted(`visits:${subscriptionId}:2026-W10`, 3)
+   * if (taken === undefined) throw new ConflictError('weekly_visit_limit_reached', '…')
+   * console.log(`${taken} of 3 visits this week`)
+   * ```
+   */
+  async claimCounted(key: string, limit: number, ctx?: StoreContext): Promise<number | undefined> {
     return this.#run('claim', async () => {
       const id = this.#parse(keySchema, key);
       const bound = limit === Number.POSITIVE_INFINITY ? undefined : this.#parse(limitSchema, limit);
-      if (bound === 0) return false;
-      await this.#ensure(id, ctx);
-      const claimed = await this.#collection.findOneAndUpdate(
-        { _id: id, ...(bound === undefined ? {} : { taken: { $lt: bound } }) },
-        { $inc: { taken: 1 }, $set: { updatedAt: this.#deps.clock.now() } },
-        { ...sessionOf(ctx), returnDocument: 'after' },
-      );
-      return claimed !== null;
+      if (bound === 0) return undefined;
+      const take = () =>
+        this.#collection.findOneAndUpdate(
+          { _id: id, ...(bound === undefined ? {} : { taken: { $lt: bound } }) },
+          { $inc: { taken: 1 }, $set: { updatedAt: this.#deps.clock.now() } },
+          { ...sessionOf(ctx), returnDocument: 'after' },
+        );
+      const taken = await take();
+      if (taken) return taken.taken;
+      // No counter with room: either none exists yet, and this claim creates it holding one, or it is at its limit.
+      if (await this.#create(id, ctx)) return 1;
+      // It exists. Outside a unit of work a concurrent first claim may have created it since the first try: try once more.
+      return (await take())?.taken;
     });
   }
 
@@ -80,12 +102,15 @@ export class BoundedCounters {
     });
   }
 
-  async #ensure(id: string, ctx: StoreContext | undefined): Promise<void> {
+  /** Creates the counter holding one unit; `false` when it exists already. */
+  async #create(id: string, ctx: StoreContext | undefined): Promise<boolean> {
     try {
-      await this.#collection.updateOne({ _id: id }, { $setOnInsert: { taken: 0, updatedAt: this.#deps.clock.now() } }, { ...sessionOf(ctx), upsert: true });
+      const result = await this.#collection.updateOne({ _id: id }, { $setOnInsert: { taken: 1, updatedAt: this.#deps.clock.now() } }, { ...sessionOf(ctx), upsert: true });
+      return result.upsertedCount === 1;
     } catch (error) {
-      // Two first uses raced to insert the same key: the other one created it, which is all we need.
-      if ((error as { code?: unknown }).code !== 11000) throw error;
+      // Two first uses raced to insert the same key: the other one created it.
+      if ((error as { code?: unknown }).code === 11000) return false;
+      throw error;
     }
   }
 
