@@ -128,8 +128,8 @@ export class UnitOfWorkCoordinator {
             afterCommit: (hook) => { hooks.push(hook); },
             compensateWith: (statement: Compilable) => { compensations.push(statement.compile()); },
             emit: async (type, payload) => {
-              const eventId = await this.#outbox.enqueue(conn, type, payload);
-              events.push({ eventId, type });
+              const { eventId, published } = await this.#outbox.enqueue(conn, type, payload, { undoable: this.mode === 'ordered' });
+              if (!published) events.push({ eventId, type });
               compensations.push(conn.deleteFrom('nexfit_outbox').where('event_id', '=', eventId).compile());
             },
             context: options.context ?? currentRequestContext() ?? SYSTEM_CONTEXT,

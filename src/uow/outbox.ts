@@ -41,20 +41,29 @@ export class Outbox {
     return () => set.delete(handler as NexfitEventHandler<never>);
   }
 
-  /** Writes an event into the outbox inside the caller's transaction; returns its id. */
-  async enqueue<T extends NexfitEventType>(db: Kysely<Database>, type: T, payload: NexfitEventMap[T]): Promise<string> {
+  /**
+   * Writes an event into the outbox inside the caller's transaction; returns its id, and
+   * whether it was written as published. An event of a type no handler subscribes to at that
+   * moment is: delivering it would only mark it so, and writing the mark with the row spares a
+   * statement after the commit. It stays in the outbox (until housekeeping) either way.
+   * `undoable: true` (an ordered-mode unit, whose compensation may delete the row) writes it
+   * unpublished: deleting an unpublished event withdraws its webhook deliveries.
+   */
+  async enqueue<T extends NexfitEventType>(db: Kysely<Database>, type: T, payload: NexfitEventMap[T], options: { readonly undoable?: boolean } = {}): Promise<{ readonly eventId: string; readonly published: boolean }> {
+    const published = !options.undoable && (this.#handlers.get(type)?.size ?? 0) === 0;
     const row = await db
       .insertInto('nexfit_outbox')
-      .values({ type, payload: JSON.stringify(payload as JsonObject) })
+      .values({ type, payload: JSON.stringify(payload as JsonObject), ...(published ? { published_at: new Date() } : {}) })
       .returning('event_id')
       .executeTakeFirstOrThrow();
-    return row.event_id;
+    return { eventId: row.event_id, published };
   }
 
   /**
-   * Delivers the events a unit of work just committed. When no handler is subscribed to any
-   * of their types, they are marked published in one statement, which is what
-   * {@link Outbox.relay} would do with them (no handler to run), without its four round trips.
+   * Delivers the events a unit of work just committed that were not written as published
+   * (see {@link Outbox.enqueue}). When no handler is subscribed to any of their types any
+   * more, they are marked published in one statement, which is what {@link Outbox.relay}
+   * would do with them (no handler to run), without its four round trips.
    */
   async relayCommitted(events: readonly { readonly eventId: string; readonly type: NexfitEventType }[]): Promise<RelayReport> {
     if (events.length === 0) return { delivered: 0, failed: 0 };

@@ -251,10 +251,14 @@ describe.each(['two-phase', 'ordered'] as const)('domain events in %s mode', (mo
   it('delivers the events of a unit whose process died after the commit, on the next relay', async ({ skip }) => {
     if (mode === 'two-phase' && !twoPhaseAvailable) skip('max_prepared_transactions = 0 on this PostgreSQL');
     const k = key();
-    await expect(coordinator(mode, (at) => { if (at === 'after-decision') throw new SimulatedCrash(at); }).run(async (uow) => {
+    const dying = coordinator(mode, (at) => { if (at === 'after-decision') throw new SimulatedCrash(at); });
+    const heardByTheDead: string[] = [];
+    dying.outbox.on('user.registered', (event) => { heardByTheDead.push(event.payload.userId); });
+    await expect(dying.run(async (uow) => {
       await writeBoth(uow, k);
       await uow.emit('user.registered', { userId: k });
     })).rejects.toBeInstanceOf(SimulatedCrash);
+    expect(heardByTheDead).toEqual([]);
     await recoverInDoubt(db, coordinator(mode).decisions, systemClock, { olderThanMs: 0 });
     const c = coordinator(mode);
     const seen: string[] = [];
@@ -263,5 +267,29 @@ describe.each(['two-phase', 'ordered'] as const)('domain events in %s mode', (mo
     await c.outbox.relay();
     off();
     expect(seen.filter((id) => id === k)).toEqual([k]);
+  });
+
+  it('stores an event no handler subscribes to, published once the unit commits', async ({ skip }) => {
+    if (mode === 'two-phase' && !twoPhaseAvailable) skip('max_prepared_transactions = 0 on this PostgreSQL');
+    const k = key();
+    const c = coordinator(mode);
+    let publishedInside: Date | null | undefined;
+    await c.run(async (uow) => {
+      await writeBoth(uow, k);
+      await uow.emit('user.registered', { userId: k });
+      const row = await uow.ctx.pg!.selectFrom('nexfit_outbox').select('published_at').where(sql<boolean>`payload->>'userId' = ${k}`).executeTakeFirstOrThrow();
+      publishedInside = row.published_at;
+    });
+    // A two-phase unit writes the mark with the row; an ordered one, whose compensation may delete it, marks it after the commit.
+    if (mode === 'two-phase') expect(publishedInside).toBeInstanceOf(Date);
+    else expect(publishedInside).toBeNull();
+    const rows = await db.selectFrom('nexfit_outbox').select('published_at').where(sql<boolean>`payload->>'userId' = ${k}`).execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.published_at).toBeInstanceOf(Date);
+    const seen: string[] = [];
+    const off = c.outbox.on('user.registered', (event) => { seen.push(event.payload.userId); });
+    await c.outbox.relay();
+    off();
+    expect(seen).not.toContain(k);
   });
 });
