@@ -1,9 +1,10 @@
 /**
- * `npm run simulate -- --seed <n> --facilities <f> --members <m> --days <d> [--faults] [--start YYYY-MM-DD] [--json]`
+ * `npm run simulate -- --seed <n> --facilities <f> --members <m> --days <d> [--faults] [--start YYYY-MM-DD] [--stop-after <days>] [--json]`
  *
  * Runs a seeded simulation of a gym chain on the stores of the environment (`MONGODB_URI`,
  * `DATABASE_URL`; the embedded ones otherwise) in fresh databases it drops afterwards, and
- * prints the report. Exits with 1 when an invariant broke.
+ * prints the report. Exits with 1 when an invariant broke. `--stop-after` ends the run after
+ * that many days of the `--days` world (the first weeks of a long run).
  */
 import { parseArgs } from 'node:util';
 import { formatReport } from './report.js';
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     days: { type: 'string', default: '60' },
     faults: { type: 'boolean', default: false },
     start: { type: 'string' },
+    'stop-after': { type: 'string' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -33,6 +35,7 @@ const report = await simulate({
   days: number('days', values.days, 1),
   faults: values.faults,
   ...(values.start ? { start: values.start } : {}),
+  ...(values['stop-after'] ? { stopAfter: number('stop-after', values['stop-after'], 1) } : {}),
   onDay: (day, breaks) => {
     const elapsed = ((performance.now() - started) / 1000).toFixed(1);
     if (!values.json && (day % 10 === 9 || breaks.length > 0)) process.stderr.write(`day ${day + 1}: ${breaks.length === 0 ? 'invariants hold' : `${breaks.length} broken`} (${elapsed} s)\n`);

@@ -20,6 +20,8 @@ export interface InvariantInput {
   readonly day: number;
   /** The calendar date the night's roll-up wrote `analytics_daily` rows for (`YYYY-MM-DD`). */
   readonly rolledUp?: string;
+  /** Runs each invariant's check (named as in {@link InvariantBreak}), e.g. to time it; it must rethrow what the check throws. */
+  readonly timed?: (invariant: string, check: () => Promise<void>) => Promise<void>;
 }
 
 /** How long a prepared transaction may stay before it counts as left behind (wall-clock time). */
@@ -45,14 +47,16 @@ const PREPARED_GRACE_SECONDS = 300;
 export async function checkInvariants(input: InvariantInput): Promise<InvariantBreak[]> {
   const breaks: InvariantBreak[] = [];
   const broke = (invariant: InvariantBreak['invariant'], detail: string) => breaks.push({ day: input.day, invariant, detail });
-  await money(input, broke);
-  await capacity(input, broke);
-  await agenda(input, broke);
-  await invoiceSeries(input, broke);
-  await subscriptionBilling(input, broke);
-  await erasure(input, broke);
-  await inDoubt(input, broke);
-  if (input.rolledUp) await analytics(input, input.rolledUp, broke);
+  const timed = input.timed ?? ((_: string, check: () => Promise<void>) => check());
+  await timed('money', () => money(input, broke));
+  await timed('capacity', () => capacity(input, broke));
+  await timed('agenda', () => agenda(input, broke));
+  await timed('invoice-series', () => invoiceSeries(input, broke));
+  await timed('subscription-billing', () => subscriptionBilling(input, broke));
+  await timed('erasure', () => erasure(input, broke));
+  await timed('in-doubt', () => inDoubt(input, broke));
+  const rolledUp = input.rolledUp;
+  if (rolledUp) await timed('analytics', () => analytics(input, rolledUp, broke));
   return breaks;
 }
 

@@ -11,7 +11,8 @@ export interface OperationStats {
 /** What a simulation run measured and found. */
 export interface SimulationReport {
   readonly seed: number;
-  readonly options: { readonly facilities: number; readonly members: number; readonly days: number; readonly faults: boolean };
+  /** `stoppedAfter`: the run ended after that many of its `days` (see `SimulateInput.stopAfter`). */
+  readonly options: { readonly facilities: number; readonly members: number; readonly days: number; readonly faults: boolean; readonly stoppedAfter?: number };
   readonly stores: { readonly mongo: string; readonly postgres: string; readonly unitOfWork: string };
   readonly seconds: number;
   readonly daysPerSecond: number;
@@ -72,7 +73,7 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 export function formatReport(report: SimulationReport): string {
   const o = report.options;
   const lines = [
-    `Simulation: seed ${report.seed}, ${o.facilities} facilities, ${o.members.toLocaleString('en')} members, ${o.days} days${o.faults ? ', with faults' : ''}`,
+    `Simulation: seed ${report.seed}, ${o.facilities} facilities, ${o.members.toLocaleString('en')} members, ${o.days} days${o.stoppedAfter === undefined ? '' : ` (stopped after day ${o.stoppedAfter})`}${o.faults ? ', with faults' : ''}`,
     `Stores: MongoDB ${report.stores.mongo}; PostgreSQL ${report.stores.postgres}; unit of work ${report.stores.unitOfWork}`,
     `Ran ${report.seconds.toFixed(1)} s: ${report.daysPerSecond.toFixed(2)} simulated days per second`,
     `Provider faults: ${report.providerFaults.declined} declined, ${report.providerFaults.failed} failed, ${report.providerFaults.timedOut} timed out after charging`,

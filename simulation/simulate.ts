@@ -54,6 +54,12 @@ export interface SimulateInput extends SimulationOptions {
    */
   readonly mongoTransactionLifetimeSeconds?: number;
   readonly onDay?: (day: number, breaks: readonly InvariantBreak[]) => void;
+  /**
+   * Ends the run after this many days (nightly jobs and invariants included) of the world of
+   * `days`: the first weeks of a long run, with the same workload as the whole one (members
+   * join over all of `days`). Default: `days`.
+   */
+  readonly stopAfter?: number;
 }
 
 interface Place {
@@ -98,7 +104,7 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
   const worker = input.faults ? await bundleKillWorker() : undefined;
   const lifetime = input.mongoTransactionLifetimeSeconds ?? (input.stores?.mongoUri ? undefined : KILLED_TRANSACTION_LIFETIME_SECONDS);
   const restoreLifetime = lifetime === undefined ? async () => {} : await setTransactionLifetime(mongoStore.uri, lifetime);
-  const nexfit = await createNexfit({ mongo: { uri: mongoStore.uri, dbName: database }, postgres: { connectionString: pgUrl }, keyring: createTestKeyring(), clock, payments: provider, migrate: true, passwordHashing: SIMULATED_PASSWORD_HASHING });
+  const nexfit = await createNexfit({ mongo: { uri: mongoStore.uri, dbName: database }, postgres: { connectionString: pgUrl }, keyring: createTestKeyring(), clock, payments: provider, migrate: true, passwordHashing: SIMULATED_PASSWORD_HASHING, cache: 'memory' });
   // The invariants' own connections: the connection drops spare them (by name), and an idle one lost anyway is replaced.
   const raw = new pg.Pool({ connectionString: pgUrl, max: 2, application_name: RAW_APPLICATION });
   raw.on('error', () => {});
@@ -120,7 +126,8 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
     const background: Promise<unknown>[] = [];
     let generatedThrough = -1;
     let reported = 0;
-    for (let day = 0; day < world.options.days; day++) {
+    const daysRun = Math.min(world.options.days, input.stopAfter ?? world.options.days);
+    for (let day = 0; day < daysRun; day++) {
       const windowEnd = localInstant(world, day + 1, 'UTC', NIGHTLY_HOUR);
       // Day d's operations start 13 hours before its UTC midnight (UTC+11) and end 8 hours after it (UTC−8).
       while (generatedThrough < day + 1 && generatedThrough + 1 < world.options.days) {
@@ -142,7 +149,7 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
       await nightly(nexfit, world, day, bookedOccurrences, latencies, lifetime);
       let found: InvariantBreak[] = [];
       await latencies.time('check:invariants', async () => {
-        found = await checkInvariants({ db: nexfit.mongo.db, pg: raw, provider, erased, now: clock.now(), day, rolledUp: world.start.add({ days: day }).toString() });
+        found = await checkInvariants({ db: nexfit.mongo.db, pg: raw, provider, erased, now: clock.now(), day, rolledUp: world.start.add({ days: day }).toString(), timed: timedCheck(latencies) });
         return found.length === 0 ? 'ok' : 'broken';
       });
       const escaped = untypedErrors.slice(reported).map((e): InvariantBreak => ({ day, invariant: 'typed-errors', detail: `${e.where}: ${e.message}` }));
@@ -153,10 +160,10 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
     const seconds = (performance.now() - started) / 1000;
     return {
       seed: input.seed,
-      options: { facilities: input.facilities, members: input.members, days: input.days, faults: input.faults },
+      options: { facilities: input.facilities, members: input.members, days: input.days, faults: input.faults, ...(daysRun < input.days ? { stoppedAfter: daysRun } : {}) },
       stores: { mongo: `${nexfit.stores.mongo.kind} (${mongoStore.description})`, postgres: pgStore.description, unitOfWork: nexfit.unitOfWorkMode },
       seconds,
-      daysPerSecond: input.days / seconds,
+      daysPerSecond: daysRun / seconds,
       operations: latencies.summary(seconds),
       outcomes: latencies.outcomes(),
       providerFaults: { ...provider.faults },
@@ -180,6 +187,22 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
     await mongoStore.stop();
     await pgStore.stop();
   }
+}
+
+/** Times each invariant's check as `check:<invariant>`, throwing on what a check throws. */
+function timedCheck(latencies: LatencyBook): (invariant: string, check: () => Promise<void>) => Promise<void> {
+  return async (invariant, check) => {
+    let failure: { error: unknown } | undefined;
+    await latencies.time(`check:${invariant}`, async () => {
+      try {
+        await check();
+      } catch (error) {
+        failure = { error };
+        throw error;
+      }
+    });
+    if (failure) throw failure.error;
+  };
 }
 
 /** Sets the server's transaction lifetime; resolves with the function that puts the old one back. */

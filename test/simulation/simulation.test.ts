@@ -25,6 +25,23 @@ describe('the simulated gym chain', () => {
     expect(kinds.has('join') && kinds.has('visit') && kinds.has('book')).toBe(true);
   });
 
+  it('runs the first days of a longer run, with its workload, and times each invariant', async () => {
+    const mongo = inject('mongoKind') === 'embedded' ? {} : { mongoUri: inject('mongoUri') };
+    const options = { seed: 5, facilities: 1, members: 400, days: 200, faults: false };
+    const report = await simulate({ ...options, stopAfter: 2, stores: { ...mongo, postgresUrl: inject('pgUrl') } });
+    expect(report.breaks).toEqual([]);
+    expect(report.options).toEqual({ ...options, stoppedAfter: 2 });
+    expect(report.operations['nightly:renew']?.count).toBe(2);
+    // The joins of the first two days of the 200-day world, not of a 2-day one (where all 400 would join).
+    const world = generateWorld(options);
+    const joining = world.members.filter((m) => m.joinDay < 2).length;
+    expect(joining).toBeLessThan(options.members);
+    expect(report.operations['join']?.count).toBe(joining);
+    for (const invariant of ['money', 'capacity', 'agenda', 'invoice-series', 'subscription-billing', 'erasure', 'in-doubt', 'analytics']) {
+      expect(report.operations[`check:${invariant}`]?.count).toBe(2);
+    }
+  }, 120_000);
+
   it('runs two facilities with 300 members for 60 days with faults and breaks no invariant', async () => {
     // On the embedded MongoDB the run starts its own server (in a process of its own), whose
     // transaction lifetime it may shorten (a killed worker's transaction is then aborted after
