@@ -57,7 +57,10 @@ export interface MemberSpec {
   readonly bookingsPerWeek: number;
   readonly logsWorkouts: boolean;
   readonly measures: boolean;
-  /** The day the member stops renewing (cancels at period end), if they do. */
+  /**
+   * The day the member stops renewing (cancels at period end), if they do. They keep coming
+   * until their last period has surely ended ({@link LAST_PERIOD_DAYS} later), then stop.
+   */
   readonly quitDay?: number;
   /** The day the member asks for erasure, if they do; nothing of theirs happens after it. */
   readonly eraseDay?: number;
@@ -101,6 +104,8 @@ export type Operation =
 export type OperationKind = Operation['kind'];
 
 const PERIOD_DAYS = 30;
+/** The longest a period (one month) can last: a member who quit comes no more after it. */
+export const LAST_PERIOD_DAYS = 31;
 
 /** Simulated members never log in: their passwords are hashed at a cost a 2-core machine can pay for 20,000 registrations. */
 export const SIMULATED_PASSWORD_HASHING = { N: 1024 } as const;
@@ -181,6 +186,10 @@ export function operationsOfDay(world: World, day: number): Operation[] {
     const at = (hour: number, minute = r.int(0, 59)) => localInstant(world, day, facility.timezone, hour, minute);
     if (day === member.joinDay) ops.push({ kind: 'join', at: at(r.int(8, 11)), member: member.index });
     const sinceJoin = day - member.joinDay;
+    if (member.exportDay === day) ops.push({ kind: 'export', at: at(15), member: member.index });
+    if (member.eraseDay === day) ops.push({ kind: 'erase', at: at(23, 30), member: member.index });
+    // A member who quit has left once their last period is over; they may still ask for their data or its erasure.
+    if (member.quitDay !== undefined && day > member.quitDay + LAST_PERIOD_DAYS) continue;
     if (!member.autoRenew && sinceJoin > 0 && sinceJoin % PERIOD_DAYS === 0 && (member.quitDay === undefined || day < member.quitDay)) {
       ops.push({ kind: 'repurchase', at: at(r.int(8, 11)), member: member.index, period: sinceJoin / PERIOD_DAYS });
     }
@@ -211,8 +220,6 @@ export function operationsOfDay(world: World, day: number): Operation[] {
       ops.push({ kind: 'pt', at: at(r.int(8, 21)), member: member.index, day: day + r.int(1, 3), hour: r.int(7, 20) });
     }
     if (member.freeze?.day === day) ops.push({ kind: 'freeze', at: at(10), member: member.index, days: member.freeze.days });
-    if (member.exportDay === day) ops.push({ kind: 'export', at: at(15), member: member.index });
-    if (member.eraseDay === day) ops.push({ kind: 'erase', at: at(23, 30), member: member.index });
   }
   return ops.sort((a, b) => a.at - b.at || a.member - b.member);
 }

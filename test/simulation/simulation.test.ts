@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { simulate } from '../../simulation/simulate.js';
-import { generateWorld, operationsOfDay, type SimulationOptions } from '../../simulation/workload.js';
+import { generateWorld, LAST_PERIOD_DAYS, operationsOfDay, type SimulationOptions } from '../../simulation/workload.js';
 
 const workloadHash = (options: SimulationOptions) => {
   const world = generateWorld(options);
@@ -25,14 +25,35 @@ describe('the simulated gym chain', () => {
     expect(kinds.has('join') && kinds.has('visit') && kinds.has('book')).toBe(true);
   });
 
+  it('has members who quit stop coming once their last period is over, and still lets them ask for their data', () => {
+    const options = { seed: 11, facilities: 2, members: 600, days: 150, faults: false };
+    const world = generateWorld(options);
+    const quitters = world.members.filter((m) => m.quitDay !== undefined && m.quitDay + LAST_PERIOD_DAYS + 1 < options.days);
+    expect(quitters.length).toBeGreaterThan(20);
+    const quitter = new Set(quitters.map((m) => m.index));
+    const after = new Map<number, string[]>();
+    let activeBefore = 0;
+    for (let day = 0; day < options.days; day++) {
+      for (const op of operationsOfDay(world, day)) {
+        if (!quitter.has(op.member)) continue;
+        const spec = world.members[op.member]!;
+        if (day > spec.quitDay! + LAST_PERIOD_DAYS) after.set(op.member, [...(after.get(op.member) ?? []), op.kind]);
+        else if (day > spec.joinDay && (op.kind === 'visit' || op.kind === 'book')) activeBefore++;
+      }
+    }
+    // They came while their membership ran; afterwards nothing but a data export or an erasure.
+    expect(activeBefore).toBeGreaterThan(100);
+    expect([...after.values()].flat().filter((kind) => kind !== 'export' && kind !== 'erase')).toEqual([]);
+  });
+
   it('runs the first days of a longer run, with its workload, and times each invariant', async () => {
     const mongo = inject('mongoKind') === 'embedded' ? {} : { mongoUri: inject('mongoUri') };
-    const options = { seed: 5, facilities: 1, members: 400, days: 200, faults: false };
+    const options = { seed: 5, facilities: 1, members: 150, days: 200, faults: false };
     const report = await simulate({ ...options, stopAfter: 2, stores: { ...mongo, postgresUrl: inject('pgUrl') } });
     expect(report.breaks).toEqual([]);
-    expect(report.options).toEqual({ ...options, stoppedAfter: 2 });
+    expect(report.options).toEqual({ facilities: 1, members: 150, days: 200, faults: false, stoppedAfter: 2 });
     expect(report.operations['nightly:renew']?.count).toBe(2);
-    // The joins of the first two days of the 200-day world, not of a 2-day one (where all 400 would join).
+    // The joins of the first two days of the 200-day world, not of a 2-day one (where all 150 would join).
     const world = generateWorld(options);
     const joining = world.members.filter((m) => m.joinDay < 2).length;
     expect(joining).toBeLessThan(options.members);
