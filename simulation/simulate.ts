@@ -26,11 +26,12 @@ const IN_FLIGHT = 16;
 /**
  * How far apart in simulated time operations in flight at once may be. Each runs at its own
  * instant (the clock reads it through an async context), one member's operations run in their
- * order, and an operation starts only once every operation planned an hour or more before it
- * has ended: what an operation schedules (a booking's check-in or cancellation, at least three
- * hours later) is never overtaken, and a rush of bookings for one class still meets at once.
+ * order, and an operation starts only once every operation planned two and a half hours or more
+ * before it has ended: what an operation schedules (a booking's check-in or cancellation, at
+ * least three hours later) is never overtaken, a rush of bookings for one class still meets at
+ * once, and a small chain's sparse hours still keep several operations in flight.
  */
-const HORIZON_MS = 60 * 60_000;
+const HORIZON_MS = 150 * 60_000;
 /** The transaction lifetime on a MongoDB the run starts itself: a killed worker's transaction is aborted 5 s after it began, not 60. */
 export const KILLED_TRANSACTION_LIFETIME_SECONDS = 5;
 
