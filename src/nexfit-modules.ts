@@ -110,7 +110,7 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
 
   const membershipWorkflowDeps = () => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to take payments');
-    return { memberships: memberships.service, promoCodes: memberships.promoCodeService, billing: billing.service, facilities: facilities.service, users: users.repository, accountLinks: users.accountLinkService, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale, bookingFees: classes.fees, dunningPolicy };
+    return { memberships: memberships.service, promoCodes: memberships.promoCodeService, billing: billing.service, facilities: facilities.service, users: users.repository, accountLinks: users.accountLinkService, payments: options.payments, intents: billing.paymentIntents, units: deps.units, clock: deps.clock, ids: deps.ids, locale: deps.locale, bookingFees: classes.fees, audit: new AuditTrail(auditLogs), dunningPolicy };
   };
   const feeDeps = (): BookingFeeDeps => {
     if (!options.payments) throw new ConfigurationError('Pass createNexfit({ payments }) — a PaymentProvider — to charge booking fees');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { fixedClock } from '../../src/core/clock.js';
 import { NotFoundError, ValidationError } from '../../src/core/errors.js';
-import type { ClassBookingId, FacilityId } from '../../src/core/ids.js';
-import { TestPaymentProvider } from '../../src/modules/billing/payment-provider.js';
+import type { ClassBookingId, FacilityId, UserId } from '../../src/core/ids.js';
+import { PaymentFailedError, TestPaymentProvider } from '../../src/modules/billing/payment-provider.js';
 import { createClassesModule } from '../../src/modules/classes/index.js';
 import { SimulatedCrash, type UowProtocolStep } from '../../src/uow/protocol-steps.js';
 import { createInputs } from '../modules/support/factories.js';
@@ -37,11 +37,11 @@ const LATE = '2026-03-03T05:30:00Z';
 let n = 0;
 
 /** A registered member of a new facility, booked into its class of 3 March 09:00 (one hour). */
-async function bookedMember() {
+async function bookedMember(ownerId?: UserId) {
   n += 1;
   clock().set('2026-03-02T09:00:00Z');
   const userId = (await t.nexfit.users.register({ email: `fee${n}@example.com`, password: 'correct horse battery', firstName: 'Deniz', lastName: 'Kaya', role: ['client'], phoneNumber: '+905551112233' })).id;
-  const facilityId = (await t.nexfit.repositories.facilities.create(createInputs.facilities({ name: `Stüdyo ${n}`, timezone: 'Europe/Istanbul' }))).id as FacilityId;
+  const facilityId = (await t.nexfit.repositories.facilities.create(createInputs.facilities({ name: `Stüdyo ${n}`, timezone: 'Europe/Istanbul', ...(ownerId ? { ownerId } : {}) }))).id as FacilityId;
   const plan = await t.nexfit.repositories.memberships.create(createInputs.memberships({ facilityId, limitations: { classesIncluded: true } }));
   await t.nexfit.repositories.memberSubscriptions.create(
     createInputs.member_subscriptions({ userId, facilityId, membershipId: plan.id, status: 'active', startDate: '2026-03-01T00:00:00Z', endDate: '2026-04-01T00:00:00Z' }),
@@ -210,6 +210,75 @@ describe('booking fees after a crash', () => {
     expect(payments.netCharged(userId)).toBe(0);
     expect(await transactionsOf(userId)).toEqual([]);
     expect(await t.nexfit.bookings.findBookingFee(bookingId)).toMatchObject({ status: 'waived' });
+  });
+
+  /** A gym owner's paid no-show fee: the owner, the member and the fee. */
+  async function paidFeeAtOwnersGym() {
+    const owner = (await t.nexfit.users.register({ email: `owner-fee${n + 1}@example.com`, password: 'correct horse battery', firstName: 'Ece', lastName: 'Yılmaz', role: ['gym_owner'], roleSpecificData: { gym_owner: { businessName: `Stüdyo ${n + 1}` } } })).id;
+    const member = await bookedMember(owner);
+    clock().set(AFTER_CLASS);
+    await t.nexfit.bookings.markNoShows(member.classId, CLASS_START);
+    const fee = (await t.nexfit.bookings.findBookingFee(member.bookingId))!;
+    expect(fee).toMatchObject({ status: 'paid' });
+    expect(payments.netCharged(member.userId)).toBe(150_00);
+    return { ...member, owner, fee };
+  }
+  const waiverRefunds = (feeId: string) => payments.refunds.filter((r) => r.idempotencyKey === `fee-waiver:${feeId}`);
+
+  it("records a waived fee's refund when the process died after the provider refunded, as the staff member who asked", async () => {
+    const { owner, userId, bookingId, fee } = await paidFeeAtOwnersGym();
+    const asOwner = await t.nexfit.as(owner, { requestId: `req-waive-${fee.id}` });
+    crashes.push('before-prepare');
+    await expect(asOwner.workflows.waiveFee({ bookingId, reason: 'doktor raporu' })).rejects.toBeInstanceOf(SimulatedCrash);
+    // The provider gave the money back; the stores do not say so yet.
+    expect(payments.netCharged(userId)).toBe(0);
+    expect(await t.nexfit.bookings.findBookingFee(bookingId)).toMatchObject({ status: 'paid' });
+    expect((await transactionsOf(userId)).map((r) => r.transaction_type)).toEqual(['adjustment']);
+
+    const report = await t.nexfit.recoverInDoubt({ olderThanMs: 0 });
+    expect(report.paymentIntents.results).toContainEqual(expect.objectContaining({ idempotencyKey: `fee-waiver:${fee.id}`, kind: 'refund', outcome: 'completed' }));
+    const transactions = await transactionsOf(userId);
+    expect(transactions.map((r) => [r.transaction_type, r.amount, r.status])).toEqual([
+      ['adjustment', '150.00', 'refunded'],
+      ['refund', '150.00', 'completed'],
+    ]);
+    expect((await invoicesOf(userId)).map((r) => r.status)).toEqual(['paid', 'credit_note']);
+    expect(await t.nexfit.bookings.findBookingFee(bookingId)).toMatchObject({ status: 'waived', waivedBy: owner, waiveReason: 'doktor raporu', refundTransactionId: transactions[1]!.transaction_id });
+    expect(waiverRefunds(fee.id)).toHaveLength(1);
+    const audit = await t.nexfit.pg.selectFrom('audit_logs').select(['action', 'user_id', 'request_id']).where('entity_id', '=', fee.id).execute();
+    expect(audit).toEqual([{ action: 'booking_fee.waived', user_id: owner, request_id: `req-waive-${fee.id}` }]);
+    await expect(asOwner.workflows.waiveFee({ bookingId })).rejects.toMatchObject({ reason: 'fee_already_waived' });
+  });
+
+  it('waives the fee on a retry after the process died, and the provider refunds once', async () => {
+    const { userId, bookingId, fee } = await paidFeeAtOwnersGym();
+    crashes.push('before-prepare');
+    await expect(t.nexfit.workflows.waiveFee({ bookingId, reason: 'hatalı kayıt' })).rejects.toBeInstanceOf(SimulatedCrash);
+    const waived = await t.nexfit.workflows.waiveFee({ bookingId, reason: 'hatalı kayıt' });
+    expect(waived).toMatchObject({ status: 'waived', waiveReason: 'hatalı kayıt' });
+    expect(waiverRefunds(fee.id)).toHaveLength(1);
+    expect(payments.netCharged(userId)).toBe(0);
+    expect((await transactionsOf(userId)).map((r) => r.transaction_type)).toEqual(['adjustment', 'refund']);
+    // Nothing left for recovery.
+    const report = await t.nexfit.recoverInDoubt({ olderThanMs: 0 });
+    expect(report.paymentIntents.results.filter((r) => r.idempotencyKey === `fee-waiver:${fee.id}`)).toEqual([]);
+  });
+
+  it('keeps a paid fee paid when the provider fails to refund, and a later waiver refunds it once', async () => {
+    const { userId, bookingId, fee } = await paidFeeAtOwnersGym();
+    payments.failNextRefund();
+    await expect(t.nexfit.workflows.waiveFee({ bookingId })).rejects.toBeInstanceOf(PaymentFailedError);
+    expect(await t.nexfit.bookings.findBookingFee(bookingId)).toMatchObject({ status: 'paid' });
+    expect(payments.netCharged(userId)).toBe(150_00);
+    const intent = await t.nexfit.pg.selectFrom('nexfit_payment_intents').select(['status', 'failure_reason']).where('idempotency_key', '=', `fee-waiver:${fee.id}`).executeTakeFirstOrThrow();
+    expect(intent).toEqual({ status: 'failed', failure_reason: 'not_refunded' });
+    expect((await transactionsOf(userId)).map((r) => r.transaction_type)).toEqual(['adjustment']);
+
+    const waived = await t.nexfit.workflows.waiveFee({ bookingId });
+    expect(waived.status).toBe('waived');
+    expect(waiverRefunds(fee.id)).toHaveLength(1);
+    expect(payments.netCharged(userId)).toBe(0);
+    expect((await transactionsOf(userId)).map((r) => r.transaction_type)).toEqual(['adjustment', 'refund']);
   });
 
   it('closes a fee intent the provider never charged, and the nightly run charges the fee under the next key', async () => {

@@ -10,7 +10,7 @@ import { PaymentFailedError, type BillingService, type PaymentIntent, type Payme
 import { classBookingSchema, type BookingFee, type BookingFeeRepository } from '../../modules/classes/index.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { UnitRunner } from '../../uow/unit-runner.js';
-import { chargeIntent, settleCharge, type CloseIntent } from '../payment-intents/payment-intent-steps.js';
+import { chargeIntent, errorText, settleCharge, storeAndClose, type CloseIntent } from '../payment-intents/payment-intent-steps.js';
 
 /** What charging, collecting and waiving booking fees work with. */
 export interface BookingFeeDeps {
@@ -219,13 +219,24 @@ const waiveSchema = z.strictObject({ bookingId: classBookingSchema.shape.id, rea
  */
 export type WaiveFeeInput = z.input<typeof waiveSchema>;
 
+/** The `terms.subject` of the refund intent that gives back a waived fee's charge. */
+export const FEE_WAIVER_SUBJECT = 'fee_waiver';
+
+/** The idempotency key of the refund that gives back a waived fee's charge: one per fee, so a retry refunds once. */
+export function feeWaiverKey(fee: Pick<BookingFee, 'id'>): string {
+  return `fee-waiver:${fee.id}`;
+}
+
 /**
  * Staff waive a booking's fee, audited (`booking_fee.waived`, with the acting staff member):
  * an unpaid or pending fee is voided (a charge in flight is refunded when it lands); a paid
- * one is refunded in full through the provider (under the key `fee-waiver:<feeId>`, so a
- * retry refunds once) and recorded as a `refund` transaction with its credit note, in the
- * unit that marks the fee `waived`. `NotFoundError` when the booking has no fee;
- * `ConflictError('fee_already_waived')` for a fee waived before.
+ * one is refunded in full through the provider under a payment intent of kind `refund` (key
+ * `fee-waiver:<feeId>`, so a retry refunds once) and recorded as a `refund` transaction with
+ * its credit note, in the unit that marks the fee `waived` and closes the intent. A process
+ * that dies after the provider refunded leaves the intent open: a retry, or
+ * `recoverInDoubt()`, records the refund and waives the fee. `NotFoundError` when the booking
+ * has no fee; `ConflictError('fee_already_waived')` for a fee waived before;
+ * `PaymentFailedError('provider_error')` when the provider fails (nothing changes).
  *
  * @example
  * ```ts
@@ -237,38 +248,98 @@ export async function waiveFee(deps: BookingFeeDeps, input: WaiveFeeInput): Prom
   const found = await deps.fees.findByBooking(data.bookingId as ClassBookingId);
   if (!found) throw new NotFoundError('booking fee', `Booking ${data.bookingId} has no fee`);
   if (found.status === 'waived') throw alreadyWaived(found);
-  let refund: { readonly providerRef: string } | null = null;
-  if (found.status === 'paid') {
-    const intent = found.intentId ? await deps.intents.get(found.intentId) : null;
-    if (!intent?.providerRef) throw new ConflictError('fee_not_payable', `Booking fee ${found.id} has no charge to refund`);
-    refund = await deps.payments.refund({ idempotencyKey: `fee-waiver:${found.id}`, providerRef: intent.providerRef, amount: found.amount });
-  }
+  if (found.status === 'paid') return waivePaidFee(deps, found, data.reason);
   return deps.units.run(async (u) => {
     const fee = await deps.fees.getById(found.id, u.ctx);
     if (fee.status === 'waived') throw alreadyWaived(fee);
-    if (fee.status === 'paid' && !refund) throw new ConcurrencyError('booking fee', fee.id);
-    let refundTransactionId: string | null = null;
-    if (refund && fee.transactionId) {
-      const recorded = await deps.billing.recordRefund({ originalTransactionId: fee.transactionId, amount: fee.amount, providerRef: refund.providerRef, reason: data.reason ?? 'Fee waived' }, u);
-      refundTransactionId = recorded.refund.transactionId;
-    }
-    const actor = u.context.actorId;
-    const waived = await deps.fees.patch(
-      fee.id,
-      {
-        status: 'waived',
-        waivedAt: deps.clock.now(),
-        ...(actor ? { waivedBy: actor } : {}),
-        ...(data.reason ? { waiveReason: data.reason } : {}),
-        ...(refundTransactionId ? { refundTransactionId } : {}),
-      },
-      { expectedVersion: fee.version },
-      u.ctx,
-    );
-    await deps.audit.record(u, { entityType: 'booking_fees', entityId: waived.id, action: 'booking_fee.waived', previousState: auditSnapshot(fee), newState: auditSnapshot(waived) });
-    await u.emit('booking.fee_waived', { bookingId: waived.bookingId, feeId: waived.id, refundTransactionId });
-    return waived;
+    // Paid meanwhile: its charge must be given back, which the paid path does.
+    if (fee.status === 'paid') throw new ConcurrencyError('booking fee', fee.id);
+    return (await recordWaiver(deps, fee, null, data.reason, u)).waived;
   });
+}
+
+/** A paid fee: its refund intent opened (or found), the provider's refund, then the unit that waives the fee. */
+async function waivePaidFee(deps: BookingFeeDeps, found: BookingFee, reason: string | undefined): Promise<BookingFee> {
+  const key = feeWaiverKey(found);
+  let intent = await deps.intents.findByKey(key);
+  if (intent?.status === 'completed') return deps.fees.getById(found.id);
+  if (intent?.status === 'failed') {
+    // The provider refunded nothing under the key: this waiver asks again.
+    await deps.intents.reopenFailed(intent.intentId);
+    intent = await deps.intents.get(intent.intentId);
+  }
+  if (!intent) {
+    // Opened in its own statement (one per key, so racing waivers share it); the unit that
+    // records the refund checks the fee again.
+    const charge = found.intentId ? await deps.intents.get(found.intentId) : null;
+    if (!charge?.providerRef || !found.transactionId) throw new ConflictError('fee_not_payable', `Booking fee ${found.id} has no charge to refund`);
+    const terms: JsonObject = { subject: FEE_WAIVER_SUBJECT, feeId: found.id, originalTransactionId: found.transactionId, chargeRef: charge.providerRef, ...(reason ? { reason } : {}) };
+    intent = (await deps.intents.open({ idempotencyKey: key, kind: 'refund', userId: found.userId, amount: found.amount, currency: found.currency, request: { feeId: found.id }, terms })).intent;
+  }
+  if (!intent || intent.status !== 'open') return deps.fees.getById(found.id);
+  const open = intent;
+  let refundRef: string;
+  try {
+    refundRef = (await deps.payments.refund({ idempotencyKey: key, providerRef: String(open.terms['chargeRef']), amount: open.amount })).providerRef;
+  } catch (cause) {
+    let lookup: Awaited<ReturnType<PaymentProvider['findRefund']>>;
+    try {
+      lookup = await deps.payments.findRefund(key);
+    } catch {
+      throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; recovery will find out whether it did', { cause });
+    }
+    if (!lookup) {
+      await deps.intents.fail(open.intentId, 'not_refunded', errorText(cause));
+      throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; the fee stays paid', { cause });
+    }
+    refundRef = lookup.providerRef;
+  }
+  try {
+    return await storeAndClose(deps, open, refundRef, (u) => storeFeeWaiver(deps, open, refundRef, u));
+  } catch (error) {
+    const now = await deps.intents.get(open.intentId);
+    if (now?.status === 'completed') return deps.fees.getById(found.id);
+    throw error;
+  }
+}
+
+/**
+ * The unit of a paid fee's waiver, built from its refund intent alone (recovery records a
+ * refund the provider made): the `refund` transaction with its credit note, and the fee
+ * `waived`, by the staff member who asked (the intent's request context).
+ */
+export async function storeFeeWaiver(
+  deps: Pick<BookingFeeDeps, 'fees' | 'billing' | 'clock' | 'audit'>,
+  intent: PaymentIntent,
+  refundRef: string,
+  u: UnitOfWork,
+): Promise<{ readonly result: BookingFee; readonly outcome: JsonObject }> {
+  const fee = await deps.fees.getById(String(intent.terms['feeId']), u.ctx);
+  if (fee.status === 'waived') throw alreadyWaived(fee);
+  const reason = typeof intent.terms['reason'] === 'string' ? intent.terms['reason'] : undefined;
+  const recorded = await deps.billing.recordRefund({ originalTransactionId: String(intent.terms['originalTransactionId']), amount: intent.amount, providerRef: refundRef, reason: reason ?? 'Fee waived' }, u);
+  const { waived } = await recordWaiver(deps, fee, recorded.refund.transactionId, reason, u);
+  return { result: waived, outcome: { feeId: waived.id, refundTransactionId: recorded.refund.transactionId, creditNoteId: recorded.creditNote.invoiceId } };
+}
+
+/** Marks the fee `waived` in `u`, audited, with the event. */
+async function recordWaiver(deps: Pick<BookingFeeDeps, 'fees' | 'clock' | 'audit'>, fee: BookingFee, refundTransactionId: string | null, reason: string | undefined, u: UnitOfWork): Promise<{ readonly waived: BookingFee }> {
+  const actor = u.context.actorId;
+  const waived = await deps.fees.patch(
+    fee.id,
+    {
+      status: 'waived',
+      waivedAt: deps.clock.now(),
+      ...(actor ? { waivedBy: actor } : {}),
+      ...(reason ? { waiveReason: reason } : {}),
+      ...(refundTransactionId ? { refundTransactionId } : {}),
+    },
+    { expectedVersion: fee.version },
+    u.ctx,
+  );
+  await deps.audit.record(u, { entityType: 'booking_fees', entityId: waived.id, action: 'booking_fee.waived', previousState: auditSnapshot(fee), newState: auditSnapshot(waived) });
+  await u.emit('booking.fee_waived', { bookingId: waived.bookingId, feeId: waived.id, refundTransactionId });
+  return { waived };
 }
 
 function alreadyWaived(fee: BookingFee): ConflictError {
@@ -279,4 +350,10 @@ function alreadyWaived(fee: BookingFee): ConflictError {
 export function feeStoreOf(deps: { readonly bookingFees?: BookingFeeRepository | undefined } & Pick<BookingFeeDeps, 'billing' | 'clock' | 'ids'>): Pick<BookingFeeDeps, 'fees' | 'billing' | 'clock' | 'ids'> {
   if (!deps.bookingFees) throw new ConfigurationError('Booking fees need the classes module');
   return { fees: deps.bookingFees, billing: deps.billing, clock: deps.clock, ids: deps.ids };
+}
+
+/** What recovery records a waived fee's refund with; refuses when the host built no fee store. */
+export function feeWaiverStoreOf(deps: { readonly bookingFees?: BookingFeeRepository | undefined; readonly audit?: AuditTrail | undefined } & Pick<BookingFeeDeps, 'billing' | 'clock'>): Pick<BookingFeeDeps, 'fees' | 'billing' | 'clock' | 'audit'> {
+  if (!deps.bookingFees || !deps.audit) throw new ConfigurationError('Booking fees need the classes module');
+  return { fees: deps.bookingFees, billing: deps.billing, clock: deps.clock, audit: deps.audit };
 }

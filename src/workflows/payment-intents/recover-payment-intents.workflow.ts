@@ -11,7 +11,7 @@ import type { MembershipWorkflowDeps } from '../purchase-membership/membership-w
 import { storePurchase } from '../purchase-membership/purchase-membership.workflow.js';
 import { storeRenewal } from '../renew-memberships/renew-memberships.workflow.js';
 import { storePlanChange } from '../change-membership-plan/change-membership-plan.workflow.js';
-import { feeStoreOf, storeBookingFee } from '../booking-fees/booking-fees.workflow.js';
+import { FEE_WAIVER_SUBJECT, feeStoreOf, feeWaiverStoreOf, storeBookingFee, storeFeeWaiver } from '../booking-fees/booking-fees.workflow.js';
 import { FREEZE_FEE_SUBJECT } from '../membership-freeze/membership-freeze.workflow.js';
 import { errorText, FREE_PROVIDER_REF, reasonOf, refundIntent, storeAndClose, type CloseIntent } from './payment-intent-steps.js';
 
@@ -200,7 +200,11 @@ async function recoverRefund(deps: MembershipWorkflowDeps, intent: PaymentIntent
   }
   const refundRef = found.providerRef;
   try {
-    await storeAndClose<unknown>(deps, intent, refundRef, (u, close) => (intent.kind === 'plan_change' ? storePlanChange(deps, intent, refundRef, u, close) : storeRefund(deps, intent, refundRef, u)), {
+    await storeAndClose<unknown>(deps, intent, refundRef, (u, close) => {
+      if (intent.kind === 'plan_change') return storePlanChange(deps, intent, refundRef, u, close);
+      if (intent.terms['subject'] === FEE_WAIVER_SUBJECT) return storeFeeWaiver(feeWaiverStoreOf(deps), intent, refundRef, u);
+      return storeRefund(deps, intent, refundRef, u);
+    }, {
       noWait: true,
     });
     return { outcome: 'completed' };

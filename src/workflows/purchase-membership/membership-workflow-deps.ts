@@ -9,6 +9,7 @@ import type { MembershipService, PromoCodeService } from '../../modules/membersh
 import type { UnitRunner } from '../../uow/unit-runner.js';
 import type { ValidationLocale } from '../../core/validation.js';
 import type { BookingFeeRepository } from '../../modules/classes/index.js';
+import type { AuditTrail } from '../../modules/audit/index.js';
 
 /** What the membership workflows (purchase, renewal, cancel, expire, refund) work with. */
 export interface MembershipWorkflowDeps {
@@ -33,4 +34,6 @@ export interface MembershipWorkflowDeps {
   readonly locale?: ValidationLocale | undefined;
   /** Where booking fees are kept: recovery completes a `fee` intent against it. */
   readonly bookingFees?: BookingFeeRepository | undefined;
+  /** Where recovery audits what it completes for staff: a waived fee whose refund the provider made. */
+  readonly audit?: AuditTrail | undefined;
 }
