@@ -450,7 +450,7 @@ function runner(
           const active = await nexfit.repositories.memberSubscriptions.findActiveForUserAtFacility(userId, place.facilityId, nexfit.clock.now());
           if (!active) return 'skipped:no-membership';
           const today = Temporal.Instant.fromEpochMilliseconds(op.at).toZonedDateTimeISO(place.timezone).toPlainDate();
-          await nexfit.workflows.freezeMembership({ memberSubscriptionId: active.id, resumeDate: today.add({ days: op.days }).toString(), reason: 'travelling' });
+          await nexfit.workflows.freezeMembership({ memberSubscriptionId: active.id, resumeDate: today.add({ days: op.days }).toString(), reason: 'travelling', idempotencyKey: key(op, 'freeze') });
           return 'ok';
         }
         case 'eat': {

@@ -352,7 +352,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'promoCodes.deactivate', args: (w) => [w.facility, w.promoCode] },
   { target: 'repositories.memberSubscriptions.useDiscountCycle', args: (w) => [w.memberSubscription] },
   // membership freezes
-  { target: 'workflows.freezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, startDate: '2026-03-10', resumeDate: '2026-03-17', reason: 'seyahat', fee: { amount: 50_00, currency: 'TRY' } }] },
+  { target: 'workflows.freezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, startDate: '2026-03-10', resumeDate: '2026-03-17', reason: 'seyahat', fee: { amount: 50_00, currency: 'TRY' }, idempotencyKey: `freeze-${w.newUuid()}` }] },
   { target: 'workflows.unfreezeMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, freezeId: w.newUuid(), resumeDate: '2026-03-12' }] },
   { target: 'workflows.applyFreezes', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
   // late-cancellation and no-show fees

@@ -355,4 +355,68 @@ describe('freeze fees', () => {
     expect((await t.nexfit.memberships.getSubscription(id as never)).freezes ?? []).toEqual([]);
     expect(await transactionsOf(userId)).toHaveLength(1);
   });
+
+  const freezeKeyed = (memberSubscriptionId: string, idempotencyKey: string, resumeDate = '2026-03-17') =>
+    t.nexfit.workflows.freezeMembership({ memberSubscriptionId, startDate: '2026-03-10', resumeDate, reason: 'seyahat', fee: { amount: 50_00, currency: 'TRY' }, idempotencyKey });
+  const freezeFeeCharges = (userId: string) => chargesOf(userId).filter((c) => c.idempotencyKey.startsWith('fee:freeze:'));
+
+  it('returns the first freeze to a retry with its idempotency key: one freeze, one fee', async () => {
+    const { userId, id } = await member();
+    const key = `freeze-${t.nexfit.ids.newUuid()}`;
+    const first = await freezeKeyed(id, key);
+    const [again, racing] = await Promise.all([freezeKeyed(id, key), freezeKeyed(id, key)]);
+    expect(again.freeze.freezeId).toBe(first.freeze.freezeId);
+    expect(racing.freeze.freezeId).toBe(first.freeze.freezeId);
+    expect(again.shiftedDays).toBe(first.shiftedDays);
+    expect((await t.nexfit.memberships.getSubscription(id as never)).freezes).toHaveLength(1);
+    expect(freezeFeeCharges(userId).map((c) => [c.idempotencyKey, c.amount])).toEqual([[`fee:freeze:${key}`, 50_00]]);
+    expect((await transactionsOf(userId)).map((r) => r.transaction_type).sort()).toEqual(['adjustment', 'purchase']);
+    // Without a key the same request is a second freeze, refused as overlapping the first.
+    await expect(freeze(id)).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+
+  it('completes a keyed freeze on the retry after the process died with its fee charged', async () => {
+    const { userId, id } = await member();
+    const key = `freeze-${t.nexfit.ids.newUuid()}`;
+    crashes.push('before-prepare');
+    await expect(freezeKeyed(id, key)).rejects.toBeInstanceOf(SimulatedCrash);
+    expect((await t.nexfit.memberships.getSubscription(id as never)).freezes ?? []).toEqual([]);
+    const retried = await freezeKeyed(id, key);
+    expect(retried.freeze).toMatchObject({ status: 'scheduled', days: 7 });
+    expect(freezeFeeCharges(userId)).toHaveLength(1);
+    expect(payments.netCharged(userId)).toBe(1_000_00 + 50_00);
+    expect((await transactionsOf(userId)).map((r) => r.transaction_type).sort()).toEqual(['adjustment', 'purchase']);
+    // Nothing is left for recovery to refund.
+    const report = await t.nexfit.recoverInDoubt({ olderThanMs: 0 });
+    expect(report.paymentIntents.results.filter((r) => r.idempotencyKey === `fee:freeze:${key}`)).toEqual([]);
+  });
+
+  it('refuses a key reused for another freeze, and a retry of a declined one, with nothing written', async () => {
+    const { userId, id } = await member();
+    const key = `freeze-${t.nexfit.ids.newUuid()}`;
+    await freezeKeyed(id, key);
+    await expect(freezeKeyed(id, key, '2026-03-20')).rejects.toMatchObject({ reason: 'idempotency_key_reused' });
+    const declinedKey = `freeze-${t.nexfit.ids.newUuid()}`;
+    payments.declineNextCharge();
+    await expect(freezeKeyed(id, declinedKey, '2026-04-20')).rejects.toMatchObject({ code: 'PAYMENT_FAILED', details: { reason: 'declined' } });
+    await expect(freezeKeyed(id, declinedKey, '2026-04-20')).rejects.toMatchObject({ code: 'PAYMENT_FAILED', details: { reason: 'declined' } });
+    expect((await t.nexfit.memberships.getSubscription(id as never)).freezes).toHaveLength(1);
+    expect(freezeFeeCharges(userId).map((c) => c.status)).toEqual(['succeeded', 'declined']);
+  });
+
+  it('returns the first freeze to a retry with its key when no fee is charged', async () => {
+    const { id } = await member();
+    const key = `freeze-${t.nexfit.ids.newUuid()}`;
+    const ask = () => t.nexfit.workflows.freezeMembership({ memberSubscriptionId: id, startDate: '2026-03-10', resumeDate: '2026-03-17', idempotencyKey: key });
+    const first = await ask();
+    const [again, racing] = await Promise.all([ask(), ask()]);
+    expect([again.freeze.freezeId, racing.freeze.freezeId]).toEqual([first.freeze.freezeId, first.freeze.freezeId]);
+    const subscription = await t.nexfit.memberships.getSubscription(id as never);
+    expect(subscription.freezes).toHaveLength(1);
+    // The period moved once: seven frozen days.
+    expect(again.subscription.endDate).toEqual(subscription.endDate);
+    expect(first.shiftedDays).toBe(7);
+    await expect(t.nexfit.workflows.freezeMembership({ memberSubscriptionId: id, startDate: '2026-03-11', resumeDate: '2026-03-17', idempotencyKey: key })).rejects.toMatchObject({ reason: 'idempotency_key_reused' });
+    await expect(t.nexfit.workflows.freezeMembership({ memberSubscriptionId: id, idempotencyKey: 'kısa' })).rejects.toBeInstanceOf(ValidationError);
+  });
 });

@@ -2,12 +2,14 @@ import { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { idSchema, type FacilityId, type MemberSubscriptionId } from '../../core/ids.js';
 import { ConflictError } from '../../core/errors.js';
+import type { JsonObject } from 'type-fest';
 import { currencyCodeSchema } from '../../core/money.js';
 import { calendarDateSchema, instantSchema, longTextSchema, moneyAmountSchema, uuidSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow, type ValidationLocale } from '../../core/validation.js';
-import type { BillingService, PaymentIntentRepository, PaymentProvider } from '../../modules/billing/index.js';
+import { PaymentFailedError, type BillingService, type PaymentIntent, type PaymentIntentRepository, type PaymentProvider } from '../../modules/billing/index.js';
 import type { IdGenerator } from '../../core/ids.js';
-import { chargeIntent, settleCharge } from '../payment-intents/payment-intent-steps.js';
+import { assertSameRequest, canonicalJson, chargeIntent, refundedError, settleCharge } from '../payment-intents/payment-intent-steps.js';
+import { idempotencyKeySchema } from '../purchase-membership/purchase-membership.workflow.js';
 import type { FacilityService } from '../../modules/facilities/index.js';
 import type { FreezeChange, FreezePolicy, MemberSubscription, MembershipService } from '../../modules/memberships/index.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
@@ -16,7 +18,7 @@ import type { UnitRunner } from '../../uow/unit-runner.js';
 /** What the freeze workflows work with. */
 export interface MembershipFreezeDeps {
   readonly memberships: Pick<MembershipService, 'getSubscription' | 'freezeSubscription' | 'unfreezeSubscription' | 'applySubscriptionFreezes' | 'listFreezesDue'>;
-  readonly billing: Pick<BillingService, 'findBillingSubscription' | 'updateBillingSubscription'>;
+  readonly billing: Pick<BillingService, 'findBillingSubscription' | 'updateBillingSubscription' | 'findIdempotentResult' | 'claimIdempotencyKey' | 'completeIdempotencyKey'>;
   readonly facilities: Pick<FacilityService, 'getById'>;
   readonly units: UnitRunner;
   readonly clock: Clock;
@@ -44,6 +46,7 @@ const freezeInputSchema = z.strictObject({
   resumeDate: calendarDateSchema.optional().describe('First day the membership runs again; absent: open-ended, ended by unfreezeMembership'),
   reason: longTextSchema.optional(),
   fee: z.strictObject({ amount: moneyAmountSchema('Freeze fee'), currency: currencyCodeSchema }).optional().describe('A freeze fee, recorded on the freeze and charged with it when the instance has a payment provider'),
+  idempotencyKey: idempotencyKeySchema.optional().describe('One key per freeze request: a retry with it returns the first freeze and charges its fee once'),
 });
 /**
  * Input of `nexfit.workflows.freezeMembership`: the member subscription, the first frozen day
@@ -97,10 +100,13 @@ export interface ApplyFreezesReport {
 export async function freezeMembership(deps: MembershipFreezeDeps, input: FreezeMembershipInput): Promise<FreezeChange> {
   const data = parseOrThrow(freezeInputSchema, input, { entity: 'membership freeze', locale: deps.locale });
   const id = data.memberSubscriptionId as MemberSubscriptionId;
+  const { idempotencyKey, ...asked } = data;
+  // What a key stands for: a retry asking anything else under it is refused.
+  const request: JsonObject = JSON.parse(JSON.stringify(asked)) as JsonObject;
   const freeze = async (u: UnitOfWork): Promise<FreezeChange> => {
     const timeZone = await timeZoneOf(deps, id, u);
-    const { memberSubscriptionId: _id, ...request } = data;
-    const change = await deps.memberships.freezeSubscription(id, { ...request, timeZone, policy: deps.policy }, u);
+    const { memberSubscriptionId: _id, idempotencyKey: _key, ...asking } = data;
+    const change = await deps.memberships.freezeSubscription(id, { ...asking, timeZone, policy: deps.policy }, u);
     await moveBillingEnd(deps, change, u);
     await u.emit('membership.frozen', {
       memberSubscriptionId: id,
@@ -112,50 +118,113 @@ export async function freezeMembership(deps: MembershipFreezeDeps, input: Freeze
     return change;
   };
   const fees = deps.feePayments;
-  if (!data.fee || data.fee.amount === 0 || !fees) return deps.units.run(freeze);
+  if (!data.fee || data.fee.amount === 0 || !fees) return idempotencyKey ? freezeOnce(deps, `freeze:${idempotencyKey}`, request, freeze) : deps.units.run(freeze);
 
-  const subscription = await deps.memberships.getSubscription(id);
   const charging = { payments: fees.payments, intents: fees.intents, units: deps.units };
-  const { intent } = await fees.intents.open({
-    idempotencyKey: `fee:freeze:${id}:${fees.ids.newUuid()}`,
-    kind: 'fee',
-    userId: subscription.userId,
-    amount: data.fee.amount,
-    currency: data.fee.currency,
-    request: { memberSubscriptionId: id },
-    terms: { subject: FREEZE_FEE_SUBJECT, memberSubscriptionId: id, facilityId: subscription.facilityId, description: 'Freeze fee' },
-  });
-  const providerRef = await chargeIntent(charging, intent, 'Freeze fee');
-  return settleCharge(charging, intent, providerRef, {
+  let intent: PaymentIntent | null = idempotencyKey ? await fees.intents.findByKey(`fee:freeze:${idempotencyKey}`) : null;
+  if (intent) {
+    assertSameRequest(intent, 'fee', request);
+    switch (intent.status) {
+      case 'completed':
+        return replayFreeze(deps, intent.outcome ?? {});
+      case 'refunding':
+      case 'refunded':
+        throw refundedError(intent);
+      case 'failed':
+        if (intent.failureReason === 'declined') throw new PaymentFailedError('declined', 'The payment was declined');
+        // Nothing was charged: the retry tries again under the same key.
+        await fees.intents.reopenFailed(intent.intentId);
+        intent = (await fees.intents.get(intent.intentId)) ?? intent;
+        break;
+      default:
+    }
+  }
+  const subscription = await deps.memberships.getSubscription(id);
+  if (!intent) {
+    const opened = await fees.intents.open({
+      idempotencyKey: idempotencyKey ? `fee:freeze:${idempotencyKey}` : `fee:freeze:${id}:${fees.ids.newUuid()}`,
+      kind: 'fee',
+      userId: subscription.userId,
+      amount: data.fee.amount,
+      currency: data.fee.currency,
+      request: idempotencyKey ? request : { memberSubscriptionId: id },
+      terms: { subject: FREEZE_FEE_SUBJECT, memberSubscriptionId: id, facilityId: subscription.facilityId, description: 'Freeze fee' },
+    });
+    // A racing call with the same key opened it first: it must ask the same.
+    if (!opened.created) assertSameRequest(opened.intent, 'fee', request);
+    intent = opened.intent;
+  }
+  const paying = intent;
+  const providerRef = await chargeIntent(charging, paying, 'Freeze fee');
+  return settleCharge(charging, paying, providerRef, {
     workflow: 'freeze-membership',
     store: async (u, close) => {
       const change = await freeze(u);
       const transaction = await fees.billing.recordPayment(
         {
           userId: subscription.userId,
-          amount: intent.amount,
-          currency: intent.currency,
+          amount: paying.amount,
+          currency: paying.currency,
           paymentMethod: 'card',
           transactionType: 'adjustment',
           providerRef,
           description: 'Freeze fee',
-          reference: { memberSubscriptionId: id, freezeId: change.freeze.freezeId, facilityId: subscription.facilityId, businessId: subscription.facilityId, intentId: intent.intentId },
+          reference: { memberSubscriptionId: id, freezeId: change.freeze.freezeId, facilityId: subscription.facilityId, businessId: subscription.facilityId, intentId: paying.intentId },
         },
         u,
       );
       const invoiceId = fees.ids.newUuid();
-      const outcome = { memberSubscriptionId: id, freezeId: change.freeze.freezeId, transactionId: transaction.transactionId, invoiceId };
+      const outcome = { memberSubscriptionId: id, freezeId: change.freeze.freezeId, shiftedDays: change.shiftedDays, transactionId: transaction.transactionId, invoiceId };
       await close(outcome);
       await fees.billing.issuePaidInvoice(
-        { invoiceId, userId: subscription.userId, businessId: subscription.facilityId, gross: intent.amount, currency: intent.currency, transactionId: transaction.transactionId, line: { description: 'Freeze fee', quantity: 1 } },
+        { invoiceId, userId: subscription.userId, businessId: subscription.facilityId, gross: paying.amount, currency: paying.currency, transactionId: transaction.transactionId, line: { description: 'Freeze fee', quantity: 1 } },
         u,
       );
       return { result: change, outcome };
     },
-    replay: async () => {
-      throw new ConflictError('payment_intent_closed', `Payment intent ${intent.intentId} was closed by another run`);
+    replay: async (completed) => {
+      if (idempotencyKey) return replayFreeze(deps, completed.outcome ?? {});
+      throw new ConflictError('payment_intent_closed', `Payment intent ${paying.intentId} was closed by another run`);
     },
   });
+}
+
+/**
+ * A freeze without a fee under an idempotency key: the key is claimed in the freeze's unit and
+ * holds its result, so a retry (or a racing call) returns the first freeze.
+ */
+async function freezeOnce(deps: MembershipFreezeDeps, key: string, request: JsonObject, freeze: (u: UnitOfWork) => Promise<FreezeChange>): Promise<FreezeChange> {
+  const earlier = async (): Promise<FreezeChange | null> => {
+    const found = await deps.billing.findIdempotentResult(key);
+    if (!found?.response) return null;
+    if (canonicalJson(found.response['request'] as JsonObject | undefined) !== canonicalJson(request)) {
+      throw new ConflictError('idempotency_key_reused', 'This idempotency key was used for a different request', { details: { idempotencyKey: key } });
+    }
+    return replayFreeze(deps, found.response);
+  };
+  const first = await earlier();
+  if (first) return first;
+  try {
+    return await deps.units.run(async (u) => {
+      await deps.billing.claimIdempotencyKey(key, 'freeze-membership', u);
+      const change = await freeze(u);
+      await deps.billing.completeIdempotencyKey(key, { request, memberSubscriptionId: change.subscription.id, freezeId: change.freeze.freezeId, shiftedDays: change.shiftedDays }, u);
+      return change;
+    });
+  } catch (error) {
+    // A racing call with the key committed first.
+    const raced = error instanceof ConflictError && error.reason === 'idempotency_key_taken' ? await earlier() : null;
+    if (raced) return raced;
+    throw error;
+  }
+}
+
+/** The freeze a key's first request made, as the member subscription now stands. */
+async function replayFreeze(deps: MembershipFreezeDeps, outcome: Record<string, unknown>): Promise<FreezeChange> {
+  const subscription = await deps.memberships.getSubscription(String(outcome['memberSubscriptionId']) as MemberSubscriptionId);
+  const freeze = subscription.freezes?.find((f) => f.freezeId === outcome['freezeId']);
+  if (!freeze) throw new ConflictError('idempotency_key_reused', 'This idempotency key was used for a different request');
+  return { subscription, freeze, shiftedDays: Number(outcome['shiftedDays'] ?? 0) };
 }
 
 /**

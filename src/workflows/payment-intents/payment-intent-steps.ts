@@ -195,7 +195,7 @@ export function errorText(error: unknown): string {
 }
 
 /** JSON text with object keys sorted, so two equal requests compare equal. */
-function canonicalJson(value: JsonValue | undefined): string {
+export function canonicalJson(value: JsonValue | undefined): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
   const entries = Object.keys(value)
