@@ -216,6 +216,7 @@ export type { UpdateOptions } from './stores/postgres/postgres-repository.js';
 export type { PurchaseMembershipInput, PurchaseMembershipResult } from './workflows/purchase-membership/purchase-membership.workflow.js';
 export type { RenewalReport, RenewalOutcome } from './workflows/renew-memberships/renew-memberships.workflow.js';
 export type { DunningRetryOutcome, DunningRetryReport } from './workflows/membership-dunning/retry-overdue-renewals.workflow.js';
+export type { PayOverdueMembershipInput, PayOverdueMembershipResult } from './workflows/membership-dunning/pay-overdue-membership.workflow.js';
 export type { DeclineOutcome } from './workflows/membership-dunning/dunning-steps.js';
 export type { DunningAttempt, DunningAttemptOutcome, DunningPolicy, MembershipDunning } from './modules/memberships/membership-dunning.schema.js';
 export type { CancelMembershipInput, RefundMembershipInput, RefundMembershipResult } from './workflows/membership-lifecycle/membership-lifecycle.workflow.js';

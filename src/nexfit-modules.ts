@@ -48,6 +48,7 @@ import { applyFreezes, freezeMembership, unfreezeMembership, type FreezeMembersh
 import { DEFAULT_FREEZE_POLICY, freezePolicySchema, type FreezePolicy } from './modules/memberships/index.js';
 import { DEFAULT_DUNNING_POLICY, dunningPolicySchema, type DunningPolicy } from './modules/memberships/index.js';
 import { retryOverdueRenewals } from './workflows/membership-dunning/retry-overdue-renewals.workflow.js';
+import { payOverdueMembership, type PayOverdueMembershipInput } from './workflows/membership-dunning/pay-overdue-membership.workflow.js';
 import { parseOrThrow } from './core/validation.js';
 import { chargeBookingFee, collectUnpaidFees, waiveFee, type BookingFeeDeps, type CollectUnpaidFeesInput, type WaiveFeeInput } from './workflows/booking-fees/booking-fees.workflow.js';
 
@@ -184,6 +185,8 @@ export function createNexfitModules(db: Db, pg: Kysely<Database>, deps: ServiceD
       renewDueSubscriptions: (input: { readonly asOf: Date }) => renewDueSubscriptions(membershipWorkflowDeps(), input),
       /** The dunning run: charges again every overdue renewal whose retry is due by `asOf`; renews, reschedules or writes off. Idempotent per retry. */
       retryOverdueRenewals: (input: { readonly asOf: Date }) => retryOverdueRenewals(membershipWorkflowDeps(), input),
+      /** An overdue member pays now instead of waiting for the next retry: charged once per key, the period renewed from its old end, the dunning cleared. A decline changes nothing. */
+      payOverdueMembership: (input: PayOverdueMembershipInput) => payOverdueMembership(membershipWorkflowDeps(), input),
       /** Cancel a membership now or at the end of its period, in both stores. */
       cancelMembership: (input: CancelMembershipInput) => cancelMembership(membershipWorkflowDeps(), input),
       /** Expire every membership whose period ended by `asOf`. */

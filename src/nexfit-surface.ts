@@ -61,6 +61,7 @@ import type { PtSessionFeedbackInput } from './workflows/pt-session-feedback/pt-
 import type { PurchaseMembershipInput, PurchaseMembershipResult } from './workflows/purchase-membership/purchase-membership.workflow.js';
 import type { RenewalReport } from './workflows/renew-memberships/renew-memberships.workflow.js';
 import type { DunningRetryReport } from './workflows/membership-dunning/retry-overdue-renewals.workflow.js';
+import type { PayOverdueMembershipInput, PayOverdueMembershipResult } from './workflows/membership-dunning/pay-overdue-membership.workflow.js';
 import type { ApplyFreezesReport, FreezeMembershipInput, UnfreezeMembershipInput } from './workflows/membership-freeze/membership-freeze.workflow.js';
 import type { FreezeChange } from './modules/memberships/index.js';
 import type { CollectUnpaidFeesInput, CollectUnpaidFeesReport, WaiveFeeInput } from './workflows/booking-fees/booking-fees.workflow.js';
@@ -96,6 +97,8 @@ export interface NexfitWorkflows {
   renewDueSubscriptions(input: { readonly asOf: Date }): Promise<RenewalReport>;
   /** The dunning run: charges again every overdue renewal whose retry is due by `asOf`; renews, reschedules or writes off. Idempotent per retry. */
   retryOverdueRenewals(input: { readonly asOf: Date }): Promise<DunningRetryReport>;
+  /** An overdue member pays now instead of waiting for the next retry: charged once per key, the period renewed from its old end, the dunning cleared. A decline changes nothing. */
+  payOverdueMembership(input: PayOverdueMembershipInput): Promise<PayOverdueMembershipResult>;
   /** Cancel a membership now or at the end of its period, in both stores. */
   cancelMembership(input: CancelMembershipInput): Promise<MemberSubscription>;
   /** Expire every membership whose period ended by `asOf`; returns their ids. */

@@ -332,6 +332,7 @@ export const ACCESS_POLICY = {
   'workflows.purchaseMembership': allow(purchaseFor),
   'workflows.renewDueSubscriptions': system,
   'workflows.retryOverdueRenewals': system,
+  'workflows.payOverdueMembership': allow(anyOf(self(subscriptionUser(input('memberSubscriptionId'))), facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_memberships'))),
   'workflows.cancelMembership': allow(anyOf(self(subscriptionUser(input('memberSubscriptionId'))), facilityManager(subscriptionFacility(input('memberSubscriptionId')), 'manage_memberships'))),
   'workflows.expireEnded': system,
   'workflows.recoverPaymentIntents': system,

@@ -106,6 +106,7 @@ export const CONFLICT_REASONS = {
   payer_not_linked: 'The payer has no active guardian or payer link to the member.',
   // failed renewals (dunning)
   membership_overdue: 'The membership is overdue: its renewal payment was declined, so it cannot be used until the renewal is paid.',
+  not_overdue: 'The membership has no overdue renewal to pay.',
   // promo codes and discounts
   promo_code_expired: 'The promo code is not valid at this time (before details.validFrom or after details.validUntil).',
   promo_code_exhausted: 'The promo code has reached its redemption limit (details.limit: total or per member).',
@@ -215,6 +216,7 @@ export const CONFLICT_REASONS_TR: Readonly<Record<ConflictReason, string>> = {
   too_many_dependants: 'Hesap, izin verilen en fazla etkin bağlı kullanıcı sayısına (10) ulaştı.',
   payer_not_linked: 'Ödeyenin bu üyeye etkin bir veli ya da ödeyen bağlantısı yok.',
   membership_overdue: 'Üyeliğin ödemesi gecikmiş: yenileme ödemesi reddedildi, yenileme ödenene kadar üyelik kullanılamaz.',
+  not_overdue: 'Üyeliğin ödenecek gecikmiş bir yenilemesi yok.',
   promo_code_expired: 'Promosyon kodu şu anda geçerli değil (geçerlilik başlangıcından önce ya da bitişinden sonra).',
   promo_code_exhausted: 'Promosyon kodunun kullanım hakkı doldu (toplamda ya da üye başına).',
   promo_code_not_applicable: 'Promosyon kodu bu satın almaya uygulanamaz (başka bir plan, başka bir para birimi ya da fiyatı sıfıra indiriyor).',

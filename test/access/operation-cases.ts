@@ -479,6 +479,10 @@ export const OPERATION_CASES: Readonly<Record<string, OperationCase>> = {
   }),
   'workflows.renewDueSubscriptions': c('none', async () => (s) => s.workflows!.renewDueSubscriptions!({ asOf: OCCURRENCE })),
   'workflows.retryOverdueRenewals': c('none', async () => (s) => s.workflows!.retryOverdueRenewals!({ asOf: OCCURRENCE })),
+  'workflows.payOverdueMembership': c('member', async (t) => {
+    const id = await r(t).memberSubscription(t.user, t.facility, true);
+    return (s) => s.workflows!.payOverdueMembership!({ memberSubscriptionId: id, idempotencyKey: `pay-now-${t.w.next()}` });
+  }, { fresh: true }),
   'workflows.recoverPaymentIntents': c('none', async () => (s) => s.workflows!.recoverPaymentIntents!({ olderThanMs: 3_600_000 })),
   'workflows.cancelMembership': c('member', async (t) => {
     const id = await r(t).memberSubscription(t.user, t.facility, true);

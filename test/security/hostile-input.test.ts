@@ -289,6 +289,7 @@ const ENTRY_POINTS: readonly EntryPoint[] = [
   { target: 'workflows.purchaseMembership', args: (w) => [{ userId: w.client, payerUserId: w.client, membershipId: w.plan, paymentMethod: 'card', autoRenew: true, idempotencyKey: `purchase-${w.newUuid()}`, startDate: '2026-03-02T09:00:00Z', promoCode: w.promoCodeText }] },
   { target: 'workflows.renewDueSubscriptions', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
   { target: 'workflows.retryOverdueRenewals', args: () => [{ asOf: '2026-03-02T09:00:00Z' }] },
+  { target: 'workflows.payOverdueMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, idempotencyKey: `pay-now-${w.newUuid()}` }] },
   { target: 'workflows.cancelMembership', args: (w) => [{ memberSubscriptionId: w.memberSubscription, when: 'at_period_end', reason: 'taşınıyorum' }] },
   { target: 'workflows.expireEnded', args: () => ['2026-03-02T09:00:00Z'] },
   { target: 'workflows.recoverPaymentIntents', args: () => [{ olderThanMs: 3_600_000, batchSize: 10 }] },

@@ -224,6 +224,81 @@ describe('failed renewals (dunning)', () => {
     expect(payments.paidFor(userId)).toHaveLength(2);
   });
 
+  const payNow = (memberSubscriptionId: MemberSubscriptionId, idempotencyKey: string) => t.nexfit.workflows.payOverdueMembership({ memberSubscriptionId, idempotencyKey });
+
+  it('lets an overdue member pay now: renewed from the old period end, dunning cleared, charged once per key, nothing left to retry', async () => {
+    const { userId, id, billingId } = await bought();
+    payments.declining.add(userId);
+    await renewAt('2027-01-31T03:00:00Z');
+    // 1 February, 10:00 Istanbul: the member updated the card and pays at the desk.
+    payments.declining.delete(userId);
+    clock().set('2027-02-01T07:00:00Z');
+    const key = `pay-now-${t.nexfit.ids.newUuid()}`;
+    const paid = await payNow(id, key);
+    expect(paid.replayed).toBe(false);
+    expect(paid.memberSubscription.dunning).toBeUndefined();
+    // 31 January + 1 month = 28 February, 12:00 Istanbul: no gap, no extra days.
+    expect(paid.memberSubscription).toMatchObject({ status: 'active', endDate: new Date('2027-02-28T09:00:00Z') });
+    expect(await billingStatus(billingId)).toBe('active');
+    expect(payments.paidFor(userId).map((c) => [c.idempotencyKey, c.amount])).toEqual([
+      [expect.stringMatching(/^purchase:/), PRICE],
+      [`renewal:${id}:pay-now:${key}`, PRICE],
+    ]);
+    // A retry of the request, and one racing it, charge nothing more.
+    const [again, racing] = await Promise.all([payNow(id, key), payNow(id, key)]);
+    expect([again.replayed, racing.replayed]).toEqual([true, true]);
+    expect(payments.paidFor(userId)).toHaveLength(2);
+    expect(await rowsOf(userId)).toEqual({ transactions: 2, invoices: 2 });
+    // The nightly retry finds nothing due, and paying again is refused.
+    expect(outcomeOf(await retryAt('2027-02-01T21:00:00Z'), id)).toBeUndefined();
+    await expect(payNow(id, `pay-now-${t.nexfit.ids.newUuid()}`)).rejects.toMatchObject({ reason: 'not_overdue' });
+    expect(payments.paidFor(userId)).toHaveLength(2);
+  });
+
+  it('leaves the dunning as scheduled when paying now is declined, so trying cannot bring a write-off forward', async () => {
+    const { userId, id } = await bought();
+    payments.declining.add(userId);
+    await renewAt('2027-01-31T03:00:00Z');
+    const before = await subscription(id);
+    clock().set('2027-02-01T07:00:00Z');
+    for (let i = 0; i < 4; i++) await expect(payNow(id, `pay-now-declined-${i}`)).rejects.toMatchObject({ code: 'PAYMENT_FAILED', details: { reason: 'declined' } });
+    // A retry of a declined request is declined again without a new charge.
+    await expect(payNow(id, 'pay-now-declined-0')).rejects.toMatchObject({ code: 'PAYMENT_FAILED' });
+    expect(payments.declinedFor(userId)).toHaveLength(1 + 4);
+    const after = await subscription(id);
+    expect(after.dunning).toEqual(before.dunning);
+    expect(after.status).toBe('active');
+    expect(await rowsOf(userId)).toEqual({ transactions: 1, invoices: 1 });
+  });
+
+  it('renews the period once when paying now races the nightly retry: a second charge is refunded', async () => {
+    for (let round = 0; round < 3; round++) {
+      const { userId, id } = await bought();
+      payments.declining.add(userId);
+      await renewAt('2027-01-31T03:00:00Z');
+      payments.declining.delete(userId);
+      clock().set('2027-02-01T03:00:00Z');
+      const [nightly, now] = await Promise.allSettled([t.nexfit.workflows.retryOverdueRenewals({ asOf: clock().now() }), payNow(id, `pay-now-race-${round}-${id}`)]);
+      expect(nightly.status).toBe('fulfilled');
+      if (now.status === 'rejected') expect(['renewal_not_applicable', 'not_overdue']).toContain((now.reason as ConflictError).reason);
+      const after = await subscription(id);
+      expect(after.dunning).toBeUndefined();
+      expect(after.endDate).toEqual(new Date('2027-02-28T09:00:00Z'));
+      expect(payments.netCharged(userId)).toBe(2 * PRICE);
+      expect(await rowsOf(userId)).toEqual({ transactions: 2, invoices: 2 });
+    }
+  });
+
+  it('refuses, with nothing charged, a membership that is not overdue, a bad id and a bad key', async () => {
+    const current = await bought();
+    await expect(payNow(current.id, 'pay-now-current')).rejects.toMatchObject({ reason: 'not_overdue' });
+    await expect(payNow('not-an-id' as MemberSubscriptionId, 'pay-now-bad-id')).rejects.toBeInstanceOf(ValidationError);
+    await expect(payNow(current.id, 'short')).rejects.toBeInstanceOf(ValidationError);
+    await expect(payNow(current.id, 'pay now with spaces')).rejects.toBeInstanceOf(ValidationError);
+    expect(payments.paidFor(current.userId)).toHaveLength(1);
+    expect(await rowsOf(current.userId)).toEqual({ transactions: 1, invoices: 1 });
+  });
+
   it('writes the membership off after the last retry is declined, and charges nothing more', async () => {
     const { userId, id, billingId, facility: gym } = await bought();
     payments.declining.add(userId);
@@ -243,6 +318,7 @@ describe('failed renewals (dunning)', () => {
     payments.declining.delete(userId);
     expect(outcomeOf(await retryAt('2027-03-01T03:00:00Z'), id)).toBeUndefined();
     expect(outcomeOf(await renewAt('2027-03-01T03:00:00Z'), id)).toBeUndefined();
+    await expect(t.nexfit.workflows.payOverdueMembership({ memberSubscriptionId: id, idempotencyKey: 'pay-now-written-off' })).rejects.toMatchObject({ reason: 'subscription_not_active' });
     expect(payments.paidFor(userId)).toHaveLength(1);
     expect(payments.declinedFor(userId)).toHaveLength(4);
     expect(await rowsOf(userId)).toEqual({ transactions: 1, invoices: 1 });

@@ -25,6 +25,7 @@ const invalidCalls: Record<string, (nexfit: Nexfit) => Promise<unknown>> = {
   purchaseMembership: (n) => n.workflows.purchaseMembership({} as never),
   renewDueSubscriptions: (n) => n.workflows.renewDueSubscriptions({ asOf: 'not a date' as never }),
   retryOverdueRenewals: (n) => n.workflows.retryOverdueRenewals({ asOf: 'not a date' as never }),
+  payOverdueMembership: (n) => n.workflows.payOverdueMembership({} as never),
   cancelMembership: (n) => n.workflows.cancelMembership({} as never),
   expireEnded: (n) => n.workflows.expireEnded('not a date' as never),
   recoverPaymentIntents: (n) => n.workflows.recoverPaymentIntents({ olderThanMs: -1 }),
