@@ -10,7 +10,7 @@ import { PaymentFailedError, type BillingService, type PaymentIntent, type Payme
 import { classBookingSchema, type BookingFee, type BookingFeeRepository } from '../../modules/classes/index.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { UnitRunner } from '../../uow/unit-runner.js';
-import { chargeIntent, errorText, settleCharge, storeAndClose, type CloseIntent } from '../payment-intents/payment-intent-steps.js';
+import { chargeIntent, refundUnderIntent, settleCharge, storeAndClose, type CloseIntent } from '../payment-intents/payment-intent-steps.js';
 
 /** What charging, collecting and waiving booking fees work with. */
 export interface BookingFeeDeps {
@@ -278,22 +278,7 @@ async function waivePaidFee(deps: BookingFeeDeps, found: BookingFee, reason: str
   }
   if (!intent || intent.status !== 'open') return deps.fees.getById(found.id);
   const open = intent;
-  let refundRef: string;
-  try {
-    refundRef = (await deps.payments.refund({ idempotencyKey: key, providerRef: String(open.terms['chargeRef']), amount: open.amount })).providerRef;
-  } catch (cause) {
-    let lookup: Awaited<ReturnType<PaymentProvider['findRefund']>>;
-    try {
-      lookup = await deps.payments.findRefund(key);
-    } catch {
-      throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; recovery will find out whether it did', { cause });
-    }
-    if (!lookup) {
-      await deps.intents.fail(open.intentId, 'not_refunded', errorText(cause));
-      throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; the fee stays paid', { cause });
-    }
-    refundRef = lookup.providerRef;
-  }
+  const refundRef = await refundUnderIntent(deps, open, String(open.terms['chargeRef']));
   try {
     return await storeAndClose(deps, open, refundRef, (u) => storeFeeWaiver(deps, open, refundRef, u));
   } catch (error) {

@@ -6,9 +6,9 @@ import type { JsonObject } from 'type-fest';
 import { currencyCodeSchema } from '../../core/money.js';
 import { calendarDateSchema, instantSchema, longTextSchema, moneyAmountSchema, uuidSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow, type ValidationLocale } from '../../core/validation.js';
-import { PaymentFailedError, type BillingService, type PaymentIntent, type PaymentIntentRepository, type PaymentProvider } from '../../modules/billing/index.js';
+import type { BillingService, PaymentIntent, PaymentIntentRepository, PaymentProvider } from '../../modules/billing/index.js';
 import type { IdGenerator } from '../../core/ids.js';
-import { assertSameRequest, canonicalJson, chargeIntent, refundedError, settleCharge } from '../payment-intents/payment-intent-steps.js';
+import { assertSameRequest, canonicalJson, chargeIntent, resumeIntent, settleCharge } from '../payment-intents/payment-intent-steps.js';
 import { idempotencyKeySchema } from '../purchase-membership/purchase-membership.workflow.js';
 import type { FacilityService } from '../../modules/facilities/index.js';
 import type { FreezeChange, FreezePolicy, MemberSubscription, MembershipService } from '../../modules/memberships/index.js';
@@ -123,21 +123,9 @@ export async function freezeMembership(deps: MembershipFreezeDeps, input: Freeze
   const charging = { payments: fees.payments, intents: fees.intents, units: deps.units };
   let intent: PaymentIntent | null = idempotencyKey ? await fees.intents.findByKey(`fee:freeze:${idempotencyKey}`) : null;
   if (intent) {
-    assertSameRequest(intent, 'fee', request);
-    switch (intent.status) {
-      case 'completed':
-        return replayFreeze(deps, intent.outcome ?? {});
-      case 'refunding':
-      case 'refunded':
-        throw refundedError(intent);
-      case 'failed':
-        if (intent.failureReason === 'declined') throw new PaymentFailedError('declined', 'The payment was declined');
-        // Nothing was charged: the retry tries again under the same key.
-        await fees.intents.reopenFailed(intent.intentId);
-        intent = (await fees.intents.get(intent.intentId)) ?? intent;
-        break;
-      default:
-    }
+    const resumed = await resumeIntent(fees, intent, 'fee', request);
+    if ('completed' in resumed) return replayFreeze(deps, resumed.completed.outcome ?? {});
+    intent = resumed.intent;
   }
   const subscription = await deps.memberships.getSubscription(id);
   if (!intent) {

@@ -3,16 +3,14 @@ import { ConflictError } from '../../core/errors.js';
 import { idSchema, type MemberSubscriptionId } from '../../core/ids.js';
 import { instantSchema, longTextSchema, moneyAmountSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
-import { PaymentFailedError } from '../../modules/billing/index.js';
 import type { Invoice } from '../../modules/billing/index.js';
 import type { Transaction } from '../../modules/billing/index.js';
 import { freezeAt, type MemberSubscription } from '../../modules/memberships/index.js';
 import { idempotencyKeySchema } from '../purchase-membership/purchase-membership.workflow.js';
 import type { MembershipWorkflowDeps } from '../purchase-membership/membership-workflow-deps.js';
 import type { PaymentIntent } from '../../modules/billing/index.js';
-import type { RefundLookup, RefundResult } from '../../modules/billing/index.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
-import { assertSameRequest, errorText, storeAndClose } from '../payment-intents/payment-intent-steps.js';
+import { assertSameRequest, refundUnderIntent, storeAndClose } from '../payment-intents/payment-intent-steps.js';
 import type { JsonObject } from 'type-fest';
 
 const cancelSchema = z.strictObject({
@@ -164,25 +162,10 @@ export async function refundMembership(deps: MembershipWorkflowDeps, input: Refu
     }
   }
 
-  let refund: RefundResult | RefundLookup;
-  try {
-    refund = await deps.payments.refund({ idempotencyKey: key, providerRef: String(intent.terms['chargeRef']), amount: intent.amount });
-  } catch (cause) {
-    let found: RefundLookup | null;
-    try {
-      found = await deps.payments.findRefund(key);
-    } catch {
-      throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; recovery will find out whether it did', { cause });
-    }
-    if (!found) {
-      await deps.intents.fail(intent.intentId, 'not_refunded', errorText(cause));
-      throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; nothing was recorded', { cause });
-    }
-    refund = found;
-  }
+  const refundRef = await refundUnderIntent(deps, intent, String(intent.terms['chargeRef']));
   const open = intent;
   try {
-    return await storeAndClose(deps, open, refund.providerRef, (u) => storeRefund(deps, open, refund.providerRef, u));
+    return await storeAndClose(deps, open, refundRef, (u) => storeRefund(deps, open, refundRef, u));
   } catch (error) {
     const now = await deps.intents.get(open.intentId);
     if (now?.status === 'completed') return replay(deps, now.outcome ?? {}, id);

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { JsonObject, JsonValue } from 'type-fest';
 import { ConflictError, NexfitError } from '../../core/errors.js';
 import type { PaymentIntent, PaymentIntentKind, PaymentIntentRepository, PaymentIntentStatus } from '../../modules/billing/index.js';
-import { PaymentFailedError, type ChargeLookup, type ChargeResult, type PaymentProvider } from '../../modules/billing/index.js';
+import { PaymentFailedError, type ChargeLookup, type ChargeResult, type PaymentProvider, type RefundLookup } from '../../modules/billing/index.js';
 import { UnitOfWorkError } from '../../uow/coordinator.js';
 import { SimulatedCrash } from '../../uow/protocol-steps.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
@@ -69,6 +69,54 @@ export async function chargeIntent(deps: PaymentIntentDeps, intent: PaymentInten
     throw new PaymentFailedError('declined', 'The payment was declined');
   }
   return result.providerRef;
+}
+
+/**
+ * Gives money back under an open refund intent's key and returns the provider's refund
+ * reference. When the provider errs it is asked whether it refunded: `null` closes the intent
+ * as `failed` (`not_refunded`) and throws; no answer leaves it open for recovery and throws.
+ * Either throw is `PaymentFailedError('provider_error')`.
+ */
+export async function refundUnderIntent(deps: Pick<PaymentIntentDeps, 'intents' | 'payments'>, intent: PaymentIntent, chargeRef: string): Promise<string> {
+  try {
+    return (await deps.payments.refund({ idempotencyKey: intent.idempotencyKey, providerRef: chargeRef, amount: intent.amount })).providerRef;
+  } catch (cause) {
+    let found: RefundLookup | null;
+    try {
+      found = await deps.payments.findRefund(intent.idempotencyKey);
+    } catch {
+      throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; recovery will find out whether it did', { cause });
+    }
+    if (!found) {
+      await deps.intents.fail(intent.intentId, 'not_refunded', errorText(cause));
+      throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; nothing was recorded', { cause });
+    }
+    return found.providerRef;
+  }
+}
+
+/**
+ * A retried request found the intent of its key: `completed` to replay, or the intent to drive
+ * on (a `failed` one the provider took nothing for is reopened, so the retry charges again
+ * under the same key). A request that differs from the first is refused
+ * (`idempotency_key_reused`); one whose payment was refunded throws `payment_refunded`, and a
+ * declined one `PaymentFailedError('declined')` (providers replay a declined key's answer).
+ */
+export async function resumeIntent(deps: Pick<PaymentIntentDeps, 'intents'>, intent: PaymentIntent, kind: PaymentIntentKind, request: JsonObject): Promise<{ readonly completed: PaymentIntent } | { readonly intent: PaymentIntent }> {
+  assertSameRequest(intent, kind, request);
+  switch (intent.status) {
+    case 'completed':
+      return { completed: intent };
+    case 'refunding':
+    case 'refunded':
+      throw refundedError(intent);
+    case 'failed':
+      if (intent.failureReason === 'declined') throw new PaymentFailedError('declined', 'The payment was declined');
+      await deps.intents.reopenFailed(intent.intentId);
+      return { intent: (await deps.intents.get(intent.intentId)) ?? intent };
+    default:
+      return { intent };
+  }
 }
 
 /**

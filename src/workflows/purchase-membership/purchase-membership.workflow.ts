@@ -6,14 +6,13 @@ import { instantSchema } from '../../core/schema-primitives.js';
 import { parseOrThrow } from '../../core/validation.js';
 import { billingCycleOf, calendarDateIn, proratedStart } from '../../modules/billing/index.js';
 import type { Invoice } from '../../modules/billing/index.js';
-import { PaymentFailedError } from '../../modules/billing/index.js';
 import type { PaymentIntent } from '../../modules/billing/index.js';
 import type { Subscription } from '../../modules/billing/index.js';
 import { PAYMENT_METHODS, type Transaction } from '../../modules/billing/index.js';
 import type { MemberSubscription, StartSubscriptionInput } from '../../modules/memberships/index.js';
 import { membershipSchema, promoCodeInputSchema } from '../../modules/memberships/index.js';
 import { invoiceDiscountOf, pricePurchaseWithPromo, redeemPurchasePromo, renewalDiscountOf, type PromoTerms } from '../promo-codes/promo-pricing.js';
-import { assertSameRequest, chargeIntent, refundedError, settleCharge, type CloseIntent } from '../payment-intents/payment-intent-steps.js';
+import { chargeIntent, resumeIntent, settleCharge, type CloseIntent } from '../payment-intents/payment-intent-steps.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
 import type { MembershipWorkflowDeps } from './membership-workflow-deps.js';
 
@@ -182,21 +181,8 @@ export async function purchaseMembership(deps: MembershipWorkflowDeps, input: Pu
  * or a refusal (another request, a decline, a refunded purchase).
  */
 async function resumable(deps: MembershipWorkflowDeps, intent: PaymentIntent, request: JsonObject): Promise<{ replay: PurchaseMembershipResult } | { intent: PaymentIntent }> {
-  assertSameRequest(intent, 'purchase', request);
-  switch (intent.status) {
-    case 'completed':
-      return { replay: await replay(deps, intent.outcome ?? {}) };
-    case 'refunding':
-    case 'refunded':
-      throw refundedError(intent);
-    case 'failed':
-      if (intent.failureReason === 'declined') throw new PaymentFailedError('declined', 'The payment was declined');
-      // Nothing was charged: the retry tries again under the same key.
-      await deps.intents.reopenFailed(intent.intentId);
-      return { intent: (await deps.intents.get(intent.intentId)) ?? intent };
-    default:
-      return { intent };
-  }
+  const resumed = await resumeIntent(deps, intent, 'purchase', request);
+  return 'completed' in resumed ? { replay: await replay(deps, resumed.completed.outcome ?? {}) } : resumed;
 }
 
 /**
