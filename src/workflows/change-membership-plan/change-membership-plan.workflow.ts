@@ -4,12 +4,12 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import { idSchema, type FacilityId, type MemberSubscriptionId, type MembershipId } from '../../core/ids.js';
 import { parseOrThrow } from '../../core/validation.js';
-import { calendarDateIn, PaymentFailedError, PAYMENT_METHODS, quotePlanChange, type PlanChangeQuote } from '../../modules/billing/index.js';
-import type { Invoice, PaymentIntent, RefundLookup, RefundResult, Transaction } from '../../modules/billing/index.js';
+import { calendarDateIn, PAYMENT_METHODS, quotePlanChange, type PlanChangeQuote } from '../../modules/billing/index.js';
+import type { Invoice, PaymentIntent, Transaction } from '../../modules/billing/index.js';
 import type { MemberSubscription } from '../../modules/memberships/index.js';
 import { addMembershipPeriod, membershipSchema } from '../../modules/memberships/index.js';
 import type { UnitOfWork } from '../../uow/unit-of-work.js';
-import { assertSameRequest, chargeIntent, errorText, refundedError, settleCharge, storeAndClose, type CloseIntent } from '../payment-intents/payment-intent-steps.js';
+import { chargeIntent, refundUnderIntent, resumeIntent, settleCharge, storeAndClose, type CloseIntent } from '../payment-intents/payment-intent-steps.js';
 import type { MembershipWorkflowDeps } from '../purchase-membership/membership-workflow-deps.js';
 import { idempotencyKeySchema } from '../purchase-membership/purchase-membership.workflow.js';
 
@@ -191,42 +191,15 @@ async function refundablePayment(deps: MembershipWorkflowDeps, subscription: Mem
 
 /** What a retry finds under its key: the first result to replay, an open intent to drive on, or a refusal. */
 async function resumable(deps: MembershipWorkflowDeps, intent: PaymentIntent, request: JsonObject): Promise<{ replay: ChangeMembershipPlanResult } | { intent: PaymentIntent }> {
-  assertSameRequest(intent, 'plan_change', request);
-  switch (intent.status) {
-    case 'completed':
-      return { replay: await replay(deps, intent) };
-    case 'refunding':
-    case 'refunded':
-      throw refundedError(intent);
-    case 'failed':
-      if (intent.failureReason === 'declined') throw new PaymentFailedError('declined', 'The payment was declined');
-      await deps.intents.reopenFailed(intent.intentId);
-      return { intent: (await deps.intents.get(intent.intentId)) ?? intent };
-    default:
-      return { intent };
-  }
+  const resumed = await resumeIntent(deps, intent, 'plan_change', request);
+  return 'completed' in resumed ? { replay: await replay(deps, resumed.completed) } : resumed;
 }
 
 /** A downgrade: the provider refunds the difference under the key, then the unit records it; a failed unit leaves the intent to a retry or recovery. */
 async function refundDifference(deps: MembershipWorkflowDeps, intent: PaymentIntent): Promise<ChangeMembershipPlanResult> {
-  let refund: RefundResult | RefundLookup;
+  const refundRef = await refundUnderIntent(deps, intent, String(intent.terms['chargeRef']));
   try {
-    refund = await deps.payments.refund({ idempotencyKey: intent.idempotencyKey, providerRef: String(intent.terms['chargeRef']), amount: intent.amount });
-  } catch (cause) {
-    let found: RefundLookup | null;
-    try {
-      found = await deps.payments.findRefund(intent.idempotencyKey);
-    } catch {
-      throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; recovery will find out whether it did', { cause });
-    }
-    if (!found) {
-      await deps.intents.fail(intent.intentId, 'not_refunded', errorText(cause));
-      throw new PaymentFailedError('provider_error', 'The payment provider failed to refund; nothing was recorded', { cause });
-    }
-    refund = found;
-  }
-  try {
-    return await storeAndClose(deps, intent, refund.providerRef, (u, close) => storePlanChange(deps, intent, refund.providerRef, u, close));
+    return await storeAndClose(deps, intent, refundRef, (u, close) => storePlanChange(deps, intent, refundRef, u, close));
   } catch (error) {
     const now = await deps.intents.get(intent.intentId);
     if (now?.status === 'completed') return replay(deps, now);
