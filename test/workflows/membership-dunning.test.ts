@@ -230,9 +230,9 @@ describe('failed renewals (dunning)', () => {
     const { userId, id, billingId } = await bought();
     payments.declining.add(userId);
     await renewAt('2027-01-31T03:00:00Z');
-    // 1 February, 10:00 Istanbul: the member updated the card and pays at the desk.
     payments.declining.delete(userId);
-    clock().set('2027-02-01T07:00:00Z');
+    // 31 January, 10:00 Istanbul: declined at 06:00, the paid period still runs until 12:00; the member pays at the desk.
+    clock().set('2027-01-31T07:00:00Z');
     const key = `pay-now-${t.nexfit.ids.newUuid()}`;
     const paid = await payNow(id, key);
     expect(paid.replayed).toBe(false);

@@ -3,7 +3,7 @@ import { ConflictError } from '../../core/errors.js';
 import { idSchema, type MemberSubscriptionId } from '../../core/ids.js';
 import { parseOrThrow } from '../../core/validation.js';
 import { PaymentFailedError } from '../../modules/billing/index.js';
-import { freezeAt, isOverdueAt, type MemberSubscription } from '../../modules/memberships/index.js';
+import { freezeAt, type MemberSubscription } from '../../modules/memberships/index.js';
 import { idempotencyKeySchema } from '../purchase-membership/purchase-membership.workflow.js';
 import { chargeRenewal } from '../renew-memberships/renew-memberships.workflow.js';
 import type { DunningDeps } from './dunning-steps.js';
@@ -37,7 +37,7 @@ export interface PayOverdueMembershipResult {
  *
  * A decline throws `PaymentFailedError` (`declined`) and changes nothing: the dunning's
  * attempts and its next retry stay as scheduled (a member cannot bring a write-off forward by
- * trying). Refused with nothing charged: a membership that is not overdue
+ * trying). Refused with nothing charged: a membership whose renewal was not declined
  * (`ConflictError('not_overdue')`), written off or no longer active
  * (`subscription_not_active`), frozen (`membership_frozen`), or whose plan is no longer sold
  * (`plan_inactive`). When the nightly retry pays the same period first, the unit refuses this
@@ -61,7 +61,8 @@ export async function payOverdueMembership(deps: DunningDeps, input: PayOverdueM
   if (subscription.dunning?.writtenOffAt !== undefined || subscription.status !== 'active') {
     throw new ConflictError('subscription_not_active', `Member subscription ${id} is ${subscription.status}${subscription.dunning?.writtenOffAt ? ', written off' : ''}`);
   }
-  if (!isOverdueAt(subscription, now)) throw new ConflictError('not_overdue', `Member subscription ${id} has no overdue renewal to pay`, { details: { memberSubscriptionId: id } });
+  // A declined renewal is payable at once, also in the hours before the period it renews begins.
+  if (!subscription.dunning) throw new ConflictError('not_overdue', `Member subscription ${id} has no overdue renewal to pay`, { details: { memberSubscriptionId: id } });
   if (freezeAt(subscription, now)) throw new ConflictError('membership_frozen', `Member subscription ${id} is frozen`);
   const outcome = await chargeRenewal(deps, subscription, {
     idempotencyKey: key,
